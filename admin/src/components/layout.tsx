@@ -1,0 +1,45 @@
+import type { ComponentChildren } from 'preact';
+import { useAppState } from '../lib/state';
+import type { MessageKey } from '../lib/messages';
+import type { Role } from '../../../server/domain/roles';
+
+const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
+  { href: '/admin/', key: 'nav.home', roles: ['admin', 'office', 'filer', 'guard'] },
+  { href: '/admin/users', key: 'nav.users', roles: ['admin'] },
+  { href: '/admin/gates', key: 'nav.gates', roles: ['admin'] },
+  { href: '/admin/departments', key: 'nav.departments', roles: ['admin'] },
+  { href: '/admin/tokens', key: 'nav.tokens', roles: ['admin'] },
+  { href: '/admin/audit', key: 'nav.audit', roles: ['admin', 'office'] },
+  { href: '/admin/account', key: 'nav.account', roles: ['admin', 'office', 'filer', 'guard'] },
+];
+
+export function Layout({ children }: { children: ComponentChildren }) {
+  const state = useAppState();
+  const t = state.t.value;
+  const me = state.me.value;
+  if (!me) return null;
+  return (
+    <div class="shell">
+      <header class="topbar">
+        <strong class="brand">{t('app.title')}</strong>
+        <nav aria-label="main">
+          {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
+            <a key={n.href} href={n.href}>
+              {t(n.key)}
+            </a>
+          ))}
+        </nav>
+        <span class="who">
+          {me.displayName} · {t(`role.${me.role}`)}
+        </span>
+        <button type="button" class="link" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+          {t('lang.switch')}
+        </button>
+        <button type="button" class="link" onClick={() => void state.logout()}>
+          {t('nav.logout')}
+        </button>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,61 @@
+import { computed, signal } from '@preact/signals';
+import { createContext } from 'preact';
+import { useContext } from 'preact/hooks';
+import { isLang, translator, type Lang } from '../../../server/domain/i18n';
+import { api, ApiFailure, ok } from './api';
+import { messages, type MessageKey } from './messages';
+
+export type Me = Awaited<ReturnType<typeof fetchMe>>;
+const fetchMe = () => ok(api.auth.me.$get());
+
+const LANG_KEY = 'gatehouse.admin.lang';
+
+/** All app-wide state, built once and handed down through context (no module singletons). */
+export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage) {
+  const stored = storage.getItem(LANG_KEY);
+  const lang = signal<Lang>(isLang(stored) ? stored : 'zh');
+  /** undefined: not known yet; null: signed out. */
+  const me = signal<Me | null | undefined>(undefined);
+  const t = computed(() => translator(messages, lang.value));
+
+  return {
+    lang,
+    me,
+    t,
+    setLang(next: Lang) {
+      lang.value = next;
+      storage.setItem(LANG_KEY, next);
+      document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+    },
+    async refreshMe() {
+      try {
+        me.value = await fetchMe();
+      } catch (err) {
+        if (err instanceof ApiFailure && err.status === 401) me.value = null;
+        else throw err;
+      }
+    },
+    async logout() {
+      await ok(api.auth.logout.$post());
+      me.value = null;
+    },
+    /** The translated text for a failure, by its machine code. */
+    errorText(err: unknown): string {
+      const tr = t.value;
+      if (err instanceof ApiFailure) {
+        const key = `error.${err.code}` as MessageKey;
+        return key in messages.zh ? tr(key) : tr('error.unknown', { message: err.message });
+      }
+      return tr('error.unknown', { message: String(err) });
+    },
+  };
+}
+
+export type AppState = ReturnType<typeof createAppState>;
+export const AppStateContext = createContext<AppState | null>(null);
+
+export function useAppState(): AppState {
+  const s = useContext(AppStateContext);
+  if (!s) throw new Error('useAppState needs an AppStateContext provider');
+  return s;
+}

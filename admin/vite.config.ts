@@ -1,0 +1,13 @@
+import preact from '@preact/preset-vite';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const root = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root,
+  base: '/admin/',
+  plugins: [preact()],
+  build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
+  server: { port: 5174, proxy: { '/api': 'http://127.0.0.1:8787', '/healthz': 'http://127.0.0.1:8787' } },
+});

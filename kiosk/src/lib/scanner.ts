@@ -1,0 +1,61 @@
+import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
+
+/**
+ * Our scanner interface. html5-qrcode is unmaintained since 2023, so nothing else in the kiosk
+ * touches it: replacing it (BarcodeDetector, zxing) means replacing this file only.
+ */
+export interface Scanner {
+  /** Starts the rear camera; `onCode` fires once per code shown, not once per video frame. */
+  start(onCode: (text: string) => void): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ScannerOptions {
+  /** A code must leave the camera for this long before the same text counts again. */
+  repeatAfterGoneMs?: number;
+  fps?: number;
+  now?: () => number;
+}
+
+/**
+ * Turns a stream of decode callbacks (html5-qrcode repeats them several times a second while
+ * a code is held up) into one event per appearance of a code.
+ */
+export function dedupeScans(onCode: (text: string) => void, { repeatAfterGoneMs = 2500, now = () => Date.now() }: ScannerOptions = {}) {
+  let last: { text: string; seenAt: number } | null = null;
+  return (text: string) => {
+    const t = now();
+    const repeat = last !== null && last.text === text && t - last.seenAt < repeatAfterGoneMs;
+    last = { text, seenAt: t };
+    if (!repeat) onCode(text);
+  };
+}
+
+export function createCameraScanner(elementId: string, options: ScannerOptions = {}): Scanner {
+  let reader: Html5Qrcode | null = null;
+  return {
+    async start(onCode) {
+      reader = new Html5Qrcode(elementId, { formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], verbose: false });
+      await reader.start(
+        { facingMode: 'environment' },
+        {
+          fps: options.fps ?? 12,
+          // html5-qrcode never decodes a code larger than its box: make the box most of the view.
+          qrbox: (w: number, h: number) => {
+            const side = Math.floor(Math.min(w, h) * 0.9);
+            return { width: side, height: side };
+          },
+          disableFlip: true,
+        },
+        dedupeScans(onCode, options),
+        () => undefined, // "no code in this frame" fires constantly; it is not an error
+      );
+    },
+    async stop() {
+      const r = reader;
+      reader = null;
+      if (r?.isScanning) await r.stop();
+      r?.clear();
+    },
+  };
+}

@@ -1,0 +1,156 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { HTTPException } from 'hono/http-exception';
+import { bodyLimit } from 'hono/body-limit';
+import { requestId } from 'hono/request-id';
+import { secureHeaders } from 'hono/secure-headers';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+import { auditRoutes } from './audit/routes';
+import { authRoutes } from './auth/routes';
+import { campusRoutes } from './campuses/routes';
+import { departmentRoutes } from './departments/routes';
+import { gateRoutes } from './gates/routes';
+import { healthRoutes } from './health/routes';
+import { ApiError, type ErrorBody } from './lib/errors';
+import { systemClock, type Clock } from './lib/clock';
+import { createLogger, type Logger } from './lib/logger';
+import { createRateLimiter } from './lib/rate-limit';
+import { authenticate } from './middleware/auth';
+import { originGuard } from './middleware/origin-guard';
+import { spaRoutes } from './static';
+import { tokenRoutes } from './tokens/routes';
+import { userRoutes } from './users/routes';
+import { loadConfig, type Config } from './env';
+import type { AppEnv, Deps } from './lib/context';
+import type { Db } from './db/open';
+import pkg from '../package.json' with { type: 'json' };
+
+export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppOptions {
+  db: Db;
+  clock?: Clock;
+  config?: Config;
+  logger?: Logger;
+  /** Serve the built kiosk and admin apps (the real server does; API tests need not). */
+  serveFrontends?: boolean;
+}
+
+const STATUS_CODES: Record<number, string> = {
+  400: 'bad_request',
+  401: 'unauthenticated',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/** The API, all under /api/v1; chained so that AppType carries every route to hono/client. */
+function apiRoutes() {
+  return new OpenAPIHono<AppEnv>()
+    .route('/auth', authRoutes)
+    .route('/users', userRoutes)
+    .route('/campuses', campusRoutes)
+    .route('/gates', gateRoutes)
+    .route('/departments', departmentRoutes)
+    .route('/tokens', tokenRoutes)
+    .route('/audit', auditRoutes);
+}
+
+/** Builds the whole application. No side effects: no listening, no migrations, no timers. */
+export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false }: AppOptions) {
+  const deps: Deps = {
+    db,
+    clock,
+    config,
+    logger,
+    loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
+  };
+  const app = new OpenAPIHono<AppEnv>();
+
+  app.use('*', requestId());
+  app.use('*', async (c, next) => {
+    c.set('deps', deps);
+    c.set('principal', null);
+    const start = performance.now();
+    await next();
+    // Paths only, never query strings: tracing queries carry names.
+    logger.info('request', {
+      id: c.var.requestId,
+      method: c.req.method,
+      path: c.req.path,
+      status: c.res.status,
+      ms: Math.round((performance.now() - start) * 10) / 10,
+      who: c.var.principal ? `${c.var.principal.kind}:${c.var.principal.label}` : null,
+    });
+  });
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        // html5-qrcode and Preact set element styles; no inline <script> is ever allowed.
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
+        connectSrc: ["'self'"],
+        workerSrc: ["'self'"],
+        manifestSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+      // The kiosk scans with the camera of its own origin; nobody else may.
+      permissionsPolicy: { camera: ['self'], microphone: [], geolocation: [] },
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: config.BODY_LIMIT_BYTES,
+      onError: () => {
+        throw new ApiError(413, 'payload_too_large', `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes`);
+      },
+    }),
+  );
+  app.use('/api/v1/*', originGuard({ allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [], multipartPaths: [/\/import$/] }));
+  app.use('/api/v1/*', authenticate());
+
+  const routes = app.route('/', healthRoutes).route('/api/v1', apiRoutes());
+
+  app.doc31('/api/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Gatehouse API', version: pkg.version, description: 'Gate and visitor check-in for closed campuses.' },
+    servers: [{ url: '/' }],
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'gh_session' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+
+  if (serveFrontends) {
+    app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
+    app.route('/admin', spaRoutes('admin', ROOT_DIR));
+    app.get('/', (c) => c.redirect('/admin/', 302));
+  }
+
+  app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.onError((err, c) => {
+    if (err instanceof ApiError) {
+      for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
+      return c.json(err.body(), err.status);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      return c.json<ErrorBody>({ error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } }, err.status);
+    }
+    logger.error('unhandled error', { id: c.var.requestId, path: c.req.path, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    return c.json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } }, 500);
+  });
+
+  return routes;
+}
+
+export type AppType = ReturnType<typeof createApp>;

@@ -1,0 +1,130 @@
+import { createRoute } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import { sessions, users } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { clientAddress, isHttps } from '../lib/client-address';
+import { dummyPasswordHash, hashPassword, randomToken, sha256, verifyPassword } from '../lib/crypto';
+import { ApiError, ErrorBodySchema } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { gateIdsOf, principalOf, requireRole, SESSION_COOKIE } from '../middleware/auth';
+import { ROLES } from '../db/schema';
+import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
+import type { Principal } from '../lib/context';
+import type { Db } from '../db/open';
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in or wrong credentials'),
+};
+
+function meOf(db: Db, p: Principal) {
+  if (p.kind === 'user' && p.userId != null) {
+    const u = db.select().from(users).where(eq(users.id, p.userId)).get();
+    if (u) return { kind: 'user' as const, id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId, gateIds: p.gateIds };
+  }
+  return { kind: 'token' as const, id: p.tokenId ?? 0, username: p.label, displayName: p.label, role: p.role, departmentId: p.departmentId, gateIds: p.gateIds };
+}
+
+const login = createRoute({
+  method: 'post',
+  path: '/login',
+  tags: ['auth'],
+  summary: 'Sign in with username and password; sets the session cookie',
+  request: jsonBody(LoginSchema),
+  responses: {
+    200: jsonContent(MeSchema, 'Signed in'),
+    ...errors,
+    429: jsonContent(ErrorBodySchema, 'Too many attempts from this address; see Retry-After'),
+  },
+});
+
+const logout = createRoute({
+  method: 'post',
+  path: '/logout',
+  tags: ['auth'],
+  summary: 'End the current session',
+  responses: { 204: { description: 'Signed out' } },
+});
+
+const me = createRoute({
+  method: 'get',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'Who am I',
+  middleware: [requireRole(...ROLES)] as const,
+  responses: { 200: jsonContent(MeSchema, 'The caller'), ...errors },
+});
+
+const changePassword = createRoute({
+  method: 'post',
+  path: '/password',
+  tags: ['auth'],
+  summary: 'Change my own password; ends my other sessions',
+  middleware: [requireRole(...ROLES)] as const,
+  request: jsonBody(PasswordChangeSchema),
+  responses: { 204: { description: 'Changed' }, ...errors, 403: jsonContent(ErrorBodySchema, 'Not a user account') },
+});
+
+export const authRoutes = createRouter()
+  .openapi(login, (c) => {
+    const { db, clock, config, loginLimiter } = c.var.deps;
+    const now = clock.now();
+    const address = clientAddress(c, config.TRUST_PROXY);
+    const verdict = loginLimiter.hit(address, now.getTime());
+    if (!verdict.allowed) {
+      throw new ApiError(429, 'rate_limited', 'Too many sign-in attempts; wait and try again', {
+        headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+      });
+    }
+    const { username, password } = c.req.valid('json');
+    const user = db.select().from(users).where(eq(users.username, username)).get();
+    const ok = verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
+    if (!user || !ok || user.disabledAt) {
+      throw new ApiError(401, 'invalid_credentials', 'Wrong username or password, or the account is disabled');
+    }
+    const token = randomToken();
+    const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
+    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id };
+    db.transaction((tx) => {
+      tx.insert(sessions).values(session).run();
+      recordAudit(tx, now, principal, c.var.requestId, { action: 'auth.login', entity: 'user', entityId: user.id });
+    });
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Strict',
+      secure: isHttps(c, config.TRUST_PROXY, config.PUBLIC_ORIGIN),
+      path: '/',
+      maxAge: config.SESSION_MAX_HOURS * 3600,
+    });
+    return c.json(meOf(db, principal), 200);
+  })
+  .openapi(logout, (c) => {
+    const { db } = c.var.deps;
+    const sessionId = c.var.principal?.sessionId;
+    if (sessionId) db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+    deleteCookie(c, SESSION_COOKIE, { path: '/' });
+    return c.body(null, 204);
+  })
+  .openapi(me, (c) => c.json(meOf(c.var.deps.db, principalOf(c)), 200))
+  .openapi(changePassword, (c) => {
+    const { db, clock } = c.var.deps;
+    const p = principalOf(c);
+    if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no password');
+    const userId = p.userId;
+    const { currentPassword, newPassword } = c.req.valid('json');
+    const user = db.select().from(users).where(eq(users.id, userId)).get();
+    if (!user || !verifyPassword(currentPassword, user.passwordHash)) {
+      throw new ApiError(401, 'invalid_credentials', 'The current password is wrong');
+    }
+    const passwordHash = hashPassword(newPassword); // scrypt is slow: keep it out of the write lock
+    db.transaction((tx) => {
+      tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+      // Other sessions may belong to whoever learned the old password.
+      for (const s of tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
+        if (s.id !== p.sessionId) tx.delete(sessions).where(eq(sessions.id, s.id)).run();
+      }
+      recordAudit(tx, clock.now(), p, c.var.requestId, { action: 'auth.password_changed', entity: 'user', entityId: userId });
+    });
+    return c.body(null, 204);
+  });

@@ -1,0 +1,30 @@
+import { z } from '@hono/zod-openapi';
+import { ROLES } from '../db/schema';
+
+export const RoleSchema = z.enum(ROLES).openapi('Role');
+
+export const LoginSchema = z
+  .object({
+    username: z.string().trim().min(1).max(64),
+    password: z.string().min(1).max(256),
+  })
+  .openapi('Login');
+
+export const MeSchema = z
+  .object({
+    kind: z.enum(['user', 'token']),
+    id: z.number().int(),
+    username: z.string(),
+    displayName: z.string(),
+    role: RoleSchema,
+    departmentId: z.number().int().nullable(),
+    gateIds: z.array(z.number().int()),
+  })
+  .openapi('Me');
+
+export const PasswordChangeSchema = z
+  .object({
+    currentPassword: z.string().min(1).max(256),
+    newPassword: z.string().min(10).max(256),
+  })
+  .openapi('PasswordChange');

@@ -1,0 +1,74 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { campuses } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { uniqueOr409 } from '../lib/db-errors';
+import { ErrorBodySchema, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { principalOf, requireRole } from '../middleware/auth';
+import { ROLES } from '../db/schema';
+import { EnvSchema } from '../env';
+
+const Timezone = EnvSchema.shape.CAMPUS_TIMEZONE.unwrap();
+export const CampusSchema = z
+  .object({ id: z.number().int(), name: z.string(), nameEn: z.string(), timezone: z.string() })
+  .openapi('Campus');
+const CampusInput = z.object({ name: z.string().trim().min(1).max(100), nameEn: z.string().trim().max(100).default(''), timezone: Timezone });
+const CampusPatch = CampusInput.partial();
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
+const view = (r: typeof campuses.$inferSelect) => ({ id: r.id, name: r.name, nameEn: r.nameEn, timezone: r.timezone });
+
+export const campusRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['campus'], summary: 'List campuses',
+      middleware: [requireRole(...ROLES)] as const,
+      responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...errors },
+    }),
+    (c) => c.json(c.var.deps.db.select().from(campuses).all().map(view), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/', tags: ['campus'], summary: 'Create a campus',
+      middleware: [requireRole('admin')] as const,
+      request: jsonBody(CampusInput),
+      responses: { 201: jsonContent(CampusSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Exists') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const input = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        const r = uniqueOr409('A campus with this name', () => tx.insert(campuses).values(input).returning().get());
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'campus.create', entity: 'campus', entityId: r.id, after: view(r) });
+        return r;
+      });
+      return c.json(view(row), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change a campus',
+      middleware: [requireRole('admin')] as const,
+      request: { params: IdParamSchema, ...jsonBody(CampusPatch) },
+      responses: { 200: jsonContent(CampusSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such campus') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        const before = tx.select().from(campuses).where(eq(campuses.id, id)).get();
+        if (!before) throw notFound(`Campus ${id}`);
+        const after = tx.update(campuses).set(patch).where(eq(campuses.id, id)).returning().get();
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'campus.update', entity: 'campus', entityId: id, before: view(before), after: view(after) });
+        return after;
+      });
+      return c.json(view(row), 200);
+    },
+  );

@@ -1,0 +1,82 @@
+import Database from 'better-sqlite3';
+import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as schema from './schema';
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+
+export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+
+/**
+ * 3.51.3 fixes a WAL-reset bug that can corrupt a database when two connections
+ * checkpoint and write concurrently (sqlite.org/releaselog/3_51_3.html). Gates lose power
+ * and run for years: refuse anything older.
+ */
+export const MIN_SQLITE_VERSION = '3.51.3';
+
+export interface OpenOptions {
+  synchronous?: Synchronous;
+  busyTimeoutMs?: number;
+}
+
+export interface DbSettings {
+  sqliteVersion: string;
+  journalMode: string;
+  synchronous: Synchronous;
+  foreignKeys: boolean;
+  busyTimeoutMs: number;
+}
+
+const SYNC_NAMES: Synchronous[] = ['OFF', 'NORMAL', 'FULL', 'EXTRA'];
+
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return Math.sign(d);
+  }
+  return 0;
+}
+
+/** Opens (creating the folder if needed) and configures a database; pragmas are read back, not assumed. */
+export function openDatabase(path: string, { synchronous = 'FULL', busyTimeoutMs = 5000 }: OpenOptions = {}) {
+  if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+  const sqlite = new Database(path);
+  const sqliteVersion = (sqlite.prepare('select sqlite_version() as v').get() as { v: string }).v;
+  if (compareVersions(sqliteVersion, MIN_SQLITE_VERSION) < 0) {
+    sqlite.close();
+    throw new Error(`SQLite ${sqliteVersion} is older than ${MIN_SQLITE_VERSION}; upgrade better-sqlite3`);
+  }
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma(`synchronous = ${synchronous}`);
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
+  const settings: DbSettings = {
+    sqliteVersion,
+    journalMode: String(sqlite.pragma('journal_mode', { simple: true })),
+    synchronous: SYNC_NAMES[Number(sqlite.pragma('synchronous', { simple: true }))] ?? 'FULL',
+    foreignKeys: Number(sqlite.pragma('foreign_keys', { simple: true })) === 1,
+    busyTimeoutMs: Number(sqlite.pragma('busy_timeout', { simple: true })),
+  };
+  const db = drizzle(sqlite, { schema }) as Db;
+  return { db, sqlite, settings };
+}
+
+/** Applies committed migrations synchronously; returns the schema version (migrations applied). */
+export function migrateDatabase(db: Db): number {
+  migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
+  return schemaVersion(db);
+}
+
+export function schemaVersion(db: Db): number {
+  const row = db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
+  return row.n;
+}
+
+export const expectedSchemaVersion = () =>
+  readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).length;

@@ -1,0 +1,55 @@
+import { count, eq } from 'drizzle-orm';
+import { campuses, departments, gates, users } from '../db/schema';
+import { hashPassword } from '../lib/crypto';
+import { insertUser } from '../users/store';
+import type { Db } from '../db/open';
+import type { Config } from '../env';
+
+export const DEMO_GATES = [
+  { code: 'north', name: '北门', nameEn: 'North Gate' },
+  { code: 'east', name: '东门', nameEn: 'East Gate' },
+  { code: 'south', name: '南门', nameEn: 'South Gate' },
+];
+
+export const DEMO_DEPARTMENTS = [
+  { code: 'cs', name: '计算机学院', nameEn: 'School of Computer Science' },
+  { code: 'math', name: '数学与统计学院', nameEn: 'School of Mathematics and Statistics' },
+  { code: 'physics', name: '物理学院', nameEn: 'School of Physics' },
+  { code: 'chem', name: '化学学院', nameEn: 'School of Chemistry' },
+  { code: 'lit', name: '文学院', nameEn: 'School of Literature' },
+  { code: 'law', name: '法学院', nameEn: 'Law School' },
+  { code: 'med', name: '医学院', nameEn: 'School of Medicine' },
+  { code: 'library', name: '图书馆', nameEn: 'Library' },
+  { code: 'logistics', name: '后勤管理处', nameEn: 'Logistics Office' },
+  { code: 'retirees', name: '离退休工作处', nameEn: "Retirees' Office" },
+  { code: 'intl', name: '国际交流处', nameEn: 'International Office' },
+  { code: 'hr', name: '人事处', nameEn: 'Human Resources' },
+];
+
+/** Demo passwords are public by design: the demo database is for trying Gatehouse, never for a gate. */
+export const DEMO_USERS = [
+  { username: 'admin', displayName: '系统管理员', role: 'admin', password: 'demo-admin-2026' },
+  { username: 'office', displayName: '保卫处 王老师', role: 'office', password: 'demo-office-2026' },
+  { username: 'filer', displayName: '计算机学院 李老师', role: 'filer', password: 'demo-filer-2026', department: 'cs' },
+  { username: 'guard', displayName: '北门 张师傅', role: 'guard', password: 'demo-guard-2026', gates: ['north'] },
+] as const;
+
+/** Seeds the demo campus once; later starts only print the logins again. */
+export function seedDemo(db: Db, config: Config, print: (line: string) => void) {
+  if ((db.select({ n: count() }).from(users).get()?.n ?? 0) === 0) {
+    const hashes = DEMO_USERS.map((u) => hashPassword(u.password));
+    db.transaction((tx) => {
+      const campus = tx.insert(campuses).values({ name: '示范大学 主校区', nameEn: 'Demo University, Main Campus', timezone: config.CAMPUS_TIMEZONE }).returning().get();
+      for (const g of DEMO_GATES) tx.insert(gates).values({ ...g, campusId: campus.id }).run();
+      for (const d of DEMO_DEPARTMENTS) tx.insert(departments).values(d).run();
+      DEMO_USERS.forEach((u, i) => {
+        const departmentId = 'department' in u ? (tx.select().from(departments).where(eq(departments.code, u.department)).get()?.id ?? null) : null;
+        const gateIds = 'gates' in u ? u.gates.map((code) => tx.select().from(gates).where(eq(gates.code, code)).get()?.id).filter((id): id is number => id != null) : [];
+        insertUser(tx, { username: u.username, displayName: u.displayName, role: u.role, departmentId, gateIds, passwordHash: hashes[i]! });
+      });
+    });
+  }
+  print('\n  Gatehouse demo — sign in at /admin/ (kiosk at /kiosk/) with:');
+  for (const u of DEMO_USERS) print(`    ${u.role.padEnd(7)} ${u.username.padEnd(8)} ${u.password}`);
+  print('');
+}

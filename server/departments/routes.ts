@@ -1,0 +1,77 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { departments, ROLES } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { uniqueOr409 } from '../lib/db-errors';
+import { ErrorBodySchema, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { principalOf, requireRole } from '../middleware/auth';
+
+export const DepartmentSchema = z
+  .object({ id: z.number().int(), code: z.string(), name: z.string(), nameEn: z.string(), active: z.boolean(), requiresDeptApproval: z.boolean() })
+  .openapi('Department');
+const DepartmentInput = z.object({
+  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
+  name: z.string().trim().min(1).max(100),
+  nameEn: z.string().trim().max(100).default(''),
+  active: z.boolean().default(true),
+  requiresDeptApproval: z.boolean().default(false),
+});
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+  409: jsonContent(ErrorBodySchema, 'Code taken'),
+};
+const view = (r: typeof departments.$inferSelect) => ({ id: r.id, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active, requiresDeptApproval: r.requiresDeptApproval });
+
+export const departmentRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['campus'], summary: 'List departments',
+      middleware: [requireRole(...ROLES)] as const,
+      responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...errors },
+    }),
+    (c) => c.json(c.var.deps.db.select().from(departments).orderBy(departments.id).all().map(view), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/', tags: ['campus'], summary: 'Create a department',
+      middleware: [requireRole('admin')] as const,
+      request: jsonBody(DepartmentInput),
+      responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const input = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        const r = uniqueOr409(`Department ${input.code}`, () => tx.insert(departments).values(input).returning().get());
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'department.create', entity: 'department', entityId: r.id, after: view(r) });
+        return r;
+      });
+      return c.json(view(row), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a department',
+      middleware: [requireRole('admin')] as const,
+      request: { params: IdParamSchema, ...jsonBody(DepartmentInput.partial()) },
+      responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        const before = tx.select().from(departments).where(eq(departments.id, id)).get();
+        if (!before) throw notFound(`Department ${id}`);
+        const after = uniqueOr409(`Department ${patch.code}`, () => tx.update(departments).set(patch).where(eq(departments.id, id)).returning().get());
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'department.update', entity: 'department', entityId: id, before: view(before), after: view(after) });
+        return after;
+      });
+      return c.json(view(row), 200);
+    },
+  );

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+/**
+ * Every setting Gatehouse reads from the environment, read once at start-up.
+ * The README's configuration table documents each one; keep the two in step.
+ * Rules of the gate (thresholds, lead times) are NOT here: they are data the office edits.
+ */
+export const EnvSchema = z.object({
+  PORT: int(0, 65535).default(8787),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_PATH: z.string().min(1).default('./data/gatehouse.db'),
+  SQLITE_SYNCHRONOUS: z.enum(['OFF', 'NORMAL', 'FULL', 'EXTRA']).default('FULL'),
+  SQLITE_BUSY_TIMEOUT_MS: int(0, 60_000).default(5000),
+  GATEHOUSE_ADMIN_PASSWORD: z.string().min(10, 'must be at least 10 characters').optional(),
+  SESSION_IDLE_MINUTES: int(1, 24 * 60).default(30),
+  SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
+  LOGIN_RATE_LIMIT: int(1, 10_000).default(10),
+  LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
+  TRUST_PROXY: bool.default(false),
+  PUBLIC_ORIGIN: z.url().optional(),
+  BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  CAMPUS_TIMEZONE: z
+    .string()
+    .default('Asia/Shanghai')
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'must be an IANA time zone such as Asia/Shanghai'),
+  /** Skip the front-end build check (tests build once up front; containers build at image time). */
+  SKIP_FRONTEND_BUILD: bool.default(false),
+});
+
+export type Config = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+  }
+}
+
+/** Reads the configuration from an environment; a bad value throws a ConfigError naming the variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  // Empty strings count as unset, as shells and .env files often leave them.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  return parsed.data;
+}

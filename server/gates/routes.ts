@@ -1,0 +1,86 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { campuses, gates, ROLES } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { uniqueOr409 } from '../lib/db-errors';
+import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { principalOf, requireRole } from '../middleware/auth';
+import type { Db } from '../db/open';
+
+export const GateSchema = z
+  .object({ id: z.number().int(), campusId: z.number().int(), code: z.string(), name: z.string(), nameEn: z.string(), active: z.boolean() })
+  .openapi('Gate');
+const GateInput = z.object({
+  campusId: z.number().int().positive(),
+  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
+  name: z.string().trim().min(1).max(50),
+  nameEn: z.string().trim().max(50).default(''),
+  active: z.boolean().default(true),
+});
+const GatePatch = GateInput.partial();
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
+const view = (r: typeof gates.$inferSelect) => ({ id: r.id, campusId: r.campusId, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active });
+
+function assertCampus(db: Pick<Db, 'select'>, campusId: number | undefined) {
+  if (campusId !== undefined && !db.select({ id: campuses.id }).from(campuses).where(eq(campuses.id, campusId)).get()) {
+    throw fieldError(['campusId'], 'unknown_campus', `Campus ${campusId} does not exist`);
+  }
+}
+
+export const gateRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['campus'], summary: 'List gates',
+      middleware: [requireRole(...ROLES)] as const,
+      responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...errors },
+    }),
+    (c) => c.json(c.var.deps.db.select().from(gates).orderBy(gates.id).all().map(view), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/', tags: ['campus'], summary: 'Create a gate',
+      middleware: [requireRole('admin')] as const,
+      request: jsonBody(GateInput),
+      responses: { 201: jsonContent(GateSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Code taken') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const input = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        assertCampus(tx, input.campusId);
+        const r = uniqueOr409(`Gate ${input.code}`, () => tx.insert(gates).values(input).returning().get());
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'gate.create', entity: 'gate', entityId: r.id, after: view(r) });
+        return r;
+      });
+      return c.json(view(row), 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a gate',
+      middleware: [requireRole('admin')] as const,
+      request: { params: IdParamSchema, ...jsonBody(GatePatch) },
+      responses: { 200: jsonContent(GateSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such gate'), 409: jsonContent(ErrorBodySchema, 'Code taken') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { id } = c.req.valid('param');
+      const patch = c.req.valid('json');
+      const row = db.transaction((tx) => {
+        const before = tx.select().from(gates).where(eq(gates.id, id)).get();
+        if (!before) throw notFound(`Gate ${id}`);
+        assertCampus(tx, patch.campusId);
+        const after = uniqueOr409(`Gate ${patch.code}`, () => tx.update(gates).set(patch).where(eq(gates.id, id)).returning().get());
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'gate.update', entity: 'gate', entityId: id, before: view(before), after: view(after) });
+        return after;
+      });
+      return c.json(view(row), 200);
+    },
+  );

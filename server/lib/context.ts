@@ -1,0 +1,36 @@
+import type { Config } from '../env';
+import type { Db } from '../db/open';
+import type { Role } from '../db/schema';
+import type { Clock } from './clock';
+import type { Logger } from './logger';
+import type { RateLimiter } from './rate-limit';
+
+/** Everything a handler may use, injected by createApp: no module-level singletons. */
+export interface Deps {
+  db: Db;
+  clock: Clock;
+  config: Config;
+  logger: Logger;
+  loginLimiter: RateLimiter;
+}
+
+/** Who is calling: a signed-in user (cookie) or a bearer token (integration or kiosk device). */
+export interface Principal {
+  kind: 'user' | 'token';
+  role: Role;
+  /** The user, for people; null for tokens. */
+  userId: number | null;
+  tokenId: number | null;
+  label: string;
+  departmentId: number | null;
+  gateIds: number[];
+  sessionId: string | null;
+}
+
+export type AppEnv = {
+  Variables: {
+    deps: Deps;
+    principal: Principal | null;
+    requestId: string;
+  };
+};

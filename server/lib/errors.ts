@@ -1,0 +1,66 @@
+import { HTTPException } from 'hono/http-exception';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { z } from '@hono/zod-openapi';
+
+/**
+ * The one error shape every failure answers with: `{ error: { code, message, issues? } }`.
+ * `code` is stable and machine-readable (clients branch on it and translate it);
+ * `message` is English for logs and API users; `issues` lists field-level problems.
+ */
+export const ErrorIssueSchema = z.object({
+  path: z.array(z.union([z.string(), z.number()])),
+  code: z.string(),
+  message: z.string(),
+});
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.string(),
+      message: z.string(),
+      issues: z.array(ErrorIssueSchema).optional(),
+    }),
+  })
+  .openapi('Error');
+
+export type ErrorIssue = z.infer<typeof ErrorIssueSchema>;
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+/** Our one error type: an HTTPException that carries a code and optional field issues. */
+export class ApiError extends HTTPException {
+  readonly code: string;
+  readonly issues: ErrorIssue[] | undefined;
+  readonly headers: Record<string, string> | undefined;
+
+  constructor(
+    status: ContentfulStatusCode,
+    code: string,
+    message: string,
+    options: { issues?: ErrorIssue[]; headers?: Record<string, string> } = {},
+  ) {
+    super(status, { message });
+    this.code = code;
+    this.issues = options.issues;
+    this.headers = options.headers;
+  }
+
+  body(): ErrorBody {
+    return { error: { code: this.code, message: this.message, ...(this.issues ? { issues: this.issues } : {}) } };
+  }
+}
+
+export const notFound = (subject: string) => new ApiError(404, 'not_found', `${subject} was not found`);
+export const forbidden = (message = 'Your role may not do this') => new ApiError(403, 'forbidden', message);
+export const conflict = (code: string, message: string) => new ApiError(409, code, message);
+
+/** One field-level failure, in the same shape zod failures take. */
+export const fieldError = (path: (string | number)[], code: string, message: string) =>
+  new ApiError(400, 'validation_failed', 'The request has invalid fields', { issues: [{ path, code, message }] });
+
+/** Turns zod issues into our issue list; keeps zod's machine code, never relies on its English. */
+export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
+  return error.issues.map((i) => ({
+    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
+    code: i.code,
+    message: i.message,
+  }));
+}

@@ -1,0 +1,28 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { ApiError, issuesFromZod } from './errors';
+import type { AppEnv } from './context';
+
+/**
+ * Every resource builds its routes on this: a validation failure anywhere answers the same
+ * 400 `{ error: { code: 'validation_failed', issues } }` before a handler runs.
+ */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ApiError(400, 'validation_failed', 'The request has invalid fields', {
+          issues: issuesFromZod(result.error),
+        });
+      }
+    },
+  });
+}
+
+export const jsonContent = <T>(schema: T, description: string) => ({
+  content: { 'application/json': { schema } },
+  description,
+});
+
+export const jsonBody = <T>(schema: T) => ({
+  body: { content: { 'application/json': { schema } }, required: true },
+});

@@ -1,0 +1,55 @@
+import { serve } from '@hono/node-server';
+import { createApp, ROOT_DIR } from './app';
+import { migrateDatabase, openDatabase } from './db/open';
+import { bootstrapFirstAdmin } from './bootstrap';
+import { seedDemo } from './demo/seed';
+import { buildStaleFrontends } from './frontend-build';
+import { ConfigError, loadConfig } from './env';
+import { createLogger } from './lib/logger';
+
+/** The entry point: read the environment, build the front ends if stale, migrate, serve. */
+async function main() {
+  const demo = process.argv.includes('--demo');
+  let config;
+  try {
+    config = loadConfig(demo ? { DATABASE_PATH: './data/demo.db', ...process.env } : process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger(config.LOG_LEVEL);
+
+  if (!config.SKIP_FRONTEND_BUILD) await buildStaleFrontends(ROOT_DIR, logger.info);
+
+  const { db, sqlite, settings } = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+  logger.info('database opened', { path: config.DATABASE_PATH, ...settings });
+  const schemaVersion = migrateDatabase(db);
+  logger.info('migrations applied', { schemaVersion });
+
+  if (demo) seedDemo(db, config, console.log);
+  else bootstrapFirstAdmin(db, config, logger);
+
+  const app = createApp({ db, config, logger, serveFrontends: true });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    logger.info('listening', { url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`, port: info.port, demo });
+  });
+
+  const shutdown = (signal: string) => {
+    logger.info('shutting down', { signal });
+    server.close(() => {
+      sqlite.close();
+      process.exit(0);
+    });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err) => {
+  console.error('Gatehouse failed to start:', err instanceof Error ? err.message : err);
+  process.exit(1);
+});

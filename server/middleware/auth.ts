@@ -1,0 +1,100 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import { getCookie } from 'hono/cookie';
+import { createMiddleware } from 'hono/factory';
+import { apiTokens, sessions, userGates, users, type Role } from '../db/schema';
+import { sha256 } from '../lib/crypto';
+import { ApiError } from '../lib/errors';
+import type { AppEnv, Principal } from '../lib/context';
+import type { Db } from '../db/open';
+
+export const SESSION_COOKIE = 'gh_session';
+
+/** Don't rewrite last_seen_at on every request: a minute's precision is enough for idle timeouts. */
+const TOUCH_EVERY_MS = 60_000;
+
+export function gateIdsOf(db: Db, userId: number): number[] {
+  return db.select({ gateId: userGates.gateId }).from(userGates).where(eq(userGates.userId, userId)).all().map((r) => r.gateId);
+}
+
+/**
+ * Resolves the caller from a bearer token or the session cookie. Both paths read the database
+ * on every request, so a logout, a disabled account or a revoked token takes effect at once.
+ */
+export const authenticate = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const { db, clock, config } = c.var.deps;
+    const now = clock.now();
+    let principal: Principal | null = null;
+
+    const authz = c.req.header('authorization');
+    if (authz) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authz);
+      if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'The Authorization header must be "Bearer <token>"');
+      const token = db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, sha256(match[1])), isNull(apiTokens.revokedAt))).get();
+      if (!token) throw new ApiError(401, 'unauthenticated', 'The bearer token is unknown or revoked');
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
+        db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id)).run();
+      }
+      principal = {
+        kind: 'token',
+        role: token.role,
+        userId: null,
+        tokenId: token.id,
+        label: token.name,
+        departmentId: token.departmentId,
+        gateIds: token.gateId ? [token.gateId] : [],
+        sessionId: null,
+      };
+    } else {
+      const cookie = getCookie(c, SESSION_COOKIE);
+      if (cookie) {
+        const id = sha256(cookie);
+        const row = db
+          .select({ session: sessions, user: users })
+          .from(sessions)
+          .innerJoin(users, eq(users.id, sessions.userId))
+          .where(eq(sessions.id, id))
+          .get();
+        const idleMs = config.SESSION_IDLE_MINUTES * 60_000;
+        const live =
+          row &&
+          !row.user.disabledAt &&
+          row.session.expiresAt.getTime() > now.getTime() &&
+          now.getTime() - row.session.lastSeenAt.getTime() < idleMs;
+        if (row && !live) db.delete(sessions).where(eq(sessions.id, id)).run();
+        if (row && live) {
+          if (now.getTime() - row.session.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+            db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id)).run();
+          }
+          principal = {
+            kind: 'user',
+            role: row.user.role,
+            userId: row.user.id,
+            tokenId: null,
+            label: row.user.username,
+            departmentId: row.user.departmentId,
+            gateIds: gateIdsOf(db, row.user.id),
+            sessionId: id,
+          };
+        }
+      }
+    }
+    c.set('principal', principal);
+    await next();
+  });
+
+/** Route guard: 401 without a principal, 403 when the caller's role is not among `roles`. */
+export const requireRole = (...roles: Role[]) =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    const p = c.var.principal;
+    if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
+    if (!roles.includes(p.role)) throw new ApiError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+    await next();
+  });
+
+/** The principal after requireRole has run: handlers use this instead of a non-null assertion. */
+export function principalOf(c: { var: { principal: Principal | null } }): Principal {
+  const p = c.var.principal;
+  if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
+  return p;
+}

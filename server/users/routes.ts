@@ -1,0 +1,147 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { sessions, users } from '../db/schema';
+import { RoleSchema } from '../auth/schemas';
+import { recordAudit } from '../lib/audit';
+import { hashPassword } from '../lib/crypto';
+import { uniqueOr409 } from '../lib/db-errors';
+import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { gateIdsOf, principalOf, requireRole } from '../middleware/auth';
+import { assertBinding, insertUser, setUserGates } from './store';
+import type { Db } from '../db/open';
+
+export const UserSchema = z
+  .object({
+    id: z.number().int(),
+    username: z.string(),
+    displayName: z.string(),
+    role: RoleSchema,
+    departmentId: z.number().int().nullable(),
+    gateIds: z.array(z.number().int()),
+    disabled: z.boolean(),
+    createdAt: z.string(),
+  })
+  .openapi('User');
+
+const Username = z.string().trim().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, . - _ (2–64)');
+const UserInput = z.object({
+  username: Username,
+  displayName: z.string().trim().min(1).max(64),
+  role: RoleSchema,
+  password: z.string().min(10).max(256),
+  departmentId: z.number().int().positive().nullable().default(null),
+  gateIds: z.array(z.number().int().positive()).max(50).default([]),
+});
+const UserPatch = z.object({
+  displayName: z.string().trim().min(1).max(64).optional(),
+  role: RoleSchema.optional(),
+  password: z.string().min(10).max(256).optional(),
+  departmentId: z.number().int().positive().nullable().optional(),
+  gateIds: z.array(z.number().int().positive()).max(50).optional(),
+  disabled: z.boolean().optional(),
+});
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
+
+function view(db: Pick<Db, 'select'>, u: typeof users.$inferSelect) {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.displayName,
+    role: u.role,
+    departmentId: u.departmentId,
+    gateIds: gateIdsOf(db as Db, u.id),
+    disabled: u.disabledAt != null,
+    createdAt: u.createdAt.toISOString(),
+  };
+}
+
+export const userRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['users'], summary: 'List accounts',
+      middleware: [requireRole('admin', 'office')] as const,
+      request: { query: z.object({ role: RoleSchema.optional() }) },
+      responses: { 200: jsonContent(z.array(UserSchema), 'Accounts'), ...errors },
+    }),
+    (c) => {
+      const { db } = c.var.deps;
+      const { role } = c.req.valid('query');
+      const rows = db.select().from(users).where(role ? eq(users.role, role) : undefined).orderBy(users.id).all();
+      return c.json(rows.map((u) => view(db, u)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/', tags: ['users'], summary: 'Create an account',
+      middleware: [requireRole('admin')] as const,
+      request: jsonBody(UserInput),
+      responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Username taken') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { password, ...input } = c.req.valid('json');
+      const passwordHash = hashPassword(password);
+      const out = db.transaction((tx) => {
+        const row = uniqueOr409(`User ${input.username}`, () => insertUser(tx, { ...input, passwordHash }));
+        const v = view(tx, row);
+        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'user.create', entity: 'user', entityId: row.id, after: v });
+        return v;
+      });
+      return c.json(out, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch', path: '/{id}', tags: ['users'], summary: 'Change, disable or reset the password of an account',
+      middleware: [requireRole('admin')] as const,
+      request: { params: IdParamSchema, ...jsonBody(UserPatch) },
+      responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const actor = principalOf(c);
+      const { id } = c.req.valid('param');
+      const { password, gateIds, disabled, ...fields } = c.req.valid('json');
+      if (id === actor.userId && (disabled === true || (fields.role && fields.role !== 'admin'))) {
+        throw new ApiError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
+      }
+      const passwordHash = password ? hashPassword(password) : undefined;
+      const now = clock.now();
+      const out = db.transaction((tx) => {
+        const before = tx.select().from(users).where(eq(users.id, id)).get();
+        if (!before) throw notFound(`User ${id}`);
+        const beforeView = view(tx, before);
+        const binding = {
+          role: fields.role ?? before.role,
+          departmentId: fields.departmentId !== undefined ? fields.departmentId : before.departmentId,
+          gateIds: gateIds ?? beforeView.gateIds,
+        };
+        assertBinding(tx, binding);
+        const disabledAt = disabled === undefined ? before.disabledAt : disabled ? (before.disabledAt ?? now) : null;
+        tx.update(users)
+          .set({ ...fields, departmentId: binding.departmentId, disabledAt, ...(passwordHash ? { passwordHash } : {}) })
+          .where(eq(users.id, id))
+          .run();
+        if (gateIds) setUserGates(tx, id, gateIds);
+        // A disabled account or a reset password ends every session at once.
+        if (disabledAt || passwordHash || fields.role) tx.delete(sessions).where(eq(sessions.userId, id)).run();
+        const after = view(tx, tx.select().from(users).where(eq(users.id, id)).get()!);
+        recordAudit(tx, now, actor, c.var.requestId, {
+          action: passwordHash ? 'user.update+password_reset' : 'user.update',
+          entity: 'user',
+          entityId: id,
+          before: beforeView,
+          after,
+        });
+        return after;
+      });
+      return c.json(out, 200);
+    },
+  );
