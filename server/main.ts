@@ -4,13 +4,13 @@ import { migrateDatabase, openDatabase } from './db/open';
 import { bootstrapFirstAdmin } from './bootstrap';
 import { seedDemo } from './demo/seed';
 import { buildStaleFrontends } from './frontend-build';
-import { ConfigError, loadConfig } from './env';
+import { ConfigError, loadConfig, type Config } from './env';
 import { createLogger } from './lib/logger';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */
 async function main() {
   const demo = process.argv.includes('--demo');
-  let config;
+  let config: Config;
   try {
     config = loadConfig(demo ? { DATABASE_PATH: './data/demo.db', ...process.env } : process.env);
   } catch (err) {

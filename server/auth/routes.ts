@@ -71,16 +71,17 @@ export const authRoutes = createRouter()
     const { db, clock, config, loginLimiter } = c.var.deps;
     const now = clock.now();
     const address = clientAddress(c, config.TRUST_PROXY);
-    const verdict = loginLimiter.hit(address, now.getTime());
-    if (!verdict.allowed) {
-      throw new ApiError(429, 'rate_limited', 'Too many sign-in attempts; wait and try again', {
-        headers: { 'Retry-After': String(verdict.retryAfterSeconds) },
+    const retryAfter = loginLimiter.blockedFor(address, now.getTime());
+    if (retryAfter !== null) {
+      throw new ApiError(429, 'rate_limited', 'Too many failed sign-ins from this address; wait and try again', {
+        headers: { 'Retry-After': String(retryAfter) },
       });
     }
     const { username, password } = c.req.valid('json');
     const user = db.select().from(users).where(eq(users.username, username)).get();
     const ok = verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
     if (!user || !ok || user.disabledAt) {
+      loginLimiter.recordFailure(address, now.getTime());
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password, or the account is disabled');
     }
     const token = randomToken();

@@ -1,29 +1,35 @@
 /**
- * A fixed-window counter per key, in memory. Login throttling needs no durability: a restart
- * forgetting counts is acceptable, and keeping it off the database keeps attackers off the disk.
+ * Counts failures per key in a fixed window, in memory. Only failed sign-ins count, so an office
+ * behind one NAT address is not locked out by its own successful logins; once `limit` failures
+ * are reached, every attempt from that key is refused until the window ends. A restart forgetting
+ * counts is acceptable, and keeping this off the database keeps attackers off the disk.
  */
 export interface RateLimiter {
-  /** Counts one attempt; answers whether it is allowed and, if not, how many seconds to wait. */
-  hit(key: string, nowMs: number): { allowed: true } | { allowed: false; retryAfterSeconds: number };
-  reset(key: string): void;
+  /** Seconds to wait when the key is blocked, else null. */
+  blockedFor(key: string, nowMs: number): number | null;
+  recordFailure(key: string, nowMs: number): void;
 }
 
 export function createRateLimiter({ limit, windowMs, maxKeys = 100_000 }: { limit: number; windowMs: number; maxKeys?: number }): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
+  const current = (key: string, nowMs: number) => {
+    const w = windows.get(key);
+    if (w && nowMs - w.start < windowMs) return w;
+    windows.delete(key);
+    return null;
+  };
   return {
-    hit(key, nowMs) {
-      let w = windows.get(key);
-      if (!w || nowMs - w.start >= windowMs) {
-        if (windows.size >= maxKeys) windows.clear(); // bounded memory under a spray of addresses
-        w = { start: nowMs, count: 0 };
-        windows.set(key, w);
-      }
-      w.count += 1;
-      if (w.count <= limit) return { allowed: true };
-      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil((w.start + windowMs - nowMs) / 1000)) };
+    blockedFor(key, nowMs) {
+      const w = current(key, nowMs);
+      return w && w.count >= limit ? Math.max(1, Math.ceil((w.start + windowMs - nowMs) / 1000)) : null;
     },
-    reset(key) {
-      windows.delete(key);
+    recordFailure(key, nowMs) {
+      const w = current(key, nowMs);
+      if (w) w.count += 1;
+      else {
+        if (windows.size >= maxKeys) windows.clear(); // bounded memory under a spray of addresses
+        windows.set(key, { start: nowMs, count: 1 });
+      }
     },
   };
 }

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
+import { signInOver } from '../helpers/http';
+import { startServer, type RunningServer } from '../helpers/server';
+import { writeQrVideo } from '../helpers/y4m';
+
+const ADMIN_PASSWORD = 'admin-password-for-tests';
+const PASSWORD = 'browser-test-pass';
+let server: RunningServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startServer();
+  const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
+  const gate = await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' });
+  const dept = await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院' });
+  for (const [username, role] of [['office', 'office'], ['filer', 'filer'], ['guard', 'guard']] as const) {
+    const res = await admin('POST', '/api/v1/users', { username, displayName: `测试${role}`, role, password: PASSWORD, departmentId: role === 'filer' ? dept.json.id : null, gateIds: role === 'guard' ? [gate.json.id] : [] });
+    expect(res.status).toBe(201);
+  }
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+describe('admin app', () => {
+  it.each([
+    ['admin', ADMIN_PASSWORD],
+    ['office', PASSWORD],
+    ['filer', PASSWORD],
+    ['guard', PASSWORD],
+  ])('lets %s sign in and shows their role (zh-CN first)', async (username, password) => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await page.goto('/admin/');
+    await page.getByLabel('用户名').fill(username);
+    await page.getByLabel('密码').fill(password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.locator('[data-role]').getAttribute('data-role')).toBe(username);
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh-CN');
+    await screenshot(page, `admin-home-${username}`);
+    await context.close();
+  });
+
+  it('switches to English and back', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await page.goto('/admin/');
+    await page.getByRole('button', { name: 'English' }).click();
+    await expect.poll(() => page.getByRole('button', { name: 'Sign in' }).count()).toBe(1);
+    await page.getByRole('button', { name: '中文' }).click();
+    await expect.poll(() => page.getByRole('button', { name: '登录' }).count()).toBe(1);
+    await context.close();
+  });
+
+  it('lets the admin create a department through the form', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await page.goto('/admin/');
+    await page.getByLabel('用户名').fill('admin');
+    await page.getByLabel('密码').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '部门' }).click();
+    await page.getByRole('button', { name: '新建' }).click();
+    await page.locator('form.inline-form input[name=code]').fill('law');
+    await page.locator('form.inline-form input[name=name]').fill('法学院');
+    await page.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => page.getByRole('cell', { name: '法学院' }).count()).toBe(1);
+    await screenshot(page, 'admin-departments');
+    await context.close();
+  });
+
+  it('shows a translated error for a wrong password', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await page.goto('/admin/');
+    await page.getByLabel('用户名').fill('office');
+    await page.getByLabel('密码').fill('wrong-password');
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect.poll(() => page.getByRole('alert').getAttribute('data-code')).toBe('invalid_credentials');
+    await context.close();
+  });
+});
+
+describe('kiosk', () => {
+  it('signs a guard in and shows the gate shell on a landscape tablet and a phone', async () => {
+    for (const [name, viewport] of [['tablet', undefined], ['phone', PHONE]] as const) {
+      const { context, page } = await newPage(browser, { baseURL: server.url, ...(viewport ? { viewport } : {}) });
+      await page.goto('/kiosk/');
+      await page.getByLabel('账号').fill('guard');
+      await page.getByLabel('密码').fill(PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      await expect.poll(() => page.getByText('校门：北门').count()).toBe(1);
+      await screenshot(page, `kiosk-shell-${name}`);
+      await context.close();
+    }
+  });
+
+  it('receives the fake camera feed and decodes a QR from it', async () => {
+    const video = writeQrVideo('GATEHOUSE-SMOKE-0001');
+    const camBrowser = await launchBrowser({ cameraVideo: video });
+    try {
+      const { page } = await newPage(camBrowser, { baseURL: server.url, permissions: ['camera'] });
+      await page.goto('/kiosk/');
+      await page.getByLabel('账号').fill('guard');
+      await page.getByLabel('密码').fill(PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      await expect.poll(() => page.locator('video').count(), { timeout: 15_000 }).toBe(1);
+      await expect.poll(() => page.getByTestId('last-scan').textContent(), { timeout: 20_000 }).toContain('GATEHOUSE-SMOKE-0001');
+      await screenshot(page, 'kiosk-camera');
+    } finally {
+      await camBrowser.close();
+    }
+  });
+});
+
+describe('the server process', () => {
+  it('keeps data across a restart', async () => {
+    const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
+    await admin('POST', '/api/v1/gates', { campusId: 1, code: 'south', name: '南门' });
+    expect(await server.stop()).toBe(0); // graceful SIGTERM exit
+    server = await startServer({ databasePath: server.databasePath, dir: server.dir });
+    const again = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
+    const gates = await again<{ code: string }[]>('GET', '/api/v1/gates');
+    expect(gates.json.map((g) => g.code)).toEqual(['north', 'south']);
+  });
+});

@@ -1,0 +1,42 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { ROOT_DIR } from '../../server/app';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+/** Chromium's network is closed here: without these flags it tries Google's hosts at every start. */
+const BASE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+
+/**
+ * Launches Debian's Chromium. Browser tests never skip: a missing browser fails with the command
+ * that installs it.
+ */
+export async function launchBrowser({ cameraVideo }: { cameraVideo?: string } = {}): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  const args = [...BASE_ARGS];
+  if (cameraVideo) {
+    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraVideo}`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+}
+
+export const TABLET = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export async function newPage(browser: Browser, { viewport = TABLET, baseURL, permissions = [] as string[] }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[] }): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport, baseURL, locale: 'zh-CN', permissions });
+  const page = await context.newPage();
+  return { context, page };
+}
+
+/** Screenshots land in tests/.artifacts so a person can look at what the test saw. */
+export async function screenshot(page: Page, name: string) {
+  const dir = join(ROOT_DIR, 'tests', '.artifacts');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

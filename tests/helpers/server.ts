@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ROOT_DIR } from '../../server/app';
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  databasePath: string;
+  dir: string;
+  process: ChildProcess;
+  output: () => string;
+  /** Graceful stop (SIGTERM) or a crash (SIGKILL). */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * Starts the real server as its own process (the same entry point `npm start` uses) on a
+ * random port with a temporary database, and waits until it says it is listening.
+ */
+export async function startServer({ env = {}, args = [], databasePath, dir }: { env?: Record<string, string>; args?: string[]; databasePath?: string; dir?: string } = {}): Promise<RunningServer> {
+  const workDir = dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-server-'));
+  const dbPath = databasePath ?? join(workDir, 'gatehouse.db');
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT_DIR, 'server/main.ts'), ...args], {
+    cwd: ROOT_DIR,
+    env: {
+      ...process.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      DATABASE_PATH: dbPath,
+      GATEHOUSE_ADMIN_PASSWORD: 'admin-password-for-tests',
+      SKIP_FRONTEND_BUILD: 'true',
+      LOG_LEVEL: 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout?.on('data', (d) => (out += String(d)));
+  child.stderr?.on('data', (d) => (out += String(d)));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server did not start in 30 s:\n${out}`)), 30_000);
+    const check = () => {
+      const m = /"msg":"listening".*?"port":(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${out}`));
+    });
+  });
+
+  const server: RunningServer = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    databasePath: dbPath,
+    dir: workDir,
+    process: child,
+    output: () => out,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      return exited;
+    },
+    async cleanup() {
+      await server.stop();
+      if (!dir) rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}

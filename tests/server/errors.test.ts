@@ -1,0 +1,99 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app';
+
+let t: TestApp;
+let admin: string;
+beforeAll(async () => {
+  t = createTestApp({ env: { BODY_LIMIT_BYTES: '2048' } });
+  admin = await t.signIn('admin');
+});
+afterAll(() => t.cleanup());
+
+const expectErrorShape = (json: any, code: string) => {
+  expect(json).toEqual({ error: expect.objectContaining({ code, message: expect.any(String) }) });
+};
+
+describe('the one error shape', () => {
+  it('answers an unknown API route with JSON 404', async () => {
+    const res = await t.request('GET', '/api/v1/does-not-exist');
+    expect(res.status).toBe(404);
+    expectErrorShape(res.json, 'not_found');
+  });
+
+  it('answers malformed JSON with 400', async () => {
+    const res = await t.request('POST', '/api/v1/departments', { cookie: admin, body: '{"code": ' });
+    expect(res.status).toBe(400);
+    expectErrorShape(res.json, 'bad_request');
+  });
+
+  it('answers a wrong content type with 415', async () => {
+    const res = await t.request('POST', '/api/v1/auth/login', { body: 'username=a', headers: { 'content-type': 'text/plain' } });
+    expect(res.status).toBe(415);
+    expectErrorShape(res.json, 'unsupported_media_type');
+  });
+
+  it('answers an oversize body with 413', async () => {
+    const res = await t.request('POST', '/api/v1/departments', { cookie: admin, body: { code: 'x', name: 'y'.repeat(5000) } });
+    expect(res.status).toBe(413);
+    expectErrorShape(res.json, 'payload_too_large');
+  });
+
+  it('answers invalid fields with 400 and one issue per field path', async () => {
+    const res = await t.request('POST', '/api/v1/gates', { cookie: admin, body: { campusId: 'one', code: 'bad code!', name: '' } });
+    expect(res.status).toBe(400);
+    expectErrorShape(res.json, 'validation_failed');
+    const paths = res.json.error.issues.map((i: { path: string[] }) => i.path.join('.')).sort();
+    expect(paths).toEqual(['campusId', 'code', 'name']);
+  });
+
+  it('answers a bad path parameter with 400, not 500', async () => {
+    const res = await t.request('PATCH', '/api/v1/gates/abc', { cookie: admin, body: {} });
+    expect(res.status).toBe(400);
+    expectErrorShape(res.json, 'validation_failed');
+  });
+
+  it('answers a missing record with 404 and a unique clash with 409', async () => {
+    expect((await t.request('PATCH', '/api/v1/gates/9999', { cookie: admin, body: { name: 'x' } })).status).toBe(404);
+    const clash = await t.request('POST', '/api/v1/gates', { cookie: admin, body: { campusId: t.campus.campusId, code: 'north', name: '又一个北门' } });
+    expect(clash.status).toBe(409);
+    expectErrorShape(clash.json, 'already_exists');
+  });
+
+  it('never answers 500 to a spray of odd inputs', async () => {
+    const bodies = ['null', '[]', '"x"', '1', '{"__proto__":{"a":1}}', '{"code":null}', '\u0000', `{"name":"${'好'.repeat(300)}"}`];
+    for (const path of ['/api/v1/gates', '/api/v1/departments', '/api/v1/users', '/api/v1/campuses', '/api/v1/tokens', '/api/v1/auth/login']) {
+      for (const body of bodies) {
+        const res = await t.request('POST', path, { cookie: admin, body });
+        expect(res.status, `${path} ${body}`).toBeLessThan(500);
+        expect(res.json?.error?.code, `${path} ${body}`).toEqual(expect.any(String));
+      }
+    }
+  });
+
+  it('sends security headers: CSP without inline scripts, camera for our own origin only', async () => {
+    const res = await t.request('GET', '/healthz');
+    expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(res.headers.get('content-security-policy')).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.headers.get('permissions-policy')).toContain('camera=(self)');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-request-id')).toBeTruthy();
+  });
+});
+
+describe('GET /healthz', () => {
+  it('reports status, version, database and schema version', async () => {
+    const res = await t.request('GET', '/healthz');
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ status: 'ok', database: 'ok', version: expect.any(String), schemaVersion: expect.any(Number) });
+    expect(res.json.schemaVersion).toBeGreaterThan(0);
+  });
+});
+
+describe('GET /api/openapi.json', () => {
+  it('is an OpenAPI 3 document with the shared Error schema', async () => {
+    const res = await t.request('GET', '/api/openapi.json');
+    expect(res.json.openapi).toMatch(/^3\./);
+    expect(res.json.components.schemas.Error).toBeDefined();
+    expect(Object.keys(res.json.paths).length).toBeGreaterThan(10);
+  });
+});
