@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../server/app';
+
+function files(dir: string, exts = ['.ts', '.tsx']): string[] {
+  return readdirSync(dir).flatMap((f) => {
+    const p = join(dir, f);
+    if (statSync(p).isDirectory()) return f === 'dist' || f === 'node_modules' ? [] : files(p, exts);
+    return exts.some((e) => p.endsWith(e)) ? [p] : [];
+  });
+}
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+
+describe('the shape of the house', () => {
+  it('keeps server/domain pure: no Node, no DOM, no database, importable by the kiosk', () => {
+    for (const file of files(join(ROOT_DIR, 'server/domain'))) {
+      for (const spec of importsOf(file)) {
+        const ok = spec.startsWith('./') || spec === 'zod';
+        expect(ok, `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(true);
+      }
+      expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(/\b(window|document|localStorage|process)\./);
+    }
+  });
+
+  it('keeps the two apps apart, and their runtime imports from the server to server/domain', () => {
+    for (const [app, other] of [['kiosk', 'admin'], ['admin', 'kiosk']] as const) {
+      for (const file of files(join(ROOT_DIR, app, 'src'))) {
+        const src = readFileSync(file, 'utf8');
+        for (const spec of importsOf(file)) {
+          expect(spec.includes(`/${other}/`), `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(false);
+          const typeOnly = new RegExp(`import\\s+type\\s[^;]*['"]${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`).test(src);
+          if (spec.includes('/server/') && !typeOnly) expect(spec, relative(ROOT_DIR, file)).toMatch(/\/server\/domain\//);
+        }
+      }
+    }
+  });
+
+  it('lets only each app’s lib/api.ts talk to the server (no fetch in pages or components)', () => {
+    for (const app of ['kiosk', 'admin']) {
+      for (const file of files(join(ROOT_DIR, app, 'src'))) {
+        if (file.endsWith(join('lib', 'api.ts'))) continue;
+        expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(/\bfetch\(|XMLHttpRequest/);
+      }
+    }
+  });
+});
