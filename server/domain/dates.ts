@@ -1,0 +1,48 @@
+/**
+ * Calendar arithmetic in the campus time zone. Lead times ("at least the next calendar day")
+ * and daily reports count in campus days, not UTC days. Pure: uses only Intl.
+ */
+export type IsoDate = string; // YYYY-MM-DD
+
+const partsFormatter = new Map<string, Intl.DateTimeFormat>();
+function formatter(tz: string) {
+  let f = partsFormatter.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    partsFormatter.set(tz, f);
+  }
+  return f;
+}
+
+/** The wall-clock date and time in `tz` at instant `at`. */
+export function wallClock(at: Date, tz: string) {
+  const p = Object.fromEntries(formatter(tz).formatToParts(at).map((x) => [x.type, x.value]));
+  return { date: `${p.year}-${p.month}-${p.day}` as IsoDate, hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second) };
+}
+
+export const campusDate = (at: Date, tz: string): IsoDate => wallClock(at, tz).date;
+
+export function addDays(date: IsoDate, days: number): IsoDate {
+  const d = new Date(`${date}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
+}
+
+export function daysBetween(from: IsoDate, to: IsoDate): number {
+  return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
+}
+
+/** The instant at which the wall clock in `tz` shows `date` `time` (HH:MM). */
+export function instantAt(date: IsoDate, time: string, tz: string): Date {
+  const guess = new Date(`${date}T${time}:00Z`);
+  // Correct by the zone's offset at that moment (twice, for the rare DST edge).
+  let t = guess.getTime();
+  for (let i = 0; i < 2; i++) {
+    const w = wallClock(new Date(t), tz);
+    const shown = Date.parse(`${w.date}T${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}:00Z`);
+    t += guess.getTime() - shown;
+  }
+  return new Date(t);
+}
+
+export const isIsoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);

@@ -1,0 +1,122 @@
+import { addDays, campusDate, daysBetween, instantAt, wallClock, type IsoDate } from './dates';
+import { regionWithin, type RiskArea, type Rules } from './rules';
+
+/** One broken rule, at a field path, with a stable code the UI translates and its parameters. */
+export interface Violation {
+  path: (string | number)[];
+  code: FilingCode;
+  params?: Record<string, string | number>;
+}
+
+export type FilingCode =
+  | 'lead_time'
+  | 'date_order'
+  | 'range_too_long'
+  | 'time_order'
+  | 'prevention_plan_required'
+  | 'risk_area_home'
+  | 'risk_area_visited'
+  | 'close_contact'
+  | 'block_list'
+  | 'commitment_required'
+  | 'test_required'
+  | 'test_not_negative'
+  | 'test_outside_window'
+  | 'test_in_future';
+
+export interface VisitorFacts {
+  fromRegion: string;
+  visitedRegions: string[];
+  closeContact: boolean;
+  commitmentAccepted: boolean;
+  testTakenAt: Date | null;
+  testResult: 'negative' | 'positive' | null;
+  /** Precomputed by the caller from keyed hashes and normalised names. */
+  blocked: boolean;
+}
+
+export interface RequestFacts {
+  visitDateFrom: IsoDate;
+  visitDateTo: IsoDate;
+  timeFrom: string;
+  timeTo: string;
+  preventionPlan: string | null;
+  visitors: VisitorFacts[];
+}
+
+export interface FilingVerdict {
+  violations: Violation[];
+  /** Per visitor: the rule checks the office sees pre-computed in its queue. */
+  visitorChecks: { outOfCity: boolean; violations: FilingCode[] }[];
+  /** Over the group cap with a plan: a separate review queue (rule 11). */
+  groupReview: boolean;
+}
+
+/** The first campus date a request filed at `now` may name (rule 2, with the optional cut-off). */
+export function earliestVisitDate(now: Date, rules: Rules): IsoDate {
+  const wall = wallClock(now, rules.timezone);
+  const afterCutoff = rules.filingCutoffHour !== null && wall.hour >= rules.filingCutoffHour;
+  return addDays(wall.date, rules.leadDays + (afterCutoff ? 1 : 0));
+}
+
+/** A risk entry counts if it was in force on any day from the look-back start to the last visit day. */
+function riskyArea(code: string, areas: RiskArea[], windowStart: IsoDate, windowEnd: IsoDate): RiskArea | undefined {
+  return areas.find(
+    (a) => (a.level === 'medium' || a.level === 'high') && regionWithin(code, a.regionCode) && a.effectiveFrom <= windowEnd && (a.effectiveTo === null || a.effectiveTo >= windowStart),
+  );
+}
+
+/**
+ * The filing rules (DOMAIN.md rules 2, 4–7, 11) applied to a request. Pure: the same answer at
+ * filing, at review, and when the office re-checks approved visits after a rule change.
+ * `checkLeadTime` is off for re-checks (an approved visit does not become late).
+ */
+export function checkFiling(req: RequestFacts, ctx: { now: Date; rules: Rules; riskAreas: RiskArea[]; checkLeadTime?: boolean }): FilingVerdict {
+  const { now, rules, riskAreas, checkLeadTime = true } = ctx;
+  const violations: Violation[] = [];
+  if (req.visitDateTo < req.visitDateFrom) violations.push({ path: ['visitDateTo'], code: 'date_order' });
+  const days = daysBetween(req.visitDateFrom, req.visitDateTo) + 1;
+  if (days > rules.maxRangeDays) violations.push({ path: ['visitDateTo'], code: 'range_too_long', params: { max: rules.maxRangeDays } });
+  if (req.timeTo <= req.timeFrom) violations.push({ path: ['timeTo'], code: 'time_order' });
+  if (checkLeadTime) {
+    const earliest = earliestVisitDate(now, rules);
+    if (req.visitDateFrom < earliest) violations.push({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest } });
+  }
+  const groupReview = req.visitors.length > rules.groupCap;
+  if (groupReview && !req.preventionPlan?.trim()) {
+    violations.push({ path: ['preventionPlan'], code: 'prevention_plan_required', params: { cap: rules.groupCap } });
+  }
+
+  const today = campusDate(now, rules.timezone);
+  const windowStart = addDays(today < req.visitDateFrom ? today : req.visitDateFrom, -rules.riskLookbackDays);
+  const visitStart = instantAt(req.visitDateFrom, req.timeFrom, rules.timezone);
+
+  const visitorChecks = req.visitors.map((v, i) => {
+    const mine: Violation[] = [];
+    const at = (field: string, code: FilingCode, params?: Violation['params']) => mine.push({ path: ['visitors', i, field], code, ...(params ? { params } : {}) });
+    const home = riskyArea(v.fromRegion, riskAreas, windowStart, req.visitDateTo);
+    if (home) at('fromRegion', 'risk_area_home', { region: home.regionCode, level: home.level });
+    v.visitedRegions.forEach((code) => {
+      const hit = riskyArea(code, riskAreas, windowStart, req.visitDateTo);
+      if (hit) at('visitedRegions', 'risk_area_visited', { region: code, level: hit.level });
+    });
+    if (v.closeContact) at('closeContact', 'close_contact');
+    if (v.blocked) at('name', 'block_list');
+    if (!v.commitmentAccepted) at('commitmentAccepted', 'commitment_required');
+    const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
+    if (outOfCity) {
+      if (!v.testTakenAt || !v.testResult) at('testTakenAt', 'test_required', { hours: rules.testWindowHours });
+      else {
+        if (v.testResult !== 'negative') at('testResult', 'test_not_negative');
+        if (v.testTakenAt.getTime() > now.getTime()) at('testTakenAt', 'test_in_future');
+        else if (visitStart.getTime() - v.testTakenAt.getTime() > rules.testWindowHours * 3_600_000) {
+          at('testTakenAt', 'test_outside_window', { hours: rules.testWindowHours });
+        }
+      }
+    }
+    violations.push(...mine);
+    return { outOfCity, violations: mine.map((m) => m.code) };
+  });
+
+  return { violations, visitorChecks, groupReview };
+}

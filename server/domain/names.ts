@@ -1,0 +1,29 @@
+/**
+ * Name matching for the block list: NFKC folds full-width letters and digits to half-width,
+ * then spaces and the middle dots of transliterated names are dropped and case folded.
+ */
+export function normalizeName(raw: string): string {
+  return raw
+    .normalize('NFKC')
+    .replace(/[\s\u00b7\u30fb\u2022.·]/g, '')
+    .toLowerCase();
+}
+
+export const normalizePhone = (raw: string) => raw.normalize('NFKC').replace(/[^\d+]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
+
+/** 138****5678: the middle hidden, enough left to recognise a number you know. */
+export function maskPhone(phone: string): string {
+  const p = normalizePhone(phone);
+  if (p.length < 7) return '*'.repeat(p.length);
+  return `${p.slice(0, 3)}${'*'.repeat(p.length - 7)}${p.slice(-4)}`;
+}
+
+/** 张*明 / 李* / J*** S***: the family name (first character) kept, the rest hidden. */
+export function maskName(name: string): string {
+  const n = name.trim();
+  if (/^[\p{Script=Han}·]+$/u.test(n)) return n.length <= 1 ? n : n.length === 2 ? `${n[0]}*` : `${n[0]}${'*'.repeat(n.length - 2)}${n.at(-1)}`;
+  return n
+    .split(/\s+/)
+    .map((w) => (w.length <= 1 ? w : `${w[0]}${'*'.repeat(w.length - 1)}`))
+    .join(' ');
+}

@@ -1,0 +1,192 @@
+import * as ed from '@noble/ed25519';
+import { hmac } from '@noble/hashes/hmac.js';
+import { sha256, sha512 } from '@noble/hashes/sha2.js';
+
+// noble's synchronous API needs a SHA-512; this module is the only place that sets it.
+ed.hashes.sha512 = sha512;
+
+/**
+ * The visitor pass: a compact token signed with Ed25519, verifiable offline by any kiosk that
+ * holds the public key. It carries no readable personal data, only ids, times and gates.
+ *
+ * Payload bytes (big-endian):
+ *   0 version (1) · 1 key id · 2–9 pass id · 10–13 valid-from minute · 14–17 valid-to minute
+ *   18 entries allowed · 19 flags (bit 0: printable) · 20 gate count n · 21.. n × uint16 gate id
+ * Text: `GH.<payload b64url>.<signature b64url>` (~122 chars for one gate), and on the visitor's
+ * phone `.<6-digit time-step code>` appended, so that a screenshot goes stale.
+ */
+export const PASS_VERSION = 1;
+export const PASS_PREFIX = 'GH';
+
+export interface PassClaims {
+  kid: number;
+  passId: string; // 16 hex characters
+  validFrom: Date;
+  validTo: Date;
+  entries: number;
+  printable: boolean;
+  gateIds: number[];
+}
+
+export type PassRefusal =
+  | 'malformed'
+  | 'unknown_key'
+  | 'bad_signature'
+  | 'not_yet_valid'
+  | 'expired'
+  | 'wrong_gate'
+  | 'revoked'
+  | 'unknown_pass'
+  | 'no_entries_left'
+  | 'code_required'
+  | 'stale_code';
+
+export type PassVerdict = { ok: true; claims: PassClaims } | { ok: false; reason: PassRefusal; claims?: PassClaims };
+
+const MINUTE = 60_000;
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += String.fromCharCode(b);
+  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+}
+
+export function fromBase64Url(text: string): Uint8Array | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
+  try {
+    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  } catch {
+    return null;
+  }
+}
+
+export const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
+export const bytesToHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+
+export function encodeClaims(c: PassClaims): Uint8Array {
+  const out = new Uint8Array(21 + 2 * c.gateIds.length);
+  const view = new DataView(out.buffer);
+  out[0] = PASS_VERSION;
+  out[1] = c.kid;
+  out.set(hexToBytes(c.passId), 2);
+  view.setUint32(10, Math.floor(c.validFrom.getTime() / MINUTE));
+  view.setUint32(14, Math.ceil(c.validTo.getTime() / MINUTE));
+  out[18] = c.entries;
+  out[19] = c.printable ? 1 : 0;
+  out[20] = c.gateIds.length;
+  c.gateIds.forEach((g, i) => view.setUint16(21 + 2 * i, g));
+  return out;
+}
+
+export function decodeClaims(bytes: Uint8Array): PassClaims | null {
+  if (bytes.length < 21 || bytes[0] !== PASS_VERSION) return null;
+  const n = bytes[20]!;
+  if (bytes.length !== 21 + 2 * n) return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    kid: bytes[1]!,
+    passId: bytesToHex(bytes.subarray(2, 10)),
+    validFrom: new Date(view.getUint32(10) * MINUTE),
+    validTo: new Date(view.getUint32(14) * MINUTE),
+    entries: bytes[18]!,
+    printable: (bytes[19]! & 1) === 1,
+    gateIds: Array.from({ length: n }, (_, i) => view.getUint16(21 + 2 * i)),
+  };
+}
+
+export function signPass(claims: PassClaims, privateKey: Uint8Array): string {
+  const payload = encodeClaims(claims);
+  return `${PASS_PREFIX}.${toBase64Url(payload)}.${toBase64Url(ed.sign(payload, privateKey))}`;
+}
+
+export const publicKeyOf = (privateKey: Uint8Array) => ed.getPublicKey(privateKey);
+export const newPrivateKey = () => ed.utils.randomSecretKey();
+
+/** The time step a code belongs to. */
+export const timeStep = (now: Date, stepSeconds: number) => Math.floor(now.getTime() / 1000 / stepSeconds);
+
+/** RFC 4226 dynamic truncation over HMAC-SHA-256 of the step: six digits. */
+export function timeStepCode(secret: Uint8Array, step: number): string {
+  const msg = new Uint8Array(8);
+  new DataView(msg.buffer).setBigUint64(0, BigInt(step));
+  const mac = hmac(sha256, secret, msg);
+  const offset = mac[mac.length - 1]! & 0x0f;
+  const bin = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
+  return String(bin % 1_000_000).padStart(6, '0');
+}
+
+/** What the visitor's phone shows: the token plus the current code. */
+export const liveQrText = (token: string, secret: Uint8Array, now: Date, stepSeconds: number) => `${token}.${timeStepCode(secret, timeStep(now, stepSeconds))}`;
+
+export interface ParsedPassText {
+  token: string;
+  payload: Uint8Array;
+  signature: Uint8Array;
+  claims: PassClaims;
+  code: string | null;
+}
+
+export function parsePassText(text: string): ParsedPassText | null {
+  const parts = text.trim().split('.');
+  if (parts[0] !== PASS_PREFIX || parts.length < 3 || parts.length > 4) return null;
+  const payload = fromBase64Url(parts[1]!);
+  const signature = fromBase64Url(parts[2]!);
+  const code = parts[3] ?? null;
+  if (!payload || !signature || signature.length !== 64 || (code !== null && !/^\d{6}$/.test(code))) return null;
+  const claims = decodeClaims(payload);
+  if (!claims) return null;
+  return { token: parts.slice(0, 3).join('.'), payload, signature, claims, code };
+}
+
+export interface PassContext {
+  now: Date;
+  gateId: number;
+  publicKeys: ReadonlyMap<number, Uint8Array>;
+  isRevoked(passId: string): boolean;
+  entriesUsed(passId: string): number;
+  /** The pass's time-step secret, if this verifier knows the pass. */
+  secretFor(passId: string): Uint8Array | undefined;
+  stepSeconds: number;
+  /** Whether printed passes (no live code) are accepted at all (office setting). */
+  printedAllowed: boolean;
+  /** Steps of clock difference tolerated between the visitor's phone and the verifier. */
+  skewSteps?: number;
+}
+
+/**
+ * Verifies a scanned pass: signature, validity window, gate, revocation, entries used and the
+ * live code, in that order; each failure has its own reason. Pure and synchronous: the kiosk
+ * runs it offline and the server runs it on synced events, and they agree.
+ */
+export function verifyPass(text: string, ctx: PassContext): PassVerdict {
+  const parsed = parsePassText(text);
+  if (!parsed) return { ok: false, reason: 'malformed' };
+  const { claims } = parsed;
+  const key = ctx.publicKeys.get(claims.kid);
+  if (!key) return { ok: false, reason: 'unknown_key', claims };
+  let valid = false;
+  try {
+    valid = ed.verify(parsed.signature, parsed.payload, key);
+  } catch {
+    valid = false;
+  }
+  if (!valid) return { ok: false, reason: 'bad_signature' };
+  const t = ctx.now.getTime();
+  if (t < claims.validFrom.getTime()) return { ok: false, reason: 'not_yet_valid', claims };
+  if (t > claims.validTo.getTime()) return { ok: false, reason: 'expired', claims };
+  if (!claims.gateIds.includes(ctx.gateId)) return { ok: false, reason: 'wrong_gate', claims };
+  if (ctx.isRevoked(claims.passId)) return { ok: false, reason: 'revoked', claims };
+  if (ctx.entriesUsed(claims.passId) >= claims.entries) return { ok: false, reason: 'no_entries_left', claims };
+  if (parsed.code === null) {
+    return claims.printable && ctx.printedAllowed ? { ok: true, claims } : { ok: false, reason: 'code_required', claims };
+  }
+  const secret = ctx.secretFor(claims.passId);
+  if (!secret) return { ok: false, reason: 'unknown_pass', claims };
+  const step = timeStep(ctx.now, ctx.stepSeconds);
+  const skew = ctx.skewSteps ?? 1;
+  for (let s = step - skew; s <= step + skew; s++) {
+    if (timeStepCode(secret, s) === parsed.code) return { ok: true, claims };
+  }
+  return { ok: false, reason: 'stale_code', claims };
+}

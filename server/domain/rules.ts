@@ -1,0 +1,60 @@
+import { z } from 'zod';
+
+/**
+ * Every rule the filing and the gate apply, as data the office edits (DOMAIN.md "What this means
+ * for the software"). Each saved change is a new version; decisions store the version they used.
+ * Defaults come from the source notices (seed 000, 002) and common screening practice.
+ */
+export const RulesSchema = z.object({
+  /** Campus days, for lead times and reports. */
+  timezone: z.string().min(1).default('Asia/Shanghai'),
+  /** GB/T 2260 code of the campus city: visitors from outside it need a recent test (rule 5). */
+  campusRegionCode: z.string().regex(/^\d{6}$/).default('410100'),
+  /** The visit date is at least this many campus days after filing (rule 2: 至少提前一日). */
+  leadDays: z.number().int().min(0).max(30).default(1),
+  /** If set, filing for the earliest allowed day closes at this campus hour the day before. */
+  filingCutoffHour: z.number().int().min(0).max(23).nullable().default(null),
+  maxRangeDays: z.number().int().min(1).max(366).default(30),
+  /** Larger groups need a prevention plan and a separate review (rule 11). */
+  groupCap: z.number().int().min(1).max(10_000).default(50),
+  /** A negative nucleic-acid test within this many hours before the visit (rule 5). */
+  testWindowHours: z.number().int().min(1).max(24 * 14).default(48),
+  /** Risk areas lived in or visited within this many days (rule 4). */
+  riskLookbackDays: z.number().int().min(0).max(60).default(14),
+  /** Fever at or above (rule 12). */
+  feverThresholdC: z.number().min(36).max(40).default(37.3),
+  /** Readings below this are implausible (cold forehead): retake, never a pass. */
+  plausibleMinC: z.number().min(30).max(36.5).default(35.0),
+  plausibleMaxC: z.number().min(38).max(45).default(42.5),
+  restMinutes: z.number().int().min(0).max(60).default(5),
+  escortWaitMinutes: z.number().int().min(1).max(240).default(15),
+  backfillHours: z.number().int().min(1).max(168).default(8),
+  snapshotMaxAgeHours: z.number().int().min(1).max(168).default(24),
+  /** Whether a printed pass (no live code) is accepted. */
+  printedPassAllowed: z.boolean().default(true),
+  entriesPerDay: z.number().int().min(1).max(20).default(1),
+  /** The live code on the visitor's phone changes this often. */
+  codeStepSeconds: z.number().int().min(10).max(300).default(30),
+});
+
+export type Rules = z.infer<typeof RulesSchema>;
+export const DEFAULT_RULES: Rules = RulesSchema.parse({});
+
+export const RISK_LEVELS = ['low', 'medium', 'high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export interface RiskArea {
+  regionCode: string;
+  level: RiskLevel;
+  effectiveFrom: string;
+  effectiveTo: string | null;
+}
+
+/** 410102 → 410102; 410100 → 4101; 410000 → 41: the prefix every code inside the area shares. */
+export function regionPrefix(code: string): string {
+  let p = code;
+  while (p.length > 2 && p.endsWith('00')) p = p.slice(0, -2);
+  return p;
+}
+
+export const regionWithin = (code: string, area: string) => code.startsWith(regionPrefix(area));
