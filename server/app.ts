@@ -3,9 +3,17 @@ import { HTTPException } from 'hono/http-exception';
 import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { auditRoutes } from './audit/routes';
+import { blockListRoutes } from './blocklist/routes';
+import { passRoutes } from './passes/routes';
+import { regionRoutes } from './regions/routes';
+import { requestRoutes } from './requests/routes';
+import { reviewRoutes } from './review/routes';
+import { riskAreaRoutes } from './risk-areas/routes';
+import { ruleRoutes } from './rules/routes';
 import { authRoutes } from './auth/routes';
 import { campusRoutes } from './campuses/routes';
 import { departmentRoutes } from './departments/routes';
@@ -34,6 +42,8 @@ export interface AppOptions {
   logger?: Logger;
   /** Serve the built kiosk and admin apps (the real server does; API tests need not). */
   serveFrontends?: boolean;
+  /** main.ts passes the persistent key (lib/secrets.ts); tests may let it default to a random one. */
+  idHashKey?: Buffer;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -56,17 +66,25 @@ function apiRoutes() {
     .route('/gates', gateRoutes)
     .route('/departments', departmentRoutes)
     .route('/tokens', tokenRoutes)
-    .route('/audit', auditRoutes);
+    .route('/audit', auditRoutes)
+    .route('/requests', requestRoutes)
+    .route('/review', reviewRoutes)
+    .route('/passes', passRoutes)
+    .route('/rules', ruleRoutes)
+    .route('/risk-areas', riskAreaRoutes)
+    .route('/blocklist', blockListRoutes)
+    .route('/regions', regionRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
-export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false }: AppOptions) {
+export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32) }: AppOptions) {
   const deps: Deps = {
     db,
     clock,
     config,
     logger,
     loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
+    idHashKey,
   };
   const app = new OpenAPIHono<AppEnv>();
 
@@ -134,6 +152,8 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
   if (serveFrontends) {
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
     app.route('/admin', spaRoutes('admin', ROOT_DIR));
+    // The visitor's pass page is part of the admin build, served at a short public path.
+    app.route('/pass', spaRoutes('admin', ROOT_DIR, '/pass'));
     app.get('/', (c) => c.redirect('/admin/', 302));
   }
 

@@ -6,6 +6,9 @@ import { seedDemo } from './demo/seed';
 import { buildStaleFrontends } from './frontend-build';
 import { ConfigError, loadConfig, type Config } from './env';
 import { createLogger } from './lib/logger';
+import { loadIdHashKey } from './lib/secrets';
+import { ensureSigningKey } from './passes/keys';
+import { ensureRulesAndTexts } from './rules/store';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */
 async function main() {
@@ -29,10 +32,13 @@ async function main() {
   const schemaVersion = migrateDatabase(db);
   logger.info('migrations applied', { schemaVersion });
 
+  ensureRulesAndTexts(db, config.CAMPUS_TIMEZONE);
+  ensureSigningKey(db, new Date());
+  const idHashKey = loadIdHashKey(config);
   if (demo) seedDemo(db, config, console.log);
   else bootstrapFirstAdmin(db, config, logger);
 
-  const app = createApp({ db, config, logger, serveFrontends: true });
+  const app = createApp({ db, config, logger, serveFrontends: true, idHashKey });
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', { url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`, port: info.port, demo });
   });

@@ -10,7 +10,7 @@ import type { AppEnv } from './lib/context';
  * the app's index.html (client-side routing). Hashed assets are cached for a year;
  * index.html is never cached, so a tablet picks up a new build on its next load.
  */
-export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string) {
+export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string, mountedAt = `/${name}`) {
   const dist = join(rootDir, name, 'dist');
   const app = new Hono<AppEnv>();
   if (!existsSync(join(dist, 'index.html'))) {
@@ -18,7 +18,7 @@ export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string) {
       throw new ApiError(503, 'frontend_not_built', `The ${name} app is not built; run npm run build`);
     });
   }
-  const strip = new RegExp(`^/${name}`);
+  const strip = new RegExp(`^${mountedAt}`);
   app.use('*', async (c, next) => {
     await next();
     if (c.res.ok) c.header('Cache-Control', c.req.path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -57,6 +57,8 @@ export const users = sqliteTable(
     role: text('role', { enum: ROLES }).notNull(),
     departmentId: integer('department_id').references(() => departments.id),
     passwordHash: text('password_hash').notNull(),
+    /** A filer who signs their department's requests before the office (first-level approval). */
+    deptApprover: integer('dept_approver', { mode: 'boolean' }).notNull().default(false),
     disabledAt: ms('disabled_at'),
     createdAt: createdAt(),
   },
@@ -127,4 +129,186 @@ export const auditLog = sqliteTable(
     requestId: text('request_id'),
   },
   (t) => [index('audit_at_idx').on(t.at), index('audit_entity_idx').on(t.entity, t.entityId)],
+);
+
+/** Versions of the office's rule settings; every change (rules, risk areas, block list) adds one. */
+export const ruleSets = sqliteTable('rule_sets', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  createdAt: ms('created_at').notNull(),
+  actorLabel: text('actor_label').notNull(),
+  reason: text('reason').notNull(),
+  settings: text('settings', { mode: 'json' }).notNull(),
+});
+
+export const riskAreas = sqliteTable('risk_areas', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  regionCode: text('region_code').notNull(),
+  level: text('level', { enum: ['low', 'medium', 'high'] }).notNull(),
+  effectiveFrom: text('effective_from').notNull(),
+  effectiveTo: text('effective_to'),
+  note: text('note').notNull().default(''),
+  createdAt: createdAt(),
+  removedAt: ms('removed_at'),
+});
+
+export const blockList = sqliteTable('block_list', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  /** HMAC of the normalised ID number; never the number itself. */
+  idHash: text('id_hash'),
+  idLast4: text('id_last4'),
+  name: text('name'),
+  nameNorm: text('name_norm'),
+  phoneNorm: text('phone_norm'),
+  reason: text('reason').notNull(),
+  expiresAt: ms('expires_at'),
+  createdAt: createdAt(),
+  createdByUserId: integer('created_by_user_id').references(() => users.id),
+  removedAt: ms('removed_at'),
+});
+
+export const commitmentTexts = sqliteTable('commitment_texts', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  textZh: text('text_zh').notNull(),
+  textEn: text('text_en').notNull(),
+  createdAt: createdAt(),
+  createdByUserId: integer('created_by_user_id').references(() => users.id),
+});
+
+export const REQUEST_STATUSES = ['pending_dept', 'pending', 'approved', 'rejected', 'cancelled', 'needs_review'] as const;
+export type RequestStatus = (typeof REQUEST_STATUSES)[number];
+
+export const visitRequests = sqliteTable(
+  'visit_requests',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    departmentId: integer('department_id')
+      .notNull()
+      .references(() => departments.id),
+    filedByLabel: text('filed_by_label').notNull(),
+    filedByUserId: integer('filed_by_user_id').references(() => users.id),
+    status: text('status', { enum: REQUEST_STATUSES }).notNull(),
+    queue: text('queue', { enum: ['normal', 'group'] }).notNull().default('normal'),
+    visitDateFrom: text('visit_date_from').notNull(),
+    visitDateTo: text('visit_date_to').notNull(),
+    timeFrom: text('time_from').notNull(),
+    timeTo: text('time_to').notNull(),
+    gateIds: text('gate_ids', { mode: 'json' }).$type<number[]>().notNull(),
+    purpose: text('purpose').notNull(),
+    destination: text('destination').notNull(),
+    escortName: text('escort_name').notNull(),
+    escortPhone: text('escort_phone').notNull(),
+    vehiclePlate: text('vehicle_plate'),
+    preventionPlan: text('prevention_plan'),
+    ruleVersion: integer('rule_version').notNull(),
+    /** Why the request needs review again (re-check after a rule change). */
+    reviewReasons: text('review_reasons', { mode: 'json' }).$type<string[]>(),
+    emergency: integer('emergency', { mode: 'boolean' }).notNull().default(false),
+    emergencyReason: text('emergency_reason'),
+    backfillDueAt: ms('backfill_due_at'),
+    backfilledAt: ms('backfilled_at'),
+    decidedAt: ms('decided_at'),
+    decidedByUserId: integer('decided_by_user_id').references(() => users.id),
+    decisionReasonCode: text('decision_reason_code'),
+    decisionNote: text('decision_note'),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [index('requests_dept_idx').on(t.departmentId, t.status), index('requests_status_idx').on(t.status, t.visitDateFrom)],
+);
+
+export const visitors = sqliteTable(
+  'visitors',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => visitRequests.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    nameNorm: text('name_norm').notNull(),
+    idType: text('id_type').notNull(),
+    idHash: text('id_hash').notNull(),
+    idLast4: text('id_last4').notNull(),
+    phone: text('phone').notNull(),
+    fromRegion: text('from_region').notNull(),
+    visitedRegions: text('visited_regions', { mode: 'json' }).$type<string[]>().notNull(),
+    closeContact: integer('close_contact', { mode: 'boolean' }).notNull(),
+    commitmentVersion: integer('commitment_version'),
+    commitmentAcceptedAt: ms('commitment_accepted_at'),
+    testTakenAt: ms('test_taken_at'),
+    testResult: text('test_result', { enum: ['negative', 'positive'] }),
+    outOfCity: integer('out_of_city', { mode: 'boolean' }).notNull(),
+    /** The filing checks' outcome per visitor, for the office's queue. */
+    checks: text('checks', { mode: 'json' }).$type<string[]>().notNull(),
+    purgedAt: ms('purged_at'),
+  },
+  (t) => [index('visitors_request_idx').on(t.requestId), index('visitors_id_hash_idx').on(t.idHash)],
+);
+
+export const requestHistory = sqliteTable(
+  'request_history',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => visitRequests.id, { onDelete: 'cascade' }),
+    at: ms('at').notNull(),
+    actorLabel: text('actor_label').notNull(),
+    action: text('action').notNull(),
+    fromStatus: text('from_status'),
+    toStatus: text('to_status'),
+    note: text('note'),
+  },
+  (t) => [index('history_request_idx').on(t.requestId)],
+);
+
+/** Ed25519 pass-signing keys; kiosks receive the public halves. */
+export const signingKeys = sqliteTable('signing_keys', {
+  kid: integer('kid').primaryKey(),
+  publicKey: text('public_key').notNull(),
+  privateKey: text('private_key').notNull(),
+  createdAt: ms('created_at').notNull(),
+  retiredAt: ms('retired_at'),
+});
+
+export const passes = sqliteTable(
+  'passes',
+  {
+    id: text('id').primaryKey(), // 16 hex characters, the id inside the signed token
+    visitorId: integer('visitor_id')
+      .notNull()
+      .references(() => visitors.id, { onDelete: 'cascade' }),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => visitRequests.id, { onDelete: 'cascade' }),
+    kid: integer('kid').notNull(),
+    token: text('token').notNull(),
+    /** The live-code secret (base64url): the visitor's phone and the kiosks derive codes from it. */
+    codeSecret: text('code_secret').notNull(),
+    /** The unguessable pass-page link; a share link, kept so the filer can send it again. */
+    linkToken: text('link_token').notNull(),
+    validFrom: ms('valid_from').notNull(),
+    validTo: ms('valid_to').notNull(),
+    gateIds: text('gate_ids', { mode: 'json' }).$type<number[]>().notNull(),
+    entriesAllowed: integer('entries_allowed').notNull(),
+    entriesUsed: integer('entries_used').notNull().default(0),
+    printable: integer('printable', { mode: 'boolean' }).notNull(),
+    createdAt: ms('created_at').notNull(),
+    revokedAt: ms('revoked_at'),
+    revokeReason: text('revoke_reason'),
+  },
+  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_valid_idx').on(t.validTo)],
+);
+
+/** Replies to requests sent with an Idempotency-Key, so a retry gets the first answer. */
+export const idempotencyKeys = sqliteTable(
+  'idempotency_keys',
+  {
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    status: integer('status').notNull(),
+    body: text('body', { mode: 'json' }).notNull(),
+    createdAt: ms('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.scope, t.key] })],
 );

@@ -33,6 +33,8 @@ export const RulesSchema = z.object({
   /** Whether a printed pass (no live code) is accepted. */
   printedPassAllowed: z.boolean().default(true),
   entriesPerDay: z.number().int().min(1).max(20).default(1),
+  /** A pass opens this many minutes before the visit's time window (visitors arrive early). */
+  earlyArrivalMinutes: z.number().int().min(0).max(240).default(30),
   /** The live code on the visitor's phone changes this often. */
   codeStepSeconds: z.number().int().min(10).max(300).default(30),
 });

@@ -12,6 +12,8 @@ export interface Deps {
   config: Config;
   logger: Logger;
   loginLimiter: RateLimiter;
+  /** Key of the keyed ID-number hash (lib/secrets.ts). */
+  idHashKey: Buffer;
 }
 
 /** Who is calling: a signed-in user (cookie) or a bearer token (integration or kiosk device). */

@@ -1,6 +1,7 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
+import { FILING_MESSAGES, filingMessage } from '../domain/filing-messages';
 
 /**
  * The one error shape every failure answers with: `{ error: { code, message, issues? } }`.
@@ -11,6 +12,9 @@ export const ErrorIssueSchema = z.object({
   path: z.array(z.union([z.string(), z.number()])),
   code: z.string(),
   message: z.string(),
+  /** Filing rules answer in both languages (DOMAIN.md: zh-CN first). */
+  messageZh: z.string().optional(),
+  params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
 });
 export const ErrorBodySchema = z
   .object({
@@ -58,9 +62,14 @@ export const fieldError = (path: (string | number)[], code: string, message: str
 
 /** Turns zod issues into our issue list; keeps zod's machine code, never relies on its English. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
-  return error.issues.map((i) => ({
-    path: i.path.map((p) => (typeof p === 'symbol' ? String(p) : p)),
-    code: i.code,
-    message: i.message,
-  }));
+  return error.issues.map((i) => {
+    const path = i.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    // Our own refinements carry a stable code in params (e.g. id_check_digit), with both languages.
+    const own = i.code === 'custom' ? (i.params as { code?: string } | undefined)?.code : undefined;
+    if (own && own in FILING_MESSAGES) {
+      const code = own as keyof typeof FILING_MESSAGES;
+      return { path, code, message: filingMessage(code, 'en'), messageZh: filingMessage(code, 'zh') };
+    }
+    return { path, code: own ?? i.code, message: i.message };
+  });
 }

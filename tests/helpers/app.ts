@@ -4,6 +4,8 @@ import { fixedClock } from '../../server/lib/clock';
 import { silentLogger } from '../../server/lib/logger';
 import { ROLES, type Role } from '../../server/domain/roles';
 import { createTestDb } from './db';
+import { ensureSigningKey } from '../../server/passes/keys';
+import { ensureRulesAndTexts } from '../../server/rules/store';
 import { createUser, seedCampus, TEST_PASSWORD } from './builders';
 
 export const ORIGIN = 'http://localhost';
@@ -25,6 +27,8 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
   const clock = fixedClock(now);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
   const app = createApp({ db: testDb.db, clock, config, logger: silentLogger });
+  ensureRulesAndTexts(testDb.db, 'Asia/Shanghai');
+  ensureSigningKey(testDb.db, clock.now());
   const campus = seedCampus(testDb.db);
   const users = Object.fromEntries(ROLES.map((r) => [r, createUser(testDb.db, campus, r)])) as Record<Role, ReturnType<typeof createUser>>;
 

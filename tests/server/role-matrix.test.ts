@@ -5,6 +5,9 @@ import { createTestApp, type TestApp } from '../helpers/app';
 const ALL = ROLES;
 const ADMIN: Role[] = ['admin'];
 const OFFICE_ADMIN: Role[] = ['admin', 'office'];
+const OFFICE: Role[] = ['office'];
+const FILER: Role[] = ['filer'];
+const FILER_OFFICE: Role[] = ['filer', 'office'];
 const PUBLIC = 'public' as const;
 
 /**
@@ -33,6 +36,34 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC> = {
   'POST /api/v1/tokens': ADMIN,
   'DELETE /api/v1/tokens/{id}': ADMIN,
   'GET /api/v1/audit': OFFICE_ADMIN,
+  'POST /api/v1/requests': FILER,
+  'GET /api/v1/requests': FILER_OFFICE,
+  'GET /api/v1/requests/{id}': FILER_OFFICE,
+  'PUT /api/v1/requests/{id}': FILER,
+  'POST /api/v1/requests/{id}/cancel': FILER_OFFICE,
+  'POST /api/v1/requests/import': FILER,
+  'GET /api/v1/review/queue': OFFICE,
+  'POST /api/v1/review/{id}/approve': FILER_OFFICE,
+  'POST /api/v1/review/approve-bulk': OFFICE,
+  'POST /api/v1/review/{id}/reject': OFFICE,
+  'POST /api/v1/review/emergency': OFFICE,
+  'GET /api/v1/passes/view/{link}': PUBLIC,
+  'GET /api/v1/passes/keys': ['guard', 'office', 'admin'],
+  'POST /api/v1/passes/{id}/revoke': FILER_OFFICE,
+  'GET /api/v1/rules': [...ALL],
+  'GET /api/v1/rules/history': OFFICE_ADMIN,
+  'POST /api/v1/rules/preview': OFFICE,
+  'PUT /api/v1/rules': OFFICE,
+  'GET /api/v1/rules/commitment': [...ALL],
+  'PUT /api/v1/rules/commitment': OFFICE,
+  'GET /api/v1/risk-areas': [...ALL],
+  'POST /api/v1/risk-areas/preview': OFFICE,
+  'POST /api/v1/risk-areas': OFFICE,
+  'DELETE /api/v1/risk-areas/{id}': OFFICE,
+  'GET /api/v1/blocklist': OFFICE,
+  'POST /api/v1/blocklist': OFFICE,
+  'DELETE /api/v1/blocklist/{id}': OFFICE,
+  'GET /api/v1/regions': [...ALL],
 };
 
 let t: TestApp;

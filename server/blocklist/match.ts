@@ -1,0 +1,27 @@
+import { and, gt, isNull, or } from 'drizzle-orm';
+import { blockList } from '../db/schema';
+import type { Db } from '../db/open';
+
+type Tx = Pick<Db, 'select'>;
+
+export interface BlockProbe {
+  idHash: string;
+  nameNorm: string;
+  phoneNorm: string;
+}
+
+/** Active entries: not removed and not expired at `now`. */
+export function activeBlockEntries(db: Tx, now: Date) {
+  return db
+    .select()
+    .from(blockList)
+    .where(and(isNull(blockList.removedAt), or(isNull(blockList.expiresAt), gt(blockList.expiresAt, now))))
+    .all();
+}
+
+/** A person matches an entry by ID hash, or by normalised name together with phone. */
+export function blockMatcher(entries: ReturnType<typeof activeBlockEntries>) {
+  const ids = new Set(entries.flatMap((e) => (e.idHash ? [e.idHash] : [])));
+  const namePhones = new Set(entries.flatMap((e) => (e.nameNorm && e.phoneNorm ? [`${e.nameNorm}|${e.phoneNorm}`] : [])));
+  return (p: BlockProbe) => ids.has(p.idHash) || namePhones.has(`${p.nameNorm}|${p.phoneNorm}`);
+}

@@ -1,0 +1,110 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq, isNull } from 'drizzle-orm';
+import { blockList } from '../db/schema';
+import { ID_TYPES, idLast4, idNumberProblem } from '../domain/id-number';
+import { normalizeName, normalizePhone, maskPhone } from '../domain/names';
+import { recordAudit } from '../lib/audit';
+import { ErrorBodySchema, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { idHash } from '../lib/secrets';
+import { principalOf, requireRole } from '../middleware/auth';
+import { applyRecheck, recheckImpact } from '../requests/recheck';
+import { currentRules, saveRuleVersion } from '../rules/store';
+import { activeBlockEntries } from './match';
+
+const EntrySchema = z
+  .object({ id: z.number().int(), idLast4: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), reason: z.string(), expiresAt: z.string().nullable(), createdAt: z.string() })
+  .openapi('BlockEntry');
+const EntryInput = z
+  .object({
+    idType: z.enum(ID_TYPES).optional(),
+    idNumber: z.string().trim().min(4).max(30).optional(),
+    name: z.string().trim().min(1).max(50).optional(),
+    phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/).optional(),
+    reason: z.string().trim().min(2).max(500),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
+  })
+  .superRefine((e, ctx) => {
+    const byId = e.idType && e.idNumber;
+    const byNamePhone = e.name && e.phone;
+    if (!byId && !byNamePhone) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: 'give an ID (type and number) or a name with a phone', params: { code: 'identity_required' } });
+    if (byId && idNumberProblem(e.idType!, e.idNumber!)) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: 'id_format', params: { code: `id_${idNumberProblem(e.idType!, e.idNumber!)}` } });
+  });
+const ImpactSchema = z.array(z.object({ requestId: z.number().int(), departmentId: z.number().int(), visitDateFrom: z.string(), reasons: z.array(z.string()) }));
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
+const view = (e: typeof blockList.$inferSelect) => ({ id: e.id, idLast4: e.idLast4, name: e.name, phone: e.phoneNorm ? maskPhone(e.phoneNorm) : null, reason: e.reason, expiresAt: e.expiresAt?.toISOString() ?? null, createdAt: e.createdAt.toISOString() });
+
+export const blockListRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['rules'], summary: 'Active block-list entries (ID numbers only as last four)',
+      middleware: [requireRole('office')] as const,
+      responses: { 200: jsonContent(z.array(EntrySchema), 'Entries'), ...errors },
+    }),
+    (c) => c.json(activeBlockEntries(c.var.deps.db, c.var.deps.clock.now()).sort((a, b) => b.id - a.id).map(view), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/', tags: ['rules'], summary: 'Block a person by ID or by name and phone; approved visits of theirs move to needs review',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(EntryInput),
+      responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...errors },
+    }),
+    (c) => {
+      const { db, clock, idHashKey } = c.var.deps;
+      const p = principalOf(c);
+      const e = c.req.valid('json');
+      const now = clock.now();
+      const actor = `${p.kind}:${p.label}`;
+      const out = db.transaction((tx) => {
+        const row = tx
+          .insert(blockList)
+          .values({
+            idHash: e.idType && e.idNumber ? idHash(idHashKey, e.idType, e.idNumber) : null,
+            idLast4: e.idNumber ? idLast4(e.idNumber) : null,
+            name: e.name ?? null,
+            nameNorm: e.name ? normalizeName(e.name) : null,
+            phoneNorm: e.phone ? normalizePhone(e.phone) : null,
+            reason: e.reason,
+            expiresAt: e.expiresAt ? new Date(e.expiresAt) : null,
+            createdByUserId: p.userId,
+          })
+          .returning()
+          .get();
+        saveRuleVersion(tx, now, actor, `block list +${row.id}`, currentRules(tx).rules);
+        const impact = applyRecheck(tx, now, actor, 'block list');
+        recordAudit(tx, now, p, c.var.requestId, { action: 'blocklist.add', entity: 'block_entry', entityId: row.id, after: view(row), reason: e.reason });
+        return { ...view(row), impact };
+      });
+      return c.json(out, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'delete', path: '/{id}', tags: ['rules'], summary: 'Lift a block',
+      middleware: [requireRole('office')] as const,
+      request: { params: IdParamSchema },
+      responses: { 200: jsonContent(EntrySchema, 'Lifted'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such entry') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const now = clock.now();
+      const row = db.transaction((tx) => {
+        const e = tx.select().from(blockList).where(and(eq(blockList.id, id), isNull(blockList.removedAt))).get();
+        if (!e) throw notFound(`Block entry ${id}`);
+        tx.update(blockList).set({ removedAt: now }).where(eq(blockList.id, id)).run();
+        saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `block list -${id}`, currentRules(tx).rules);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'blocklist.remove', entity: 'block_entry', entityId: id, before: view(e) });
+        return e;
+      });
+      return c.json(view(row), 200);
+    },
+  );
+

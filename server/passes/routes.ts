@@ -1,0 +1,109 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { departments, gates, passes, visitRequests, visitors } from '../db/schema';
+import { maskName, maskPhone } from '../domain/names';
+import { recordAudit } from '../lib/audit';
+import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { principalOf, requireRole } from '../middleware/auth';
+import { loadVisibleRequest } from '../requests/scope';
+import { addHistory } from '../requests/store';
+import { currentCommitment, currentRules } from '../rules/store';
+import { publicKeys } from './keys';
+
+const PassViewSchema = z
+  .object({
+    status: z.enum(['valid', 'revoked', 'expired']),
+    token: z.string(),
+    codeSecret: z.string(),
+    stepSeconds: z.number().int(),
+    printable: z.boolean(),
+    validFrom: z.string(),
+    validTo: z.string(),
+    visitor: z.object({ name: z.string() }),
+    visit: z.object({ dateFrom: z.string(), dateTo: z.string(), timeFrom: z.string(), timeTo: z.string(), purpose: z.string(), destination: z.string() }),
+    gates: z.array(z.object({ name: z.string(), nameEn: z.string() })),
+    host: z.object({ department: z.string(), departmentEn: z.string(), escortName: z.string(), escortPhone: z.string() }),
+    commitment: z.object({ zh: z.string(), en: z.string() }).nullable(),
+  })
+  .openapi('PassView');
+
+const LinkParam = z.object({ link: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'link', in: 'path' } }) });
+
+export const passRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/view/{link}', tags: ['passes'],
+      summary: 'The visitor’s pass page data (no sign-in: the unguessable link is the credential)',
+      request: { params: LinkParam },
+      responses: { 200: jsonContent(PassViewSchema, 'The pass'), 400: jsonContent(ErrorBodySchema, 'Malformed link'), 404: jsonContent(ErrorBodySchema, 'Unknown link') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { link } = c.req.valid('param');
+      const row = db
+        .select({ pass: passes, visitor: visitors, request: visitRequests, department: departments })
+        .from(passes)
+        .innerJoin(visitors, eq(visitors.id, passes.visitorId))
+        .innerJoin(visitRequests, eq(visitRequests.id, passes.requestId))
+        .innerJoin(departments, eq(departments.id, visitRequests.departmentId))
+        .where(eq(passes.linkToken, link))
+        .get();
+      if (!row) throw notFound('Pass');
+      const { pass, visitor, request, department } = row;
+      const rules = currentRules(db).rules;
+      const commitment = currentCommitment(db);
+      const gateRows = db.select().from(gates).all().filter((g) => pass.gateIds.includes(g.id));
+      const status: 'valid' | 'revoked' | 'expired' = pass.revokedAt ? 'revoked' : pass.validTo < clock.now() ? 'expired' : 'valid';
+      return c.json(
+        {
+          status,
+          token: pass.token,
+          codeSecret: pass.codeSecret,
+          stepSeconds: rules.codeStepSeconds,
+          printable: pass.printable && rules.printedPassAllowed,
+          validFrom: pass.validFrom.toISOString(),
+          validTo: pass.validTo.toISOString(),
+          visitor: { name: maskName(visitor.name) },
+          visit: { dateFrom: request.visitDateFrom, dateTo: request.visitDateTo, timeFrom: request.timeFrom, timeTo: request.timeTo, purpose: request.purpose, destination: request.destination },
+          gates: gateRows.map((g) => ({ name: g.name, nameEn: g.nameEn })),
+          host: { department: department.name, departmentEn: department.nameEn, escortName: request.escortName, escortPhone: maskPhone(request.escortPhone) },
+          commitment: commitment ? { zh: commitment.textZh, en: commitment.textEn } : null,
+        },
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/keys', tags: ['passes'], summary: 'Public pass-verification keys, for kiosks',
+      middleware: [requireRole('guard', 'office', 'admin')] as const,
+      responses: { 200: jsonContent(z.array(z.object({ kid: z.number().int(), publicKey: z.string(), retired: z.boolean() })), 'Keys'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
+    }),
+    (c) => c.json(publicKeys(c.var.deps.db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, retired: k.retiredAt !== null })), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/revoke', tags: ['passes'], summary: 'Revoke one pass; kiosks learn it at their next sync',
+      middleware: [requireRole('office', 'filer')] as const,
+      request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(1).max(200) })) },
+      responses: { 200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'), 404: jsonContent(ErrorBodySchema, 'No such pass') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const now = clock.now();
+      db.transaction((tx) => {
+        const pass = tx.select().from(passes).where(eq(passes.id, id)).get();
+        if (!pass) throw notFound(`Pass ${id}`);
+        loadVisibleRequest(tx, p, pass.requestId); // a filer may revoke only their department's passes
+        if (pass.revokedAt) throw new ApiError(409, 'already_revoked', 'The pass is already revoked');
+        tx.update(passes).set({ revokedAt: now, revokeReason: reason }).where(eq(passes.id, id)).run();
+        addHistory(tx, pass.requestId, now, `${p.kind}:${p.label}`, 'pass_revoked', null, null, `${id}: ${reason}`);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'pass.revoke', entity: 'pass', entityId: id, reason });
+      });
+      return c.json({ id, revoked: true }, 200);
+    },
+  );

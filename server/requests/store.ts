@@ -1,0 +1,163 @@
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
+import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
+import { filingMessage } from '../domain/filing-messages';
+import { idLast4 } from '../domain/id-number';
+import { normalizeName, normalizePhone } from '../domain/names';
+import { idHash } from '../lib/secrets';
+import { ApiError, type ErrorIssue } from '../lib/errors';
+import { activeBlockEntries, blockMatcher } from '../blocklist/match';
+import { activeRiskAreas } from '../risk-areas/store';
+import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
+import type { Db } from '../db/open';
+import type { RequestInput } from './schemas';
+
+type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
+
+/** Visitor data as stored: the ID number reduced to its keyed hash and last four. */
+export function prepareVisitors(input: RequestInput, key: Buffer) {
+  return input.visitors.map((v) => ({
+    name: v.name,
+    nameNorm: normalizeName(v.name),
+    idType: v.idType,
+    idHash: idHash(key, v.idType, v.idNumber),
+    idLast4: idLast4(v.idNumber),
+    phone: normalizePhone(v.phone),
+    fromRegion: v.fromRegion,
+    visitedRegions: v.visitedRegions,
+    closeContact: v.closeContact,
+    commitmentVersion: v.commitmentAccepted ? v.commitmentVersion : null,
+    testTakenAt: v.testTakenAt ? new Date(v.testTakenAt) : null,
+    testResult: v.testResult,
+  }));
+}
+export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
+
+/** The facts the pure filing checks need, from stored or prepared visitors. */
+export function requestFacts(
+  req: Pick<RequestFacts, 'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan'>,
+  vs: Pick<PreparedVisitor, 'idHash' | 'nameNorm' | 'phone' | 'fromRegion' | 'visitedRegions' | 'closeContact' | 'commitmentVersion' | 'testTakenAt' | 'testResult'>[],
+  ctx: { isBlocked: ReturnType<typeof blockMatcher>; commitmentVersion: number | null; commitmentRequired: boolean },
+): RequestFacts {
+  return {
+    visitDateFrom: req.visitDateFrom,
+    visitDateTo: req.visitDateTo,
+    timeFrom: req.timeFrom,
+    timeTo: req.timeTo,
+    preventionPlan: req.preventionPlan,
+    visitors: vs.map((v) => ({
+      fromRegion: v.fromRegion,
+      visitedRegions: v.visitedRegions,
+      closeContact: v.closeContact,
+      // A re-check does not ask visitors to accept a newer commitment text again.
+      commitmentAccepted: ctx.commitmentRequired ? v.commitmentVersion !== null && v.commitmentVersion === ctx.commitmentVersion : true,
+      testTakenAt: v.testTakenAt,
+      testResult: v.testResult,
+      blocked: ctx.isBlocked({ idHash: v.idHash, nameNorm: v.nameNorm, phoneNorm: v.phone }),
+    })),
+  };
+}
+
+/** Applies the filing rules as they stand now; answers the verdict with the rule version used. */
+export function evaluateFiling(tx: Tx, now: Date, input: RequestInput & { visitDateTo: string }, prepared: PreparedVisitor[], opts: { checkLeadTime?: boolean } = {}) {
+  const rv = currentRules(tx);
+  const facts = requestFacts(input, prepared, {
+    isBlocked: blockMatcher(activeBlockEntries(tx, now)),
+    commitmentVersion: currentCommitment(tx)?.id ?? null,
+    commitmentRequired: true,
+  });
+  const verdict = checkFiling(facts, { now, rules: rv.rules, riskAreas: activeRiskAreas(tx), ...opts });
+  return { rv, verdict };
+}
+
+/** Gate references must exist and be active; every violation becomes a bilingual field issue. */
+export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVerdict) {
+  const issues: ErrorIssue[] = [];
+  const known = new Set(tx.select({ id: gates.id }).from(gates).where(and(inArray(gates.id, input.gateIds), eq(gates.active, true))).all().map((g) => g.id));
+  input.gateIds.forEach((g, i) => {
+    if (!known.has(g)) issues.push({ path: ['gateIds', i], code: 'unknown_gate', message: filingMessage('unknown_gate', 'en'), messageZh: filingMessage('unknown_gate', 'zh') });
+  });
+  for (const v of verdict.violations) {
+    const params = v.params ?? {};
+    issues.push({ path: v.path, code: v.code, message: filingMessage(v.code, 'en', params), messageZh: filingMessage(v.code, 'zh', params), ...(v.params ? { params: v.params } : {}) });
+  }
+  if (issues.length) throw new ApiError(400, 'validation_failed', 'The request breaks filing rules', { issues });
+}
+
+export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict, now: Date) {
+  prepared.forEach((v, i) => {
+    const check = verdict.visitorChecks[i];
+    tx.insert(visitors)
+      .values({ ...v, requestId, commitmentAcceptedAt: v.commitmentVersion ? now : null, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] })
+      .run();
+  });
+}
+
+export function addHistory(tx: Tx, requestId: number, at: Date, actorLabel: string, action: string, fromStatus: RequestStatus | null, toStatus: RequestStatus | null, note: string | null = null) {
+  tx.insert(requestHistory).values({ requestId, at, actorLabel, action, fromStatus, toStatus, note }).run();
+}
+
+/** Revokes every live pass of a request (cancel, reject, re-check); kiosks learn it at their next sync. */
+export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string) {
+  tx.update(passes).set({ revokedAt: at, revokeReason: reason }).where(and(eq(passes.requestId, requestId), isNull(passes.revokedAt))).run();
+}
+
+type RequestRow = typeof visitRequests.$inferSelect;
+
+export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = false } = {}) {
+  const vs = tx.select().from(visitors).where(eq(visitors.requestId, r.id)).orderBy(asc(visitors.id)).all();
+  const base = {
+    id: r.id,
+    departmentId: r.departmentId,
+    status: r.status,
+    queue: r.queue,
+    visitDateFrom: r.visitDateFrom,
+    visitDateTo: r.visitDateTo,
+    timeFrom: r.timeFrom,
+    timeTo: r.timeTo,
+    gateIds: r.gateIds,
+    purpose: r.purpose,
+    destination: r.destination,
+    escortName: r.escortName,
+    escortPhone: r.escortPhone,
+    vehiclePlate: r.vehiclePlate,
+    preventionPlan: r.preventionPlan,
+    ruleVersion: r.ruleVersion,
+    reviewReasons: r.reviewReasons ?? [],
+    emergency: r.emergency,
+    backfillDueAt: r.backfillDueAt?.toISOString() ?? null,
+    backfilledAt: r.backfilledAt?.toISOString() ?? null,
+    decisionReasonCode: r.decisionReasonCode,
+    decisionNote: r.decisionNote,
+    filedBy: r.filedByLabel,
+    createdAt: r.createdAt.toISOString(),
+    visitorCount: vs.length,
+  };
+  if (!detail) return base;
+  const ps = tx.select().from(passes).where(eq(passes.requestId, r.id)).all();
+  const history = tx.select().from(requestHistory).where(eq(requestHistory.requestId, r.id)).orderBy(asc(requestHistory.id)).all();
+  return {
+    ...base,
+    visitors: vs.map((v) => {
+      const p = ps.filter((x) => x.visitorId === v.id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+      return {
+        id: v.id,
+        name: v.name,
+        idType: v.idType,
+        idLast4: v.idLast4,
+        phone: v.phone,
+        fromRegion: v.fromRegion,
+        visitedRegions: v.visitedRegions,
+        closeContact: v.closeContact,
+        outOfCity: v.outOfCity,
+        testTakenAt: v.testTakenAt?.toISOString() ?? null,
+        testResult: v.testResult,
+        checks: v.checks,
+        pass: p ? { id: p.id, link: `/pass/${p.linkToken}`, revoked: p.revokedAt !== null, entriesUsed: p.entriesUsed, entriesAllowed: p.entriesAllowed } : null,
+      };
+    }),
+    history: history.map((h) => ({ at: h.at.toISOString(), actor: h.actorLabel, action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, note: h.note })),
+  };
+}
+
+export type { RuleVersion };

@@ -1,0 +1,202 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import { gates, users, visitRequests, visitors } from '../db/schema';
+import { campusDate } from '../domain/dates';
+import { normalizeName, normalizePhone } from '../domain/names';
+import { recordAudit } from '../lib/audit';
+import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { idHash } from '../lib/secrets';
+import { principalOf, requireRole } from '../middleware/auth';
+import { issuePasses } from '../passes/issue';
+import { RequestViewSchema } from '../requests/schemas';
+import { loadVisibleRequest } from '../requests/scope';
+import { recheckImpact } from '../requests/recheck';
+import { addHistory, requestView, revokePasses } from '../requests/store';
+import { currentRules } from '../rules/store';
+import type { Principal } from '../lib/context';
+import type { Db } from '../db/open';
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+  404: jsonContent(ErrorBodySchema, 'No such request'),
+  409: jsonContent(ErrorBodySchema, 'Not in a state that allows this'),
+};
+
+export const REJECT_REASONS = ['rule_violation', 'insufficient_reason', 'incomplete_information', 'risk_concern', 'duplicate', 'other'] as const;
+
+type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
+
+/**
+ * Approves one request as `p`: a department approver moves pending_dept to pending; the office
+ * approves pending or needs_review, after the rules are checked again as they stand now, and
+ * the visitors get passes. The approver is recorded: 谁审批谁负责.
+ */
+function approveOne(tx: Tx, p: Principal, id: number, now: Date, note: string | null, requestId: string) {
+  const r = loadVisibleRequest(tx, p, id);
+  const actor = `${p.kind}:${p.label}`;
+  if (r.status === 'pending_dept') {
+    const approver = p.userId ? tx.select().from(users).where(eq(users.id, p.userId)).get() : undefined;
+    if (p.role !== 'filer' || !approver?.deptApprover) throw new ApiError(403, 'forbidden', 'This request first needs its department approver');
+    tx.update(visitRequests).set({ status: 'pending', updatedAt: now }).where(eq(visitRequests.id, id)).run();
+    addHistory(tx, id, now, actor, 'dept_approved', 'pending_dept', 'pending', note);
+    recordAudit(tx, now, p, requestId, { action: 'request.dept_approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'pending' }, reason: note });
+    return;
+  }
+  if (p.role !== 'office') throw new ApiError(403, 'forbidden', 'Only the security office approves');
+  if (r.status !== 'pending' && r.status !== 'needs_review') throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
+  const still = recheckImpact(tx, now).find((i) => i.requestId === id);
+  if (still) throw new ApiError(409, 'checks_failed', `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`);
+  const { version, rules } = currentRules(tx);
+  tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now }).where(eq(visitRequests.id, id)).run();
+  revokePasses(tx, id, now, 'reissued'); // a re-approval after needs_review replaces old passes
+  issuePasses(tx, id, now, rules);
+  addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
+  recordAudit(tx, now, p, requestId, { action: 'request.approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'approved', ruleVersion: version }, reason: note });
+}
+
+const QueueItemSchema = RequestViewSchema.extend({ ageMinutes: z.number().int(), backfillOverdue: z.boolean() }).openapi('QueueItem');
+
+export const reviewRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/queue', tags: ['review'], summary: 'The office’s queue: pending requests with their age and pre-computed checks, and overdue backfills',
+      middleware: [requireRole('office')] as const,
+      request: { query: z.object({ queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal') }) },
+      responses: { 200: jsonContent(z.array(QueueItemSchema), 'Oldest first'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const now = clock.now();
+      const { queue } = c.req.valid('query');
+      const where =
+        queue === 'needs_review' ? eq(visitRequests.status, 'needs_review')
+        : queue === 'pending_dept' ? eq(visitRequests.status, 'pending_dept')
+        : queue === 'backfill' ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
+        : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
+      const rows = db.select().from(visitRequests).where(where).orderBy(asc(visitRequests.createdAt)).all();
+      return c.json(
+        rows.map((r) => ({
+          ...requestView(db, r, { detail: true }),
+          ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
+          backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
+        })),
+        200,
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/approve', tags: ['review'], summary: 'Approve (office), or first-level approve (department approver)',
+      middleware: [requireRole('office', 'filer')] as const,
+      request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).nullable().default(null) })) },
+      responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const now = clock.now();
+      const body = db.transaction((tx) => {
+        approveOne(tx, p, id, now, c.req.valid('json').note, c.var.requestId);
+        const r = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+        if (!r) throw notFound(`Request ${id}`);
+        return requestView(tx, r, { detail: true });
+      });
+      return c.json(body, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/approve-bulk', tags: ['review'], summary: 'Approve many requests; each succeeds or fails on its own',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(500), note: z.string().trim().max(500).nullable().default(null) })),
+      responses: { 200: jsonContent(z.object({ approved: z.array(z.number().int()), failed: z.array(z.object({ id: z.number().int(), code: z.string(), message: z.string() })) }), 'Per-request outcome'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { ids, note } = c.req.valid('json');
+      const now = clock.now();
+      const approved: number[] = [];
+      const failed: { id: number; code: string; message: string }[] = [];
+      for (const id of ids) {
+        try {
+          db.transaction((tx) => approveOne(tx, p, id, now, note, c.var.requestId));
+          approved.push(id);
+        } catch (err) {
+          if (!(err instanceof ApiError)) throw err;
+          failed.push({ id, code: err.code, message: err.message });
+        }
+      }
+      return c.json({ approved, failed }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/reject', tags: ['review'], summary: 'Reject with a reason code and note; passes are revoked',
+      middleware: [requireRole('office')] as const,
+      request: { params: IdParamSchema, ...jsonBody(z.object({ reasonCode: z.enum(REJECT_REASONS), note: z.string().trim().min(1).max(500) })) },
+      responses: { 200: jsonContent(RequestViewSchema, 'Rejected'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const { reasonCode, note } = c.req.valid('json');
+      const now = clock.now();
+      const body = db.transaction((tx) => {
+        const r = loadVisibleRequest(tx, p, id);
+        if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status)) throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
+        tx.update(visitRequests).set({ status: 'rejected', decidedAt: now, decidedByUserId: p.userId, decisionReasonCode: reasonCode, decisionNote: note, updatedAt: now }).where(eq(visitRequests.id, id)).run();
+        revokePasses(tx, id, now, 'rejected');
+        addHistory(tx, id, now, `${p.kind}:${p.label}`, 'rejected', r.status, 'rejected', `${reasonCode}: ${note}`);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'request.reject', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'rejected', reasonCode }, reason: note });
+        return requestView(tx, { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note }, { detail: true });
+      });
+      return c.json(body, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/emergency', tags: ['review'],
+      summary: 'Emergency lane: admit an unfiled visitor now; the host department must backfill the filing in time',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(z.object({ departmentId: z.number().int().positive(), gateId: z.number().int().positive(), visitorName: z.string().trim().min(1).max(50), visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/), purpose: z.string().trim().min(2).max(200), reason: z.string().trim().min(2).max(500) })),
+      responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...errors },
+    }),
+    (c) => {
+      const { db, clock, idHashKey } = c.var.deps;
+      const p = principalOf(c);
+      const input = c.req.valid('json');
+      const now = clock.now();
+      const body = db.transaction((tx) => {
+        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
+        const { version, rules } = currentRules(tx);
+        const today = campusDate(now, rules.timezone);
+        const r = tx
+          .insert(visitRequests)
+          .values({
+            departmentId: input.departmentId, filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, status: 'approved', visitDateFrom: today, visitDateTo: today,
+            timeFrom: '00:00', timeTo: '23:59', gateIds: [input.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
+            emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000), decidedAt: now, decidedByUserId: p.userId, createdAt: now, updatedAt: now,
+          })
+          .returning()
+          .get();
+        // No ID document was seen: the visitor is identified by name and phone until the backfill.
+        tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', `${r.id}`), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
+        issuePasses(tx, r.id, now, rules);
+        addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
+        return requestView(tx, r, { detail: true });
+      });
+      return c.json(body, 201);
+    },
+  );
+
+export const overdueBackfills = (db: Pick<Db, 'select'>, now: Date) =>
+  db.select({ id: visitRequests.id }).from(visitRequests).where(and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt), lt(visitRequests.backfillDueAt, now))).all();
+
