@@ -11,13 +11,35 @@ const DepartmentsPage = lazy(() => import('./pages/departments').then((m) => m.D
 const TokensPage = lazy(() => import('./pages/tokens').then((m) => m.TokensPage));
 const AuditPage = lazy(() => import('./pages/audit').then((m) => m.AuditPage));
 const AccountPage = lazy(() => import('./pages/account').then((m) => m.AccountPage));
+const RequestsPage = lazy(() => import('./pages/requests').then((m) => m.RequestsPage));
+const RequestNewPage = lazy(() => import('./pages/request-new').then((m) => m.RequestNewPage));
+const RequestDetailPage = lazy(() => import('./pages/request-detail').then((m) => m.RequestDetailPage));
+const ReviewPage = lazy(() => import('./pages/review').then((m) => m.ReviewPage));
+const PassPage = lazy(() => import('./pages/pass').then((m) => m.PassPage));
+
+/** The visitor's pass page is public: its unguessable link is the credential. */
+const passLink = () => /^\/pass\/([A-Za-z0-9_-]{20,64})$/.exec(location.pathname)?.[1];
 
 /** Composes the app: state, routing, and the sign-in gate. */
 export function App({ state }: { state: AppState }) {
+  const link = passLink();
   useEffect(() => {
-    void state.refreshMe();
-  }, [state]);
+    if (!link) void state.refreshMe();
+  }, [state, link]);
   const me = state.me.value;
+  if (link) {
+    return (
+      <AppStateContext.Provider value={state}>
+        <LocationProvider>
+          {/* Router, not a bare element: it is what waits for lazy() pages to load. */}
+          <Router>
+            <Route path="/pass/:link" component={PassPage} />
+            <Route default component={PassPage} />
+          </Router>
+        </LocationProvider>
+      </AppStateContext.Provider>
+    );
+  }
   return (
     <AppStateContext.Provider value={state}>
       {me === undefined ? (
@@ -36,6 +58,10 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/tokens" component={TokensPage} />
                 <Route path="/admin/audit" component={AuditPage} />
                 <Route path="/admin/account" component={AccountPage} />
+                <Route path="/admin/requests" component={RequestsPage} />
+                <Route path="/admin/requests/new" component={RequestNewPage} />
+                <Route path="/admin/requests/:id" component={RequestDetailPage} />
+                <Route path="/admin/review" component={ReviewPage} />
                 <Route default component={HomePage} />
               </Router>
             </ErrorBoundary>

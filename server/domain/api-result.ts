@@ -6,6 +6,9 @@ export interface ApiIssue {
   path: (string | number)[];
   code: string;
   message: string;
+  /** Filing rules also answer in Chinese. */
+  messageZh?: string;
+  params?: Record<string, string | number>;
 }
 
 export class ApiFailure extends Error {

@@ -23,12 +23,19 @@ export interface RecheckImpact {
  * block list (the current ones where not given). The lead time is not checked again: an approved
  * visit does not become late. Used both to preview a change and to apply it.
  */
-export function recheckImpact(tx: Pick<Db, 'select'>, now: Date, proposed: { rules?: Rules; riskAreas?: RiskArea[]; blockEntries?: ReturnType<typeof activeBlockEntries> } = {}): RecheckImpact[] {
+export function recheckImpact(
+  tx: Pick<Db, 'select'>,
+  now: Date,
+  proposed: { rules?: Rules; riskAreas?: RiskArea[]; blockEntries?: ReturnType<typeof activeBlockEntries> } = {},
+  only?: { requestId: number },
+): RecheckImpact[] {
   const rules = proposed.rules ?? currentRules(tx).rules;
   const riskAreas = proposed.riskAreas ?? activeRiskAreas(tx);
   const isBlocked = blockMatcher(proposed.blockEntries ?? activeBlockEntries(tx, now));
   const today = campusDate(now, rules.timezone);
-  const approved = tx.select().from(visitRequests).where(and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today))).all();
+  const approved = only
+    ? tx.select().from(visitRequests).where(eq(visitRequests.id, only.requestId)).all()
+    : tx.select().from(visitRequests).where(and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today))).all();
   const impacts: RecheckImpact[] = [];
   for (const r of approved) {
     const vs = tx.select().from(visitors).where(eq(visitors.requestId, r.id)).all();

@@ -48,7 +48,7 @@ function approveOne(tx: Tx, p: Principal, id: number, now: Date, note: string | 
   }
   if (p.role !== 'office') throw new ApiError(403, 'forbidden', 'Only the security office approves');
   if (r.status !== 'pending' && r.status !== 'needs_review') throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
-  const still = recheckImpact(tx, now).find((i) => i.requestId === id);
+  const [still] = recheckImpact(tx, now, {}, { requestId: id });
   if (still) throw new ApiError(409, 'checks_failed', `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`);
   const { version, rules } = currentRules(tx);
   tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now }).where(eq(visitRequests.id, id)).run();

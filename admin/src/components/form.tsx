@@ -2,14 +2,27 @@ import type { ComponentChildren } from 'preact';
 import { ApiFailure } from '../lib/api';
 import { useAppState } from '../lib/state';
 
-/** A labelled field that shows the server's issue for its path, if any. */
+/** The server's issues for one field path (e.g. "visitors.0.idNumber"), in the reader's language. */
+export function useIssues(error: unknown, path: string): string[] {
+  const state = useAppState();
+  if (!(error instanceof ApiFailure)) return [];
+  return error.issues
+    .filter((i) => i.path.join('.') === path)
+    .map((i) => (state.lang.value === 'zh' && i.messageZh ? i.messageZh : i.message));
+}
+
+/** A labelled field that shows the server's issues for its path, if any. */
 export function Field({ label, name, error, children }: { label: string; name: string; error?: unknown; children: ComponentChildren }) {
-  const issue = error instanceof ApiFailure ? error.issues.find((i) => i.path[0] === name) : undefined;
+  const issues = useIssues(error, name);
   return (
-    <label class={issue ? 'field invalid' : 'field'} data-field={name}>
+    <label class={issues.length ? 'field invalid' : 'field'} data-field={name}>
       <span>{label}</span>
       {children}
-      {issue && <small class="issue">{issue.message}</small>}
+      {issues.map((m) => (
+        <small key={m} class="issue" role="alert">
+          {m}
+        </small>
+      ))}
     </label>
   );
 }

@@ -5,6 +5,9 @@ import type { Role } from '../../../server/domain/roles';
 
 const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/', key: 'nav.home', roles: ['admin', 'office', 'filer', 'guard'] },
+  { href: '/admin/requests', key: 'nav.requests', roles: ['filer', 'office'] },
+  { href: '/admin/requests/new', key: 'nav.newRequest', roles: ['filer'] },
+  { href: '/admin/review', key: 'nav.review', roles: ['office'] },
   { href: '/admin/users', key: 'nav.users', roles: ['admin'] },
   { href: '/admin/gates', key: 'nav.gates', roles: ['admin'] },
   { href: '/admin/departments', key: 'nav.departments', roles: ['admin'] },

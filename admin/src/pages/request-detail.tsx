@@ -1,0 +1,75 @@
+import { useState } from 'preact/hooks';
+import { useRoute } from 'preact-iso';
+import { Checks } from '../components/checks';
+import { ErrorBanner } from '../components/form';
+import { api, ok } from '../lib/api';
+import { useAction, useResource } from '../lib/use-resource';
+import { useAppState } from '../lib/state';
+import { ReviewActions } from './review';
+
+export function RequestDetailPage() {
+  const state = useAppState();
+  const t = state.t.value;
+  const { params } = useRoute();
+  const id = params.id ?? '';
+  const req = useResource(() => ok(api.requests[':id'].$get({ param: { id } })), [id]);
+  const action = useAction();
+  const [copied, setCopied] = useState<string | null>(null);
+  const r = req.data;
+  if (!r) return <ErrorBanner error={req.error} />;
+  const cancel = () => void action.run(async () => {
+    await ok(api.requests[':id'].cancel.$post({ param: { id }, json: { note: '' } }));
+    req.reload();
+  });
+  const link = (path: string) => `${location.origin}${path}`;
+  return (
+    <section class="card" data-request={r.id} data-status={r.status}>
+      <header class="row">
+        <h1>#{r.id} {r.purpose}</h1>
+        <span class={`status status-${r.status}`}>{t(`status.${r.status}`)}</span>
+      </header>
+      <dl class="facts">
+        <dt>{t('req.dates')}</dt><dd>{r.visitDateFrom}{r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo}</dd>
+        <dt>{t('req.destination')}</dt><dd>{r.destination}</dd>
+        <dt>{t('req.escortName')}</dt><dd>{r.escortName} {r.escortPhone}</dd>
+        {r.reviewReasons.length > 0 && (<><dt>{t('req.reviewReasons')}</dt><dd><Checks codes={r.reviewReasons} /></dd></>)}
+      </dl>
+      <table>
+        <thead>
+          <tr><th>{t('v.name')}</th><th>{t('v.idNumber')}</th><th>{t('v.phone')}</th><th>{t('req.checks')}</th><th>{t('req.passLink')}</th></tr>
+        </thead>
+        <tbody>
+          {r.visitors?.map((v) => (
+            <tr key={v.id}>
+              <td>{v.name}</td>
+              <td>{t(`id.${v.idType as 'other'}`)} ****{v.idLast4}</td>
+              <td>{v.phone}</td>
+              <td><Checks codes={v.checks} /></td>
+              <td>
+                {v.pass && (v.pass.revoked ? t('req.passRevoked') : (
+                  <>
+                    <a href={v.pass.link} target="_blank" rel="noreferrer" data-pass-link>{t('req.passLink')}</a>{' '}
+                    <button type="button" onClick={() => void navigator.clipboard?.writeText(link(v.pass!.link)).then(() => setCopied(v.pass!.id))}>
+                      {copied === v.pass.id ? '✓' : '⧉'}
+                    </button>
+                  </>
+                ))}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <ErrorBanner error={action.error} />
+      {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && <ReviewActions id={r.id} onDone={req.reload} />}
+      {!['cancelled', 'rejected'].includes(r.status) && <button type="button" onClick={cancel} disabled={action.busy}>{t('req.cancel')}</button>}
+      <h2>{t('req.history')}</h2>
+      <ol class="history">
+        {r.history?.map((h) => (
+          <li key={h.at + h.action}>
+            {new Date(h.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')} · {h.actor} · {h.action}{h.toStatus ? ` → ${t(`status.${h.toStatus as 'pending'}`)}` : ''}{h.note ? ` · ${h.note}` : ''}
+          </li>
+        ))}
+      </ol>
+    </section>
+  );
+}

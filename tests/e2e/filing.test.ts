@@ -1,0 +1,151 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import jsQR from 'jsqr';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { hexToBytes, fromBase64Url, verifyPass } from '../../server/domain/pass';
+import { launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
+import { residentId } from '../helpers/filing';
+import { signInOver } from '../helpers/http';
+import { startServer, type RunningServer } from '../helpers/server';
+
+const ADMIN_PASSWORD = 'admin-password-for-tests';
+const PASSWORD = 'browser-test-pass';
+const ID_NUMBERS = [residentId(11), residentId(12)];
+let server: RunningServer;
+let browser: Browser;
+let gateId: number;
+
+beforeAll(async () => {
+  server = await startServer();
+  const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
+  gateId = (await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' })).json.id;
+  const dept = await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院', nameEn: 'Computer Science' });
+  await admin('POST', '/api/v1/users', { username: 'filer', displayName: '李老师', role: 'filer', password: PASSWORD, departmentId: dept.json.id });
+  await admin('POST', '/api/v1/users', { username: 'office', displayName: '王老师', role: 'office', password: PASSWORD });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await server?.cleanup();
+});
+
+async function signIn(page: Page, username: string) {
+  await page.goto('/admin/');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('link', { name: '首页' }).waitFor();
+}
+
+/** Reads the QR the page drew, from its canvas pixels, with an independent decoder. */
+async function decodeCanvasQr(page: Page): Promise<string | null> {
+  const img = await page.evaluate(() => {
+    const c = document.querySelector('canvas') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    return { w: c.width, h: c.height, data: Array.from(d.data) };
+  });
+  return jsQR(Uint8ClampedArray.from(img.data), img.w, img.h)?.data ?? null;
+}
+
+describe('filing → approval → visitor pass', () => {
+  let requestUrl = '';
+
+  it('a filer files a request for tomorrow through the form', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await signIn(page, 'filer');
+    await page.getByRole('link', { name: '新建备案' }).click();
+    await expect.poll(() => page.locator('input[name=visitDateFrom]').getAttribute('min')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const earliest = await page.locator('input[name=visitDateFrom]').getAttribute('min');
+    await page.locator('input[name=visitDateFrom]').fill(earliest!);
+    await page.getByLabel('北门').check();
+    await page.getByLabel('来访事由').fill('联合课题研讨');
+    await page.getByLabel('前往地点').fill('计算机楼 301');
+    await page.getByLabel('接洽人姓名').fill('李老师');
+    await page.getByLabel('接洽人手机').fill('13911112222');
+    const v = page.locator('[data-visitor="0"]');
+    await v.getByLabel('姓名').fill('张三');
+    await v.getByLabel('证件号码').fill(ID_NUMBERS[0]!.slice(0, 17) + (ID_NUMBERS[0]!.endsWith('1') ? '2' : '1')); // a typo first
+    await v.getByLabel('手机').fill('13800001111');
+    await v.getByRole('searchbox').first().fill('金水');
+    await v.getByRole('option', { name: /河南省 郑州市 金水区/ }).click();
+    await v.getByLabel('来访人已阅读并同意健康承诺').check();
+    await page.getByRole('button', { name: '提交备案' }).click();
+    // the check digit is refused at the field, in Chinese
+    await expect.poll(() => v.locator('[data-field="visitors.0.idNumber"] .issue').textContent()).toContain('校验位');
+    await screenshot(page, 'filing-form-error');
+    await v.getByLabel('证件号码').fill(ID_NUMBERS[0]!);
+    await page.getByRole('button', { name: '提交备案' }).click();
+    await page.waitForURL(/\/admin\/requests\/\d+$/);
+    requestUrl = new URL(page.url()).pathname;
+    await expect.poll(() => page.locator('[data-status]').first().getAttribute('data-status')).toBe('pending');
+    await screenshot(page, 'filing-request-detail');
+    await context.close();
+  });
+
+  it('the office approves it from the review queue', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await signIn(page, 'office');
+    await page.getByRole('link', { name: '审核队列' }).click();
+    const item = page.locator('.queue-item').first();
+    await expect.poll(() => item.textContent()).toContain('全部通过');
+    await screenshot(page, 'review-queue');
+    await item.getByRole('button', { name: '批准' }).click();
+    await expect.poll(() => page.locator('.queue-item').count()).toBe(0);
+    await page.goto(requestUrl);
+    await expect.poll(() => page.locator('section[data-status]').getAttribute('data-status')).toBe('approved');
+    await context.close();
+  });
+
+  it('the visitor’s pass page shows a live QR that decodes to a pass that verifies', async () => {
+    const filer = await signInOver(server.url, 'filer', PASSWORD);
+    const id = requestUrl.split('/').pop();
+    const detail = await filer('GET', `/api/v1/requests/${id}`);
+    const link = detail.json.visitors[0].pass.link as string;
+    const { context, page } = await newPage(browser, { baseURL: server.url, viewport: PHONE }); // no sign-in
+    await page.goto(link);
+    await page.locator('canvas[data-qr]').waitFor();
+    await screenshot(page, 'visitor-pass');
+    const text = await decodeCanvasQr(page);
+    expect(text).toMatch(/^GH\./);
+    expect(text!.length).toBeLessThanOrEqual(150);
+
+    const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as { codeSecret: string; stepSeconds: number };
+    const office = await signInOver(server.url, 'office', PASSWORD);
+    const keys = (await office<{ kid: number; publicKey: string }[]>('GET', '/api/v1/passes/keys')).json;
+    const verdict = verifyPass(text!, {
+      now: new Date(JSON.parse('"' + detail.json.visitDateFrom + 'T10:00:00+08:00"')),
+      gateId,
+      publicKeys: new Map(keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+      isRevoked: () => false,
+      entriesUsed: () => 0,
+      secretFor: () => fromBase64Url(view.codeSecret)!,
+      stepSeconds: view.stepSeconds,
+      printedAllowed: true,
+    });
+    // The live code belongs to the current time step; verify the signature, window and gate
+    // at visit time, and the code at the time the page drew it.
+    expect(verdict.ok || (!verdict.ok && verdict.reason === 'stale_code')).toBe(true);
+    const nowVerdict = verifyPass(text!, {
+      now: new Date(),
+      gateId,
+      publicKeys: new Map(keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+      isRevoked: () => false,
+      entriesUsed: () => 0,
+      secretFor: () => fromBase64Url(view.codeSecret)!,
+      stepSeconds: view.stepSeconds,
+      printedAllowed: true,
+    });
+    expect(nowVerdict).toMatchObject({ ok: false, reason: 'not_yet_valid' }); // tomorrow's pass, today
+    await context.close();
+  });
+
+  it('leaves no full ID number in the database, its WAL or the server log', async () => {
+    const files = readdirSync(server.dir).filter((f) => f.startsWith('gatehouse.db'));
+    expect(files).toContain('gatehouse.db');
+    const haystacks = [...files.map((f) => readFileSync(`${server.dir}/${f}`).toString('latin1')), server.output()];
+    for (const id of ID_NUMBERS.slice(0, 1)) {
+      for (const h of haystacks) expect(h.includes(id)).toBe(false);
+    }
+    expect(server.output()).not.toContain(ID_NUMBERS[0]!.slice(0, 17)); // nor the mistyped one
+  });
+});

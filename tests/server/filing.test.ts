@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { createUser } from '../helpers/builders';
+import { requestInput, residentId, visitorInput } from '../helpers/filing';
+
+let t: TestApp;
+afterEach(() => t?.cleanup());
+
+async function setup(now = '2026-11-20T02:00:00Z') {
+  t = createTestApp({ now });
+  return { filer: await t.signIn('filer'), office: await t.signIn('office') };
+}
+const file = (cookie: string, body: unknown, headers: Record<string, string> = {}) => t.request('POST', '/api/v1/requests', { cookie, body, headers });
+const issueCodes = (res: { json: any }) => (res.json.error?.issues ?? []).map((i: { code: string }) => i.code);
+
+describe('POST /api/v1/requests', () => {
+  it('files a request for tomorrow, keeping only the ID hash and last four', async () => {
+    const { filer } = await setup();
+    const res = await file(filer, requestInput(t.campus.gateIds.north));
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ status: 'pending', queue: 'normal', visitDateTo: '2026-11-21', ruleVersion: 1 });
+    expect(res.json.visitors[0]).toMatchObject({ idLast4: residentId(1).slice(-4), checks: [] });
+    expect(JSON.stringify(res.json)).not.toContain(residentId(1));
+    expect(res.json.history[0]).toMatchObject({ action: 'filed', toStatus: 'pending' });
+  });
+
+  it('applies the lead time at campus midnight: 23:59 may file for tomorrow, 00:00 may not', async () => {
+    const { filer } = await setup('2026-11-20T15:59:00Z'); // 23:59 in Shanghai
+    expect((await file(filer, requestInput(t.campus.gateIds.north))).status).toBe(201);
+    t.clock.set('2026-11-20T16:00:00Z'); // 00:00 on the 21st in Shanghai
+    const late = await file(filer, requestInput(t.campus.gateIds.north));
+    expect(late.status).toBe(400);
+    expect(late.json.error.issues[0]).toMatchObject({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest: '2026-11-22' } });
+    expect(late.json.error.issues[0].messageZh).toContain('2026-11-22');
+    expect(late.json.error.issues[0].message).toContain('2026-11-22');
+  });
+
+  it('refuses a wrong check digit as a field error at the visitor’s idNumber', async () => {
+    const { filer } = await setup();
+    const bad = residentId(1).slice(0, 17) + (residentId(1).endsWith('1') ? '2' : '1');
+    const res = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ idNumber: bad })] }));
+    expect(res.status).toBe(400);
+    expect(res.json.error.issues[0]).toMatchObject({ path: ['visitors', 0, 'idNumber'], code: 'id_check_digit' });
+  });
+
+  it('requires a test within 48 hours before the visit for an out-of-city visitor', async () => {
+    const { filer } = await setup();
+    const body = (testTakenAt: string) => requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ fromRegion: '110101', testTakenAt, testResult: 'negative' })] });
+    expect((await file(filer, body('2026-11-19T09:00:00+08:00'))).status).toBe(201);
+    const stale = await file(filer, body('2026-11-19T08:59:00+08:00'));
+    expect(issueCodes(stale)).toEqual(['test_outside_window']);
+  });
+
+  it('sends a group over the cap to the group queue, only with a prevention plan', async () => {
+    const { filer } = await setup();
+    const many = Array.from({ length: 51 }, (_, i) => visitorInput({}, i + 1));
+    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: many })))).toEqual(['prevention_plan_required']);
+    const ok = await file(filer, requestInput(t.campus.gateIds.north, { visitors: many, preventionPlan: '分两批入校，间隔30分钟' }));
+    expect(ok.json).toMatchObject({ queue: 'group', visitorCount: 51 });
+  });
+
+  it('refuses a visitor from a risk area by its effective dates', async () => {
+    const { filer, office } = await setup();
+    const add = (effectiveFrom: string, effectiveTo: string | null) => t.request('POST', '/api/v1/risk-areas', { cookie: office, body: { regionCode: '410105', level: 'medium', effectiveFrom, effectiveTo, reason: '通报' } });
+    expect((await add('2026-10-01', '2026-11-05')).status).toBe(201); // ended before the 14-day look-back
+    expect((await file(filer, requestInput(t.campus.gateIds.north))).status).toBe(201);
+    await add('2026-11-21', null); // in force on the visit day
+    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north)))).toEqual(['risk_area_home']);
+  });
+
+  it('matches the block list by ID hash, and by name and phone after normalising', async () => {
+    const { filer, office } = await setup();
+    await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: residentId(7), reason: '提供虚假信息' } });
+    await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { name: 'ＷＡＮＧ　Ｗｅｉ', phone: '+86 139 0000 0001', reason: '隔离未解除' } });
+    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 7)] })))).toEqual(['block_list']);
+    const byName = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ name: 'wang wei', phone: '13900000001' }, 8)] }));
+    expect(issueCodes(byName)).toEqual(['block_list']);
+    expect((await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ name: 'wang wei', phone: '13900000002' }, 9)] }))).status).toBe(201);
+  });
+
+  it('requires the current health commitment version', async () => {
+    const { filer, office } = await setup();
+    await t.request('PUT', '/api/v1/rules/commitment', { cookie: office, body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.' } });
+    const res = await file(filer, requestInput(t.campus.gateIds.north));
+    expect(issueCodes(res)).toEqual(['commitment_required']);
+    expect((await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ commitmentVersion: 2 })] }))).status).toBe(201);
+  });
+
+  it('files once for a retried Idempotency-Key, and refuses the key for another body', async () => {
+    const { filer } = await setup();
+    const body = requestInput(t.campus.gateIds.north);
+    const first = await file(filer, body, { 'idempotency-key': 'oa-2026-0001' });
+    const retry = await file(filer, body, { 'idempotency-key': 'oa-2026-0001' });
+    expect(retry.status).toBe(201);
+    expect(retry.json.id).toBe(first.json.id);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect((await t.request('GET', '/api/v1/requests', { cookie: filer })).json).toHaveLength(1);
+    const other = await file(filer, { ...body, purpose: '另一件事' }, { 'idempotency-key': 'oa-2026-0001' });
+    expect(other.status).toBe(409);
+    expect(other.json.error.code).toBe('idempotency_key_reused');
+  });
+
+  it('lets a department token file through the API, idempotently', async () => {
+    const { filer } = await setup();
+    void filer;
+    const admin = await t.signIn('admin');
+    const token = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA', departmentId: t.campus.departmentIds.cs } })).json.token;
+    const send = () => t.request('POST', '/api/v1/requests', { bearer: token, body: requestInput(t.campus.gateIds.north), headers: { 'idempotency-key': 'k1' } });
+    const a = await send();
+    const b = await send();
+    expect(a.status).toBe(201);
+    expect(b.json.id).toBe(a.json.id);
+    expect(a.json.filedBy).toBe('token:OA');
+  });
+});
+
+describe('department isolation', () => {
+  it('hides another department’s requests, including by guessing ids', async () => {
+    const { filer, office } = await setup();
+    const mine = await file(filer, requestInput(t.campus.gateIds.north));
+    createUser(t.db, t.campus, 'filer', { username: 'mathfiler', departmentId: t.campus.departmentIds.math });
+    const other = await t.signIn({ username: 'mathfiler' });
+    expect((await t.request('GET', '/api/v1/requests', { cookie: other })).json).toEqual([]);
+    for (let id = 1; id <= mine.json.id + 2; id++) {
+      expect((await t.request('GET', `/api/v1/requests/${id}`, { cookie: other })).status).toBe(404);
+      expect((await t.request('PUT', `/api/v1/requests/${id}`, { cookie: other, body: requestInput(t.campus.gateIds.north) })).status).toBe(404);
+      expect((await t.request('POST', `/api/v1/requests/${id}/cancel`, { cookie: other, body: {} })).status).toBe(404);
+    }
+    expect((await t.request('GET', '/api/v1/requests?departmentId=' + t.campus.departmentIds.cs, { cookie: other })).json).toEqual([]);
+    expect((await t.request('GET', `/api/v1/requests/${mine.json.id}`, { cookie: office })).status).toBe(200);
+  });
+});
+
+describe('review', () => {
+  it('approves with accountability and gives each visitor a pass; cancelling revokes it', async () => {
+    const { filer, office } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 1), visitorInput({}, 2)] }));
+    const queue = await t.request('GET', '/api/v1/review/queue', { cookie: office });
+    expect(queue.json.map((q: { id: number }) => q.id)).toEqual([filed.json.id]);
+    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: { note: '同意' } });
+    expect(approved.json.status).toBe('approved');
+    expect(approved.json.visitors.every((v: { pass: unknown }) => v.pass)).toBe(true);
+    expect(approved.json.history.at(-1)).toMatchObject({ action: 'approved', actor: 'user:office1' });
+    const cancelled = await t.request('POST', `/api/v1/requests/${filed.json.id}/cancel`, { cookie: filer, body: { note: '会议取消' } });
+    expect(cancelled.json.visitors.every((v: { pass: { revoked: boolean } }) => v.pass.revoked)).toBe(true);
+  });
+
+  it('rejects with a reason code', async () => {
+    const { filer, office } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    const res = await t.request('POST', `/api/v1/review/${filed.json.id}/reject`, { cookie: office, body: { reasonCode: 'insufficient_reason', note: '来访事由不充分' } });
+    expect(res.json).toMatchObject({ status: 'rejected', decisionReasonCode: 'insufficient_reason' });
+  });
+
+  it('bulk-approves, each request on its own', async () => {
+    const { filer, office } = await setup();
+    const a = await file(filer, requestInput(t.campus.gateIds.north));
+    const b = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 2)] }));
+    const res = await t.request('POST', '/api/v1/review/approve-bulk', { cookie: office, body: { ids: [a.json.id, b.json.id, 999] } });
+    expect(res.json.approved).toEqual([a.json.id, b.json.id]);
+    expect(res.json.failed).toEqual([expect.objectContaining({ id: 999, code: 'not_found' })]);
+  });
+
+  it('needs the department approver first when the department asks for it', async () => {
+    const { office } = await setup();
+    const admin = await t.signIn('admin');
+    await t.request('PATCH', `/api/v1/departments/${t.campus.departmentIds.cs}`, { cookie: admin, body: { requiresDeptApproval: true } });
+    const approver = createUser(t.db, t.campus, 'filer', { username: 'head' });
+    t.sqlite.prepare('update users set dept_approver = 1 where id = ?').run(approver.id);
+    const filer = await t.signIn('filer');
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    expect(filed.json.status).toBe('pending_dept');
+    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).status).toBe(403);
+    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: filer, body: {} })).status).toBe(403);
+    const head = await t.signIn({ username: 'head' });
+    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: head, body: {} })).json.status).toBe('pending');
+    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.status).toBe('approved');
+  });
+
+  it('re-checks approved future visits when a risk area is added, after showing the impact', async () => {
+    const { filer, office } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
+    const area = { regionCode: '410100', level: 'high', effectiveFrom: '2026-11-20', effectiveTo: null, reason: '市疫情通报' };
+    const preview = await t.request('POST', '/api/v1/risk-areas/preview', { cookie: office, body: area });
+    expect(preview.json).toEqual([expect.objectContaining({ requestId: filed.json.id, reasons: ['risk_area_home'] })]);
+    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.status).toBe('approved'); // preview saved nothing
+    const saved = await t.request('POST', '/api/v1/risk-areas', { cookie: office, body: area });
+    expect(saved.json.ruleVersion).toBe(2);
+    const after = (await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json;
+    expect(after).toMatchObject({ status: 'needs_review', reviewReasons: ['risk_area_home'] });
+    expect(after.visitors[0].pass.revoked).toBe(true);
+    expect(after.history.at(-1)).toMatchObject({ action: 'recheck_failed' });
+    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.error.code).toBe('checks_failed');
+  });
+
+  it('records an emergency admit with a backfill deadline, overdue when it passes', async () => {
+    const { filer, office } = await setup();
+    const res = await t.request('POST', '/api/v1/review/emergency', { cookie: office, body: { departmentId: t.campus.departmentIds.cs, gateId: t.campus.gateIds.north, visitorName: '维修工 赵', visitorPhone: '13700000000', purpose: '抢修水管', reason: '实验楼水管爆裂' } });
+    expect(res.status).toBe(201);
+    expect(res.json).toMatchObject({ emergency: true, status: 'approved', backfilledAt: null });
+    const due = new Date(res.json.backfillDueAt).getTime() - t.clock.now().getTime();
+    expect(due).toBe(8 * 3_600_000);
+    t.clock.advance(8 * 3_600_000 + 60_000);
+    const queue = await t.request('GET', '/api/v1/review/queue?queue=backfill', { cookie: await t.signIn('office') });
+    expect(queue.json[0]).toMatchObject({ id: res.json.id, backfillOverdue: true });
+    void filer;
+    const backfill = await t.request('PUT', `/api/v1/requests/${res.json.id}`, { cookie: await t.signIn('filer'), body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20', visitors: [visitorInput({ name: '赵师傅' })] }) });
+    expect(backfill.status).toBe(200);
+    expect(backfill.json.backfilledAt).not.toBeNull();
+  });
+});
+
+describe('GET /api/v1/regions', () => {
+  it('finds GB/T 2260 regions by Chinese name and by code', async () => {
+    const { filer } = await setup();
+    const byName = await t.request('GET', `/api/v1/regions?q=${encodeURIComponent('金水')}`, { cookie: filer });
+    expect(byName.json).toContainEqual(expect.objectContaining({ code: '410105', fullName: '河南省 郑州市 金水区' }));
+    const byCode = await t.request('GET', '/api/v1/regions?q=4101', { cookie: filer });
+    expect(byCode.json[0].code).toMatch(/^4101/);
+  });
+});
