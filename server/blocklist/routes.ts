@@ -9,7 +9,7 @@ import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
-import { applyRecheck, recheckImpact } from '../requests/recheck';
+import { applyRecheck } from '../requests/recheck';
 import { currentRules, saveRuleVersion } from '../rules/store';
 import { activeBlockEntries } from './match';
 
