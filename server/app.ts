@@ -7,6 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { auditRoutes } from './audit/routes';
+import { deviceRoutes } from './devices/routes';
+import { kioskRoutes } from './kiosk/routes';
 import { blockListRoutes } from './blocklist/routes';
 import { passRoutes } from './passes/routes';
 import { regionRoutes } from './regions/routes';
@@ -73,7 +75,9 @@ function apiRoutes() {
     .route('/rules', ruleRoutes)
     .route('/risk-areas', riskAreaRoutes)
     .route('/blocklist', blockListRoutes)
-    .route('/regions', regionRoutes);
+    .route('/regions', regionRoutes)
+    .route('/devices', deviceRoutes)
+    .route('/kiosk', kioskRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */

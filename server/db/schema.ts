@@ -59,6 +59,8 @@ export const users = sqliteTable(
     passwordHash: text('password_hash').notNull(),
     /** A filer who signs their department's requests before the office (first-level approval). */
     deptApprover: integer('dept_approver', { mode: 'boolean' }).notNull().default(false),
+    /** A guard's short shift PIN (scrypt), entered on the gate tablet. */
+    pinHash: text('pin_hash'),
     disabledAt: ms('disabled_at'),
     createdAt: createdAt(),
   },
@@ -311,4 +313,66 @@ export const idempotencyKeys = sqliteTable(
     createdAt: ms('created_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.scope, t.key] })],
+);
+
+/** Gate tablets, each bound to one gate; it authenticates with a bearer token (api_tokens). */
+export const devices = sqliteTable('devices', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  gateId: integer('gate_id')
+    .notNull()
+    .references(() => gates.id),
+  name: text('name').notNull(),
+  apiTokenId: integer('api_token_id')
+    .notNull()
+    .references(() => apiTokens.id),
+  appVersion: text('app_version').notNull().default(''),
+  enrolledAt: ms('enrolled_at').notNull(),
+  enrolledByUserId: integer('enrolled_by_user_id').references(() => users.id),
+  lastSeenAt: ms('last_seen_at'),
+  revokedAt: ms('revoked_at'),
+});
+
+/** One-time 6-digit codes that enroll a tablet for a gate; valid 10 minutes. */
+export const deviceEnrollments = sqliteTable('device_enrollments', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  gateId: integer('gate_id')
+    .notNull()
+    .references(() => gates.id),
+  codeHash: text('code_hash').notNull(),
+  expiresAt: ms('expires_at').notNull(),
+  usedAt: ms('used_at'),
+  createdByUserId: integer('created_by_user_id').references(() => users.id),
+  createdAt: ms('created_at').notNull(),
+});
+
+/**
+ * What happened at a gate, as the tablet recorded it: decisions, exits, escort arrivals. The id is
+ * the tablet's own (a UUID), so a re-sent event is recognised and never stored twice.
+ */
+export const gateEvents = sqliteTable(
+  'gate_events',
+  {
+    id: text('id').primaryKey(),
+    deviceId: integer('device_id')
+      .notNull()
+      .references(() => devices.id),
+    gateId: integer('gate_id')
+      .notNull()
+      .references(() => gates.id),
+    seq: integer('seq').notNull(),
+    type: text('type', { enum: ['decision', 'exit', 'escort_arrived'] }).notNull(),
+    at: ms('at').notNull(),
+    receivedAt: ms('received_at').notNull(),
+    guardUserId: integer('guard_user_id'),
+    passId: text('pass_id'),
+    verdict: text('verdict', { enum: ['admit', 'refuse'] }),
+    reasons: text('reasons', { mode: 'json' }).$type<string[]>().notNull(),
+    checks: text('checks', { mode: 'json' }).notNull(),
+    /** The decision's inputs as outcomes (colour, readings, confirmations), never raw codes. */
+    input: text('input', { mode: 'json' }),
+    ruleVersion: integer('rule_version'),
+    serverVerdict: text('server_verdict'),
+    disagreement: integer('disagreement', { mode: 'boolean' }).notNull().default(false),
+  },
+  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );

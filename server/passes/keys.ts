@@ -22,6 +22,6 @@ export function currentSigningKey(db: Tx) {
 }
 
 /** Every public key, retired ones too: passes signed before a rotation stay verifiable. */
-export function publicKeys(db: Tx) {
+export function publicKeys(db: Pick<Db, 'select'>) {
   return db.select({ kid: signingKeys.kid, publicKey: signingKeys.publicKey, retiredAt: signingKeys.retiredAt }).from(signingKeys).all();
 }

@@ -21,6 +21,7 @@ export const UserSchema = z
     departmentId: z.number().int().nullable(),
     gateIds: z.array(z.number().int()),
     disabled: z.boolean(),
+    hasPin: z.boolean(),
     createdAt: z.string(),
   })
   .openapi('User');
@@ -41,6 +42,8 @@ const UserPatch = z.object({
   departmentId: z.number().int().positive().nullable().optional(),
   gateIds: z.array(z.number().int().positive()).max(50).optional(),
   disabled: z.boolean().optional(),
+  /** A guard's shift PIN for the gate tablet. */
+  pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').optional(),
 });
 
 const errors = {
@@ -58,6 +61,7 @@ function view(db: Pick<Db, 'select'>, u: typeof users.$inferSelect) {
     departmentId: u.departmentId,
     gateIds: gateIdsOf(db as Db, u.id),
     disabled: u.disabledAt != null,
+    hasPin: u.pinHash != null,
     createdAt: u.createdAt.toISOString(),
   };
 }
@@ -108,11 +112,12 @@ export const userRoutes = createRouter()
       const { db, clock } = c.var.deps;
       const actor = principalOf(c);
       const { id } = c.req.valid('param');
-      const { password, gateIds, disabled, ...fields } = c.req.valid('json');
+      const { password, gateIds, disabled, pin, ...fields } = c.req.valid('json');
       if (id === actor.userId && (disabled === true || (fields.role && fields.role !== 'admin'))) {
         throw new ApiError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
       }
       const passwordHash = password ? hashPassword(password) : undefined;
+      const pinHash = pin ? hashPassword(pin) : undefined;
       const now = clock.now();
       const out = db.transaction((tx) => {
         const before = tx.select().from(users).where(eq(users.id, id)).get();
@@ -126,7 +131,7 @@ export const userRoutes = createRouter()
         assertBinding(tx, binding);
         const disabledAt = disabled === undefined ? before.disabledAt : disabled ? (before.disabledAt ?? now) : null;
         tx.update(users)
-          .set({ ...fields, departmentId: binding.departmentId, disabledAt, ...(passwordHash ? { passwordHash } : {}) })
+          .set({ ...fields, departmentId: binding.departmentId, disabledAt, ...(passwordHash ? { passwordHash } : {}), ...(pinHash ? { pinHash } : {}) })
           .where(eq(users.id, id))
           .run();
         if (gateIds) setUserGates(tx, id, gateIds);
@@ -134,7 +139,7 @@ export const userRoutes = createRouter()
         if (disabledAt || passwordHash || fields.role) tx.delete(sessions).where(eq(sessions.userId, id)).run();
         const after = view(tx, tx.select().from(users).where(eq(users.id, id)).get()!);
         recordAudit(tx, now, actor, c.var.requestId, {
-          action: passwordHash ? 'user.update+password_reset' : 'user.update',
+          action: passwordHash ? 'user.update+password_reset' : pinHash ? 'user.update+pin_set' : 'user.update',
           entity: 'user',
           entityId: id,
           before: beforeView,

@@ -9,12 +9,14 @@ const OFFICE: Role[] = ['office'];
 const FILER: Role[] = ['filer'];
 const FILER_OFFICE: Role[] = ['filer', 'office'];
 const PUBLIC = 'public' as const;
+/** Only an enrolled gate tablet's token; every signed-in person, a guard included, is refused. */
+const DEVICE = 'device' as const;
 
 /**
  * Who may call what. Written by hand, not derived from the routes: the test fails when a route
  * is added without a line here, and when a route lets in a role this table does not.
  */
-const MATRIX: Record<string, Role[] | typeof PUBLIC> = {
+const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /healthz': PUBLIC,
   'POST /api/v1/auth/login': PUBLIC,
   'POST /api/v1/auth/logout': PUBLIC,
@@ -64,6 +66,13 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC> = {
   'POST /api/v1/blocklist': OFFICE,
   'DELETE /api/v1/blocklist/{id}': OFFICE,
   'GET /api/v1/regions': [...ALL],
+  'POST /api/v1/devices/enrollments': OFFICE_ADMIN,
+  'GET /api/v1/devices': OFFICE_ADMIN,
+  'POST /api/v1/devices/{id}/revoke': OFFICE_ADMIN,
+  'POST /api/v1/kiosk/enroll': PUBLIC,
+  'GET /api/v1/kiosk/snapshot': DEVICE,
+  'POST /api/v1/kiosk/shift': DEVICE,
+  'POST /api/v1/kiosk/events': DEVICE,
 };
 
 let t: TestApp;
@@ -82,12 +91,23 @@ describe('role matrix', () => {
     expect(documented.sort()).toEqual(Object.keys(MATRIX).sort());
   });
 
-  const gated = Object.entries(MATRIX).filter((e): e is [string, Role[]] => e[1] !== PUBLIC);
+  const gated = Object.entries(MATRIX).filter((e): e is [string, Role[]] => Array.isArray(e[1]));
+  const deviceOnly = Object.entries(MATRIX).filter((e) => e[1] === DEVICE).map(([k]) => k);
   // Route guards run before validation, so an empty body is enough to learn the guard's answer.
-  const call = (key: string, cookie?: string) => {
+  const call = (key: string, cookie?: string, bearer?: string) => {
     const [method, path] = key.split(' ') as [string, string];
-    return t.request(method, path.replace('{id}', '999'), { cookie, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
+    return t.request(method, path.replace('{id}', '999'), { cookie, bearer, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
   };
+
+  it.each(deviceOnly)('%s answers only an enrolled tablet', async (key) => {
+    expect((await call(key)).status).toBe(401);
+    for (const role of ROLES) expect((await call(key, cookies[role])).status, role).toBe(403);
+    const code = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: cookies.office, body: { gateId: t.campus.gateIds.north } })).json.code;
+    const { token } = (await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json;
+    const res = await call(key, undefined, token);
+    expect([401, 403]).not.toContain(res.status);
+    expect(res.status).toBeLessThan(500);
+  });
 
   it.each(gated)('%s refuses anonymous callers with 401', async (key) => {
     const res = await call(key);

@@ -1,0 +1,78 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { desc, eq } from 'drizzle-orm';
+import { randomInt } from 'node:crypto';
+import { apiTokens, deviceEnrollments, devices, gates } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { sha256 } from '../lib/crypto';
+import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { IdParamSchema } from '../lib/schemas';
+import { principalOf, requireRole } from '../middleware/auth';
+
+export const ENROLLMENT_MINUTES = 10;
+
+const DeviceSchema = z
+  .object({ id: z.number().int(), gateId: z.number().int(), name: z.string(), appVersion: z.string(), enrolledAt: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean() })
+  .openapi('Device');
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
+const view = (d: typeof devices.$inferSelect) => ({ id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null });
+
+/** The office enrolls and revokes gate tablets. */
+export const deviceRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post', path: '/enrollments', tags: ['devices'], summary: 'A one-time 6-digit code that enrolls a tablet for a gate (valid 10 minutes)',
+      middleware: [requireRole('office', 'admin')] as const,
+      request: jsonBody(z.object({ gateId: z.number().int().positive() })),
+      responses: { 201: jsonContent(z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }), 'The code, shown once'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { gateId } = c.req.valid('json');
+      const now = clock.now();
+      const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+      const expiresAt = new Date(now.getTime() + ENROLLMENT_MINUTES * 60_000);
+      db.transaction((tx) => {
+        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
+        // Stored as a hash bound to the gate: the table alone does not reveal live codes.
+        tx.insert(deviceEnrollments).values({ gateId, codeHash: sha256(`${gateId}:${code}`), expiresAt, createdByUserId: p.userId, createdAt: now }).run();
+        recordAudit(tx, now, p, c.var.requestId, { action: 'device.enrollment_code', entity: 'gate', entityId: gateId });
+      });
+      return c.json({ code, gateId, expiresAt: expiresAt.toISOString() }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['devices'], summary: 'Enrolled tablets with their gate, last contact and app version',
+      middleware: [requireRole('office', 'admin')] as const,
+      responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...errors },
+    }),
+    (c) => c.json(c.var.deps.db.select().from(devices).orderBy(desc(devices.id)).all().map(view), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/revoke', tags: ['devices'], summary: 'Revoke a tablet: refused on its next request, it wipes its local data',
+      middleware: [requireRole('office', 'admin')] as const,
+      request: { params: IdParamSchema },
+      responses: { 200: jsonContent(DeviceSchema, 'Revoked'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device') },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { id } = c.req.valid('param');
+      const now = clock.now();
+      const row = db.transaction((tx) => {
+        const d = tx.select().from(devices).where(eq(devices.id, id)).get();
+        if (!d) throw notFound(`Device ${id}`);
+        tx.update(devices).set({ revokedAt: d.revokedAt ?? now }).where(eq(devices.id, id)).run();
+        tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
+        recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'device.revoke', entity: 'device', entityId: id });
+        return { ...d, revokedAt: d.revokedAt ?? now };
+      });
+      return c.json(view(row), 200);
+    },
+  );

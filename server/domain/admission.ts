@@ -1,0 +1,197 @@
+import type { PassRefusal } from './pass';
+import type { Rules } from './rules';
+
+/**
+ * The one admission decision (DOMAIN.md rules 1, 3–8, 12). Pure and synchronous: the kiosk runs
+ * it offline to decide, the server runs it again on every synced event and flags any
+ * disagreement. Never write a second copy.
+ */
+
+export const TEMPERATURE_METHODS = ['forehead_ir', 'wrist_ir', 'contact'] as const;
+export type TemperatureMethod = (typeof TEMPERATURE_METHODS)[number];
+export interface TemperatureReading {
+  celsius: number;
+  method: TemperatureMethod;
+  at: string; // ISO instant
+}
+
+export type CodeColour = 'green' | 'yellow' | 'red';
+/** How the health code's colour was learned. Chinese health codes are server tokens, so for now: by the guard's eyes. */
+export type HealthCodeMethod = 'seen_by_guard' | 'scanned_seen_by_guard';
+
+export const QUICK_REFUSALS = ['courier', 'food_delivery', 'walk_in', 'other'] as const;
+export type QuickRefusal = (typeof QUICK_REFUSALS)[number];
+
+export type TemperatureState =
+  | { state: 'none' }
+  | { state: 'normal'; celsius: number }
+  | { state: 'retake'; celsius: number } // implausible reading: take it again, never a pass
+  | { state: 'rest'; celsius: number; retestAfter: string } // first fever: rest, then measure again
+  | { state: 'fever'; celsius: number }; // the re-test confirmed the fever
+
+/**
+ * Fever protocol: a reading at or above the threshold starts a rest; the first plausible
+ * reading taken after the rest decides. Implausible readings (cold forehead) never count.
+ */
+export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<Rules, 'feverThresholdC' | 'plausibleMinC' | 'plausibleMaxC' | 'restMinutes'>): TemperatureState {
+  let firstFever: TemperatureReading | null = null;
+  let last: TemperatureState = { state: 'none' };
+  for (const r of readings) {
+    const c = Math.round(r.celsius * 10) / 10;
+    if (c < rules.plausibleMinC || c > rules.plausibleMaxC) {
+      last = { state: 'retake', celsius: c };
+      continue;
+    }
+    const fever = c >= rules.feverThresholdC;
+    if (firstFever === null) {
+      if (!fever) return { state: 'normal', celsius: c };
+      firstFever = r;
+      last = { state: 'rest', celsius: c, retestAfter: new Date(Date.parse(r.at) + rules.restMinutes * 60_000).toISOString() };
+      continue;
+    }
+    // A second reading before the rest is over does not count: the rest is the protocol.
+    if (Date.parse(r.at) < Date.parse(firstFever.at) + rules.restMinutes * 60_000) continue;
+    return fever ? { state: 'fever', celsius: c } : { state: 'normal', celsius: c };
+  }
+  return last;
+}
+
+export type CheckCode = 'pass' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
+export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable';
+
+export interface CheckResult {
+  code: CheckCode;
+  outcome: CheckOutcome;
+  /** A machine word for what happened (e.g. the pass refusal, the colour, the temperature state). */
+  detail: string;
+}
+
+export type RefusalReason =
+  | QuickRefusal
+  | `pass_${PassRefusal}`
+  | 'code_red'
+  | 'code_yellow'
+  | 'fever'
+  | 'test_not_confirmed'
+  | 'id_mismatch'
+  | 'snapshot_stale';
+
+export interface AdmissionInput {
+  /** A quick refusal decides alone (courier, delivery, walk-in, other). */
+  quickRefusal?: QuickRefusal | null;
+  pass: { ok: true } | { ok: false; reason: PassRefusal };
+  healthCode: { colour: CodeColour; method: HealthCodeMethod } | null;
+  temperatures: TemperatureReading[];
+  /** Out-of-city visitors: the guard confirms the proof of a recent negative test. */
+  testRequired: boolean;
+  testConfirmed: boolean | null;
+  /** The guard confirms the ID document matches the pass. */
+  idConfirmed: boolean | null;
+  /** Offline too long: the kiosk refuses offline admits (issue: offline-first). */
+  snapshotFresh: boolean;
+}
+
+export interface AdmissionDecision {
+  verdict: 'admit' | 'refuse' | 'incomplete';
+  checks: CheckResult[];
+  reasons: RefusalReason[];
+  /** What the guard does next while incomplete. */
+  next: 'health_code' | 'temperature' | 'retake_temperature' | 'rest' | 'nucleic_test' | 'id_match' | null;
+  temperature: TemperatureState;
+}
+
+export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionDecision {
+  const temperature = temperatureVerdict(input.temperatures, rules);
+  if (input.quickRefusal) {
+    return { verdict: 'refuse', checks: [], reasons: [input.quickRefusal], next: null, temperature };
+  }
+  const checks: CheckResult[] = [];
+  const reasons: RefusalReason[] = [];
+  let next: AdmissionDecision['next'] = null;
+  const pending = (n: NonNullable<AdmissionDecision['next']>) => {
+    next ??= n;
+  };
+
+  checks.push({ code: 'snapshot', outcome: input.snapshotFresh ? 'pass' : 'fail', detail: input.snapshotFresh ? 'fresh' : 'stale' });
+  if (!input.snapshotFresh) reasons.push('snapshot_stale');
+
+  checks.push({ code: 'pass', outcome: input.pass.ok ? 'pass' : 'fail', detail: input.pass.ok ? 'valid' : input.pass.reason });
+  if (!input.pass.ok) reasons.push(`pass_${input.pass.reason}`);
+
+  if (!input.healthCode) {
+    checks.push({ code: 'health_code', outcome: 'pending', detail: 'not_checked' });
+    pending('health_code');
+  } else {
+    const ok = input.healthCode.colour === 'green';
+    checks.push({ code: 'health_code', outcome: ok ? 'pass' : 'fail', detail: `${input.healthCode.colour}:${input.healthCode.method}` });
+    if (!ok) reasons.push(input.healthCode.colour === 'red' ? 'code_red' : 'code_yellow');
+  }
+
+  switch (temperature.state) {
+    case 'none':
+      checks.push({ code: 'temperature', outcome: 'pending', detail: 'none' });
+      pending('temperature');
+      break;
+    case 'retake':
+      checks.push({ code: 'temperature', outcome: 'pending', detail: `retake:${temperature.celsius}` });
+      pending('retake_temperature');
+      break;
+    case 'rest':
+      checks.push({ code: 'temperature', outcome: 'pending', detail: `rest:${temperature.celsius}` });
+      pending('rest');
+      break;
+    case 'normal':
+      checks.push({ code: 'temperature', outcome: 'pass', detail: `normal:${temperature.celsius}` });
+      break;
+    case 'fever':
+      checks.push({ code: 'temperature', outcome: 'fail', detail: `fever:${temperature.celsius}` });
+      reasons.push('fever');
+      break;
+  }
+
+  if (!input.testRequired) checks.push({ code: 'nucleic_test', outcome: 'not_applicable', detail: 'in_city' });
+  else if (input.testConfirmed === null) {
+    checks.push({ code: 'nucleic_test', outcome: 'pending', detail: 'not_checked' });
+    pending('nucleic_test');
+  } else {
+    checks.push({ code: 'nucleic_test', outcome: input.testConfirmed ? 'pass' : 'fail', detail: input.testConfirmed ? 'confirmed' : 'not_confirmed' });
+    if (!input.testConfirmed) reasons.push('test_not_confirmed');
+  }
+
+  if (input.idConfirmed === false) {
+    checks.push({ code: 'id_match', outcome: 'fail', detail: 'mismatch' });
+    reasons.push('id_mismatch');
+  } else {
+    // Confirming the ID is optional at the gate (the guard looks); a recorded mismatch refuses.
+    checks.push({ code: 'id_match', outcome: input.idConfirmed ? 'pass' : 'not_applicable', detail: input.idConfirmed ? 'confirmed' : 'not_asked' });
+  }
+
+  // Any failure refuses at once: there is no point measuring a visitor whose pass is revoked.
+  if (reasons.length) return { verdict: 'refuse', checks, reasons, next: null, temperature };
+  return { verdict: next ? 'incomplete' : 'admit', checks, reasons, next, temperature };
+}
+
+/** Bilingual refusal reasons, for the verdict screen and the slip the guard shows the entrant. */
+export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
+  courier: { zh: '快递人员不得入校，请将包裹送至校门快递点', en: 'Couriers may not enter; please leave parcels at the gate parcel point' },
+  food_delivery: { zh: '外卖人员不得入校，请在校门外卖点交接', en: 'Food delivery may not enter; please hand over at the gate pick-up point' },
+  walk_in: { zh: '未经备案，不得入校', en: 'No approved visit request: entry is not allowed' },
+  other: { zh: '不符合入校条件', en: 'Entry conditions not met' },
+  pass_malformed: { zh: '无法识别的通行码', en: 'Unreadable pass' },
+  pass_unknown_key: { zh: '通行码签名密钥未知', en: 'The pass was signed by an unknown key' },
+  pass_bad_signature: { zh: '通行码无效（签名校验失败）', en: 'Invalid pass (signature check failed)' },
+  pass_not_yet_valid: { zh: '通行码尚未生效', en: 'The pass is not valid yet' },
+  pass_expired: { zh: '通行码已过期', en: 'The pass has expired' },
+  pass_wrong_gate: { zh: '通行码不适用于本校门', en: 'The pass is for another gate' },
+  pass_revoked: { zh: '通行码已作废', en: 'The pass has been revoked' },
+  pass_unknown_pass: { zh: '本校门无此通行码记录', en: 'This gate has no record of the pass' },
+  pass_no_entries_left: { zh: '通行码入校次数已用完', en: 'The pass has no entries left' },
+  pass_code_required: { zh: '请出示手机上的动态通行码', en: 'Please show the live pass on your phone' },
+  pass_stale_code: { zh: '动态码已过期（疑似截图）', en: 'The live code is stale (a screenshot?)' },
+  code_red: { zh: '健康码为红码，不得入校', en: 'Red health code: entry refused' },
+  code_yellow: { zh: '健康码为黄码，不得入校', en: 'Yellow health code: entry refused' },
+  fever: { zh: '复测体温仍≥37.3°C，请前往发热门诊', en: 'Fever confirmed on re-test; please go to the fever clinic' },
+  test_not_confirmed: { zh: '未能出示48小时内核酸阴性证明', en: 'No negative test within 48 hours shown' },
+  id_mismatch: { zh: '证件与通行码不符', en: 'ID document does not match the pass' },
+  snapshot_stale: { zh: '门岗数据过旧，暂停离线放行', en: 'Gate data is too old: offline admits are paused' },
+};

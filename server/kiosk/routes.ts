@@ -1,0 +1,124 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { and, eq, gt, isNull } from 'drizzle-orm';
+import { apiTokens, deviceEnrollments, devices, gates, userGates, users } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { clientAddress } from '../lib/client-address';
+import { randomToken, sha256, verifyPassword } from '../lib/crypto';
+import { ApiError, ErrorBodySchema } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { principalOf } from '../middleware/auth';
+import { deviceOf, requireDevice } from '../devices/store';
+import { ingestEvents } from './ingest';
+import { buildSnapshot } from './snapshot';
+
+const errors = {
+  400: jsonContent(ErrorBodySchema, 'Invalid'),
+  401: jsonContent(ErrorBodySchema, 'Unknown or revoked device'),
+  403: jsonContent(ErrorBodySchema, 'Not a gate tablet'),
+};
+
+/** A tablet reports its build with each call, so the office sees which version each gate runs. */
+function touchDevice(c: { var: { deps: { db: import('../db/open').Db } }; req: { header(n: string): string | undefined } }, id: number, now: Date) {
+  const version = c.req.header('x-app-version')?.slice(0, 40);
+  c.var.deps.db.update(devices).set({ lastSeenAt: now, ...(version ? { appVersion: version } : {}) }).where(eq(devices.id, id)).run();
+}
+
+export const kioskRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'post', path: '/enroll', tags: ['kiosk'], summary: 'Enroll this tablet with a one-time code; answers its device credential',
+      request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/), name: z.string().trim().min(1).max(60).default('门岗平板'), appVersion: z.string().max(40).default('') })),
+      responses: {
+        201: jsonContent(z.object({ token: z.string(), deviceId: z.number().int(), gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }) }), 'Enrolled'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        401: jsonContent(ErrorBodySchema, 'Unknown, used or expired code'),
+        429: jsonContent(ErrorBodySchema, 'Too many failed codes from this address'),
+      },
+    }),
+    (c) => {
+      const { db, clock, config, loginLimiter } = c.var.deps;
+      const now = clock.now();
+      const address = `enroll:${clientAddress(c, config.TRUST_PROXY)}`;
+      const wait = loginLimiter.blockedFor(address, now.getTime());
+      if (wait !== null) throw new ApiError(429, 'rate_limited', 'Too many wrong codes; wait and try again', { headers: { 'Retry-After': String(wait) } });
+      const { code, name, appVersion } = c.req.valid('json');
+      const token = `ghd_${randomToken()}`;
+      const out = db.transaction((tx) => {
+        const open = tx.select().from(deviceEnrollments).where(and(isNull(deviceEnrollments.usedAt), gt(deviceEnrollments.expiresAt, now))).all();
+        const match = open.find((e) => e.codeHash === sha256(`${e.gateId}:${code}`));
+        if (!match) return null;
+        const gate = tx.select().from(gates).where(eq(gates.id, match.gateId)).get();
+        tx.update(deviceEnrollments).set({ usedAt: now }).where(eq(deviceEnrollments.id, match.id)).run();
+        const t = tx.insert(apiTokens).values({ name: `device:${name}`, tokenHash: sha256(token), role: 'guard', gateId: match.gateId, createdByUserId: match.createdByUserId }).returning().get();
+        const d = tx.insert(devices).values({ gateId: match.gateId, name, apiTokenId: t.id, appVersion, enrolledAt: now, enrolledByUserId: match.createdByUserId, lastSeenAt: now }).returning().get();
+        recordAudit(tx, now, null, c.var.requestId, { action: 'device.enroll', entity: 'device', entityId: d.id, after: { gateId: match.gateId, name } });
+        return { token, deviceId: d.id, gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' } };
+      });
+      if (!out) {
+        loginLimiter.recordFailure(address, now.getTime());
+        throw new ApiError(401, 'invalid_enrollment_code', 'The code is unknown, used or expired');
+      }
+      return c.json(out, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/snapshot', tags: ['kiosk'], summary: 'Everything the tablet needs to decide alone for its gate',
+      middleware: [requireDevice()] as const,
+      responses: { 200: jsonContent(z.any().openapi('Snapshot'), 'The snapshot'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const device = deviceOf(db, principalOf(c));
+      const now = clock.now();
+      touchDevice(c, device.id, now);
+      return c.json(buildSnapshot(db, device, now), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/shift', tags: ['kiosk'], summary: 'A guard of this gate starts a shift with their PIN',
+      middleware: [requireDevice()] as const,
+      request: jsonBody(z.object({ userId: z.number().int().positive(), pin: z.string().regex(/^\d{4,8}$/) })),
+      responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
+    }),
+    (c) => {
+      const { db, clock, loginLimiter } = c.var.deps;
+      const device = deviceOf(db, principalOf(c));
+      const now = clock.now();
+      const { userId, pin } = c.req.valid('json');
+      const key = `pin:${device.id}:${userId}`;
+      const wait = loginLimiter.blockedFor(key, now.getTime());
+      if (wait !== null) throw new ApiError(429, 'rate_limited', 'Too many wrong PINs; wait and try again', { headers: { 'Retry-After': String(wait) } });
+      const guard = db
+        .select({ id: users.id, displayName: users.displayName, pinHash: users.pinHash, disabledAt: users.disabledAt })
+        .from(users)
+        .innerJoin(userGates, and(eq(userGates.userId, users.id), eq(userGates.gateId, device.gateId)))
+        .where(and(eq(users.id, userId), eq(users.role, 'guard')))
+        .get();
+      if (!guard || guard.disabledAt || !guard.pinHash || !verifyPassword(pin, guard.pinHash)) {
+        loginLimiter.recordFailure(key, now.getTime());
+        throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
+      }
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'kiosk.shift_start', entity: 'user', entityId: guard.id, after: { deviceId: device.id } }));
+      return c.json({ id: guard.id, displayName: guard.displayName }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/events', tags: ['kiosk'], summary: 'Sync a batch of gate events; answered after the batch commits',
+      middleware: [requireDevice()] as const,
+      request: jsonBody(z.object({ events: z.array(z.unknown()).max(2000) })),
+      responses: {
+        200: jsonContent(z.object({ acked: z.array(z.string()), duplicates: z.array(z.string()), rejected: z.array(z.object({ id: z.string().nullable(), reason: z.string() })) }), 'Per-event outcome'),
+        ...errors,
+      },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const device = deviceOf(db, principalOf(c));
+      const now = clock.now();
+      touchDevice(c, device.id, now);
+      return c.json(ingestEvents(db, device, c.req.valid('json').events, now), 200);
+    },
+  );

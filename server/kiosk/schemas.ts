@@ -1,0 +1,33 @@
+import { z } from '@hono/zod-openapi';
+import { QUICK_REFUSALS, TEMPERATURE_METHODS } from '../domain/admission';
+
+const PassRefusalSchema = z.enum(['malformed', 'unknown_key', 'bad_signature', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'unknown_pass', 'no_entries_left', 'code_required', 'stale_code']);
+
+/** The decision's inputs as the tablet saw them: outcomes only, never the raw health code. */
+export const AdmissionInputSchema = z.object({
+  quickRefusal: z.enum(QUICK_REFUSALS).nullable().optional(),
+  pass: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), reason: PassRefusalSchema })]),
+  healthCode: z.object({ colour: z.enum(['green', 'yellow', 'red']), method: z.enum(['seen_by_guard', 'scanned_seen_by_guard']) }).nullable(),
+  temperatures: z.array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: z.iso.datetime({ offset: true }) })).max(10),
+  testRequired: z.boolean(),
+  testConfirmed: z.boolean().nullable(),
+  idConfirmed: z.boolean().nullable(),
+  snapshotFresh: z.boolean(),
+});
+
+export const GateEventSchema = z
+  .object({
+    id: z.uuid(),
+    seq: z.number().int().positive(),
+    type: z.enum(['decision', 'exit', 'escort_arrived']),
+    at: z.iso.datetime({ offset: true }),
+    guardUserId: z.number().int().positive().nullable(),
+    passId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
+    verdict: z.enum(['admit', 'refuse']).nullable(),
+    reasons: z.array(z.string().max(40)).max(20),
+    checks: z.array(z.object({ code: z.string().max(30), outcome: z.string().max(20), detail: z.string().max(60) })).max(12),
+    input: AdmissionInputSchema.nullable(),
+    ruleVersion: z.number().int().positive().nullable(),
+  })
+  .openapi('GateEvent');
+export type GateEvent = z.infer<typeof GateEventSchema>;

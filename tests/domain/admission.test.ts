@@ -1,0 +1,88 @@
+import { describe, expect, it } from 'vitest';
+import { decideAdmission, temperatureVerdict, type AdmissionInput, type TemperatureReading } from '../../server/domain/admission';
+import { DEFAULT_RULES } from '../../server/domain/rules';
+
+const at = (min: number) => new Date(Date.UTC(2026, 10, 21, 1, min)).toISOString();
+const r = (celsius: number, min = 0): TemperatureReading => ({ celsius, method: 'forehead_ir', at: at(min) });
+const base: AdmissionInput = {
+  pass: { ok: true },
+  healthCode: { colour: 'green', method: 'seen_by_guard' },
+  temperatures: [r(36.5)],
+  testRequired: false,
+  testConfirmed: null,
+  idConfirmed: null,
+  snapshotFresh: true,
+};
+const decide = (over: Partial<AdmissionInput>) => decideAdmission({ ...base, ...over }, DEFAULT_RULES);
+
+describe('temperatureVerdict', () => {
+  it('passes below the threshold and rests at or above it (37.3 °C)', () => {
+    expect(temperatureVerdict([r(37.2)], DEFAULT_RULES).state).toBe('normal');
+    expect(temperatureVerdict([r(37.3)], DEFAULT_RULES)).toMatchObject({ state: 'rest', retestAfter: at(5) });
+  });
+
+  it('never passes an implausible reading: 34.1 asks for a retake, then the retake counts', () => {
+    expect(temperatureVerdict([r(34.1)], DEFAULT_RULES)).toEqual({ state: 'retake', celsius: 34.1 });
+    expect(temperatureVerdict([r(34.1), r(36.4, 1)], DEFAULT_RULES).state).toBe('normal');
+    expect(temperatureVerdict([r(43)], DEFAULT_RULES).state).toBe('retake');
+  });
+
+  it('lets the re-test after the rest decide, and ignores a reading taken during the rest', () => {
+    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 36.8 });
+    expect(temperatureVerdict([r(37.6), r(37.4, 6)], DEFAULT_RULES)).toEqual({ state: 'fever', celsius: 37.4 });
+    expect(temperatureVerdict([r(37.6), r(36.8, 2)], DEFAULT_RULES).state).toBe('rest');
+  });
+
+  it('follows the office’s threshold', () => {
+    expect(temperatureVerdict([r(37.3)], { ...DEFAULT_RULES, feverThresholdC: 37.5 }).state).toBe('normal');
+  });
+});
+
+describe('decideAdmission', () => {
+  it('admits a valid pass, a green code and a normal temperature', () => {
+    const d = decide({});
+    expect(d.verdict).toBe('admit');
+    expect(d.checks.map((c) => [c.code, c.outcome])).toEqual([
+      ['snapshot', 'pass'], ['pass', 'pass'], ['health_code', 'pass'], ['temperature', 'pass'], ['nucleic_test', 'not_applicable'], ['id_match', 'not_applicable'],
+    ]);
+  });
+
+  it.each([
+    [{ pass: { ok: false as const, reason: 'revoked' as const } }, 'pass_revoked'],
+    [{ pass: { ok: false as const, reason: 'stale_code' as const } }, 'pass_stale_code'],
+    [{ healthCode: { colour: 'red' as const, method: 'seen_by_guard' as const } }, 'code_red'],
+    [{ healthCode: { colour: 'yellow' as const, method: 'seen_by_guard' as const } }, 'code_yellow'],
+    [{ temperatures: [r(37.5), r(37.5, 5)] }, 'fever'],
+    [{ testRequired: true, testConfirmed: false }, 'test_not_confirmed'],
+    [{ idConfirmed: false }, 'id_mismatch'],
+    [{ snapshotFresh: false }, 'snapshot_stale'],
+  ])('refuses %o with %s', (over, reason) => {
+    const d = decide(over);
+    expect(d.verdict).toBe('refuse');
+    expect(d.reasons).toContain(reason);
+  });
+
+  it('refuses a bad pass at once, before any other check', () => {
+    const d = decide({ pass: { ok: false, reason: 'expired' }, healthCode: null, temperatures: [] });
+    expect(d).toMatchObject({ verdict: 'refuse', reasons: ['pass_expired'], next: null });
+  });
+
+  it('stays incomplete and names the next step while checks are open', () => {
+    expect(decide({ healthCode: null, temperatures: [] })).toMatchObject({ verdict: 'incomplete', next: 'health_code' });
+    expect(decide({ temperatures: [] })).toMatchObject({ verdict: 'incomplete', next: 'temperature' });
+    expect(decide({ temperatures: [r(34.1)] })).toMatchObject({ verdict: 'incomplete', next: 'retake_temperature' });
+    expect(decide({ temperatures: [r(37.8)] })).toMatchObject({ verdict: 'incomplete', next: 'rest' });
+    expect(decide({ testRequired: true })).toMatchObject({ verdict: 'incomplete', next: 'nucleic_test' });
+    expect(decide({ testRequired: true, testConfirmed: true }).verdict).toBe('admit');
+  });
+
+  it('lets a quick refusal decide alone', () => {
+    expect(decide({ quickRefusal: 'courier' })).toMatchObject({ verdict: 'refuse', reasons: ['courier'] });
+    expect(decide({ quickRefusal: 'food_delivery', pass: { ok: false, reason: 'malformed' } }).reasons).toEqual(['food_delivery']);
+  });
+
+  it('admits after a fever only when the re-test after the rest is normal', () => {
+    expect(decide({ temperatures: [r(37.9), r(36.9, 5)] }).verdict).toBe('admit');
+    expect(decide({ temperatures: [r(37.9), r(37.3, 5)] }).verdict).toBe('refuse');
+  });
+});

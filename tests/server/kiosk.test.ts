@@ -1,0 +1,84 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
+import { visitorInput } from '../helpers/filing';
+
+let t: TestApp;
+afterEach(() => t?.cleanup());
+
+describe('device enrollment', () => {
+  it('enrolls once per code, within 10 minutes, and a revoked tablet is refused next time', async () => {
+    t = createTestApp();
+    const office = await t.signIn('office');
+    const { code, expiresAt } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    expect(code).toMatch(/^\d{6}$/);
+    expect(Date.parse(expiresAt) - t.clock.now().getTime()).toBe(10 * 60_000);
+    const first = await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } });
+    expect(first.status).toBe(201);
+    expect(first.json.gate).toMatchObject({ id: t.campus.gateIds.north, name: '北门' });
+    expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json.error.code).toBe('invalid_enrollment_code');
+    expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: first.json.token })).status).toBe(200);
+    const list = (await t.request('GET', '/api/v1/devices', { cookie: office })).json;
+    expect(list[0]).toMatchObject({ gateId: t.campus.gateIds.north, revoked: false, lastSeenAt: expect.any(String) });
+    await t.request('POST', `/api/v1/devices/${first.json.deviceId}/revoke`, { cookie: office, body: {} });
+    expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: first.json.token })).status).toBe(401);
+  });
+
+  it('refuses an expired code', async () => {
+    t = createTestApp();
+    const office = await t.signIn('office');
+    const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    t.clock.advance(10 * 60_000 + 1);
+    expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).status).toBe(401);
+  });
+});
+
+describe('guard shift', () => {
+  it('starts with the guard’s PIN, only at their own gate', async () => {
+    t = createTestApp();
+    const admin = await t.signIn('admin');
+    await t.request('PATCH', `/api/v1/users/${t.users.guard.id}`, { cookie: admin, body: { pin: '2468' } });
+    const north = await enrollDevice(t, t.campus.gateIds.north);
+    const east = await enrollDevice(t, t.campus.gateIds.east);
+    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: north.token, body: { userId: t.users.guard.id, pin: '2468' } })).json).toMatchObject({ id: t.users.guard.id });
+    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: north.token, body: { userId: t.users.guard.id, pin: '1357' } })).json.error.code).toBe('invalid_pin');
+    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: east.token, body: { userId: t.users.guard.id, pin: '2468' } })).status).toBe(401);
+  });
+});
+
+describe('GET /api/v1/kiosk/snapshot', () => {
+  it('carries the gate’s passes with masked names only, rules, keys and guards', async () => {
+    t = createTestApp();
+    const req = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({ name: '张三丰' })]);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const snap = (await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: token })).json;
+    expect(snap.passes).toHaveLength(1);
+    expect(snap.passes[0]).toMatchObject({ id: req.visitors[0].pass.id, visitor: { name: '张*丰' }, request: { escortPhone: '139****2222' } });
+    expect(JSON.stringify(snap)).not.toContain('张三丰');
+    expect(snap.rules.version).toBe(1);
+    expect(snap.keys).toHaveLength(1);
+    expect(snap.guards.map((g: { id: number }) => g.id)).toEqual([t.users.guard.id]);
+    const east = await enrollDevice(t, t.campus.gateIds.east);
+    expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: east.token })).json.passes).toEqual([]);
+  });
+});
+
+describe('POST /api/v1/kiosk/events', () => {
+  it('stores each event once, counts entries, and flags a verdict the engine disagrees with', async () => {
+    t = createTestApp();
+    const req = await approvedRequest(t, t.campus.gateIds.north);
+    const passId = req.visitors[0].pass.id;
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const admit = decisionEvent(1, { passId });
+    const wrong = decisionEvent(2, { verdict: 'admit', input: { ...decisionEvent(2).input, healthCode: { colour: 'red', method: 'seen_by_guard' } } });
+    const poison = { ...decisionEvent(3), temperatures: 'hot', input: { nonsense: true } };
+    const first = await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [admit, wrong, poison] } });
+    expect(first.json.acked).toEqual([admit.id, wrong.id]);
+    expect(first.json.rejected).toEqual([{ id: poison.id, reason: expect.stringContaining('input') }]);
+    const again = await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [admit, wrong] } });
+    expect(again.json).toMatchObject({ acked: [], duplicates: [admit.id, wrong.id] });
+    expect(t.sqlite.prepare('select count(*) n from gate_events').get()).toEqual({ n: 2 });
+    expect(t.sqlite.prepare('select disagreement d, server_verdict v from gate_events where id = ?').get(wrong.id)).toEqual({ d: 1, v: 'refuse' });
+    expect(t.sqlite.prepare('select entries_used n from passes where id = ?').get(passId)).toEqual({ n: 1 });
+  });
+});
