@@ -15,6 +15,7 @@ const RequestsPage = lazy(() => import('./pages/requests').then((m) => m.Request
 const RequestNewPage = lazy(() => import('./pages/request-new').then((m) => m.RequestNewPage));
 const RequestDetailPage = lazy(() => import('./pages/request-detail').then((m) => m.RequestDetailPage));
 const ReviewPage = lazy(() => import('./pages/review').then((m) => m.ReviewPage));
+const DevicesPage = lazy(() => import('./pages/devices').then((m) => m.DevicesPage));
 const PassPage = lazy(() => import('./pages/pass').then((m) => m.PassPage));
 
 /** The visitor's pass page is public: its unguessable link is the credential. */
@@ -62,6 +63,7 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/requests/new" component={RequestNewPage} />
                 <Route path="/admin/requests/:id" component={RequestDetailPage} />
                 <Route path="/admin/review" component={ReviewPage} />
+                <Route path="/admin/devices" component={DevicesPage} />
                 <Route default component={HomePage} />
               </Router>
             </ErrorBoundary>

@@ -1,19 +1,36 @@
 import { LocationProvider, Route, Router } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
+import { EnrollPage } from './pages/enroll';
 import { GatePage } from './pages/gate';
-import { LoginPage } from './pages/login';
+import { ShiftPage } from './pages/shift';
 import { AppStateContext, type AppState } from './lib/state';
 
-/** Composes the kiosk: state, routing, and the guard sign-in gate. */
+const SNAPSHOT_EVERY_MS = 60_000;
+const DRAIN_EVERY_MS = 10_000;
+
+/** Composes the kiosk: an enrolled tablet, a guard on shift, then the gate. */
 export function App({ state }: { state: AppState }) {
+  const enrolled = state.device.value !== null;
   useEffect(() => {
-    void state.refreshMe();
-  }, [state]);
-  const me = state.me.value;
+    if (!enrolled) return;
+    void state.refreshSnapshot();
+    void state.drain();
+    const snap = setInterval(() => void state.refreshSnapshot(), SNAPSHOT_EVERY_MS);
+    const drain = setInterval(() => void state.drain(), DRAIN_EVERY_MS);
+    const online = () => void state.drain();
+    addEventListener('online', online);
+    return () => {
+      clearInterval(snap);
+      clearInterval(drain);
+      removeEventListener('online', online);
+    };
+  }, [state, enrolled]);
   return (
     <AppStateContext.Provider value={state}>
-      {me === undefined ? null : me === null ? (
-        <LoginPage />
+      {!enrolled ? (
+        <EnrollPage />
+      ) : !state.guard.value ? (
+        <ShiftPage />
       ) : (
         <LocationProvider scope="/kiosk">
           <Router>

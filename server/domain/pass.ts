@@ -155,6 +155,20 @@ export interface PassContext {
 }
 
 /**
+ * Window, gate, revocation and entries of a pass already known to be genuine: the part of
+ * verification the guard's manual lookup (by name or ID last four) shares with a scan.
+ */
+export function passStateVerdict(claims: PassClaims, ctx: Pick<PassContext, 'now' | 'gateId' | 'isRevoked' | 'entriesUsed'>): PassVerdict {
+  const t = ctx.now.getTime();
+  if (t < claims.validFrom.getTime()) return { ok: false, reason: 'not_yet_valid', claims };
+  if (t > claims.validTo.getTime()) return { ok: false, reason: 'expired', claims };
+  if (!claims.gateIds.includes(ctx.gateId)) return { ok: false, reason: 'wrong_gate', claims };
+  if (ctx.isRevoked(claims.passId)) return { ok: false, reason: 'revoked', claims };
+  if (ctx.entriesUsed(claims.passId) >= claims.entries) return { ok: false, reason: 'no_entries_left', claims };
+  return { ok: true, claims };
+}
+
+/**
  * Verifies a scanned pass: signature, validity window, gate, revocation, entries used and the
  * live code, in that order; each failure has its own reason. Pure and synchronous: the kiosk
  * runs it offline and the server runs it on synced events, and they agree.
@@ -172,12 +186,8 @@ export function verifyPass(text: string, ctx: PassContext): PassVerdict {
     valid = false;
   }
   if (!valid) return { ok: false, reason: 'bad_signature' };
-  const t = ctx.now.getTime();
-  if (t < claims.validFrom.getTime()) return { ok: false, reason: 'not_yet_valid', claims };
-  if (t > claims.validTo.getTime()) return { ok: false, reason: 'expired', claims };
-  if (!claims.gateIds.includes(ctx.gateId)) return { ok: false, reason: 'wrong_gate', claims };
-  if (ctx.isRevoked(claims.passId)) return { ok: false, reason: 'revoked', claims };
-  if (ctx.entriesUsed(claims.passId) >= claims.entries) return { ok: false, reason: 'no_entries_left', claims };
+  const state = passStateVerdict(claims, ctx);
+  if (!state.ok) return state;
   if (parsed.code === null) {
     return claims.printable && ctx.printedAllowed ? { ok: true, claims } : { ok: false, reason: 'code_required', claims };
   }

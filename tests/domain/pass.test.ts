@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { flipByte as flip } from '../helpers/tamper';
 import {
-  decodeClaims, encodeClaims, fromBase64Url, liveQrText, newPrivateKey, publicKeyOf, signPass, timeStep, timeStepCode, toBase64Url, verifyPass,
+  decodeClaims, encodeClaims, liveQrText, newPrivateKey, publicKeyOf, signPass, timeStep, timeStepCode, verifyPass,
   type PassClaims, type PassContext,
 } from '../../server/domain/pass';
 
@@ -31,14 +32,6 @@ const ctx = (over: Partial<PassContext> = {}): PassContext => ({
 });
 const live = (at = NOW) => liveQrText(token, secret, at, 30);
 
-/** Flips one byte of the base64url segment `segment` (1 payload, 2 signature) at `index`. */
-function flip(text: string, segment: 1 | 2, index: number) {
-  const parts = text.split('.');
-  const bytes = fromBase64Url(parts[segment]!)!;
-  bytes[index]! ^= 0x01;
-  parts[segment] = toBase64Url(bytes);
-  return parts.join('.');
-}
 
 describe('pass token', () => {
   it('round-trips its claims and stays short enough for a fast QR', () => {

@@ -3,21 +3,28 @@ import type { Browser } from 'playwright-core';
 import { launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
-import { writeQrVideo } from '../helpers/y4m';
+import { GUARD_PIN, openGate } from '../helpers/gate';
 
 const ADMIN_PASSWORD = 'admin-password-for-tests';
 const PASSWORD = 'browser-test-pass';
 let server: RunningServer;
 let browser: Browser;
+let gateId = 0;
+let guardId = 0;
 
 beforeAll(async () => {
   server = await startServer();
   const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
   const gate = await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' });
+  gateId = gate.json.id;
   const dept = await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院' });
   for (const [username, role] of [['office', 'office'], ['filer', 'filer'], ['guard', 'guard']] as const) {
-    const res = await admin('POST', '/api/v1/users', { username, displayName: `测试${role}`, role, password: PASSWORD, departmentId: role === 'filer' ? dept.json.id : null, gateIds: role === 'guard' ? [gate.json.id] : [] });
+    const res = await admin('POST', '/api/v1/users', { username, displayName: role === 'guard' ? '张师傅' : `测试${role}`, role, password: PASSWORD, departmentId: role === 'filer' ? dept.json.id : null, gateIds: role === 'guard' ? [gate.json.id] : [] });
     expect(res.status).toBe(201);
+    if (role === 'guard') {
+      guardId = res.json.id;
+      await admin('PATCH', `/api/v1/users/${guardId}`, { pin: GUARD_PIN });
+    }
   }
   browser = await launchBrowser();
 });
@@ -82,33 +89,26 @@ describe('admin app', () => {
 });
 
 describe('kiosk', () => {
-  it('signs a guard in and shows the gate shell on a landscape tablet and a phone', async () => {
+  it('shows the enrollment keypad on a landscape tablet and a phone', async () => {
     for (const [name, viewport] of [['tablet', undefined], ['phone', PHONE]] as const) {
       const { context, page } = await newPage(browser, { baseURL: server.url, ...(viewport ? { viewport } : {}) });
       await page.goto('/kiosk/');
-      await page.getByLabel('账号').fill('guard');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
-      await expect.poll(() => page.getByText('校门：北门').count()).toBe(1);
-      await screenshot(page, `kiosk-shell-${name}`);
+      await page.getByRole('button', { name: '登记' }).waitFor();
+      await screenshot(page, `kiosk-enroll-${name}`);
       await context.close();
     }
   });
 
   it('receives the fake camera feed and decodes a QR from it', async () => {
-    const video = writeQrVideo('GATEHOUSE-SMOKE-0001');
-    const camBrowser = await launchBrowser({ cameraVideo: video });
+    const w = { server, northId: gateId, eastId: gateId, guardId, deptId: 0 };
+    const gate = await openGate(w, 'GATEHOUSE-SMOKE-0001');
     try {
-      const { page } = await newPage(camBrowser, { baseURL: server.url, permissions: ['camera'] });
-      await page.goto('/kiosk/');
-      await page.getByLabel('账号').fill('guard');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
-      await expect.poll(() => page.locator('video').count(), { timeout: 15_000 }).toBe(1);
-      await expect.poll(() => page.getByTestId('last-scan').textContent(), { timeout: 20_000 }).toContain('GATEHOUSE-SMOKE-0001');
-      await screenshot(page, 'kiosk-camera');
+      await expect.poll(() => gate.page.locator('video').count(), { timeout: 15_000 }).toBe(1);
+      // Decoded, and recognised as not a campus pass.
+      await expect.poll(() => gate.page.getByTestId('notice').textContent(), { timeout: 20_000 }).toContain('不是本校通行码');
+      await screenshot(gate.page, 'kiosk-camera');
     } finally {
-      await camBrowser.close();
+      await gate.browser.close();
     }
   });
 });

@@ -43,7 +43,8 @@ function qrFrame(text: string | null, scale: number): Buffer {
  */
 export function writeQrVideo(text: string | null, { scale, frames = 15, blankFramesBefore = 0 }: QrVideoOptions = {}, path?: string): string {
   const modules = text === null ? 21 : QRCode.create(text, { errorCorrectionLevel: 'M' }).modules.size;
-  const s = scale ?? Math.max(2, Math.floor(260 / modules));
+  // ~320 px: about what a phone shows, comfortably inside html5-qrcode's scan box.
+  const s = scale ?? Math.max(2, Math.floor(320 / modules));
   const dir = join(tmpdir(), 'gatehouse-y4m');
   mkdirSync(dir, { recursive: true });
   const file = path ?? join(dir, `${Date.now()}-${Math.random().toString(36).slice(2)}.y4m`);

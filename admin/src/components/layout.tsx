@@ -8,6 +8,7 @@ const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/requests', key: 'nav.requests', roles: ['filer', 'office'] },
   { href: '/admin/requests/new', key: 'nav.newRequest', roles: ['filer'] },
   { href: '/admin/review', key: 'nav.review', roles: ['office'] },
+  { href: '/admin/devices', key: 'nav.devices', roles: ['office', 'admin'] },
   { href: '/admin/users', key: 'nav.users', roles: ['admin'] },
   { href: '/admin/gates', key: 'nav.gates', roles: ['admin'] },
   { href: '/admin/departments', key: 'nav.departments', roles: ['admin'] },

@@ -11,10 +11,11 @@ interface Draft {
   displayName: string;
   role: Role;
   password: string;
+  pin: string;
   departmentId: number | null;
   gateIds: number[];
 }
-const BLANK: Draft = { id: null, username: '', displayName: '', role: 'filer', password: '', departmentId: null, gateIds: [] };
+const BLANK: Draft = { id: null, username: '', displayName: '', role: 'filer', password: '', pin: '', departmentId: null, gateIds: [] };
 
 export function UsersPage() {
   const state = useAppState();
@@ -34,7 +35,7 @@ export function UsersPage() {
       if (draft.id === null) {
         await ok(api.users.$post({ json: { ...binding, username: draft.username, displayName: draft.displayName, password: draft.password } }));
       } else {
-        await ok(api.users[':id'].$patch({ param: { id: String(draft.id) }, json: { ...binding, displayName: draft.displayName, ...(draft.password ? { password: draft.password } : {}) } }));
+        await ok(api.users[':id'].$patch({ param: { id: String(draft.id) }, json: { ...binding, displayName: draft.displayName, ...(draft.password ? { password: draft.password } : {}), ...(draft.pin ? { pin: draft.pin } : {}) } }));
       }
       setDraft(null);
       users.reload();
@@ -94,6 +95,11 @@ export function UsersPage() {
               ))}
             </fieldset>
           )}
+          {draft.role === 'guard' && draft.id !== null && (
+            <Field label={t('users.pin')} name="pin" error={action.error}>
+              <input name="pin" inputMode="numeric" autocomplete="off" value={draft.pin} onInput={(e) => set({ pin: e.currentTarget.value })} />
+            </Field>
+          )}
           <Field label={draft.id === null ? t('users.password') : t('users.newPassword')} name="password" error={action.error}>
             <input name="password" type="password" autocomplete="new-password" value={draft.password} onInput={(e) => set({ password: e.currentTarget.value })} required={draft.id === null} />
           </Field>
@@ -124,7 +130,7 @@ export function UsersPage() {
               <td>{gateNames(u.gateIds)}</td>
               <td>{u.disabled ? t('users.disabled') : t('common.active')}</td>
               <td>
-                <button type="button" onClick={() => setDraft({ ...BLANK, ...u, password: '' })}>{t('common.edit')}</button>
+                <button type="button" onClick={() => setDraft({ ...BLANK, ...u, password: '', pin: '' })}>{t('common.edit')}</button>
                 <button type="button" onClick={() => toggle(u.id, !u.disabled)}>{u.disabled ? t('users.enable') : t('users.disable')}</button>
               </td>
             </tr>

@@ -1,62 +1,321 @@
 import { computed, signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { decideAdmission, type AdmissionDecision, type AdmissionInput, type CodeColour, type QuickRefusal, type TemperatureMethod, type TemperatureReading } from '../../../server/domain/admission';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
-import { api, ApiFailure, ok } from './api';
+import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
+import type { Snapshot } from '../../../server/kiosk/snapshot';
+import { ApiFailure, createApi, ok } from './api';
+import { verifierFor } from './health-code';
 import { messages, type MessageKey } from './messages';
+import { outbox } from './outbox';
 
-const fetchMe = () => ok(api.auth.me.$get());
-export type Me = Awaited<ReturnType<typeof fetchMe>>;
-export type Gate = Awaited<ReturnType<typeof fetchGates>>[number];
-const fetchGates = () => ok(api.gates.$get());
+export type SnapshotPass = Snapshot['passes'][number];
+export interface Device {
+  token: string;
+  deviceId: number;
+  gate: { id: number; name: string; nameEn: string };
+}
+export interface Guard {
+  id: number;
+  displayName: string;
+}
 
-const LANG_KEY = 'gatehouse.kiosk.lang';
+export interface Entrant {
+  startedAt: number;
+  source: 'scan' | 'manual';
+  passId: string | null;
+  pass: { ok: true } | { ok: false; reason: PassRefusal };
+  record: SnapshotPass | null;
+  healthCode: AdmissionInput['healthCode'];
+  healthCodeScanned: boolean;
+  temperatures: TemperatureReading[];
+  testConfirmed: boolean | null;
+  idConfirmed: boolean | null;
+  quickRefusal: QuickRefusal | null;
+  decision: AdmissionDecision;
+  /** Set once the decision is in the tablet's outbox (IndexedDB committed). */
+  recorded: { eventId: string; at: number } | null;
+  escortArrived: boolean;
+}
+
+const KEYS = { lang: 'gatehouse.kiosk.lang', device: 'gatehouse.kiosk.device', seq: 'gatehouse.kiosk.seq', snapshot: 'gatehouse.kiosk.snapshot', used: 'gatehouse.kiosk.used' };
+export const IDLE_MS = 60_000;
+
+/** RFC 4122 v4 from getRandomValues, which (unlike randomUUID) also exists outside secure contexts. */
+function uuid(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+function readJson<T>(storage: Storage, key: string): T | null {
+  try {
+    const raw = storage.getItem(key);
+    return raw ? (JSON.parse(raw) as T) : null;
+  } catch {
+    return null;
+  }
+}
 
 /** The kiosk's state, built once and passed through context. */
-export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = localStorage) {
-  const stored = storage.getItem(LANG_KEY);
+export function createAppState(storage: Storage = localStorage, now: () => number = () => Date.now()) {
+  const stored = storage.getItem(KEYS.lang);
   const lang = signal<Lang>(isLang(stored) ? stored : 'zh');
-  const me = signal<Me | null | undefined>(undefined);
-  const gate = signal<Gate | null>(null);
   const t = computed(() => translator(messages, lang.value));
+  const device = signal<Device | null>(readJson<Device>(storage, KEYS.device));
+  const snapshot = signal<Snapshot | null>(readJson<Snapshot>(storage, KEYS.snapshot));
+  const guard = signal<Guard | null>(null);
+  const entrant = signal<Entrant | null>(null);
+  const online = signal(true);
+  const pending = signal(0);
+  const exitMode = signal(false);
+  const notice = signal<{ key: MessageKey; values?: Record<string, string | number>; at: number } | null>(null);
+  const onCampusDelta = signal(0);
+  /** Entries used on this tablet since the snapshot: a single-use pass cannot be used twice here offline. */
+  const usedHere = signal<Record<string, number>>(readJson(storage, KEYS.used) ?? {});
+  const api = createApi(() => device.value?.token ?? null);
 
-  const loadGate = async (who: Me) => {
-    const gates = await fetchGates();
-    gate.value = gates.find((g) => who.gateIds.includes(g.id)) ?? null;
+  const rules = computed(() => snapshot.value?.rules.rules ?? null);
+  const snapshotAgeMs = () => (snapshot.value ? now() - Date.parse(snapshot.value.generatedAt) : Number.POSITIVE_INFINITY);
+  const snapshotFresh = () => {
+    const r = rules.value;
+    return r !== null && snapshotAgeMs() <= r.snapshotMaxAgeHours * 3_600_000;
   };
+  const findPass = (id: string) => snapshot.value?.passes.find((p) => p.id === id) ?? null;
+  const entriesUsed = (id: string) => (findPass(id)?.entriesUsed ?? 0) + (usedHere.value[id] ?? 0);
+
+  async function wipe() {
+    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used]) storage.removeItem(k);
+    await outbox.wipe();
+    device.value = null;
+    snapshot.value = null;
+    guard.value = null;
+    entrant.value = null;
+    pending.value = 0;
+  }
+
+  async function refreshSnapshot() {
+    if (!device.value) return;
+    try {
+      const snap = (await ok(api.kiosk.snapshot.$get())) as Snapshot;
+      snapshot.value = snap;
+      storage.setItem(KEYS.snapshot, JSON.stringify(snap));
+      usedHere.value = {};
+      storage.setItem(KEYS.used, '{}');
+      onCampusDelta.value = 0;
+      online.value = true;
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 401) await wipe(); // revoked: leave nothing behind
+      else online.value = false;
+    }
+  }
+
+  let draining = false;
+  async function drain() {
+    if (draining || !device.value) return;
+    draining = true;
+    try {
+      for (;;) {
+        const batch = (await outbox.all()).slice(0, 500);
+        if (batch.length === 0) break;
+        const res = await ok(api.kiosk.events.$post({ json: { events: batch } }));
+        await outbox.remove([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
+        online.value = true;
+        if (batch.length < 500) break;
+      }
+    } catch (err) {
+      if (err instanceof ApiFailure && err.status === 401) await wipe();
+      else online.value = false;
+    } finally {
+      draining = false;
+      pending.value = await outbox.count().catch(() => pending.value);
+    }
+  }
+
+  function nextSeq() {
+    const n = Number(storage.getItem(KEYS.seq) ?? '0') + 1;
+    storage.setItem(KEYS.seq, String(n));
+    return n;
+  }
+
+  async function writeEvent(type: 'decision' | 'exit' | 'escort_arrived', fields: { passId: string | null; verdict?: 'admit' | 'refuse' | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
+    const event = {
+      id: uuid(),
+      seq: nextSeq(),
+      type,
+      at: new Date(now()).toISOString(),
+      guardUserId: guard.value?.id ?? null,
+      passId: fields.passId,
+      verdict: fields.verdict ?? null,
+      reasons: fields.reasons ?? [],
+      checks: fields.checks ?? [],
+      input: fields.input ?? null,
+      ruleVersion: snapshot.value?.rules.version ?? null,
+    };
+    await outbox.put(event);
+    pending.value += 1;
+    void drain();
+    return event;
+  }
+
+  function inputOf(e: Entrant): AdmissionInput {
+    return {
+      quickRefusal: e.quickRefusal,
+      pass: e.pass,
+      healthCode: e.healthCode,
+      temperatures: e.temperatures,
+      testRequired: e.record?.visitor.outOfCity ?? false,
+      testConfirmed: e.testConfirmed,
+      idConfirmed: e.idConfirmed,
+      snapshotFresh: snapshotFresh(),
+    };
+  }
+
+  /** Re-decides with the shared engine; a final verdict is written to the outbox before it shows. */
+  async function update(patch: Partial<Entrant>) {
+    const current = entrant.value;
+    const r = rules.value;
+    if (!current || current.recorded || !r) return;
+    const next = { ...current, ...patch };
+    next.decision = decideAdmission(inputOf(next), r);
+    entrant.value = next;
+    if (next.decision.verdict === 'incomplete') return;
+    const event = await writeEvent('decision', { passId: next.passId, verdict: next.decision.verdict, reasons: next.decision.reasons, checks: next.decision.checks, input: inputOf(next) });
+    if (next.decision.verdict === 'admit' && next.passId) {
+      usedHere.value = { ...usedHere.value, [next.passId]: (usedHere.value[next.passId] ?? 0) + 1 };
+      storage.setItem(KEYS.used, JSON.stringify(usedHere.value));
+      onCampusDelta.value += 1;
+    }
+    if (entrant.value === next) entrant.value = { ...next, recorded: { eventId: event.id, at: now() } };
+  }
+
+  function begin(passId: string | null, pass: Entrant['pass'], source: Entrant['source'], extra: Partial<Entrant> = {}) {
+    const r = rules.value;
+    if (!r) return;
+    const e: Entrant = {
+      startedAt: now(), source, passId, pass, record: passId ? findPass(passId) : null, healthCode: null, healthCodeScanned: false,
+      temperatures: [], testConfirmed: null, idConfirmed: null, quickRefusal: null, decision: decideAdmission({ pass, healthCode: null, temperatures: [], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: snapshotFresh() }, r),
+      recorded: null, escortArrived: false, ...extra,
+    };
+    entrant.value = e;
+    void update({});
+  }
+
+  function verifyText(text: string) {
+    const snap = snapshot.value;
+    if (!snap) return null;
+    return verifyPass(text, {
+      now: new Date(now()),
+      gateId: snap.gate.id,
+      publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+      isRevoked: (id) => findPass(id)?.revoked ?? false,
+      entriesUsed,
+      secretFor: (id) => {
+        const p = findPass(id);
+        return p ? (fromBase64Url(p.secret) ?? undefined) : undefined;
+      },
+      stepSeconds: snap.rules.rules.codeStepSeconds,
+      printedAllowed: snap.rules.rules.printedPassAllowed,
+    });
+  }
 
   return {
-    lang,
-    me,
-    gate,
-    t,
+    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api,
+    snapshotAgeMs,
+    snapshotFresh,
+    onCampus: computed(() => (snapshot.value?.onCampus ?? 0) + onCampusDelta.value),
     setLang(next: Lang) {
       lang.value = next;
-      storage.setItem(LANG_KEY, next);
+      storage.setItem(KEYS.lang, next);
       document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
     },
-    async signIn(username: string, password: string) {
-      const who = await ok(api.auth.login.$post({ json: { username, password } }));
-      if (who.role !== 'guard') {
-        await ok(api.auth.logout.$post());
-        throw new ApiFailure(403, 'forbidden', 'Only guards use the kiosk');
-      }
-      await loadGate(who);
-      me.value = who;
+    async enroll(code: string) {
+      const res = await ok(api.kiosk.enroll.$post({ json: { code, name: '门岗平板', appVersion: '' } }));
+      const d: Device = { token: res.token, deviceId: res.deviceId, gate: res.gate };
+      storage.setItem(KEYS.device, JSON.stringify(d));
+      device.value = d;
+      await refreshSnapshot();
     },
-    async refreshMe() {
-      try {
-        const who = await fetchMe();
-        if (who.role === 'guard') await loadGate(who);
-        me.value = who.role === 'guard' ? who : null;
-      } catch (err) {
-        if (err instanceof ApiFailure && err.status === 401) me.value = null;
-        else throw err;
-      }
+    async startShift(userId: number, pin: string) {
+      guard.value = await ok(api.kiosk.shift.$post({ json: { userId, pin } }));
     },
-    async logout() {
-      await ok(api.auth.logout.$post());
-      me.value = null;
+    endShift() {
+      guard.value = null;
+      entrant.value = null;
+    },
+    refreshSnapshot,
+    drain,
+    wipe,
+    /** One decoded QR (the scanner already dropped repeats of the same code). */
+    onScan(text: string) {
+      const parsed = parsePassText(text);
+      const e = entrant.value;
+      if (exitMode.value) {
+        const v = verifyText(text);
+        const genuine = parsed && v && (v.ok || (v.reason !== 'bad_signature' && v.reason !== 'unknown_key' && v.reason !== 'malformed'));
+        if (!genuine || !parsed) {
+          notice.value = { key: 'exit.unreadable', at: now() };
+          return;
+        }
+        void writeEvent('exit', { passId: parsed.claims.passId }).then(() => {
+          onCampusDelta.value -= 1;
+          notice.value = { key: 'exit.recorded', values: { name: findPass(parsed.claims.passId)?.visitor.name ?? '' }, at: now() };
+        });
+        return;
+      }
+      if (e && !e.recorded) {
+        // While a visitor is being checked, another code is their health code, not a new entrant.
+        if (!parsed && !e.healthCode) entrant.value = { ...e, healthCodeScanned: verifierFor(text).needsGuard };
+        return;
+      }
+      if (!parsed) {
+        notice.value = { key: 'scan.notAPass', at: now() };
+        return;
+      }
+      const v = verifyText(text);
+      if (!v) return;
+      begin(v.ok ? v.claims.passId : (v.claims?.passId ?? null), v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'scan');
+    },
+    /** The guard found the visitor in today's list (no scannable pass). */
+    pickManually(passId: string) {
+      const p = findPass(passId);
+      const snap = snapshot.value;
+      if (!p || !snap) return;
+      const v = passStateVerdict(
+        { kid: 0, passId: p.id, validFrom: new Date(p.validFrom), validTo: new Date(p.validTo), entries: p.entriesAllowed, printable: true, gateIds: [snap.gate.id] },
+        { now: new Date(now()), gateId: snap.gate.id, isRevoked: () => p.revoked, entriesUsed },
+      );
+      begin(p.id, v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'manual');
+    },
+    setHealthCode(colour: CodeColour) {
+      const e = entrant.value;
+      if (e) void update({ healthCode: { colour, method: e.healthCodeScanned ? 'scanned_seen_by_guard' : 'seen_by_guard' } });
+    },
+    addTemperature(celsius: number, method: TemperatureMethod) {
+      const e = entrant.value;
+      if (e) void update({ temperatures: [...e.temperatures, { celsius, method, at: new Date(now()).toISOString() }] });
+    },
+    confirmTest(confirmed: boolean) {
+      void update({ testConfirmed: confirmed });
+    },
+    confirmId(confirmed: boolean) {
+      void update({ idConfirmed: confirmed });
+    },
+    quickRefuse(reason: QuickRefusal) {
+      begin(null, { ok: true }, 'manual', { quickRefusal: reason });
+    },
+    async escortArrived() {
+      const e = entrant.value;
+      if (!e?.passId || e.escortArrived) return;
+      await writeEvent('escort_arrived', { passId: e.passId });
+      entrant.value = { ...e, escortArrived: true };
+    },
+    /** Clears the entrant: nothing of the visitor stays on screen. */
+    next() {
+      entrant.value = null;
     },
     errorText(err: unknown): string {
       const tr = t.value;

@@ -1,30 +1,76 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
+import { QUICK_REFUSALS } from '../../../server/domain/admission';
+import { EntrantCard } from '../components/entrant-card';
 import { ScannerView } from '../components/scanner-view';
-import { useAppState } from '../lib/state';
+import { StatusBar } from '../components/status-bar';
+import { Verdict } from '../components/verdict';
+import { IDLE_MS, useAppState } from '../lib/state';
 
-/** The gate shell: who is on duty at which gate, and the camera, ready for the gate flow. */
+/** The gate: camera and quick actions when idle; the visitor's checks; the verdict full screen. */
 export function GatePage() {
   const state = useAppState();
   const t = state.t.value;
-  const me = state.me.value;
-  const gate = state.gate.value;
-  const [last, setLast] = useState<string | null>(null);
-  if (!me) return null;
-  const gateName = gate ? (state.lang.value === 'en' && gate.nameEn ? gate.nameEn : gate.name) : t('shell.noGate');
+  const e = state.entrant.value;
+  const [query, setQuery] = useState('');
+  const [lastTouch, setLastTouch] = useState(Date.now());
+  const notice = state.notice.value;
+
+  // 60 s without a touch clears the entrant, so no visitor data stays on screen; a rest timer waits.
+  useEffect(() => {
+    const timer = setInterval(() => {
+      const cur = state.entrant.value;
+      if (cur && cur.decision.next !== 'rest' && Date.now() - Math.max(lastTouch, cur.startedAt) > IDLE_MS) state.next();
+      if (state.notice.value && Date.now() - state.notice.value.at > 4000) state.notice.value = null;
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [lastTouch]);
+
+  const matches = query.trim()
+    ? (state.snapshot.value?.passes ?? []).filter((p) => !p.revoked && (p.visitor.idLast4.endsWith(query.trim().toUpperCase()) || p.visitor.name.includes(query.trim()))).slice(0, 6)
+    : [];
+
   return (
-    <div class="kiosk">
-      <header class="kiosk-bar">
-        <strong>{t('shell.gate', { gate: gateName })}</strong>
-        <span>{t('shell.guard', { name: me.displayName })}</span>
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>{t('lang.switch')}</button>
-        <button type="button" class="big" onClick={() => void state.logout()}>{t('shell.logout')}</button>
-      </header>
-      <main class="kiosk-main">
-        <ScannerView onCode={setLast} />
-        <aside class="kiosk-side">
-          {last && <p class="scanned" data-testid="last-scan">{t('scan.last', { text: last })}</p>}
-        </aside>
-      </main>
+    <div class="kiosk" onPointerDown={() => setLastTouch(Date.now())}>
+      <StatusBar />
+      {e && e.decision.verdict !== 'incomplete' ? (
+        <Verdict e={e} />
+      ) : (
+        <main class="kiosk-main">
+          <div class="scan-col">
+            <ScannerView onCode={(text) => state.onScan(text)} />
+            {state.exitMode.value && <p class="exit-banner">{t('scan.exitMode')}</p>}
+          </div>
+          <aside class="kiosk-side">
+            {notice && <p class="notice" role="status" data-testid="notice">{t(notice.key, notice.values)}</p>}
+            {e ? (
+              <EntrantCard e={e} />
+            ) : (
+              <>
+                <h2>{t('quick.title')}</h2>
+                <div class="quick">
+                  {QUICK_REFUSALS.map((q) => (
+                    <button key={q} type="button" class="big quick-refuse" onClick={() => state.quickRefuse(q)}>{t(`quick.${q}`)}</button>
+                  ))}
+                </div>
+                <button type="button" class={state.exitMode.value ? 'big primary wide' : 'big wide'} onClick={() => (state.exitMode.value = !state.exitMode.value)}>
+                  {state.exitMode.value ? t('exit.done') : t('exit.toggle')}
+                </button>
+                <h2>{t('manual.title')}</h2>
+                <input class="search" type="search" aria-label={t('manual.title')} placeholder={t('manual.placeholder')} value={query} onInput={(ev) => setQuery(ev.currentTarget.value)} />
+                <ul class="matches">
+                  {matches.map((p) => (
+                    <li key={p.id}>
+                      <button type="button" class="big wide" onClick={() => { setQuery(''); state.pickManually(p.id); }}>
+                        {p.visitor.name} · ****{p.visitor.idLast4} · {p.request.department}
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </>
+            )}
+          </aside>
+        </main>
+      )}
     </div>
   );
 }

@@ -1,0 +1,63 @@
+import { useState } from 'preact/hooks';
+import { ErrorBanner } from '../components/form';
+import { api, ok } from '../lib/api';
+import { useAction, useResource } from '../lib/use-resource';
+import { useAppState } from '../lib/state';
+
+/** Gate tablets: enroll with a one-time code, see last contact and version, revoke. */
+export function DevicesPage() {
+  const state = useAppState();
+  const t = state.t.value;
+  const devices = useResource(() => ok(api.devices.$get()));
+  const gates = useResource(() => ok(api.gates.$get()));
+  const [gateId, setGateId] = useState<number | null>(null);
+  const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
+  const action = useAction();
+  const gateName = (id: number) => gates.data?.find((g) => g.id === id)?.name ?? String(id);
+  const create = () => void action.run(async () => {
+    const id = gateId ?? gates.data?.[0]?.id;
+    if (id) setCode(await ok(api.devices.enrollments.$post({ json: { gateId: id } })));
+  });
+  const revoke = (id: number) => void action.run(async () => {
+    await ok(api.devices[':id'].revoke.$post({ param: { id: String(id) } }));
+    devices.reload();
+  });
+  return (
+    <section class="card">
+      <h1>{t('devices.title')}</h1>
+      <div class="inline-form">
+        <label class="field">
+          <span>{t('devices.gate')}</span>
+          <select onChange={(e) => setGateId(Number(e.currentTarget.value))}>
+            {gates.data?.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
+          </select>
+        </label>
+        <button type="button" class="primary" onClick={create} disabled={action.busy}>{t('devices.enroll')}</button>
+      </div>
+      {code && (
+        <p class="ok enroll-code" role="status">
+          {t('devices.code')} <strong data-testid="enroll-code">{code.code}</strong> · {t('devices.expires', { time: new Date(code.expiresAt).toLocaleTimeString(state.lang.value === 'zh' ? 'zh-CN' : 'en') })}
+        </p>
+      )}
+      <ErrorBanner error={action.error ?? devices.error} />
+      <table>
+        <thead>
+          <tr><th>#</th><th>{t('common.name')}</th><th>{t('devices.gate')}</th><th>{t('devices.lastSeen')}</th><th>{t('devices.version')}</th><th>{t('common.status')}</th><th /></tr>
+        </thead>
+        <tbody>
+          {devices.data?.map((d) => (
+            <tr key={d.id} data-device={d.id}>
+              <td>{d.id}</td>
+              <td>{d.name}</td>
+              <td>{gateName(d.gateId)}</td>
+              <td>{d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—'}</td>
+              <td>{d.appVersion || '—'}</td>
+              <td>{d.revoked ? t('devices.revoked') : t('common.active')}</td>
+              <td>{!d.revoked && <button type="button" onClick={() => revoke(d.id)}>{t('devices.revoke')}</button>}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,27 @@
+import { useAppState } from '../lib/state';
+
+/** Who, where, and whether the tablet can still decide alone: always on screen. */
+export function StatusBar() {
+  const state = useAppState();
+  const t = state.t.value;
+  const gate = state.device.value?.gate;
+  const rules = state.snapshot.value?.rules.rules;
+  const ageMin = Math.floor(state.snapshotAgeMs() / 60_000);
+  const fresh = state.snapshotFresh();
+  return (
+    <header class="kiosk-bar">
+      <strong>{gate ? t('shell.gate', { gate: state.lang.value === 'en' && gate.nameEn ? gate.nameEn : gate.name }) : ''}</strong>
+      <span data-testid="on-campus">{t('shell.onCampus', { n: state.onCampus.value })}</span>
+      <span class={state.online.value ? 'net online' : 'net offline'} data-testid="net">
+        {state.online.value ? t('shell.online') : t('shell.offline')}
+        {state.pending.value > 0 && ` · ${t('shell.pending', { n: state.pending.value })}`}
+      </span>
+      <span class={fresh ? 'age' : 'age stale'} data-testid="snapshot-age">
+        {fresh ? t('shell.snapshotAge', { minutes: Number.isFinite(ageMin) ? ageMin : 0 }) : t('shell.snapshotStale', { hours: rules?.snapshotMaxAgeHours ?? 24 })}
+      </span>
+      <span>{state.guard.value && t('shell.guard', { name: state.guard.value.displayName })}</span>
+      <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>{t('lang.switch')}</button>
+      <button type="button" class="big" onClick={() => state.endShift()}>{t('shell.logout')}</button>
+    </header>
+  );
+}

@@ -1,0 +1,65 @@
+import { useEffect } from 'preact/hooks';
+import { REFUSAL_TEXT } from '../../../server/domain/admission';
+import { useAppState, type Entrant } from '../lib/state';
+
+/** Two short tones: rising for admit, low for refuse. No audio file to load, works offline. */
+function cue(admit: boolean) {
+  try {
+    const ctx = new AudioContext();
+    const tones = admit ? [660, 880] : [330, 220];
+    tones.forEach((f, i) => {
+      const o = ctx.createOscillator();
+      const g = ctx.createGain();
+      o.frequency.value = f;
+      g.gain.value = 0.2;
+      o.connect(g).connect(ctx.destination);
+      o.start(ctx.currentTime + i * 0.18);
+      o.stop(ctx.currentTime + i * 0.18 + 0.16);
+    });
+  } catch {
+    // no audio device: the colour and the words carry the verdict
+  }
+}
+
+/** Full screen, readable at 2 m: the verdict, every check, and for a refusal the reason in both languages. */
+export function Verdict({ e }: { e: Entrant }) {
+  const state = useAppState();
+  const t = state.t.value;
+  const admit = e.decision.verdict === 'admit';
+  useEffect(() => cue(admit), [admit]);
+  return (
+    <div class={admit ? 'verdict admit' : 'verdict refuse'} role="alert" data-verdict={e.decision.verdict} data-reasons={e.decision.reasons.join(' ')}>
+      <div class="verdict-word">
+        <span class="zh">{admit ? t('verdict.admit') : t('verdict.refuse')}</span>
+        <span class="en">{admit ? t('verdict.admitEn') : t('verdict.refuseEn')}</span>
+      </div>
+      {!admit && (
+        <ul class="reasons print-slip">
+          {e.decision.reasons.map((r) => (
+            <li key={r} data-reason={r}>
+              <span class="zh">{REFUSAL_TEXT[r].zh}</span>
+              <span class="en">{REFUSAL_TEXT[r].en}</span>
+            </li>
+          ))}
+        </ul>
+      )}
+      {e.decision.checks.length > 0 && (
+        <ul class="checks">
+          {e.decision.checks.filter((c) => c.outcome !== 'not_applicable').map((c) => (
+            <li key={c.code} class={`check ${c.outcome}`} data-check={c.code} data-outcome={c.outcome}>
+              {t(`check.${c.code}`)}: {t(`outcome.${c.outcome}`)}
+              {c.code === 'temperature' && e.decision.temperature.state !== 'none' && 'celsius' in e.decision.temperature ? ` ${e.decision.temperature.celsius.toFixed(1)}°C` : ''}
+            </li>
+          ))}
+        </ul>
+      )}
+      {admit && e.record && <p class="escort">{e.escortArrived ? t('verdict.escortDone') : t('verdict.waitEscort', { name: e.record.request.escortName })}</p>}
+      <div class="verdict-actions">
+        {!e.recorded && <span>{t('verdict.saving')}</span>}
+        {admit && e.record && !e.escortArrived && <button type="button" class="big" onClick={() => void state.escortArrived()}>{t('verdict.escort')}</button>}
+        {!admit && <button type="button" class="big" onClick={() => window.print()}>{t('verdict.print')}</button>}
+        <button type="button" class="big primary" disabled={!e.recorded} onClick={() => state.next()}>{t('verdict.next')}</button>
+      </div>
+    </div>
+  );
+}
