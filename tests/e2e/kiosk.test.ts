@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallClock } from '../../server/domain/dates';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
 import { enrollOverApi, flipByte, issuePass, liveText, openGate, PASSWORD, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
+import { axeViolations } from '../helpers/axe';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -197,6 +198,29 @@ describe('device revocation', () => {
       await gate.page.reload();
       await gate.page.getByRole('button', { name: '登记' }).waitFor({ timeout: 20_000 });
       expect(await gate.page.evaluate(() => localStorage.getItem('gatehouse.kiosk.device'))).toBeNull();
+    } finally {
+      await gate.browser.close();
+    }
+  });
+});
+
+describe('look and feel', () => {
+  it('has no serious or critical axe-core findings on the gate screens', async () => {
+    const pass = await issuePass(w);
+    const gate = await openGate(w, liveText(pass));
+    try {
+      await waitOrShoot(gate.page, '.entrant');
+      expect(await axeViolations(gate.page)).toEqual([]);
+      await gate.page.getByRole('button', { name: '绿码' }).click();
+      expect(await axeViolations(gate.page)).toEqual([]);
+      await gate.page.getByRole('button', { name: '36.5', exact: true }).click();
+      await verdictOf(gate.page);
+      expect(await axeViolations(gate.page)).toEqual([]);
+      await gate.page.getByRole('button', { name: '下一位' }).click();
+      expect(await axeViolations(gate.page)).toEqual([]);
+      // every touch target at least 48 px
+      const small = await gate.page.$$eval('button', (bs) => bs.filter((b) => { const r = b.getBoundingClientRect(); return r.width > 0 && (r.width < 48 || r.height < 48); }).map((b) => b.textContent));
+      expect(small).toEqual([]);
     } finally {
       await gate.browser.close();
     }

@@ -6,7 +6,7 @@ import { launchBrowser, newPage, screenshot } from './browser';
 import { residentId } from './filing';
 import { signInOver } from './http';
 import type { RunningServer } from './server';
-import { writeQrVideo } from './y4m';
+import { writeQrVideo, type QrVideoOptions } from './y4m';
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests';
 export const PASSWORD = 'browser-test-pass';
@@ -73,9 +73,9 @@ export async function enrollOverApi(w: GateWorld, gateId = w.northId) {
  * A gate tablet showing `qrText` to its camera (a fresh browser per code: the fake camera is a
  * launch flag), enrolled and with the guard on shift. Clicks are counted in the page.
  */
-export async function openGate(w: GateWorld, qrText: string | null, device?: Awaited<ReturnType<typeof enrollOverApi>>, { fakeClock = false } = {}) {
+export async function openGate(w: GateWorld, qrText: string | null, device?: Awaited<ReturnType<typeof enrollOverApi>>, { fakeClock = false, video = {} as QrVideoOptions } = {}) {
   const d = device ?? (await enrollOverApi(w));
-  const browser: Browser = await launchBrowser({ cameraVideo: writeQrVideo(qrText) });
+  const browser: Browser = await launchBrowser({ cameraVideo: writeQrVideo(qrText, video) });
   const { context, page } = await newPage(browser, { baseURL: w.server.url, permissions: ['camera'] });
   await context.addInitScript((stored: string) => {
     if (!localStorage.getItem('gatehouse.kiosk.device')) localStorage.setItem('gatehouse.kiosk.device', stored);

@@ -251,6 +251,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     wipe,
     /** One decoded QR (the scanner already dropped repeats of the same code). */
     onScan(text: string) {
+      performance.mark('gh:scan'); // bench/kiosk.ts measures from here to the verdict on screen
       const parsed = parsePassText(text);
       const e = entrant.value;
       if (exitMode.value) {
