@@ -1,6 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { apiTokens, deviceEnrollments, devices, gates, userGates, users } from '../db/schema';
+import { apiTokens, departments, deviceEnrollments, devices, gates, passes, userGates, users, visitRequests, visitors } from '../db/schema';
+import { campusDate } from '../domain/dates';
+import { normalizeName, normalizePhone } from '../domain/names';
+import { idHash } from '../lib/secrets';
+import { addHistory } from '../requests/store';
+import { currentRules } from '../rules/store';
+import { fieldError, notFound } from '../lib/errors';
 import { recordAudit } from '../lib/audit';
 import { clientAddress } from '../lib/client-address';
 import { randomToken, sha256, verifyPassword } from '../lib/crypto';
@@ -120,5 +126,56 @@ export const kioskRoutes = createRouter()
       const now = clock.now();
       touchDevice(c, device.id, now);
       return c.json(ingestEvents(db, device, c.req.valid('json').events, now), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/emergency', tags: ['kiosk'], summary: 'A walk-in needs entry: ask the office (emergency lane); the host department backfills later',
+      middleware: [requireDevice()] as const,
+      request: jsonBody(z.object({ departmentId: z.number().int().positive(), visitorName: z.string().trim().min(1).max(50), visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/), purpose: z.string().trim().min(2).max(200), reason: z.string().trim().min(2).max(500) })),
+      responses: { 201: jsonContent(z.object({ requestId: z.number().int() }), 'Sent to the office'), ...errors },
+    }),
+    (c) => {
+      const { db, clock, idHashKey } = c.var.deps;
+      const p = principalOf(c);
+      const device = deviceOf(db, p);
+      const input = c.req.valid('json');
+      const now = clock.now();
+      const requestId = db.transaction((tx) => {
+        if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get()) throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
+        const { version, rules } = currentRules(tx);
+        const today = campusDate(now, rules.timezone);
+        const r = tx
+          .insert(visitRequests)
+          .values({
+            departmentId: input.departmentId, filedByLabel: `device:${device.id}:${device.name}`, status: 'pending', visitDateFrom: today, visitDateTo: today, timeFrom: '00:00', timeTo: '23:59',
+            gateIds: [device.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
+            emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000), createdAt: now, updatedAt: now,
+          })
+          .returning()
+          .get();
+        tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', String(r.id)), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
+        addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
+        return r.id;
+      });
+      return c.json({ requestId }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/emergency/{id}', tags: ['kiosk'], summary: 'The office’s answer to this gate’s emergency request',
+      middleware: [requireDevice()] as const,
+      request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
+      responses: { 200: jsonContent(z.object({ status: z.string(), passId: z.string().nullable(), note: z.string().nullable() }), 'Status'), ...errors, 404: jsonContent(ErrorBodySchema, 'Not this gate’s request') },
+    }),
+    (c) => {
+      const { db } = c.var.deps;
+      const device = deviceOf(db, principalOf(c));
+      const { id } = c.req.valid('param');
+      const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+      if (!r || !r.emergency || r.filedByLabel !== `device:${device.id}:${device.name}` || !r.gateIds.includes(device.gateId)) throw notFound(`Emergency request ${id}`);
+      const pass = db.select({ id: passes.id }).from(passes).where(and(eq(passes.requestId, id), isNull(passes.revokedAt))).get();
+      return c.json({ status: r.status, passId: pass?.id ?? null, note: r.decisionNote }, 200);
     },
   );

@@ -188,6 +188,33 @@ describe('everyone else', () => {
   });
 });
 
+describe('a walk-in who must enter', () => {
+  it('is sent to the office as an emergency request, and admitted after its approval and the usual checks', async () => {
+    const gate = await openGate(w, null);
+    try {
+      await gate.page.getByRole('button', { name: '未备案但确需入校（申请应急）' }).click();
+      await gate.page.getByLabel('来访人姓名').fill('维修工 赵');
+      await gate.page.getByLabel('来访人手机').fill('13700000000');
+      await gate.page.getByLabel('事由').fill('抢修水管');
+      await gate.page.getByLabel('紧急原因').fill('实验楼水管爆裂');
+      await gate.page.getByRole('button', { name: '发送给保卫处' }).click();
+      await gate.page.getByTestId('emergency-waiting').waitFor();
+      const office = await signInOver(server.url, 'office', PASSWORD);
+      const queue = (await office<{ id: number; emergency: boolean }[]>('GET', '/api/v1/review/queue?queue=normal')).json;
+      const req = queue.find((q) => q.emergency)!;
+      expect((await office('POST', `/api/v1/review/${req.id}/approve`, { note: '同意应急入校' })).status).toBe(200);
+      await waitOrShoot(gate.page, '.entrant');
+      await gate.page.getByRole('button', { name: '绿码' }).click();
+      await gate.page.getByRole('button', { name: '36.6', exact: true }).click();
+      expect((await verdictOf(gate.page)).verdict).toBe('admit');
+      const backfills = (await office<{ id: number }[]>('GET', '/api/v1/review/queue?queue=backfill')).json;
+      expect(backfills.map((b) => b.id)).toContain(req.id);
+    } finally {
+      await gate.browser.close();
+    }
+  });
+});
+
 describe('device revocation', () => {
   it('wipes the tablet on its next contact', async () => {
     const device = await enrollOverApi(w);

@@ -73,6 +73,8 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/kiosk/snapshot': DEVICE,
   'POST /api/v1/kiosk/shift': DEVICE,
   'POST /api/v1/kiosk/events': DEVICE,
+  'POST /api/v1/kiosk/emergency': DEVICE,
+  'GET /api/v1/kiosk/emergency/{id}': DEVICE,
 };
 
 let t: TestApp;

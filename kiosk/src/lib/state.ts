@@ -74,6 +74,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const exitMode = signal(false);
   const notice = signal<{ key: MessageKey; values?: Record<string, string | number>; at: number } | null>(null);
   const onCampusDelta = signal(0);
+  /** A walk-in waiting for the office's answer to an emergency request. */
+  const emergency = signal<{ requestId: number; status: string; note: string | null } | null>(null);
   /** Entries used on this tablet since the snapshot: a single-use pass cannot be used twice here offline. */
   const usedHere = signal<Record<string, number>>(readJson(storage, KEYS.used) ?? {});
   const api = createApi(() => device.value?.token ?? null);
@@ -223,7 +225,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   }
 
   return {
-    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api,
+    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api, emergency,
     snapshotAgeMs,
     snapshotFresh,
     onCampus: computed(() => (snapshot.value?.onCampus ?? 0) + onCampusDelta.value),
@@ -313,6 +315,27 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       if (!e?.passId || e.escortArrived) return;
       await writeEvent('escort_arrived', { passId: e.passId });
       entrant.value = { ...e, escortArrived: true };
+    },
+    async requestEmergency(input: { departmentId: number; visitorName: string; visitorPhone: string; purpose: string; reason: string }) {
+      const { requestId } = await ok(api.kiosk.emergency.$post({ json: input }));
+      emergency.value = { requestId, status: 'pending', note: null };
+    },
+    /** Asks for the office's answer; an approval continues with the usual checks, a refusal is recorded. */
+    async pollEmergency() {
+      const cur = emergency.value;
+      if (!cur) return;
+      const res = await ok(api.kiosk.emergency[':id'].$get({ param: { id: String(cur.requestId) } }));
+      if (res.status === 'approved' && res.passId) {
+        emergency.value = null;
+        await refreshSnapshot();
+        this.pickManually(res.passId);
+      } else if (res.status === 'rejected' || res.status === 'cancelled') {
+        emergency.value = null;
+        begin(null, { ok: true }, 'manual', { quickRefusal: 'walk_in' });
+      } else emergency.value = { ...cur, status: res.status, note: res.note };
+    },
+    cancelEmergencyWait() {
+      emergency.value = null;
     },
     /** Clears the entrant: nothing of the visitor stays on screen. */
     next() {

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { QUICK_REFUSALS } from '../../../server/domain/admission';
+import { EmergencyPanel } from '../components/emergency-panel';
 import { EntrantCard } from '../components/entrant-card';
 import { ScannerView } from '../components/scanner-view';
 import { StatusBar } from '../components/status-bar';
@@ -12,8 +13,12 @@ export function GatePage() {
   const t = state.t.value;
   const e = state.entrant.value;
   const [query, setQuery] = useState('');
+  const [emergencyOpen, setEmergencyOpen] = useState(false);
   const [lastTouch, setLastTouch] = useState(Date.now());
   const notice = state.notice.value;
+  useEffect(() => {
+    if (e) setEmergencyOpen(false); // the office answered: the usual checks take over
+  }, [e !== null]);
 
   // 60 s without a touch clears the entrant, so no visitor data stays on screen; a rest timer waits.
   useEffect(() => {
@@ -44,6 +49,8 @@ export function GatePage() {
             {notice && <p class="notice" role="status" data-testid="notice">{t(notice.key, notice.values)}</p>}
             {e ? (
               <EntrantCard e={e} />
+            ) : emergencyOpen || state.emergency.value ? (
+              <EmergencyPanel onClose={() => setEmergencyOpen(false)} />
             ) : (
               <>
                 <h2>{t('quick.title')}</h2>
@@ -55,6 +62,7 @@ export function GatePage() {
                 <button type="button" class={state.exitMode.value ? 'big primary wide' : 'big wide'} onClick={() => (state.exitMode.value = !state.exitMode.value)}>
                   {state.exitMode.value ? t('exit.done') : t('exit.toggle')}
                 </button>
+                <button type="button" class="big wide" onClick={() => setEmergencyOpen(true)}>{t('emergency.open')}</button>
                 <h2>{t('manual.title')}</h2>
                 <input class="search" type="search" aria-label={t('manual.title')} placeholder={t('manual.placeholder')} value={query} onInput={(ev) => setQuery(ev.currentTarget.value)} />
                 <ul class="matches">
