@@ -6,6 +6,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { alertRoutes } from './alerts/routes';
 import { auditRoutes } from './audit/routes';
 import { deviceRoutes } from './devices/routes';
 import { kioskRoutes } from './kiosk/routes';
@@ -77,7 +78,8 @@ function apiRoutes() {
     .route('/blocklist', blockListRoutes)
     .route('/regions', regionRoutes)
     .route('/devices', deviceRoutes)
-    .route('/kiosk', kioskRoutes);
+    .route('/kiosk', kioskRoutes)
+    .route('/alerts', alertRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */

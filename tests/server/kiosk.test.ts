@@ -82,3 +82,20 @@ describe('POST /api/v1/kiosk/events', () => {
     expect(t.sqlite.prepare('select entries_used n from passes where id = ?').get(passId)).toEqual({ n: 1 });
   });
 });
+
+describe('GET /api/v1/alerts', () => {
+  it('raises an escort-overdue alert after the configured wait, and none once the escort arrived', async () => {
+    t = createTestApp();
+    const req = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 1), visitorInput({}, 2)]);
+    const [a, b] = req.visitors.map((v: { pass: { id: string } }) => v.pass.id);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const events = [decisionEvent(1, { passId: a }), decisionEvent(2, { passId: b }), { ...decisionEvent(3), type: 'escort_arrived', passId: b, verdict: null, input: null }];
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events } });
+    t.clock.set(new Date(Date.parse(events[0]!.at as string) + 14 * 60_000)); // the events happened at the gate next morning
+    const office = await t.signIn('office');
+    expect((await t.request('GET', '/api/v1/alerts', { cookie: office })).json).toEqual([]);
+    t.clock.advance(2 * 60_000);
+    const alerts = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json;
+    expect(alerts).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, minutes: 16 })]);
+  });
+});

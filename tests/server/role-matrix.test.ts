@@ -74,6 +74,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/kiosk/shift': DEVICE,
   'POST /api/v1/kiosk/events': DEVICE,
   'POST /api/v1/kiosk/emergency': DEVICE,
+  'GET /api/v1/alerts': OFFICE,
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
 };
 
