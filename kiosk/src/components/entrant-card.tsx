@@ -12,6 +12,7 @@ export function EntrantCard({ e }: { e: Entrant }) {
   const en = state.lang.value === 'en';
   const [method, setMethod] = useState<TemperatureMethod>('forehead_ir');
   const [typing, setTyping] = useState<string | null>(null);
+  const [last4, setLast4] = useState('');
   const [clock, setClock] = useState(Date.now());
   const temp = e.decision.temperature;
   const resting = temp.state === 'rest' && Date.parse(temp.retestAfter) > clock;
@@ -92,7 +93,11 @@ export function EntrantCard({ e }: { e: Entrant }) {
       {e.healthCode && e.idConfirmed === null && r && (
         <div class="step optional" data-step="id_match">
           <h3>{t('step.id')}</h3>
-          <button type="button" class="big danger" onClick={() => state.confirmId(false)}>{t('confirm.no')}</button>
+          <div class="id-check">
+            <input class="search" inputMode="text" maxLength={4} aria-label={t('card.id')} placeholder={t('card.id')} value={last4} onInput={(ev) => setLast4(ev.currentTarget.value.toUpperCase())} />
+            <button type="button" class="big" disabled={last4.length !== 4} onClick={() => state.confirmId(last4 === r.visitor.idLast4)}>{t('confirm.yes')}</button>
+            <button type="button" class="big danger" onClick={() => state.confirmId(false)}>{t('confirm.no')}</button>
+          </div>
         </div>
       )}
     </section>
