@@ -1,0 +1,31 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { createApp } from '../../server/app';
+import { seedDemo, DEMO_USERS } from '../../server/demo/seed';
+import { loadConfig } from '../../server/env';
+import { silentLogger } from '../../server/lib/logger';
+import { ensureSigningKey } from '../../server/passes/keys';
+import { ensureRulesAndTexts } from '../../server/rules/store';
+import { createTestDb } from '../helpers/db';
+
+let t: ReturnType<typeof createTestDb>;
+afterEach(() => t?.cleanup());
+
+describe('seedDemo', () => {
+  it('seeds a campus with three gates, a dozen departments, one login per role and a visit for today', async () => {
+    t = createTestDb();
+    ensureRulesAndTexts(t.db, 'Asia/Shanghai');
+    ensureSigningKey(t.db, new Date());
+    const lines: string[] = [];
+    seedDemo(t.db, loadConfig({}), (l) => lines.push(l));
+    seedDemo(t.db, loadConfig({}), () => undefined); // a second start seeds nothing twice
+    const app = createApp({ db: t.db, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger });
+    for (const u of DEMO_USERS) {
+      const res = await app.request('http://localhost/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: u.password }) });
+      expect(res.status, u.username).toBe(200);
+    }
+    expect(t.sqlite.prepare('select count(*) n from gates').get()).toEqual({ n: 3 });
+    expect(t.sqlite.prepare('select count(*) n from departments').get()).toEqual({ n: 12 });
+    expect(t.sqlite.prepare('select count(*) n from passes').get()).toEqual({ n: 1 });
+    expect(lines.join('\n')).toMatch(/\/pass\/[A-Za-z0-9_-]{20,}/);
+  });
+});
