@@ -45,3 +45,16 @@ export async function ok<R extends ResponseLike<unknown, number>>(call: Promise<
   }
   return body as Success<R>;
 }
+
+/**
+ * The reader's text for a failure: the catalogue's `error.<code>` when it has one, else its
+ * `error.unknown` with the server's message. Shared by both apps' state.
+ */
+export function failureText<K extends string>(err: unknown, has: (key: string) => boolean, tr: (key: K, values?: Record<string, string>) => string): string {
+  const unknown = 'error.unknown' as K;
+  if (err instanceof ApiFailure) {
+    const key = `error.${err.code}`;
+    return has(key) ? tr(key as K) : tr(unknown, { message: err.message });
+  }
+  return tr(unknown, { message: String(err) });
+}

@@ -2,6 +2,7 @@ import { computed, signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
+import { failureText } from '../../../server/domain/api-result';
 import { api, ApiFailure, ok } from './api';
 import { messages, type MessageKey } from './messages';
 
@@ -39,14 +40,8 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
       await ok(api.auth.logout.$post());
       me.value = null;
     },
-    /** The translated text for a failure, by its machine code. */
     errorText(err: unknown): string {
-      const tr = t.value;
-      if (err instanceof ApiFailure) {
-        const key = `error.${err.code}` as MessageKey;
-        return key in messages.zh ? tr(key) : tr('error.unknown', { message: err.message });
-      }
-      return tr('error.unknown', { message: String(err) });
+      return failureText<MessageKey>(err, (k) => k in messages.zh, t.value);
     },
   };
 }

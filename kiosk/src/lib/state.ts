@@ -3,6 +3,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { decideAdmission, type AdmissionDecision, type AdmissionInput, type CodeColour, type QuickRefusal, type TemperatureMethod, type TemperatureReading } from '../../../server/domain/admission';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
+import { failureText } from '../../../server/domain/api-result';
 import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
 import { ApiFailure, createApi, ok } from './api';
@@ -342,12 +343,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       entrant.value = null;
     },
     errorText(err: unknown): string {
-      const tr = t.value;
-      if (err instanceof ApiFailure) {
-        const key = `error.${err.code}` as MessageKey;
-        return key in messages.zh ? tr(key) : tr('error.unknown', { message: err.message });
-      }
-      return tr('error.unknown', { message: String(err) });
+      return failureText<MessageKey>(err, (k) => k in messages.zh, t.value);
     },
   };
 }
