@@ -15,6 +15,7 @@ const RequestsPage = lazy(() => import('./pages/requests').then((m) => m.Request
 const RequestNewPage = lazy(() => import('./pages/request-new').then((m) => m.RequestNewPage));
 const RequestDetailPage = lazy(() => import('./pages/request-detail').then((m) => m.RequestDetailPage));
 const ReviewPage = lazy(() => import('./pages/review').then((m) => m.ReviewPage));
+const CampusesPage = lazy(() => import('./pages/campuses').then((m) => m.CampusesPage));
 const DevicesPage = lazy(() => import('./pages/devices').then((m) => m.DevicesPage));
 const PassPage = lazy(() => import('./pages/pass').then((m) => m.PassPage));
 
@@ -54,6 +55,7 @@ export function App({ state }: { state: AppState }) {
               <Router>
                 <Route path="/admin/" component={HomePage} />
                 <Route path="/admin/users" component={UsersPage} />
+                <Route path="/admin/campuses" component={CampusesPage} />
                 <Route path="/admin/gates" component={GatesPage} />
                 <Route path="/admin/departments" component={DepartmentsPage} />
                 <Route path="/admin/tokens" component={TokensPage} />
@@ -62,6 +64,7 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/requests" component={RequestsPage} />
                 <Route path="/admin/requests/new" component={RequestNewPage} />
                 <Route path="/admin/requests/:id" component={RequestDetailPage} />
+                <Route path="/admin/requests/:id/edit" component={RequestNewPage} />
                 <Route path="/admin/review" component={ReviewPage} />
                 <Route path="/admin/devices" component={DevicesPage} />
                 <Route default component={HomePage} />

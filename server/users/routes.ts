@@ -22,6 +22,7 @@ export const UserSchema = z
     gateIds: z.array(z.number().int()),
     disabled: z.boolean(),
     hasPin: z.boolean(),
+    deptApprover: z.boolean(),
     createdAt: z.string(),
   })
   .openapi('User');
@@ -42,6 +43,8 @@ const UserPatch = z.object({
   departmentId: z.number().int().positive().nullable().optional(),
   gateIds: z.array(z.number().int().positive()).max(50).optional(),
   disabled: z.boolean().optional(),
+  /** A filer who signs their department's requests before the office. */
+  deptApprover: z.boolean().optional(),
   /** A guard's shift PIN for the gate tablet. */
   pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').optional(),
 });
@@ -62,6 +65,7 @@ function view(db: Pick<Db, 'select'>, u: typeof users.$inferSelect) {
     gateIds: gateIdsOf(db as Db, u.id),
     disabled: u.disabledAt != null,
     hasPin: u.pinHash != null,
+    deptApprover: u.deptApprover,
     createdAt: u.createdAt.toISOString(),
   };
 }

@@ -166,7 +166,7 @@ describe('review', () => {
     const admin = await t.signIn('admin');
     await t.request('PATCH', `/api/v1/departments/${t.campus.departmentIds.cs}`, { cookie: admin, body: { requiresDeptApproval: true } });
     const approver = createUser(t.db, t.campus, 'filer', { username: 'head' });
-    t.sqlite.prepare('update users set dept_approver = 1 where id = ?').run(approver.id);
+    expect((await t.request('PATCH', `/api/v1/users/${approver.id}`, { cookie: admin, body: { deptApprover: true } })).json.deptApprover).toBe(true);
     const filer = await t.signIn('filer');
     const filed = await file(filer, requestInput(t.campus.gateIds.north));
     expect(filed.json.status).toBe('pending_dept');

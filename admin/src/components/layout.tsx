@@ -10,6 +10,7 @@ const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/review', key: 'nav.review', roles: ['office'] },
   { href: '/admin/devices', key: 'nav.devices', roles: ['office', 'admin'] },
   { href: '/admin/users', key: 'nav.users', roles: ['admin'] },
+  { href: '/admin/campuses', key: 'nav.campuses', roles: ['admin'] },
   { href: '/admin/gates', key: 'nav.gates', roles: ['admin'] },
   { href: '/admin/departments', key: 'nav.departments', roles: ['admin'] },
   { href: '/admin/tokens', key: 'nav.tokens', roles: ['admin'] },

@@ -61,6 +61,11 @@ export function RequestDetailPage() {
       </table>
       <ErrorBanner error={action.error} />
       {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && <ReviewActions id={r.id} onDone={req.reload} />}
+      {state.me.value?.role === 'filer' && (r.emergency && !r.backfilledAt ? (
+        <a class="button primary" href={`/admin/requests/${r.id}/edit`}>{t('req.backfill')}</a>
+      ) : ['pending_dept', 'pending', 'needs_review'].includes(r.status) ? (
+        <a class="button" href={`/admin/requests/${r.id}/edit`}>{t('req.edit')}</a>
+      ) : null)}
       {!['cancelled', 'rejected'].includes(r.status) && <button type="button" onClick={cancel} disabled={action.busy}>{t('req.cancel')}</button>}
       <h2>{t('req.history')}</h2>
       <ol class="history">

@@ -1,5 +1,5 @@
-import { useState } from 'preact/hooks';
-import { useLocation } from 'preact-iso';
+import { useEffect, useState } from 'preact/hooks';
+import { useLocation, useRoute } from 'preact-iso';
 import { ErrorBanner, Field, useIssues } from '../components/form';
 import { RegionPicker } from '../components/region-picker';
 import { api, ApiFailure, ok } from '../lib/api';
@@ -13,6 +13,8 @@ interface VisitorDraft {
   name: string;
   idType: IdType;
   idNumber: string;
+  /** Editing: the last four of the number on file (the full number is never kept, so it is typed again). */
+  idLast4?: string;
   phone: string;
   fromRegion: string[];
   visitedRegions: string[];
@@ -34,6 +36,8 @@ export function RequestNewPage() {
   const state = useAppState();
   const t = state.t.value;
   const { route } = useLocation();
+  const editId = useRoute().params.id;
+  const existing = useResource(async () => (editId ? ok(api.requests[':id'].$get({ param: { id: editId } })) : null), [editId]);
   const rules = useResource(() => ok(api.rules.$get()));
   const gates = useResource(() => ok(api.gates.$get()));
   const commitment = useResource(() => ok(api.rules.commitment.$get()));
@@ -44,14 +48,19 @@ export function RequestNewPage() {
   const action = useAction();
   const campusCode = rules.data?.rules.campusRegionCode ?? '';
   const setV = (i: number, patch: Partial<VisitorDraft>) => setVs(vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
+  const backfill = !!existing.data?.emergency && !existing.data.backfilledAt;
+
+  useEffect(() => {
+    const r = existing.data;
+    if (!r) return;
+    setF({ visitDateFrom: r.visitDateFrom, visitDateTo: r.visitDateTo === r.visitDateFrom ? '' : r.visitDateTo, timeFrom: r.timeFrom, timeTo: r.timeTo, gateIds: r.gateIds, purpose: r.purpose, destination: r.destination === '—' ? '' : r.destination, escortName: r.escortName === '—' ? '' : r.escortName, escortPhone: r.escortPhone === '—' ? '' : r.escortPhone, vehiclePlate: r.vehiclePlate ?? '', preventionPlan: r.preventionPlan ?? '' });
+    setVs((r.visitors ?? []).map((v) => ({ ...blankVisitor(), name: v.name, idType: v.idType as IdType, idLast4: v.idLast4, phone: v.phone, fromRegion: [v.fromRegion], visitedRegions: v.visitedRegions, closeContact: v.closeContact, testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '', testResult: (v.testResult ?? '') as VisitorDraft['testResult'] })));
+  }, [existing.data]);
 
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
-      const created = await ok(
-        api.requests.$post({
-          header: {},
-          json: {
+      const json = {
             ...f,
             visitDateTo: f.visitDateTo || undefined,
             vehiclePlate: f.vehiclePlate || null,
@@ -69,10 +78,9 @@ export function RequestNewPage() {
               testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
               testResult: v.testResult || null,
             })),
-          },
-        }),
-      );
-      route(`/admin/requests/${created.id}`);
+      };
+      const saved = editId ? await ok(api.requests[':id'].$put({ param: { id: editId }, json })) : await ok(api.requests.$post({ header: {}, json }));
+      route(`/admin/requests/${saved.id}`);
     });
   };
 
@@ -89,11 +97,11 @@ export function RequestNewPage() {
 
   return (
     <form class="card" onSubmit={submit} data-form="request">
-      <h1>{t('req.new')}</h1>
-      {earliest && <p class="hint">{t('req.leadHint', { date: earliest })}</p>}
+      <h1>{editId ? (backfill ? t('req.backfill') : t('req.edit')) : t('req.new')}</h1>
+      {earliest && !backfill && <p class="hint">{t('req.leadHint', { date: earliest })}</p>}
       <div class="grid">
         <Field label={t('req.dateFrom')} name="visitDateFrom" error={action.error}>
-          <input type="date" name="visitDateFrom" min={earliest} value={f.visitDateFrom} onInput={(e) => setF({ ...f, visitDateFrom: e.currentTarget.value })} required />
+          <input type="date" name="visitDateFrom" min={backfill ? undefined : earliest} value={f.visitDateFrom} onInput={(e) => setF({ ...f, visitDateFrom: e.currentTarget.value })} required />
         </Field>
         <Field label={t('req.dateTo')} name="visitDateTo" error={action.error}>
           <input type="date" name="visitDateTo" min={f.visitDateFrom || earliest} value={f.visitDateTo} onInput={(e) => setF({ ...f, visitDateTo: e.currentTarget.value })} />
@@ -175,7 +183,7 @@ export function RequestNewPage() {
                 </select>
               </Field>
               <Field label={t('v.idNumber')} name={`visitors.${i}.idNumber`} error={action.error}>
-                <input name="idNumber" autocomplete="off" value={v.idNumber} onInput={(e) => setV(i, { idNumber: e.currentTarget.value })} required />
+                <input name="idNumber" autocomplete="off" placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''} value={v.idNumber} onInput={(e) => setV(i, { idNumber: e.currentTarget.value })} required />
               </Field>
               <Field label={t('v.phone')} name={`visitors.${i}.phone`} error={action.error}>
                 <input name="phone" type="tel" value={v.phone} onInput={(e) => setV(i, { phone: e.currentTarget.value })} required />
@@ -222,7 +230,7 @@ export function RequestNewPage() {
       <button type="button" onClick={() => setVs([...vs, blankVisitor()])}>{t('req.addVisitor')}</button>
       <ErrorBanner error={action.error instanceof ApiFailure && action.error.code === 'validation_failed' ? null : action.error} />
       {action.error instanceof ApiFailure && action.error.code === 'validation_failed' && <p class="error" role="alert" data-code="validation_failed">{t('error.validation_failed')}</p>}
-      <button type="submit" class="primary big" disabled={action.busy}>{t('req.submit')}</button>
+      <button type="submit" class="primary big" disabled={action.busy}>{editId ? t('req.save') : t('req.submit')}</button>
     </form>
   );
 }

@@ -12,10 +12,11 @@ interface Draft {
   role: Role;
   password: string;
   pin: string;
+  deptApprover: boolean;
   departmentId: number | null;
   gateIds: number[];
 }
-const BLANK: Draft = { id: null, username: '', displayName: '', role: 'filer', password: '', pin: '', departmentId: null, gateIds: [] };
+const BLANK: Draft = { id: null, username: '', displayName: '', role: 'filer', password: '', pin: '', deptApprover: false, departmentId: null, gateIds: [] };
 
 export function UsersPage() {
   const state = useAppState();
@@ -35,7 +36,7 @@ export function UsersPage() {
       if (draft.id === null) {
         await ok(api.users.$post({ json: { ...binding, username: draft.username, displayName: draft.displayName, password: draft.password } }));
       } else {
-        await ok(api.users[':id'].$patch({ param: { id: String(draft.id) }, json: { ...binding, displayName: draft.displayName, ...(draft.password ? { password: draft.password } : {}), ...(draft.pin ? { pin: draft.pin } : {}) } }));
+        await ok(api.users[':id'].$patch({ param: { id: String(draft.id) }, json: { ...binding, displayName: draft.displayName, ...(draft.password ? { password: draft.password } : {}), ...(draft.pin ? { pin: draft.pin } : {}), ...(draft.role === 'filer' ? { deptApprover: draft.deptApprover } : {}) } }));
       }
       setDraft(null);
       users.reload();
@@ -77,6 +78,12 @@ export function UsersPage() {
                 {departments.data?.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
               </select>
             </Field>
+          )}
+          {draft.role === 'filer' && draft.id !== null && (
+            <label class="check">
+              <input type="checkbox" name="deptApprover" checked={draft.deptApprover} onChange={(e) => set({ deptApprover: e.currentTarget.checked })} />
+              {t('users.deptApprover')}
+            </label>
           )}
           {draft.role === 'guard' && (
             <fieldset class="field" data-field="gateIds">
