@@ -13,11 +13,12 @@ export function App({ state }: { state: AppState }) {
   const enrolled = state.device.value !== null;
   useEffect(() => {
     if (!enrolled) return;
+    void state.persistStorage();
     void state.refreshSnapshot();
-    void state.drain();
+    void state.drain({ force: true });
     const snap = setInterval(() => void state.refreshSnapshot(), SNAPSHOT_EVERY_MS);
     const drain = setInterval(() => void state.drain(), DRAIN_EVERY_MS);
-    const online = () => void state.drain();
+    const online = () => void state.drain({ force: true });
     addEventListener('online', online);
     return () => {
       clearInterval(snap);

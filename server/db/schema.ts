@@ -376,3 +376,16 @@ export const gateEvents = sqliteTable(
   },
   (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );
+
+/** Events a tablet sent that failed validation: kept with the reason for the office, never blocking the rest. */
+export const gateEventRejections = sqliteTable('gate_event_rejections', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  deviceId: integer('device_id')
+    .notNull()
+    .references(() => devices.id),
+  eventId: text('event_id'),
+  receivedAt: ms('received_at').notNull(),
+  reason: text('reason').notNull(),
+  /** The event as sent, cut to 2 KB (events carry outcomes, not personal data). */
+  raw: text('raw').notNull(),
+});

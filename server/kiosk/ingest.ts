@@ -1,5 +1,5 @@
 import { eq, inArray, sql } from 'drizzle-orm';
-import { gateEvents, passes, ruleSets } from '../db/schema';
+import { gateEventRejections, gateEvents, passes, ruleSets } from '../db/schema';
 import { decideAdmission } from '../domain/admission';
 import { RulesSchema } from '../domain/rules';
 import { issuesFromZod } from '../lib/errors';
@@ -22,14 +22,19 @@ export interface IngestResult {
  */
 export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: unknown[], now: Date): IngestResult {
   const out: IngestResult = { acked: [], duplicates: [], rejected: [] };
+  const rejectedRaw: string[] = [];
   const parsed = raw.flatMap((r) => {
     const p = GateEventSchema.safeParse(r);
     if (p.success) return [p.data];
     const id = typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? r.id.slice(0, 64) : null;
     out.rejected.push({ id, reason: issuesFromZod(p.error).map((i) => `${i.path.join('.')}: ${i.code}`).join('; ').slice(0, 500) });
+    rejectedRaw.push(JSON.stringify(r ?? null).slice(0, 2048));
     return [];
   });
   db.transaction((tx) => {
+    out.rejected.forEach((r, i) => {
+      tx.insert(gateEventRejections).values({ deviceId: device.id, eventId: r.id, receivedAt: now, reason: r.reason, raw: rejectedRaw[i] ?? '' }).run();
+    });
     const seen = new Set(parsed.length ? tx.select({ id: gateEvents.id }).from(gateEvents).where(inArray(gateEvents.id, parsed.map((e) => e.id))).all().map((r) => r.id) : []);
     const ruleCache = new Map<number, ReturnType<typeof RulesSchema.parse> | null>();
     const rulesAt = (v: number) => {

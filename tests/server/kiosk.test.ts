@@ -96,6 +96,6 @@ describe('GET /api/v1/alerts', () => {
     expect((await t.request('GET', '/api/v1/alerts', { cookie: office })).json).toEqual([]);
     t.clock.advance(2 * 60_000);
     const alerts = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json;
-    expect(alerts).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, minutes: 16 })]);
+    expect(alerts).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' })]);
   });
 });

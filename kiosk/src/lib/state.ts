@@ -117,8 +117,21 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   }
 
   let draining = false;
-  async function drain() {
-    if (draining || !device.value) return;
+  let failures = 0;
+  let retryAt = 0;
+  /**
+   * Sends the outbox in batches. One drainer per tablet even with two tabs open (Web Locks);
+   * after a failure, waits with exponential backoff (1 s doubling to 5 min) before trying again.
+   */
+  async function drain({ force = false } = {}) {
+    if (draining || !device.value || (!force && now() < retryAt)) return;
+    if ('locks' in navigator) {
+      await navigator.locks.request('gatehouse-outbox-drain', { ifAvailable: true }, async (lock) => {
+        if (lock) await drainHere();
+      });
+    } else await drainHere();
+  }
+  async function drainHere() {
     draining = true;
     try {
       for (;;) {
@@ -127,11 +140,17 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
         const res = await ok(api.kiosk.events.$post({ json: { events: batch } }));
         await outbox.remove([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
         online.value = true;
+        failures = 0;
+        retryAt = 0;
         if (batch.length < 500) break;
       }
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) await wipe();
-      else online.value = false;
+      else {
+        online.value = false;
+        failures += 1;
+        retryAt = now() + Math.min(300_000, 1000 * 2 ** (failures - 1));
+      }
     } finally {
       draining = false;
       pending.value = await outbox.count().catch(() => pending.value);
@@ -234,6 +253,14 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       lang.value = next;
       storage.setItem(KEYS.lang, next);
       document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
+    },
+    /** Ask the browser not to evict the outbox under storage pressure. */
+    async persistStorage() {
+      try {
+        return (await navigator.storage?.persist?.()) ?? false;
+      } catch {
+        return false;
+      }
     },
     async enroll(code: string) {
       const res = await ok(api.kiosk.enroll.$post({ json: { code, name: '门岗平板', appVersion: '' } }));
