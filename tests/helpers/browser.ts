@@ -40,3 +40,16 @@ export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path, fullPage: true });
   return path;
 }
+
+/**
+ * A browser whose profile (localStorage, IndexedDB, service worker) lives in `userDataDir`, so a
+ * test can kill it and start it again, as a tablet is switched off and on.
+ */
+export async function launchPersistent({ userDataDir, cameraVideo, baseURL }: { userDataDir: string; cameraVideo?: string; baseURL: string }) {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  }
+  const args = [...BASE_ARGS];
+  if (cameraVideo) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraVideo}`);
+  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args, viewport: TABLET, baseURL, locale: 'zh-CN', permissions: ['camera'] });
+}

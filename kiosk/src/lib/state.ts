@@ -40,8 +40,12 @@ export interface Entrant {
   escortArrived: boolean;
 }
 
-const KEYS = { lang: 'gatehouse.kiosk.lang', device: 'gatehouse.kiosk.device', seq: 'gatehouse.kiosk.seq', snapshot: 'gatehouse.kiosk.snapshot', used: 'gatehouse.kiosk.used' };
+const KEYS = { lang: 'gatehouse.kiosk.lang', device: 'gatehouse.kiosk.device', seq: 'gatehouse.kiosk.seq', snapshot: 'gatehouse.kiosk.snapshot', used: 'gatehouse.kiosk.used', shift: 'gatehouse.kiosk.shift' };
 export const IDLE_MS = 60_000;
+/** After a verdict, the same pass still held to the camera is not a new entrant for this long. */
+const SAME_PASS_GRACE_MS = 20_000;
+/** A shift survives a reload (or a restart with no network) for this long, then the PIN is asked again. */
+const SHIFT_MS = 12 * 3_600_000;
 
 /** RFC 4122 v4 from getRandomValues, which (unlike randomUUID) also exists outside secure contexts. */
 function uuid(): string {
@@ -68,7 +72,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const t = computed(() => translator(messages, lang.value));
   const device = signal<Device | null>(readJson<Device>(storage, KEYS.device));
   const snapshot = signal<Snapshot | null>(readJson<Snapshot>(storage, KEYS.snapshot));
-  const guard = signal<Guard | null>(null);
+  const savedShift = readJson<Guard & { startedAt: number }>(storage, KEYS.shift);
+  const guard = signal<Guard | null>(savedShift && now() - savedShift.startedAt < SHIFT_MS ? { id: savedShift.id, displayName: savedShift.displayName } : null);
   const entrant = signal<Entrant | null>(null);
   const online = signal(true);
   const pending = signal(0);
@@ -91,7 +96,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const entriesUsed = (id: string) => (findPass(id)?.entriesUsed ?? 0) + (usedHere.value[id] ?? 0);
 
   async function wipe() {
-    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used]) storage.removeItem(k);
+    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.shift]) storage.removeItem(k);
     await outbox.wipe();
     device.value = null;
     snapshot.value = null;
@@ -116,6 +121,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     }
   }
 
+  let lastDecided: { passId: string; at: number } | null = null;
   let draining = false;
   let failures = 0;
   let retryAt = 0;
@@ -206,6 +212,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     entrant.value = next;
     if (next.decision.verdict === 'incomplete') return;
     const event = await writeEvent('decision', { passId: next.passId, verdict: next.decision.verdict, reasons: next.decision.reasons, checks: next.decision.checks, input: inputOf(next) });
+    if (next.passId) lastDecided = { passId: next.passId, at: now() };
     if (next.decision.verdict === 'admit' && next.passId) {
       usedHere.value = { ...usedHere.value, [next.passId]: (usedHere.value[next.passId] ?? 0) + 1 };
       storage.setItem(KEYS.used, JSON.stringify(usedHere.value));
@@ -270,9 +277,12 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       await refreshSnapshot();
     },
     async startShift(userId: number, pin: string) {
-      guard.value = await ok(api.kiosk.shift.$post({ json: { userId, pin } }));
+      const g = await ok(api.kiosk.shift.$post({ json: { userId, pin } }));
+      storage.setItem(KEYS.shift, JSON.stringify({ ...g, startedAt: now() }));
+      guard.value = g;
     },
     endShift() {
+      storage.removeItem(KEYS.shift);
       guard.value = null;
       entrant.value = null;
     },
@@ -306,6 +316,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
         notice.value = { key: 'scan.notAPass', at: now() };
         return;
       }
+      // The visitor just decided is still holding up their phone: not a second entrant.
+      if (lastDecided && lastDecided.passId === parsed.claims.passId && now() - lastDecided.at < SAME_PASS_GRACE_MS) return;
       const v = verifyText(text);
       if (!v) return;
       begin(v.ok ? v.claims.passId : (v.claims?.passId ?? null), v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'scan');
