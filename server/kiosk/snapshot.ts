@@ -1,5 +1,6 @@
 import { and, count, eq, gte, isNull, lte } from 'drizzle-orm';
-import { departments, devices, gateEvents, gates, passes, userGates, users, visitRequests, visitors } from '../db/schema';
+import { devices, gateEvents, gates, passes, userGates, users } from '../db/schema';
+import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
@@ -14,13 +15,7 @@ const DAY = 86_400_000;
 export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$inferSelect, now: Date) {
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
-  const rows = db
-    .select({ pass: passes, visitor: visitors, request: visitRequests, department: departments })
-    .from(passes)
-    .innerJoin(visitors, eq(visitors.id, passes.visitorId))
-    .innerJoin(visitRequests, eq(visitRequests.id, passes.requestId))
-    .innerJoin(departments, eq(departments.id, visitRequests.departmentId))
-    .where(and(gte(passes.validTo, new Date(now.getTime() - DAY)), lte(passes.validFrom, new Date(now.getTime() + 2 * DAY))))
+  const rows = passesWithContext(db, and(gte(passes.validTo, new Date(now.getTime() - DAY)), lte(passes.validFrom, new Date(now.getTime() + 2 * DAY))))
     .all()
     .filter((r) => r.pass.gateIds.includes(device.gateId));
   const guards = db

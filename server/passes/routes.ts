@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { departments, gates, passes, visitRequests, visitors } from '../db/schema';
+import { gates, passes } from '../db/schema';
+import { passesWithContext } from './with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
@@ -41,14 +42,7 @@ export const passRoutes = createRouter()
     (c) => {
       const { db, clock } = c.var.deps;
       const { link } = c.req.valid('param');
-      const row = db
-        .select({ pass: passes, visitor: visitors, request: visitRequests, department: departments })
-        .from(passes)
-        .innerJoin(visitors, eq(visitors.id, passes.visitorId))
-        .innerJoin(visitRequests, eq(visitRequests.id, passes.requestId))
-        .innerJoin(departments, eq(departments.id, visitRequests.departmentId))
-        .where(eq(passes.linkToken, link))
-        .get();
+      const row = passesWithContext(db, eq(passes.linkToken, link)).get();
       if (!row) throw notFound('Pass');
       const { pass, visitor, request, department } = row;
       const rules = currentRules(db).rules;
