@@ -58,3 +58,26 @@ describe('reconciliation of late events', () => {
     expect(await alertsOf('sequence_gap')).toEqual([expect.objectContaining({ detail: 'missing 3–4' })]);
   });
 });
+
+describe('replay', () => {
+  it('stores each of 1,000 events once however often and in whatever batches they are re-sent, with no 5xx', async () => {
+    t = createTestApp();
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const events = Array.from({ length: 1000 }, (_, i) => decisionEvent(i + 1));
+    const send = async (batch: unknown[]) => {
+      const res = await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: batch } });
+      expect(res.status).toBe(200);
+      return res.json as { acked: string[]; duplicates: string[] };
+    };
+    for (let i = 0; i < events.length; i += 100) await send(events.slice(i, i + 100));
+    // Everything again, shuffled, in odd batch sizes, with a duplicate inside one batch.
+    const shuffled = [...events].sort(() => Math.random() - 0.5);
+    let duplicates = 0;
+    for (let i = 0; i < shuffled.length; i += 37) duplicates += (await send(shuffled.slice(i, i + 37))).duplicates.length;
+    const inBatch = await send([events[0], events[0]]);
+    expect(duplicates).toBe(1000);
+    expect(inBatch).toMatchObject({ acked: [], duplicates: [events[0]!.id, events[0]!.id] });
+    expect(t.sqlite.prepare('select count(*) n, count(distinct id) d from gate_events').get()).toEqual({ n: 1000, d: 1000 });
+    expect(await alertsOf('sequence_gap')).toEqual([]);
+  });
+});
