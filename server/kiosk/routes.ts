@@ -16,6 +16,7 @@ import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
 import { ingestEvents } from './ingest';
 import { buildSnapshot } from './snapshot';
+import type { Db } from '../db/open';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -24,7 +25,7 @@ const errors = {
 };
 
 /** A tablet reports its build with each call, so the office sees which version each gate runs. */
-function touchDevice(c: { var: { deps: { db: import('../db/open').Db } }; req: { header(n: string): string | undefined } }, id: number, now: Date) {
+function touchDevice(c: { var: { deps: { db: Db } }; req: { header(n: string): string | undefined } }, id: number, now: Date) {
   const version = c.req.header('x-app-version')?.slice(0, 40);
   c.var.deps.db.update(devices).set({ lastSeenAt: now, ...(version ? { appVersion: version } : {}) }).where(eq(devices.id, id)).run();
 }

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, isNull, lt } from 'drizzle-orm';
+import { and, asc, eq, isNull } from 'drizzle-orm';
 import { gates, users, visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { normalizeName, normalizePhone } from '../domain/names';
@@ -196,7 +196,4 @@ export const reviewRoutes = createRouter()
       return c.json(body, 201);
     },
   );
-
-export const overdueBackfills = (db: Pick<Db, 'select'>, now: Date) =>
-  db.select({ id: visitRequests.id }).from(visitRequests).where(and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt), lt(visitRequests.backfillDueAt, now))).all();
 

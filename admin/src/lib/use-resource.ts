@@ -12,7 +12,7 @@ export function useResource<T>(load: () => Promise<T>, deps: unknown[] = []) {
       },
       (e: unknown) => setError(e),
     );
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `load` is a fresh closure on every render; the caller's `deps` say when it really changes.
   }, deps);
   useEffect(reload, [reload]);
   return { data, error, reload };

@@ -233,6 +233,18 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     void update({});
   }
 
+  /** The guard found the visitor in today's list (no scannable pass). */
+  function pickManually(passId: string) {
+    const p = findPass(passId);
+    const snap = snapshot.value;
+    if (!p || !snap) return;
+    const v = passStateVerdict(
+      { kid: 0, passId: p.id, validFrom: new Date(p.validFrom), validTo: new Date(p.validTo), entries: p.entriesAllowed, printable: true, gateIds: [snap.gate.id] },
+      { now: new Date(now()), gateId: snap.gate.id, isRevoked: () => p.revoked, entriesUsed },
+    );
+    begin(p.id, v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'manual');
+  }
+
   function verifyText(text: string) {
     const snap = snapshot.value;
     if (!snap) return null;
@@ -322,17 +334,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       if (!v) return;
       begin(v.ok ? v.claims.passId : (v.claims?.passId ?? null), v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'scan');
     },
-    /** The guard found the visitor in today's list (no scannable pass). */
-    pickManually(passId: string) {
-      const p = findPass(passId);
-      const snap = snapshot.value;
-      if (!p || !snap) return;
-      const v = passStateVerdict(
-        { kid: 0, passId: p.id, validFrom: new Date(p.validFrom), validTo: new Date(p.validTo), entries: p.entriesAllowed, printable: true, gateIds: [snap.gate.id] },
-        { now: new Date(now()), gateId: snap.gate.id, isRevoked: () => p.revoked, entriesUsed },
-      );
-      begin(p.id, v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'manual');
-    },
+    pickManually,
     setHealthCode(colour: CodeColour) {
       const e = entrant.value;
       if (e) void update({ healthCode: { colour, method: e.healthCodeScanned ? 'scanned_seen_by_guard' : 'seen_by_guard' } });
@@ -368,7 +370,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       if (res.status === 'approved' && res.passId) {
         emergency.value = null;
         await refreshSnapshot();
-        this.pickManually(res.passId);
+        pickManually(res.passId);
       } else if (res.status === 'rejected' || res.status === 'cancelled') {
         emergency.value = null;
         begin(null, { ok: true }, 'manual', { quickRefusal: 'walk_in' });
