@@ -1,7 +1,9 @@
 import { benchApi } from './api';
+import { benchIngest } from './ingest';
 import { benchDecision, benchScanToVerdict } from './kiosk';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 await benchApi();
+await benchIngest();
 await benchDecision();
 await benchScanToVerdict();

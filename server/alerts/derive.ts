@@ -1,8 +1,8 @@
-import { asc, gte } from 'drizzle-orm';
+import { asc, gte, sql } from 'drizzle-orm';
 import { gateEventRejections, gateEvents, passes, ruleSets } from '../db/schema';
 import type { Db } from '../db/open';
 
-export const ALERT_TYPES = ['escort_overdue', 'verdict_disagreement', 'double_use', 'revoked_before_admit', 'stale_rules', 'sequence_gap', 'rejected_event'] as const;
+export const ALERT_TYPES = ['escort_overdue', 'verdict_disagreement', 'double_use', 'revoked_before_admit', 'stale_rules', 'sequence_gap', 'sequence_reset', 'rejected_event'] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
@@ -20,7 +20,7 @@ export interface Alert {
  * that were offline could not see each other, the revocation list, or a rule change. Derived on
  * every read, so an event that arrives days late still raises its conflict.
  */
-export function deriveAlerts(db: Pick<Db, 'select'>, now: Date, { sinceMs = 7 * 86_400_000, escortWaitMinutes }: { sinceMs?: number; escortWaitMinutes: number }): Alert[] {
+export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, { sinceMs = 7 * 86_400_000, escortWaitMinutes }: { sinceMs?: number; escortWaitMinutes: number }): Alert[] {
   const since = new Date(now.getTime() - sinceMs);
   const events = db.select().from(gateEvents).where(gte(gateEvents.at, since)).orderBy(asc(gateEvents.at)).all();
   const alerts: Alert[] = [];
@@ -53,15 +53,15 @@ export function deriveAlerts(db: Pick<Db, 'select'>, now: Date, { sinceMs = 7 * 
       alerts.push({ type: 'double_use', ...base(last), detail: `${admits.length} admits for ${allowed} entries (gates ${gates})` });
     }
   }
-  // A device's sequence numbers run 1, 2, 3…; a hole means events lost (e.g. a wiped tablet).
-  const seqs = new Map<number, number[]>();
-  for (const e of db.select({ deviceId: gateEvents.deviceId, seq: gateEvents.seq }).from(gateEvents).all()) seqs.set(e.deviceId, [...(seqs.get(e.deviceId) ?? []), e.seq]);
-  for (const [deviceId, list] of seqs) {
-    const sorted = [...new Set(list)].sort((a, b) => a - b);
-    for (let i = 1; i < sorted.length; i++) {
-      if (sorted[i]! !== sorted[i - 1]! + 1) alerts.push({ type: 'sequence_gap', gateId: null, deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${sorted[i - 1]! + 1}–${sorted[i]! - 1}` });
-    }
-  }
+  // A device's sequence numbers run 1, 2, 3…: a hole means events lost (a tablet whose storage was
+  // evicted), a number used twice means the tablet's counter went back (storage wiped and restored).
+  const gaps = db.all<{ deviceId: number; prev: number; seq: number }>(sql`
+    select device_id as deviceId, prev, seq from (
+      select device_id, seq, lag(seq) over (partition by device_id order by seq) as prev from gate_events
+    ) where prev is not null and seq > prev + 1`);
+  for (const g of gaps) alerts.push({ type: 'sequence_gap', gateId: null, deviceId: g.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${g.prev + 1}–${g.seq - 1}` });
+  const reused = db.all<{ deviceId: number; seq: number; n: number }>(sql`select device_id as deviceId, seq, count(*) as n from gate_events group by device_id, seq having count(*) > 1`);
+  for (const r of reused) alerts.push({ type: 'sequence_reset', gateId: null, deviceId: r.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${r.seq} used by ${r.n} events` });
   for (const r of db.select().from(gateEventRejections).where(gte(gateEventRejections.receivedAt, since)).all()) {
     alerts.push({ type: 'rejected_event', gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
   }

@@ -297,8 +297,13 @@ export const passes = sqliteTable(
     createdAt: ms('created_at').notNull(),
     revokedAt: ms('revoked_at'),
     revokeReason: text('revoke_reason'),
+    /**
+     * Set by triggers on every insert and update to one more than the table's highest: the
+     * tablets' incremental snapshot cursor. SQLite has one writer, so the order is commit order.
+     */
+    changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_valid_idx').on(t.validTo)],
+  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
 );
 
 /** Replies to requests sent with an Idempotency-Key, so a retry gets the first answer. */
@@ -329,6 +334,10 @@ export const devices = sqliteTable('devices', {
   enrolledAt: ms('enrolled_at').notNull(),
   enrolledByUserId: integer('enrolled_by_user_id').references(() => users.id),
   lastSeenAt: ms('last_seen_at'),
+  /** When the tablet last pulled its snapshot (the live wall shows its age). */
+  lastSnapshotAt: ms('last_snapshot_at'),
+  /** Events waiting in the tablet's outbox, as it reported on its last contact. */
+  outboxPending: integer('outbox_pending').notNull().default(0),
   revokedAt: ms('revoked_at'),
 });
 
@@ -362,6 +371,8 @@ export const gateEvents = sqliteTable(
     seq: integer('seq').notNull(),
     type: text('type', { enum: ['decision', 'exit', 'escort_arrived'] }).notNull(),
     at: ms('at').notNull(),
+    /** When the guard began with this entrant (scan or first tap): the wall's seconds per entrant. */
+    startedAt: ms('started_at'),
     receivedAt: ms('received_at').notNull(),
     guardUserId: integer('guard_user_id'),
     passId: text('pass_id'),

@@ -56,7 +56,7 @@ export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<R
   return last;
 }
 
-export type CheckCode = 'pass' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
+export type CheckCode = 'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
 export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable';
 
 export interface CheckResult {
@@ -74,6 +74,7 @@ export type RefusalReason =
   | 'fever'
   | 'test_not_confirmed'
   | 'id_mismatch'
+  | 'block_list'
   | 'snapshot_stale';
 
 export interface AdmissionInput {
@@ -89,6 +90,11 @@ export interface AdmissionInput {
   idConfirmed: boolean | null;
   /** Offline too long: the kiosk refuses offline admits (issue: offline-first). */
   snapshotFresh: boolean;
+  /**
+   * The visitor's keyed ID hash is on the block list the tablet holds (DOMAIN.md rule 9). Absent
+   * in events from builds before the tablet carried the list.
+   */
+  blocked?: boolean;
 }
 
 export interface AdmissionDecision {
@@ -117,6 +123,11 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
 
   checks.push({ code: 'pass', outcome: input.pass.ok ? 'pass' : 'fail', detail: input.pass.ok ? 'valid' : input.pass.reason });
   if (!input.pass.ok) reasons.push(`pass_${input.pass.reason}`);
+
+  if (input.blocked !== undefined) {
+    checks.push({ code: 'block_list', outcome: input.blocked ? 'fail' : 'pass', detail: input.blocked ? 'listed' : 'not_listed' });
+    if (input.blocked) reasons.push('block_list');
+  }
 
   if (!input.healthCode) {
     checks.push({ code: 'health_code', outcome: 'pending', detail: 'not_checked' });
@@ -193,5 +204,6 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   fever: { zh: '复测体温仍≥37.3°C，请前往发热门诊', en: 'Fever confirmed on re-test; please go to the fever clinic' },
   test_not_confirmed: { zh: '未能出示48小时内核酸阴性证明', en: 'No negative test within 48 hours shown' },
   id_mismatch: { zh: '证件与通行码不符', en: 'ID document does not match the pass' },
+  block_list: { zh: '该人员在禁止入校名单内，请联系保卫处', en: 'This person is on the block list; contact the security office' },
   snapshot_stale: { zh: '门岗数据过旧，暂停离线放行', en: 'Gate data is too old: offline admits are paused' },
 };

@@ -1,9 +1,8 @@
-import { eq, inArray, sql } from 'drizzle-orm';
-import { gateEventRejections, gateEvents, passes, ruleSets } from '../db/schema';
+import type Database from 'better-sqlite3';
 import { decideAdmission } from '../domain/admission';
-import { RulesSchema } from '../domain/rules';
+import { RulesSchema, type Rules } from '../domain/rules';
 import { issuesFromZod } from '../lib/errors';
-import { GateEventSchema } from './schemas';
+import { GateEventSchema, type GateEvent } from './schemas';
 import type { devices } from '../db/schema';
 import type { Db } from '../db/open';
 
@@ -13,15 +12,50 @@ export interface IngestResult {
   rejected: { id: string | null; reason: string }[];
 }
 
+export interface DeviceContact {
+  appVersion?: string | undefined;
+  outboxPending?: number | undefined;
+}
+
+/**
+ * The hot path of a gate coming back online is these few statements, so they are prepared once
+ * per connection instead of being built by the query builder for every event (docs/benchmarks.md).
+ */
+function statementsFor(sqlite: Database.Database) {
+  return {
+    insertEvent: sqlite.prepare(
+      `insert into gate_events (id, device_id, gate_id, seq, type, at, started_at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version, server_verdict, disagreement)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       on conflict (id) do nothing`,
+    ),
+    useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1 where id = ?'),
+    reject: sqlite.prepare('insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)'),
+    rulesOf: sqlite.prepare('select settings from rule_sets where id = ?').pluck(),
+    touch: sqlite.prepare('update devices set last_seen_at = ?, app_version = coalesce(?, app_version), outbox_pending = coalesce(?, outbox_pending) where id = ?'),
+  };
+}
+const prepared = new WeakMap<Database.Database, ReturnType<typeof statementsFor>>();
+const statements = (db: Db) => {
+  let s = prepared.get(db.$client);
+  if (!s) prepared.set(db.$client, (s = statementsFor(db.$client)));
+  return s;
+};
+/** A rule version never changes once written (a change is a new version), so its parse is kept. */
+const parsedRules = new WeakMap<Database.Database, Map<number, Rules | null>>();
+/** Last contact is written at most this often when nothing else about the tablet changed. */
+const TOUCH_EVERY_MS = 5_000;
+
 /**
  * Stores a batch of a tablet's events in one transaction: an id already stored is a duplicate
  * (acknowledged, not stored again); an invalid event is rejected with its reason and does not
  * hold up the rest. The server runs the shared decision engine again on each decision and marks
- * any disagreement with the tablet's verdict. The caller answers only after this returns, i.e.
- * after the commit.
+ * any disagreement with the tablet's verdict. The device's last contact is written in the same
+ * transaction (one fsync per batch). The caller answers only after this returns, i.e. after the
+ * commit.
  */
-export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: unknown[], now: Date): IngestResult {
-  const out: IngestResult = { acked: [], duplicates: [], rejected: [] };
+export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: unknown[], now: Date, contact: DeviceContact = {}): IngestResult & { stored: GateEvent[] } {
+  const s = statements(db);
+  const out: IngestResult & { stored: GateEvent[] } = { acked: [], duplicates: [], rejected: [], stored: [] };
   const rejectedRaw: string[] = [];
   const parsed = raw.flatMap((r) => {
     const p = GateEventSchema.safeParse(r);
@@ -31,55 +65,54 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
     rejectedRaw.push(JSON.stringify(r ?? null).slice(0, 2048));
     return [];
   });
-  db.transaction((tx) => {
-    out.rejected.forEach((r, i) => {
-      tx.insert(gateEventRejections).values({ deviceId: device.id, eventId: r.id, receivedAt: now, reason: r.reason, raw: rejectedRaw[i] ?? '' }).run();
-    });
-    const seen = new Set(parsed.length ? tx.select({ id: gateEvents.id }).from(gateEvents).where(inArray(gateEvents.id, parsed.map((e) => e.id))).all().map((r) => r.id) : []);
-    const ruleCache = new Map<number, ReturnType<typeof RulesSchema.parse> | null>();
-    const rulesAt = (v: number) => {
-      if (!ruleCache.has(v)) {
-        const row = tx.select().from(ruleSets).where(eq(ruleSets.id, v)).get();
-        ruleCache.set(v, row ? RulesSchema.parse(row.settings) : null);
-      }
-      return ruleCache.get(v) ?? null;
-    };
+  let ruleCache = parsedRules.get(db.$client);
+  if (!ruleCache) parsedRules.set(db.$client, (ruleCache = new Map()));
+  const rulesAt = (v: number) => {
+    if (!ruleCache.has(v)) {
+      const settings = s.rulesOf.get(v) as string | undefined;
+      if (!settings) return null; // not cached: the version may yet be written
+      ruleCache.set(v, RulesSchema.parse(JSON.parse(settings)));
+    }
+    return ruleCache.get(v) ?? null;
+  };
+  const receivedAt = now.getTime();
+  db.$client.transaction(() => {
+    out.rejected.forEach((r, i) => s.reject.run(device.id, r.id, receivedAt, r.reason, rejectedRaw[i] ?? ''));
     for (const e of parsed) {
-      if (seen.has(e.id)) {
-        out.duplicates.push(e.id);
-        continue;
-      }
-      seen.add(e.id);
       let serverVerdict: string | null = null;
       if (e.type === 'decision' && e.input && e.ruleVersion) {
         const rules = rulesAt(e.ruleVersion);
         serverVerdict = rules ? decideAdmission(e.input, rules).verdict : 'unknown_rules';
       }
-      tx.insert(gateEvents)
-        .values({
-          id: e.id,
-          deviceId: device.id,
-          gateId: device.gateId,
-          seq: e.seq,
-          type: e.type,
-          at: new Date(e.at),
-          receivedAt: now,
-          guardUserId: e.guardUserId,
-          passId: e.passId,
-          verdict: e.verdict,
-          reasons: e.reasons,
-          checks: e.checks,
-          input: e.input,
-          ruleVersion: e.ruleVersion,
-          serverVerdict,
-          disagreement: serverVerdict !== null && serverVerdict !== e.verdict,
-        })
-        .run();
-      if (e.type === 'decision' && e.verdict === 'admit' && e.passId) {
-        tx.update(passes).set({ entriesUsed: sql`${passes.entriesUsed} + 1` }).where(eq(passes.id, e.passId)).run();
+      const { changes } = s.insertEvent.run(
+        e.id,
+        device.id,
+        device.gateId,
+        e.seq,
+        e.type,
+        Date.parse(e.at),
+        e.startedAt ? Date.parse(e.startedAt) : null,
+        receivedAt,
+        e.guardUserId,
+        e.passId,
+        e.verdict,
+        JSON.stringify(e.reasons),
+        JSON.stringify(e.checks),
+        e.input ? JSON.stringify(e.input) : null,
+        e.ruleVersion,
+        serverVerdict,
+        serverVerdict !== null && serverVerdict !== e.verdict ? 1 : 0,
+      );
+      if (changes === 0) {
+        out.duplicates.push(e.id); // stored by an earlier try whose answer never reached the tablet
+        continue;
       }
+      if (e.type === 'decision' && e.verdict === 'admit' && e.passId) s.useEntry.run(e.passId);
       out.acked.push(e.id);
+      out.stored.push(e);
     }
-  });
+    const changed = (contact.appVersion !== undefined && contact.appVersion !== device.appVersion) || (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
+    if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS) s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
+  })();
   return out;
 }

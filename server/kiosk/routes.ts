@@ -14,9 +14,8 @@ import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
-import { ingestEvents } from './ingest';
-import { buildSnapshot } from './snapshot';
-import type { Db } from '../db/open';
+import { ingestEvents, type DeviceContact } from './ingest';
+import { buildSnapshot, parseCursor } from './snapshot';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -24,10 +23,13 @@ const errors = {
   403: jsonContent(ErrorBodySchema, 'Not a gate tablet'),
 };
 
-/** A tablet reports its build with each call, so the office sees which version each gate runs. */
-function touchDevice(c: { var: { deps: { db: Db } }; req: { header(n: string): string | undefined } }, id: number, now: Date) {
-  const version = c.req.header('x-app-version')?.slice(0, 40);
-  c.var.deps.db.update(devices).set({ lastSeenAt: now, ...(version ? { appVersion: version } : {}) }).where(eq(devices.id, id)).run();
+/**
+ * A tablet reports its build and its outbox size with each call, so the office sees which
+ * version each gate runs and how much it still has to send.
+ */
+function contactOf(c: { req: { header(n: string): string | undefined } }): DeviceContact {
+  const pending = Number(c.req.header('x-outbox-pending'));
+  return { appVersion: c.req.header('x-app-version')?.slice(0, 40) || undefined, outboxPending: Number.isSafeInteger(pending) && pending >= 0 ? pending : undefined };
 }
 
 export const kioskRoutes = createRouter()
@@ -70,16 +72,19 @@ export const kioskRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/snapshot', tags: ['kiosk'], summary: 'Everything the tablet needs to decide alone for its gate',
+      method: 'get', path: '/snapshot', tags: ['kiosk'], summary: 'Everything the tablet needs to decide alone for its gate; with `since`, only what changed',
       middleware: [requireDevice()] as const,
+      request: { query: z.object({ since: z.string().regex(/^\d{1,15}\.\d{1,15}$/).optional().openapi({ description: 'The cursor of the snapshot the tablet holds' }) }) },
       responses: { 200: jsonContent(z.any().openapi('Snapshot'), 'The snapshot'), ...errors },
     }),
     (c) => {
       const { db, clock } = c.var.deps;
       const device = deviceOf(db, principalOf(c));
       const now = clock.now();
-      touchDevice(c, device.id, now);
-      return c.json(buildSnapshot(db, device, now), 200);
+      const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
+      const contact = contactOf(c);
+      db.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
+      return c.json(snapshot, 200);
     },
   )
   .openapi(
@@ -124,9 +129,8 @@ export const kioskRoutes = createRouter()
     (c) => {
       const { db, clock } = c.var.deps;
       const device = deviceOf(db, principalOf(c));
-      const now = clock.now();
-      touchDevice(c, device.id, now);
-      return c.json(ingestEvents(db, device, c.req.valid('json').events, now), 200);
+      const { acked, duplicates, rejected } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
+      return c.json({ acked, duplicates, rejected }, 200);
     },
   )
   .openapi(

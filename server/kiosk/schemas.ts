@@ -13,6 +13,7 @@ export const AdmissionInputSchema = z.object({
   testConfirmed: z.boolean().nullable(),
   idConfirmed: z.boolean().nullable(),
   snapshotFresh: z.boolean(),
+  blocked: z.boolean().optional(),
 });
 
 export const GateEventSchema = z
@@ -21,6 +22,8 @@ export const GateEventSchema = z
     seq: z.number().int().positive(),
     type: z.enum(['decision', 'exit', 'escort_arrived']),
     at: z.iso.datetime({ offset: true }),
+    /** When the guard began with this entrant; optional so older tablet builds still sync. */
+    startedAt: z.iso.datetime({ offset: true }).nullable().optional(),
     guardUserId: z.number().int().positive().nullable(),
     passId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
     verdict: z.enum(['admit', 'refuse']).nullable(),

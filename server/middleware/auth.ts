@@ -1,7 +1,8 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import type Database from 'better-sqlite3';
+import { eq } from 'drizzle-orm';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
-import { apiTokens, sessions, userGates, users, type Role } from '../db/schema';
+import { sessions, userGates, users, type Role } from '../db/schema';
 import { sha256 } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv, Principal } from '../lib/context';
@@ -14,6 +15,31 @@ const TOUCH_EVERY_MS = 60_000;
 
 export function gateIdsOf(db: Db, userId: number): number[] {
   return db.select({ gateId: userGates.gateId }).from(userGates).where(eq(userGates.userId, userId)).all().map((r) => r.gateId);
+}
+
+interface TokenRow {
+  id: number;
+  name: string;
+  role: Role;
+  departmentId: number | null;
+  gateId: number | null;
+  lastUsedAt: number | null;
+}
+/**
+ * Tablets sync through bearer tokens many times a minute per gate: the lookup is a statement
+ * prepared once per connection rather than one built per request (docs/benchmarks.md, ingest).
+ */
+const prepared = new WeakMap<Db['$client'], { byHash: Database.Statement<[string], TokenRow>; touch: Database.Statement<[number, number]> }>();
+function tokenStatements(db: Db) {
+  let s = prepared.get(db.$client);
+  if (!s) {
+    s = {
+      byHash: db.$client.prepare('select id, name, role, department_id as departmentId, gate_id as gateId, last_used_at as lastUsedAt from api_tokens where token_hash = ? and revoked_at is null'),
+      touch: db.$client.prepare('update api_tokens set last_used_at = ? where id = ?'),
+    };
+    prepared.set(db.$client, s);
+  }
+  return s;
 }
 
 /**
@@ -30,11 +56,9 @@ export const authenticate = () =>
     if (authz) {
       const match = /^Bearer\s+(\S+)$/i.exec(authz);
       if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'The Authorization header must be "Bearer <token>"');
-      const token = db.select().from(apiTokens).where(and(eq(apiTokens.tokenHash, sha256(match[1])), isNull(apiTokens.revokedAt))).get();
+      const token = tokenStatements(db).byHash.get(sha256(match[1]));
       if (!token) throw new ApiError(401, 'unauthenticated', 'The bearer token is unknown or revoked');
-      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt.getTime() > TOUCH_EVERY_MS) {
-        db.update(apiTokens).set({ lastUsedAt: now }).where(eq(apiTokens.id, token.id)).run();
-      }
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt > TOUCH_EVERY_MS) tokenStatements(db).touch.run(now.getTime(), token.id);
       principal = {
         kind: 'token',
         role: token.role,

@@ -76,6 +76,12 @@ describe('decideAdmission', () => {
     expect(decide({ testRequired: true, testConfirmed: true }).verdict).toBe('admit');
   });
 
+  it('refuses a visitor on the block list with its own reason, and records the check either way', () => {
+    expect(decide({ blocked: true })).toMatchObject({ verdict: 'refuse', reasons: ['block_list'] });
+    expect(decide({ blocked: false }).checks).toContainEqual({ code: 'block_list', outcome: 'pass', detail: 'not_listed' });
+    expect(decide({}).checks.map((c) => c.code)).not.toContain('block_list'); // events from older tablet builds
+  });
+
   it('lets a quick refusal decide alone', () => {
     expect(decide({ quickRefusal: 'courier' })).toMatchObject({ verdict: 'refuse', reasons: ['courier'] });
     expect(decide({ quickRefusal: 'food_delivery', pass: { ok: false, reason: 'malformed' } }).reasons).toEqual(['food_delivery']);

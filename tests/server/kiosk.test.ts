@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
-import { visitorInput } from '../helpers/filing';
+import { requestInput, visitorInput } from '../helpers/filing';
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -60,6 +60,79 @@ describe('GET /api/v1/kiosk/snapshot', () => {
     expect(snap.guards.map((g: { id: number }) => g.id)).toEqual([t.users.guard.id]);
     const east = await enrollDevice(t, t.campus.gateIds.east);
     expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: east.token })).json.passes).toEqual([]);
+  });
+});
+
+describe('GET /api/v1/kiosk/snapshot?since=', () => {
+  const snapshot = async (token: string, since?: string) => (await t.request('GET', `/api/v1/kiosk/snapshot${since ? `?since=${since}` : ''}`, { bearer: token })).json;
+
+  it('sends only passes changed since the cursor: revocations, entries used elsewhere, and passes newly in the window', async () => {
+    t = createTestApp();
+    const north = t.campus.gateIds.north;
+    const [a, b] = (await approvedRequest(t, north, [visitorInput({}, 1), visitorInput({}, 2)])).visitors.map((v: { pass: { id: string } }) => v.pass.id);
+    const { token } = await enrollDevice(t, north);
+    const first = await snapshot(token);
+    expect(first.full).toBe(true);
+    expect(first.passes.map((p: { id: string }) => p.id).sort()).toEqual([a, b].sort());
+
+    const quiet = await snapshot(token, first.cursor);
+    expect(quiet).toMatchObject({ full: false, passes: [] });
+
+    const office = await t.signIn('office');
+    expect((await t.request('POST', `/api/v1/passes/${a}/revoke`, { cookie: office, body: { reason: '来访取消' } })).status).toBe(200);
+    const other = await enrollDevice(t, north);
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: other.token, body: { events: [decisionEvent(1, { passId: b })] } });
+    const changed = await snapshot(token, quiet.cursor);
+    expect(changed.passes).toEqual(
+      expect.arrayContaining([expect.objectContaining({ id: a, revoked: true }), expect.objectContaining({ id: b, entriesUsed: 1 })]),
+    );
+    expect(changed.passes).toHaveLength(2);
+
+    // Filed for three days ahead: outside the window now, inside it two days later with no change of its own.
+    const filer = await t.signIn('filer');
+    const later = await t.request('POST', '/api/v1/requests', { cookie: filer, body: requestInput(north, { visitDateFrom: '2026-11-23', visitors: [visitorInput({}, 3)] }) });
+    const approved = (await t.request('POST', `/api/v1/review/${later.json.id}/approve`, { cookie: office, body: {} })).json;
+    const c = (await snapshot(token, changed.cursor));
+    expect(c.passes).toEqual([]);
+    t.clock.advance(2 * 86_400_000);
+    expect((await snapshot(token, c.cursor)).passes.map((p: { id: string }) => p.id)).toEqual([approved.visitors[0].pass.id]);
+  });
+
+  it('answers in full to a cursor it cannot have issued (a database restored from backup)', async () => {
+    t = createTestApp();
+    await approvedRequest(t, t.campus.gateIds.north);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const snap = await snapshot(token, '999999.1');
+    expect(snap).toMatchObject({ full: true, passes: [expect.anything()] });
+    expect((await t.request('GET', '/api/v1/kiosk/snapshot?since=drop%20table', { bearer: token })).status).toBe(400);
+  });
+
+  it('carries the block list as keyed hashes, and the engine refuses a listed visitor with its own reason', async () => {
+    t = createTestApp();
+    const visitor = visitorInput({}, 7);
+    const req = await approvedRequest(t, t.campus.gateIds.north, [visitor]);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const office = await t.signIn('office');
+    expect((await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: visitor.idNumber, reason: '多次冒用他人证件' } })).status).toBe(201);
+    const snap = await snapshot(token);
+    expect(snap.blockedIdHashes).toHaveLength(1);
+    expect(snap.blockedIdHashes[0]).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(snap)).not.toContain(visitor.idNumber);
+    const listed = snap.passes.find((p: { id: string }) => p.id === req.visitors[0].pass.id);
+    // The block revoked the pass too; the tablet can still tell the guard why.
+    expect(listed).toMatchObject({ revoked: true, visitor: { idHash: snap.blockedIdHashes[0] } });
+    const refused = decisionEvent(1, { verdict: 'refuse', reasons: ['block_list'], input: { ...decisionEvent(1).input, blocked: true } });
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [refused] } });
+    expect(t.sqlite.prepare('select server_verdict v, disagreement d from gate_events where id = ?').get(refused.id)).toEqual({ v: 'refuse', d: 0 });
+  });
+
+  it('records the tablet’s build, outbox size and snapshot time for the office', async () => {
+    t = createTestApp();
+    const { token, deviceId } = await enrollDevice(t, t.campus.gateIds.north);
+    await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: token, headers: { 'x-outbox-pending': '12', 'x-app-version': '0.2.0' } });
+    expect(t.sqlite.prepare('select outbox_pending p, app_version v, last_snapshot_at s from devices where id = ?').get(deviceId)).toEqual({ p: 12, v: '0.2.0', s: t.clock.now().getTime() });
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(1)] }, headers: { 'x-outbox-pending': '0' } });
+    expect(t.sqlite.prepare('select outbox_pending p from devices where id = ?').get(deviceId)).toEqual({ p: 0 });
   });
 });
 

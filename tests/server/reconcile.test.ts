@@ -57,6 +57,15 @@ describe('reconciliation of late events', () => {
     await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(1), decisionEvent(2), decisionEvent(5)] } });
     expect(await alertsOf('sequence_gap')).toEqual([expect.objectContaining({ detail: 'missing 3–4' })]);
   });
+
+  it('raises a sequence reset when a tablet’s numbering starts again (its counter was lost with its storage)', async () => {
+    t = createTestApp();
+    const { token, deviceId } = await enrollDevice(t, t.campus.gateIds.north);
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(1), decisionEvent(2)] } });
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(1)] } });
+    expect(await alertsOf('sequence_reset')).toEqual([expect.objectContaining({ deviceId, detail: 'seq 1 used by 2 events' })]);
+    expect(await alertsOf('sequence_gap')).toEqual([]);
+  });
 });
 
 describe('replay', () => {

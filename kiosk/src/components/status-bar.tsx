@@ -16,6 +16,12 @@ export function StatusBar() {
         {state.online.value ? t('shell.online') : t('shell.offline')}
         {state.pending.value > 0 && ` · ${t('shell.pending', { n: state.pending.value })}`}
       </span>
+      {state.syncProgress.value && (
+        <label class="sync-progress">
+          {t('shell.syncing', { done: state.syncProgress.value.done, total: state.syncProgress.value.total })}
+          <progress data-testid="sync-progress" max={state.syncProgress.value.total} value={state.syncProgress.value.done} />
+        </label>
+      )}
       <span class={fresh ? 'age' : 'age stale'} data-testid="snapshot-age">
         {fresh ? t('shell.snapshotAge', { minutes: Number.isFinite(ageMin) ? ageMin : 0 }) : t('shell.snapshotStale', { hours: rules?.snapshotMaxAgeHours ?? 24 })}
       </span>

@@ -7,13 +7,15 @@ export const APP_VERSION = '0.1.0';
 
 /**
  * The kiosk's one way to the server: pages call these, never fetch. Every call carries the
- * tablet's device credential, read when the call is made (it changes on enrollment and wipe).
+ * tablet's device credential, read when the call is made (it changes on enrollment and wipe),
+ * its build and its outbox size (the office's live wall shows both).
  */
-export function createApi(token: () => string | null) {
+export function createApi(token: () => string | null, outboxPending: () => number = () => 0) {
   return hc<AppType>('/', {
     headers: (): Record<string, string> => {
       const tk = token();
-      return tk ? { authorization: `Bearer ${tk}`, 'x-app-version': APP_VERSION } : { 'x-app-version': APP_VERSION };
+      const common = { 'x-app-version': APP_VERSION, 'x-outbox-pending': String(outboxPending()) };
+      return tk ? { ...common, authorization: `Bearer ${tk}` } : common;
     },
   }).api.v1;
 }

@@ -5,6 +5,7 @@
  */
 const DB_NAME = 'gatehouse-kiosk';
 const STORE = 'outbox';
+const META = 'meta';
 
 export interface OutboxEvent {
   id: string;
@@ -14,22 +15,25 @@ export interface OutboxEvent {
 
 function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB_NAME, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
+    const req = indexedDB.open(DB_NAME, 2);
+    req.onupgradeneeded = () => {
+      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'id' });
+      if (!req.result.objectStoreNames.contains(META)) req.result.createObjectStore(META);
+    };
     req.onsuccess = () => resolve(req.result);
     req.onerror = () => reject(req.error);
   });
 }
 
-function tx<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+function tx<T>(stores: string[], mode: IDBTransactionMode, run: (t: IDBTransaction) => IDBRequest<T> | (() => T) | void): Promise<T | undefined> {
   return open().then(
     (db) =>
       new Promise<T | undefined>((resolve, reject) => {
-        const t = db.transaction(STORE, mode, { durability: 'strict' });
-        const req = run(t.objectStore(STORE));
+        const t = db.transaction(stores, mode, { durability: 'strict' });
+        const req = run(t);
         t.oncomplete = () => {
           db.close();
-          resolve(req ? req.result : undefined);
+          resolve(typeof req === 'function' ? req() : req ? req.result : undefined);
         };
         t.onerror = () => reject(t.error);
         t.onabort = () => reject(t.error);
@@ -38,12 +42,30 @@ function tx<T>(mode: IDBTransactionMode, run: (store: IDBObjectStore) => IDBRequ
 }
 
 export const outbox = {
-  put: (e: OutboxEvent) => tx('readwrite', (s) => s.put(e)).then(() => undefined),
-  all: () => tx<OutboxEvent[]>('readonly', (s) => s.getAll()).then((r) => (r ?? []).sort((a, b) => a.seq - b.seq)),
-  count: () => tx<number>('readonly', (s) => s.count()).then((n) => n ?? 0),
+  /**
+   * Stores an event under the next sequence number, allocated in the same transaction: two tabs
+   * never get the same number, and a number is used only if its event is stored. `floor` is a
+   * high-water mark kept elsewhere (localStorage), so numbering continues after this database is
+   * evicted and the server sees the hole.
+   */
+  add: <E extends Omit<OutboxEvent, 'seq'>>(event: E, floor: number) =>
+    tx<E & { seq: number }>([STORE, META], 'readwrite', (t) => {
+      let stored: (E & { seq: number }) | undefined;
+      const meta = t.objectStore(META);
+      const get = meta.get('seq');
+      get.onsuccess = () => {
+        const seq = Math.max(Number(get.result ?? 0), floor) + 1;
+        stored = { ...event, seq };
+        meta.put(seq, 'seq');
+        t.objectStore(STORE).put(stored);
+      };
+      return () => stored!;
+    }).then((e) => e!),
+  all: () => tx<OutboxEvent[]>([STORE], 'readonly', (t) => t.objectStore(STORE).getAll()).then((r) => (r ?? []).sort((a, b) => a.seq - b.seq)),
+  count: () => tx<number>([STORE], 'readonly', (t) => t.objectStore(STORE).count()).then((n) => n ?? 0),
   remove: (ids: string[]) =>
-    tx('readwrite', (s) => {
-      for (const id of ids) s.delete(id);
+    tx([STORE], 'readwrite', (t) => {
+      for (const id of ids) t.objectStore(STORE).delete(id);
     }).then(() => undefined),
   wipe: () =>
     new Promise<void>((resolve) => {

@@ -10,6 +10,7 @@ import { ApiFailure, createApi, ok } from './api';
 import { verifierFor } from './health-code';
 import { messages, type MessageKey } from './messages';
 import { outbox } from './outbox';
+import { verifyPin } from './pin';
 
 export type SnapshotPass = Snapshot['passes'][number];
 export interface Device {
@@ -40,7 +41,32 @@ export interface Entrant {
   escortArrived: boolean;
 }
 
-const KEYS = { lang: 'gatehouse.kiosk.lang', device: 'gatehouse.kiosk.device', seq: 'gatehouse.kiosk.seq', snapshot: 'gatehouse.kiosk.snapshot', used: 'gatehouse.kiosk.used', shift: 'gatehouse.kiosk.shift' };
+const KEYS = {
+  lang: 'gatehouse.kiosk.lang',
+  device: 'gatehouse.kiosk.device',
+  seq: 'gatehouse.kiosk.seq',
+  snapshot: 'gatehouse.kiosk.snapshot',
+  used: 'gatehouse.kiosk.used.v2',
+  refreshes: 'gatehouse.kiosk.refreshes',
+  shift: 'gatehouse.kiosk.shift',
+  pinFailures: 'gatehouse.kiosk.pin-failures',
+};
+/** Offline PIN checks: this many wrong PINs lock the tablet's offline sign-in for a while. */
+const OFFLINE_PIN_TRIES = 5;
+const OFFLINE_PIN_LOCK_MS = 5 * 60_000;
+const DAY_MS = 86_400_000;
+const BATCH = 500;
+
+/**
+ * An admit on this tablet that the snapshot may not count yet. It stays counted until a snapshot
+ * requested after the server acknowledged it arrives, so a single-use pass cannot be used twice
+ * here in the window between the sync and the next snapshot.
+ */
+interface LocalAdmit {
+  eventId: string;
+  /** Set on acknowledgement: the number of snapshot requests started before it. */
+  ackedBefore: number | null;
+}
 export const IDLE_MS = 60_000;
 /** After a verdict, the same pass still held to the camera is not a new entrant for this long. */
 const SAME_PASS_GRACE_MS = 20_000;
@@ -82,9 +108,12 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const onCampusDelta = signal(0);
   /** A walk-in waiting for the office's answer to an emergency request. */
   const emergency = signal<{ requestId: number; status: string; note: string | null } | null>(null);
-  /** Entries used on this tablet since the snapshot: a single-use pass cannot be used twice here offline. */
-  const usedHere = signal<Record<string, number>>(readJson(storage, KEYS.used) ?? {});
-  const api = createApi(() => device.value?.token ?? null);
+  /** Admits on this tablet the snapshot does not count yet: a single-use pass cannot be used twice here offline. */
+  const usedHere = signal<Record<string, LocalAdmit[]>>(readJson(storage, KEYS.used) ?? {});
+  let refreshesStarted = Number(storage.getItem(KEYS.refreshes) ?? '0');
+  /** While a backlog drains: how much of it has reached the server. */
+  const syncProgress = signal<{ done: number; total: number } | null>(null);
+  const api = createApi(() => device.value?.token ?? null, () => pending.value);
 
   const rules = computed(() => snapshot.value?.rules.rules ?? null);
   const snapshotAgeMs = () => (snapshot.value ? now() - Date.parse(snapshot.value.generatedAt) : Number.POSITIVE_INFINITY);
@@ -93,10 +122,15 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     return r !== null && snapshotAgeMs() <= r.snapshotMaxAgeHours * 3_600_000;
   };
   const findPass = (id: string) => snapshot.value?.passes.find((p) => p.id === id) ?? null;
-  const entriesUsed = (id: string) => (findPass(id)?.entriesUsed ?? 0) + (usedHere.value[id] ?? 0);
+  const entriesUsed = (id: string) => (findPass(id)?.entriesUsed ?? 0) + (usedHere.value[id]?.length ?? 0);
+  const saveUsed = (next: Record<string, LocalAdmit[]>) => {
+    usedHere.value = next;
+    storage.setItem(KEYS.used, JSON.stringify(next));
+  };
+  const isBlocked = (p: SnapshotPass | null) => !!p && (snapshot.value?.blockedIdHashes ?? []).includes(p.visitor.idHash);
 
   async function wipe() {
-    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.shift]) storage.removeItem(k);
+    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.refreshes, KEYS.shift, KEYS.pinFailures]) storage.removeItem(k);
     await outbox.wipe();
     device.value = null;
     snapshot.value = null;
@@ -105,14 +139,31 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     pending.value = 0;
   }
 
+  /**
+   * Pulls what changed since the snapshot the tablet holds (all of it the first time) and merges
+   * it: changed passes replace their old copy, passes more than a day past their end drop out.
+   */
   async function refreshSnapshot() {
     if (!device.value) return;
+    const started = refreshesStarted++;
+    storage.setItem(KEYS.refreshes, String(refreshesStarted));
     try {
-      const snap = (await ok(api.kiosk.snapshot.$get())) as Snapshot;
+      const held = snapshot.value;
+      const since = held?.cursor;
+      const got = (await ok(api.kiosk.snapshot.$get({ query: since ? { since } : {} }))) as Snapshot;
+      let snap = got;
+      if (!got.full && held) {
+        const byId = new Map(held.passes.map((p) => [p.id, p]));
+        for (const p of got.passes) byId.set(p.id, p);
+        const horizon = Date.parse(got.generatedAt) - DAY_MS;
+        snap = { ...got, passes: [...byId.values()].filter((p) => Date.parse(p.validTo) >= horizon) };
+      }
       snapshot.value = snap;
       storage.setItem(KEYS.snapshot, JSON.stringify(snap));
-      usedHere.value = {};
-      storage.setItem(KEYS.used, '{}');
+      const keep = Object.entries(usedHere.value)
+        .map(([passId, admits]) => [passId, admits.filter((a) => a.ackedBefore === null || a.ackedBefore > started)] as const)
+        .filter(([, admits]) => admits.length > 0);
+      saveUsed(Object.fromEntries(keep));
       onCampusDelta.value = 0;
       online.value = true;
     } catch (err) {
@@ -139,16 +190,25 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   }
   async function drainHere() {
     draining = true;
+    let sentAdmit = false;
     try {
+      const total = await outbox.count();
+      let done = 0;
+      if (total > BATCH) syncProgress.value = { done, total };
       for (;;) {
-        const batch = (await outbox.all()).slice(0, 500);
+        const batch = (await outbox.all()).slice(0, BATCH);
         if (batch.length === 0) break;
         const res = await ok(api.kiosk.events.$post({ json: { events: batch } }));
-        await outbox.remove([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
+        const settled = new Set([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
+        await outbox.remove([...settled]);
+        sentAdmit ||= markAcked(settled);
+        done += settled.size;
+        pending.value = Math.max(0, total - done);
+        if (syncProgress.value) syncProgress.value = { done: Math.min(done, total), total };
         online.value = true;
         failures = 0;
         retryAt = 0;
-        if (batch.length < 500) break;
+        if (batch.length < BATCH) break;
       }
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) await wipe();
@@ -159,22 +219,36 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       }
     } finally {
       draining = false;
+      syncProgress.value = null;
       pending.value = await outbox.count().catch(() => pending.value);
     }
+    // The server now counts those admits: a fresh snapshot lets the tablet forget its own count.
+    if (sentAdmit) void refreshSnapshot();
   }
 
-  function nextSeq() {
-    const n = Number(storage.getItem(KEYS.seq) ?? '0') + 1;
-    storage.setItem(KEYS.seq, String(n));
-    return n;
+  /** Marks this tablet's admits the server acknowledged; answers whether there were any. */
+  function markAcked(ids: Set<string>) {
+    let any = false;
+    const next = Object.fromEntries(
+      Object.entries(usedHere.value).map(([passId, admits]) => [
+        passId,
+        admits.map((a) => {
+          if (a.ackedBefore !== null || !ids.has(a.eventId)) return a;
+          any = true;
+          return { ...a, ackedBefore: refreshesStarted };
+        }),
+      ]),
+    );
+    if (any) saveUsed(next);
+    return any;
   }
 
-  async function writeEvent(type: 'decision' | 'exit' | 'escort_arrived', fields: { passId: string | null; verdict?: 'admit' | 'refuse' | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
-    const event = {
+  async function writeEvent(type: 'decision' | 'exit' | 'escort_arrived', fields: { passId: string | null; startedAt?: number; verdict?: 'admit' | 'refuse' | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
+    const draft = {
       id: uuid(),
-      seq: nextSeq(),
       type,
       at: new Date(now()).toISOString(),
+      startedAt: fields.startedAt ? new Date(fields.startedAt).toISOString() : null,
       guardUserId: guard.value?.id ?? null,
       passId: fields.passId,
       verdict: fields.verdict ?? null,
@@ -183,10 +257,24 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       input: fields.input ?? null,
       ruleVersion: snapshot.value?.rules.version ?? null,
     };
-    await outbox.put(event);
+    const event = await outbox.add(draft, Number(storage.getItem(KEYS.seq) ?? '0'));
+    if (event.seq > Number(storage.getItem(KEYS.seq) ?? '0')) storage.setItem(KEYS.seq, String(event.seq));
     pending.value += 1;
     void drain();
     return event;
+  }
+
+  async function offlineShift(userId: number, pin: string): Promise<Guard> {
+    const fails = readJson<{ n: number; at: number }>(storage, KEYS.pinFailures) ?? { n: 0, at: 0 };
+    if (fails.n >= OFFLINE_PIN_TRIES && now() - fails.at < OFFLINE_PIN_LOCK_MS) throw new ApiFailure(429, 'rate_limited', 'Too many wrong PINs');
+    const who = snapshot.value?.guards.find((g) => g.id === userId);
+    if (!who?.pinVerifier || !(await verifyPin(pin, who.pinVerifier))) {
+      storage.setItem(KEYS.pinFailures, JSON.stringify({ n: fails.n >= OFFLINE_PIN_TRIES ? 1 : fails.n + 1, at: now() }));
+      throw new ApiFailure(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
+    }
+    storage.removeItem(KEYS.pinFailures);
+    online.value = false;
+    return { id: who.id, displayName: who.displayName };
   }
 
   function inputOf(e: Entrant): AdmissionInput {
@@ -199,6 +287,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       testConfirmed: e.testConfirmed,
       idConfirmed: e.idConfirmed,
       snapshotFresh: snapshotFresh(),
+      blocked: isBlocked(e.record),
     };
   }
 
@@ -211,11 +300,10 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     next.decision = decideAdmission(inputOf(next), r);
     entrant.value = next;
     if (next.decision.verdict === 'incomplete') return;
-    const event = await writeEvent('decision', { passId: next.passId, verdict: next.decision.verdict, reasons: next.decision.reasons, checks: next.decision.checks, input: inputOf(next) });
+    const event = await writeEvent('decision', { passId: next.passId, startedAt: next.startedAt, verdict: next.decision.verdict, reasons: next.decision.reasons, checks: next.decision.checks, input: inputOf(next) });
     if (next.passId) lastDecided = { passId: next.passId, at: now() };
     if (next.decision.verdict === 'admit' && next.passId) {
-      usedHere.value = { ...usedHere.value, [next.passId]: (usedHere.value[next.passId] ?? 0) + 1 };
-      storage.setItem(KEYS.used, JSON.stringify(usedHere.value));
+      saveUsed({ ...usedHere.value, [next.passId]: [...(usedHere.value[next.passId] ?? []), { eventId: event.id, ackedBefore: null }] });
       onCampusDelta.value += 1;
     }
     if (entrant.value === next) entrant.value = { ...next, recorded: { eventId: event.id, at: now() } };
@@ -264,7 +352,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   }
 
   return {
-    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api, emergency,
+    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api, emergency, syncProgress,
     snapshotAgeMs,
     snapshotFresh,
     onCampus: computed(() => (snapshot.value?.onCampus ?? 0) + onCampusDelta.value),
@@ -288,8 +376,19 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       device.value = d;
       await refreshSnapshot();
     },
+    /**
+     * The server checks the PIN when it can be reached; with the gate offline, the tablet checks it
+     * against the verifier in its snapshot, with its own lockout after repeated wrong PINs.
+     */
     async startShift(userId: number, pin: string) {
-      const g = await ok(api.kiosk.shift.$post({ json: { userId, pin } }));
+      let g: Guard;
+      try {
+        g = await ok(api.kiosk.shift.$post({ json: { userId, pin } }));
+      } catch (err) {
+        // Only an unreachable server (or a proxy in front of a stopped one) falls back to the offline check.
+        if (!(err instanceof ApiFailure) || (err.status !== 0 && err.status < 502)) throw err;
+        g = await offlineShift(userId, pin);
+      }
       storage.setItem(KEYS.shift, JSON.stringify({ ...g, startedAt: now() }));
       guard.value = g;
     },
