@@ -1,0 +1,84 @@
+import Database from 'better-sqlite3';
+import { randomUUID } from 'node:crypto';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollOverApi, setupGateWorld, type GateWorld } from '../helpers/gate';
+import { startServer, type RunningServer } from '../helpers/server';
+
+let server: RunningServer;
+let w: GateWorld;
+beforeAll(async () => {
+  server = await startServer();
+  w = await setupGateWorld(server);
+});
+afterAll(async () => server?.cleanup());
+
+/**
+ * A proxy in front of the server that, for a share of the tablets' sync calls, lets the request
+ * through, waits for the server's answer (so the batch is committed), and then cuts the
+ * connection instead of passing the answer on: the tablet sees a network error.
+ */
+function flakyProxy(target: string, dropShare: number) {
+  const stats = { forwarded: 0, dropped: 0 };
+  const proxy: Server = createServer((req, res) => {
+    const up = request(`${target}${req.url}`, { method: req.method, headers: req.headers }, (upRes) => {
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        stats.forwarded += 1;
+        if (req.url?.endsWith('/kiosk/events') && Math.random() < dropShare) {
+          stats.dropped += 1;
+          res.socket?.destroy();
+          return;
+        }
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        res.end(Buffer.concat(chunks));
+      });
+    });
+    up.on('error', () => res.socket?.destroy());
+    req.pipe(up);
+  });
+  return { proxy, stats };
+}
+
+describe('a flaky network', () => {
+  it('stores exactly one row per event when a third of the answers are lost after the commit', async () => {
+    const { proxy, stats } = flakyProxy(server.url, 1 / 3);
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const tablet = await enrollOverApi(w);
+      const outbox = Array.from({ length: 1000 }, (_, i) => ({
+        id: randomUUID(), seq: i + 1, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: null, verdict: 'refuse', reasons: ['food_delivery'], checks: [],
+        input: { quickRefusal: 'food_delivery', pass: { ok: true }, healthCode: null, temperatures: [], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
+        ruleVersion: 1,
+      }));
+      // The kiosk's drain: send the oldest batch, drop from the outbox only what the server answered for, retry the rest.
+      let attempts = 0;
+      while (outbox.length > 0 && attempts < 500) {
+        attempts += 1;
+        const batch = outbox.slice(0, 50);
+        try {
+          const res = await fetch(`${url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` }, body: JSON.stringify({ events: batch }) });
+          expect(res.status).toBe(200);
+          const body = (await res.json()) as { acked: string[]; duplicates: string[] };
+          const settled = new Set([...body.acked, ...body.duplicates]);
+          expect(settled.size).toBe(batch.length);
+          outbox.splice(0, batch.length);
+        } catch (err) {
+          if (!(err instanceof TypeError)) throw err; // fetch failed: the answer was lost, send again
+        }
+      }
+      expect(outbox).toEqual([]);
+      expect(stats.dropped).toBeGreaterThan(0);
+      const db = new Database(server.databasePath, { readonly: true });
+      const counts = db.prepare('select count(*) n, count(distinct id) d, min(seq) lo, max(seq) hi from gate_events where device_id = ?').get(tablet.deviceId);
+      db.close();
+      expect(counts).toEqual({ n: 1000, d: 1000, lo: 1, hi: 1000 });
+      console.log(`flaky network: ${attempts} sync calls, ${stats.dropped} answers dropped after commit, 1000 rows`);
+    } finally {
+      proxy.close();
+    }
+  });
+});
