@@ -17,7 +17,8 @@ function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 2);
     req.onupgradeneeded = () => {
-      if (!req.result.objectStoreNames.contains(STORE)) req.result.createObjectStore(STORE, { keyPath: 'id' });
+      const store = req.result.objectStoreNames.contains(STORE) ? req.transaction!.objectStore(STORE) : req.result.createObjectStore(STORE, { keyPath: 'id' });
+      if (!store.indexNames.contains('seq')) store.createIndex('seq', 'seq');
       if (!req.result.objectStoreNames.contains(META)) req.result.createObjectStore(META);
     };
     req.onsuccess = () => resolve(req.result);
@@ -61,7 +62,8 @@ export const outbox = {
       };
       return () => stored!;
     }).then((e) => e!),
-  all: () => tx<OutboxEvent[]>([STORE], 'readonly', (t) => t.objectStore(STORE).getAll()).then((r) => (r ?? []).sort((a, b) => a.seq - b.seq)),
+  /** The oldest events first, as the server expects a device's sequence. */
+  oldest: (limit: number) => tx<OutboxEvent[]>([STORE], 'readonly', (t) => t.objectStore(STORE).index('seq').getAll(null, limit)).then((r) => r ?? []),
   count: () => tx<number>([STORE], 'readonly', (t) => t.objectStore(STORE).count()).then((n) => n ?? 0),
   remove: (ids: string[]) =>
     tx([STORE], 'readwrite', (t) => {

@@ -114,6 +114,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   /** While a backlog drains: how much of it has reached the server. */
   const syncProgress = signal<{ done: number; total: number } | null>(null);
   const api = createApi(() => device.value?.token ?? null, () => pending.value);
+  void outbox.count().then((n) => (pending.value = n), () => undefined);
 
   const rules = computed(() => snapshot.value?.rules.rules ?? null);
   const snapshotAgeMs = () => (snapshot.value ? now() - Date.parse(snapshot.value.generatedAt) : Number.POSITIVE_INFINITY);
@@ -165,6 +166,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
         .filter(([, admits]) => admits.length > 0);
       saveUsed(Object.fromEntries(keep));
       onCampusDelta.value = 0;
+      // The link is back: send the outbox now rather than when the backoff runs out.
+      if (!online.value) void drain({ force: true });
       online.value = true;
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 401) await wipe(); // revoked: leave nothing behind
@@ -178,7 +181,9 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   let retryAt = 0;
   /**
    * Sends the outbox in batches. One drainer per tablet even with two tabs open (Web Locks);
-   * after a failure, waits with exponential backoff (1 s doubling to 5 min) before trying again.
+   * after a failure, waits with exponential backoff (1 s doubling to 1 min: a gate is one
+   * tablet, so a minute's probe costs the server nothing) before trying again. A snapshot that
+   * arrives after a failure proves the link is back and starts a drain at once.
    */
   async function drain({ force = false } = {}) {
     if (draining || !device.value || (!force && now() < retryAt)) return;
@@ -196,7 +201,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       let done = 0;
       if (total > BATCH) syncProgress.value = { done, total };
       for (;;) {
-        const batch = (await outbox.all()).slice(0, BATCH);
+        const batch = await outbox.oldest(BATCH);
         if (batch.length === 0) break;
         const res = await ok(api.kiosk.events.$post({ json: { events: batch } }));
         const settled = new Set([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
@@ -215,7 +220,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       else {
         online.value = false;
         failures += 1;
-        retryAt = now() + Math.min(300_000, 1000 * 2 ** (failures - 1));
+        retryAt = now() + Math.min(60_000, 1000 * 2 ** (failures - 1));
       }
     } finally {
       draining = false;
