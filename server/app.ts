@@ -25,6 +25,12 @@ import { healthRoutes } from './health/routes';
 import { ApiError, type ErrorBody } from './lib/errors';
 import { systemClock, type Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
+import { createLiveBus, type LiveBus } from './live/bus';
+import { liveRoutes } from './live/routes';
+import { reportRoutes } from './reports/routes';
+import { tracingRoutes } from './tracing/routes';
+import { presenceRoutes } from './presence/routes';
+import { visitorRoutes } from './retention/routes';
 import { createRateLimiter } from './lib/rate-limit';
 import { authenticate } from './middleware/auth';
 import { originGuard } from './middleware/origin-guard';
@@ -47,6 +53,7 @@ export interface AppOptions {
   serveFrontends?: boolean;
   /** main.ts passes the persistent key (lib/secrets.ts); tests may let it default to a random one. */
   idHashKey?: Buffer;
+  bus?: LiveBus;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -79,11 +86,16 @@ function apiRoutes() {
     .route('/regions', regionRoutes)
     .route('/devices', deviceRoutes)
     .route('/kiosk', kioskRoutes)
-    .route('/alerts', alertRoutes);
+    .route('/alerts', alertRoutes)
+    .route('/live', liveRoutes)
+    .route('/reports', reportRoutes)
+    .route('/tracing', tracingRoutes)
+    .route('/presence', presenceRoutes)
+    .route('/visitors', visitorRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
-export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32) }: AppOptions) {
+export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), bus = createLiveBus() }: AppOptions) {
   const deps: Deps = {
     db,
     clock,
@@ -91,6 +103,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     logger,
     loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
     idHashKey,
+    bus,
   };
   const app = new OpenAPIHono<AppEnv>();
 

@@ -9,6 +9,7 @@ import { createLogger } from './lib/logger';
 import { loadIdHashKey } from './lib/secrets';
 import { ensureSigningKey } from './passes/keys';
 import { ensureRulesAndTexts } from './rules/store';
+import { runDailyJobs } from './jobs/daily';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */
 async function main() {
@@ -39,12 +40,23 @@ async function main() {
   else bootstrapFirstAdmin(db, config, logger);
 
   const app = createApp({ db, config, logger, serveFrontends: true, idHashKey });
+  // Reports, end-of-day closures and the retention purge: idempotent, so simply run often.
+  const dailyJobs = () => {
+    try {
+      runDailyJobs(db, new Date(), logger);
+    } catch (err) {
+      logger.error('daily jobs failed', { err: err instanceof Error ? err.message : String(err) });
+    }
+  };
+  dailyJobs();
+  const jobs = setInterval(dailyJobs, 5 * 60_000);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', { url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`, port: info.port, demo });
   });
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
+    clearInterval(jobs);
     server.close(() => {
       sqlite.close();
       process.exit(0);

@@ -1,11 +1,18 @@
-import { asc, gte, sql } from 'drizzle-orm';
-import { gateEventRejections, gateEvents, passes, ruleSets } from '../db/schema';
+import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { alertAcks, devices, gateEventRejections, gateEvents, passes, ruleSets, users } from '../db/schema';
+import { onCampusNow } from '../presence/store';
+import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
-export const ALERT_TYPES = ['escort_overdue', 'verdict_disagreement', 'double_use', 'revoked_before_admit', 'stale_rules', 'sequence_gap', 'sequence_reset', 'rejected_event'] as const;
+export const ALERT_TYPES = [
+  'fever', 'block_list', 'escort_overdue', 'overstay', 'double_use', 'revoked_before_admit', 'stale_rules', 'verdict_disagreement',
+  'sequence_gap', 'sequence_reset', 'rejected_event', 'tablet_offline',
+] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
 export interface Alert {
+  /** Stable for the same finding, so an acknowledgement sticks to it. */
+  key: string;
   type: AlertType;
   gateId: number | null;
   deviceId: number | null;
@@ -13,45 +20,59 @@ export interface Alert {
   passId: string | null;
   eventId: string | null;
   detail: string;
+  acknowledged: { by: string; at: string; note: string | null } | null;
 }
+
+type Draft = Omit<Alert, 'key' | 'acknowledged'> & { key?: string };
 
 /**
  * What the office must look at, derived from the events tablets synced, however late: gates
  * that were offline could not see each other, the revocation list, or a rule change. Derived on
- * every read, so an event that arrives days late still raises its conflict.
+ * every read, so an event that arrives days late still raises its conflict; acknowledgements
+ * are stored by alert key and joined in.
  */
-export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, { sinceMs = 7 * 86_400_000, escortWaitMinutes }: { sinceMs?: number; escortWaitMinutes: number }): Alert[] {
+export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000 }: { sinceMs?: number } = {}): Alert[] {
   const since = new Date(now.getTime() - sinceMs);
   const events = db.select().from(gateEvents).where(gte(gateEvents.at, since)).orderBy(asc(gateEvents.at)).all();
-  const alerts: Alert[] = [];
+  const drafts: Draft[] = [];
   const base = (e: (typeof events)[number]) => ({ gateId: e.gateId, deviceId: e.deviceId, at: e.at.toISOString(), passId: e.passId, eventId: e.id });
 
   const passIds = [...new Set(events.flatMap((e) => (e.passId ? [e.passId] : [])))];
-  const passRows = new Map(passIds.length ? db.select().from(passes).all().filter((p) => passIds.includes(p.id)).map((p) => [p.id, p]) : []);
+  const passRows = new Map<string, typeof passes.$inferSelect>();
+  for (let i = 0; i < passIds.length; i += 500) {
+    for (const p of db.select().from(passes).where(inArray(passes.id, passIds.slice(i, i + 500))).all()) passRows.set(p.id, p);
+  }
   const versions = db.select({ id: ruleSets.id, createdAt: ruleSets.createdAt }).from(ruleSets).orderBy(asc(ruleSets.id)).all();
   const versionAt = (t: Date) => versions.filter((v) => v.createdAt <= t).at(-1)?.id ?? 0;
 
   const arrived = new Set(events.filter((e) => e.type === 'escort_arrived' && e.passId).map((e) => e.passId));
   const admitsByPass = new Map<string, typeof events>();
   for (const e of events) {
+    if (e.type === 'decision' && e.verdict === 'refuse') {
+      if (e.reasons.includes('fever')) drafts.push({ type: 'fever', ...base(e), detail: 'fever confirmed on re-test' });
+      if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: 'block-list hit' });
+    }
     if (e.type === 'decision' && e.verdict === 'admit' && e.passId) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
-      if (!arrived.has(e.passId) && now.getTime() - e.at.getTime() > escortWaitMinutes * 60_000) {
-        alerts.push({ type: 'escort_overdue', ...base(e), detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min` });
+      if (!arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
+        drafts.push({ type: 'escort_overdue', ...base(e), detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min` });
       }
       const pass = passRows.get(e.passId);
-      if (pass?.revokedAt && pass.revokedAt < e.at) alerts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
-      if (e.ruleVersion && e.ruleVersion < versionAt(e.at)) alerts.push({ type: 'stale_rules', ...base(e), detail: `decided on v${e.ruleVersion}, v${versionAt(e.at)} in force` });
+      if (pass?.revokedAt && pass.revokedAt < e.at) drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
+      if (e.ruleVersion && e.ruleVersion < versionAt(e.at)) drafts.push({ type: 'stale_rules', ...base(e), detail: `decided on v${e.ruleVersion}, v${versionAt(e.at)} in force` });
     }
-    if (e.disagreement) alerts.push({ type: 'verdict_disagreement', ...base(e), detail: `tablet ${e.verdict}, server ${e.serverVerdict}` });
+    if (e.disagreement) drafts.push({ type: 'verdict_disagreement', ...base(e), detail: `tablet ${e.verdict}, server ${e.serverVerdict}` });
   }
   for (const [passId, admits] of admitsByPass) {
     const allowed = passRows.get(passId)?.entriesAllowed ?? 1;
     if (admits.length > allowed) {
       const last = admits.at(-1)!;
       const gates = [...new Set(admits.map((a) => a.gateId))].join(',');
-      alerts.push({ type: 'double_use', ...base(last), detail: `${admits.length} admits for ${allowed} entries (gates ${gates})` });
+      drafts.push({ type: 'double_use', key: `double_use:${passId}`, ...base(last), detail: `${admits.length} admits for ${allowed} entries (gates ${gates})` });
     }
+  }
+  for (const p of onCampusNow(db, now, rules)) {
+    if (p.overstay) drafts.push({ type: 'overstay', gateId: p.gateId, deviceId: null, at: p.windowEnd, passId: p.passId, eventId: p.eventId, detail: `window ended ${p.windowEnd}` });
   }
   // A device's sequence numbers run 1, 2, 3…: a hole means events lost (a tablet whose storage was
   // evicted), a number used twice means the tablet's counter went back (storage wiped and restored).
@@ -59,11 +80,28 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, { sinceM
     select device_id as deviceId, prev, seq from (
       select device_id, seq, lag(seq) over (partition by device_id order by seq) as prev from gate_events
     ) where prev is not null and seq > prev + 1`);
-  for (const g of gaps) alerts.push({ type: 'sequence_gap', gateId: null, deviceId: g.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${g.prev + 1}–${g.seq - 1}` });
+  for (const g of gaps) drafts.push({ type: 'sequence_gap', key: `sequence_gap:${g.deviceId}:${g.prev + 1}`, gateId: null, deviceId: g.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${g.prev + 1}–${g.seq - 1}` });
   const reused = db.all<{ deviceId: number; seq: number; n: number }>(sql`select device_id as deviceId, seq, count(*) as n from gate_events group by device_id, seq having count(*) > 1`);
-  for (const r of reused) alerts.push({ type: 'sequence_reset', gateId: null, deviceId: r.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${r.seq} used by ${r.n} events` });
+  for (const r of reused) drafts.push({ type: 'sequence_reset', key: `sequence_reset:${r.deviceId}:${r.seq}`, gateId: null, deviceId: r.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${r.seq} used by ${r.n} events` });
   for (const r of db.select().from(gateEventRejections).where(gte(gateEventRejections.receivedAt, since)).all()) {
-    alerts.push({ type: 'rejected_event', gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
+    drafts.push({ type: 'rejected_event', key: `rejected_event:${r.id}`, gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
   }
-  return alerts;
+  const silentSince = new Date(now.getTime() - rules.tabletOfflineMinutes * 60_000);
+  for (const d of db.select().from(devices).where(and(isNull(devices.revokedAt), lt(devices.lastSeenAt, silentSince), gte(devices.lastSeenAt, since))).all()) {
+    drafts.push({ type: 'tablet_offline', key: `tablet_offline:${d.id}:${d.lastSeenAt!.getTime()}`, gateId: d.gateId, deviceId: d.id, at: d.lastSeenAt!.toISOString(), passId: null, eventId: null, detail: `${d.name}: no contact for ${Math.floor((now.getTime() - d.lastSeenAt!.getTime()) / 60_000)} min` });
+  }
+
+  const keyed = drafts.map((d) => ({ ...d, key: d.key ?? `${d.type}:${d.eventId}` }));
+  const acks = new Map(
+    keyed.length
+      ? db
+          .select({ key: alertAcks.alertKey, at: alertAcks.at, note: alertAcks.note, by: users.displayName })
+          .from(alertAcks)
+          .innerJoin(users, sql`${users.id} = ${alertAcks.userId}`)
+          .where(inArray(alertAcks.alertKey, [...new Set(keyed.map((k) => k.key))].slice(0, 5000)))
+          .all()
+          .map((a) => [a.key, { by: a.by, at: a.at.toISOString(), note: a.note }])
+      : [],
+  );
+  return keyed.map((d) => ({ ...d, acknowledged: acks.get(d.key) ?? null }));
 }

@@ -1,22 +1,57 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { alertAcks } from '../db/schema';
+import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonContent } from '../lib/router';
-import { requireRole } from '../middleware/auth';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { ALERT_TYPES, deriveAlerts } from './derive';
 
-const AlertSchema = z
-  .object({ type: z.enum(ALERT_TYPES), gateId: z.number().int().nullable(), deviceId: z.number().int().nullable(), at: z.string(), passId: z.string().nullable(), eventId: z.string().nullable(), detail: z.string() })
+export const AlertSchema = z
+  .object({
+    key: z.string(),
+    type: z.enum(ALERT_TYPES),
+    gateId: z.number().int().nullable(),
+    deviceId: z.number().int().nullable(),
+    at: z.string(),
+    passId: z.string().nullable(),
+    eventId: z.string().nullable(),
+    detail: z.string(),
+    acknowledged: z.object({ by: z.string(), at: z.string(), note: z.string().nullable() }).nullable(),
+  })
   .openapi('Alert');
 
-export const alertRoutes = createRouter().openapi(
-  createRoute({
-    method: 'get', path: '/', tags: ['alerts'], summary: 'Alerts and reconciliation conflicts from the gates (last 7 days)',
-    middleware: [requireRole('office')] as const,
-    responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
-  }),
-  (c) => {
-    const { db, clock } = c.var.deps;
-    return c.json(deriveAlerts(db, clock.now(), { escortWaitMinutes: currentRules(db).rules.escortWaitMinutes }), 200);
-  },
-);
+const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
+
+export const alertRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/', tags: ['alerts'], summary: 'Alerts and reconciliation conflicts from the gates (last 7 days), with who acknowledged each',
+      middleware: [requireRole('office')] as const,
+      responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      return c.json(deriveAlerts(db, clock.now(), currentRules(db).rules), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/ack', tags: ['alerts'], summary: 'Acknowledge an alert by its key, as the signed-in office user',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(z.object({ key: z.string().min(3).max(200), note: z.string().trim().max(500).nullable().default(null) })),
+      responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock, bus } = c.var.deps;
+      const p = principalOf(c);
+      const { key, note } = c.req.valid('json');
+      const now = clock.now();
+      db.transaction((tx) => {
+        const added = tx.insert(alertAcks).values({ alertKey: key, userId: p.userId!, at: now, note }).onConflictDoNothing().run().changes;
+        if (added) recordAudit(tx, now, p, c.var.requestId, { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
+      });
+      bus.publish({ kind: 'alert_ack' });
+      return c.json({ key, acknowledged: true }, 200);
+    },
+  );

@@ -385,7 +385,7 @@ export const gateEvents = sqliteTable(
     serverVerdict: text('server_verdict'),
     disagreement: integer('disagreement', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
+  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );
 
 /** Events a tablet sent that failed validation: kept with the reason for the office, never blocking the rest. */
@@ -400,3 +400,78 @@ export const gateEventRejections = sqliteTable('gate_event_rejections', {
   /** The event as sent, cut to 2 KB (events carry outcomes, not personal data). */
   raw: text('raw').notNull(),
 });
+
+/** Who acknowledged an alert on the live wall, and when. Alerts are derived; the key names one. */
+export const alertAcks = sqliteTable('alert_acks', {
+  alertKey: text('alert_key').primaryKey(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id),
+  at: ms('at').notNull(),
+  note: text('note'),
+});
+
+/**
+ * One row per campus day and scope (a gate, or the whole campus), made by the daily job even
+ * when every figure is zero. Figures are recomputed from the events until an office user signs
+ * the report off; then they are frozen, and events that sync later are counted beside them.
+ */
+export const dailyReports = sqliteTable(
+  'daily_reports',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    day: text('day').notNull(),
+    /** 'campus' or the gate id: SQLite's unique index treats NULLs as distinct, so no NULL here. */
+    scope: text('scope').notNull(),
+    gateId: integer('gate_id').references(() => gates.id),
+    figures: text('figures', { mode: 'json' }).notNull(),
+    computedAt: ms('computed_at').notNull(),
+    signedOffByUserId: integer('signed_off_by_user_id').references(() => users.id),
+    signedOffAt: ms('signed_off_at'),
+  },
+  (t) => [uniqueIndex('daily_reports_day_scope').on(t.day, t.scope)],
+);
+
+/** Sign-offs and reopenings of a daily report; a reopening carries its reason. */
+export const dailyReportHistory = sqliteTable('daily_report_history', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  reportId: integer('report_id')
+    .notNull()
+    .references(() => dailyReports.id),
+  action: text('action', { enum: ['signed_off', 'reopened'] }).notNull(),
+  userId: integer('user_id')
+    .notNull()
+    .references(() => users.id),
+  at: ms('at').notNull(),
+  reason: text('reason'),
+});
+
+/** A visitor admitted and never seen leaving, closed by the end-of-day job: never silently. */
+export const presenceClosures = sqliteTable(
+  'presence_closures',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    /** The admit event this closes. */
+    eventId: text('event_id')
+      .notNull()
+      .references(() => gateEvents.id),
+    passId: text('pass_id').notNull(),
+    day: text('day').notNull(),
+    closedAt: ms('closed_at').notNull(),
+    kind: text('kind', { enum: ['expired_not_signed_out'] }).notNull(),
+  },
+  (t) => [uniqueIndex('presence_closures_event').on(t.eventId)],
+);
+
+/** Minutes in which a tablet contacted the server: the report's tablet-offline minutes. */
+export const deviceContacts = sqliteTable(
+  'device_contacts',
+  {
+    deviceId: integer('device_id')
+      .notNull()
+      .references(() => devices.id),
+    /** Unix minute. */
+    minute: integer('minute').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceId, t.minute] })],
+);

@@ -37,6 +37,10 @@ export const RulesSchema = z.object({
   earlyArrivalMinutes: z.number().int().min(0).max(240).default(30),
   /** The live code on the visitor's phone changes this often. */
   codeStepSeconds: z.number().int().min(10).max(300).default(30),
+  /** Visitors' personal data is deleted this many days after the visit ends (report figures stay). */
+  retentionDays: z.number().int().min(1).max(3650).default(28),
+  /** A tablet not heard from for this long is shown offline on the live wall, with an alert. */
+  tabletOfflineMinutes: z.number().int().min(1).max(120).default(3),
 });
 
 export type Rules = z.infer<typeof RulesSchema>;

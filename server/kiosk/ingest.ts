@@ -31,6 +31,7 @@ function statementsFor(sqlite: Database.Database) {
     useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1 where id = ?'),
     reject: sqlite.prepare('insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)'),
     rulesOf: sqlite.prepare('select settings from rule_sets where id = ?').pluck(),
+    contact: sqlite.prepare('insert into device_contacts (device_id, minute) values (?, ?) on conflict do nothing'),
     touch: sqlite.prepare('update devices set last_seen_at = ?, app_version = coalesce(?, app_version), outbox_pending = coalesce(?, outbox_pending) where id = ?'),
   };
 }
@@ -44,6 +45,11 @@ const statements = (db: Db) => {
 const parsedRules = new WeakMap<Database.Database, Map<number, Rules | null>>();
 /** Last contact is written at most this often when nothing else about the tablet changed. */
 const TOUCH_EVERY_MS = 5_000;
+
+/** The minute a tablet was heard from (the daily report's tablet-offline minutes). */
+export function recordContact(db: Db, deviceId: number, at: Date) {
+  statements(db).contact.run(deviceId, Math.floor(at.getTime() / 60_000));
+}
 
 /**
  * Stores a batch of a tablet's events in one transaction: an id already stored is a duplicate
@@ -111,6 +117,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
       out.acked.push(e.id);
       out.stored.push(e);
     }
+    s.contact.run(device.id, Math.floor(receivedAt / 60_000));
     const changed = (contact.appVersion !== undefined && contact.appVersion !== device.appVersion) || (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
     if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS) s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
   })();

@@ -14,7 +14,7 @@ import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
-import { ingestEvents, type DeviceContact } from './ingest';
+import { ingestEvents, recordContact, type DeviceContact } from './ingest';
 import { buildSnapshot, parseCursor } from './snapshot';
 
 const errors = {
@@ -83,7 +83,11 @@ export const kioskRoutes = createRouter()
       const now = clock.now();
       const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
       const contact = contactOf(c);
-      db.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
+      db.transaction((tx) => {
+        tx.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
+        recordContact(db, device.id, now);
+      });
+      c.var.deps.bus.publish({ kind: 'device' });
       return c.json(snapshot, 200);
     },
   )
@@ -127,9 +131,11 @@ export const kioskRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock, bus } = c.var.deps;
       const device = deviceOf(db, principalOf(c));
-      const { acked, duplicates, rejected } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
+      const { acked, duplicates, rejected, stored } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
+      // After the commit: the live walls refresh (they read the database, not this message).
+      if (stored.length > 0 || rejected.length > 0) bus.publish({ kind: 'gate_events', gateIds: [device.gateId] });
       return c.json({ acked, duplicates, rejected }, 200);
     },
   )

@@ -3,6 +3,7 @@ import type { Db } from '../db/open';
 import type { Role } from '../db/schema';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
+import type { LiveBus } from '../live/bus';
 import type { RateLimiter } from './rate-limit';
 
 /** Everything a handler may use, injected by createApp: no module-level singletons. */
@@ -14,6 +15,8 @@ export interface Deps {
   loginLimiter: RateLimiter;
   /** Key of the keyed ID-number hash (lib/secrets.ts). */
   idHashKey: Buffer;
+  /** Tells the live walls that something changed (live/bus.ts). */
+  bus: LiveBus;
 }
 
 /** Who is calling: a signed-in user (cookie) or a bearer token (integration or kiosk device). */

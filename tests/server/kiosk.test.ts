@@ -166,9 +166,9 @@ describe('GET /api/v1/alerts', () => {
     await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events } });
     t.clock.set(new Date(Date.parse(events[0]!.at as string) + 14 * 60_000)); // the events happened at the gate next morning
     const office = await t.signIn('office');
-    expect((await t.request('GET', '/api/v1/alerts', { cookie: office })).json).toEqual([]);
+    const escortAlerts = async () => (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.filter((x: { type: string }) => x.type === 'escort_overdue');
+    expect(await escortAlerts()).toEqual([]);
     t.clock.advance(2 * 60_000);
-    const alerts = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json;
-    expect(alerts).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' })]);
+    expect(await escortAlerts()).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' })]);
   });
 });

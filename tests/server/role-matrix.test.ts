@@ -75,6 +75,20 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/kiosk/events': DEVICE,
   'POST /api/v1/kiosk/emergency': DEVICE,
   'GET /api/v1/alerts': OFFICE,
+  'POST /api/v1/alerts/ack': OFFICE,
+  'GET /api/v1/live/wall': OFFICE,
+  'GET /api/v1/live/stream': OFFICE,
+  'GET /api/v1/reports/daily': OFFICE,
+  'GET /api/v1/reports/daily/export': OFFICE,
+  'GET /api/v1/reports/today': OFFICE,
+  'GET /api/v1/reports/trend': OFFICE,
+  'GET /api/v1/reports/daily/{id}': OFFICE,
+  'POST /api/v1/reports/daily/{id}/sign-off': OFFICE,
+  'POST /api/v1/reports/daily/{id}/reopen': OFFICE,
+  'GET /api/v1/tracing/passages': OFFICE,
+  'GET /api/v1/tracing/co-presence': OFFICE,
+  'GET /api/v1/presence': OFFICE,
+  'POST /api/v1/visitors/{id}/erase': OFFICE,
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
 };
 
@@ -96,9 +110,17 @@ describe('role matrix', () => {
 
   const gated = Object.entries(MATRIX).filter((e): e is [string, Role[]] => Array.isArray(e[1]));
   const deviceOnly = Object.entries(MATRIX).filter((e) => e[1] === DEVICE).map(([k]) => k);
+  /** Event streams never end: their status is read and the stream is cancelled. */
+  const STREAMS = new Set(['GET /api/v1/live/stream']);
   // Route guards run before validation, so an empty body is enough to learn the guard's answer.
-  const call = (key: string, cookie?: string, bearer?: string) => {
+  const call = async (key: string, cookie?: string, bearer?: string) => {
     const [method, path] = key.split(' ') as [string, string];
+    if (STREAMS.has(key)) {
+      const res = await t.app.request(`http://localhost${path}`, { headers: { ...(cookie ? { cookie } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+      if (res.status !== 200) return { status: res.status, json: await res.json() };
+      await res.body?.cancel();
+      return { status: res.status, json: null };
+    }
     return t.request(method, path.replace('{id}', '999'), { cookie, bearer, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
   };
 

@@ -1,0 +1,44 @@
+import ExcelJS from 'exceljs';
+import { csvField } from '../requests/csv';
+
+export interface Column<R> {
+  header: string;
+  value: (row: R) => string | number | null;
+}
+
+export interface Export<R> {
+  /** What was asked for: the filters and the time zone, written above the table in both formats. */
+  title: string;
+  filters: Record<string, string>;
+  timezone: string;
+  columns: Column<R>[];
+  rows: R[];
+}
+
+export function headerLine(e: Pick<Export<unknown>, 'title' | 'filters' | 'timezone'>) {
+  const filters = Object.entries(e.filters).map(([k, v]) => `${k}=${v}`).join('; ');
+  return `${e.title} | filters: ${filters || 'none'} | time zone: ${e.timezone}`;
+}
+
+/** UTF-8 with a BOM, so Excel opens the Chinese right; first the header line, then the table. */
+export function toCsv<R>(e: Export<R>): string {
+  const lines = [csvField(headerLine(e)), e.columns.map((c) => csvField(c.header)).join(','), ...e.rows.map((r) => e.columns.map((c) => csvField(c.value(r))).join(','))];
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+export async function toXlsx<R>(e: Export<R>): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(e.title.slice(0, 31));
+  ws.addRow([headerLine(e)]);
+  ws.addRow(e.columns.map((c) => c.header)).font = { bold: true };
+  for (const r of e.rows) ws.addRow(e.columns.map((c) => c.value(r)));
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+/** The response for an export: a download with a safe ASCII file name. */
+export async function exportResponse<R>(e: Export<R>, format: 'csv' | 'xlsx', fileBase: string): Promise<Response> {
+  const name = `${fileBase.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
+  const headers = { 'content-disposition': `attachment; filename="${name}"` };
+  if (format === 'csv') return new Response(toCsv(e), { headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' } });
+  return new Response(new Uint8Array(await toXlsx(e)), { headers: { ...headers, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+}

@@ -1,0 +1,61 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { streamSSE } from 'hono/streaming';
+import { ErrorBodySchema } from '../lib/errors';
+import { createRouter, jsonContent } from '../lib/router';
+import { requireRole } from '../middleware/auth';
+import { currentRules } from '../rules/store';
+import { buildWall } from './wall';
+
+const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
+/** Pushes are coalesced: a burst of syncs makes one wall, at most this long after the first. */
+const COALESCE_MS = 100;
+/** Time alone changes the wall (tablets falling silent, overstays): refresh at least this often. */
+const REFRESH_MS = 30_000;
+const HEARTBEAT_MS = 15_000;
+
+export const liveRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/wall', tags: ['live'], summary: 'The live wall as JSON (the stream sends the same)',
+      middleware: [requireRole('office')] as const,
+      responses: { 200: jsonContent(z.any().openapi('Wall'), 'The wall'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      return c.json(buildWall(db, clock.now(), currentRules(db).rules), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/stream', tags: ['live'], summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
+      middleware: [requireRole('office')] as const,
+      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...denied },
+    }),
+    (c) => {
+      const { db, clock, bus, logger } = c.var.deps;
+      return streamSSE(c, async (stream) => {
+        let id = 0;
+        let timer: ReturnType<typeof setTimeout> | null = null;
+        const push = async () => {
+          timer = null;
+          try {
+            await stream.writeSSE({ event: 'wall', id: String(++id), data: JSON.stringify(buildWall(db, clock.now(), currentRules(db).rules)) });
+          } catch (err) {
+            logger.warn('live wall push failed', { err: err instanceof Error ? err.message : String(err) });
+          }
+        };
+        const schedule = () => {
+          timer ??= setTimeout(() => void push(), COALESCE_MS);
+        };
+        const unsubscribe = bus.subscribe(schedule);
+        const refresh = setInterval(schedule, REFRESH_MS);
+        const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), HEARTBEAT_MS);
+        await push();
+        await new Promise<void>((resolve) => stream.onAbort(resolve));
+        unsubscribe();
+        clearInterval(refresh);
+        clearInterval(heartbeat);
+        if (timer) clearTimeout(timer);
+      });
+    },
+  );

@@ -1,0 +1,76 @@
+import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
+import { devices, gateEvents, gates, passes, visitors } from '../db/schema';
+import { deriveAlerts } from '../alerts/derive';
+import { campusDate } from '../domain/dates';
+import { maskName } from '../domain/names';
+import { onCampusNow } from '../presence/store';
+import { computeDayFigures } from '../reports/figures';
+import type { Rules } from '../domain/rules';
+import type { Db } from '../db/open';
+
+const LATEST = 8;
+const RATE_WINDOW_MIN = 10;
+
+const median = (xs: number[]) => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/**
+ * The office's live wall: per gate, today's counts, the pace, the latest decisions and the
+ * tablets' health; for the campus, who is inside and the open alerts (last 24 h). Built from the
+ * database on every push, so it is never out of step with what was committed.
+ */
+export function buildWall(db: Db, now: Date, rules: Rules) {
+  const today = campusDate(now, rules.timezone);
+  const gateRows = db.select().from(gates).where(eq(gates.active, true)).orderBy(asc(gates.id)).all();
+  const presence = onCampusNow(db, now, rules);
+  const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000 });
+  const rateSince = new Date(now.getTime() - RATE_WINDOW_MIN * 60_000);
+  return {
+    generatedAt: now.toISOString(),
+    day: today,
+    onCampus: presence.length,
+    overstays: presence.filter((p) => p.overstay).length,
+    alerts: alerts.sort((a, b) => Number(a.acknowledged !== null) - Number(b.acknowledged !== null) || b.at.localeCompare(a.at)),
+    gates: gateRows.map((g) => {
+      const figures = computeDayFigures(db, today, g.id, rules, now);
+      const latest = db
+        .select({ id: gateEvents.id, at: gateEvents.at, type: gateEvents.type, verdict: gateEvents.verdict, reasons: gateEvents.reasons, name: visitors.name })
+        .from(gateEvents)
+        .leftJoin(passes, eq(passes.id, gateEvents.passId))
+        .leftJoin(visitors, eq(visitors.id, passes.visitorId))
+        .where(and(eq(gateEvents.gateId, g.id), sql`${gateEvents.type} in ('decision', 'exit')`))
+        .orderBy(desc(gateEvents.at))
+        .limit(LATEST)
+        .all();
+      const recent = db
+        .select({ at: gateEvents.at, startedAt: gateEvents.startedAt })
+        .from(gateEvents)
+        .where(and(eq(gateEvents.gateId, g.id), eq(gateEvents.type, 'decision'), gte(gateEvents.at, new Date(now.getTime() - 86_400_000))))
+        .all();
+      const tablets = db.select().from(devices).where(and(eq(devices.gateId, g.id), isNull(devices.revokedAt))).orderBy(asc(devices.id)).all();
+      return {
+        id: g.id,
+        name: g.name,
+        nameEn: g.nameEn,
+        figures,
+        perMinute: Math.round((recent.filter((r) => r.at >= rateSince).length / RATE_WINDOW_MIN) * 10) / 10,
+        medianSeconds: median(recent.filter((r) => r.startedAt && campusDate(r.at, rules.timezone) === today).map((r) => (r.at.getTime() - r.startedAt!.getTime()) / 1000)),
+        latest: latest.map((e) => ({ id: e.id, at: e.at.toISOString(), type: e.type, verdict: e.verdict, reasons: e.reasons, name: e.name ? maskName(e.name) : null })),
+        tablets: tablets.map((d) => ({
+          id: d.id,
+          name: d.name,
+          appVersion: d.appVersion,
+          online: d.lastSeenAt !== null && now.getTime() - d.lastSeenAt.getTime() < rules.tabletOfflineMinutes * 60_000,
+          lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+          snapshotAgeMinutes: d.lastSnapshotAt ? Math.floor((now.getTime() - d.lastSnapshotAt.getTime()) / 60_000) : null,
+          outboxPending: d.outboxPending,
+        })),
+      };
+    }),
+  };
+}
+export type Wall = ReturnType<typeof buildWall>;

@@ -1,0 +1,171 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { dailyReports } from '../db/schema';
+import { addDays, campusDate, isIsoDate } from '../domain/dates';
+import { recordAudit } from '../lib/audit';
+import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
+import { exportResponse, type Column } from '../lib/export';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { principalOf, requireRole } from '../middleware/auth';
+import { currentRules } from '../rules/store';
+import { REFUSAL_GROUPS } from './figures';
+import { CAMPUS, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
+
+const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
+const Day = z.string().refine(isIsoDate, 'a date as YYYY-MM-DD');
+const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
+const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
+const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+const ReportSchema = z.any().openapi('DailyReport');
+
+/** Yesterday when no dates are given: the last finished day, the one the office signs off. */
+function range(q: z.infer<typeof Filter>, timezone: string, now: Date) {
+  const yesterday = addDays(campusDate(now, timezone), -1);
+  const from = q.from ?? q.to ?? yesterday;
+  const to = q.to ?? q.from ?? yesterday;
+  if (from > to) throw new ApiError(400, 'validation_failed', 'from is after to', { issues: [{ path: ['from'], code: 'range_reversed', message: 'from is after to' }] });
+  return { from, to, scope: q.scope };
+}
+
+const columns: Column<ReportView>[] = [
+  { header: '日期 Day', value: (r) => r.day },
+  { header: '范围 Scope', value: (r) => (r.scope === CAMPUS ? '全校 Campus' : r.gateName) },
+  { header: '状态 Status', value: (r) => r.status },
+  { header: '入校人次 Entrants', value: (r) => r.figures.entrants },
+  { header: '放行 Admitted', value: (r) => r.figures.admitted },
+  { header: '劝返 Refused', value: (r) => r.figures.refused },
+  ...REFUSAL_GROUPS.map((g) => ({ header: `劝返:${g}`, value: (r: ReportView) => r.figures.refusedBy[g] })),
+  { header: '体温复测 Fever re-tests', value: (r) => r.figures.feverRetests },
+  { header: '离校 Exits', value: (r) => r.figures.exits },
+  { header: '应急放行 Emergency admits', value: (r) => r.figures.emergencyAdmits },
+  { header: '补录逾期 Overdue backfills', value: (r) => r.figures.overdueBackfills },
+  { header: '超时滞留 Overstays', value: (r) => r.figures.overstays },
+  { header: '未登记离校 Expired, not signed out', value: (r) => r.figures.expiredNotSignedOut },
+  { header: '平板离线分钟 Tablet offline min', value: (r) => r.figures.tabletOfflineMinutes },
+  { header: '迟到同步 Late events', value: (r) => r.figures.lateEvents },
+  { header: '签收人 Signed off by', value: (r) => r.signedOffBy },
+  { header: '签收时间 Signed off at', value: (r) => r.signedOffAt },
+  { header: '签收后到达 Late since sign-off', value: (r) => r.lateSinceSignOff },
+];
+
+export const reportRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/daily', tags: ['reports'], summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
+      middleware: [requireRole('office')] as const,
+      request: { query: Filter.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) },
+      responses: { 200: jsonContent(z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), from: z.string(), to: z.string(), rows: z.array(ReportSchema) }), 'Reports'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { rules } = currentRules(db);
+      const q = c.req.valid('query');
+      const now = clock.now();
+      const f = range(q, rules.timezone, now);
+      const { total, rows } = listReports(db, f, rules, now, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
+      return c.json({ total, page: q.page, pageSize: q.pageSize, from: f.from, to: f.to, rows }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/daily/export', tags: ['reports'], summary: 'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
+      middleware: [requireRole('office')] as const,
+      request: { query: Filter.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+      responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    async (c) => {
+      const { db, clock } = c.var.deps;
+      const { rules } = currentRules(db);
+      const q = c.req.valid('query');
+      const now = clock.now();
+      const f = range(q, rules.timezone, now);
+      const { rows } = listReports(db, f, rules, now);
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'report.export', entity: 'daily_report', after: { ...f, format: q.format, rows: rows.length } }));
+      return exportResponse({ title: 'Gatehouse 日报 Daily reports', filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' }, timezone: rules.timezone, columns, rows }, q.format, `gatehouse-daily-${f.from}-${f.to}`);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/today', tags: ['reports'], summary: 'Today so far, per gate and for the campus (not a report yet)',
+      middleware: [requireRole('office')] as const,
+      responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      return c.json(todaySoFar(db, currentRules(db).rules, clock.now()), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/trend', tags: ['reports'], summary: 'Entrants, admits, refusals and fever re-tests per day for the last 7 or 30 days',
+      middleware: [requireRole('office')] as const,
+      request: { query: z.object({ days: z.coerce.number().int().refine((d) => d === 7 || d === 30, '7 or 30').default(7), scope: z.string().regex(/^(campus|\d{1,9})$/).default(CAMPUS) }) },
+      responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { days, scope } = c.req.valid('query');
+      return c.json(trend(db, days, scope, currentRules(db).rules, clock.now()), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/daily/{id}', tags: ['reports'], summary: 'One daily report with its sign-off history',
+      middleware: [requireRole('office')] as const,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const { id } = c.req.valid('param');
+      const report = reportById(db, id, currentRules(db).rules, clock.now());
+      if (!report) throw notFound(`Report ${id}`);
+      return c.json({ report, history: reportHistory(db, [id]).map((h) => ({ ...h, at: h.at.toISOString() })) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/daily/{id}/sign-off', tags: ['reports'], summary: 'Sign the report off as the signed-in office user: its figures are frozen',
+      middleware: [requireRole('office')] as const,
+      request: { params: IdParam },
+      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Already signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const now = clock.now();
+      const { rules } = currentRules(db);
+      db.transaction((tx) => {
+        const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
+        if (!row) throw notFound(`Report ${id}`);
+        if (row.signedOffAt) throw conflict('already_signed_off', `Report ${id} was signed off at ${row.signedOffAt.toISOString()}`);
+        signOff(tx, row, p.userId!, rules, now);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
+      });
+      return c.json(reportById(db, id, rules, now), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/daily/{id}/reopen', tags: ['reports'], summary: 'Reopen a signed-off report; a reason is required and kept',
+      middleware: [requireRole('office')] as const,
+      request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
+      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Not signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { id } = c.req.valid('param');
+      const { reason } = c.req.valid('json');
+      const now = clock.now();
+      db.transaction((tx) => {
+        const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
+        if (!row) throw notFound(`Report ${id}`);
+        if (!row.signedOffAt) throw conflict('not_signed_off', `Report ${id} is open already`);
+        reopen(tx, row, p.userId!, reason, now);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
+      });
+      return c.json(reportById(db, id, currentRules(db).rules, now), 200);
+    },
+  );

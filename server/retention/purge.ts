@@ -1,0 +1,50 @@
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { gateEvents, idempotencyKeys, visitors, visitRequests } from '../db/schema';
+import { addDays, campusDate, instantAt } from '../domain/dates';
+import type { Rules } from '../domain/rules';
+import type { Db } from '../db/open';
+
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** What remains of a visitor after deletion: the row (so passes, events and reports still add up), no person. */
+export const ERASED = {
+  name: '（已删除）',
+  nameNorm: '',
+  phone: '',
+  idLast4: '',
+  visitedRegions: [] as string[],
+  closeContact: false,
+  commitmentAcceptedAt: null,
+  testTakenAt: null,
+  testResult: null,
+  checks: [] as string[],
+} as const;
+
+export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
+  // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
+  tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).run();
+}
+
+/**
+ * The daily retention job (DOMAIN.md: personal data minimal, purged on schedule): visitors whose
+ * visit ended more than `retentionDays` ago lose their names, phones, ID hashes and declarations;
+ * gate events that old lose their readings (the decision inputs). Report figures are kept in
+ * daily_reports and do not change. Answers counts only: the caller logs them, never values.
+ */
+export function purgePersonalData(db: Db, now: Date, rules: Rules) {
+  const cutoffDay = addDays(campusDate(now, rules.timezone), -rules.retentionDays);
+  const cutoff = instantAt(cutoffDay, '00:00', rules.timezone);
+  return db.transaction((tx) => {
+    const due = tx
+      .select({ id: visitors.id })
+      .from(visitors)
+      .innerJoin(visitRequests, eq(visitRequests.id, visitors.requestId))
+      .where(and(isNull(visitors.purgedAt), lt(visitRequests.visitDateTo, cutoffDay)))
+      .all();
+    for (const v of due) eraseVisitor(tx, v.id, now);
+    const events = tx.update(gateEvents).set({ input: null }).where(and(lt(gateEvents.at, cutoff), sql`${gateEvents.input} is not null`)).run().changes;
+    // Stored answers to retried requests hold what was filed; they are only needed for a day or two.
+    const replies = tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 2 * 86_400_000))).run().changes;
+    return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, cutoffDay };
+  });
+}

@@ -1,0 +1,35 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { visitors } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
+import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { principalOf, requireRole } from '../middleware/auth';
+import { eraseVisitor } from './purge';
+
+export const visitorRoutes = createRouter().openapi(
+  createRoute({
+    method: 'post', path: '/{id}/erase', tags: ['retention'], summary: 'Delete one visitor’s personal data on request (who, when and why are audit-logged; the values are not)',
+    middleware: [requireRole('office')] as const,
+    request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
+    responses: {
+      200: jsonContent(z.object({ id: z.number().int(), erasedAt: z.string() }), 'Erased'),
+      400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      404: jsonContent(ErrorBodySchema, 'No such visitor'), 409: jsonContent(ErrorBodySchema, 'Already erased'),
+    },
+  }),
+  (c) => {
+    const { db, clock } = c.var.deps;
+    const { id } = c.req.valid('param');
+    const { reason } = c.req.valid('json');
+    const now = clock.now();
+    db.transaction((tx) => {
+      const v = tx.select({ id: visitors.id, purgedAt: visitors.purgedAt, requestId: visitors.requestId }).from(visitors).where(eq(visitors.id, id)).get();
+      if (!v) throw notFound(`Visitor ${id}`);
+      if (v.purgedAt) throw conflict('already_erased', `Visitor ${id} was erased at ${v.purgedAt.toISOString()}`);
+      eraseVisitor(tx, id, now);
+      recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
+    });
+    return c.json({ id, erasedAt: now.toISOString() }, 200);
+  },
+);

@@ -1,0 +1,89 @@
+import { sql } from 'drizzle-orm';
+import { addDays, campusDate, instantAt } from '../domain/dates';
+import type { Db } from '../db/open';
+
+export interface Passage {
+  at: string;
+  gateId: number;
+  gateName: string;
+  type: string;
+  verdict: string | null;
+  passId: string | null;
+  visitorId: number | null;
+  visitorName: string | null;
+  phone: string | null;
+  idLast4: string | null;
+  department: string | null;
+}
+
+/** Who passed a gate (or any gate) between two instants: every decision and exit, oldest first. */
+export function passages(db: Pick<Db, 'all'>, { from, to, gateId }: { from: Date; to: Date; gateId?: number | undefined }): Passage[] {
+  return db
+    .all<Omit<Passage, 'at'> & { at: number }>(sql`
+      select e.at as at, e.gate_id as gateId, g.name as gateName, e.type as type, e.verdict as verdict, e.pass_id as passId,
+        v.id as visitorId, v.name as visitorName, v.phone as phone, v.id_last4 as idLast4, d.name as department
+      from gate_events e join gates g on g.id = e.gate_id
+      left join passes p on p.id = e.pass_id left join visitors v on v.id = p.visitor_id
+      left join visit_requests r on r.id = p.request_id left join departments d on d.id = r.department_id
+      where e.at >= ${from.getTime()} and e.at < ${to.getTime()} and e.type in ('decision', 'exit') ${gateId ? sql`and e.gate_id = ${gateId}` : sql``}
+      order by e.at, e.id`)
+    .map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
+}
+
+export interface Stay {
+  visitorId: number;
+  visitorName: string;
+  phone: string;
+  department: string;
+  from: string;
+  to: string;
+  /** How the stay ended: an exit scan, the end-of-day closure, or still inside. */
+  end: 'exit' | 'expired_not_signed_out' | 'inside';
+}
+
+/**
+ * Stays on campus: from an admit to the first exit after it; without an exit, to the end of that
+ * campus day (the end-of-day job closes it there) or to now for today.
+ */
+function staysSql(from: number, to: number, now: number) {
+  return sql`
+    with admits as (
+      select e.id, e.pass_id, e.at,
+        (select min(x.at) from gate_events x where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at) as exit_at,
+        exists (select 1 from presence_closures c where c.event_id = e.id) as closed
+      from gate_events e
+      where e.type = 'decision' and e.verdict = 'admit' and e.pass_id is not null and e.at < ${to} and e.at >= ${from - 2 * 86_400_000}
+    )
+    select v.id as visitorId, v.name as visitorName, v.phone as phone, d.name as department, a.at as start, a.exit_at as exitAt, a.closed as closed
+    from admits a join passes p on p.id = a.pass_id join visitors v on v.id = p.visitor_id
+    join visit_requests r on r.id = p.request_id join departments d on d.id = r.department_id
+    where coalesce(a.exit_at, ${now}) > ${from}
+    order by a.at`;
+}
+
+type StayRow = { visitorId: number; visitorName: string; phone: string; department: string; start: number; exitAt: number | null; closed: number };
+
+function toStay(r: StayRow, now: number, timezone: string): Stay {
+  const dayEnd = instantAt(addDays(campusDate(new Date(r.start), timezone), 1), '00:00', timezone).getTime();
+  const end = r.exitAt ?? (r.closed || now >= dayEnd ? dayEnd : now);
+  return { visitorId: r.visitorId, visitorName: r.visitorName, phone: r.phone, department: r.department, from: new Date(r.start).toISOString(), to: new Date(end).toISOString(), end: r.exitAt ? 'exit' : r.closed || now >= dayEnd ? 'expired_not_signed_out' : 'inside' };
+}
+
+/**
+ * Who was on campus at the same time as a visitor, within a period: every other stay that
+ * overlaps one of the visitor's stays, with the overlap.
+ */
+export function coPresence(db: Pick<Db, 'all'>, { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string }) {
+  const all = db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime())).map((r) => toStay(r, now.getTime(), timezone));
+  const own = all.filter((s) => s.visitorId === visitorId);
+  const others = all
+    .filter((s) => s.visitorId !== visitorId)
+    .flatMap((s) =>
+      own.flatMap((o) => {
+        const start = Math.max(Date.parse(s.from), Date.parse(o.from));
+        const end = Math.min(Date.parse(s.to), Date.parse(o.to));
+        return end > start ? [{ ...s, overlapFrom: new Date(start).toISOString(), overlapTo: new Date(end).toISOString() }] : [];
+      }),
+    );
+  return { stays: own, others };
+}

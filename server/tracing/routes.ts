@@ -1,0 +1,93 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { eq } from 'drizzle-orm';
+import { gates, visitors } from '../db/schema';
+import { recordAudit } from '../lib/audit';
+import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
+import { exportResponse } from '../lib/export';
+import { createRouter, jsonContent } from '../lib/router';
+import { principalOf, requireRole } from '../middleware/auth';
+import { currentRules } from '../rules/store';
+import { coPresence, passages } from './queries';
+
+const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
+const MAX_SPAN_MS = 31 * 86_400_000;
+/** Every tracing query states why (a health authority's request number, say): it is audit-logged with it. */
+const Why = z.string().trim().min(4).max(300).openapi({ description: 'Why this query is made; kept in the audit log' });
+const Window = {
+  from: z.iso.datetime({ offset: true }),
+  to: z.iso.datetime({ offset: true }),
+  reason: Why,
+  format: z.enum(['json', 'csv', 'xlsx']).default('json'),
+};
+const file = { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file (format csv or xlsx)' };
+
+function span(fromText: string, toText: string) {
+  const from = new Date(fromText);
+  const to = new Date(toText);
+  if (to <= from || to.getTime() - from.getTime() > MAX_SPAN_MS) {
+    throw new ApiError(400, 'validation_failed', 'to must be after from, at most 31 days later', { issues: [{ path: ['to'], code: 'bad_span', message: 'to must be after from, at most 31 days later' }] });
+  }
+  return { from, to };
+}
+
+export const tracingRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get', path: '/passages', tags: ['tracing'], summary: 'Who passed gate G (or any gate) between two instants; audit-logged with its reason',
+      middleware: [requireRole('office')] as const,
+      request: { query: z.object({ ...Window, gateId: z.coerce.number().int().positive().optional() }) },
+      responses: { 200: { ...jsonContent(z.object({ rows: z.array(z.any().openapi('Passage')) }), 'Passages'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+    }),
+    async (c) => {
+      const { db, clock } = c.var.deps;
+      const q = c.req.valid('query');
+      const { from, to } = span(q.from, q.to);
+      if (q.gateId && !db.select({ id: gates.id }).from(gates).where(eq(gates.id, q.gateId)).get()) throw notFound(`Gate ${q.gateId}`);
+      const rows = passages(db, { from, to, gateId: q.gateId });
+      const now = clock.now();
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'tracing.passages', entity: 'gate_events', reason: q.reason, after: { from: q.from, to: q.to, gateId: q.gateId ?? null, format: q.format, rows: rows.length } }));
+      if (q.format === 'json') return c.json({ rows }, 200);
+      const { rules } = currentRules(db);
+      return exportResponse(
+        {
+          title: 'Gatehouse 通行记录 Passages', filters: { from: q.from, to: q.to, gate: q.gateId ? String(q.gateId) : 'all', reason: q.reason }, timezone: rules.timezone, rows,
+          columns: [
+            { header: '时间 Time', value: (r) => r.at }, { header: '校门 Gate', value: (r) => r.gateName }, { header: '类型 Type', value: (r) => r.type }, { header: '结果 Verdict', value: (r) => r.verdict },
+            { header: '姓名 Name', value: (r) => r.visitorName }, { header: '电话 Phone', value: (r) => r.phone }, { header: '证件后四位 ID last 4', value: (r) => r.idLast4 }, { header: '接待单位 Host', value: (r) => r.department },
+          ],
+        },
+        q.format,
+        'gatehouse-passages',
+      );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'get', path: '/co-presence', tags: ['tracing'], summary: 'Who was on campus at the same time as a visitor, within a period; audit-logged with its reason',
+      middleware: [requireRole('office')] as const,
+      request: { query: z.object({ ...Window, visitorId: z.coerce.number().int().positive() }) },
+      responses: { 200: { ...jsonContent(z.object({ stays: z.array(z.any()), others: z.array(z.any()) }), 'The visitor’s stays and the overlapping ones'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...denied },
+    }),
+    async (c) => {
+      const { db, clock } = c.var.deps;
+      const q = c.req.valid('query');
+      const { from, to } = span(q.from, q.to);
+      if (!db.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, q.visitorId)).get()) throw notFound(`Visitor ${q.visitorId}`);
+      const now = clock.now();
+      const { rules } = currentRules(db);
+      const result = coPresence(db, { visitorId: q.visitorId, from, to, now, timezone: rules.timezone });
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'tracing.co_presence', entity: 'visitor', entityId: q.visitorId, reason: q.reason, after: { from: q.from, to: q.to, format: q.format, rows: result.others.length } }));
+      if (q.format === 'json') return c.json(result, 200);
+      return exportResponse(
+        {
+          title: 'Gatehouse 同时在校 Co-presence', filters: { visitorId: String(q.visitorId), from: q.from, to: q.to, reason: q.reason }, timezone: rules.timezone, rows: result.others,
+          columns: [
+            { header: '姓名 Name', value: (r) => r.visitorName }, { header: '电话 Phone', value: (r) => r.phone }, { header: '接待单位 Host', value: (r) => r.department },
+            { header: '在校自 Stay from', value: (r) => r.from }, { header: '在校至 Stay to', value: (r) => r.to }, { header: '重叠自 Overlap from', value: (r) => r.overlapFrom }, { header: '重叠至 Overlap to', value: (r) => r.overlapTo },
+          ],
+        },
+        q.format,
+        'gatehouse-co-presence',
+      );
+    },
+  );
