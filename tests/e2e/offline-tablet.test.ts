@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { launchPersistent, screenshot } from '../helpers/browser';
 import { enrollOverApi, GUARD_PIN, issuePass, PASSWORD, setupGateWorld, verdictOf, type GateWorld } from '../helpers/gate';
 import { signInOver } from '../helpers/http';
