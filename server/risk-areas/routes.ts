@@ -13,6 +13,7 @@ import { IsoDateSchema } from '../requests/schemas';
 import { currentRules, saveRuleVersion } from '../rules/store';
 import { regionName } from '../regions/data';
 import { activeRiskAreas } from './store';
+import { parseCsv } from '../requests/csv';
 
 const RiskAreaSchema = z
   .object({ id: z.number().int(), regionCode: z.string(), regionName: z.string(), level: z.enum(RISK_LEVELS), effectiveFrom: z.string(), effectiveTo: z.string().nullable(), note: z.string() })
@@ -27,6 +28,33 @@ const errors = {
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
 const view = (r: typeof riskAreas.$inferSelect) => ({ id: r.id, regionCode: r.regionCode, regionName: regionName(r.regionCode) ?? '', level: r.level, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo, note: r.note });
+
+const CSV_COLUMNS = ['region_code', 'level', 'effective_from', 'effective_to', 'note'] as const;
+const RiskAreaRow = z
+  .object({ regionCode: z.string().regex(/^\d{6}$/), level: z.enum(RISK_LEVELS), effectiveFrom: IsoDateSchema, effectiveTo: IsoDateSchema.nullable(), note: z.string().trim().max(200) })
+  .refine((a) => a.effectiveTo === null || a.effectiveTo >= a.effectiveFrom, { path: ['effectiveTo'], message: 'must not be before effectiveFrom' });
+
+/** Checks every row (and its region code against GB/T 2260) before anything is saved; errors name row and column. */
+function parseRiskAreaCsv(text: string) {
+  const [header, ...rows] = parseCsv(text);
+  const cols = (header ?? []).map((h) => h.trim().toLowerCase());
+  const missing = CSV_COLUMNS.filter((c) => c !== 'note' && c !== 'effective_to' && !cols.includes(c));
+  if (missing.length) throw new ApiError(400, 'validation_failed', 'The CSV header lacks columns', { issues: missing.map((m) => ({ path: ['csv', 0, m], code: 'missing_column', message: `column ${m} is missing` })) });
+  const issues: { path: (string | number)[]; code: string; message: string }[] = [];
+  const out = rows.map((r, i) => {
+    const get = (c: (typeof CSV_COLUMNS)[number]) => (cols.includes(c) ? (r[cols.indexOf(c)] ?? '').trim() : '');
+    const parsed = RiskAreaRow.safeParse({ regionCode: get('region_code'), level: get('level'), effectiveFrom: get('effective_from'), effectiveTo: get('effective_to') || null, note: get('note') });
+    if (!parsed.success) {
+      for (const issue of parsed.error.issues) issues.push({ path: ['csv', i + 1, String(issue.path[0] ?? '')], code: issue.code, message: issue.message });
+      return null;
+    }
+    if (!regionName(parsed.data.regionCode)) issues.push({ path: ['csv', i + 1, 'regionCode'], code: 'unknown_region', message: `No GB/T 2260 region ${parsed.data.regionCode}` });
+    return parsed.data;
+  });
+  if (rows.length === 0) issues.push({ path: ['csv'], code: 'empty', message: 'no rows under the header' });
+  if (issues.length) throw new ApiError(400, 'validation_failed', 'Some rows are invalid; nothing was saved', { issues: issues.slice(0, 100) });
+  return out.filter((a): a is NonNullable<typeof a> => a !== null);
+}
 
 function assertKnownRegion(code: string) {
   if (!regionName(code)) throw new ApiError(400, 'validation_failed', 'Unknown region', { issues: [{ path: ['regionCode'], code: 'unknown_region', message: `No GB/T 2260 region ${code}` }] });
@@ -78,6 +106,31 @@ export const riskAreaRoutes = createRouter()
         return { ...view(row), ruleVersion: version, impact };
       });
       return c.json(out, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/import', tags: ['rules'], summary: 'Add risk areas from CSV (region_code, level, effective_from, effective_to, note): all rows or none, one rule version; with dryRun, only the impact',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(z.object({ csv: z.string().min(1).max(500_000), reason: z.string().trim().min(2).max(500), dryRun: z.boolean().default(false) })),
+      responses: { 200: jsonContent(z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }), 'Imported (or previewed)'), ...errors },
+    }),
+    (c) => {
+      const { db, clock } = c.var.deps;
+      const p = principalOf(c);
+      const { csv, reason, dryRun } = c.req.valid('json');
+      const areas = parseRiskAreaCsv(csv);
+      const now = clock.now();
+      if (dryRun) return c.json({ rows: areas.length, ruleVersion: null, impact: recheckImpact(db, now, { riskAreas: [...activeRiskAreas(db), ...areas] }) }, 200);
+      const actor = `${p.kind}:${p.label}`;
+      const out = db.transaction((tx) => {
+        for (const a of areas) tx.insert(riskAreas).values(a).run();
+        const { version } = saveRuleVersion(tx, now, actor, `risk areas imported (${areas.length}): ${reason}`, currentRules(tx).rules);
+        const impact = applyRecheck(tx, now, actor, `risk areas imported (${areas.length})`);
+        recordAudit(tx, now, p, c.var.requestId, { action: 'risk_area.import', entity: 'risk_area', after: { rows: areas.length }, reason });
+        return { rows: areas.length, ruleVersion: version, impact };
+      });
+      return c.json(out, 200);
     },
   )
   .openapi(

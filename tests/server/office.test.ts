@@ -151,3 +151,22 @@ describe('the live wall', () => {
     await reader.cancel().catch(() => undefined);
   });
 });
+
+describe('POST /api/v1/risk-areas/import', () => {
+  it('imports every row or none, as one new rule version, and names the bad row', async () => {
+    t = createTestApp();
+    const office = await t.signIn('office');
+    const bad = 'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n999999,medium,2026-11-21,,\n';
+    const refused = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: bad, reason: '省卫健委通报' } });
+    expect(refused.status).toBe(400);
+    expect(refused.json.error.issues).toEqual([expect.objectContaining({ path: ['csv', 2, 'regionCode'], code: 'unknown_region' })]);
+    expect((await t.request('GET', '/api/v1/risk-areas', { cookie: office })).json).toEqual([]);
+
+    const good = 'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n310115,medium,2026-11-21,2026-12-05,浦东\n';
+    const preview = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: good, reason: '省卫健委通报', dryRun: true } });
+    expect(preview.json).toEqual({ rows: 2, ruleVersion: null, impact: [] });
+    const done = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: good, reason: '省卫健委通报' } });
+    expect(done.json).toMatchObject({ rows: 2, ruleVersion: 2 });
+    expect((await t.request('GET', '/api/v1/risk-areas', { cookie: office })).json.map((a: { regionCode: string; level: string }) => `${a.regionCode}:${a.level}`).sort()).toEqual(['110105:high', '310115:medium']);
+  });
+});

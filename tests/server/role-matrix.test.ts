@@ -75,6 +75,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/kiosk/events': DEVICE,
   'POST /api/v1/kiosk/emergency': DEVICE,
   'GET /api/v1/alerts': OFFICE,
+  'POST /api/v1/risk-areas/import': OFFICE,
   'POST /api/v1/alerts/ack': OFFICE,
   'GET /api/v1/live/wall': OFFICE,
   'GET /api/v1/live/stream': OFFICE,
