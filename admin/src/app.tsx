@@ -18,6 +18,11 @@ const ReviewPage = lazy(() => import('./pages/review').then((m) => m.ReviewPage)
 const CampusesPage = lazy(() => import('./pages/campuses').then((m) => m.CampusesPage));
 const DevicesPage = lazy(() => import('./pages/devices').then((m) => m.DevicesPage));
 const PassPage = lazy(() => import('./pages/pass').then((m) => m.PassPage));
+const LivePage = lazy(() => import('./pages/live').then((m) => m.LivePage));
+const PresencePage = lazy(() => import('./pages/presence').then((m) => m.PresencePage));
+const ReportsPage = lazy(() => import('./pages/reports').then((m) => m.ReportsPage));
+const TracingPage = lazy(() => import('./pages/tracing').then((m) => m.TracingPage));
+const RulesPage = lazy(() => import('./pages/rules').then((m) => m.RulesPage));
 
 /** The visitor's pass page is public: its unguessable link is the credential. */
 const passLink = () => /^\/pass\/([A-Za-z0-9_-]{20,64})$/.exec(location.pathname)?.[1];
@@ -67,6 +72,11 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/requests/:id/edit" component={RequestNewPage} />
                 <Route path="/admin/review" component={ReviewPage} />
                 <Route path="/admin/devices" component={DevicesPage} />
+                <Route path="/admin/live" component={LivePage} />
+                <Route path="/admin/presence" component={PresencePage} />
+                <Route path="/admin/reports" component={ReportsPage} />
+                <Route path="/admin/tracing" component={TracingPage} />
+                <Route path="/admin/rules" component={RulesPage} />
                 <Route default component={HomePage} />
               </Router>
             </ErrorBoundary>

@@ -49,8 +49,11 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   const admitsByPass = new Map<string, typeof events>();
   for (const e of events) {
     if (e.type === 'decision' && e.verdict === 'refuse') {
-      if (e.reasons.includes('fever')) drafts.push({ type: 'fever', ...base(e), detail: 'fever confirmed on re-test' });
-      if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: 'block-list hit' });
+      if (e.reasons.includes('fever')) {
+        const last = (e.input as { temperatures?: { celsius: number }[] } | null)?.temperatures?.at(-1);
+        drafts.push({ type: 'fever', ...base(e), detail: last ? `${last.celsius.toFixed(1)}°C` : '' });
+      }
+      if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: '' });
     }
     if (e.type === 'decision' && e.verdict === 'admit' && e.passId) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);

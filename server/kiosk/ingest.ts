@@ -118,6 +118,8 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
       out.stored.push(e);
     }
     s.contact.run(device.id, Math.floor(receivedAt / 60_000));
+    // The tablet counted this batch in its outbox when it sent it; what it holds now is the rest.
+    if (contact.outboxPending !== undefined) contact = { ...contact, outboxPending: Math.max(0, contact.outboxPending - raw.length) };
     const changed = (contact.appVersion !== undefined && contact.appVersion !== device.appVersion) || (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
     if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS) s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
   })();

@@ -1,7 +1,27 @@
 import { hc } from 'hono/client';
 import type { AppType } from '../../../server/app';
+import type { Wall } from '../../../server/live/wall';
 
 export { ApiFailure, ok } from '../../../server/domain/api-result';
+export type { Wall };
 
 /** The admin app's one way to the server: pages call these, never fetch. */
 export const api = hc<AppType>('/').api.v1;
+
+/**
+ * Subscribes to the live wall (server-sent events; the browser reconnects by itself). Answers
+ * the function that closes the stream.
+ */
+export function openLiveWall(onWall: (w: Wall) => void, onConnection: (open: boolean) => void): () => void {
+  const source = new EventSource('/api/v1/live/stream');
+  source.addEventListener('wall', (e) => onWall(JSON.parse((e as MessageEvent<string>).data) as Wall));
+  source.onopen = () => onConnection(true);
+  source.onerror = () => onConnection(false);
+  return () => source.close();
+}
+
+/** A download link for an export route: same filters as the table, as the server expects them. */
+export function exportHref(path: '/reports/daily/export' | '/tracing/passages' | '/tracing/co-presence', query: Record<string, string | undefined>): string {
+  const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));
+  return `/api/v1${path}?${q}`;
+}

@@ -1,0 +1,61 @@
+/**
+ * Refusals grouped as the office reports them (DOMAIN.md rule 8). Each refused entrant counts
+ * once, under the first reason the engine gave, so the groups add up to `refused`.
+ */
+export const REFUSAL_GROUPS = ['courier_delivery', 'no_pass', 'pass_invalid', 'fever', 'code_colour', 'test_missing', 'block_list', 'id_mismatch', 'stale_data', 'other'] as const;
+export type RefusalGroup = (typeof REFUSAL_GROUPS)[number];
+
+export function refusalGroup(reason: string | null): RefusalGroup {
+  switch (reason) {
+    case 'courier':
+    case 'food_delivery':
+      return 'courier_delivery';
+    case 'walk_in':
+    case 'pass_malformed':
+    case 'pass_unknown_pass':
+    case 'pass_unknown_key':
+    case 'pass_bad_signature':
+      return 'no_pass';
+    case 'fever':
+      return 'fever';
+    case 'code_red':
+    case 'code_yellow':
+      return 'code_colour';
+    case 'test_not_confirmed':
+      return 'test_missing';
+    case 'block_list':
+      return 'block_list';
+    case 'id_mismatch':
+      return 'id_mismatch';
+    case 'snapshot_stale':
+      return 'stale_data';
+    default:
+      return reason?.startsWith('pass_') ? 'pass_invalid' : 'other';
+  }
+}
+
+export interface DayFigures {
+  /** People who came to the gate and got a verdict. */
+  entrants: number;
+  admitted: number;
+  refused: number;
+  refusedBy: Record<RefusalGroup, number>;
+  /** Entrants whose temperature reached the threshold, so the rest and re-test protocol ran. */
+  feverRetests: number;
+  exits: number;
+  emergencyAdmits: number;
+  /** Emergency requests filed that day whose backfill is missing past its deadline (or came late). */
+  overdueBackfills: number;
+  /** Admitted visitors who left after their window ended, or had not left when it ended. */
+  overstays: number;
+  /** Closed by the end-of-day job: admitted, never seen leaving. */
+  expiredNotSignedOut: number;
+  tabletOfflineMinutes: number;
+  /** Events of that day that reached the server after the day had ended (an offline gate). */
+  lateEvents: number;
+}
+
+export const zeroFigures = (): DayFigures => ({
+  entrants: 0, admitted: 0, refused: 0, refusedBy: Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, 0])) as Record<RefusalGroup, number>,
+  feverRetests: 0, exits: 0, emergencyAdmits: 0, overdueBackfills: 0, overstays: 0, expiredNotSignedOut: 0, tabletOfflineMinutes: 0, lateEvents: 0,
+});
