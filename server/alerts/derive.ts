@@ -1,6 +1,6 @@
 import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { alertAcks, devices, gateEventRejections, gateEvents, passes, ruleSets, users } from '../db/schema';
-import { onCampusNow } from '../presence/store';
+import { alertAcks, devices, gateEventRejections, passes, ruleSets, users } from '../db/schema';
+import { onCampusNow, type Presence } from '../presence/store';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
@@ -31,9 +31,15 @@ type Draft = Omit<Alert, 'key' | 'acknowledged'> & { key?: string };
  * every read, so an event that arrives days late still raises its conflict; acknowledgements
  * are stored by alert key and joined in.
  */
-export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000 }: { sinceMs?: number } = {}): Alert[] {
+export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000, presence }: { sinceMs?: number; presence?: Presence[] } = {}): Alert[] {
   const since = new Date(now.getTime() - sinceMs);
-  const events = db.select().from(gateEvents).where(gte(gateEvents.at, since)).orderBy(asc(gateEvents.at)).all();
+  // Only what the checks need: the decision inputs stay in the database (the last reading is picked out for fevers).
+  const events = db
+    .all<{ id: string; deviceId: number; gateId: number; type: string; at: number; passId: string | null; verdict: string | null; reasons: string; ruleVersion: number | null; serverVerdict: string | null; disagreement: number; lastCelsius: number | null }>(sql`
+      select id, device_id as deviceId, gate_id as gateId, type, at, pass_id as passId, verdict, reasons, rule_version as ruleVersion, server_verdict as serverVerdict, disagreement,
+        case when verdict = 'refuse' then json_extract(input, '$.temperatures[#-1].celsius') end as lastCelsius
+      from gate_events where at >= ${since.getTime()} order by at`)
+    .map((e) => ({ ...e, at: new Date(e.at), reasons: JSON.parse(e.reasons) as string[], disagreement: e.disagreement === 1 }));
   const drafts: Draft[] = [];
   const base = (e: (typeof events)[number]) => ({ gateId: e.gateId, deviceId: e.deviceId, at: e.at.toISOString(), passId: e.passId, eventId: e.id });
 
@@ -49,10 +55,7 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   const admitsByPass = new Map<string, typeof events>();
   for (const e of events) {
     if (e.type === 'decision' && e.verdict === 'refuse') {
-      if (e.reasons.includes('fever')) {
-        const last = (e.input as { temperatures?: { celsius: number }[] } | null)?.temperatures?.at(-1);
-        drafts.push({ type: 'fever', ...base(e), detail: last ? `${last.celsius.toFixed(1)}°C` : '' });
-      }
+      if (e.reasons.includes('fever')) drafts.push({ type: 'fever', ...base(e), detail: e.lastCelsius === null ? '' : `${e.lastCelsius.toFixed(1)}°C` });
       if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: '' });
     }
     if (e.type === 'decision' && e.verdict === 'admit' && e.passId) {
@@ -74,18 +77,23 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
       drafts.push({ type: 'double_use', key: `double_use:${passId}`, ...base(last), detail: `${admits.length} admits for ${allowed} entries (gates ${gates})` });
     }
   }
-  for (const p of onCampusNow(db, now, rules)) {
+  for (const p of presence ?? onCampusNow(db, now, rules)) {
     if (p.overstay) drafts.push({ type: 'overstay', gateId: p.gateId, deviceId: null, at: p.windowEnd, passId: p.passId, eventId: p.eventId, detail: `window ended ${p.windowEnd}` });
   }
   // A device's sequence numbers run 1, 2, 3…: a hole means events lost (a tablet whose storage was
   // evicted), a number used twice means the tablet's counter went back (storage wiped and restored).
-  const gaps = db.all<{ deviceId: number; prev: number; seq: number }>(sql`
-    select device_id as deviceId, prev, seq from (
-      select device_id, seq, lag(seq) over (partition by device_id order by seq) as prev from gate_events
-    ) where prev is not null and seq > prev + 1`);
-  for (const g of gaps) drafts.push({ type: 'sequence_gap', key: `sequence_gap:${g.deviceId}:${g.prev + 1}`, gateId: null, deviceId: g.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${g.prev + 1}–${g.seq - 1}` });
-  const reused = db.all<{ deviceId: number; seq: number; n: number }>(sql`select device_id as deviceId, seq, count(*) as n from gate_events group by device_id, seq having count(*) > 1`);
-  for (const r of reused) drafts.push({ type: 'sequence_reset', key: `sequence_reset:${r.deviceId}:${r.seq}`, gateId: null, deviceId: r.deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${r.seq} used by ${r.n} events` });
+  // Only numbering that events received in the window touch (from the number just before them),
+  // device by device so each reads a short stretch of the (device, seq) index.
+  const touched = db.all<{ deviceId: number; lo: number }>(sql`select device_id as deviceId, min(seq) - 1 as lo from gate_events indexed by gate_events_received_idx where received_at >= ${since.getTime()} group by device_id`);
+  for (const { deviceId, lo } of touched) {
+    const seqs = db.all<{ seq: number; n: number }>(sql`select seq, count(*) as n from gate_events where device_id = ${deviceId} and seq >= ${lo} group by seq order by seq`);
+    for (let i = 0; i < seqs.length; i++) {
+      const { seq, n } = seqs[i]!;
+      if (n > 1) drafts.push({ type: 'sequence_reset', key: `sequence_reset:${deviceId}:${seq}`, gateId: null, deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${seq} used by ${n} events` });
+      const prev = seqs[i - 1]?.seq;
+      if (prev !== undefined && seq > prev + 1) drafts.push({ type: 'sequence_gap', key: `sequence_gap:${deviceId}:${prev + 1}`, gateId: null, deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${prev + 1}–${seq - 1}` });
+    }
+  }
   for (const r of db.select().from(gateEventRejections).where(gte(gateEventRejections.receivedAt, since)).all()) {
     drafts.push({ type: 'rejected_event', key: `rejected_event:${r.id}`, gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
   }

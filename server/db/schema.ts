@@ -215,7 +215,7 @@ export const visitRequests = sqliteTable(
     createdAt: ms('created_at').notNull(),
     updatedAt: ms('updated_at').notNull(),
   },
-  (t) => [index('requests_dept_idx').on(t.departmentId, t.status), index('requests_status_idx').on(t.status, t.visitDateFrom)],
+  (t) => [index('requests_dept_idx').on(t.departmentId, t.status), index('requests_status_idx').on(t.status, t.visitDateFrom), index('requests_emergency_idx').on(t.emergency, t.createdAt)],
 );
 
 export const visitors = sqliteTable(
@@ -303,7 +303,7 @@ export const passes = sqliteTable(
      */
     changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
+  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_visitor_idx').on(t.visitorId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
 );
 
 /** Replies to requests sent with an Idempotency-Key, so a retry gets the first answer. */
@@ -385,7 +385,7 @@ export const gateEvents = sqliteTable(
     serverVerdict: text('server_verdict'),
     disagreement: integer('disagreement', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
+  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_received_idx').on(t.receivedAt), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );
 
 /** Events a tablet sent that failed validation: kept with the reason for the office, never blocking the rest. */

@@ -4,11 +4,13 @@ import { deriveAlerts } from '../alerts/derive';
 import { campusDate } from '../domain/dates';
 import { maskName } from '../domain/names';
 import { onCampusNow } from '../presence/store';
-import { computeDayFigures } from '../reports/figures';
+import { computeDay } from '../reports/figures';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
 const LATEST = 8;
+/** The wall lists this many alerts (open ones first, newest first) and counts the rest by type. */
+const ALERTS_SHOWN = 100;
 const RATE_WINDOW_MIN = 10;
 
 const median = (xs: number[]) => {
@@ -27,16 +29,23 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
   const today = campusDate(now, rules.timezone);
   const gateRows = db.select().from(gates).where(eq(gates.active, true)).orderBy(asc(gates.id)).all();
   const presence = onCampusNow(db, now, rules);
-  const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000 });
+  const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000, presence });
   const rateSince = new Date(now.getTime() - RATE_WINDOW_MIN * 60_000);
+  const todayFigures = computeDay(db, today, gateRows.map((g) => g.id), rules, now);
   return {
     generatedAt: now.toISOString(),
     day: today,
     onCampus: presence.length,
     overstays: presence.filter((p) => p.overstay).length,
-    alerts: alerts.sort((a, b) => Number(a.acknowledged !== null) - Number(b.acknowledged !== null) || b.at.localeCompare(a.at)),
+    alerts: alerts.sort((a, b) => Number(a.acknowledged !== null) - Number(b.acknowledged !== null) || b.at.localeCompare(a.at)).slice(0, ALERTS_SHOWN),
+    alertCounts: alerts.reduce<Record<string, { open: number; acknowledged: number }>>((acc, a) => {
+      const c = (acc[a.type] ??= { open: 0, acknowledged: 0 });
+      if (a.acknowledged) c.acknowledged += 1;
+      else c.open += 1;
+      return acc;
+    }, {}),
     gates: gateRows.map((g) => {
-      const figures = computeDayFigures(db, today, g.id, rules, now);
+      const figures = todayFigures.get(String(g.id))!;
       const latest = db
         .select({ id: gateEvents.id, at: gateEvents.at, type: gateEvents.type, verdict: gateEvents.verdict, reasons: gateEvents.reasons, name: visitors.name })
         .from(gateEvents)

@@ -1,11 +1,11 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, sql } from 'drizzle-orm';
 import { dailyReportHistory, dailyReports, devices, gateEvents, gates, users } from '../db/schema';
 import { addDays, campusDate } from '../domain/dates';
-import { computeDayFigures, dayBounds, type DayFigures } from './figures';
+import { CAMPUS, computeDay, computeDayFigures, dayBounds, type DayFigures } from './figures';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
-export const CAMPUS = 'campus';
+export { CAMPUS };
 type Row = typeof dailyReports.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -41,9 +41,11 @@ export function ensureDailyReports(db: Db, now: Date, rules: Rules) {
   let made = 0;
   for (; day <= yesterday; day = addDays(day, 1)) {
     const have = new Set(db.select({ scope: dailyReports.scope }).from(dailyReports).where(eq(dailyReports.day, day)).all().map((r) => r.scope));
-    for (const gateId of [null, ...gateIds]) {
-      if (have.has(scopeOf(gateId))) continue;
-      db.insert(dailyReports).values({ day, scope: scopeOf(gateId), gateId, figures: computeDayFigures(db, day, gateId, rules, now), computedAt: now }).onConflictDoNothing().run();
+    const missing = [null, ...gateIds].filter((g) => !have.has(scopeOf(g)));
+    if (missing.length === 0) continue;
+    const figures = computeDay(db, day, gateIds, rules, now);
+    for (const gateId of missing) {
+      db.insert(dailyReports).values({ day, scope: scopeOf(gateId), gateId, figures: figures.get(scopeOf(gateId))!, computedAt: now }).onConflictDoNothing().run();
       made += 1;
     }
   }
@@ -120,9 +122,10 @@ export function listReports(db: Db, filter: ReportFilter, rules: Rules, now: Dat
 export function todaySoFar(db: Db, rules: Rules, now: Date): ReportView[] {
   const day = campusDate(now, rules.timezone);
   const gateRows = db.select({ id: gates.id, name: gates.name }).from(gates).orderBy(asc(gates.id)).all();
+  const figures = computeDay(db, day, gateRows.map((g) => g.id), rules, now);
   return [{ id: null, name: '' }, ...gateRows].map((g) => ({
     id: null, day, scope: scopeOf(g.id), gateId: g.id, gateName: g.name, status: 'in_progress' as const,
-    figures: computeDayFigures(db, day, g.id, rules, now), signedOffBy: null, signedOffAt: null, lateSinceSignOff: 0,
+    figures: figures.get(scopeOf(g.id))!, signedOffBy: null, signedOffAt: null, lateSinceSignOff: 0,
   }));
 }
 

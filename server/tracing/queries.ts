@@ -43,40 +43,57 @@ export interface Stay {
 
 /**
  * Stays on campus: from an admit to the first exit after it; without an exit, to the end of that
- * campus day (the end-of-day job closes it there) or to now for today.
+ * campus day (the end-of-day job closes it there) or to now for today. Only admits that began in
+ * [from, to) can be found, plus those of the day before (a stay never outlives its campus day).
  */
-function staysSql(from: number, to: number, now: number) {
+function staysSql(from: number, to: number, now: number, visitorId?: number) {
   return sql`
-    with admits as (
+    with admits as materialized (
       select e.id, e.pass_id, e.at,
-        (select min(x.at) from gate_events x where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at) as exit_at,
+        (select min(x.at) from gate_events x indexed by gate_events_pass_idx where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at) as exit_at,
         exists (select 1 from presence_closures c where c.event_id = e.id) as closed
       from gate_events e
-      where e.type = 'decision' and e.verdict = 'admit' and e.pass_id is not null and e.at < ${to} and e.at >= ${from - 2 * 86_400_000}
+      where e.type = 'decision' and e.verdict = 'admit' and +e.pass_id is not null and e.at < ${to} and e.at >= ${from - 86_400_000}
+        ${visitorId ? sql`and e.pass_id in (select p.id from passes p where p.visitor_id = ${visitorId})` : sql``}
     )
     select v.id as visitorId, v.name as visitorName, v.phone as phone, d.name as department, a.at as start, a.exit_at as exitAt, a.closed as closed
-    from admits a join passes p on p.id = a.pass_id join visitors v on v.id = p.visitor_id
-    join visit_requests r on r.id = p.request_id join departments d on d.id = r.department_id
+    -- CROSS JOIN keeps the admits outermost: SQLite would otherwise start from the departments.
+    from admits a cross join passes p on p.id = a.pass_id cross join visitors v on v.id = p.visitor_id
+    cross join visit_requests r on r.id = p.request_id cross join departments d on d.id = r.department_id
     where coalesce(a.exit_at, ${now}) > ${from}
     order by a.at`;
 }
 
 type StayRow = { visitorId: number; visitorName: string; phone: string; department: string; start: number; exitAt: number | null; closed: number };
 
-function toStay(r: StayRow, now: number, timezone: string): Stay {
-  const dayEnd = instantAt(addDays(campusDate(new Date(r.start), timezone), 1), '00:00', timezone).getTime();
-  const end = r.exitAt ?? (r.closed || now >= dayEnd ? dayEnd : now);
-  return { visitorId: r.visitorId, visitorName: r.visitorName, phone: r.phone, department: r.department, from: new Date(r.start).toISOString(), to: new Date(end).toISOString(), end: r.exitAt ? 'exit' : r.closed || now >= dayEnd ? 'expired_not_signed_out' : 'inside' };
+/** Turns rows into stays; the end of each admit's campus day is looked up once per hour of arrival. */
+function toStays(rows: StayRow[], now: number, timezone: string): Stay[] {
+  const dayEnds = new Map<number, number>();
+  const dayEndOf = (at: number) => {
+    const hour = Math.floor(at / 3_600_000);
+    let end = dayEnds.get(hour);
+    if (end === undefined) dayEnds.set(hour, (end = instantAt(addDays(campusDate(new Date(at), timezone), 1), '00:00', timezone).getTime()));
+    return end;
+  };
+  return rows.map((r) => {
+    const dayEnd = dayEndOf(r.start);
+    const ended = r.closed === 1 || now >= dayEnd;
+    const end = r.exitAt ?? (ended ? dayEnd : now);
+    return { visitorId: r.visitorId, visitorName: r.visitorName, phone: r.phone, department: r.department, from: new Date(r.start).toISOString(), to: new Date(end).toISOString(), end: r.exitAt ? 'exit' : ended ? 'expired_not_signed_out' : 'inside' };
+  });
 }
 
 /**
- * Who was on campus at the same time as a visitor, within a period: every other stay that
- * overlaps one of the visitor's stays, with the overlap.
+ * Who was on campus at the same time as a visitor, within a period: the visitor's stays first,
+ * then every other stay that overlaps one of them, with the overlap.
  */
 export function coPresence(db: Pick<Db, 'all'>, { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string }) {
-  const all = db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime())).map((r) => toStay(r, now.getTime(), timezone));
-  const own = all.filter((s) => s.visitorId === visitorId);
-  const others = all
+  const own = toStays(db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime(), visitorId)), now.getTime(), timezone);
+  if (own.length === 0) return { stays: own, others: [] };
+  const lo = Math.max(from.getTime(), Math.min(...own.map((o) => Date.parse(o.from))));
+  const hi = Math.min(to.getTime(), Math.max(...own.map((o) => Date.parse(o.to))));
+  const candidates = toStays(db.all<StayRow>(staysSql(lo, hi, now.getTime())), now.getTime(), timezone);
+  const others = candidates
     .filter((s) => s.visitorId !== visitorId)
     .flatMap((s) =>
       own.flatMap((o) => {

@@ -49,4 +49,7 @@ CREATE TABLE `presence_closures` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `presence_closures_event` ON `presence_closures` (`event_id`);--> statement-breakpoint
-CREATE INDEX `gate_events_at_idx` ON `gate_events` (`at`);
+CREATE INDEX `gate_events_at_idx` ON `gate_events` (`at`);--> statement-breakpoint
+CREATE INDEX `gate_events_received_idx` ON `gate_events` (`received_at`);--> statement-breakpoint
+CREATE INDEX `passes_visitor_idx` ON `passes` (`visitor_id`);--> statement-breakpoint
+CREATE INDEX `requests_emergency_idx` ON `visit_requests` (`emergency`,`created_at`);
