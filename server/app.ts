@@ -114,13 +114,14 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     const start = performance.now();
     await next();
     // Paths only, never query strings: tracing queries carry names.
+    const who = c.get('principal');
     logger.info('request', {
-      id: c.var.requestId,
+      id: c.get('requestId'),
       method: c.req.method,
       path: c.req.path,
       status: c.res.status,
       ms: Math.round((performance.now() - start) * 10) / 10,
-      who: c.var.principal ? `${c.var.principal.kind}:${c.var.principal.label}` : null,
+      who: who ? `${who.kind}:${who.label}` : null,
     });
   });
   app.use(
@@ -185,7 +186,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     if (err instanceof HTTPException && err.status < 500) {
       return c.json<ErrorBody>({ error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } }, err.status);
     }
-    logger.error('unhandled error', { id: c.var.requestId, path: c.req.path, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    logger.error('unhandled error', { id: c.get('requestId'), path: c.req.path, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
     return c.json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } }, 500);
   });
 

@@ -31,7 +31,7 @@ export const alertRoutes = createRouter()
       responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       return c.json(deriveAlerts(db, clock.now(), currentRules(db).rules), 200);
     },
   )
@@ -43,13 +43,13 @@ export const alertRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock, bus } = c.var.deps;
+      const { db, clock, bus } = c.get('deps');
       const p = principalOf(c);
       const { key, note } = c.req.valid('json');
       const now = clock.now();
       db.transaction((tx) => {
         const added = tx.insert(alertAcks).values({ alertKey: key, userId: p.userId!, at: now, note }).onConflictDoNothing().run().changes;
-        if (added) recordAudit(tx, now, p, c.var.requestId, { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
+        if (added) recordAudit(tx, now, p, c.get('requestId'), { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
       });
       bus.publish({ kind: 'alert_ack' });
       return c.json({ key, acknowledged: true }, 200);

@@ -53,7 +53,7 @@ export const auditRoutes = createRouter().openapi(
     if (q.from) where.push(gte(auditLog.at, new Date(q.from)));
     if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
     if (q.cursor) where.push(lt(auditLog.id, q.cursor));
-    const rows = c.var.deps.db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1).all();
+    const rows = c.get('deps').db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1).all();
     const page = rows.slice(0, q.limit);
     return c.json(
       {

@@ -68,7 +68,7 @@ const changePassword = createRoute({
 
 export const authRoutes = createRouter()
   .openapi(login, (c) => {
-    const { db, clock, config, loginLimiter } = c.var.deps;
+    const { db, clock, config, loginLimiter } = c.get('deps');
     const now = clock.now();
     const address = clientAddress(c, config.TRUST_PROXY);
     const retryAfter = loginLimiter.blockedFor(address, now.getTime());
@@ -89,7 +89,7 @@ export const authRoutes = createRouter()
     const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id };
     db.transaction((tx) => {
       tx.insert(sessions).values(session).run();
-      recordAudit(tx, now, principal, c.var.requestId, { action: 'auth.login', entity: 'user', entityId: user.id });
+      recordAudit(tx, now, principal, c.get('requestId'), { action: 'auth.login', entity: 'user', entityId: user.id });
     });
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
@@ -101,15 +101,15 @@ export const authRoutes = createRouter()
     return c.json(meOf(db, principal), 200);
   })
   .openapi(logout, (c) => {
-    const { db } = c.var.deps;
-    const sessionId = c.var.principal?.sessionId;
+    const { db } = c.get('deps');
+    const sessionId = c.get('principal')?.sessionId;
     if (sessionId) db.delete(sessions).where(eq(sessions.id, sessionId)).run();
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
   })
-  .openapi(me, (c) => c.json(meOf(c.var.deps.db, principalOf(c)), 200))
+  .openapi(me, (c) => c.json(meOf(c.get('deps').db, principalOf(c)), 200))
   .openapi(changePassword, (c) => {
-    const { db, clock } = c.var.deps;
+    const { db, clock } = c.get('deps');
     const p = principalOf(c);
     if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no password');
     const userId = p.userId;
@@ -125,7 +125,7 @@ export const authRoutes = createRouter()
       for (const s of tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
         if (s.id !== p.sessionId) tx.delete(sessions).where(eq(sessions.id, s.id)).run();
       }
-      recordAudit(tx, clock.now(), p, c.var.requestId, { action: 'auth.password_changed', entity: 'user', entityId: userId });
+      recordAudit(tx, clock.now(), p, c.get('requestId'), { action: 'auth.password_changed', entity: 'user', entityId: userId });
     });
     return c.body(null, 204);
   });

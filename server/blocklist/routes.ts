@@ -46,7 +46,7 @@ export const blockListRoutes = createRouter()
       middleware: [requireRole('office')] as const,
       responses: { 200: jsonContent(z.array(EntrySchema), 'Entries'), ...errors },
     }),
-    (c) => c.json(activeBlockEntries(c.var.deps.db, c.var.deps.clock.now()).sort((a, b) => b.id - a.id).map(view), 200),
+    (c) => c.json(activeBlockEntries(c.get('deps').db, c.get('deps').clock.now()).sort((a, b) => b.id - a.id).map(view), 200),
   )
   .openapi(
     createRoute({
@@ -56,7 +56,7 @@ export const blockListRoutes = createRouter()
       responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...errors },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.var.deps;
+      const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const e = c.req.valid('json');
       const now = clock.now();
@@ -78,7 +78,7 @@ export const blockListRoutes = createRouter()
           .get();
         saveRuleVersion(tx, now, actor, `block list +${row.id}`, currentRules(tx).rules);
         const impact = applyRecheck(tx, now, actor, 'block list');
-        recordAudit(tx, now, p, c.var.requestId, { action: 'blocklist.add', entity: 'block_entry', entityId: row.id, after: view(row), reason: e.reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'blocklist.add', entity: 'block_entry', entityId: row.id, after: view(row), reason: e.reason });
         return { ...view(row), impact };
       });
       return c.json(out, 201);
@@ -92,7 +92,7 @@ export const blockListRoutes = createRouter()
       responses: { 200: jsonContent(EntrySchema, 'Lifted'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such entry') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
@@ -101,7 +101,7 @@ export const blockListRoutes = createRouter()
         if (!e) throw notFound(`Block entry ${id}`);
         tx.update(blockList).set({ removedAt: now }).where(eq(blockList.id, id)).run();
         saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `block list -${id}`, currentRules(tx).rules);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'blocklist.remove', entity: 'block_entry', entityId: id, before: view(e) });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'blocklist.remove', entity: 'block_entry', entityId: id, before: view(e) });
         return e;
       });
       return c.json(view(row), 200);

@@ -31,7 +31,7 @@ export const campusRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(campuses).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(campuses).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -41,11 +41,11 @@ export const campusRoutes = createRouter()
       responses: { 201: jsonContent(CampusSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Exists') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
         const r = uniqueOr409('A campus with this name', () => tx.insert(campuses).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'campus.create', entity: 'campus', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'campus.create', entity: 'campus', entityId: r.id, after: view(r) });
         return r;
       });
       return c.json(view(row), 201);
@@ -59,14 +59,14 @@ export const campusRoutes = createRouter()
       responses: { 200: jsonContent(CampusSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such campus') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
         const before = tx.select().from(campuses).where(eq(campuses.id, id)).get();
         if (!before) throw notFound(`Campus ${id}`);
         const after = tx.update(campuses).set(patch).where(eq(campuses.id, id)).returning().get();
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'campus.update', entity: 'campus', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'campus.update', entity: 'campus', entityId: id, before: view(before), after: view(after) });
         return after;
       });
       return c.json(view(row), 200);

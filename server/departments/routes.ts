@@ -34,7 +34,7 @@ export const departmentRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(departments).orderBy(departments.id).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(departments).orderBy(departments.id).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -44,11 +44,11 @@ export const departmentRoutes = createRouter()
       responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
         const r = uniqueOr409(`Department ${input.code}`, () => tx.insert(departments).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'department.create', entity: 'department', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'department.create', entity: 'department', entityId: r.id, after: view(r) });
         return r;
       });
       return c.json(view(row), 201);
@@ -62,14 +62,14 @@ export const departmentRoutes = createRouter()
       responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
         const before = tx.select().from(departments).where(eq(departments.id, id)).get();
         if (!before) throw notFound(`Department ${id}`);
         const after = uniqueOr409(`Department ${patch.code}`, () => tx.update(departments).set(patch).where(eq(departments.id, id)).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'department.update', entity: 'department', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'department.update', entity: 'department', entityId: id, before: view(before), after: view(after) });
         return after;
       });
       return c.json(view(row), 200);

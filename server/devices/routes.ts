@@ -31,7 +31,7 @@ export const deviceRoutes = createRouter()
       responses: { 201: jsonContent(z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }), 'The code, shown once'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { gateId } = c.req.valid('json');
       const now = clock.now();
@@ -41,7 +41,7 @@ export const deviceRoutes = createRouter()
         if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
         // Stored as a hash bound to the gate: the table alone does not reveal live codes.
         tx.insert(deviceEnrollments).values({ gateId, codeHash: sha256(`${gateId}:${code}`), expiresAt, createdByUserId: p.userId, createdAt: now }).run();
-        recordAudit(tx, now, p, c.var.requestId, { action: 'device.enrollment_code', entity: 'gate', entityId: gateId });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'device.enrollment_code', entity: 'gate', entityId: gateId });
       });
       return c.json({ code, gateId, expiresAt: expiresAt.toISOString() }, 201);
     },
@@ -52,7 +52,7 @@ export const deviceRoutes = createRouter()
       middleware: [requireRole('office', 'admin')] as const,
       responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(devices).orderBy(desc(devices.id)).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(devices).orderBy(desc(devices.id)).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -62,7 +62,7 @@ export const deviceRoutes = createRouter()
       responses: { 200: jsonContent(DeviceSchema, 'Revoked'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
@@ -70,7 +70,7 @@ export const deviceRoutes = createRouter()
         if (!d) throw notFound(`Device ${id}`);
         tx.update(devices).set({ revokedAt: d.revokedAt ?? now }).where(eq(devices.id, id)).run();
         tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
-        recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'device.revoke', entity: 'device', entityId: id });
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'device.revoke', entity: 'device', entityId: id });
         return { ...d, revokedAt: d.revokedAt ?? now };
       });
       return c.json(view(row), 200);

@@ -32,8 +32,8 @@ export function deviceOf(db: Db, p: Principal) {
 /** Route guard for tablet-only routes: runs before validation, like requireRole. */
 export const requireDevice = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const p = c.var.principal;
+    const p = c.get('principal');
     if (!p) throw new ApiError(401, 'unauthenticated', 'Enroll this tablet first');
-    deviceOf(c.var.deps.db, p);
+    deviceOf(c.get('deps').db, p);
     await next();
   });

@@ -41,7 +41,7 @@ export const gateRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(gates).orderBy(gates.id).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(gates).orderBy(gates.id).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -51,12 +51,12 @@ export const gateRoutes = createRouter()
       responses: { 201: jsonContent(GateSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Code taken') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
         assertCampus(tx, input.campusId);
         const r = uniqueOr409(`Gate ${input.code}`, () => tx.insert(gates).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'gate.create', entity: 'gate', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'gate.create', entity: 'gate', entityId: r.id, after: view(r) });
         return r;
       });
       return c.json(view(row), 201);
@@ -70,7 +70,7 @@ export const gateRoutes = createRouter()
       responses: { 200: jsonContent(GateSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such gate'), 409: jsonContent(ErrorBodySchema, 'Code taken') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
@@ -78,7 +78,7 @@ export const gateRoutes = createRouter()
         if (!before) throw notFound(`Gate ${id}`);
         assertCampus(tx, patch.campusId);
         const after = uniqueOr409(`Gate ${patch.code}`, () => tx.update(gates).set(patch).where(eq(gates.id, id)).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'gate.update', entity: 'gate', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'gate.update', entity: 'gate', entityId: id, before: view(before), after: view(after) });
         return after;
       });
       return c.json(view(row), 200);

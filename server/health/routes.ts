@@ -20,11 +20,11 @@ export const healthRoutes = createRouter().openapi(
   }),
   (c) => {
     try {
-      const { db } = c.var.deps;
+      const { db } = c.get('deps');
       db.$client.prepare('select 1').get();
       return c.json({ status: 'ok' as const, version: pkg.version, database: 'ok' as const, schemaVersion: schemaVersion(db) }, 200);
     } catch (err) {
-      c.var.deps.logger.error('health check failed', { err: String(err) });
+      c.get('deps').logger.error('health check failed', { err: String(err) });
       return c.json({ status: 'degraded' as const, version: pkg.version, database: 'error' as const, schemaVersion: null }, 503);
     }
   },

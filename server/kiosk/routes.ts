@@ -45,7 +45,7 @@ export const kioskRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, config, loginLimiter } = c.var.deps;
+      const { db, clock, config, loginLimiter } = c.get('deps');
       const now = clock.now();
       const address = `enroll:${clientAddress(c, config.TRUST_PROXY)}`;
       const wait = loginLimiter.blockedFor(address, now.getTime());
@@ -60,7 +60,7 @@ export const kioskRoutes = createRouter()
         tx.update(deviceEnrollments).set({ usedAt: now }).where(eq(deviceEnrollments.id, match.id)).run();
         const t = tx.insert(apiTokens).values({ name: `device:${name}`, tokenHash: sha256(token), role: 'guard', gateId: match.gateId, createdByUserId: match.createdByUserId }).returning().get();
         const d = tx.insert(devices).values({ gateId: match.gateId, name, apiTokenId: t.id, appVersion, enrolledAt: now, enrolledByUserId: match.createdByUserId, lastSeenAt: now }).returning().get();
-        recordAudit(tx, now, null, c.var.requestId, { action: 'device.enroll', entity: 'device', entityId: d.id, after: { gateId: match.gateId, name } });
+        recordAudit(tx, now, null, c.get('requestId'), { action: 'device.enroll', entity: 'device', entityId: d.id, after: { gateId: match.gateId, name } });
         return { token, deviceId: d.id, gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' } };
       });
       if (!out) {
@@ -78,7 +78,7 @@ export const kioskRoutes = createRouter()
       responses: { 200: jsonContent(z.any().openapi('Snapshot'), 'The snapshot'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const device = deviceOf(db, principalOf(c));
       const now = clock.now();
       const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
@@ -87,7 +87,7 @@ export const kioskRoutes = createRouter()
         tx.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
         recordContact(db, device.id, now);
       });
-      c.var.deps.bus.publish({ kind: 'device' });
+      c.get('deps').bus.publish({ kind: 'device' });
       return c.json(snapshot, 200);
     },
   )
@@ -99,7 +99,7 @@ export const kioskRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
     }),
     (c) => {
-      const { db, clock, loginLimiter } = c.var.deps;
+      const { db, clock, loginLimiter } = c.get('deps');
       const device = deviceOf(db, principalOf(c));
       const now = clock.now();
       const { userId, pin } = c.req.valid('json');
@@ -116,7 +116,7 @@ export const kioskRoutes = createRouter()
         loginLimiter.recordFailure(key, now.getTime());
         throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
       }
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'kiosk.shift_start', entity: 'user', entityId: guard.id, after: { deviceId: device.id } }));
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'kiosk.shift_start', entity: 'user', entityId: guard.id, after: { deviceId: device.id } }));
       return c.json({ id: guard.id, displayName: guard.displayName }, 200);
     },
   )
@@ -131,7 +131,7 @@ export const kioskRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, bus } = c.var.deps;
+      const { db, clock, bus } = c.get('deps');
       const device = deviceOf(db, principalOf(c));
       const { acked, duplicates, rejected, stored } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
       // After the commit: the live walls refresh (they read the database, not this message).
@@ -147,7 +147,7 @@ export const kioskRoutes = createRouter()
       responses: { 201: jsonContent(z.object({ requestId: z.number().int() }), 'Sent to the office'), ...errors },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.var.deps;
+      const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const device = deviceOf(db, p);
       const input = c.req.valid('json');
@@ -167,7 +167,7 @@ export const kioskRoutes = createRouter()
           .get();
         tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', String(r.id)), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
         addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
         return r.id;
       });
       return c.json({ requestId }, 201);
@@ -181,7 +181,7 @@ export const kioskRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ status: z.string(), passId: z.string().nullable(), note: z.string().nullable() }), 'Status'), ...errors, 404: jsonContent(ErrorBodySchema, 'Not this gate’s request') },
     }),
     (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get('deps');
       const device = deviceOf(db, principalOf(c));
       const { id } = c.req.valid('param');
       const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();

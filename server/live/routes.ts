@@ -21,7 +21,7 @@ export const liveRoutes = createRouter()
       responses: { 200: jsonContent(z.any().openapi('Wall'), 'The wall'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       return c.json(buildWall(db, clock.now(), currentRules(db).rules), 200);
     },
   )
@@ -32,7 +32,7 @@ export const liveRoutes = createRouter()
       responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...denied },
     }),
     (c) => {
-      const { db, clock, bus, logger } = c.var.deps;
+      const { db, clock, bus, logger } = c.get('deps');
       return streamSSE(c, async (stream) => {
         let id = 0;
         let timer: ReturnType<typeof setTimeout> | null = null;

@@ -48,7 +48,7 @@ function tokenStatements(db: Db) {
  */
 export const authenticate = () =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const { db, clock, config } = c.var.deps;
+    const { db, clock, config } = c.get('deps');
     const now = clock.now();
     let principal: Principal | null = null;
 
@@ -110,15 +110,15 @@ export const authenticate = () =>
 /** Route guard: 401 without a principal, 403 when the caller's role is not among `roles`. */
 export const requireRole = (...roles: Role[]) =>
   createMiddleware<AppEnv>(async (c, next) => {
-    const p = c.var.principal;
+    const p = c.get('principal');
     if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
     if (!roles.includes(p.role)) throw new ApiError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
     await next();
   });
 
 /** The principal after requireRole has run: handlers use this instead of a non-null assertion. */
-export function principalOf(c: { var: { principal: Principal | null } }): Principal {
-  const p = c.var.principal;
+export function principalOf(c: { get(key: 'principal'): Principal | null }): Principal {
+  const p = c.get('principal');
   if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
   return p;
 }

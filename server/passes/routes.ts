@@ -40,7 +40,7 @@ export const passRoutes = createRouter()
       responses: { 200: jsonContent(PassViewSchema, 'The pass'), 400: jsonContent(ErrorBodySchema, 'Malformed link'), 404: jsonContent(ErrorBodySchema, 'Unknown link') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { link } = c.req.valid('param');
       const row = passesWithContext(db, eq(passes.linkToken, link)).get();
       if (!row) throw notFound('Pass');
@@ -74,7 +74,7 @@ export const passRoutes = createRouter()
       middleware: [requireRole('guard', 'office', 'admin')] as const,
       responses: { 200: jsonContent(z.array(z.object({ kid: z.number().int(), publicKey: z.string(), retired: z.boolean() })), 'Keys'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
     }),
-    (c) => c.json(publicKeys(c.var.deps.db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, retired: k.retiredAt !== null })), 200),
+    (c) => c.json(publicKeys(c.get('deps').db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, retired: k.retiredAt !== null })), 200),
   )
   .openapi(
     createRoute({
@@ -84,7 +84,7 @@ export const passRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'), 404: jsonContent(ErrorBodySchema, 'No such pass') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
@@ -96,7 +96,7 @@ export const passRoutes = createRouter()
         if (pass.revokedAt) throw new ApiError(409, 'already_revoked', 'The pass is already revoked');
         tx.update(passes).set({ revokedAt: now, revokeReason: reason }).where(eq(passes.id, id)).run();
         addHistory(tx, pass.requestId, now, `${p.kind}:${p.label}`, 'pass_revoked', null, null, `${id}: ${reason}`);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'pass.revoke', entity: 'pass', entityId: id, reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'pass.revoke', entity: 'pass', entityId: id, reason });
       });
       return c.json({ id, revoked: true }, 200);
     },

@@ -12,7 +12,7 @@ export const presenceRoutes = createRouter().openapi(
     responses: { 200: jsonContent(z.array(z.any().openapi('Presence')), 'On campus'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
   }),
   (c) => {
-    const { db, clock } = c.var.deps;
+    const { db, clock } = c.get('deps');
     return c.json(onCampusNow(db, clock.now(), currentRules(db).rules), 200);
   },
 );

@@ -57,7 +57,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), from: z.string(), to: z.string(), rows: z.array(ReportSchema) }), 'Reports'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { rules } = currentRules(db);
       const q = c.req.valid('query');
       const now = clock.now();
@@ -75,14 +75,14 @@ export const reportRoutes = createRouter()
       responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     async (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { rules } = currentRules(db);
       const q = c.req.valid('query');
       const now = clock.now();
       const f = range(q, rules.timezone, now);
       ensureDailyReports(db, now, rules);
       const { rows } = listReports(db, f, rules, now);
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'report.export', entity: 'daily_report', after: { ...f, format: q.format, rows: rows.length } }));
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'report.export', entity: 'daily_report', after: { ...f, format: q.format, rows: rows.length } }));
       return exportResponse({ title: 'Gatehouse 日报 Daily reports', filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' }, timezone: rules.timezone, columns, rows }, q.format, `gatehouse-daily-${f.from}-${f.to}`);
     },
   )
@@ -93,7 +93,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       return c.json(todaySoFar(db, currentRules(db).rules, clock.now()), 200);
     },
   )
@@ -105,7 +105,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { days, scope } = c.req.valid('query');
       return c.json(trend(db, days, scope, currentRules(db).rules, clock.now()), 200);
     },
@@ -118,7 +118,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const report = reportById(db, id, currentRules(db).rules, clock.now());
       if (!report) throw notFound(`Report ${id}`);
@@ -133,7 +133,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Already signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
@@ -143,7 +143,7 @@ export const reportRoutes = createRouter()
         if (!row) throw notFound(`Report ${id}`);
         if (row.signedOffAt) throw conflict('already_signed_off', `Report ${id} was signed off at ${row.signedOffAt.toISOString()}`);
         signOff(tx, row, p.userId!, rules, now);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
       });
       return c.json(reportById(db, id, rules, now), 200);
     },
@@ -156,7 +156,7 @@ export const reportRoutes = createRouter()
       responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Not signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
@@ -166,7 +166,7 @@ export const reportRoutes = createRouter()
         if (!row) throw notFound(`Report ${id}`);
         if (!row.signedOffAt) throw conflict('not_signed_off', `Report ${id} is open already`);
         reopen(tx, row, p.userId!, reason, now);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
       });
       return c.json(reportById(db, id, currentRules(db).rules, now), 200);
     },

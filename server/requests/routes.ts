@@ -37,7 +37,7 @@ const fileRequest = createRoute({
 
 export const requestRoutes = createRouter()
   .openapi(fileRequest, (c) => {
-    const { db, clock, idHashKey } = c.var.deps;
+    const { db, clock, idHashKey } = c.get('deps');
     const p = principalOf(c);
     const departmentId = filerDepartment(p);
     const input = normalized(c.req.valid('json'));
@@ -67,7 +67,7 @@ export const requestRoutes = createRouter()
         .get();
       insertVisitors(tx, r.id, prepared, verdict, now);
       addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
-      recordAudit(tx, now, p, c.var.requestId, { action: 'request.file', entity: 'visit_request', entityId: r.id, after: { status, visitors: prepared.length, ruleVersion: rv.version } });
+      recordAudit(tx, now, p, c.get('requestId'), { action: 'request.file', entity: 'visit_request', entityId: r.id, after: { status, visitors: prepared.length, ruleVersion: rv.version } });
       const body = requestView(tx, r, { detail: true });
       if (key) tx.insert(idempotencyKeys).values({ scope, key, requestHash: bodyHash, status: 201, body, createdAt: now }).run();
       return { replayed: false, body };
@@ -83,7 +83,7 @@ export const requestRoutes = createRouter()
       responses: { 200: jsonContent(z.array(RequestViewSchema), 'Requests, newest first'), ...errors },
     }),
     (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get('deps');
       const p = principalOf(c);
       const q = c.req.valid('query');
       const where: SQL[] = [];
@@ -104,7 +104,7 @@ export const requestRoutes = createRouter()
       responses: { 200: jsonContent(RequestViewSchema, 'The request'), ...errors },
     }),
     (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get('deps');
       const r = loadVisibleRequest(db, principalOf(c), c.req.valid('param').id);
       return c.json(requestView(db, r, { detail: true }), 200);
     },
@@ -118,7 +118,7 @@ export const requestRoutes = createRouter()
       responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: jsonContent(ErrorBodySchema, 'No longer editable') },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.var.deps;
+      const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const input = normalized(c.req.valid('json'));
@@ -141,7 +141,7 @@ export const requestRoutes = createRouter()
         tx.delete(visitors).where(eq(visitors.requestId, id)).run();
         insertVisitors(tx, id, prepared, verdict, now);
         addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
-        recordAudit(tx, now, p, c.var.requestId, { action: backfill ? 'request.backfill' : 'request.edit', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status, visitors: prepared.length } });
+        recordAudit(tx, now, p, c.get('requestId'), { action: backfill ? 'request.backfill' : 'request.edit', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status, visitors: prepared.length } });
         const after = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
         if (!after) throw new Error('request vanished inside its own transaction');
         return requestView(tx, after, { detail: true });
@@ -157,7 +157,7 @@ export const requestRoutes = createRouter()
       responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: jsonContent(ErrorBodySchema, 'Already over or closed') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { note } = c.req.valid('json');
@@ -170,7 +170,7 @@ export const requestRoutes = createRouter()
         tx.update(visitRequests).set({ status: 'cancelled', updatedAt: now }).where(eq(visitRequests.id, id)).run();
         revokePasses(tx, id, now, 'cancelled');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'cancelled', before.status, 'cancelled', note || null);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'request.cancel', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status: 'cancelled' }, reason: note || null });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.cancel', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status: 'cancelled' }, reason: note || null });
         return requestView(tx, { ...before, status: 'cancelled' }, { detail: true });
       });
       return c.json(body, 200);

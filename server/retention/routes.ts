@@ -19,7 +19,7 @@ export const visitorRoutes = createRouter().openapi(
     },
   }),
   (c) => {
-    const { db, clock } = c.var.deps;
+    const { db, clock } = c.get('deps');
     const { id } = c.req.valid('param');
     const { reason } = c.req.valid('json');
     const now = clock.now();
@@ -28,7 +28,7 @@ export const visitorRoutes = createRouter().openapi(
       if (!v) throw notFound(`Visitor ${id}`);
       if (v.purgedAt) throw conflict('already_erased', `Visitor ${id} was erased at ${v.purgedAt.toISOString()}`);
       eraseVisitor(tx, id, now);
-      recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
+      recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
     });
     return c.json({ id, erasedAt: now.toISOString() }, 200);
   },

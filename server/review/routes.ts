@@ -69,7 +69,7 @@ export const reviewRoutes = createRouter()
       responses: { 200: jsonContent(z.array(QueueItemSchema), 'Oldest first'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const now = clock.now();
       const { queue } = c.req.valid('query');
       const where =
@@ -96,12 +96,12 @@ export const reviewRoutes = createRouter()
       responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
       const body = db.transaction((tx) => {
-        approveOne(tx, p, id, now, c.req.valid('json').note, c.var.requestId);
+        approveOne(tx, p, id, now, c.req.valid('json').note, c.get('requestId'));
         const r = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
         if (!r) throw notFound(`Request ${id}`);
         return requestView(tx, r, { detail: true });
@@ -117,7 +117,7 @@ export const reviewRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ approved: z.array(z.number().int()), failed: z.array(z.object({ id: z.number().int(), code: z.string(), message: z.string() })) }), 'Per-request outcome'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { ids, note } = c.req.valid('json');
       const now = clock.now();
@@ -125,7 +125,7 @@ export const reviewRoutes = createRouter()
       const failed: { id: number; code: string; message: string }[] = [];
       for (const id of ids) {
         try {
-          db.transaction((tx) => approveOne(tx, p, id, now, note, c.var.requestId));
+          db.transaction((tx) => approveOne(tx, p, id, now, note, c.get('requestId')));
           approved.push(id);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
@@ -143,7 +143,7 @@ export const reviewRoutes = createRouter()
       responses: { 200: jsonContent(RequestViewSchema, 'Rejected'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { reasonCode, note } = c.req.valid('json');
@@ -154,7 +154,7 @@ export const reviewRoutes = createRouter()
         tx.update(visitRequests).set({ status: 'rejected', decidedAt: now, decidedByUserId: p.userId, decisionReasonCode: reasonCode, decisionNote: note, updatedAt: now }).where(eq(visitRequests.id, id)).run();
         revokePasses(tx, id, now, 'rejected');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'rejected', r.status, 'rejected', `${reasonCode}: ${note}`);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'request.reject', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'rejected', reasonCode }, reason: note });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.reject', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'rejected', reasonCode }, reason: note });
         return requestView(tx, { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note }, { detail: true });
       });
       return c.json(body, 200);
@@ -169,7 +169,7 @@ export const reviewRoutes = createRouter()
       responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...errors },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.var.deps;
+      const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const input = c.req.valid('json');
       const now = clock.now();
@@ -190,7 +190,7 @@ export const reviewRoutes = createRouter()
         tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', `${r.id}`), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
         issuePasses(tx, r.id, now, rules);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
         return requestView(tx, r, { detail: true });
       });
       return c.json(body, 201);

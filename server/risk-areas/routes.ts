@@ -68,7 +68,7 @@ export const riskAreaRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(RiskAreaSchema), 'Areas'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(riskAreas).where(isNull(riskAreas.removedAt)).orderBy(desc(riskAreas.id)).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(riskAreas).where(isNull(riskAreas.removedAt)).orderBy(desc(riskAreas.id)).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -78,7 +78,7 @@ export const riskAreaRoutes = createRouter()
       responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const a = c.req.valid('json');
       assertKnownRegion(a.regionCode);
       return c.json(recheckImpact(db, clock.now(), { riskAreas: [...activeRiskAreas(db), a] }), 200);
@@ -92,7 +92,7 @@ export const riskAreaRoutes = createRouter()
       responses: { 201: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: ImpactSchema }), 'Added'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { reason, ...a } = c.req.valid('json');
       assertKnownRegion(a.regionCode);
@@ -102,7 +102,7 @@ export const riskAreaRoutes = createRouter()
         const row = tx.insert(riskAreas).values(a).returning().get();
         const { version } = saveRuleVersion(tx, now, actor, `risk area ${a.regionCode} ${a.level}: ${reason}`, currentRules(tx).rules);
         const impact = applyRecheck(tx, now, actor, `risk area ${a.regionCode}`);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'risk_area.add', entity: 'risk_area', entityId: row.id, after: view(row), reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.add', entity: 'risk_area', entityId: row.id, after: view(row), reason });
         return { ...view(row), ruleVersion: version, impact };
       });
       return c.json(out, 201);
@@ -116,7 +116,7 @@ export const riskAreaRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }), 'Imported (or previewed)'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { csv, reason, dryRun } = c.req.valid('json');
       const areas = parseRiskAreaCsv(csv);
@@ -127,7 +127,7 @@ export const riskAreaRoutes = createRouter()
         for (const a of areas) tx.insert(riskAreas).values(a).run();
         const { version } = saveRuleVersion(tx, now, actor, `risk areas imported (${areas.length}): ${reason}`, currentRules(tx).rules);
         const impact = applyRecheck(tx, now, actor, `risk areas imported (${areas.length})`);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'risk_area.import', entity: 'risk_area', after: { rows: areas.length }, reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.import', entity: 'risk_area', after: { rows: areas.length }, reason });
         return { rows: areas.length, ruleVersion: version, impact };
       });
       return c.json(out, 200);
@@ -141,7 +141,7 @@ export const riskAreaRoutes = createRouter()
       responses: { 200: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int() }), 'Removed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such area') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
@@ -150,7 +150,7 @@ export const riskAreaRoutes = createRouter()
         if (!row) throw notFound(`Risk area ${id}`);
         tx.update(riskAreas).set({ removedAt: now }).where(eq(riskAreas.id, id)).run();
         const { version } = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `risk area ${row.regionCode} removed`, currentRules(tx).rules);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'risk_area.remove', entity: 'risk_area', entityId: id, before: view(row) });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.remove', entity: 'risk_area', entityId: id, before: view(row) });
         return { ...view(row), ruleVersion: version };
       });
       return c.json(out, 200);

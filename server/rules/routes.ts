@@ -26,7 +26,7 @@ export const ruleRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(RulesOut, 'Current rules'), ...errors },
     }),
-    (c) => c.json(currentRules(c.var.deps.db), 200),
+    (c) => c.json(currentRules(c.get('deps').db), 200),
   )
   .openapi(
     createRoute({
@@ -34,7 +34,7 @@ export const ruleRoutes = createRouter()
       middleware: [requireRole('office', 'admin')] as const,
       responses: { 200: jsonContent(z.array(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })), 'Versions'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(ruleSets).orderBy(desc(ruleSets.id)).limit(200).all().map((r) => ({ version: r.id, at: r.createdAt.toISOString(), actor: r.actorLabel, reason: r.reason })), 200),
+    (c) => c.json(c.get('deps').db.select().from(ruleSets).orderBy(desc(ruleSets.id)).limit(200).all().map((r) => ({ version: r.id, at: r.createdAt.toISOString(), actor: r.actorLabel, reason: r.reason })), 200),
   )
   .openapi(
     createRoute({
@@ -43,7 +43,7 @@ export const ruleRoutes = createRouter()
       request: jsonBody(RulesChange),
       responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
     }),
-    (c) => c.json(recheckImpact(c.var.deps.db, c.var.deps.clock.now(), { rules: c.req.valid('json').rules }), 200),
+    (c) => c.json(recheckImpact(c.get('deps').db, c.get('deps').clock.now(), { rules: c.req.valid('json').rules }), 200),
   )
   .openapi(
     createRoute({
@@ -53,7 +53,7 @@ export const ruleRoutes = createRouter()
       responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { rules, reason } = c.req.valid('json');
       const now = clock.now();
@@ -61,7 +61,7 @@ export const ruleRoutes = createRouter()
         const before = currentRules(tx);
         const saved = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, reason, rules);
         const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `rules v${saved.version}`);
-        recordAudit(tx, now, p, c.var.requestId, { action: 'rules.update', entity: 'rules', entityId: saved.version, before: before.rules, after: rules, reason });
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'rules.update', entity: 'rules', entityId: saved.version, before: before.rules, after: rules, reason });
         return { ...saved, impact };
       });
       return c.json(out, 200);
@@ -74,7 +74,7 @@ export const ruleRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Text'), ...errors },
     }),
     (c) => {
-      const t = currentCommitment(c.var.deps.db);
+      const t = currentCommitment(c.get('deps').db);
       return c.json({ version: t?.id ?? 0, zh: t?.textZh ?? '', en: t?.textEn ?? '' }, 200);
     },
   )
@@ -86,12 +86,12 @@ export const ruleRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Published'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { zh, en } = c.req.valid('json');
       const row = db.transaction((tx) => {
         const r = tx.insert(commitmentTexts).values({ textZh: zh, textEn: en, createdByUserId: p.userId }).returning().get();
-        recordAudit(tx, clock.now(), p, c.var.requestId, { action: 'commitment.publish', entity: 'commitment', entityId: r.id });
+        recordAudit(tx, clock.now(), p, c.get('requestId'), { action: 'commitment.publish', entity: 'commitment', entityId: r.id });
         return r;
       });
       return c.json({ version: row.id, zh: row.textZh, en: row.textEn }, 200);

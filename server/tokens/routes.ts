@@ -47,7 +47,7 @@ export const tokenRoutes = createRouter()
       middleware: [requireRole('admin')] as const,
       responses: { 200: jsonContent(z.array(ApiTokenSchema), 'Tokens'), ...errors },
     }),
-    (c) => c.json(c.var.deps.db.select().from(apiTokens).orderBy(apiTokens.id).all().map(view), 200),
+    (c) => c.json(c.get('deps').db.select().from(apiTokens).orderBy(apiTokens.id).all().map(view), 200),
   )
   .openapi(
     createRoute({
@@ -57,7 +57,7 @@ export const tokenRoutes = createRouter()
       responses: { 201: jsonContent(ApiTokenSchema.extend({ token: z.string() }), 'Created'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { name, departmentId } = c.req.valid('json');
       const token = `ghi_${randomToken()}`;
       const row = db.transaction((tx) => {
@@ -65,7 +65,7 @@ export const tokenRoutes = createRouter()
           throw fieldError(['departmentId'], 'unknown_department', `Department ${departmentId} does not exist`);
         }
         const r = tx.insert(apiTokens).values({ name, tokenHash: sha256(token), role: 'filer', departmentId, createdByUserId: principalOf(c).userId }).returning().get();
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'token.create', entity: 'api_token', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'token.create', entity: 'api_token', entityId: r.id, after: view(r) });
         return r;
       });
       return c.json({ ...view(row), token }, 201);
@@ -79,14 +79,14 @@ export const tokenRoutes = createRouter()
       responses: { 200: jsonContent(ApiTokenSchema, 'Revoked'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such token') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
         const before = tx.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
         if (!before) throw notFound(`Token ${id}`);
         const after = tx.update(apiTokens).set({ revokedAt: before.revokedAt ?? now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning().get() ?? before;
-        recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'token.revoke', entity: 'api_token', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.revoke', entity: 'api_token', entityId: id, before: view(before), after: view(after) });
         return after;
       });
       return c.json(view(row), 200);

@@ -39,13 +39,13 @@ export const tracingRoutes = createRouter()
       responses: { 200: { ...jsonContent(z.object({ rows: z.array(z.any().openapi('Passage')) }), 'Passages'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
     }),
     async (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const q = c.req.valid('query');
       const { from, to } = span(q.from, q.to);
       if (q.gateId && !db.select({ id: gates.id }).from(gates).where(eq(gates.id, q.gateId)).get()) throw notFound(`Gate ${q.gateId}`);
       const rows = passages(db, { from, to, gateId: q.gateId });
       const now = clock.now();
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'tracing.passages', entity: 'gate_events', reason: q.reason, after: { from: q.from, to: q.to, gateId: q.gateId ?? null, format: q.format, rows: rows.length } }));
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'tracing.passages', entity: 'gate_events', reason: q.reason, after: { from: q.from, to: q.to, gateId: q.gateId ?? null, format: q.format, rows: rows.length } }));
       if (q.format === 'json') return c.json({ rows }, 200);
       const { rules } = currentRules(db);
       return exportResponse(
@@ -69,14 +69,14 @@ export const tracingRoutes = createRouter()
       responses: { 200: { ...jsonContent(z.object({ stays: z.array(z.any()), others: z.array(z.any()) }), 'The visitor’s stays and the overlapping ones'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...denied },
     }),
     async (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const q = c.req.valid('query');
       const { from, to } = span(q.from, q.to);
       if (!db.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, q.visitorId)).get()) throw notFound(`Visitor ${q.visitorId}`);
       const now = clock.now();
       const { rules } = currentRules(db);
       const result = coPresence(db, { visitorId: q.visitorId, from, to, now, timezone: rules.timezone });
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.var.requestId, { action: 'tracing.co_presence', entity: 'visitor', entityId: q.visitorId, reason: q.reason, after: { from: q.from, to: q.to, format: q.format, rows: result.others.length } }));
+      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'tracing.co_presence', entity: 'visitor', entityId: q.visitorId, reason: q.reason, after: { from: q.from, to: q.to, format: q.format, rows: result.others.length } }));
       if (q.format === 'json') return c.json(result, 200);
       return exportResponse(
         {

@@ -79,7 +79,7 @@ export const userRoutes = createRouter()
       responses: { 200: jsonContent(z.array(UserSchema), 'Accounts'), ...errors },
     }),
     (c) => {
-      const { db } = c.var.deps;
+      const { db } = c.get('deps');
       const { role } = c.req.valid('query');
       const rows = db.select().from(users).where(role ? eq(users.role, role) : undefined).orderBy(users.id).all();
       return c.json(rows.map((u) => view(db, u)), 200);
@@ -93,13 +93,13 @@ export const userRoutes = createRouter()
       responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Username taken') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const { password, ...input } = c.req.valid('json');
       const passwordHash = hashPassword(password);
       const out = db.transaction((tx) => {
         const row = uniqueOr409(`User ${input.username}`, () => insertUser(tx, { ...input, passwordHash }));
         const v = view(tx, row);
-        recordAudit(tx, clock.now(), principalOf(c), c.var.requestId, { action: 'user.create', entity: 'user', entityId: row.id, after: v });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'user.create', entity: 'user', entityId: row.id, after: v });
         return v;
       });
       return c.json(out, 201);
@@ -113,7 +113,7 @@ export const userRoutes = createRouter()
       responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user') },
     }),
     (c) => {
-      const { db, clock } = c.var.deps;
+      const { db, clock } = c.get('deps');
       const actor = principalOf(c);
       const { id } = c.req.valid('param');
       const { password, gateIds, disabled, pin, ...fields } = c.req.valid('json');
@@ -142,7 +142,7 @@ export const userRoutes = createRouter()
         // A disabled account or a reset password ends every session at once.
         if (disabledAt || passwordHash || fields.role) tx.delete(sessions).where(eq(sessions.userId, id)).run();
         const after = view(tx, tx.select().from(users).where(eq(users.id, id)).get()!);
-        recordAudit(tx, now, actor, c.var.requestId, {
+        recordAudit(tx, now, actor, c.get('requestId'), {
           action: passwordHash ? 'user.update+password_reset' : pinHash ? 'user.update+pin_set' : 'user.update',
           entity: 'user',
           entityId: id,
