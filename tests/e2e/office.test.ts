@@ -2,8 +2,9 @@ import ExcelJS from 'exceljs';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { axeViolations } from '../helpers/axe';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
-import { enrollOverApi, openGate, PASSWORD, setupGateWorld, verdictOf, type GateWorld } from '../helpers/gate';
+import { enrollOverApi, issuePass, openGate, PASSWORD, setupGateWorld, verdictOf, type GateWorld } from '../helpers/gate';
 import { startServer, type RunningServer } from '../helpers/server';
 import { percentile } from '../../bench/lib';
 
@@ -103,14 +104,25 @@ describe('reports', () => {
     expect(file.map((r) => r.slice(2))).toEqual(screen.map((r) => r.slice(2)));
   });
 
-  it('shows the on-campus list, the tracing form and the rules editors', async () => {
-    for (const [link, name] of [['在校访客', 'admin-presence'], ['流调查询', 'admin-tracing'], ['规则设置', 'admin-rules']] as const) {
+  it('shows the wall, reports, on-campus list, tracing form and rules editors with no serious axe-core findings', async () => {
+    for (const [link, name] of [['实况', 'admin-live'], ['日报', 'admin-reports'], ['在校访客', 'admin-presence'], ['流调查询', 'admin-tracing'], ['规则设置', 'admin-rules']] as const) {
       await office.getByRole('link', { name: link }).click();
       await office.locator('main h1').first().waitFor();
       await screenshot(office, name);
+      expect(await axeViolations(office), link).toEqual([]);
     }
     await office.getByLabel('修改原因').first().fill('冬季体温计偏低，调整下限');
     await office.getByRole('button', { name: '预览影响' }).click();
     await expect.poll(() => office.getByTestId('rules-impact').textContent()).toContain('不影响已批准的来访');
+  });
+
+  it('deletes a visitor’s personal data on request, with a reason', async () => {
+    const pass = await issuePass(w, { name: '申请删除' });
+    await office.goto(`/admin/requests/${pass.requestId}`);
+    const row = office.locator('[data-visitor]').first();
+    await row.getByLabel('删除原因（如本人申请）').fill('本人书面申请删除个人信息');
+    await row.getByRole('button', { name: '删除' }).click();
+    await expect.poll(() => row.textContent()).toContain('（已删除）');
+    expect(await row.textContent()).not.toContain('申请删除');
   });
 });

@@ -379,6 +379,9 @@ const zh = {
   'audit.from': '从',
   'audit.to': '至',
   'audit.reason': '原因',
+  'erase.title': '删除个人信息',
+  'erase.reason': '删除原因（如本人申请）',
+  'erase.button': '删除',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -764,5 +767,8 @@ export const messages: Catalogue<MessageKey> = {
     'audit.from': 'From',
     'audit.to': 'To',
     'audit.reason': 'Reason',
+    'erase.title': 'Delete personal data',
+    'erase.reason': 'Why (e.g. the visitor asked)',
+    'erase.button': 'Delete',
   },
 };

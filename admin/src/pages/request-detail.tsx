@@ -15,6 +15,8 @@ export function RequestDetailPage() {
   const req = useResource(() => ok(api.requests[':id'].$get({ param: { id } })), [id]);
   const action = useAction();
   const [copied, setCopied] = useState<string | null>(null);
+  const [eraseReason, setEraseReason] = useState<Record<number, string>>({});
+  const office = state.me.value?.role === 'office';
   const r = req.data;
   if (!r) return <ErrorBanner error={req.error} />;
   const cancel = () => void action.run(async () => {
@@ -22,6 +24,11 @@ export function RequestDetailPage() {
     req.reload();
   });
   const link = (path: string) => `${location.origin}${path}`;
+  /** On the visitor's request (PIPL): the office deletes their personal data, saying why. */
+  const erase = (visitorId: number) => void action.run(async () => {
+    await ok(api.visitors[':id'].erase.$post({ param: { id: String(visitorId) }, json: { reason: eraseReason[visitorId] ?? '' } }));
+    req.reload();
+  });
   return (
     <section class="card" data-request={r.id} data-status={r.status}>
       <header class="row">
@@ -36,11 +43,12 @@ export function RequestDetailPage() {
       </dl>
       <table>
         <thead>
-          <tr><th>{t('v.name')}</th><th>{t('v.idNumber')}</th><th>{t('v.phone')}</th><th>{t('req.checks')}</th><th>{t('req.passLink')}</th></tr>
+          <tr><th>{t('tracing.visitorId')}</th><th>{t('v.name')}</th><th>{t('v.idNumber')}</th><th>{t('v.phone')}</th><th>{t('req.checks')}</th><th>{t('req.passLink')}</th>{office && <th>{t('erase.title')}</th>}</tr>
         </thead>
         <tbody>
           {r.visitors?.map((v) => (
-            <tr key={v.id}>
+            <tr key={v.id} data-visitor={v.id}>
+              <td>{v.id}</td>
               <td>{v.name}</td>
               <td>{t(`id.${v.idType as 'other'}`)} ****{v.idLast4}</td>
               <td>{v.phone}</td>
@@ -55,6 +63,16 @@ export function RequestDetailPage() {
                   </>
                 ))}
               </td>
+              {office && (
+                <td>
+                  {v.name !== '（已删除）' && (
+                    <span class="reopen">
+                      <input aria-label={t('erase.reason')} placeholder={t('erase.reason')} value={eraseReason[v.id] ?? ''} onInput={(e) => setEraseReason({ ...eraseReason, [v.id]: e.currentTarget.value })} />
+                      <button type="button" disabled={action.busy || (eraseReason[v.id] ?? '').trim().length < 4} onClick={() => erase(v.id)}>{t('erase.button')}</button>
+                    </span>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
         </tbody>
