@@ -8,6 +8,7 @@ import { exportResponse, type Column } from '../lib/export';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
+import type { Db } from '../db/open';
 import { REFUSAL_GROUPS } from './figures';
 import { CAMPUS, ensureDailyReports, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
 
@@ -17,6 +18,12 @@ const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ descri
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
 const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
 const ReportSchema = z.any().openapi('DailyReport');
+
+function reportRow(tx: Pick<Db, 'select'>, id: number) {
+  const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
+  if (!row) throw notFound(`Report ${id}`);
+  return row;
+}
 
 /** Yesterday when no dates are given: the last finished day, the one the office signs off. */
 function range(q: z.infer<typeof Filter>, timezone: string, now: Date) {
@@ -139,8 +146,7 @@ export const reportRoutes = createRouter()
       const now = clock.now();
       const { rules } = currentRules(db);
       db.transaction((tx) => {
-        const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
-        if (!row) throw notFound(`Report ${id}`);
+        const row = reportRow(tx, id);
         if (row.signedOffAt) throw conflict('already_signed_off', `Report ${id} was signed off at ${row.signedOffAt.toISOString()}`);
         signOff(tx, row, p.userId!, rules, now);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
@@ -162,8 +168,7 @@ export const reportRoutes = createRouter()
       const { reason } = c.req.valid('json');
       const now = clock.now();
       db.transaction((tx) => {
-        const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
-        if (!row) throw notFound(`Report ${id}`);
+        const row = reportRow(tx, id);
         if (!row.signedOffAt) throw conflict('not_signed_off', `Report ${id} is open already`);
         reopen(tx, row, p.userId!, reason, now);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
