@@ -5,6 +5,7 @@ import { createRouter, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { buildWall } from './wall';
+import type { LiveBus } from './bus';
 
 const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
 /** Pushes are coalesced: a burst of syncs makes one wall, at most this long after the first. */
@@ -12,6 +13,28 @@ const COALESCE_MS = 100;
 /** Time alone changes the wall (tablets falling silent, overstays): refresh at least this often. */
 const REFRESH_MS = 30_000;
 const HEARTBEAT_MS = 15_000;
+
+/**
+ * One wall per change, shared by every open stream: ten office screens cost one build, not ten.
+ * The version moves on every bus event; a wall older than the refresh period is rebuilt too.
+ */
+const walls = new WeakMap<LiveBus, { version: number; builtAt: number; json: string | null; unsubscribe: () => void }>();
+function wallJson(bus: LiveBus, build: () => unknown, now: number) {
+  let w = walls.get(bus);
+  if (!w) {
+    const entry = { version: 0, builtAt: 0, json: null as string | null, unsubscribe: () => {} };
+    entry.unsubscribe = bus.subscribe(() => {
+      entry.version += 1;
+      entry.json = null;
+    });
+    walls.set(bus, (w = entry));
+  }
+  if (w.json === null || now - w.builtAt >= REFRESH_MS / 2) {
+    w.json = JSON.stringify(build());
+    w.builtAt = now;
+  }
+  return w.json;
+}
 
 export const liveRoutes = createRouter()
   .openapi(
@@ -33,13 +56,16 @@ export const liveRoutes = createRouter()
     }),
     (c) => {
       const { db, clock, bus, logger } = c.get('deps');
+      // Reverse proxies (nginx) buffer responses unless told not to; a buffered wall is not live.
+      c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, async (stream) => {
         let id = 0;
         let timer: ReturnType<typeof setTimeout> | null = null;
         const push = async () => {
           timer = null;
           try {
-            await stream.writeSSE({ event: 'wall', id: String(++id), data: JSON.stringify(buildWall(db, clock.now(), currentRules(db).rules)) });
+            const data = wallJson(bus, () => buildWall(db, clock.now(), currentRules(db).rules), Date.now());
+            await stream.writeSSE({ event: 'wall', id: String(++id), data });
           } catch (err) {
             logger.warn('live wall push failed', { err: err instanceof Error ? err.message : String(err) });
           }
