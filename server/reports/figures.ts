@@ -42,8 +42,12 @@ export function computeDay(db: Pick<Db, 'all' | 'get'>, day: string, gateIds: nu
       sum(e.received_at >= ${end}) as late,
       sum(e.type = 'decision' and exists (
         select 1 from json_each(e.input, '$.temperatures') t
-        where json_extract(t.value, '$.celsius') >= ${rules.feverThresholdC} and json_extract(t.value, '$.celsius') <= ${rules.plausibleMaxC})) as feverish
-    from gate_events e where e.at >= ${start} and e.at < ${end}
+        where json_extract(t.value, '$.celsius') >= coalesce(v.threshold, ${rules.feverThresholdC})
+          and json_extract(t.value, '$.celsius') <= coalesce(v.plausibleMax, ${rules.plausibleMaxC}))) as feverish
+    from gate_events e
+    -- The thresholds of the rule version that made each decision, not today's.
+    left join (select id, json_extract(settings, '$.feverThresholdC') as threshold, json_extract(settings, '$.plausibleMaxC') as plausibleMax from rule_sets) v on v.id = e.rule_version
+    where e.at >= ${start} and e.at < ${end}
     group by 1, 2, 3, 4`);
   for (const r of rows) {
     const f = of(r.gateId);

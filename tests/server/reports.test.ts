@@ -42,13 +42,17 @@ describe('daily reports', () => {
     expect(signed.json).toMatchObject({ status: 'signed_off', signedOffBy: 'office user' });
     expect((await t.request('POST', `/api/v1/reports/daily/${day21[north]!.id}/sign-off`, { cookie: await t.signIn('office') })).status).toBe(409);
 
-    // Two days later the north tablet syncs a refusal of the 21st it had kept offline.
+    // Two days later the office raises the fever threshold, and the north tablet syncs a refusal
+    // of the 21st it had kept offline: the 21st is recounted, with the thresholds it was decided on.
     t.clock.set('2026-11-23T02:00:00Z');
+    const office = await t.signIn('office');
+    const { rules } = (await t.request('GET', '/api/v1/rules', { cookie: office })).json;
+    expect((await t.request('PUT', '/api/v1/rules', { cookie: office, body: { rules: { ...rules, feverThresholdC: 38.0 }, reason: '冬季调整' } })).status).toBe(200);
     await t.request('POST', '/api/v1/kiosk/events', { bearer: world.north.token, body: { events: [world.late] } });
     runJobs(t);
     day21 = await reportsOf('2026-11-21');
     expect(day21[north]).toMatchObject({ status: 'signed_off', lateSinceSignOff: 1, figures: { entrants: 9, lateEvents: 0 } }); // frozen, with the late event shown beside
-    expect(day21.campus!.figures).toMatchObject({ entrants: 11, refused: 6, lateEvents: 1, refusedBy: { ...zeroGroups, courier_delivery: 3, code_colour: 1, fever: 1, pass_invalid: 1 } });
+    expect(day21.campus!.figures).toMatchObject({ entrants: 11, refused: 6, lateEvents: 1, feverRetests: 2, refusedBy: { ...zeroGroups, courier_delivery: 3, code_colour: 1, fever: 1, pass_invalid: 1 } });
 
     expect((await t.request('POST', `/api/v1/reports/daily/${day21[north]!.id}/reopen`, { cookie: await t.signIn('office'), body: { reason: '' } })).status).toBe(400);
     const reopened = await t.request('POST', `/api/v1/reports/daily/${day21[north]!.id}/reopen`, { cookie: await t.signIn('office'), body: { reason: '北门平板迟到同步一条记录' } });
