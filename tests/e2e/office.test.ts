@@ -116,6 +116,28 @@ describe('reports', () => {
     await expect.poll(() => office.getByTestId('rules-impact').textContent()).toContain('不影响已批准的来访');
   });
 
+  it('answers who passed the gates through the tracing form, with the reason in the audit log', async () => {
+    const pass = await issuePass(w, { name: '流调对象' });
+    const tablet = await enrollOverApi(w);
+    const admit = {
+      id: randomUUID(), seq: 1, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: pass.id, verdict: 'admit', reasons: [], checks: [], ruleVersion: 2,
+      input: { pass: { ok: true }, healthCode: { colour: 'green', method: 'seen_by_guard' }, temperatures: [{ celsius: 36.4, method: 'forehead_ir', at: new Date().toISOString() }], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
+    };
+    await fetch(`${server.url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` }, body: JSON.stringify({ events: [admit] }) });
+    // datetime-local takes the browser's wall clock, which is this machine's.
+    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await office.getByRole('link', { name: '流调查询' }).click();
+    await office.getByLabel('开始').fill(local(new Date(Date.now() - 3_600_000)));
+    await office.getByLabel('结束').fill(local(new Date(Date.now() + 3_600_000)));
+    await office.getByLabel('查询事由（记入审计日志）').fill('区疾控协查函 第118号');
+    await office.getByRole('button', { name: '查询' }).click();
+    await expect.poll(() => office.locator('main table').textContent()).toContain('流调对象');
+    expect(await office.getByRole('link', { name: '导出 Excel' }).getAttribute('href')).toContain('reason=');
+    await screenshot(office, 'admin-tracing-result');
+    const audit = await office.evaluate(`fetch('/api/v1/audit?action=tracing.passages').then((r) => r.json())`) as { items: { reason: string }[] };
+    expect(audit.items[0]?.reason).toBe('区疾控协查函 第118号');
+  });
+
   it('deletes a visitor’s personal data on request, with a reason', async () => {
     const pass = await issuePass(w, { name: '申请删除' });
     await office.goto(`/admin/requests/${pass.requestId}`);
