@@ -92,6 +92,12 @@ describe('reports', () => {
     await expect.poll(() => campus.textContent()).toContain('王老师 于');
     expect(await campus.textContent()).toContain('已签收');
     await screenshot(office, 'admin-reports-signed-off');
+    // The printed page: the table alone, with its dates, no navigation or buttons.
+    await office.emulateMedia({ media: 'print' });
+    expect(await office.getByRole('button', { name: '签收' }).first().isVisible()).toBe(false);
+    expect(await office.locator('.print-only').textContent()).toMatch(/\d{4}-\d{2}-\d{2} — \d{4}-\d{2}-\d{2}/);
+    await screenshot(office, 'admin-reports-print');
+    await office.emulateMedia({ media: 'screen' });
 
     const screen = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 5).map((td) => td.childNodes[0]?.textContent?.trim() ?? '')));
     const [download] = await Promise.all([office.waitForEvent('download'), office.getByTestId('export-xlsx').click()]);
