@@ -48,10 +48,11 @@ async function main() {
       logger.error('daily jobs failed', { err: err instanceof Error ? err.message : String(err) });
     }
   };
-  dailyJobs();
   const jobs = setInterval(dailyJobs, 5 * 60_000);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
     logger.info('listening', { url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`, port: info.port, demo });
+    // After listening: a first run after an upgrade may make months of reports.
+    setImmediate(dailyJobs);
   });
 
   const shutdown = (signal: string) => {

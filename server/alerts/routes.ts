@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { alertAcks } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { ALERT_TYPES, deriveAlerts } from './derive';
@@ -21,14 +21,13 @@ export const AlertSchema = z
   })
   .openapi('Alert');
 
-const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
 
 export const alertRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/', tags: ['alerts'], summary: 'Alerts and reconciliation conflicts from the gates (last 7 days), with who acknowledged each',
       middleware: [requireRole('office')] as const,
-      responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...denied },
+      responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -40,7 +39,7 @@ export const alertRoutes = createRouter()
       method: 'post', path: '/ack', tags: ['alerts'], summary: 'Acknowledge an alert by its key, as the signed-in office user',
       middleware: [requireRole('office')] as const,
       request: jsonBody(z.object({ key: z.string().min(3).max(200), note: z.string().trim().max(500).nullable().default(null) })),
-      responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock, bus } = c.get('deps');

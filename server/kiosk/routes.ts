@@ -83,10 +83,8 @@ export const kioskRoutes = createRouter()
       const now = clock.now();
       const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
       const contact = contactOf(c);
-      db.transaction((tx) => {
-        tx.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
-        recordContact(db, device.id, now);
-      });
+      db.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
+      recordContact(db, device.id, now);
       c.get('deps').bus.publish({ kind: 'device' });
       return c.json(snapshot, 200);
     },

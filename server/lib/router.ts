@@ -1,5 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
-import { ApiError, issuesFromZod } from './errors';
+import { ApiError, ErrorBodySchema, issuesFromZod } from './errors';
 import type { AppEnv } from './context';
 
 /**
@@ -22,6 +22,12 @@ export const jsonContent = <T>(schema: T, description: string) => ({
   content: { 'application/json': { schema } },
   description,
 });
+
+/** The answers of a role-guarded route before its handler runs. */
+export const guardResponses = {
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+};
 
 export const jsonBody = <T>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },

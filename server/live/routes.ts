@@ -1,13 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
-import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { buildWall } from './wall';
 import type { LiveBus } from './bus';
 
-const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
 /** Pushes are coalesced: a burst of syncs makes one wall, at most this long after the first. */
 const COALESCE_MS = 100;
 /** Time alone changes the wall (tablets falling silent, overstays): refresh at least this often. */
@@ -16,17 +14,14 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * One wall per change, shared by every open stream: ten office screens cost one build, not ten.
- * The version moves on every bus event; a wall older than the refresh period is rebuilt too.
+ * Any bus event drops the cached wall; one older than half the refresh period is rebuilt too.
  */
-const walls = new WeakMap<LiveBus, { version: number; builtAt: number; json: string | null; unsubscribe: () => void }>();
+const walls = new WeakMap<LiveBus, { builtAt: number; json: string | null }>();
 function wallJson(bus: LiveBus, build: () => unknown, now: number) {
   let w = walls.get(bus);
   if (!w) {
-    const entry = { version: 0, builtAt: 0, json: null as string | null, unsubscribe: () => {} };
-    entry.unsubscribe = bus.subscribe(() => {
-      entry.version += 1;
-      entry.json = null;
-    });
+    const entry = { builtAt: 0, json: null as string | null };
+    bus.subscribe(() => void (entry.json = null)); // lives as long as the bus (the app)
     walls.set(bus, (w = entry));
   }
   if (w.json === null || now - w.builtAt >= REFRESH_MS / 2) {
@@ -41,7 +36,7 @@ export const liveRoutes = createRouter()
     createRoute({
       method: 'get', path: '/wall', tags: ['live'], summary: 'The live wall as JSON (the stream sends the same)',
       middleware: [requireRole('office')] as const,
-      responses: { 200: jsonContent(z.any().openapi('Wall'), 'The wall'), ...denied },
+      responses: { 200: jsonContent(z.any().openapi('Wall'), 'The wall'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -52,7 +47,7 @@ export const liveRoutes = createRouter()
     createRoute({
       method: 'get', path: '/stream', tags: ['live'], summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
       middleware: [requireRole('office')] as const,
-      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...denied },
+      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...guardResponses },
     }),
     (c) => {
       const { db, clock, bus, logger } = c.get('deps');

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { onCampusNow } from './store';
@@ -9,7 +8,7 @@ export const presenceRoutes = createRouter().openapi(
   createRoute({
     method: 'get', path: '/', tags: ['presence'], summary: 'Visitors on campus now (admitted, not yet out), with host, escort and overstay',
     middleware: [requireRole('office')] as const,
-    responses: { 200: jsonContent(z.array(z.any().openapi('Presence')), 'On campus'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
+    responses: { 200: jsonContent(z.array(z.any().openapi('Presence')), 'On campus'), ...guardResponses },
   }),
   (c) => {
     const { db, clock } = c.get('deps');

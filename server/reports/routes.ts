@@ -5,14 +5,13 @@ import { addDays, campusDate, isIsoDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { exportResponse, type Column } from '../lib/export';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import type { Db } from '../db/open';
-import { REFUSAL_GROUPS } from './figures';
-import { CAMPUS, ensureDailyReports, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
+import { CAMPUS, REFUSAL_GROUPS } from './figures';
+import { ensureDailyReports, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
 
-const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
 const Day = z.string().refine(isIsoDate, 'a date as YYYY-MM-DD');
 const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
@@ -61,7 +60,7 @@ export const reportRoutes = createRouter()
       method: 'get', path: '/daily', tags: ['reports'], summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
       middleware: [requireRole('office')] as const,
       request: { query: Filter.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) },
-      responses: { 200: jsonContent(z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), from: z.string(), to: z.string(), rows: z.array(ReportSchema) }), 'Reports'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), from: z.string(), to: z.string(), rows: z.array(ReportSchema) }), 'Reports'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -69,7 +68,7 @@ export const reportRoutes = createRouter()
       const q = c.req.valid('query');
       const now = clock.now();
       const f = range(q, rules.timezone, now);
-      ensureDailyReports(db, now, rules); // the daily job makes them; this fills a gate added since
+      ensureDailyReports(db, now, rules, f); // the daily job makes them; this fills in a gate added since
       const { total, rows } = listReports(db, f, rules, now, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
       return c.json({ total, page: q.page, pageSize: q.pageSize, from: f.from, to: f.to, rows }, 200);
     },
@@ -79,7 +78,7 @@ export const reportRoutes = createRouter()
       method: 'get', path: '/daily/export', tags: ['reports'], summary: 'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
       middleware: [requireRole('office')] as const,
       request: { query: Filter.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
-      responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -87,7 +86,7 @@ export const reportRoutes = createRouter()
       const q = c.req.valid('query');
       const now = clock.now();
       const f = range(q, rules.timezone, now);
-      ensureDailyReports(db, now, rules);
+      ensureDailyReports(db, now, rules, f);
       const { rows } = listReports(db, f, rules, now);
       db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'report.export', entity: 'daily_report', after: { ...f, format: q.format, rows: rows.length } }));
       return exportResponse({ title: 'Gatehouse 日报 Daily reports', filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' }, timezone: rules.timezone, columns, rows }, q.format, `gatehouse-daily-${f.from}-${f.to}`);
@@ -97,7 +96,7 @@ export const reportRoutes = createRouter()
     createRoute({
       method: 'get', path: '/today', tags: ['reports'], summary: 'Today so far, per gate and for the campus (not a report yet)',
       middleware: [requireRole('office')] as const,
-      responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...denied },
+      responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -109,7 +108,7 @@ export const reportRoutes = createRouter()
       method: 'get', path: '/trend', tags: ['reports'], summary: 'Entrants, admits, refusals and fever re-tests per day for the last 7 or 30 days',
       middleware: [requireRole('office')] as const,
       request: { query: z.object({ days: z.coerce.number().int().refine((d) => d === 7 || d === 30, '7 or 30').default(7), scope: z.string().regex(/^(campus|\d{1,9})$/).default(CAMPUS) }) },
-      responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -122,7 +121,7 @@ export const reportRoutes = createRouter()
       method: 'get', path: '/daily/{id}', tags: ['reports'], summary: 'One daily report with its sign-off history',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam },
-      responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -137,7 +136,7 @@ export const reportRoutes = createRouter()
       method: 'post', path: '/daily/{id}/sign-off', tags: ['reports'], summary: 'Sign the report off as the signed-in office user: its figures are frozen',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam },
-      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Already signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Already signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -159,7 +158,7 @@ export const reportRoutes = createRouter()
       method: 'post', path: '/daily/{id}/reopen', tags: ['reports'], summary: 'Reopen a signed-off report; a reason is required and kept',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
-      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Not signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Not signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

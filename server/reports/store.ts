@@ -5,7 +5,6 @@ import { CAMPUS, computeDay, computeDayFigures, dayBounds, type DayFigures } fro
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
-export { CAMPUS };
 type Row = typeof dailyReports.$inferSelect;
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
@@ -30,13 +29,15 @@ const scopeOf = (gateId: number | null) => (gateId === null ? CAMPUS : String(ga
  * first day anything happened (or yesterday) until yesterday, even when all is zero: a missing
  * day is itself a finding, so the office never has to wonder whether "no row" means "nothing".
  */
-export function ensureDailyReports(db: Db, now: Date, rules: Rules) {
-  const yesterday = addDays(campusDate(now, rules.timezone), -1);
+export function ensureDailyReports(db: Db, now: Date, rules: Rules, within?: { from: string; to: string }) {
+  let yesterday = addDays(campusDate(now, rules.timezone), -1);
+  if (within && within.to < yesterday) yesterday = within.to;
   const firstEvent = db.select({ at: min(gateEvents.at) }).from(gateEvents).get()?.at;
   const firstTablet = db.select({ at: min(devices.enrolledAt) }).from(devices).get()?.at;
   const firstReport = db.select({ day: min(dailyReports.day) }).from(dailyReports).get()?.day;
   const candidates = [yesterday, firstReport, firstEvent && campusDate(firstEvent, rules.timezone), firstTablet && campusDate(firstTablet, rules.timezone)].filter((d): d is string => !!d);
   let day = candidates.sort()[0]!;
+  if (within && within.from > day) day = within.from;
   const gateIds = db.select({ id: gates.id }).from(gates).orderBy(asc(gates.id)).all().map((g) => g.id);
   let made = 0;
   for (; day <= yesterday; day = addDays(day, 1)) {

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { visitors } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { eraseVisitor } from './purge';
 
@@ -14,7 +14,7 @@ export const visitorRoutes = createRouter().openapi(
     request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
     responses: {
       200: jsonContent(z.object({ id: z.number().int(), erasedAt: z.string() }), 'Erased'),
-      400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses,
       404: jsonContent(ErrorBodySchema, 'No such visitor'), 409: jsonContent(ErrorBodySchema, 'Already erased'),
     },
   }),

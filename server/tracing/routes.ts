@@ -4,12 +4,11 @@ import { gates, visitors } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { exportResponse } from '../lib/export';
-import { createRouter, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { coPresence, passages } from './queries';
 
-const denied = { 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') };
 const MAX_SPAN_MS = 31 * 86_400_000;
 /** Every tracing query states why (a health authority's request number, say): it is audit-logged with it. */
 const Why = z.string().trim().min(4).max(300).openapi({ description: 'Why this query is made; kept in the audit log' });
@@ -36,7 +35,7 @@ export const tracingRoutes = createRouter()
       method: 'get', path: '/passages', tags: ['tracing'], summary: 'Who passed gate G (or any gate) between two instants; audit-logged with its reason',
       middleware: [requireRole('office')] as const,
       request: { query: z.object({ ...Window, gateId: z.coerce.number().int().positive().optional() }) },
-      responses: { 200: { ...jsonContent(z.object({ rows: z.array(z.any().openapi('Passage')) }), 'Passages'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...denied },
+      responses: { 200: { ...jsonContent(z.object({ rows: z.array(z.any().openapi('Passage')) }), 'Passages'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -66,7 +65,7 @@ export const tracingRoutes = createRouter()
       method: 'get', path: '/co-presence', tags: ['tracing'], summary: 'Who was on campus at the same time as a visitor, within a period; audit-logged with its reason',
       middleware: [requireRole('office')] as const,
       request: { query: z.object({ ...Window, visitorId: z.coerce.number().int().positive() }) },
-      responses: { 200: { ...jsonContent(z.object({ stays: z.array(z.any()), others: z.array(z.any()) }), 'The visitor’s stays and the overlapping ones'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...denied },
+      responses: { 200: { ...jsonContent(z.object({ stays: z.array(z.any()), others: z.array(z.any()) }), 'The visitor’s stays and the overlapping ones'), ...file }, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...guardResponses },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrollOverApi, setupGateWorld, type GateWorld } from '../helpers/gate';
+import { quickRefusalEvent } from '../helpers/kiosk';
 import { startServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -49,11 +49,7 @@ describe('a flaky network', () => {
     const url = `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
     try {
       const tablet = await enrollOverApi(w);
-      const outbox = Array.from({ length: 1000 }, (_, i) => ({
-        id: randomUUID(), seq: i + 1, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: null, verdict: 'refuse', reasons: ['food_delivery'], checks: [],
-        input: { quickRefusal: 'food_delivery', pass: { ok: true }, healthCode: null, temperatures: [], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
-        ruleVersion: 1,
-      }));
+      const outbox = Array.from({ length: 1000 }, (_, i) => quickRefusalEvent(i + 1, 'food_delivery'));
       // The kiosk's drain: send the oldest batch, drop from the outbox only what the server answered for, retry the rest.
       let attempts = 0;
       while (outbox.length > 0 && attempts < 500) {

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { signInOver } from '../helpers/http';
+import { quickRefusalEvent } from '../helpers/kiosk';
 import { startServer, type RunningServer } from '../helpers/server';
 
 const ADMIN_PASSWORD = 'admin-password-for-tests';
@@ -34,11 +34,7 @@ async function enrollTablets(server: RunningServer) {
   return tablets;
 }
 
-const checkIn = (seq: number) => ({
-  id: randomUUID(), seq, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: null, verdict: 'refuse', reasons: ['courier'], checks: [],
-  input: { quickRefusal: 'courier', pass: { ok: true }, healthCode: null, temperatures: [], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
-  ruleVersion: 1,
-});
+const checkIn = (seq: number) => quickRefusalEvent(seq, 'courier');
 
 async function post(url: string, token: string, events: unknown[]) {
   const res = await fetch(`${url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify({ events }) });

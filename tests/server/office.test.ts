@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { gateDay, on21, runJobs } from '../helpers/office';
-import { decisionEvent } from '../helpers/kiosk';
+import { quickRefusalEvent } from '../helpers/kiosk';
 
 let t: TestApp;
 afterEach(() => t?.cleanup());
@@ -144,7 +144,7 @@ describe('the live wall', () => {
     const first = await nextWall();
     const northOf = (w: { gates: { id: number; figures: { entrants: number } }[] }) => w.gates.find((g) => g.id === t.campus.gateIds.north)!.figures.entrants;
     expect(northOf(first)).toBe(9);
-    await t.request('POST', '/api/v1/kiosk/events', { bearer: world.north.token, body: { events: [decisionEvent(13, { at: t.clock.now().toISOString(), verdict: 'refuse', reasons: ['courier'], input: { ...decisionEvent(13).input, quickRefusal: 'courier' } })] } });
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: world.north.token, body: { events: [quickRefusalEvent(13, 'courier', t.clock.now().toISOString())] } });
     const second = await nextWall();
     expect(northOf(second)).toBe(10);
     controller.abort();
