@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
-import { bodyLimit } from 'hono/body-limit';
 import { requestId } from 'hono/request-id';
 import { secureHeaders } from 'hono/secure-headers';
 import { randomBytes } from 'node:crypto';
@@ -33,6 +32,7 @@ import { presenceRoutes } from './presence/routes';
 import { visitorRoutes } from './retention/routes';
 import { createRateLimiter } from './lib/rate-limit';
 import { authenticate } from './middleware/auth';
+import { bodyLimit } from './middleware/body-limit';
 import { originGuard } from './middleware/origin-guard';
 import { spaRoutes } from './static';
 import { tokenRoutes } from './tokens/routes';
@@ -147,15 +147,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
       crossOriginEmbedderPolicy: false,
     }),
   );
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: config.BODY_LIMIT_BYTES,
-      onError: () => {
-        throw new ApiError(413, 'payload_too_large', `The request body is larger than ${config.BODY_LIMIT_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use('/api/*', bodyLimit(config.BODY_LIMIT_BYTES));
   app.use('/api/v1/*', originGuard({ allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [], multipartPaths: [/\/import$/] }));
   app.use('/api/v1/*', authenticate());
 

@@ -38,6 +38,25 @@ describe('the one error shape', () => {
     expectErrorShape(res.json, 'payload_too_large');
   });
 
+  it('answers 413 both from a declared length and from a body that streams without one', async () => {
+    const big = JSON.stringify({ code: 'x', name: 'y'.repeat(5000) });
+    const declared = await t.app.request('http://localhost/api/v1/departments', { method: 'POST', headers: { cookie: admin, 'content-type': 'application/json', 'content-length': String(big.length) }, body: big });
+    expect(declared.status).toBe(413);
+    const chunks = new TextEncoder().encode(big);
+    const streamed = await t.app.request('http://localhost/api/v1/departments', {
+      method: 'POST',
+      headers: { cookie: admin, 'content-type': 'application/json', 'transfer-encoding': 'chunked' },
+      body: new ReadableStream({ pull: (c) => (c.enqueue(chunks.slice(0, 1000)), c.enqueue(chunks.slice(1000)), c.close()) }),
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    expectErrorShape(await streamed.json(), 'payload_too_large');
+    // Under the limit with its length declared, the body is read as usual.
+    const small = JSON.stringify({ code: 'ok-413', name: '小部门' });
+    const fine = await t.app.request('http://localhost/api/v1/departments', { method: 'POST', headers: { cookie: admin, origin: 'http://localhost', 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(small)) }, body: small });
+    expect(fine.status).toBe(201);
+  });
+
   it('answers invalid fields with 400 and one issue per field path', async () => {
     const res = await t.request('POST', '/api/v1/gates', { cookie: admin, body: { campusId: 'one', code: 'bad code!', name: '' } });
     expect(res.status).toBe(400);
