@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
-import { secureHeaders } from 'hono/secure-headers';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
@@ -33,6 +32,7 @@ import { visitorRoutes } from './retention/routes';
 import { createRateLimiter } from './lib/rate-limit';
 import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
+import { securityHeaders } from './middleware/security-headers';
 import { originGuard } from './middleware/origin-guard';
 import { spaRoutes } from './static';
 import { tokenRoutes } from './tokens/routes';
@@ -124,29 +124,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
       who: who ? `${who.kind}:${who.label}` : null,
     });
   });
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        // html5-qrcode and Preact set element styles; no inline <script> is ever allowed.
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'blob:'],
-        mediaSrc: ["'self'", 'blob:', 'mediastream:'],
-        connectSrc: ["'self'"],
-        workerSrc: ["'self'"],
-        manifestSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        baseUri: ["'self'"],
-        frameAncestors: ["'none'"],
-        formAction: ["'self'"],
-      },
-      // The kiosk scans with the camera of its own origin; nobody else may.
-      permissionsPolicy: { camera: ['self'], microphone: [], geolocation: [] },
-      crossOriginEmbedderPolicy: false,
-    }),
-  );
+  app.use('*', securityHeaders());
   app.use('/api/*', bodyLimit(config.BODY_LIMIT_BYTES));
   app.use('/api/v1/*', originGuard({ allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [], multipartPaths: [/\/import$/] }));
   app.use('/api/v1/*', authenticate());

@@ -89,6 +89,17 @@ describe('the one error shape', () => {
     }
   });
 
+  it('answers the API with the OWASP REST headers: never cached, never framed, never sniffed', async () => {
+    for (const res of [await t.request('GET', '/api/v1/auth/me', { cookie: admin }), await t.request('GET', '/api/v1/does-not-exist')]) {
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      expect(res.headers.get('content-security-policy')).toBe("frame-ancestors 'none'");
+      expect(res.headers.get('x-frame-options')).toBe('DENY');
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('x-request-id')).toBeTruthy();
+      expect(res.headers.get('permissions-policy')).toBeNull(); // a page's header, not an API answer's
+    }
+  });
+
   it('sends security headers: CSP without inline scripts, camera for our own origin only', async () => {
     const res = await t.request('GET', '/healthz');
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");

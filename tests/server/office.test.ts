@@ -123,6 +123,7 @@ describe('the live wall', () => {
     const controller = new AbortController();
     const res = await t.app.request('http://localhost/api/v1/live/stream', { headers: { cookie: office }, signal: controller.signal });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
+    expect(res.headers.get('cache-control')).toBe('no-cache'); // the stream's own, not replaced by the API default
     const reader = res.body!.getReader();
     const decoder = new TextDecoder();
     let buffer = '';

@@ -87,6 +87,7 @@ describe('daily reports', () => {
 
     const csv = await t.request('GET', `/api/v1/reports/daily/export?${filter}&format=csv`, { cookie: await t.signIn('office') });
     expect(csv.headers.get('content-type')).toContain('text/csv');
+    expect(csv.headers.get('cache-control')).toBe('no-store'); // names of visitors' hosts: no shared-PC cache keeps it
     const [headerLine, columns, ...rows] = parseCsv(csv.text);
     expect(headerLine![0]).toContain('from=2026-11-20; to=2026-11-23; scope=all');
     expect(headerLine![0]).toContain('time zone: Asia/Shanghai');
