@@ -1,7 +1,7 @@
 import { serve } from '@hono/node-server';
 import { Hono } from 'hono';
-import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { uuidv7 } from '../server/domain/ids';
 import { createTestApp } from '../tests/helpers/app';
 import { enrollDevice, decisionEvent } from '../tests/helpers/kiosk';
 import { row, timeEach } from './lib';
@@ -35,7 +35,7 @@ export async function benchIngest() {
   const batch = (token: string, n: number) => {
     const start = seqs.get(token) ?? 0;
     seqs.set(token, start + n);
-    return JSON.stringify({ events: Array.from({ length: n }, (_, i) => decisionEvent(start + i + 1, { id: randomUUID(), at: new Date().toISOString() })) });
+    return JSON.stringify({ events: Array.from({ length: n }, (_, i) => decisionEvent(start + i + 1, { id: uuidv7(), at: new Date().toISOString() })) });
   };
   const post = (app: { request: typeof t.app.request }, path: string, token: string, body: string) =>
     app.request(`http://localhost${path}`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${token}` }, body });

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { uuidv7 } from '../server/domain/ids';
 import { addDays, campusDate, instantAt } from '../server/domain/dates';
 import { currentRules } from '../server/rules/store';
 import { computeDay } from '../server/reports/figures';
@@ -55,14 +56,14 @@ export async function benchOffice() {
             const r = Number(req.run(t.campus.departmentIds.cs, day, day, JSON.stringify([gates[g]]), at, at).lastInsertRowid);
             const v = Number(vis.run(r, `访客${n}`, `访客${n}`, randomUUID()).lastInsertRowid);
             pass.run(passId, v, r, randomUUID(), instantAt(day, '07:00', rules.timezone).getTime(), instantAt(day, '18:00', rules.timezone).getTime(), JSON.stringify([gates[g]]), at);
-            ev.run(randomUUID(), deviceId, gates[g], seq, 'decision', at, now, passId, 'admit', '[]', input);
+            ev.run(uuidv7(at), deviceId, gates[g], seq, 'decision', at, now, passId, 'admit', '[]', input);
             inside.push(passId);
-          } else ev.run(randomUUID(), deviceId, gates[g], seq, 'decision', at, now, null, 'refuse', i % 40 === 1 ? '["fever"]' : '["courier"]', i % 40 === 1 ? fever : input);
+          } else ev.run(uuidv7(at), deviceId, gates[g], seq, 'decision', at, now, null, 'refuse', i % 40 === 1 ? '["fever"]' : '["courier"]', i % 40 === 1 ? fever : input);
         } else if (kind === 2) {
-          ev.run(randomUUID(), deviceId, gates[g], seq, 'decision', at, now, null, 'refuse', '["pass_expired"]', input);
+          ev.run(uuidv7(at), deviceId, gates[g], seq, 'decision', at, now, null, 'refuse', '["pass_expired"]', input);
         } else {
           // The earliest visitor still inside leaves (by whichever gate), an hour after this slot.
-          ev.run(randomUUID(), deviceId, gates[g], seq, 'exit', at + 3_600_000, now, inside.shift() ?? null, null, '[]', null);
+          ev.run(uuidv7(at + 3_600_000), deviceId, gates[g], seq, 'exit', at + 3_600_000, now, inside.shift() ?? null, null, '[]', null);
         }
       }
     }

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { uuidv7 } from '../../server/domain/ids';
 import type { TestApp } from './app';
 import { requestInput, visitorInput } from './filing';
 
@@ -26,7 +26,7 @@ export function quickRefusalEvent(seq: number, reason: 'courier' | 'food_deliver
 
 export function decisionEvent(seq: number, over: Record<string, unknown> = {}) {
   return {
-    id: randomUUID(),
+    id: uuidv7(),
     seq,
     type: 'decision',
     at: new Date('2026-11-21T01:30:00Z').toISOString(),

@@ -5,6 +5,7 @@ import { decideAdmission, type AdmissionDecision, type AdmissionInput, type Code
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
 import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
+import { uuidv7 } from '../../../server/domain/ids';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
 import { ApiFailure, createApi, ok } from './api';
 import { verifierFor } from './health-code';
@@ -72,15 +73,6 @@ export const IDLE_MS = 60_000;
 const SAME_PASS_GRACE_MS = 20_000;
 /** A shift survives a reload (or a restart with no network) for this long, then the PIN is asked again. */
 const SHIFT_MS = 12 * 3_600_000;
-
-/** RFC 4122 v4 from getRandomValues, which (unlike randomUUID) also exists outside secure contexts. */
-function uuid(): string {
-  const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6]! & 0x0f) | 0x40;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
 
 function readJson<T>(storage: Storage, key: string): T | null {
   try {
@@ -250,7 +242,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
 
   async function writeEvent(type: 'decision' | 'exit' | 'escort_arrived', fields: { passId: string | null; startedAt?: number; verdict?: 'admit' | 'refuse' | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
     const draft = {
-      id: uuid(),
+      id: uuidv7(now()),
       type,
       at: new Date(now()).toISOString(),
       startedAt: fields.startedAt ? new Date(fields.startedAt).toISOString() : null,
