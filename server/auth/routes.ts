@@ -86,7 +86,7 @@ export const authRoutes = createRouter()
     }
     const token = randomToken();
     const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
-    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id };
+    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, device: null };
     db.transaction((tx) => {
       tx.insert(sessions).values(session).run();
       recordAudit(tx, now, principal, c.get('requestId'), { action: 'auth.login', entity: 'user', entityId: user.id });

@@ -321,25 +321,30 @@ export const idempotencyKeys = sqliteTable(
 );
 
 /** Gate tablets, each bound to one gate; it authenticates with a bearer token (api_tokens). */
-export const devices = sqliteTable('devices', {
-  id: integer('id').primaryKey({ autoIncrement: true }),
-  gateId: integer('gate_id')
-    .notNull()
-    .references(() => gates.id),
-  name: text('name').notNull(),
-  apiTokenId: integer('api_token_id')
-    .notNull()
-    .references(() => apiTokens.id),
-  appVersion: text('app_version').notNull().default(''),
-  enrolledAt: ms('enrolled_at').notNull(),
-  enrolledByUserId: integer('enrolled_by_user_id').references(() => users.id),
-  lastSeenAt: ms('last_seen_at'),
-  /** When the tablet last pulled its snapshot (the live wall shows its age). */
-  lastSnapshotAt: ms('last_snapshot_at'),
-  /** Events waiting in the tablet's outbox, as it reported on its last contact. */
-  outboxPending: integer('outbox_pending').notNull().default(0),
-  revokedAt: ms('revoked_at'),
-});
+export const devices = sqliteTable(
+  'devices',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    gateId: integer('gate_id')
+      .notNull()
+      .references(() => gates.id),
+    name: text('name').notNull(),
+    apiTokenId: integer('api_token_id')
+      .notNull()
+      .references(() => apiTokens.id),
+    appVersion: text('app_version').notNull().default(''),
+    enrolledAt: ms('enrolled_at').notNull(),
+    enrolledByUserId: integer('enrolled_by_user_id').references(() => users.id),
+    lastSeenAt: ms('last_seen_at'),
+    /** When the tablet last pulled its snapshot (the live wall shows its age). */
+    lastSnapshotAt: ms('last_snapshot_at'),
+    /** Events waiting in the tablet's outbox, as it reported on its last contact. */
+    outboxPending: integer('outbox_pending').notNull().default(0),
+    revokedAt: ms('revoked_at'),
+  },
+  // Every tablet request resolves its bearer token and the device behind it in one lookup.
+  (t) => [uniqueIndex('devices_api_token_unique').on(t.apiTokenId)],
+);
 
 /** One-time 6-digit codes that enroll a tablet for a gate; valid 10 minutes. */
 export const deviceEnrollments = sqliteTable('device_enrollments', {

@@ -79,7 +79,7 @@ export const kioskRoutes = createRouter()
     }),
     (c) => {
       const { db, clock } = c.get('deps');
-      const device = deviceOf(db, principalOf(c));
+      const device = deviceOf(principalOf(c));
       const now = clock.now();
       const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
       const contact = contactOf(c);
@@ -98,7 +98,7 @@ export const kioskRoutes = createRouter()
     }),
     (c) => {
       const { db, clock, loginLimiter } = c.get('deps');
-      const device = deviceOf(db, principalOf(c));
+      const device = deviceOf(principalOf(c));
       const now = clock.now();
       const { userId, pin } = c.req.valid('json');
       const key = `pin:${device.id}:${userId}`;
@@ -130,7 +130,7 @@ export const kioskRoutes = createRouter()
     }),
     (c) => {
       const { db, clock, bus } = c.get('deps');
-      const device = deviceOf(db, principalOf(c));
+      const device = deviceOf(principalOf(c));
       const { acked, duplicates, rejected, stored } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
       // After the commit: the live walls refresh (they read the database, not this message).
       if (stored.length > 0 || rejected.length > 0) bus.publish({ kind: 'gate_events', gateIds: [device.gateId] });
@@ -147,7 +147,7 @@ export const kioskRoutes = createRouter()
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
-      const device = deviceOf(db, p);
+      const device = deviceOf(p);
       const input = c.req.valid('json');
       const now = clock.now();
       const requestId = db.transaction((tx) => {
@@ -180,7 +180,7 @@ export const kioskRoutes = createRouter()
     }),
     (c) => {
       const { db } = c.get('deps');
-      const device = deviceOf(db, principalOf(c));
+      const device = deviceOf(principalOf(c));
       const { id } = c.req.valid('param');
       const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
       if (!r || !r.emergency || r.filedByLabel !== `device:${device.id}:${device.name}` || !r.gateIds.includes(device.gateId)) throw notFound(`Emergency request ${id}`);

@@ -1,6 +1,6 @@
 import type { Config } from '../env';
 import type { Db } from '../db/open';
-import type { Role } from '../db/schema';
+import type { Role, devices } from '../db/schema';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { LiveBus } from '../live/bus';
@@ -30,6 +30,8 @@ export interface Principal {
   departmentId: number | null;
   gateIds: number[];
   sessionId: string | null;
+  /** The enrolled gate tablet behind a bearer token, found in the same lookup; null otherwise. */
+  device: typeof devices.$inferSelect | null;
 }
 
 export type AppEnv = {

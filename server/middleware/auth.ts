@@ -24,17 +24,53 @@ interface TokenRow {
   departmentId: number | null;
   gateId: number | null;
   lastUsedAt: number | null;
+  /** The enrolled (not revoked) tablet holding this token, if any: `devices` columns, d_ prefixed. */
+  d_id: number | null;
+  d_gateId: number;
+  d_name: string;
+  d_appVersion: string;
+  d_enrolledAt: number;
+  d_enrolledByUserId: number | null;
+  d_lastSeenAt: number | null;
+  d_lastSnapshotAt: number | null;
+  d_outboxPending: number;
 }
+const date = (ms: number | null) => (ms === null ? null : new Date(ms));
+
+function deviceFrom(t: TokenRow): Principal['device'] {
+  if (t.d_id === null) return null;
+  return {
+    id: t.d_id,
+    gateId: t.d_gateId,
+    name: t.d_name,
+    apiTokenId: t.id,
+    appVersion: t.d_appVersion,
+    enrolledAt: new Date(t.d_enrolledAt),
+    enrolledByUserId: t.d_enrolledByUserId,
+    lastSeenAt: date(t.d_lastSeenAt),
+    lastSnapshotAt: date(t.d_lastSnapshotAt),
+    outboxPending: t.d_outboxPending,
+    revokedAt: null,
+  };
+}
+
 /**
- * Tablets sync through bearer tokens many times a minute per gate: the lookup is a statement
- * prepared once per connection rather than one built per request (docs/benchmarks.md, ingest).
+ * Tablets sync through bearer tokens many times a minute per gate: the token and the tablet
+ * behind it are one prepared statement, not a query built per request and then a second one
+ * for the device (docs/benchmarks.md, ingest).
  */
 const prepared = new WeakMap<Db['$client'], { byHash: Database.Statement<[string], TokenRow>; touch: Database.Statement<[number, number]> }>();
 function tokenStatements(db: Db) {
   let s = prepared.get(db.$client);
   if (!s) {
     s = {
-      byHash: db.$client.prepare('select id, name, role, department_id as departmentId, gate_id as gateId, last_used_at as lastUsedAt from api_tokens where token_hash = ? and revoked_at is null'),
+      byHash: db.$client.prepare(
+        `select t.id, t.name, t.role, t.department_id as departmentId, t.gate_id as gateId, t.last_used_at as lastUsedAt,
+           d.id as d_id, d.gate_id as d_gateId, d.name as d_name, d.app_version as d_appVersion, d.enrolled_at as d_enrolledAt,
+           d.enrolled_by_user_id as d_enrolledByUserId, d.last_seen_at as d_lastSeenAt, d.last_snapshot_at as d_lastSnapshotAt, d.outbox_pending as d_outboxPending
+         from api_tokens t left join devices d on d.api_token_id = t.id and d.revoked_at is null
+         where t.token_hash = ? and t.revoked_at is null`,
+      ),
       touch: db.$client.prepare('update api_tokens set last_used_at = ? where id = ?'),
     };
     prepared.set(db.$client, s);
@@ -68,6 +104,7 @@ export const authenticate = () =>
         departmentId: token.departmentId,
         gateIds: token.gateId ? [token.gateId] : [],
         sessionId: null,
+        device: deviceFrom(token),
       };
     } else {
       const cookie = getCookie(c, SESSION_COOKIE);
@@ -99,6 +136,7 @@ export const authenticate = () =>
             departmentId: row.user.departmentId,
             gateIds: gateIdsOf(db, row.user.id),
             sessionId: id,
+            device: null,
           };
         }
       }

@@ -24,6 +24,23 @@ describe('device enrollment', () => {
     expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: first.json.token })).status).toBe(401);
   });
 
+  it('serves kiosk routes only to a tablet still enrolled: not to an integration token, not once the device alone is revoked', async () => {
+    t = createTestApp();
+    const admin = await t.signIn('admin');
+    const integration = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', departmentId: t.campus.departmentIds.cs } })).json.token;
+    const denied = await t.request('POST', '/api/v1/kiosk/events', { bearer: integration, body: { events: [] } });
+    expect(denied.status).toBe(403);
+    expect(denied.json.error.code).toBe('not_a_device');
+
+    const office = await t.signIn('office');
+    const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    const tablet = (await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json;
+    expect((await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).status).toBe(200);
+    // The device row revoked while its token is not (a half-finished revocation): still refused.
+    t.sqlite.prepare('update devices set revoked_at = ? where id = ?').run(t.clock.now().getTime(), tablet.deviceId);
+    expect((await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).json.error.code).toBe('not_a_device');
+  });
+
   it('refuses an expired code', async () => {
     t = createTestApp();
     const office = await t.signIn('office');

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX `devices_api_token_unique` ON `devices` (`api_token_id`);
