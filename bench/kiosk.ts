@@ -5,7 +5,7 @@ import { decideAdmission } from '../server/domain/admission';
 import { liveQrText, newPrivateKey, parsePassText, publicKeyOf, signPass, verifyPass } from '../server/domain/pass';
 import { DEFAULT_RULES } from '../server/domain/rules';
 import { buildStaleFrontends } from '../server/frontend-build';
-import { issuePass, openGate, setupGateWorld } from '../tests/helpers/gate';
+import { enrollOverApi, issuePass, openGate, setupGateWorld } from '../tests/helpers/gate';
 import { startServer } from '../tests/helpers/server';
 import { row, timeEach } from './lib';
 
@@ -62,20 +62,25 @@ async function instrument(page: Page) {
   })()`);
 }
 
-/** QR appearing → verdict on screen, in headless Chromium with a fake camera, over `runs` scans. */
+/**
+ * QR appearing → verdict on screen, in headless Chromium with a fake camera, over `runs` scans.
+ * Each scan is a pass of its own in a browser of its own (a camera plays one video): the kiosk
+ * rightly ignores the pass it has just decided for 20 s, so one looping pass would measure that.
+ */
 export async function benchScanToVerdict(runs = 20) {
   await buildStaleFrontends(ROOT_DIR, () => undefined);
   const server = await startServer();
   try {
     const w = await setupGateWorld(server);
-    const pass = await issuePass(w, { revoke: true }); // refused at once: no taps in the measured path
-    const text = liveQrText(pass.token, pass.secret, new Date(), pass.stepSeconds);
-    const gate = await openGate(w, text, undefined, { video: { blankFramesBefore: 30, frames: 45 } });
-    try {
-      await instrument(gate.page);
-      const qrToVerdict: number[] = [];
-      const scanToVerdict: number[] = [];
-      for (let i = 0; i < runs; i++) {
+    const device = await enrollOverApi(w);
+    const qrToVerdict: number[] = [];
+    const scanToVerdict: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const pass = await issuePass(w, { revoke: true }); // refused at once: no taps in the measured path
+      const text = liveQrText(pass.token, pass.secret, new Date(), pass.stepSeconds);
+      const gate = await openGate(w, text, device, { video: { blankFramesBefore: 45, frames: 45 } });
+      try {
+        await instrument(gate.page);
         await gate.page.locator('[data-verdict]').waitFor({ timeout: 30_000 });
         const m = (await gate.page.evaluate(`(() => {
           const v = window.__verdictAt.at(-1);
@@ -85,14 +90,13 @@ export async function benchScanToVerdict(runs = 20) {
         })()`)) as { qr: number; scan: number };
         if (Number.isFinite(m.qr)) qrToVerdict.push(m.qr);
         scanToVerdict.push(m.scan);
-        await gate.page.getByRole('button', { name: '下一位' }).click();
+      } finally {
+        await gate.browser.close();
       }
-      console.log(`\nKiosk in headless Chromium, fake camera (${runs} scans of a refused pass; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`);
-      row('QR appears in the camera → verdict on screen', qrToVerdict.sort((a, b) => a - b));
-      row('decoded → verdict on screen (engine + IndexedDB)', scanToVerdict.sort((a, b) => a - b));
-    } finally {
-      await gate.browser.close();
     }
+    console.log(`\nKiosk in headless Chromium, fake camera (${runs} scans of refused passes; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`);
+    row('QR appears in the camera → verdict on screen', qrToVerdict.sort((a, b) => a - b));
+    row('decoded → verdict on screen (engine + IndexedDB)', scanToVerdict.sort((a, b) => a - b));
   } finally {
     await server.cleanup();
   }

@@ -3,6 +3,7 @@ import { uuidv7 } from '../server/domain/ids';
 import { addDays, campusDate, instantAt } from '../server/domain/dates';
 import { currentRules } from '../server/rules/store';
 import { computeDay } from '../server/reports/figures';
+import { ensureDailyReports } from '../server/reports/store';
 import { coPresence, passages } from '../server/tracing/queries';
 import { buildWall } from '../server/live/wall';
 import { createTestApp } from '../tests/helpers/app';
@@ -83,10 +84,11 @@ export async function benchOffice() {
   row('baseline: bare count of one day (at index)', base);
   row('daily report: campus + 3 gates from events', report, '(target ≤ 200 ms)');
   const office = await t.signIn('office');
-  // The daily job makes the 90 days' reports once (timed), then one day's rows are rebuilt per request.
+  // The daily job's first run after an upgrade makes every past day's reports once (timed);
+  // then one day's rows are rebuilt per request.
   const backfill = performance.now();
-  await t.request('GET', `/api/v1/reports/daily?from=${day}&to=${day}`, { cookie: office });
-  console.log(`first report request, making all ${DAYS} days × 4 reports: ${((performance.now() - backfill) / 1000).toFixed(1)} s`);
+  const made = ensureDailyReports(t.db, t.clock.now(), rules);
+  console.log(`daily job's first run, making all ${DAYS} days' reports (${made} rows): ${((performance.now() - backfill) / 1000).toFixed(1)} s`);
   const http = await timeEach(10, async () => {
     t.sqlite.prepare('delete from daily_reports where day = ?').run(day);
     const res = await t.request('GET', `/api/v1/reports/daily?from=${day}&to=${day}`, { cookie: office });
