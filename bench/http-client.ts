@@ -3,15 +3,16 @@ import { Worker } from 'node:worker_threads';
 /**
  * Tablets are other machines: their HTTP client must not share the server's thread, or the
  * benchmark charges the server for building requests and parsing its own answers. This client
- * runs in a worker thread (the other core of a 2-core box). Each job is one tablet posting its
- * bodies one after another; jobs run at once, as several gates coming back online do.
+ * runs in a worker thread (the other core of a 2-core box). Each job is a list of requests sent
+ * one after another (one tablet, or two servers alternately); jobs run at once, as several gates
+ * coming back online do.
  */
 const CLIENT = `
 const { parentPort } = require('node:worker_threads');
 let acknowledged = 0;
-async function run({ url, token, bodies }) {
+async function run(requests) {
   const times = [];
-  for (const body of bodies) {
+  for (const { url, token, body } of requests) {
     const start = performance.now();
     const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer ' + token }, body });
     const text = await res.text();
@@ -33,16 +34,16 @@ parentPort.on('message', async (jobs) => {
   }
 });`;
 
-export interface Job {
+export interface Post {
   url: string;
   token: string;
-  bodies: string[];
+  body: string;
 }
 
 export function createHttpClient() {
   const worker = new Worker(CLIENT, { eval: true });
   let queue = Promise.resolve<unknown>(undefined);
-  const send = (jobs: Job[]) => {
+  const send = (jobs: Post[][]) => {
     const run = queue.then(
       () =>
         new Promise<{ times: number[]; wallMs: number; acknowledged: number }>((resolve, reject) => {
@@ -54,8 +55,10 @@ export function createHttpClient() {
     return run;
   };
   return {
+    /** Posts in order, each after the previous answer; the round trip of each in ms. */
+    sequence: async (posts: Post[]) => (await send([posts])).times,
     /** One tablet: posts every body in order, each after the previous answer; the round trips in ms. */
-    post: async (url: string, token: string, bodies: string[]) => (await send([{ url, token, bodies }])).times,
+    post: async (url: string, token: string, bodies: string[]) => (await send([bodies.map((body) => ({ url, token, body }))])).times,
     /** Several tablets at once; `wallMs` is from the first request to the last answer, `acknowledged` counts acked + duplicate ids. */
     concurrent: send,
     close: () => worker.terminate(),

@@ -47,31 +47,43 @@ export async function benchIngest() {
   const ours = devices[1]!;
 
   const rate = (s: number[]) => s.length / s.reduce((a, x) => a + x, 0);
-  const compareSingle = async (label: string, sendBare: (bodies: string[]) => Promise<number[]>, sendOurs: (bodies: string[]) => Promise<number[]>, n: number) => {
-    const one = (token: string) => Array.from({ length: n / 8 }, () => batch(token, 1));
-    await sendBare(one(bareDevice.token));
-    await sendOurs(one(ours.token));
-    // Interleaved rounds, so a slow patch of the disk or the machine hits both sides alike.
-    const base: number[] = [];
-    const mine: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      base.push(...(await sendBare(Array.from({ length: n / 4 }, () => batch(bareDevice.token, 1)))));
-      mine.push(...(await sendOurs(Array.from({ length: n / 4 }, () => batch(ours.token, 1)))));
-    }
+  // One request to the baseline, then one to ours, and so on: a slow patch of this shared
+  // machine (they come and go within seconds) hits both sides alike.
+  type Alternate = (pairs: { bare: string; ours: string }[]) => Promise<{ bare: number[]; ours: number[] }>;
+  const compare = async (what: string, label: string, alternate: Alternate, n: number, size: number, target: (base: number[], mine: number[]) => void) => {
+    const pairs = (k: number) => Array.from({ length: k }, () => ({ bare: batch(bareDevice.token, size), ours: batch(ours.token, size) }));
+    await alternate(pairs(Math.ceil(n / 8))); // warm-up
+    const { bare: base, ours: mine } = await alternate(pairs(n));
     base.sort((a, b) => a - b);
     mine.sort((a, b) => a - b);
-    console.log(`\nPOST one check-in per request, ${label}, synchronous=FULL, file on disk`);
+    console.log(`\n${what}, ${label}, synchronous=FULL, file on disk`);
+    target(base, mine);
+  };
+  const single = (base: number[], mine: number[]) => {
     row('baseline: bare Hono + same insert', base);
     row('Gatehouse: POST /api/v1/kiosk/events', mine);
     console.log(`single-event throughput ratio Gatehouse / baseline: ${(rate(mine) / rate(base)).toFixed(2)}× (target ≥ 0.8×)`);
   };
+  const batched = (base: number[], mine: number[]) => {
+    row('baseline: bare Hono + same insert', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
+    row('Gatehouse: POST /api/v1/kiosk/events', mine, `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`);
+  };
   const headers = (token: string, body: string) => ({ 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${token}` });
-  const inProcess = (app: { request: typeof t.app.request }, path: string, token: string) => async (bodies: string[]) =>
-    timeEach(bodies.length, async (i) => {
-      const res = await app.request(`http://localhost${path}`, { method: 'POST', headers: headers(token, bodies[i]!), body: bodies[i]! });
-      if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
-      await res.arrayBuffer();
-    });
+  const timed = async (app: { request: typeof t.app.request }, path: string, token: string, body: string) => {
+    const start = performance.now();
+    const res = await app.request(`http://localhost${path}`, { method: 'POST', headers: headers(token, body), body });
+    if (res.status !== 200) throw new Error(`${path} answered ${res.status}`);
+    await res.arrayBuffer();
+    return performance.now() - start;
+  };
+  const inProcess: Alternate = async (pairs) => {
+    const out = { bare: [] as number[], ours: [] as number[] };
+    for (const p of pairs) {
+      out.bare.push(await timed(bare, '/events', bareDevice.token, p.bare));
+      out.ours.push(await timed(t.app, '/api/v1/kiosk/events', ours.token, p.ours));
+    }
+    return out;
+  };
   const listen = async (fetch: (r: Request) => Response | Promise<Response>) => {
     const s = serve({ fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise((r) => s.once('listening', r));
@@ -80,35 +92,19 @@ export async function benchIngest() {
   const bareHttp = await listen(bare.fetch);
   const ourHttp = await listen(t.app.fetch);
   const client = createHttpClient();
-  await compareSingle(
-    'over HTTP on loopback (keep-alive) from a client thread, as tablets send',
-    (bodies) => client.post(`${bareHttp.url}/events`, bareDevice.token, bodies),
-    (bodies) => client.post(`${ourHttp.url}/api/v1/kiosk/events`, ours.token, bodies),
-    4000,
-  );
-  await compareSingle('in process (app.request), no HTTP stack on either side', inProcess(bare, '/events', bareDevice.token), inProcess(t.app, '/api/v1/kiosk/events', ours.token), 4000);
-
-  // Batches of 500, as tablets drain their outboxes: throughput in events per second.
-  const compareBatched = async (label: string, sendBare: (bodies: string[]) => Promise<number[]>, sendOurs: (bodies: string[]) => Promise<number[]>, n: number) => {
-    const base: number[] = [];
-    const mine: number[] = [];
-    for (let round = 0; round < 4; round++) {
-      base.push(...(await sendBare(Array.from({ length: n / 4 }, () => batch(bareDevice.token, 500)))));
-      mine.push(...(await sendOurs(Array.from({ length: n / 4 }, () => batch(ours.token, 500)))));
-    }
-    base.sort((a, b) => a - b);
-    mine.sort((a, b) => a - b);
-    console.log(`\nPOST batches of 500 check-ins, ${label}, synchronous=FULL`);
-    row('baseline: bare Hono + same insert', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
-    row('Gatehouse: POST /api/v1/kiosk/events', mine, `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`);
+  const overHttp: Alternate = async (pairs) => {
+    const times = await client.sequence(pairs.flatMap((p) => [{ url: `${bareHttp.url}/events`, token: bareDevice.token, body: p.bare }, { url: `${ourHttp.url}/api/v1/kiosk/events`, token: ours.token, body: p.ours }]));
+    return { bare: times.filter((_, i) => i % 2 === 0), ours: times.filter((_, i) => i % 2 === 1) };
   };
-  await compareBatched('one after another, in process (app.request)', inProcess(bare, '/events', bareDevice.token), inProcess(t.app, '/api/v1/kiosk/events', ours.token), 40);
+  await compare('POST one check-in per request', 'over HTTP on loopback (keep-alive) from a client thread, as tablets send', overHttp, 4000, 1, single);
+  await compare('POST one check-in per request', 'in process (app.request), no HTTP stack on either side', inProcess, 4000, 1, single);
+  await compare('POST batches of 500 check-ins, one after another', 'in process (app.request)', inProcess, 40, 500, batched);
 
   // The server's throughput: 4 tablets at once from the client thread, each posting 10 batches
   // of 500 back to back, so the server always has the next batch waiting (20,000 events a round).
   const senders = devices.slice(22, 26);
   const throughput = async (url: (d: (typeof devices)[number]) => string) => {
-    const { wallMs } = await client.concurrent(senders.map((d) => ({ url: url(d), token: d.token, bodies: Array.from({ length: 10 }, () => batch(d.token, 500)) })));
+    const { wallMs } = await client.concurrent(senders.map((d) => Array.from({ length: 10 }, () => ({ url: url(d), token: d.token, body: batch(d.token, 500) }))));
     return (senders.length * 10 * 500 * 1000) / wallMs;
   };
   const bareRates: number[] = [];
@@ -129,7 +125,7 @@ export async function benchIngest() {
   const tablets = devices.slice(2, 22);
   const count = () => (t.sqlite.prepare('select count(*) as n from gate_events').get() as { n: number }).n;
   const before = count();
-  const drain = await client.concurrent(tablets.map((d) => ({ url, token: d.token, bodies: [batch(d.token, 500)] })));
+  const drain = await client.concurrent(tablets.map((d) => [{ url, token: d.token, body: batch(d.token, 500) }]));
   console.log(`\n20 tablets × 500 queued events at once over HTTP: ${drain.wallMs.toFixed(0)} ms, ${drain.acknowledged} acknowledged, ${count() - before} rows stored (expected 10000)`);
 
   // One tablet back after an 8-hour outage: 5,000 events, drained in batches of 500 as the kiosk does.
