@@ -5,7 +5,7 @@ import { uuidv7 } from '../server/domain/ids';
 import { createTestApp } from '../tests/helpers/app';
 import { enrollDevice, decisionEvent } from '../tests/helpers/kiosk';
 import { createHttpClient } from './http-client';
-import { row, timeEach } from './lib';
+import { row } from './lib';
 
 const SQL = `insert into gate_events (id, device_id, gate_id, seq, type, at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version, server_verdict, disagreement)
   values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0) on conflict (id) do nothing`;
