@@ -3,7 +3,7 @@
  * check-in is written to. RFC 9562 version 7 puts the Unix time in milliseconds in the first
  * 48 bits, so ids made later sort later: a synced batch lands in the last pages of the key's
  * B-tree instead of one random page per event, which is what a synchronous=FULL commit has to
- * write and sync (a batch of 500 committed about 35 % faster, docs/benchmarks.md). The other
+ * write and sync (batches of 500 synced about a third faster, docs/benchmarks.md). The other
  * 74 bits are random, so two tablets in the same millisecond still never collide.
  *
  * getRandomValues rather than randomUUID: the kiosk may be served without a secure context.
