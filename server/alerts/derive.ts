@@ -1,12 +1,12 @@
 import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { alertAcks, devices, gateEventRejections, passes, ruleSets, users } from '../db/schema';
+import { alertAcks, devices, gateEventRejections, passes, ruleSets, snapshotResyncs, users } from '../db/schema';
 import { onCampusNow, type Presence } from '../presence/store';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
 export const ALERT_TYPES = [
   'fever', 'block_list', 'escort_overdue', 'overstay', 'double_use', 'revoked_before_admit', 'stale_rules', 'verdict_disagreement',
-  'sequence_gap', 'sequence_reset', 'rejected_event', 'tablet_offline',
+  'sequence_gap', 'sequence_reset', 'rejected_event', 'tablet_offline', 'snapshot_divergence',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -96,6 +96,17 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   }
   for (const r of db.select().from(gateEventRejections).where(gte(gateEventRejections.receivedAt, since)).all()) {
     drafts.push({ type: 'rejected_event', key: `rejected_event:${r.id}`, gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
+  }
+  // A tablet whose copy of its gate's passes was not what the server sent it: it was answered in full.
+  const divergences = db
+    .select({ id: snapshotResyncs.id, at: snapshotResyncs.at, deviceId: snapshotResyncs.deviceId, gateId: devices.gateId, name: devices.name, expected: snapshotResyncs.expectedDigest, reported: snapshotResyncs.reportedDigest })
+    .from(snapshotResyncs)
+    .innerJoin(devices, sql`${devices.id} = ${snapshotResyncs.deviceId}`)
+    .where(and(gte(snapshotResyncs.at, since), sql`${snapshotResyncs.cause} = 'divergence'`))
+    .all();
+  for (const d of divergences) {
+    const count = (digest: string | null) => digest?.split('.')[0] ?? '?';
+    drafts.push({ type: 'snapshot_divergence', key: `snapshot_divergence:${d.id}`, gateId: d.gateId, deviceId: d.deviceId, at: d.at.toISOString(), passId: null, eventId: null, detail: `${d.name}: held ${count(d.reported)} passes, expected ${count(d.expected)}; resent in full` });
   }
   const silentSince = new Date(now.getTime() - rules.tabletOfflineMinutes * 60_000);
   for (const d of db.select().from(devices).where(and(isNull(devices.revokedAt), lt(devices.lastSeenAt, silentSince), gte(devices.lastSeenAt, since))).all()) {

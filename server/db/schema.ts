@@ -242,8 +242,18 @@ export const visitors = sqliteTable(
     /** The filing checks' outcome per visitor, for the office's queue. */
     checks: text('checks', { mode: 'json' }).$type<string[]>().notNull(),
     purgedAt: ms('purged_at'),
+    /**
+     * The visitor's unguessable pass-page link. It belongs to the visitor, not to one pass: a pass
+     * re-issued after an edit or a re-approval keeps the link the visitor already has.
+     */
+    linkToken: text('link_token').notNull(),
+    /**
+     * Set when an edit takes the visitor off the request: the row stays (gate events, tracing and
+     * reports point at it) and the visitor's pass is revoked, which the tablets learn.
+     */
+    removedAt: ms('removed_at'),
   },
-  (t) => [index('visitors_request_idx').on(t.requestId), index('visitors_id_hash_idx').on(t.idHash)],
+  (t) => [index('visitors_request_idx').on(t.requestId), index('visitors_id_hash_idx').on(t.idHash), uniqueIndex('visitors_link_unique').on(t.linkToken)],
 );
 
 export const requestHistory = sqliteTable(
@@ -286,8 +296,6 @@ export const passes = sqliteTable(
     token: text('token').notNull(),
     /** The live-code secret (base64url): the visitor's phone and the kiosks derive codes from it. */
     codeSecret: text('code_secret').notNull(),
-    /** The unguessable pass-page link; a share link, kept so the filer can send it again. */
-    linkToken: text('link_token').notNull(),
     validFrom: ms('valid_from').notNull(),
     validTo: ms('valid_to').notNull(),
     gateIds: text('gate_ids', { mode: 'json' }).$type<number[]>().notNull(),
@@ -298,13 +306,32 @@ export const passes = sqliteTable(
     revokedAt: ms('revoked_at'),
     revokeReason: text('revoke_reason'),
     /**
-     * Set by triggers on every insert and update to one more than the table's highest: the
-     * tablets' incremental snapshot cursor. SQLite has one writer, so the order is commit order.
+     * Set by triggers on every insert and update from `change_counter` (migration 0008): the
+     * tablets' incremental snapshot cursor. SQLite has one writer, so the order is commit order,
+     * and the counter never goes back, whatever is deleted.
      */
     changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [uniqueIndex('passes_link_unique').on(t.linkToken), index('passes_request_idx').on(t.requestId), index('passes_visitor_idx').on(t.visitorId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
+  (t) => [index('passes_request_idx').on(t.requestId), index('passes_visitor_idx').on(t.visitorId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
 );
+
+/**
+ * The one counter behind every change a tablet keeps a cursor on (one row, id 1). Triggers take
+ * the next number from it; it is never derived from the rows that remain, so a deleted row cannot
+ * hand its number to a later one (issue: an edit once made passes reuse numbers tablets had passed).
+ */
+export const changeCounter = sqliteTable('change_counter', {
+  id: integer('id').primaryKey(),
+  value: integer('value').notNull(),
+});
+
+/** Rows a tablet holds that were deleted: numbered from the same counter, so a cursor passes them too. */
+export const snapshotTombstones = sqliteTable('snapshot_tombstones', {
+  seq: integer('seq').primaryKey(),
+  kind: text('kind', { enum: ['pass'] }).notNull(),
+  key: text('key').notNull(),
+  at: ms('at').notNull(),
+});
 
 /** Replies to requests sent with an Idempotency-Key, so a retry gets the first answer. */
 export const idempotencyKeys = sqliteTable(
@@ -340,6 +367,11 @@ export const devices = sqliteTable(
     lastSnapshotAt: ms('last_snapshot_at'),
     /** Events waiting in the tablet's outbox, as it reported on its last contact. */
     outboxPending: integer('outbox_pending').notNull().default(0),
+    /** The cursor last sent to the tablet and the digest of the copy it should then hold. */
+    snapshotCursor: text('snapshot_cursor'),
+    snapshotDigest: text('snapshot_digest'),
+    /** The office asked for a full snapshot on the tablet's next sync. */
+    resyncRequestedAt: ms('resync_requested_at'),
     revokedAt: ms('revoked_at'),
   },
   // Every tablet request resolves its bearer token and the device behind it in one lookup.
@@ -391,6 +423,26 @@ export const gateEvents = sqliteTable(
     disagreement: integer('disagreement', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_received_idx').on(t.receivedAt), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
+);
+
+/**
+ * A tablet whose copy did not match what the server sent it (its digest differed), or that the
+ * office made resync: each answered with a full snapshot, and a divergence raises an alert.
+ */
+export const snapshotResyncs = sqliteTable(
+  'snapshot_resyncs',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    deviceId: integer('device_id')
+      .notNull()
+      .references(() => devices.id),
+    at: ms('at').notNull(),
+    cause: text('cause', { enum: ['divergence', 'office'] }).notNull(),
+    expectedDigest: text('expected_digest'),
+    reportedDigest: text('reported_digest'),
+    requestedByUserId: integer('requested_by_user_id').references(() => users.id),
+  },
+  (t) => [index('snapshot_resyncs_at_idx').on(t.at)],
 );
 
 /** Events a tablet sent that failed validation: kept with the reason for the office, never blocking the rest. */

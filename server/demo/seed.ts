@@ -1,7 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { campuses, departments, gates, passes, users, visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { issuePasses } from '../passes/issue';
+import { issuePasses, newLinkToken } from '../passes/issue';
 import { currentRules } from '../rules/store';
 import { hashPassword } from '../lib/crypto';
 import { insertUser } from '../users/store';
@@ -52,7 +52,7 @@ function seedTodaysVisit(tx: Parameters<Parameters<Db['transaction']>[0]>[0], no
     .values({ departmentId: dept.id, filedByLabel: 'demo', status: 'approved', visitDateFrom: today, visitDateTo: today, timeFrom: '00:00', timeTo: '23:59', gateIds: [north.id], purpose: '学术交流（演示）', destination: '计算机楼 301', escortName: '李老师', escortPhone: '13911112222', ruleVersion: version, decidedAt: now, createdAt: now, updatedAt: now })
     .returning()
     .get();
-  tx.insert(visitors).values({ requestId: r.id, name: '张三', nameNorm: '张三', idType: 'resident_id', idHash: 'demo', idLast4: '002X', phone: '13800001111', fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
+  tx.insert(visitors).values({ requestId: r.id, name: '张三', nameNorm: '张三', idType: 'resident_id', idHash: 'demo', idLast4: '002X', phone: '13800001111', fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [], linkToken: newLinkToken() }).run();
   issuePasses(tx, r.id, now, rules);
 }
 
@@ -75,7 +75,7 @@ export function seedDemo(db: Db, config: Config, print: (line: string) => void, 
   }
   print('\n  Gatehouse demo — sign in at /admin/ (kiosk at /kiosk/) with:');
   for (const u of DEMO_USERS) print(`    ${u.role.padEnd(7)} ${u.username.padEnd(8)} ${u.password}${'pin' in u ? `   (kiosk PIN ${u.pin})` : ''}`);
-  const link = db.select({ link: passes.linkToken }).from(passes).limit(1).get();
+  const link = db.select({ link: visitors.linkToken }).from(visitors).innerJoin(passes, eq(passes.visitorId, visitors.id)).limit(1).get();
   if (link) print(`  A visitor expected today at 北门: /pass/${link.link}  (enroll a tablet under 门岗平板 first)`);
   print('');
 }

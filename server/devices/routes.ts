@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq } from 'drizzle-orm';
+import { and, desc, eq, max } from 'drizzle-orm';
 import { randomInt } from 'node:crypto';
-import { apiTokens, deviceEnrollments, devices, gates } from '../db/schema';
+import { apiTokens, deviceEnrollments, devices, gates, snapshotResyncs } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
-import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import type { Db } from '../db/open';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -12,14 +13,26 @@ import { principalOf, requireRole } from '../middleware/auth';
 export const ENROLLMENT_MINUTES = 10;
 
 const DeviceSchema = z
-  .object({ id: z.number().int(), gateId: z.number().int(), name: z.string(), appVersion: z.string(), enrolledAt: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean() })
+  .object({
+    id: z.number().int(), gateId: z.number().int(), name: z.string(), appVersion: z.string(), enrolledAt: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean(),
+    lastSnapshotAt: z.string().nullable().openapi({ description: 'When the tablet last pulled its snapshot' }),
+    resyncRequested: z.boolean().openapi({ description: 'The office asked for a full snapshot; the tablet has not synced since' }),
+    lastDivergenceAt: z.string().nullable().openapi({ description: 'When the tablet last reported a copy that did not match the server’s' }),
+  })
   .openapi('Device');
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-const view = (d: typeof devices.$inferSelect) => ({ id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null });
+type Tx = Pick<Db, 'select'>;
+function view(tx: Tx, d: typeof devices.$inferSelect) {
+  const diverged = tx.select({ at: max(snapshotResyncs.at) }).from(snapshotResyncs).where(and(eq(snapshotResyncs.deviceId, d.id), eq(snapshotResyncs.cause, 'divergence'))).get()?.at ?? null;
+  return {
+    id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null,
+    lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null, resyncRequested: d.resyncRequestedAt !== null, lastDivergenceAt: diverged === null ? null : new Date(diverged).toISOString(),
+  };
+}
 
 /** The office enrolls and revokes gate tablets. */
 export const deviceRoutes = createRouter()
@@ -52,7 +65,34 @@ export const deviceRoutes = createRouter()
       middleware: [requireRole('office', 'admin')] as const,
       responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(devices).orderBy(desc(devices.id)).all().map(view), 200),
+    (c) => {
+      const { db } = c.get('deps');
+      return c.json(db.select().from(devices).orderBy(desc(devices.id)).all().map((d) => view(db, d)), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/{id}/resync', tags: ['devices'], summary: 'Make a tablet take a full snapshot on its next sync (its copy is replaced, its outbox kept)',
+      middleware: [requireRole('office', 'admin')] as const,
+      request: { params: IdParamSchema },
+      responses: { 200: jsonContent(DeviceSchema, 'Resync requested'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device'), 409: jsonContent(ErrorBodySchema, 'The tablet is revoked') },
+    }),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      const p = principalOf(c);
+      const now = clock.now();
+      const row = db.transaction((tx) => {
+        const d = tx.select().from(devices).where(eq(devices.id, id)).get();
+        if (!d) throw notFound(`Device ${id}`);
+        if (d.revokedAt) throw new ApiError(409, 'device_revoked', `Device ${id} is revoked`);
+        tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, id)).run();
+        tx.insert(snapshotResyncs).values({ deviceId: id, at: now, cause: 'office', requestedByUserId: p.userId }).run();
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'device.resync', entity: 'device', entityId: id });
+        return view(tx, { ...d, resyncRequestedAt: now });
+      });
+      return c.json(row, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -71,8 +111,8 @@ export const deviceRoutes = createRouter()
         tx.update(devices).set({ revokedAt: d.revokedAt ?? now }).where(eq(devices.id, id)).run();
         tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
         recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'device.revoke', entity: 'device', entityId: id });
-        return { ...d, revokedAt: d.revokedAt ?? now };
+        return view(tx, { ...d, revokedAt: d.revokedAt ?? now });
       });
-      return c.json(view(row), 200);
+      return c.json(row, 200);
     },
   );

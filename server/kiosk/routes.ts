@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { apiTokens, departments, deviceEnrollments, devices, gates, passes, userGates, users, visitRequests, visitors } from '../db/schema';
+import { apiTokens, departments, deviceEnrollments, devices, gates, passes, snapshotResyncs, userGates, users, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { normalizeName, normalizePhone } from '../domain/names';
-import { idHash } from '../lib/secrets';
-import { addHistory } from '../requests/store';
+import { addHistory, insertEmergencyVisitor } from '../requests/store';
 import { currentRules } from '../rules/store';
 import { fieldError, notFound } from '../lib/errors';
 import { recordAudit } from '../lib/audit';
@@ -15,7 +13,7 @@ import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
-import { buildSnapshot, parseCursor } from './snapshot';
+import { buildSnapshot, CURSOR_PATTERN, parseCursor } from './snapshot';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -74,18 +72,40 @@ export const kioskRoutes = createRouter()
     createRoute({
       method: 'get', path: '/snapshot', tags: ['kiosk'], summary: 'Everything the tablet needs to decide alone for its gate; with `since`, only what changed',
       middleware: [requireDevice()] as const,
-      request: { query: z.object({ since: z.string().regex(/^\d{1,15}\.\d{1,15}$/).optional().openapi({ description: 'The cursor of the snapshot the tablet holds' }) }) },
+      request: {
+        query: z.object({
+          since: z.string().regex(CURSOR_PATTERN).optional().openapi({ description: 'The cursor of the snapshot the tablet holds' }),
+          digest: z.string().regex(/^\d{1,9}\.[0-9a-f]{32}$/).optional().openapi({ description: 'The digest of the copy the tablet holds (count and hash of its passes and their revocation states)' }),
+        }),
+      },
       responses: { 200: jsonContent(z.any().openapi('Snapshot'), 'The snapshot'), ...errors },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, clock, bus } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const now = clock.now();
-      const snapshot = buildSnapshot(db, device, now, parseCursor(c.req.valid('query').since));
+      const { since, digest } = c.req.valid('query');
+      const cursor = parseCursor(since);
+      // The tablet proves its copy: the digest it reports for the cursor it was last sent must be the one
+      // the server expected it to hold then. If not, or if the office asked, it gets everything again.
+      const cause = !cursor ? null
+        : device.resyncRequestedAt ? 'office'
+        : digest && device.snapshotCursor === since && device.snapshotDigest && digest !== device.snapshotDigest ? 'divergence'
+        : null;
+      const snapshot = buildSnapshot(db, device, now, cause ? null : cursor);
       const contact = contactOf(c);
-      db.update(devices).set({ lastSeenAt: now, lastSnapshotAt: now, ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}) }).where(eq(devices.id, device.id)).run();
+      db.transaction((tx) => {
+        if (cause === 'divergence') tx.insert(snapshotResyncs).values({ deviceId: device.id, at: now, cause, expectedDigest: device.snapshotDigest, reportedDigest: digest ?? null }).run();
+        tx.update(devices)
+          .set({
+            lastSeenAt: now, lastSnapshotAt: now, snapshotCursor: snapshot.cursor, snapshotDigest: snapshot.digest, resyncRequestedAt: null,
+            ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}),
+          })
+          .where(eq(devices.id, device.id))
+          .run();
+      });
       recordContact(db, device.id, now);
-      c.get('deps').bus.publish({ kind: 'device' });
+      bus.publish({ kind: 'device' });
       return c.json(snapshot, 200);
     },
   )
@@ -163,7 +183,7 @@ export const kioskRoutes = createRouter()
           })
           .returning()
           .get();
-        tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', String(r.id)), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
+        insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, idHashKey);
         addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
         return r.id;

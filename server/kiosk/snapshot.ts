@@ -1,5 +1,6 @@
-import { and, count, eq, gt, gte, isNotNull, isNull, lte, max, or } from 'drizzle-orm';
-import { blockList, devices, gateEvents, gates, passes, userGates, users } from '../db/schema';
+import { and, count, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { blockList, changeCounter, devices, gateEvents, gates, passes, snapshotTombstones, userGates, users } from '../db/schema';
+import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
 import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
@@ -7,22 +8,37 @@ import { publicKeys } from '../passes/keys';
 import type { Db } from '../db/open';
 
 const DAY = 86_400_000;
-/** Passes valid from yesterday to this far ahead travel to the tablet (today and tomorrow, with margin). */
-const AHEAD_MS = 2 * DAY;
 
 /**
- * Where the tablet's last snapshot ended: the passes table's change sequence (see migration 0005)
- * and the server time it was made, so the next pull can also bring passes that have since moved
- * into the window. Opaque to the tablet.
+ * Where the tablet's last snapshot ended: the change counter (migration 0008) and the server time
+ * it was made, so the next pull can also bring passes that have since moved into the window.
+ * Opaque to the tablet. The leading number is the cursor's generation: cursors of an older
+ * numbering (migration 0005's two-part ones) are not trusted and get a full snapshot.
  */
 export interface SnapshotCursor {
   changeSeq: number;
   at: number;
 }
-export const formatCursor = (c: SnapshotCursor) => `${c.changeSeq}.${c.at}`;
+const CURSOR_GENERATION = 2;
+export const CURSOR_PATTERN = /^(?:\d{1,15}\.){1,2}\d{1,15}$/;
+export const formatCursor = (c: SnapshotCursor) => `${CURSOR_GENERATION}.${c.changeSeq}.${c.at}`;
 export function parseCursor(text: string | undefined): SnapshotCursor | null {
-  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(text ?? '');
-  return m ? { changeSeq: Number(m[1]), at: Number(m[2]) } : null;
+  const m = /^(\d{1,15})\.(\d{1,15})\.(\d{1,15})$/.exec(text ?? '');
+  return m && Number(m[1]) === CURSOR_GENERATION ? { changeSeq: Number(m[2]), at: Number(m[3]) } : null;
+}
+
+/** The last number the change counter gave out. */
+export const currentChangeSeq = (db: Pick<Db, 'select'>) => db.select({ n: changeCounter.value }).from(changeCounter).get()?.n ?? 0;
+
+const inWindowAt = (now: Date) => and(gte(passes.validTo, new Date(now.getTime() - SNAPSHOT_BEHIND_MS)), lte(passes.validFrom, new Date(now.getTime() + SNAPSHOT_AHEAD_MS)));
+
+/** The digest of the copy a tablet of `gateId` should hold after a snapshot made at `now` (the kiosk computes its own the same way). */
+export function gateCopyDigest(db: Pick<Db, 'select'>, gateId: number, now: Date) {
+  const rows = db.select({ id: passes.id, revokedAt: passes.revokedAt, validFrom: passes.validFrom, validTo: passes.validTo, gateIds: passes.gateIds }).from(passes).where(inWindowAt(now)).all();
+  return snapshotDigest(
+    rows.filter((r) => r.gateIds.includes(gateId)).map((r) => ({ id: r.id, revoked: r.revokedAt !== null, validFrom: r.validFrom.toISOString(), validTo: r.validTo.toISOString() })),
+    now.getTime(),
+  );
 }
 
 /**
@@ -34,14 +50,40 @@ export function parseCursor(text: string | undefined): SnapshotCursor | null {
 export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$inferSelect, now: Date, cursor: SnapshotCursor | null = null) {
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
-  const changeSeq = db.select({ n: max(passes.changeSeq) }).from(passes).get()?.n ?? 0;
+  const changeSeq = currentChangeSeq(db);
   // A cursor from the future (a database restored from backup) cannot be trusted: send everything.
   const since = cursor && cursor.changeSeq <= changeSeq && cursor.at <= now.getTime() ? cursor : null;
-  const inWindow = and(gte(passes.validTo, new Date(now.getTime() - DAY)), lte(passes.validFrom, new Date(now.getTime() + AHEAD_MS)));
-  const changed = since && or(gt(passes.changeSeq, since.changeSeq), gt(passes.validFrom, new Date(since.at + AHEAD_MS)));
+  const inWindow = inWindowAt(now);
+  const changed = since && or(gt(passes.changeSeq, since.changeSeq), gt(passes.validFrom, new Date(since.at + SNAPSHOT_AHEAD_MS)));
   const rows = passesWithContext(db, changed ? and(inWindow, changed) : inWindow)
     .all()
     .filter((r) => r.pass.gateIds.includes(device.gateId));
+  const removedPassIds = since
+    ? db.select({ key: snapshotTombstones.key }).from(snapshotTombstones).where(and(gt(snapshotTombstones.seq, since.changeSeq), eq(snapshotTombstones.kind, 'pass'))).all().map((r) => r.key)
+    : [];
+  const passesOut = rows.map(({ pass, visitor, request, department }) => ({
+    id: pass.id,
+    secret: pass.codeSecret,
+    revoked: pass.revokedAt !== null,
+    entriesAllowed: pass.entriesAllowed,
+    entriesUsed: pass.entriesUsed,
+    validFrom: pass.validFrom.toISOString(),
+    validTo: pass.validTo.toISOString(),
+    visitor: { name: maskName(visitor.name), idHash: visitor.idHash, idLast4: visitor.idLast4, outOfCity: visitor.outOfCity, testTakenAt: visitor.testTakenAt?.toISOString() ?? null },
+    request: {
+      id: request.id,
+      department: department.name,
+      departmentEn: department.nameEn,
+      escortName: request.escortName,
+      escortPhone: maskPhone(request.escortPhone),
+      purpose: request.purpose,
+      destination: request.destination,
+      dateFrom: request.visitDateFrom,
+      dateTo: request.visitDateTo,
+      timeFrom: request.timeFrom,
+      timeTo: request.timeTo,
+    },
+  }));
   const guards = db
     .select({ id: users.id, displayName: users.displayName, pinHash: users.pinHash })
     .from(users)
@@ -61,6 +103,12 @@ export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$in
     generatedAt: now.toISOString(),
     cursor: formatCursor({ changeSeq, at: now.getTime() }),
     full: since === null,
+    /**
+     * What the tablet's copy must hash to once this answer is merged: the server keeps it with the
+     * cursor and compares it with the digest the tablet reports on its next sync.
+     */
+    digest: since === null ? snapshotDigest(passesOut, now.getTime()) : gateCopyDigest(db, device.gateId, now),
+    removedPassIds,
     device: { id: device.id, name: device.name },
     gate: { id: device.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' },
     rules: rv,
@@ -73,29 +121,7 @@ export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$in
     guards: guards.map((g) => ({ id: g.id, displayName: g.displayName, pinVerifier: g.pinHash })),
     blockedIdHashes: blocked,
     onCampus: Math.max(0, admitted - exited),
-    passes: rows.map(({ pass, visitor, request, department }) => ({
-      id: pass.id,
-      secret: pass.codeSecret,
-      revoked: pass.revokedAt !== null,
-      entriesAllowed: pass.entriesAllowed,
-      entriesUsed: pass.entriesUsed,
-      validFrom: pass.validFrom.toISOString(),
-      validTo: pass.validTo.toISOString(),
-      visitor: { name: maskName(visitor.name), idHash: visitor.idHash, idLast4: visitor.idLast4, outOfCity: visitor.outOfCity, testTakenAt: visitor.testTakenAt?.toISOString() ?? null },
-      request: {
-        id: request.id,
-        department: department.name,
-        departmentEn: department.nameEn,
-        escortName: request.escortName,
-        escortPhone: maskPhone(request.escortPhone),
-        purpose: request.purpose,
-        destination: request.destination,
-        dateFrom: request.visitDateFrom,
-        dateTo: request.visitDateTo,
-        timeFrom: request.timeFrom,
-        timeTo: request.timeTo,
-      },
-    })),
+    passes: passesOut,
   };
 }
 export type Snapshot = ReturnType<typeof buildSnapshot>;

@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { and, desc, eq, isNull } from 'drizzle-orm';
 import { randomBytes } from 'node:crypto';
 import { passes, visitRequests, visitors } from '../db/schema';
 import { daysBetween, instantAt } from '../domain/dates';
@@ -9,7 +9,14 @@ import type { Db } from '../db/open';
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 
-/** One signed pass per visitor of an approved request, valid for its dates, window and gates. */
+/** A new visitor's pass-page link: unguessable, kept for every pass the visitor is issued. */
+export const newLinkToken = () => randomBytes(24).toString('base64url');
+
+/**
+ * Makes sure every visitor still on an approved request holds one live pass for its dates, window
+ * and gates. A live pass that already says exactly that is kept (its QR, its id on the tablets);
+ * one that says something else is revoked and replaced. Visitors taken off the request get none.
+ */
 export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules) {
   const r = tx.select().from(visitRequests).where(eq(visitRequests.id, requestId)).get();
   if (!r) throw new Error(`issuePasses: request ${requestId} not found`);
@@ -17,9 +24,14 @@ export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules) 
   const validFrom = new Date(instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000);
   const validTo = instantAt(r.visitDateTo, r.timeTo, rules.timezone);
   const entries = Math.min(255, (daysBetween(r.visitDateFrom, r.visitDateTo) + 1) * rules.entriesPerDay);
-  for (const v of tx.select({ id: visitors.id }).from(visitors).where(eq(visitors.requestId, requestId)).all()) {
+  const printable = rules.printedPassAllowed;
+  const sameGates = (a: number[]) => a.length === r.gateIds.length && a.every((g, i) => g === r.gateIds[i]);
+  for (const v of tx.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt))).all()) {
+    const live = tx.select().from(passes).where(and(eq(passes.visitorId, v.id), isNull(passes.revokedAt))).orderBy(desc(passes.createdAt)).get();
+    if (live && live.validFrom.getTime() === validFrom.getTime() && live.validTo.getTime() === validTo.getTime() && live.entriesAllowed === entries && live.printable === printable && sameGates(live.gateIds)) continue;
+    if (live) tx.update(passes).set({ revokedAt: now, revokeReason: 'reissued' }).where(eq(passes.id, live.id)).run();
     const id = randomBytes(8).toString('hex');
-    const claims = { kid: key.kid, passId: id, validFrom, validTo, entries, printable: rules.printedPassAllowed, gateIds: r.gateIds };
+    const claims = { kid: key.kid, passId: id, validFrom, validTo, entries, printable, gateIds: r.gateIds };
     tx.insert(passes)
       .values({
         id,
@@ -28,12 +40,11 @@ export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules) 
         kid: key.kid,
         token: signPass(claims, key.privateKey),
         codeSecret: toBase64Url(randomBytes(16)),
-        linkToken: randomBytes(24).toString('base64url'),
-        validFrom: claims.validFrom,
-        validTo: claims.validTo,
+        validFrom,
+        validTo,
         gateIds: r.gateIds,
         entriesAllowed: entries,
-        printable: claims.printable,
+        printable,
         createdAt: now,
       })
       .run();

@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { gates, passes } from '../db/schema';
+import { desc, eq, sql } from 'drizzle-orm';
+import { gates, passes, visitors } from '../db/schema';
 import { passesWithContext } from './with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
@@ -42,7 +42,8 @@ export const passRoutes = createRouter()
     (c) => {
       const { db, clock } = c.get('deps');
       const { link } = c.req.valid('param');
-      const row = passesWithContext(db, eq(passes.linkToken, link)).get();
+      // The link is the visitor's: it shows their live pass, else their newest (a re-issued one replaces the old).
+      const row = passesWithContext(db, eq(visitors.linkToken, link)).orderBy(sql`${passes.revokedAt} is null desc`, desc(passes.createdAt), sql`passes.rowid desc`).get();
       if (!row) throw notFound('Pass');
       const { pass, visitor, request, department } = row;
       const rules = currentRules(db).rules;

@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, isNull } from 'drizzle-orm';
 import { visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { checkFiling } from '../domain/filing-checks';
@@ -38,7 +38,7 @@ export function recheckImpact(
     : tx.select().from(visitRequests).where(and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today))).all();
   const impacts: RecheckImpact[] = [];
   for (const r of approved) {
-    const vs = tx.select().from(visitors).where(eq(visitors.requestId, r.id)).all();
+    const vs = tx.select().from(visitors).where(and(eq(visitors.requestId, r.id), isNull(visitors.removedAt))).all();
     const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
     const reasons = [...new Set(verdict.violations.map((v) => v.code))];

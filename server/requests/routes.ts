@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
-import { departments, idempotencyKeys, visitRequests, visitors } from '../db/schema';
+import { departments, idempotencyKeys, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
@@ -11,7 +11,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { IsoDateSchema, RequestInputSchema, RequestStatusSchema, RequestViewSchema, type RequestInput } from './schemas';
 import { filerDepartment, loadVisibleRequest } from './scope';
-import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, requestView, revokePasses } from './store';
+import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, replaceVisitors, requestView, revokePasses } from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
 
 const errors = {
@@ -138,8 +138,7 @@ export const requestRoutes = createRouter()
           .set({ ...fields, status, queue: verdict.groupReview ? 'group' : 'normal', ruleVersion: rv.version, reviewReasons: null, updatedAt: now, ...(backfill ? { backfilledAt: now } : {}) })
           .where(eq(visitRequests.id, id))
           .run();
-        tx.delete(visitors).where(eq(visitors.requestId, id)).run();
-        insertVisitors(tx, id, prepared, verdict, now);
+        replaceVisitors(tx, id, prepared, verdict, now, { backfill });
         addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
         recordAudit(tx, now, p, c.get('requestId'), { action: backfill ? 'request.backfill' : 'request.edit', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status, visitors: prepared.length } });
         const after = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();

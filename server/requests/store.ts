@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
 import { filingMessage } from '../domain/filing-messages';
@@ -7,6 +7,7 @@ import { normalizeName, normalizePhone } from '../domain/names';
 import { idHash } from '../lib/secrets';
 import { ApiError, type ErrorIssue } from '../lib/errors';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
+import { newLinkToken } from '../passes/issue';
 import { activeRiskAreas } from '../risk-areas/store';
 import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
 import type { Db } from '../db/open';
@@ -84,13 +85,58 @@ export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVe
   if (issues.length) throw new ApiError(400, 'validation_failed', 'The request breaks filing rules', { issues });
 }
 
+/** A visitor's row as filed: the prepared data, the filing checks' outcome, when they accepted the commitment. */
+function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined, now: Date) {
+  return { ...v, commitmentAcceptedAt: v.commitmentVersion ? now : null, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] };
+}
+
 export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict, now: Date) {
   prepared.forEach((v, i) => {
-    const check = verdict.visitorChecks[i];
     tx.insert(visitors)
-      .values({ ...v, requestId, commitmentAcceptedAt: v.commitmentVersion ? now : null, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] })
+      .values({ ...visitorRow(v, verdict.visitorChecks[i], now), requestId, linkToken: newLinkToken() })
       .run();
   });
+}
+
+/**
+ * An edit of a request's visitors, in place: a visitor entered again (the same ID number) keeps
+ * their row, pass and link, with the new data; a visitor no longer on the list is marked removed
+ * and their pass revoked (the tablets learn it); a new one is added. A backfill completes the
+ * emergency visitors' rows in order: they were admitted, so none may be dropped or added.
+ * Nothing is deleted: gate events, tracing and reports keep pointing at these rows.
+ */
+export function replaceVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict, now: Date, { backfill = false } = {}) {
+  const current = tx.select().from(visitors).where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all();
+  if (backfill && current.length !== prepared.length) {
+    const message = { en: `The emergency admit was for ${current.length} visitor(s): backfill exactly those`, zh: `紧急放行登记了 ${current.length} 名访客，请逐一补录，不能增减` };
+    throw new ApiError(400, 'validation_failed', message.en, { issues: [{ path: ['visitors'], code: 'backfill_visitor_count', message: message.en, messageZh: message.zh, params: { count: current.length } }] });
+  }
+  const unmatched = [...current];
+  const matched = prepared.map((v) => {
+    const at = backfill ? 0 : unmatched.findIndex((c) => c.idHash === v.idHash);
+    return at >= 0 && at < unmatched.length ? unmatched.splice(at, 1)[0]! : null;
+  });
+  for (const gone of unmatched) {
+    tx.update(visitors).set({ removedAt: now }).where(eq(visitors.id, gone.id)).run();
+    tx.update(passes).set({ revokedAt: now, revokeReason: 'visitor_removed' }).where(and(eq(passes.visitorId, gone.id), isNull(passes.revokedAt))).run();
+  }
+  prepared.forEach((v, i) => {
+    const row = visitorRow(v, verdict.visitorChecks[i], now);
+    const keep = matched[i];
+    // A commitment accepted before stays dated from then, unless the version changed.
+    if (keep) tx.update(visitors).set({ ...row, commitmentAcceptedAt: keep.commitmentVersion === v.commitmentVersion ? keep.commitmentAcceptedAt : row.commitmentAcceptedAt }).where(eq(visitors.id, keep.id)).run();
+    else tx.insert(visitors).values({ ...row, requestId, linkToken: newLinkToken() }).run();
+  });
+}
+
+/** The walk-in of an emergency admit: identified by name and phone until the department backfills. */
+export function insertEmergencyVisitor(tx: Tx, requestId: number, input: { visitorName: string; visitorPhone: string }, campusRegionCode: string, key: Buffer) {
+  tx.insert(visitors)
+    .values({
+      requestId, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(key, 'emergency', String(requestId)), idLast4: '----',
+      phone: normalizePhone(input.visitorPhone), fromRegion: campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [], linkToken: newLinkToken(),
+    })
+    .run();
 }
 
 export function addHistory(tx: Tx, requestId: number, at: Date, actorLabel: string, action: string, fromStatus: RequestStatus | null, toStatus: RequestStatus | null, note: string | null = null) {
@@ -105,7 +151,7 @@ export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string
 type RequestRow = typeof visitRequests.$inferSelect;
 
 export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = false } = {}) {
-  const vs = tx.select().from(visitors).where(eq(visitors.requestId, r.id)).orderBy(asc(visitors.id)).all();
+  const vs = tx.select().from(visitors).where(and(eq(visitors.requestId, r.id), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all();
   const base = {
     id: r.id,
     departmentId: r.departmentId,
@@ -134,12 +180,14 @@ export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = fa
     visitorCount: vs.length,
   };
   if (!detail) return base;
-  const ps = tx.select().from(passes).where(eq(passes.requestId, r.id)).all();
+  const ps = tx.select().from(passes).where(eq(passes.requestId, r.id)).orderBy(sql`rowid`).all();
   const history = tx.select().from(requestHistory).where(eq(requestHistory.requestId, r.id)).orderBy(asc(requestHistory.id)).all();
   return {
     ...base,
     visitors: vs.map((v) => {
-      const p = ps.filter((x) => x.visitorId === v.id).sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())[0];
+      // The visitor's live pass, else their newest; passes are listed in insertion order.
+      const own = ps.filter((x) => x.visitorId === v.id);
+      const p = own.findLast((x) => x.revokedAt === null) ?? own.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1);
       return {
         id: v.id,
         name: v.name,
@@ -153,7 +201,7 @@ export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = fa
         testTakenAt: v.testTakenAt?.toISOString() ?? null,
         testResult: v.testResult,
         checks: v.checks,
-        pass: p ? { id: p.id, link: `/pass/${p.linkToken}`, revoked: p.revokedAt !== null, entriesUsed: p.entriesUsed, entriesAllowed: p.entriesAllowed } : null,
+        pass: p ? { id: p.id, link: `/pass/${v.linkToken}`, revoked: p.revokedAt !== null, entriesUsed: p.entriesUsed, entriesAllowed: p.entriesAllowed } : null,
       };
     }),
     history: history.map((h) => ({ at: h.at.toISOString(), actor: h.actorLabel, action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, note: h.note })),

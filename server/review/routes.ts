@@ -1,19 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { gates, users, visitRequests, visitors } from '../db/schema';
+import { gates, users, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { normalizeName, normalizePhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
-import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
 import { issuePasses } from '../passes/issue';
 import { RequestViewSchema } from '../requests/schemas';
 import { loadVisibleRequest } from '../requests/scope';
 import { recheckImpact } from '../requests/recheck';
-import { addHistory, requestView, revokePasses } from '../requests/store';
+import { addHistory, insertEmergencyVisitor, requestView, revokePasses } from '../requests/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Db } from '../db/open';
@@ -52,7 +50,7 @@ function approveOne(tx: Tx, p: Principal, id: number, now: Date, note: string | 
   if (still) throw new ApiError(409, 'checks_failed', `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`);
   const { version, rules } = currentRules(tx);
   tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now }).where(eq(visitRequests.id, id)).run();
-  revokePasses(tx, id, now, 'reissued'); // a re-approval after needs_review replaces old passes
+  // A re-approval keeps each visitor's live pass where it still fits, and re-issues it where not.
   issuePasses(tx, id, now, rules);
   addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
   recordAudit(tx, now, p, requestId, { action: 'request.approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'approved', ruleVersion: version }, reason: note });
@@ -186,8 +184,7 @@ export const reviewRoutes = createRouter()
           })
           .returning()
           .get();
-        // No ID document was seen: the visitor is identified by name and phone until the backfill.
-        tx.insert(visitors).values({ requestId: r.id, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(idHashKey, 'emergency', `${r.id}`), idLast4: '----', phone: normalizePhone(input.visitorPhone), fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [] }).run();
+        insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, idHashKey);
         issuePasses(tx, r.id, now, rules);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });

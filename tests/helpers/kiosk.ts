@@ -3,8 +3,8 @@ import type { TestApp } from './app';
 import { requestInput, visitorInput } from './filing';
 
 /** Enrolls a tablet for a gate through the office's code, as a person would. */
-export async function enrollDevice(t: TestApp, gateId: number) {
-  const office = await t.signIn('office');
+export async function enrollDevice(t: TestApp, gateId: number, officeCookie?: string) {
+  const office = officeCookie ?? (await t.signIn('office'));
   const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId } })).json;
   const res = await t.request('POST', '/api/v1/kiosk/enroll', { body: { code, name: '北门 1号平板', appVersion: 'test' } });
   return res.json as { token: string; deviceId: number };

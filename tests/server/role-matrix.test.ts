@@ -69,6 +69,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/devices/enrollments': OFFICE_ADMIN,
   'GET /api/v1/devices': OFFICE_ADMIN,
   'POST /api/v1/devices/{id}/revoke': OFFICE_ADMIN,
+  'POST /api/v1/devices/{id}/resync': OFFICE_ADMIN,
   'POST /api/v1/kiosk/enroll': PUBLIC,
   'GET /api/v1/kiosk/snapshot': DEVICE,
   'POST /api/v1/kiosk/shift': DEVICE,

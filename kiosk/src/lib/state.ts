@@ -6,6 +6,7 @@ import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
 import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
 import { uuidv7 } from '../../../server/domain/ids';
+import { mergeSnapshot, snapshotDigest } from '../../../server/domain/snapshot-sync';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
 import { ApiFailure, createApi, ok } from './api';
 import { verifierFor } from './health-code';
@@ -55,7 +56,6 @@ const KEYS = {
 /** Offline PIN checks: this many wrong PINs lock the tablet's offline sign-in for a while. */
 const OFFLINE_PIN_TRIES = 5;
 const OFFLINE_PIN_LOCK_MS = 5 * 60_000;
-const DAY_MS = 86_400_000;
 const BATCH = 500;
 
 /**
@@ -134,7 +134,9 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
 
   /**
    * Pulls what changed since the snapshot the tablet holds (all of it the first time) and merges
-   * it: changed passes replace their old copy, passes more than a day past their end drop out.
+   * it: changed passes replace their old copy, removed ones and those past the window drop out.
+   * The digest of the copy held goes with the cursor: if it is not what the server sent, the
+   * server answers in full (and tells the office).
    */
   async function refreshSnapshot() {
     if (!device.value) return;
@@ -142,15 +144,9 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     storage.setItem(KEYS.refreshes, String(refreshesStarted));
     try {
       const held = snapshot.value;
-      const since = held?.cursor;
-      const got = (await ok(api.kiosk.snapshot.$get({ query: since ? { since } : {} }))) as Snapshot;
-      let snap = got;
-      if (!got.full && held) {
-        const byId = new Map(held.passes.map((p) => [p.id, p]));
-        for (const p of got.passes) byId.set(p.id, p);
-        const horizon = Date.parse(got.generatedAt) - DAY_MS;
-        snap = { ...got, passes: [...byId.values()].filter((p) => Date.parse(p.validTo) >= horizon) };
-      }
+      const query = held ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) } : {};
+      const got = (await ok(api.kiosk.snapshot.$get({ query }))) as Snapshot;
+      const snap = mergeSnapshot(held, got);
       snapshot.value = snap;
       storage.setItem(KEYS.snapshot, JSON.stringify(snap));
       const keep = Object.entries(usedHere.value)
