@@ -22,6 +22,11 @@ export function DevicesPage() {
     await ok(api.devices[':id'].revoke.$post({ param: { id: String(id) } }));
     devices.reload();
   });
+  const resync = (id: number) => void action.run(async () => {
+    await ok(api.devices[':id'].resync.$post({ param: { id: String(id) } }));
+    devices.reload();
+  });
+  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—');
   return (
     <section class="card">
       <h1>{t('devices.title')}</h1>
@@ -40,9 +45,10 @@ export function DevicesPage() {
         </p>
       )}
       <ErrorBanner error={action.error ?? devices.error} />
+      <div class="table-scroll">
       <table>
         <thead>
-          <tr><th>#</th><th>{t('common.name')}</th><th>{t('devices.gate')}</th><th>{t('devices.lastSeen')}</th><th>{t('devices.version')}</th><th>{t('common.status')}</th><th /></tr>
+          <tr><th>#</th><th>{t('common.name')}</th><th>{t('devices.gate')}</th><th>{t('devices.lastSeen')}</th><th>{t('devices.snapshot')}</th><th>{t('devices.version')}</th><th>{t('common.status')}</th><th /></tr>
         </thead>
         <tbody>
           {devices.data?.map((d) => (
@@ -50,14 +56,23 @@ export function DevicesPage() {
               <td>{d.id}</td>
               <td>{d.name}</td>
               <td>{gateName(d.gateId)}</td>
-              <td>{d.lastSeenAt ? new Date(d.lastSeenAt).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—'}</td>
+              <td>{when(d.lastSeenAt)}</td>
+              <td data-snapshot-state>
+                {when(d.lastSnapshotAt)}
+                {d.resyncRequested && <div class="hint">{t('devices.resyncPending')}</div>}
+                {d.lastDivergenceAt && <div class="danger-text">{t('devices.diverged', { time: when(d.lastDivergenceAt) })}</div>}
+              </td>
               <td>{d.appVersion || '—'}</td>
               <td>{d.revoked ? t('devices.revoked') : t('common.active')}</td>
-              <td>{!d.revoked && <button type="button" onClick={() => revoke(d.id)}>{t('devices.revoke')}</button>}</td>
+              <td class="row-actions">
+                {!d.revoked && <button type="button" onClick={() => resync(d.id)} disabled={action.busy || d.resyncRequested}>{t('devices.resync')}</button>}
+                {!d.revoked && <button type="button" onClick={() => revoke(d.id)}>{t('devices.revoke')}</button>}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
+      </div>
     </section>
   );
 }
