@@ -2,6 +2,7 @@ import { OpenAPIHono } from '@hono/zod-openapi';
 import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { randomBytes } from 'node:crypto';
+import { deriveKey } from './lib/secrets';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { alertRoutes } from './alerts/routes';
@@ -103,6 +104,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     logger,
     loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
     idHashKey,
+    keys: { idempotency: deriveKey(idHashKey, 'idempotency'), signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap') },
     bus,
   };
   const app = new OpenAPIHono<AppEnv>();

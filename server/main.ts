@@ -6,7 +6,7 @@ import { seedDemo } from './demo/seed';
 import { buildStaleFrontends } from './frontend-build';
 import { ConfigError, loadConfig, type Config } from './env';
 import { createLogger } from './lib/logger';
-import { loadIdHashKey } from './lib/secrets';
+import { deriveKey, loadIdHashKey } from './lib/secrets';
 import { ensureSigningKey } from './passes/keys';
 import { ensureRulesAndTexts } from './rules/store';
 import { runDailyJobs } from './jobs/daily';
@@ -34,9 +34,10 @@ async function main() {
   logger.info('migrations applied', { schemaVersion });
 
   ensureRulesAndTexts(db, config.CAMPUS_TIMEZONE);
-  ensureSigningKey(db, new Date());
   const idHashKey = loadIdHashKey(config);
-  if (demo) seedDemo(db, config, console.log);
+  const signingKeyWrap = deriveKey(idHashKey, 'signing-key-wrap');
+  ensureSigningKey(db, new Date(), signingKeyWrap);
+  if (demo) seedDemo(db, config, console.log, { signingKeyWrap });
   else bootstrapFirstAdmin(db, config, logger);
 
   const app = createApp({ db, config, logger, serveFrontends: true, idHashKey });

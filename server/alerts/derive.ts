@@ -1,12 +1,14 @@
 import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { alertAcks, devices, gateEventRejections, passes, ruleSets, snapshotResyncs, users } from '../db/schema';
 import { onCampusNow, type Presence } from '../presence/store';
+import { FORGED_PASS_REFUSALS } from '../domain/pass';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
 export const ALERT_TYPES = [
   'fever', 'block_list', 'escort_overdue', 'overstay', 'double_use', 'revoked_before_admit', 'stale_rules', 'verdict_disagreement',
   'sequence_gap', 'sequence_reset', 'rejected_event', 'tablet_offline', 'snapshot_divergence',
+  'unknown_pass', 'wrong_gate', 'outside_window', 'forged_pass', 'clock_suspect',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -24,6 +26,7 @@ export interface Alert {
 }
 
 type Draft = Omit<Alert, 'key' | 'acknowledged'> & { key?: string };
+const FORGED = new Set(FORGED_PASS_REFUSALS.map((r) => `pass_${r}`));
 
 /**
  * What the office must look at, derived from the events tablets synced, however late: gates
@@ -35,8 +38,9 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   const since = new Date(now.getTime() - sinceMs);
   // Only what the checks need: the decision inputs stay in the database (the last reading is picked out for fevers).
   const events = db
-    .all<{ id: string; deviceId: number; gateId: number; type: string; at: number; passId: string | null; verdict: string | null; reasons: string; ruleVersion: number | null; serverVerdict: string | null; disagreement: number; lastCelsius: number | null }>(sql`
+    .all<{ id: string; deviceId: number; gateId: number; type: string; at: number; passId: string | null; verdict: string | null; reasons: string; ruleVersion: number | null; serverVerdict: string | null; disagreement: number; passMismatch: string | null; clockSuspect: number; receivedAt: number; lastCelsius: number | null }>(sql`
       select id, device_id as deviceId, gate_id as gateId, type, at, pass_id as passId, verdict, reasons, rule_version as ruleVersion, server_verdict as serverVerdict, disagreement,
+        pass_mismatch as passMismatch, clock_suspect as clockSuspect, received_at as receivedAt,
         case when verdict = 'refuse' then json_extract(input, '$.temperatures[#-1].celsius') end as lastCelsius
       from gate_events where at >= ${since.getTime()} order by at`)
     .map((e) => ({ ...e, at: new Date(e.at), reasons: JSON.parse(e.reasons) as string[], disagreement: e.disagreement === 1 }));
@@ -54,20 +58,32 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   const arrived = new Set(events.filter((e) => e.type === 'escort_arrived' && e.passId).map((e) => e.passId));
   const admitsByPass = new Map<string, typeof events>();
   for (const e of events) {
+    // The server's records refute the pass a tablet admitted on: kept, used nobody's entry, told to the office.
+    if (e.passMismatch === 'unknown_pass' || e.passMismatch === 'wrong_gate' || e.passMismatch === 'outside_window') {
+      drafts.push({ type: e.passMismatch, ...base(e), detail: `tablet ${e.verdict ?? e.type}, server ${e.serverVerdict ?? 'refuse'}` });
+    }
+    if (e.clockSuspect) drafts.push({ type: 'clock_suspect', ...base(e), detail: `event ${e.at.toISOString()}, received ${new Date(e.receivedAt).toISOString()}` });
     if (e.type === 'decision' && e.verdict === 'refuse') {
+      const forged = e.reasons.find((r) => FORGED.has(r));
+      if (forged) drafts.push({ type: 'forged_pass', ...base(e), detail: forged.replace(/^pass_/, '') });
       if (e.reasons.includes('fever')) drafts.push({ type: 'fever', ...base(e), detail: e.lastCelsius === null ? '' : `${e.lastCelsius.toFixed(1)}°C` });
       if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: '' });
     }
-    if (e.type === 'decision' && e.verdict === 'admit' && e.passId) {
+    let explained = e.passMismatch !== null;
+    if (e.type === 'decision' && e.verdict === 'admit' && e.passId && !e.passMismatch) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
       if (!arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
         drafts.push({ type: 'escort_overdue', ...base(e), detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min` });
       }
       const pass = passRows.get(e.passId);
-      if (pass?.revokedAt && pass.revokedAt < e.at) drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
+      if (pass?.revokedAt && pass.revokedAt < e.at) {
+        drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
+        explained = true;
+      }
       if (e.ruleVersion && e.ruleVersion < versionAt(e.at)) drafts.push({ type: 'stale_rules', ...base(e), detail: `decided on v${e.ruleVersion}, v${versionAt(e.at)} in force` });
     }
-    if (e.disagreement) drafts.push({ type: 'verdict_disagreement', ...base(e), detail: `tablet ${e.verdict}, server ${e.serverVerdict}` });
+    // A disagreement that one of the alerts above already explains is not raised twice.
+    if (e.disagreement && !explained) drafts.push({ type: 'verdict_disagreement', ...base(e), detail: `tablet ${e.verdict}, server ${e.serverVerdict}` });
   }
   for (const [passId, admits] of admitsByPass) {
     const allowed = passRows.get(passId)?.entriesAllowed ?? 1;

@@ -55,6 +55,8 @@ export function openDatabase(path: string, { synchronous = 'FULL', busyTimeoutMs
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma(`synchronous = ${synchronous}`);
   sqlite.pragma('foreign_keys = ON');
+  // Deleted content is overwritten, so an erased visitor's name does not stay behind in free pages.
+  sqlite.pragma('secure_delete = ON');
   sqlite.pragma(`busy_timeout = ${busyTimeoutMs}`);
   const settings: DbSettings = {
     sqliteVersion,

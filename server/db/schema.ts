@@ -205,6 +205,8 @@ export const visitRequests = sqliteTable(
     /** Why the request needs review again (re-check after a rule change). */
     reviewReasons: text('review_reasons', { mode: 'json' }).$type<string[]>(),
     emergency: integer('emergency', { mode: 'boolean' }).notNull().default(false),
+    /** The office allowed a printed pass for this request (visitors without a phone); off unless asked. */
+    printAllowed: integer('print_allowed', { mode: 'boolean' }).notNull().default(false),
     emergencyReason: text('emergency_reason'),
     backfillDueAt: ms('backfill_due_at'),
     backfilledAt: ms('backfilled_at'),
@@ -273,12 +275,20 @@ export const requestHistory = sqliteTable(
   (t) => [index('history_request_idx').on(t.requestId)],
 );
 
-/** Ed25519 pass-signing keys; kiosks receive the public halves. */
+/**
+ * Ed25519 pass-signing keys; kiosks receive the public halves. The private half is stored only
+ * wrapped (AES-256-GCM) by a key derived from the key file outside the database: a copy of the
+ * database alone cannot sign a pass.
+ */
 export const signingKeys = sqliteTable('signing_keys', {
   kid: integer('kid').primaryKey(),
   publicKey: text('public_key').notNull(),
   privateKey: text('private_key').notNull(),
   createdAt: ms('created_at').notNull(),
+  /** Rotated out: signs no new pass; verifies the passes it signed until `acceptUntil`. */
+  rotatedAt: ms('rotated_at'),
+  /** The end of the last pass it signed (plus the clock tolerance): tablets refuse it after that. */
+  acceptUntil: ms('accept_until'),
   retiredAt: ms('retired_at'),
 });
 
@@ -372,6 +382,8 @@ export const devices = sqliteTable(
     snapshotDigest: text('snapshot_digest'),
     /** The office asked for a full snapshot on the tablet's next sync. */
     resyncRequestedAt: ms('resync_requested_at'),
+    /** The tablet's clock minus the server's, as measured at its last sync that reported it. */
+    clockSkewMs: integer('clock_skew_ms'),
     revokedAt: ms('revoked_at'),
   },
   // Every tablet request resolves its bearer token and the device behind it in one lookup.
@@ -419,8 +431,19 @@ export const gateEvents = sqliteTable(
     /** The decision's inputs as outcomes (colour, readings, confirmations), never raw codes. */
     input: text('input', { mode: 'json' }),
     ruleVersion: integer('rule_version'),
+    /** The server's own verdict: the engine run on the tablet's inputs with the server's check of the pass. */
     serverVerdict: text('server_verdict'),
+    serverReasons: text('server_reasons', { mode: 'json' }).$type<string[]>(),
     disagreement: integer('disagreement', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * Set when the server's records refute the pass the tablet named (unknown_pass, wrong_gate,
+     * outside_window): the event is kept, but uses no entry and puts nobody on the on-campus list.
+     */
+    passMismatch: text('pass_mismatch'),
+    /** The event's time is implausible: ahead of its receipt, or before the tablet was enrolled. */
+    clockSuspect: integer('clock_suspect', { mode: 'boolean' }).notNull().default(false),
+    /** The tablet build (and so the engine) that decided it: a version skew is not tampering. */
+    appVersion: text('app_version'),
   },
   (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_received_idx').on(t.receivedAt), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );

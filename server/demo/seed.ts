@@ -41,7 +41,7 @@ export const DEMO_USERS = [
  * One approved visit for today at the north gate, so the kiosk can be tried at once. Inserted
  * directly: the filing rules would (rightly) refuse a same-day request.
  */
-function seedTodaysVisit(tx: Parameters<Parameters<Db['transaction']>[0]>[0], now: Date) {
+function seedTodaysVisit(tx: Parameters<Parameters<Db['transaction']>[0]>[0], now: Date, signingKeyWrap: Buffer) {
   const { version, rules } = currentRules(tx);
   const today = campusDate(now, rules.timezone);
   const dept = tx.select().from(departments).where(eq(departments.code, 'cs')).get();
@@ -53,11 +53,11 @@ function seedTodaysVisit(tx: Parameters<Parameters<Db['transaction']>[0]>[0], no
     .returning()
     .get();
   tx.insert(visitors).values({ requestId: r.id, name: '张三', nameNorm: '张三', idType: 'resident_id', idHash: 'demo', idLast4: '002X', phone: '13800001111', fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [], linkToken: newLinkToken() }).run();
-  issuePasses(tx, r.id, now, rules);
+  issuePasses(tx, r.id, now, rules, signingKeyWrap);
 }
 
 /** Seeds the demo campus once; later starts only print the logins again. */
-export function seedDemo(db: Db, config: Config, print: (line: string) => void, now = new Date()) {
+export function seedDemo(db: Db, config: Config, print: (line: string) => void, { signingKeyWrap, now = new Date() }: { signingKeyWrap: Buffer; now?: Date }) {
   if ((db.select({ n: count() }).from(users).get()?.n ?? 0) === 0) {
     const hashes = DEMO_USERS.map((u) => hashPassword(u.password));
     db.transaction((tx) => {
@@ -70,7 +70,7 @@ export function seedDemo(db: Db, config: Config, print: (line: string) => void, 
         const user = insertUser(tx, { username: u.username, displayName: u.displayName, role: u.role, departmentId, gateIds, passwordHash: hashes[i]! });
         if ('pin' in u) tx.update(users).set({ pinHash: hashPassword(u.pin) }).where(eq(users.id, user.id)).run();
       });
-      seedTodaysVisit(tx, now);
+      seedTodaysVisit(tx, now, signingKeyWrap);
     });
   }
   print('\n  Gatehouse demo — sign in at /admin/ (kiosk at /kiosk/) with:');

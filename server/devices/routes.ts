@@ -18,6 +18,7 @@ const DeviceSchema = z
     lastSnapshotAt: z.string().nullable().openapi({ description: 'When the tablet last pulled its snapshot' }),
     resyncRequested: z.boolean().openapi({ description: 'The office asked for a full snapshot; the tablet has not synced since' }),
     lastDivergenceAt: z.string().nullable().openapi({ description: 'When the tablet last reported a copy that did not match the server’s' }),
+    clockSkewSeconds: z.number().int().nullable().openapi({ description: 'The tablet’s clock minus the server’s at its last sync (positive: ahead)' }),
   })
   .openapi('Device');
 const errors = {
@@ -31,6 +32,7 @@ function view(tx: Tx, d: typeof devices.$inferSelect) {
   return {
     id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null,
     lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null, resyncRequested: d.resyncRequestedAt !== null, lastDivergenceAt: diverged === null ? null : new Date(diverged).toISOString(),
+    clockSkewSeconds: d.clockSkewMs === null ? null : Math.round(d.clockSkewMs / 1000),
   };
 }
 

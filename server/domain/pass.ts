@@ -28,18 +28,11 @@ export interface PassClaims {
   gateIds: number[];
 }
 
-export type PassRefusal =
-  | 'malformed'
-  | 'unknown_key'
-  | 'bad_signature'
-  | 'not_yet_valid'
-  | 'expired'
-  | 'wrong_gate'
-  | 'revoked'
-  | 'unknown_pass'
-  | 'no_entries_left'
-  | 'code_required'
-  | 'stale_code';
+/** Why a pass fails, in verification order; the kiosk's event schema is built from this list. */
+export const PASS_REFUSALS = ['malformed', 'unknown_key', 'bad_signature', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'unknown_pass', 'no_entries_left', 'code_required', 'stale_code'] as const;
+export type PassRefusal = (typeof PASS_REFUSALS)[number];
+/** Refusals that mean the code itself is not a pass we issued: a forgery or a tampered code, not a missing one. */
+export const FORGED_PASS_REFUSALS: readonly PassRefusal[] = ['malformed', 'unknown_key', 'bad_signature'];
 
 export type PassVerdict = { ok: true; claims: PassClaims } | { ok: false; reason: PassRefusal; claims?: PassClaims };
 
@@ -143,6 +136,8 @@ export interface PassContext {
   now: Date;
   gateId: number;
   publicKeys: ReadonlyMap<number, Uint8Array>;
+  /** When a rotated-out key stops being accepted (the end of the last pass it signed); none for the current key. */
+  keyAcceptUntil?: ReadonlyMap<number, Date>;
   isRevoked(passId: string): boolean;
   entriesUsed(passId: string): number;
   /** The pass's time-step secret, if this verifier knows the pass. */
@@ -168,6 +163,34 @@ export function passStateVerdict(claims: PassClaims, ctx: Pick<PassContext, 'now
   return { ok: true, claims };
 }
 
+/** What the server knows of a pass a tablet named: its own row, as it stood at the event's time. */
+export interface PassRecord {
+  passId: string;
+  validFrom: Date;
+  validTo: Date;
+  gateIds: number[];
+  entries: number;
+  entriesUsed: number;
+  revokedAt: Date | null;
+}
+/** The refusals the server can establish from its own records (the signature and live code it never sees). */
+export const RECORD_REFUSALS = ['unknown_pass', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'no_entries_left'] as const;
+
+/**
+ * The server's check of a pass named by a synced event, with the same rules as the tablet's
+ * (passStateVerdict): it exists, the gate is one of its gates, the event lies in its window (give
+ * or take the clock tolerance), it was not revoked before the event, entries are left.
+ */
+export function recordedPassVerdict(rec: PassRecord | null, ctx: { at: Date; gateId: number; toleranceMs: number }): { ok: true } | { ok: false; reason: PassRefusal } {
+  if (!rec) return { ok: false, reason: 'unknown_pass' };
+  const claims: PassClaims = {
+    kid: 0, passId: rec.passId, printable: false, gateIds: rec.gateIds, entries: rec.entries,
+    validFrom: new Date(rec.validFrom.getTime() - ctx.toleranceMs), validTo: new Date(rec.validTo.getTime() + ctx.toleranceMs),
+  };
+  const v = passStateVerdict(claims, { now: ctx.at, gateId: ctx.gateId, isRevoked: () => rec.revokedAt !== null && rec.revokedAt <= ctx.at, entriesUsed: () => rec.entriesUsed });
+  return v.ok ? { ok: true } : { ok: false, reason: v.reason };
+}
+
 /**
  * Verifies a scanned pass: signature, validity window, gate, revocation, entries used and the
  * live code, in that order; each failure has its own reason. Pure and synchronous: the kiosk
@@ -179,6 +202,8 @@ export function verifyPass(text: string, ctx: PassContext): PassVerdict {
   const { claims } = parsed;
   const key = ctx.publicKeys.get(claims.kid);
   if (!key) return { ok: false, reason: 'unknown_key', claims };
+  const until = ctx.keyAcceptUntil?.get(claims.kid);
+  if (until && ctx.now > until) return { ok: false, reason: 'unknown_key', claims }; // a retired key: refused offline too
   let valid = false;
   try {
     valid = ed.verify(parsed.signature, parsed.payload, key);

@@ -41,6 +41,13 @@ export const RulesSchema = z.object({
   retentionDays: z.number().int().min(1).max(3650).default(28),
   /** A tablet not heard from for this long is shown offline on the live wall, with an alert. */
   tabletOfflineMinutes: z.number().int().min(1).max(120).default(3),
+  /**
+   * How far a tablet's clock may be off: the server accepts a synced event this far outside its
+   * pass's window, and flags an event stamped further ahead of its receipt as clock-suspect.
+   */
+  clockToleranceMinutes: z.number().int().min(0).max(120).default(10),
+  /** The furthest ahead a visit may be filed, in campus days. */
+  maxDaysAhead: z.number().int().min(1).max(366).default(30),
 });
 
 export type Rules = z.infer<typeof RulesSchema>;

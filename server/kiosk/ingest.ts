@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { decideAdmission } from '../domain/admission';
+import { decideAdmission, type AdmissionInput } from '../domain/admission';
+import { recordedPassVerdict, RECORD_REFUSALS, type PassRecord, type PassRefusal } from '../domain/pass';
 import { RulesSchema, type Rules } from '../domain/rules';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
@@ -11,6 +12,25 @@ export interface IngestResult {
   duplicates: string[];
   rejected: { id: string | null; reason: string }[];
 }
+
+interface PassRow {
+  id: string;
+  validFrom: number;
+  validTo: number;
+  gateIds: string;
+  entries: number;
+  entriesUsed: number;
+  revokedAt: number | null;
+}
+
+/** What the server's records say against a tablet's admit: kept, alerted, but trusted for nothing. */
+export const PASS_MISMATCHES = ['unknown_pass', 'wrong_gate', 'outside_window'] as const;
+type PassMismatch = (typeof PASS_MISMATCHES)[number];
+function mismatchOf(reason: PassRefusal): PassMismatch | null {
+  if (reason === 'unknown_pass' || reason === 'wrong_gate') return reason;
+  return reason === 'not_yet_valid' || reason === 'expired' ? 'outside_window' : null;
+}
+const checkableByServer = new Set<PassRefusal>(RECORD_REFUSALS);
 
 export interface DeviceContact {
   appVersion?: string | undefined;
@@ -24,10 +44,17 @@ export interface DeviceContact {
 function statementsFor(sqlite: Database.Database) {
   return {
     insertEvent: sqlite.prepare(
-      `insert into gate_events (id, device_id, gate_id, seq, type, at, started_at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version, server_verdict, disagreement)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `insert into gate_events (id, device_id, gate_id, seq, type, at, started_at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version,
+         server_verdict, server_reasons, disagreement, pass_mismatch, clock_suspect, app_version)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (id) do nothing`,
     ),
+    // The passes a batch names, in one indexed read (the server checks every one of them).
+    passesOf: sqlite.prepare<[string], PassRow>(
+      `select id, valid_from as validFrom, valid_to as validTo, gate_ids as gateIds, entries_allowed as entries, entries_used as entriesUsed, revoked_at as revokedAt
+       from passes where id in (select value from json_each(?))`,
+    ),
+    latestRules: sqlite.prepare('select id from rule_sets order by id desc limit 1').pluck(),
     useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1 where id = ?'),
     reject: sqlite.prepare('insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)'),
     rulesOf: sqlite.prepare('select settings from rule_sets where id = ?').pluck(),
@@ -95,14 +122,45 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
     return ruleCache.get(v) ?? null;
   };
   const receivedAt = now.getTime();
+  const latest = s.latestRules.get() as number | undefined;
+  const toleranceMs = ((latest !== undefined ? rulesAt(latest)?.clockToleranceMinutes : undefined) ?? 10) * 60_000;
   s.inTransaction(() => {
     out.rejected.forEach((r, i) => s.reject.run(device.id, r.id, receivedAt, r.reason, rejectedRaw[i] ?? ''));
-    for (const e of parsed) {
-      let serverVerdict: string | null = null;
-      if (e.type === 'decision' && e.input && e.ruleVersion) {
-        const rules = rulesAt(e.ruleVersion);
-        serverVerdict = rules ? decideAdmission(e.input, rules).verdict : 'unknown_rules';
+    const named = [...new Set(parsed.flatMap((e) => (e.passId ? [e.passId] : [])))];
+    const records = new Map<string, PassRecord>();
+    if (named.length) {
+      for (const r of s.passesOf.all(JSON.stringify(named))) {
+        records.set(r.id, { passId: r.id, validFrom: new Date(r.validFrom), validTo: new Date(r.validTo), gateIds: JSON.parse(r.gateIds) as number[], entries: r.entries, entriesUsed: r.entriesUsed, revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt) });
       }
+    }
+    for (const e of parsed) {
+      // Event ids are UUIDs: the same one in capitals is the same event (answered as the tablet wrote it).
+      const sentId = e.id;
+      e.id = e.id.toLowerCase();
+      const at = Date.parse(e.at);
+      const record = e.passId ? (records.get(e.passId) ?? null) : null;
+      let passMismatch: PassMismatch | null = e.passId && !record ? 'unknown_pass' : null;
+      let serverVerdict: string | null = null;
+      let serverReasons: string[] | null = null;
+      if (e.type === 'decision' && e.input && e.ruleVersion) {
+        // The tablet's inputs, with the pass as the server's own records have it at the event's time.
+        let input: AdmissionInput = e.input;
+        if (e.passId) {
+          const mine = recordedPassVerdict(record, { at: new Date(at), gateId: device.gateId, toleranceMs });
+          const theirs = e.input.pass;
+          // The server cannot see the signature or the live code: a tablet's refusal for those stands.
+          const pass = !mine.ok ? mine : !theirs.ok && !checkableByServer.has(theirs.reason) ? theirs : theirs.ok ? mine : theirs;
+          input = { ...e.input, pass };
+          if (!mine.ok && e.verdict === 'admit') passMismatch = mismatchOf(mine.reason);
+        }
+        const rules = rulesAt(e.ruleVersion);
+        if (rules) {
+          const d = decideAdmission(input, rules);
+          serverVerdict = d.verdict;
+          serverReasons = d.reasons;
+        } else serverVerdict = 'unknown_rules';
+      }
+      const clockSuspect = at > receivedAt + toleranceMs || at < device.enrolledAt.getTime() - toleranceMs;
       const { changes } = s.insertEvent.run(
         e.id,
         device.id,
@@ -120,14 +178,22 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
         e.input ? JSON.stringify(e.input) : null,
         e.ruleVersion,
         serverVerdict,
+        serverReasons ? JSON.stringify(serverReasons) : null,
         serverVerdict !== null && serverVerdict !== e.verdict ? 1 : 0,
+        passMismatch,
+        clockSuspect ? 1 : 0,
+        e.appVersion || contact.appVersion || device.appVersion || null,
       );
       if (changes === 0) {
-        out.duplicates.push(e.id); // stored by an earlier try whose answer never reached the tablet
+        out.duplicates.push(sentId); // stored by an earlier try whose answer never reached the tablet
         continue;
       }
-      if (e.type === 'decision' && e.verdict === 'admit' && e.passId) s.useEntry.run(e.passId);
-      out.acked.push(e.id);
+      // An admit the server's records refute uses up nobody's entry (tests/server/verify-events.test.ts).
+      if (e.type === 'decision' && e.verdict === 'admit' && record && !passMismatch) {
+        s.useEntry.run(record.passId);
+        record.entriesUsed += 1;
+      }
+      out.acked.push(sentId);
       out.stored.push(e);
     }
     // The tablet counted this batch in its outbox when it sent it; what it holds now is the rest.

@@ -30,6 +30,13 @@ function contactOf(c: { req: { header(n: string): string | undefined } }): Devic
   return { appVersion: c.req.header('x-app-version')?.slice(0, 40) || undefined, outboxPending: Number.isSafeInteger(pending) && pending >= 0 ? pending : undefined };
 }
 
+/** The tablet's clock as it reported it (Unix ms), minus the server's: the skew the office sees. */
+function clockSkewOf(c: { req: { header(n: string): string | undefined } }, now: Date): number | undefined {
+  const text = c.req.header('x-device-time');
+  const at = text && /^\d{12,14}$/.test(text) ? Number(text) : Number.NaN;
+  return Number.isFinite(at) ? at - now.getTime() : undefined;
+}
+
 export const kioskRoutes = createRouter()
   .openapi(
     createRoute({
@@ -98,7 +105,7 @@ export const kioskRoutes = createRouter()
         if (cause === 'divergence') tx.insert(snapshotResyncs).values({ deviceId: device.id, at: now, cause, expectedDigest: device.snapshotDigest, reportedDigest: digest ?? null }).run();
         tx.update(devices)
           .set({
-            lastSeenAt: now, lastSnapshotAt: now, snapshotCursor: snapshot.cursor, snapshotDigest: snapshot.digest, resyncRequestedAt: null,
+            lastSeenAt: now, lastSnapshotAt: now, snapshotCursor: snapshot.cursor, snapshotDigest: snapshot.digest, resyncRequestedAt: null, clockSkewMs: clockSkewOf(c, now) ?? device.clockSkewMs,
             ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}),
           })
           .where(eq(devices.id, device.id))

@@ -1,7 +1,8 @@
 import { z } from '@hono/zod-openapi';
 import { QUICK_REFUSALS, TEMPERATURE_METHODS } from '../domain/admission';
+import { PASS_REFUSALS } from '../domain/pass';
 
-const PassRefusalSchema = z.enum(['malformed', 'unknown_key', 'bad_signature', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'unknown_pass', 'no_entries_left', 'code_required', 'stale_code']);
+const PassRefusalSchema = z.enum(PASS_REFUSALS);
 
 /** The decision's inputs as the tablet saw them: outcomes only, never the raw health code. */
 export const AdmissionInputSchema = z.object({
@@ -31,6 +32,8 @@ export const GateEventSchema = z
     checks: z.array(z.object({ code: z.string().max(30), outcome: z.string().max(20), detail: z.string().max(60) })).max(12),
     input: AdmissionInputSchema.nullable(),
     ruleVersion: z.number().int().positive().nullable(),
+    /** The tablet build that decided it (older builds send none; the request's header stands in). */
+    appVersion: z.string().max(40).optional(),
   })
   .openapi('GateEvent');
 export type GateEvent = z.infer<typeof GateEventSchema>;

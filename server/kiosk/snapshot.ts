@@ -112,7 +112,8 @@ export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$in
     device: { id: device.id, name: device.name },
     gate: { id: device.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' },
     rules: rv,
-    keys: publicKeys(db).map((k) => ({ kid: k.kid, publicKey: k.publicKey })),
+    /** A rotated-out key comes with the end of its last pass: the tablet refuses it after that, offline too. */
+    keys: publicKeys(db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, acceptUntil: k.acceptUntil?.toISOString() ?? null })),
     /**
      * The PIN verifier (scrypt, salted) travels so a guard can start a shift while the gate is
      * offline. A PIN only works on an enrolled tablet of the guard's gate, so a stolen verifier

@@ -13,8 +13,10 @@ export interface Deps {
   config: Config;
   logger: Logger;
   loginLimiter: RateLimiter;
-  /** Key of the keyed ID-number hash (lib/secrets.ts). */
+  /** Key of the keyed ID-number hash (lib/secrets.ts): the key file's key, kept out of the database. */
   idHashKey: Buffer;
+  /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */
+  keys: { idempotency: Buffer; signingKeyWrap: Buffer };
   /** Tells the live walls that something changed (live/bus.ts). */
   bus: LiveBus;
 }

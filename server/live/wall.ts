@@ -47,7 +47,7 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
     gates: gateRows.map((g) => {
       const figures = todayFigures.get(String(g.id))!;
       const latest = db
-        .select({ id: gateEvents.id, at: gateEvents.at, type: gateEvents.type, verdict: gateEvents.verdict, reasons: gateEvents.reasons, name: visitors.name })
+        .select({ id: gateEvents.id, at: gateEvents.at, type: gateEvents.type, verdict: gateEvents.verdict, reasons: gateEvents.reasons, name: visitors.name, serverVerdict: gateEvents.serverVerdict, serverReasons: gateEvents.serverReasons, disagreement: gateEvents.disagreement, passMismatch: gateEvents.passMismatch })
         .from(gateEvents)
         .leftJoin(passes, eq(passes.id, gateEvents.passId))
         .leftJoin(visitors, eq(visitors.id, passes.visitorId))
@@ -68,7 +68,11 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
         figures,
         perMinute: Math.round((recent.filter((r) => r.at >= rateSince).length / RATE_WINDOW_MIN) * 10) / 10,
         medianSeconds: median(recent.filter((r) => r.startedAt && campusDate(r.at, rules.timezone) === today).map((r) => (r.at.getTime() - r.startedAt!.getTime()) / 1000)),
-        latest: latest.map((e) => ({ id: e.id, at: e.at.toISOString(), type: e.type, verdict: e.verdict, reasons: e.reasons, name: e.name ? maskName(e.name) : null })),
+        // The tablet's verdict and, where the server's own check differs, the server's beside it.
+        latest: latest.map((e) => ({
+          id: e.id, at: e.at.toISOString(), type: e.type, verdict: e.verdict, reasons: e.reasons, name: e.name ? maskName(e.name) : null,
+          server: e.disagreement || e.passMismatch ? { verdict: e.serverVerdict, reasons: e.serverReasons ?? [], passMismatch: e.passMismatch } : null,
+        })),
         tablets: tablets.map((d) => ({
           id: d.id,
           name: d.name,

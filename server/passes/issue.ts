@@ -17,14 +17,16 @@ export const newLinkToken = () => randomBytes(24).toString('base64url');
  * and gates. A live pass that already says exactly that is kept (its QR, its id on the tablets);
  * one that says something else is revoked and replaced. Visitors taken off the request get none.
  */
-export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules) {
+export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules, signingKeyWrap: Buffer) {
   const r = tx.select().from(visitRequests).where(eq(visitRequests.id, requestId)).get();
   if (!r) throw new Error(`issuePasses: request ${requestId} not found`);
-  const key = currentSigningKey(tx);
+  const key = currentSigningKey(tx, signingKeyWrap);
   const validFrom = new Date(instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000);
   const validTo = instantAt(r.visitDateTo, r.timeTo, rules.timezone);
   const entries = Math.min(255, (daysBetween(r.visitDateFrom, r.visitDateTo) + 1) * rules.entriesPerDay);
-  const printable = rules.printedPassAllowed;
+  // Printed passes carry no live code, so a screenshot would do as well: only where the office allowed
+  // it for this request (a visitor without a phone), and only while the campus allows printing at all.
+  const printable = r.printAllowed && rules.printedPassAllowed;
   const sameGates = (a: number[]) => a.length === r.gateIds.length && a.every((g, i) => g === r.gateIds[i]);
   for (const v of tx.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt))).all()) {
     const live = tx.select().from(passes).where(and(eq(passes.visitorId, v.id), isNull(passes.revokedAt))).orderBy(desc(passes.createdAt)).get();

@@ -14,9 +14,10 @@ import { publicKeys } from './keys';
 
 const PassViewSchema = z
   .object({
-    status: z.enum(['valid', 'revoked', 'expired']),
-    token: z.string(),
-    codeSecret: z.string(),
+    status: z.enum(['valid', 'revoked', 'expired', 'cancelled']),
+    /** Only while the pass is valid: a revoked, cancelled or expired pass gives away nothing to show at a gate. */
+    token: z.string().nullable(),
+    codeSecret: z.string().nullable(),
     stepSeconds: z.number().int(),
     printable: z.boolean(),
     validFrom: z.string(),
@@ -49,12 +50,13 @@ export const passRoutes = createRouter()
       const rules = currentRules(db).rules;
       const commitment = currentCommitment(db);
       const gateRows = db.select().from(gates).all().filter((g) => pass.gateIds.includes(g.id));
-      const status: 'valid' | 'revoked' | 'expired' = pass.revokedAt ? 'revoked' : pass.validTo < clock.now() ? 'expired' : 'valid';
+      const status: 'valid' | 'revoked' | 'expired' | 'cancelled' = request.status === 'cancelled' ? 'cancelled' : pass.revokedAt ? 'revoked' : pass.validTo < clock.now() ? 'expired' : 'valid';
+      const live = status === 'valid';
       return c.json(
         {
           status,
-          token: pass.token,
-          codeSecret: pass.codeSecret,
+          token: live ? pass.token : null,
+          codeSecret: live ? pass.codeSecret : null,
           stepSeconds: rules.codeStepSeconds,
           printable: pass.printable && rules.printedPassAllowed,
           validFrom: pass.validFrom.toISOString(),
@@ -73,9 +75,13 @@ export const passRoutes = createRouter()
     createRoute({
       method: 'get', path: '/keys', tags: ['passes'], summary: 'Public pass-verification keys, for kiosks',
       middleware: [requireRole('guard', 'office', 'admin')] as const,
-      responses: { 200: jsonContent(z.array(z.object({ kid: z.number().int(), publicKey: z.string(), retired: z.boolean() })), 'Keys'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed') },
+      responses: {
+        200: jsonContent(z.array(z.object({ kid: z.number().int(), publicKey: z.string(), rotatedAt: z.string().nullable(), acceptUntil: z.string().nullable().openapi({ description: 'A rotated-out key is refused after this' }) })), 'Keys in use (retired ones are no longer listed)'),
+        401: jsonContent(ErrorBodySchema, 'Not signed in'),
+        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      },
     }),
-    (c) => c.json(publicKeys(c.get('deps').db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, retired: k.retiredAt !== null })), 200),
+    (c) => c.json(publicKeys(c.get('deps').db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, rotatedAt: k.rotatedAt?.toISOString() ?? null, acceptUntil: k.acceptUntil?.toISOString() ?? null })), 200),
   )
   .openapi(
     createRoute({

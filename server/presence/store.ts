@@ -10,7 +10,7 @@ import type { Db } from '../db/open';
  * end-of-day closure: the people on campus now, as far as the gates know.
  */
 const stillInside = sql`
-  e.type = 'decision' and e.verdict = 'admit' and +e.pass_id is not null
+  e.type = 'decision' and e.verdict = 'admit' and +e.pass_id is not null and e.pass_mismatch is null
   and not exists (select 1 from gate_events x indexed by gate_events_pass_idx where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at)
   and not exists (select 1 from gate_events y indexed by gate_events_pass_idx where y.pass_id = e.pass_id and y.type = 'decision' and y.verdict = 'admit' and y.at > e.at)
   and not exists (select 1 from presence_closures c where c.event_id = e.id)`;

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, gte, inArray, lte, min, sql } from 'drizzle-orm';
 import { dailyReportHistory, dailyReports, devices, gateEvents, gates, users } from '../db/schema';
 import { addDays, campusDate } from '../domain/dates';
+import { completeFigures } from '../domain/report-figures';
 import { CAMPUS, computeDay, computeDayFigures, dayBounds, type DayFigures } from './figures';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
@@ -92,7 +93,7 @@ function views(db: Db, rows: Row[], rules: Rules, now: Date): ReportView[] {
       gateId: r.gateId,
       gateName: r.gateId === null ? '' : (gateNames.get(r.gateId) ?? ''),
       status: r.signedOffAt ? 'signed_off' : 'open',
-      figures: r.figures as DayFigures,
+      figures: completeFigures(r.figures as DayFigures),
       signedOffBy: r.signedOffByUserId ? (signers.get(r.signedOffByUserId) ?? null) : null,
       signedOffAt: r.signedOffAt?.toISOString() ?? null,
       lateSinceSignOff: lateSince(db, r, rules),

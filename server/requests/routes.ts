@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
 import { departments, idempotencyKeys, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
-import { sha256 } from '../lib/crypto';
+import { keyedDigest } from '../lib/secrets';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
@@ -37,13 +37,14 @@ const fileRequest = createRoute({
 
 export const requestRoutes = createRouter()
   .openapi(fileRequest, (c) => {
-    const { db, clock, idHashKey } = c.get('deps');
+    const { db, clock, idHashKey, keys } = c.get('deps');
     const p = principalOf(c);
     const departmentId = filerDepartment(p);
     const input = normalized(c.req.valid('json'));
     const key = c.req.valid('header')['idempotency-key'];
     const scope = `filing:${departmentId}`;
-    const bodyHash = sha256(JSON.stringify(input));
+    // Keyed: the body holds ID numbers, and an unkeyed digest of it gave them away from a database copy.
+    const bodyHash = keyedDigest(keys.idempotency, JSON.stringify(input));
     const now = clock.now();
     const prepared = prepareVisitors(input, idHashKey);
 

@@ -90,6 +90,7 @@ export const RequestViewSchema = z
     ruleVersion: z.number().int(),
     reviewReasons: z.array(z.string()),
     emergency: z.boolean(),
+    printAllowed: z.boolean().openapi({ description: 'The office allowed printed passes for this request' }),
     backfillDueAt: z.string().nullable(),
     backfilledAt: z.string().nullable(),
     decisionReasonCode: z.string().nullable(),

@@ -171,6 +171,7 @@ export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = fa
     ruleVersion: r.ruleVersion,
     reviewReasons: r.reviewReasons ?? [],
     emergency: r.emergency,
+    printAllowed: r.printAllowed,
     backfillDueAt: r.backfillDueAt?.toISOString() ?? null,
     backfilledAt: r.backfilledAt?.toISOString() ?? null,
     decisionReasonCode: r.decisionReasonCode,

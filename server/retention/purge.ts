@@ -20,9 +20,20 @@ export const ERASED = {
   checks: [] as string[],
 } as const;
 
-export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
+export function eraseVisitor(tx: Pick<Tx, 'update' | 'delete' | 'select'>, visitorId: number, now: Date) {
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
-  tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).run();
+  const v = tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).returning({ requestId: visitors.requestId }).get();
+  // A stored reply to a retried filing holds the request as filed, names and phones included.
+  if (v) tx.delete(idempotencyKeys).where(sql`json_extract(${idempotencyKeys.body}, '$.id') = ${v.requestId}`).run();
+}
+
+/**
+ * After an erasure commits: secure_delete (db/open.ts) zeroed the old content in the database's
+ * pages, and a truncating checkpoint writes them back and empties the WAL, whose older frames
+ * would otherwise still hold the erased values until overwritten.
+ */
+export function flushErasures(db: Pick<Db, '$client'>) {
+  db.$client.pragma('wal_checkpoint(TRUNCATE)');
 }
 
 /**
@@ -34,7 +45,7 @@ export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Dat
 export function purgePersonalData(db: Db, now: Date, rules: Rules) {
   const cutoffDay = addDays(campusDate(now, rules.timezone), -rules.retentionDays);
   const cutoff = instantAt(cutoffDay, '00:00', rules.timezone);
-  return db.transaction((tx) => {
+  const out = db.transaction((tx) => {
     const due = tx
       .select({ id: visitors.id })
       .from(visitors)
@@ -47,4 +58,6 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
     const replies = tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 2 * 86_400_000))).run().changes;
     return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, cutoffDay };
   });
+  if (out.visitors > 0 || out.eventInputs > 0) flushErasures(db);
+  return out;
 }

@@ -5,7 +5,7 @@ import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
-import { eraseVisitor } from './purge';
+import { eraseVisitor, flushErasures } from './purge';
 
 export const visitorRoutes = createRouter().openapi(
   createRoute({
@@ -30,6 +30,7 @@ export const visitorRoutes = createRouter().openapi(
       eraseVisitor(tx, id, now);
       recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
     });
+    flushErasures(db);
     return c.json({ id, erasedAt: now.toISOString() }, 200);
   },
 );

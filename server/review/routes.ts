@@ -33,7 +33,7 @@ type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
  * approves pending or needs_review, after the rules are checked again as they stand now, and
  * the visitors get passes. The approver is recorded: 谁审批谁负责.
  */
-function approveOne(tx: Tx, p: Principal, id: number, now: Date, note: string | null, requestId: string) {
+function approveOne(tx: Tx, p: Principal, id: number, now: Date, { note, allowPrint }: { note: string | null; allowPrint?: boolean | undefined }, requestId: string, signingKeyWrap: Buffer) {
   const r = loadVisibleRequest(tx, p, id);
   const actor = `${p.kind}:${p.label}`;
   if (r.status === 'pending_dept') {
@@ -49,9 +49,9 @@ function approveOne(tx: Tx, p: Principal, id: number, now: Date, note: string | 
   const [still] = recheckImpact(tx, now, {}, { requestId: id });
   if (still) throw new ApiError(409, 'checks_failed', `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`);
   const { version, rules } = currentRules(tx);
-  tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now }).where(eq(visitRequests.id, id)).run();
+  tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now, ...(allowPrint !== undefined ? { printAllowed: allowPrint } : {}) }).where(eq(visitRequests.id, id)).run();
   // A re-approval keeps each visitor's live pass where it still fits, and re-issues it where not.
-  issuePasses(tx, id, now, rules);
+  issuePasses(tx, id, now, rules, signingKeyWrap);
   addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
   recordAudit(tx, now, p, requestId, { action: 'request.approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'approved', ruleVersion: version }, reason: note });
 }
@@ -90,7 +90,15 @@ export const reviewRoutes = createRouter()
     createRoute({
       method: 'post', path: '/{id}/approve', tags: ['review'], summary: 'Approve (office), or first-level approve (department approver)',
       middleware: [requireRole('office', 'filer')] as const,
-      request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).nullable().default(null) })) },
+      request: {
+        params: IdParamSchema,
+        ...jsonBody(
+          z.object({
+            note: z.string().trim().max(500).nullable().default(null),
+            allowPrint: z.boolean().optional().openapi({ description: 'Allow printed passes for this request (visitors without a phone); off unless set' }),
+          }),
+        ),
+      },
       responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors },
     }),
     (c) => {
@@ -99,7 +107,7 @@ export const reviewRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const body = db.transaction((tx) => {
-        approveOne(tx, p, id, now, c.req.valid('json').note, c.get('requestId'));
+        approveOne(tx, p, id, now, c.req.valid('json'), c.get('requestId'), c.get('deps').keys.signingKeyWrap);
         const r = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
         if (!r) throw notFound(`Request ${id}`);
         return requestView(tx, r, { detail: true });
@@ -123,7 +131,7 @@ export const reviewRoutes = createRouter()
       const failed: { id: number; code: string; message: string }[] = [];
       for (const id of ids) {
         try {
-          db.transaction((tx) => approveOne(tx, p, id, now, note, c.get('requestId')));
+          db.transaction((tx) => approveOne(tx, p, id, now, { note }, c.get('requestId'), c.get('deps').keys.signingKeyWrap));
           approved.push(id);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
@@ -185,7 +193,7 @@ export const reviewRoutes = createRouter()
           .returning()
           .get();
         insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, idHashKey);
-        issuePasses(tx, r.id, now, rules);
+        issuePasses(tx, r.id, now, rules, c.get('deps').keys.signingKeyWrap);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
         return requestView(tx, r, { detail: true });

@@ -10,6 +10,8 @@ import { bootstrapFirstAdmin } from '../../server/bootstrap';
 import { migrateDatabase, openDatabase } from '../../server/db/open';
 import { loadConfig } from '../../server/env';
 import { createLogger } from '../../server/lib/logger';
+import { randomBytes } from 'node:crypto';
+import { deriveKey } from '../../server/lib/secrets';
 import { ensureSigningKey } from '../../server/passes/keys';
 import { ensureRulesAndTexts } from '../../server/rules/store';
 
@@ -18,9 +20,10 @@ const logger = createLogger(config.LOG_LEVEL);
 const { db } = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS });
 migrateDatabase(db);
 ensureRulesAndTexts(db, config.CAMPUS_TIMEZONE);
-ensureSigningKey(db, new Date());
+const idHashKey = randomBytes(32);
+ensureSigningKey(db, new Date(), deriveKey(idHashKey, 'signing-key-wrap'));
 bootstrapFirstAdmin(db, config, logger, () => {});
-const app = createApp({ db, config, logger });
+const app = createApp({ db, config, logger, idHashKey });
 
 const behind: Request[] = [];
 setInterval(() => {

@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { deriveKey } from '../../server/lib/secrets';
 import { createApp } from '../../server/app';
 import { loadConfig } from '../../server/env';
 import { fixedClock } from '../../server/lib/clock';
@@ -26,9 +28,11 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
   const testDb = createTestDb();
   const clock = fixedClock(now);
   const config = loadConfig({ LOG_LEVEL: 'silent', ...env });
-  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger });
+  // The key file's key, as main.ts would load it: the tests may read a derived key from it.
+  const idHashKey = randomBytes(32);
+  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey });
   ensureRulesAndTexts(testDb.db, 'Asia/Shanghai');
-  ensureSigningKey(testDb.db, clock.now());
+  ensureSigningKey(testDb.db, clock.now(), deriveKey(idHashKey, 'signing-key-wrap'));
   const campus = seedCampus(testDb.db);
   const users = Object.fromEntries(ROLES.map((r) => [r, createUser(testDb.db, campus, r)])) as Record<Role, ReturnType<typeof createUser>>;
 
@@ -62,7 +66,7 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
     return setCookie.split(';')[0]!;
   }
 
-  return { ...testDb, app, clock, config, campus, users, request, signIn };
+  return { ...testDb, app, clock, config, campus, users, request, signIn, idHashKey };
 }
 
 export type TestApp = ReturnType<typeof createTestApp>;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
 import { seedDemo, DEMO_USERS } from '../../server/demo/seed';
@@ -14,10 +15,11 @@ describe('seedDemo', () => {
   it('seeds a campus with three gates, a dozen departments, one login per role and a visit for today', async () => {
     t = createTestDb();
     ensureRulesAndTexts(t.db, 'Asia/Shanghai');
-    ensureSigningKey(t.db, new Date());
+    const signingKeyWrap = randomBytes(32);
+    ensureSigningKey(t.db, new Date(), signingKeyWrap);
     const lines: string[] = [];
-    seedDemo(t.db, loadConfig({}), (l) => lines.push(l));
-    seedDemo(t.db, loadConfig({}), () => undefined); // a second start seeds nothing twice
+    seedDemo(t.db, loadConfig({}), (l) => lines.push(l), { signingKeyWrap });
+    seedDemo(t.db, loadConfig({}), () => undefined, { signingKeyWrap }); // a second start seeds nothing twice
     const app = createApp({ db: t.db, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger });
     for (const u of DEMO_USERS) {
       const res = await app.request('http://localhost/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: u.password }) });

@@ -7,7 +7,7 @@ import { parseCsv } from '../../server/requests/csv';
 let t: TestApp;
 afterEach(() => t?.cleanup());
 
-const zeroGroups = { courier_delivery: 0, no_pass: 0, pass_invalid: 0, fever: 0, code_colour: 0, test_missing: 0, block_list: 0, id_mismatch: 0, stale_data: 0, other: 0 };
+const zeroGroups = { courier_delivery: 0, no_pass: 0, forged_pass: 0, pass_invalid: 0, fever: 0, code_colour: 0, test_missing: 0, block_list: 0, id_mismatch: 0, stale_data: 0, other: 0 };
 
 async function reportsOf(day: string) {
   const office = await t.signIn('office');

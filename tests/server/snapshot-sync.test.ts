@@ -137,7 +137,7 @@ describe('an edit never erases a visit', () => {
     const office = await t.signIn('office');
     const { token } = await enrollDevice(t, north, office);
     let seq = 0;
-    const admit = (passId: string) => t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(++seq, { passId })] } });
+    const admit = (passId: string, at = t.clock.now().toISOString()) => t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(++seq, { passId, at })] } });
 
     // A walk-in admitted through the emergency lane, then backfilled by the department.
     const walkIn = (await t.request('POST', '/api/v1/review/emergency', { cookie: office, body: { departmentId: t.campus.departmentIds.cs, gateId: north, visitorName: '王五', visitorPhone: '13700001111', purpose: '送检样品', reason: '急需' } })).json;
@@ -155,8 +155,9 @@ describe('an edit never erases a visit', () => {
     const [x, y, z] = [visitorInput({ name: '赵一' }, 1), visitorInput({ name: '钱二' }, 2), visitorInput({ name: '孙三' }, 3)];
     const req = await approvedRequest(t, north, [x, y, z]);
     const [vx, vy, vz] = req.visitors as VisitorView[];
-    await admit(vx!.pass!.id);
-    await admit(vy!.pass!.id);
+    // Admitted on the visit day (synced from a tablet whose clock the test does not move).
+    await admit(vx!.pass!.id, '2026-11-21T02:00:00.000Z');
+    await admit(vy!.pass!.id, '2026-11-21T02:05:00.000Z');
     await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: z.idNumber, reason: '冒用证件' } });
     const edit = await t.request('PUT', `/api/v1/requests/${req.id}`, { cookie: filer, body: requestInput(north, { visitors: [y, { ...x, phone: '13812345678' }, visitorInput({ name: '李四' }, 4)] }) });
     expect(edit.status).toBe(200);

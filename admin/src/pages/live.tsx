@@ -54,6 +54,12 @@ export function LivePage() {
                 <li key={e.id} data-event={e.id} class={e.type === 'exit' ? 'exit' : `verdict-${e.verdict}`}>
                   <time>{time(e.at)}</time> <strong>{e.type === 'exit' ? t('live.exit') : t(`verdict.${e.verdict}` as MessageKey)}</strong> {e.name ?? t('live.noName')}
                   {e.reasons.length > 0 && <span class="hint"> · {[...new Set(e.reasons.map(reason))].join('、')}</span>}
+                  {e.server && (
+                    <div class="danger-text" data-server-verdict={e.server.verdict ?? ''}>
+                      {t('live.serverVerdict', { verdict: e.server.verdict ? t(`verdict.${e.server.verdict}` as MessageKey) : '—' })}
+                      {e.server.reasons.length > 0 && ` · ${[...new Set(e.server.reasons.map(reason))].join('、')}`}
+                    </div>
+                  )}
                 </li>
               ))}
             </ul>

@@ -25,7 +25,7 @@ export function PassPage() {
   const p = pass.data;
   const step = p ? timeStep(now, p.stepSeconds) : 0;
   useEffect(() => {
-    if (!p || p.status !== 'valid' || !canvas.current) return;
+    if (!p || !p.token || !p.codeSecret || !canvas.current) return;
     const secret = fromBase64Url(p.codeSecret);
     if (!secret) return;
     const text = printing ? p.token : liveQrText(p.token, secret, new Date(step * p.stepSeconds * 1000), p.stepSeconds);
@@ -48,7 +48,7 @@ export function PassPage() {
           {!printing && <figcaption>{t('pass.live', { seconds: p.stepSeconds })} · {secondsLeft}s</figcaption>}
         </figure>
       ) : (
-        <p class="error" role="alert">{p.status === 'revoked' ? t('pass.revoked') : t('pass.expired')}</p>
+        <p class="error" role="alert">{p.status === 'revoked' ? t('pass.revoked') : p.status === 'cancelled' ? t('pass.cancelled') : t('pass.expired')}</p>
       )}
       <dl class="facts">
         <dt>{t('pass.visitor')}</dt><dd>{p.visitor.name}</dd>
@@ -66,6 +66,7 @@ export function PassPage() {
           <li>{t('pass.rule3')}</li>
         </ol>
       </section>
+      {p.printable && p.status === 'valid' && <p class="hint">{t('pass.printAllowed')}</p>}
       {p.printable && p.status === 'valid' && (
         <button type="button" class="no-print" onClick={() => { setPrinting(true); setTimeout(() => { window.print(); setPrinting(false); }, 100); }}>{t('pass.print')}</button>
       )}

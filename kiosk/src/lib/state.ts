@@ -8,7 +8,7 @@ import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass,
 import { uuidv7 } from '../../../server/domain/ids';
 import { mergeSnapshot, snapshotDigest } from '../../../server/domain/snapshot-sync';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
-import { ApiFailure, createApi, ok } from './api';
+import { ApiFailure, APP_VERSION, createApi, ok } from './api';
 import { verifierFor } from './health-code';
 import { messages, type MessageKey } from './messages';
 import { outbox } from './outbox';
@@ -249,6 +249,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       checks: fields.checks ?? [],
       input: fields.input ?? null,
       ruleVersion: snapshot.value?.rules.version ?? null,
+      appVersion: APP_VERSION,
     };
     const event = await outbox.add(draft, Number(storage.getItem(KEYS.seq) ?? '0'));
     if (event.seq > Number(storage.getItem(KEYS.seq) ?? '0')) storage.setItem(KEYS.seq, String(event.seq));
@@ -333,6 +334,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       now: new Date(now()),
       gateId: snap.gate.id,
       publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+      keyAcceptUntil: new Map(snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : []))),
       isRevoked: (id) => findPass(id)?.revoked ?? false,
       entriesUsed,
       secretFor: (id) => {
