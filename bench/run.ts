@@ -2,9 +2,11 @@ import { benchApi } from './api';
 import { benchIngest } from './ingest';
 import { benchOffice } from './office';
 import { benchDecision, benchScanToVerdict } from './kiosk';
+import { benchSignIn } from './signin';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 await benchApi();
+await benchSignIn();
 await benchIngest();
 await benchOffice();
 await benchDecision();

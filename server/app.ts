@@ -103,6 +103,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     config,
     logger,
     loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
+    accountLimiter: createRateLimiter({ limit: config.LOGIN_ACCOUNT_LIMIT, windowMs: 60_000 }),
     idHashKey,
     keys: { idempotency: deriveKey(idHashKey, 'idempotency'), signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap') },
     bus,

@@ -1,3 +1,4 @@
+import { isTimeZone } from './domain/dates';
 import { z } from 'zod';
 
 const bool = z
@@ -21,6 +22,8 @@ export const EnvSchema = z.object({
   SESSION_MAX_HOURS: int(1, 24 * 30).default(12),
   LOGIN_RATE_LIMIT: int(1, 10_000).default(10),
   LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
+  /** Sign-ins to one account a minute, successful ones included: a valid password is no way to flood scrypt. */
+  LOGIN_ACCOUNT_LIMIT: int(1, 10_000).default(20),
   TRUST_PROXY: bool.default(false),
   PUBLIC_ORIGIN: z.url().optional(),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),
@@ -28,14 +31,7 @@ export const EnvSchema = z.object({
   CAMPUS_TIMEZONE: z
     .string()
     .default('Asia/Shanghai')
-    .refine((tz) => {
-      try {
-        new Intl.DateTimeFormat('en', { timeZone: tz });
-        return true;
-      } catch {
-        return false;
-      }
-    }, 'must be an IANA time zone such as Asia/Shanghai'),
+    .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   /** Key for the keyed hash of ID numbers (64 hex characters). Default: read or created at ID_HASH_KEY_FILE. */
   ID_HASH_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
   /** Where the ID hash key lives when ID_HASH_KEY is unset; default: beside the database, as id-hash.key. */

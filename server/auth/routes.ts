@@ -4,7 +4,7 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { sessions, users } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { clientAddress, isHttps } from '../lib/client-address';
-import { dummyPasswordHash, hashPassword, randomToken, sha256, verifyPassword } from '../lib/crypto';
+import { assertPasswordFor, dummyPasswordHash, hashPasswordAsync, randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, SESSION_COOKIE } from '../middleware/auth';
@@ -67,8 +67,8 @@ const changePassword = createRoute({
 });
 
 export const authRoutes = createRouter()
-  .openapi(login, (c) => {
-    const { db, clock, config, loginLimiter } = c.get('deps');
+  .openapi(login, async (c) => {
+    const { db, clock, config, loginLimiter, accountLimiter } = c.get('deps');
     const now = clock.now();
     const address = clientAddress(c, config.TRUST_PROXY);
     const retryAfter = loginLimiter.blockedFor(address, now.getTime());
@@ -78,12 +78,19 @@ export const authRoutes = createRouter()
       });
     }
     const { username, password } = c.req.valid('json');
+    // Each sign-in costs a scrypt: even the right password may not be used to flood the server.
+    const accountKey = `account:${username.toLowerCase()}`;
+    const accountWait = accountLimiter.blockedFor(accountKey, now.getTime());
+    if (accountWait !== null) {
+      throw new ApiError(429, 'rate_limited', 'Too many sign-ins to this account; wait and try again', { headers: { 'Retry-After': String(accountWait) } });
+    }
     const user = db.select().from(users).where(eq(users.username, username)).get();
-    const ok = verifyPassword(password, user?.passwordHash ?? dummyPasswordHash());
+    const ok = await verifyPasswordAsync(password, user?.passwordHash ?? dummyPasswordHash());
     if (!user || !ok || user.disabledAt) {
       loginLimiter.recordFailure(address, now.getTime());
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password, or the account is disabled');
     }
+    accountLimiter.recordFailure(accountKey, now.getTime()); // counts the sign-in (the limiter counts what it is told)
     const token = randomToken();
     const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
     const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, device: null };
@@ -108,17 +115,18 @@ export const authRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(me, (c) => c.json(meOf(c.get('deps').db, principalOf(c)), 200))
-  .openapi(changePassword, (c) => {
+  .openapi(changePassword, async (c) => {
     const { db, clock } = c.get('deps');
     const p = principalOf(c);
     if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no password');
     const userId = p.userId;
     const { currentPassword, newPassword } = c.req.valid('json');
     const user = db.select().from(users).where(eq(users.id, userId)).get();
-    if (!user || !verifyPassword(currentPassword, user.passwordHash)) {
+    if (!user || !(await verifyPasswordAsync(currentPassword, user.passwordHash))) {
       throw new ApiError(401, 'invalid_credentials', 'The current password is wrong');
     }
-    const passwordHash = hashPassword(newPassword); // scrypt is slow: keep it out of the write lock
+    assertPasswordFor(newPassword, user.username, ['newPassword']);
+    const passwordHash = await hashPasswordAsync(newPassword); // scrypt is slow: keep it out of the write lock
     db.transaction((tx) => {
       tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
       // Other sessions may belong to whoever learned the old password.

@@ -6,7 +6,7 @@ import { normalizeName, normalizePhone, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, IsoDateTime, safeText } from '../lib/schemas';
 import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
 import { applyRecheck } from '../requests/recheck';
@@ -20,10 +20,10 @@ const EntryInput = z
   .object({
     idType: z.enum(ID_TYPES).optional(),
     idNumber: z.string().trim().min(4).max(30).optional(),
-    name: z.string().trim().min(1).max(50).optional(),
+    name: safeText(1, 50).optional(),
     phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/).optional(),
     reason: z.string().trim().min(2).max(500),
-    expiresAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    expiresAt: IsoDateTime.nullable().default(null),
   })
   .superRefine((e, ctx) => {
     const byId = e.idType && e.idNumber;

@@ -5,7 +5,7 @@ import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../db/schema';
 import { EnvSchema } from '../env';
@@ -14,8 +14,8 @@ const Timezone = EnvSchema.shape.CAMPUS_TIMEZONE.unwrap();
 export const CampusSchema = z
   .object({ id: z.number().int(), name: z.string(), nameEn: z.string(), timezone: z.string() })
   .openapi('Campus');
-const CampusInput = z.object({ name: z.string().trim().min(1).max(100), nameEn: z.string().trim().max(100).default(''), timezone: Timezone });
-const CampusPatch = CampusInput.partial();
+const CampusInput = z.object({ name: safeText(1, 100), nameEn: safeText(0, 100).default(''), timezone: Timezone });
+const CampusPatch = patchOf(CampusInput);
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),

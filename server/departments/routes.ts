@@ -5,7 +5,7 @@ import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 
 export const DepartmentSchema = z
@@ -13,8 +13,8 @@ export const DepartmentSchema = z
   .openapi('Department');
 const DepartmentInput = z.object({
   code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
-  name: z.string().trim().min(1).max(100),
-  nameEn: z.string().trim().max(100).default(''),
+  name: safeText(1, 100),
+  nameEn: safeText(0, 100).default(''),
   active: z.boolean().default(true),
   requiresDeptApproval: z.boolean().default(false),
 });
@@ -58,7 +58,7 @@ export const departmentRoutes = createRouter()
     createRoute({
       method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a department',
       middleware: [requireRole('admin')] as const,
-      request: { params: IdParamSchema, ...jsonBody(DepartmentInput.partial()) },
+      request: { params: IdParamSchema, ...jsonBody(patchOf(DepartmentInput)) },
       responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department') },
     }),
     (c) => {

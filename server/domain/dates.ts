@@ -45,4 +45,17 @@ export function instantAt(date: IsoDate, time: string, tz: string): Date {
   return new Date(t);
 }
 
+/** Dates the system accepts anywhere: a gate's records do not reach back to year 0999 or forward to 9999. */
+export const MIN_DATE = '2000-01-01';
+export const MAX_DATE = '2099-12-31';
 export const isIsoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/** An IANA time zone the runtime knows (Asia/Shanghai): rules, campuses and the environment all check with this. */
+export function isTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return /^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(tz);
+  } catch {
+    return false;
+  }
+}

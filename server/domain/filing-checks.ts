@@ -10,6 +10,7 @@ export interface Violation {
 
 export type FilingCode =
   | 'lead_time'
+  | 'too_far_ahead'
   | 'date_order'
   | 'range_too_long'
   | 'time_order'
@@ -81,6 +82,8 @@ export function checkFiling(req: RequestFacts, ctx: { now: Date; rules: Rules; r
   if (checkLeadTime) {
     const earliest = earliestVisitDate(now, rules);
     if (req.visitDateFrom < earliest) violations.push({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest } });
+    const latest = addDays(campusDate(now, rules.timezone), rules.maxDaysAhead);
+    if (req.visitDateFrom > latest) violations.push({ path: ['visitDateFrom'], code: 'too_far_ahead', params: { latest } });
   }
   const groupReview = req.visitors.length > rules.groupCap;
   if (groupReview && !req.preventionPlan?.trim()) {

@@ -5,7 +5,11 @@ import type { FilingCode } from './filing-checks';
  * Filing errors in both languages, one source for the API's issue messages and the forms.
  * Placeholders are filled from a violation's params.
  */
-export const FILING_MESSAGES: Record<FilingCode | 'id_format' | 'id_check_digit' | 'id_birth_date' | 'unknown_gate' | 'unknown_region', { zh: string; en: string }> = {
+export const FILING_MESSAGES: Record<FilingCode | 'id_format' | 'id_check_digit' | 'id_birth_date' | 'unknown_gate' | 'unknown_region' | 'control_characters' | 'invisible_only' | 'date_out_of_range', { zh: string; en: string }> = {
+  too_far_ahead: { zh: '来访日期最晚可选 {latest}', en: 'Visits can be filed up to {latest}' },
+  control_characters: { zh: '不能包含控制字符或文字方向控制符', en: 'Must not contain control characters or text-direction overrides' },
+  invisible_only: { zh: '请填写可见的文字', en: 'Must contain visible characters' },
+  date_out_of_range: { zh: '日期须在 2000-01-01 至 2099-12-31 之间', en: 'The date must be between 2000-01-01 and 2099-12-31' },
   lead_time: { zh: '来访日期须至少提前一日备案，最早可选 {earliest}', en: 'Visits must be filed at least a day ahead; the earliest date is {earliest}' },
   date_order: { zh: '结束日期不能早于开始日期', en: 'The end date is before the start date' },
   range_too_long: { zh: '来访日期跨度不能超过 {max} 天', en: 'A visit may span at most {max} days' },

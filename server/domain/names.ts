@@ -27,3 +27,18 @@ export function maskName(name: string): string {
     .map((w) => (w.length <= 1 ? w : `${w[0]}${'*'.repeat(w.length - 1)}`))
     .join(' ');
 }
+
+/** Control characters (NUL, escapes, line breaks) and the bidirectional overrides that reorder text on screen. */
+const FORBIDDEN = /[\p{Cc}\u202a-\u202e\u2066-\u2069]/u;
+/** What leaves nothing visible: spaces of every kind, format characters (zero-width, BOM), fillers. */
+const INVISIBLE = /[\p{Z}\p{Cf}\s\u115f\u1160\u3164\uffa0]/gu;
+
+/**
+ * Why a name or a short text cannot be stored as given, or null: control characters and bidi
+ * overrides (a name that displays as something else, e.g. in an export), or nothing visible.
+ */
+export function textProblem(text: string): 'control_characters' | 'invisible_only' | null {
+  if (FORBIDDEN.test(text)) return 'control_characters';
+  if (text.length > 0 && text.replace(INVISIBLE, '') === '') return 'invisible_only';
+  return null;
+}

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isTimeZone } from './dates';
 
 /**
  * Every rule the filing and the gate apply, as data the office edits (DOMAIN.md "What this means
@@ -7,7 +8,7 @@ import { z } from 'zod';
  */
 export const RulesSchema = z.object({
   /** Campus days, for lead times and reports. */
-  timezone: z.string().min(1).default('Asia/Shanghai'),
+  timezone: z.string().min(1).refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Shanghai', params: { code: 'unknown_timezone' } }).default('Asia/Shanghai'),
   /** GB/T 2260 code of the campus city: visitors from outside it need a recent test (rule 5). */
   campusRegionCode: z.string().regex(/^\d{6}$/).default('410100'),
   /** The visit date is at least this many campus days after filing (rule 2: 至少提前一日). */

@@ -5,7 +5,7 @@ import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import type { Db } from '../db/open';
 
@@ -15,11 +15,11 @@ export const GateSchema = z
 const GateInput = z.object({
   campusId: z.number().int().positive(),
   code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
-  name: z.string().trim().min(1).max(50),
-  nameEn: z.string().trim().max(50).default(''),
+  name: safeText(1, 50),
+  nameEn: safeText(0, 50).default(''),
   active: z.boolean().default(true),
 });
-const GatePatch = GateInput.partial();
+const GatePatch = patchOf(GateInput);
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),

@@ -2,6 +2,7 @@ import { closeUnsignedOut } from '../presence/store';
 import { ensureDailyReports } from '../reports/store';
 import { purgePersonalData } from '../retention/purge';
 import { currentRules } from '../rules/store';
+import { retireSpentKeys } from '../passes/keys';
 import type { Logger } from '../lib/logger';
 import type { Db } from '../db/open';
 
@@ -16,8 +17,10 @@ export function runDailyJobs(db: Db, now: Date, logger: Pick<Logger, 'info'>) {
   const closed = closeUnsignedOut(db, now, rules);
   const reports = ensureDailyReports(db, now, rules);
   const purged = purgePersonalData(db, now, rules);
-  if (closed || reports || purged.visitors || purged.eventInputs || purged.idempotencyReplies) {
-    logger.info('daily jobs', { closedNotSignedOut: closed, reportsMade: reports, ...purged });
+  // A rotated-out signing key whose last pass has ended stops being sent to the tablets.
+  const keysRetired = db.transaction((tx) => retireSpentKeys(tx, now));
+  if (closed || reports || purged.visitors || purged.eventInputs || purged.idempotencyReplies || keysRetired) {
+    logger.info('daily jobs', { closedNotSignedOut: closed, reportsMade: reports, ...purged, signingKeysRetired: keysRetired });
   }
-  return { closed, reports, purged };
+  return { closed, reports, purged, keysRetired };
 }

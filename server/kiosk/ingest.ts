@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import { decideAdmission, type AdmissionInput } from '../domain/admission';
 import { recordedPassVerdict, RECORD_REFUSALS, type PassRecord, type PassRefusal } from '../domain/pass';
 import { RulesSchema, type Rules } from '../domain/rules';
+import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
 import type { devices } from '../db/schema';
@@ -108,7 +109,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
     if (p.success) return [p.data];
     const id = typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? r.id.slice(0, 64) : null;
     out.rejected.push({ id, reason: issuesFromZod(p.error).map((i) => `${i.path.join('.')}: ${i.code}`).join('; ').slice(0, 500) });
-    rejectedRaw.push(JSON.stringify(r ?? null).slice(0, 2048));
+    rejectedRaw.push(boundedJson(r ?? null));
     return [];
   });
   let ruleCache = parsedRules.get(db.$client);

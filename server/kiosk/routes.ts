@@ -1,15 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { apiTokens, departments, deviceEnrollments, devices, gates, passes, snapshotResyncs, userGates, users, visitRequests } from '../db/schema';
-import { campusDate } from '../domain/dates';
-import { addHistory, insertEmergencyVisitor } from '../requests/store';
-import { currentRules } from '../rules/store';
-import { fieldError, notFound } from '../lib/errors';
+import { apiTokens, deviceEnrollments, devices, gates, passes, snapshotResyncs, userGates, users, visitRequests } from '../db/schema';
+import { addHistory, createEmergencyRequest, EmergencyInputSchema } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { clientAddress } from '../lib/client-address';
-import { randomToken, sha256, verifyPassword } from '../lib/crypto';
-import { ApiError, ErrorBodySchema } from '../lib/errors';
+import { randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
+import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { safeText } from '../lib/schemas';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
@@ -41,7 +39,7 @@ export const kioskRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post', path: '/enroll', tags: ['kiosk'], summary: 'Enroll this tablet with a one-time code; answers its device credential',
-      request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/), name: z.string().trim().min(1).max(60).default('门岗平板'), appVersion: z.string().max(40).default('') })),
+      request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/), name: safeText(1, 60).default('门岗平板'), appVersion: z.string().max(40).default('') })),
       responses: {
         201: jsonContent(z.object({ token: z.string(), deviceId: z.number().int(), gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }) }), 'Enrolled'),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -123,7 +121,7 @@ export const kioskRoutes = createRouter()
       request: jsonBody(z.object({ userId: z.number().int().positive(), pin: z.string().regex(/^\d{4,8}$/) })),
       responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
     }),
-    (c) => {
+    async (c) => {
       const { db, clock, loginLimiter } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const now = clock.now();
@@ -137,7 +135,7 @@ export const kioskRoutes = createRouter()
         .innerJoin(userGates, and(eq(userGates.userId, users.id), eq(userGates.gateId, device.gateId)))
         .where(and(eq(users.id, userId), eq(users.role, 'guard')))
         .get();
-      if (!guard || guard.disabledAt || !guard.pinHash || !verifyPassword(pin, guard.pinHash)) {
+      if (!guard || guard.disabledAt || !guard.pinHash || !(await verifyPasswordAsync(pin, guard.pinHash))) {
         loginLimiter.recordFailure(key, now.getTime());
         throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
       }
@@ -168,7 +166,7 @@ export const kioskRoutes = createRouter()
     createRoute({
       method: 'post', path: '/emergency', tags: ['kiosk'], summary: 'A walk-in needs entry: ask the office (emergency lane); the host department backfills later',
       middleware: [requireDevice()] as const,
-      request: jsonBody(z.object({ departmentId: z.number().int().positive(), visitorName: z.string().trim().min(1).max(50), visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/), purpose: z.string().trim().min(2).max(200), reason: z.string().trim().min(2).max(500) })),
+      request: jsonBody(EmergencyInputSchema),
       responses: { 201: jsonContent(z.object({ requestId: z.number().int() }), 'Sent to the office'), ...errors },
     }),
     (c) => {
@@ -178,19 +176,7 @@ export const kioskRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const requestId = db.transaction((tx) => {
-        if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get()) throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
-        const { version, rules } = currentRules(tx);
-        const today = campusDate(now, rules.timezone);
-        const r = tx
-          .insert(visitRequests)
-          .values({
-            departmentId: input.departmentId, filedByLabel: `device:${device.id}:${device.name}`, status: 'pending', visitDateFrom: today, visitDateTo: today, timeFrom: '00:00', timeTo: '23:59',
-            gateIds: [device.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
-            emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000), createdAt: now, updatedAt: now,
-          })
-          .returning()
-          .get();
-        insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, idHashKey);
+        const { request: r } = createEmergencyRequest(tx, now, { ...input, gateId: device.gateId }, { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approvedBy: undefined, idHashKey });
         addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
         return r.id;

@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { IsoDateTime } from '../lib/schemas';
 import { QUICK_REFUSALS, TEMPERATURE_METHODS } from '../domain/admission';
 import { PASS_REFUSALS } from '../domain/pass';
 
@@ -9,7 +10,7 @@ export const AdmissionInputSchema = z.object({
   quickRefusal: z.enum(QUICK_REFUSALS).nullable().optional(),
   pass: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), reason: PassRefusalSchema })]),
   healthCode: z.object({ colour: z.enum(['green', 'yellow', 'red']), method: z.enum(['seen_by_guard', 'scanned_seen_by_guard']) }).nullable(),
-  temperatures: z.array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: z.iso.datetime({ offset: true }) })).max(10),
+  temperatures: z.array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: IsoDateTime })).max(10),
   testRequired: z.boolean(),
   testConfirmed: z.boolean().nullable(),
   idConfirmed: z.boolean().nullable(),
@@ -22,9 +23,9 @@ export const GateEventSchema = z
     id: z.uuid(),
     seq: z.number().int().positive(),
     type: z.enum(['decision', 'exit', 'escort_arrived']),
-    at: z.iso.datetime({ offset: true }),
+    at: IsoDateTime,
     /** When the guard began with this entrant; optional so older tablet builds still sync. */
-    startedAt: z.iso.datetime({ offset: true }).nullable().optional(),
+    startedAt: IsoDateTime.nullable().optional(),
     guardUserId: z.number().int().positive().nullable(),
     passId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
     verdict: z.enum(['admit', 'refuse']).nullable(),

@@ -13,6 +13,8 @@ export interface Deps {
   config: Config;
   logger: Logger;
   loginLimiter: RateLimiter;
+  /** Sign-ins per account, successful ones too (LOGIN_ACCOUNT_LIMIT a minute). */
+  accountLimiter: RateLimiter;
   /** Key of the keyed ID-number hash (lib/secrets.ts): the key file's key, kept out of the database. */
   idHashKey: Buffer;
   /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */

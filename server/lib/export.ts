@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { csvField } from '../requests/csv';
+import { csvField, spreadsheetSafe } from './csv';
 
 export interface Column<R> {
   header: string;
@@ -31,7 +31,7 @@ export async function toXlsx<R>(e: Export<R>): Promise<Buffer> {
   const ws = wb.addWorksheet(e.title.slice(0, 31));
   ws.addRow([headerLine(e)]);
   ws.addRow(e.columns.map((c) => c.header)).font = { bold: true };
-  for (const r of e.rows) ws.addRow(e.columns.map((c) => c.value(r)));
+  for (const r of e.rows) ws.addRow(e.columns.map((c) => spreadsheetSafe(c.value(r))));
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 

@@ -10,7 +10,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { loadVisibleRequest } from '../requests/scope';
 import { addHistory } from '../requests/store';
 import { currentCommitment, currentRules } from '../rules/store';
-import { publicKeys } from './keys';
+import { publicKeys, rotateSigningKey } from './keys';
 
 const PassViewSchema = z
   .object({
@@ -82,6 +82,33 @@ export const passRoutes = createRouter()
       },
     }),
     (c) => c.json(publicKeys(c.get('deps').db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, rotatedAt: k.rotatedAt?.toISOString() ?? null, acceptUntil: k.acceptUntil?.toISOString() ?? null })), 200),
+  )
+  .openapi(
+    createRoute({
+      method: 'post', path: '/keys/rotate', tags: ['passes'],
+      summary: 'Rotate the pass-signing key: new passes use a new key; passes already issued stay valid until they end, then the old key is retired',
+      middleware: [requireRole('admin')] as const,
+      request: jsonBody(z.object({ reason: z.string().trim().min(2).max(500) })),
+      responses: {
+        200: jsonContent(z.object({ kid: z.number().int(), rotated: z.array(z.object({ kid: z.number().int(), acceptUntil: z.string().nullable() })) }), 'The new key id and the keys rotated out'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        401: jsonContent(ErrorBodySchema, 'Not signed in'),
+        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      },
+    }),
+    (c) => {
+      const { db, clock, keys } = c.get('deps');
+      const p = principalOf(c);
+      const { reason } = c.req.valid('json');
+      const now = clock.now();
+      const out = db.transaction((tx) => {
+        const { kid, rotated } = rotateSigningKey(tx, now, keys.signingKeyWrap, currentRules(tx).rules.clockToleranceMinutes * 60_000);
+        const views = publicKeys(tx).filter((k) => rotated.includes(k.kid)).map((k) => ({ kid: k.kid, acceptUntil: k.acceptUntil?.toISOString() ?? null }));
+        recordAudit(tx, now, p, c.get('requestId'), { action: 'signing_key.rotate', entity: 'signing_key', entityId: kid, after: { kid, rotated: views }, reason });
+        return { kid, rotated: views };
+      });
+      return c.json(out, 200);
+    },
   )
   .openapi(
     createRoute({

@@ -1,7 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { IsoDateSchema } from '../lib/schemas';
 import { eq } from 'drizzle-orm';
 import { dailyReports } from '../db/schema';
-import { addDays, campusDate, isIsoDate } from '../domain/dates';
+import { addDays, campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { exportResponse, type Column } from '../lib/export';
@@ -12,7 +13,7 @@ import type { Db } from '../db/open';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
 import { ensureDailyReports, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
 
-const Day = z.string().refine(isIsoDate, 'a date as YYYY-MM-DD');
+const Day = IsoDateSchema;
 const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
 const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });

@@ -4,7 +4,7 @@ import { ErrorBodySchema, ErrorIssueSchema, issuesFromZod, type ErrorIssue } fro
 import { jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { ImportedVisitorSchema } from './schemas';
-import { parseCsv } from './csv';
+import { parseCsv } from '../lib/csv';
 
 /** Column headers we accept, Chinese or English, mapped to visitor fields. */
 const HEADERS: Record<string, string> = {

@@ -1,15 +1,15 @@
 import { z } from '@hono/zod-openapi';
 import { ID_TYPES, idNumberProblem } from '../domain/id-number';
-import { isIsoDate } from '../domain/dates';
+import { IsoDateSchema, IsoDateTime, safeText } from '../lib/schemas';
 import { REQUEST_STATUSES } from '../db/schema';
 
-export const IsoDateSchema = z.string().refine(isIsoDate, 'must be a date YYYY-MM-DD').openapi({ example: '2026-11-23' });
+export { IsoDateSchema } from '../lib/schemas';
 const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').openapi({ example: '09:00' });
 const Phone = z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
 const RegionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code');
 
 const VisitorFields = z.object({
-    name: z.string().trim().min(1).max(50),
+    name: safeText(1, 50),
     idType: z.enum(ID_TYPES),
     idNumber: z.string().trim().min(4).max(30),
     phone: Phone,
@@ -18,7 +18,7 @@ const VisitorFields = z.object({
     closeContact: z.boolean(),
     commitmentAccepted: z.boolean(),
     commitmentVersion: z.number().int().positive(),
-    testTakenAt: z.iso.datetime({ offset: true }).nullable().default(null),
+    testTakenAt: IsoDateTime.nullable().default(null),
     testResult: z.enum(['negative', 'positive']).nullable().default(null),
 });
 
@@ -39,9 +39,9 @@ export const RequestInputSchema = z
     timeFrom: Time,
     timeTo: Time,
     gateIds: z.array(z.number().int().positive()).min(1).max(20),
-    purpose: z.string().trim().min(2).max(200),
-    destination: z.string().trim().min(1).max(100),
-    escortName: z.string().trim().min(1).max(50),
+    purpose: safeText(2, 200),
+    destination: safeText(1, 100),
+    escortName: safeText(1, 50),
     escortPhone: Phone,
     vehiclePlate: z.string().trim().max(12).nullable().default(null),
     preventionPlan: z.string().trim().max(5000).nullable().default(null),

@@ -1,11 +1,14 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
-import { gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
+import { z } from '@hono/zod-openapi';
+import { departments, gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
+import { campusDate } from '../domain/dates';
+import { safeText } from '../lib/schemas';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
 import { filingMessage } from '../domain/filing-messages';
 import { idLast4 } from '../domain/id-number';
 import { normalizeName, normalizePhone } from '../domain/names';
 import { idHash } from '../lib/secrets';
-import { ApiError, type ErrorIssue } from '../lib/errors';
+import { ApiError, fieldError, type ErrorIssue } from '../lib/errors';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
 import { newLinkToken } from '../passes/issue';
 import { activeRiskAreas } from '../risk-areas/store';
@@ -129,8 +132,45 @@ export function replaceVisitors(tx: Tx, requestId: number, prepared: PreparedVis
   });
 }
 
+/** What a guard or the office says of a walk-in who needs the emergency lane. */
+export const EmergencyInputSchema = z.object({
+  departmentId: z.number().int().positive(),
+  visitorName: safeText(1, 50),
+  visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/),
+  purpose: safeText(2, 200),
+  reason: safeText(2, 500, { multiline: true }),
+});
+
+/**
+ * One emergency request, from the gate (pending the office's answer) or from the office (approved
+ * at once, `approvedBy` named): the department and gate are checked, the walk-in is recorded by
+ * name and phone, and the host department owes the backfill by the rule's deadline.
+ */
+export function createEmergencyRequest(
+  tx: Tx, now: Date, input: z.infer<typeof EmergencyInputSchema> & { gateId: number },
+  ctx: { filedByLabel: string; filedByUserId: number | null; approvedBy: number | null | undefined; idHashKey: Buffer },
+) {
+  if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get()) throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
+  if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
+  const { version, rules } = currentRules(tx);
+  const today = campusDate(now, rules.timezone);
+  const approved = ctx.approvedBy !== undefined;
+  const r = tx
+    .insert(visitRequests)
+    .values({
+      departmentId: input.departmentId, filedByLabel: ctx.filedByLabel, filedByUserId: ctx.filedByUserId, status: approved ? 'approved' : 'pending', visitDateFrom: today, visitDateTo: today,
+      timeFrom: '00:00', timeTo: '23:59', gateIds: [input.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
+      emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000),
+      ...(approved ? { decidedAt: now, decidedByUserId: ctx.approvedBy } : {}), createdAt: now, updatedAt: now,
+    })
+    .returning()
+    .get();
+  insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, ctx.idHashKey);
+  return { request: r, rules };
+}
+
 /** The walk-in of an emergency admit: identified by name and phone until the department backfills. */
-export function insertEmergencyVisitor(tx: Tx, requestId: number, input: { visitorName: string; visitorPhone: string }, campusRegionCode: string, key: Buffer) {
+function insertEmergencyVisitor(tx: Tx, requestId: number, input: { visitorName: string; visitorPhone: string }, campusRegionCode: string, key: Buffer) {
   tx.insert(visitors)
     .values({
       requestId, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(key, 'emergency', String(requestId)), idLast4: '----',

@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, asc, eq, isNull } from 'drizzle-orm';
-import { gates, users, visitRequests } from '../db/schema';
-import { campusDate } from '../domain/dates';
+import { users, visitRequests } from '../db/schema';
 import { recordAudit } from '../lib/audit';
-import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -11,7 +10,7 @@ import { issuePasses } from '../passes/issue';
 import { RequestViewSchema } from '../requests/schemas';
 import { loadVisibleRequest } from '../requests/scope';
 import { recheckImpact } from '../requests/recheck';
-import { addHistory, insertEmergencyVisitor, requestView, revokePasses } from '../requests/store';
+import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestView, revokePasses } from '../requests/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Db } from '../db/open';
@@ -171,7 +170,7 @@ export const reviewRoutes = createRouter()
       method: 'post', path: '/emergency', tags: ['review'],
       summary: 'Emergency lane: admit an unfiled visitor now; the host department must backfill the filing in time',
       middleware: [requireRole('office')] as const,
-      request: jsonBody(z.object({ departmentId: z.number().int().positive(), gateId: z.number().int().positive(), visitorName: z.string().trim().min(1).max(50), visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/), purpose: z.string().trim().min(2).max(200), reason: z.string().trim().min(2).max(500) })),
+      request: jsonBody(EmergencyInputSchema.extend({ gateId: z.number().int().positive() })),
       responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...errors },
     }),
     (c) => {
@@ -180,19 +179,7 @@ export const reviewRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const body = db.transaction((tx) => {
-        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
-        const { version, rules } = currentRules(tx);
-        const today = campusDate(now, rules.timezone);
-        const r = tx
-          .insert(visitRequests)
-          .values({
-            departmentId: input.departmentId, filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, status: 'approved', visitDateFrom: today, visitDateTo: today,
-            timeFrom: '00:00', timeTo: '23:59', gateIds: [input.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
-            emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000), decidedAt: now, decidedByUserId: p.userId, createdAt: now, updatedAt: now,
-          })
-          .returning()
-          .get();
-        insertEmergencyVisitor(tx, r.id, input, rules.campusRegionCode, idHashKey);
+        const { request: r, rules } = createEmergencyRequest(tx, now, input, { filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, approvedBy: p.userId, idHashKey });
         issuePasses(tx, r.id, now, rules, c.get('deps').keys.signingKeyWrap);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });

@@ -13,7 +13,7 @@ import { IsoDateSchema } from '../requests/schemas';
 import { currentRules, saveRuleVersion } from '../rules/store';
 import { regionName } from '../regions/data';
 import { activeRiskAreas } from './store';
-import { parseCsv } from '../requests/csv';
+import { parseCsv } from '../lib/csv';
 
 const RiskAreaSchema = z
   .object({ id: z.number().int(), regionCode: z.string(), regionName: z.string(), level: z.enum(RISK_LEVELS), effectiveFrom: z.string(), effectiveTo: z.string().nullable(), note: z.string() })

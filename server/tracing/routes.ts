@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { IsoDateTime } from '../lib/schemas';
 import { eq } from 'drizzle-orm';
 import { gates, visitors } from '../db/schema';
 import { recordAudit } from '../lib/audit';
@@ -13,8 +14,8 @@ const MAX_SPAN_MS = 31 * 86_400_000;
 /** Every tracing query states why (a health authority's request number, say): it is audit-logged with it. */
 const Why = z.string().trim().min(4).max(300).openapi({ description: 'Why this query is made; kept in the audit log' });
 const Window = {
-  from: z.iso.datetime({ offset: true }),
-  to: z.iso.datetime({ offset: true }),
+  from: IsoDateTime,
+  to: IsoDateTime,
   reason: Why,
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 };

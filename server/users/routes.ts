@@ -3,11 +3,11 @@ import { eq } from 'drizzle-orm';
 import { sessions, users } from '../db/schema';
 import { RoleSchema } from '../auth/schemas';
 import { recordAudit } from '../lib/audit';
-import { hashPassword } from '../lib/crypto';
+import { assertPasswordFor, hashPasswordAsync } from '../lib/crypto';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, safeText } from '../lib/schemas';
 import { gateIdsOf, principalOf, requireRole } from '../middleware/auth';
 import { assertBinding, insertUser, setUserGates } from './store';
 import type { Db } from '../db/open';
@@ -30,14 +30,14 @@ export const UserSchema = z
 const Username = z.string().trim().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, . - _ (2–64)');
 const UserInput = z.object({
   username: Username,
-  displayName: z.string().trim().min(1).max(64),
+  displayName: safeText(1, 64),
   role: RoleSchema,
   password: z.string().min(10).max(256),
   departmentId: z.number().int().positive().nullable().default(null),
   gateIds: z.array(z.number().int().positive()).max(50).default([]),
 });
 const UserPatch = z.object({
-  displayName: z.string().trim().min(1).max(64).optional(),
+  displayName: safeText(1, 64).optional(),
   role: RoleSchema.optional(),
   password: z.string().min(10).max(256).optional(),
   departmentId: z.number().int().positive().nullable().optional(),
@@ -92,10 +92,11 @@ export const userRoutes = createRouter()
       request: jsonBody(UserInput),
       responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Username taken') },
     }),
-    (c) => {
+    async (c) => {
       const { db, clock } = c.get('deps');
       const { password, ...input } = c.req.valid('json');
-      const passwordHash = hashPassword(password);
+      assertPasswordFor(password, input.username);
+      const passwordHash = await hashPasswordAsync(password);
       const out = db.transaction((tx) => {
         const row = uniqueOr409(`User ${input.username}`, () => insertUser(tx, { ...input, passwordHash }));
         const v = view(tx, row);
@@ -112,7 +113,7 @@ export const userRoutes = createRouter()
       request: { params: IdParamSchema, ...jsonBody(UserPatch) },
       responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user') },
     }),
-    (c) => {
+    async (c) => {
       const { db, clock } = c.get('deps');
       const actor = principalOf(c);
       const { id } = c.req.valid('param');
@@ -120,8 +121,14 @@ export const userRoutes = createRouter()
       if (id === actor.userId && (disabled === true || (fields.role && fields.role !== 'admin'))) {
         throw new ApiError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
       }
-      const passwordHash = password ? hashPassword(password) : undefined;
-      const pinHash = pin ? hashPassword(pin) : undefined;
+      if (password) {
+        const target = db.select({ username: users.username }).from(users).where(eq(users.id, id)).get();
+        if (!target) throw notFound(`User ${id}`);
+        assertPasswordFor(password, target.username);
+      }
+      // scrypt on the thread pool, before the write transaction.
+      const passwordHash = password ? await hashPasswordAsync(password) : undefined;
+      const pinHash = pin ? await hashPasswordAsync(pin) : undefined;
       const now = clock.now();
       const out = db.transaction((tx) => {
         const before = tx.select().from(users).where(eq(users.id, id)).get();

@@ -6,7 +6,7 @@ import { liveQrText, fromBase64Url } from '../../server/domain/pass';
 import { wallClock } from '../../server/domain/dates';
 import { launchBrowser, launchPersistent, newPage, screenshot } from '../helpers/browser';
 import { residentId } from '../helpers/filing';
-import { enrollOverApi, GUARD_PIN, PASSWORD, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
+import { enrollOverApi, GUARD_PIN, issuePass, PASSWORD, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 import { writeQrVideo } from '../helpers/y4m';
@@ -107,6 +107,7 @@ describe('an online tablet and a request edited after its last sync', () => {
   });
 
   it('the office forces a resync from the tablet list, and sees a tablet whose copy diverged', async () => {
+    await issuePass(w, { name: '丁四' }); // a pass for the tablet's copy to lose
     const device = await enrollOverApi(w);
     const profile = mkdtempSync(join(tmpdir(), 'gatehouse-tablet-'));
     profiles.push(profile);
@@ -131,6 +132,7 @@ describe('an online tablet and a request edited after its last sync', () => {
         await page.getByLabel(lang === 'zh' ? '用户名' : 'Username').fill('office');
         await page.getByLabel(lang === 'zh' ? '密码' : 'Password').fill(PASSWORD);
         await page.getByRole('button', { name: lang === 'zh' ? '登录' : 'Sign in' }).click();
+        await page.getByRole('link', { name: lang === 'zh' ? '首页' : 'Home' }).waitFor(); // signed in
         await page.goto('/admin/devices');
         const row = page.locator(`tr[data-device="${device.deviceId}"]`);
         await expect.poll(() => row.locator('[data-snapshot-state]').textContent()).toContain(lang === 'zh' ? '不一致' : 'differed');

@@ -1,3 +1,4 @@
+import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { flipByte } from './tamper';
 import { fromBase64Url, liveQrText } from '../../server/domain/pass';
@@ -52,9 +53,21 @@ export async function issuePass(w: GateWorld, { gateId = w.northId, timeFrom = '
   if (filed.status !== 201) throw new Error(`filing failed: ${JSON.stringify(filed.json)}`);
   const approved = await office('POST', `/api/v1/review/${filed.json.id}/approve`, { note: null });
   const pass = approved.json.visitors[0].pass;
+  const view = (await (await fetch(`${w.server.url}/api/v1/passes/view/${pass.link.split('/').pop()}`)).json()) as { token: string | null; codeSecret: string | null; stepSeconds: number };
+  // A pass whose window has already closed shows no code any more: what the visitor's phone kept from
+  // before is in the server's row.
+  const held = view.token && view.codeSecret ? { token: view.token, codeSecret: view.codeSecret } : storedCode(w, pass.id);
   if (revoke) await office('POST', `/api/v1/passes/${pass.id}/revoke`, { reason: '测试作废' });
-  const view = (await (await fetch(`${w.server.url}/api/v1/passes/view/${pass.link.split('/').pop()}`)).json()) as { token: string; codeSecret: string; stepSeconds: number };
-  return { id: pass.id as string, token: view.token, secret: fromBase64Url(view.codeSecret)!, stepSeconds: view.stepSeconds, requestId: filed.json.id as number };
+  return { id: pass.id as string, token: held.token, secret: fromBase64Url(held.codeSecret)!, stepSeconds: view.stepSeconds, requestId: filed.json.id as number };
+}
+
+function storedCode(w: GateWorld, passId: string) {
+  const db = new Database(w.server.databasePath, { readonly: true });
+  try {
+    return db.prepare('select token, code_secret as codeSecret from passes where id = ?').get(passId) as { token: string; codeSecret: string };
+  } finally {
+    db.close();
+  }
 }
 
 export const liveText = (p: Awaited<ReturnType<typeof issuePass>>) => liveQrText(p.token, p.secret, new Date(), p.stepSeconds);

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { gateDay, runJobs } from '../helpers/office';
-import { parseCsv } from '../../server/requests/csv';
+import { parseCsv } from '../../server/lib/csv';
 
 let t: TestApp;
 afterEach(() => t?.cleanup());

@@ -52,6 +52,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/passes/view/{link}': PUBLIC,
   'GET /api/v1/passes/keys': ['guard', 'office', 'admin'],
   'POST /api/v1/passes/{id}/revoke': FILER_OFFICE,
+  'POST /api/v1/passes/keys/rotate': ['admin'],
   'GET /api/v1/rules': [...ALL],
   'GET /api/v1/rules/history': OFFICE_ADMIN,
   'POST /api/v1/rules/preview': OFFICE,

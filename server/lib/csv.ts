@@ -32,9 +32,16 @@ export function parseCsv(text: string): string[][] {
   return rows.filter((r) => r.some((f) => f.trim() !== ''));
 }
 
-/** Quotes a field when needed; a leading =+-@ is prefixed so spreadsheets do not run it as a formula. */
+/**
+ * A text cell a spreadsheet will not run as a formula: one starting with = + - @ (or a tab or
+ * carriage return before them) gets a leading apostrophe (OWASP, "CSV Injection"). Numbers stay numbers.
+ */
+export function spreadsheetSafe<T>(value: T): T | string {
+  return typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+/** Quotes a field when needed, after making it spreadsheet-safe. */
 export function csvField(value: unknown): string {
-  let s = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@]/.test(s)) s = `'${s}`;
+  const s = value === null || value === undefined ? '' : String(spreadsheetSafe(value));
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
