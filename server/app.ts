@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception';
 import { requestId } from 'hono/request-id';
 import { randomBytes } from 'node:crypto';
 import { deriveKey } from './lib/secrets';
+import { openApiDocument } from './openapi';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { alertRoutes } from './alerts/routes';
@@ -134,13 +135,9 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
 
   const routes = app.route('/', healthRoutes).route('/api/v1', apiRoutes());
 
-  app.doc31('/api/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Gatehouse API', version: pkg.version, description: 'Gate and visitor check-in for closed campuses.' },
-    servers: [{ url: '/' }],
-  });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'gh_session' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  // Built once, on first request: the routes do not change while the app runs.
+  let doc: ReturnType<typeof openApiDocument> | null = null;
+  app.get('/api/openapi.json', (c) => c.json((doc ??= openApiDocument(app, pkg.version))));
 
   if (serveFrontends) {
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));

@@ -12,6 +12,7 @@ import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
 import { buildSnapshot, CURSOR_PATTERN, parseCursor } from './snapshot';
+import { SnapshotSchema } from './schemas';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -83,7 +84,7 @@ export const kioskRoutes = createRouter()
           digest: z.string().regex(/^\d{1,9}\.[0-9a-f]{32}$/).optional().openapi({ description: 'The digest of the copy the tablet holds (count and hash of its passes and their revocation states)' }),
         }),
       },
-      responses: { 200: jsonContent(z.any().openapi('Snapshot'), 'The snapshot'), ...errors },
+      responses: { 200: jsonContent(SnapshotSchema, 'The snapshot'), ...errors },
     }),
     (c) => {
       const { db, clock, bus } = c.get('deps');

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { IsoDateTime } from '../lib/schemas';
 import { QUICK_REFUSALS, TEMPERATURE_METHODS } from '../domain/admission';
 import { PASS_REFUSALS } from '../domain/pass';
+import { RulesSchema } from '../domain/rules';
 
 const PassRefusalSchema = z.enum(PASS_REFUSALS);
 
@@ -38,3 +39,40 @@ export const GateEventSchema = z
   })
   .openapi('GateEvent');
 export type GateEvent = z.infer<typeof GateEventSchema>;
+
+/** What a tablet holds for its gate (kiosk/snapshot.ts buildSnapshot): the response the kiosk is typed by. */
+export const SnapshotPassSchema = z
+  .object({
+    id: z.string(),
+    secret: z.string().openapi({ description: 'The live-code secret (base64url)' }),
+    revoked: z.boolean(),
+    entriesAllowed: z.number().int(),
+    entriesUsed: z.number().int(),
+    validFrom: z.string(),
+    validTo: z.string(),
+    visitor: z.object({ name: z.string().openapi({ description: 'Masked' }), idHash: z.string(), idLast4: z.string(), outOfCity: z.boolean(), testTakenAt: z.string().nullable() }),
+    request: z.object({
+      id: z.number().int(), department: z.string(), departmentEn: z.string(), escortName: z.string(), escortPhone: z.string().openapi({ description: 'Masked' }),
+      purpose: z.string(), destination: z.string(), dateFrom: z.string(), dateTo: z.string(), timeFrom: z.string(), timeTo: z.string(),
+    }),
+  })
+  .openapi('SnapshotPass');
+
+export const SnapshotSchema = z
+  .object({
+    generatedAt: z.string(),
+    cursor: z.string().openapi({ description: 'Send back as `since` on the next sync' }),
+    full: z.boolean().openapi({ description: 'true: replace the copy; false: merge these passes into it' }),
+    digest: z.string().openapi({ description: 'What the copy must hash to once merged (server/domain/snapshot-sync.ts)' }),
+    removedPassIds: z.array(z.string()),
+    device: z.object({ id: z.number().int(), name: z.string() }),
+    gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }),
+    rules: z.object({ version: z.number().int(), rules: RulesSchema }),
+    keys: z.array(z.object({ kid: z.number().int(), publicKey: z.string(), acceptUntil: z.string().nullable() })),
+    guards: z.array(z.object({ id: z.number().int(), displayName: z.string(), pinVerifier: z.string().nullable() })),
+    blockedIdHashes: z.array(z.string()),
+    onCampus: z.number().int(),
+    passes: z.array(SnapshotPassSchema),
+  })
+  .openapi('Snapshot');
+export type Snapshot = z.infer<typeof SnapshotSchema>;

@@ -125,4 +125,4 @@ export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$in
     passes: passesOut,
   };
 }
-export type Snapshot = ReturnType<typeof buildSnapshot>;
+export type { Snapshot } from './schemas';

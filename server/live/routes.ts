@@ -4,9 +4,35 @@ import { createRouter, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { buildWall } from './wall';
+import { AlertSchema } from '../alerts/routes';
+import { DayFiguresSchema } from '../reports/routes';
 import type { LiveBus } from './bus';
 
 /** Pushes are coalesced: a burst of syncs makes one wall, at most this long after the first. */
+const WallSchema = z
+  .object({
+    generatedAt: z.string(),
+    day: z.string(),
+    onCampus: z.number().int(),
+    overstays: z.number().int(),
+    alerts: z.array(AlertSchema),
+    alertCounts: z.record(z.string(), z.object({ open: z.number().int(), acknowledged: z.number().int() })),
+    gates: z.array(
+      z.object({
+        id: z.number().int(), name: z.string(), nameEn: z.string(), figures: DayFiguresSchema,
+        perMinute: z.number(), medianSeconds: z.number().nullable(),
+        latest: z.array(
+          z.object({
+            id: z.string(), at: z.string(), type: z.enum(['decision', 'exit', 'escort_arrived']), verdict: z.enum(['admit', 'refuse']).nullable(), reasons: z.array(z.string()), name: z.string().nullable(),
+            server: z.object({ verdict: z.string().nullable(), reasons: z.array(z.string()), passMismatch: z.string().nullable() }).nullable().openapi({ description: 'The server’s own verdict where it differs from the tablet’s' }),
+          }),
+        ),
+        tablets: z.array(z.object({ id: z.number().int(), name: z.string(), appVersion: z.string(), online: z.boolean(), lastSeenAt: z.string().nullable(), snapshotAgeMinutes: z.number().int().nullable(), outboxPending: z.number().int() })),
+      }),
+    ),
+  })
+  .openapi('Wall');
+
 const COALESCE_MS = 100;
 /** Time alone changes the wall (tablets falling silent, overstays): refresh at least this often. */
 const REFRESH_MS = 30_000;
@@ -36,7 +62,7 @@ export const liveRoutes = createRouter()
     createRoute({
       method: 'get', path: '/wall', tags: ['live'], summary: 'The live wall as JSON (the stream sends the same)',
       middleware: [requireRole('office')] as const,
-      responses: { 200: jsonContent(z.any().openapi('Wall'), 'The wall'), ...guardResponses },
+      responses: { 200: jsonContent(WallSchema, 'The wall'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

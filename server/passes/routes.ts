@@ -85,7 +85,7 @@ export const passRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/keys/rotate', tags: ['passes'],
+      method: 'post', path: '/keys', tags: ['passes'],
       summary: 'Rotate the pass-signing key: new passes use a new key; passes already issued stay valid until they end, then the old key is retired',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(z.object({ reason: z.string().trim().min(2).max(500) })),

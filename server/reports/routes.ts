@@ -17,7 +17,24 @@ const Day = IsoDateSchema;
 const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
 const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
-const ReportSchema = z.any().openapi('DailyReport');
+const int = () => z.number().int();
+export const DayFiguresSchema = z
+  .object({
+    entrants: int(), admitted: int(), refused: int(),
+    refusedBy: z.object(Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, int()])) as Record<(typeof REFUSAL_GROUPS)[number], ReturnType<typeof int>>),
+    feverRetests: int(), exits: int(), emergencyAdmits: int(), overdueBackfills: int(), overstays: int(), expiredNotSignedOut: int(), tabletOfflineMinutes: int(), lateEvents: int(),
+  })
+  .openapi('DayFigures');
+export const ReportSchema = z
+  .object({
+    id: int().nullable().openapi({ description: 'null for today so far (not yet a report)' }),
+    day: z.string(), scope: z.string().openapi({ description: '`campus` or a gate id' }), gateId: int().nullable(), gateName: z.string(),
+    status: z.enum(['in_progress', 'open', 'signed_off']),
+    figures: DayFiguresSchema,
+    signedOffBy: z.string().nullable(), signedOffAt: z.string().nullable(),
+    lateSinceSignOff: int().openapi({ description: 'Events of the day that reached the server after the sign-off' }),
+  })
+  .openapi('DailyReport');
 
 function reportRow(tx: Pick<Db, 'select'>, id: number) {
   const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
@@ -54,6 +71,13 @@ const columns: Column<ReportView>[] = [
   { header: '签收时间 Signed off at', value: (r) => r.signedOffAt },
   { header: '签收后到达 Late since sign-off', value: (r) => r.lateSinceSignOff },
 ];
+
+/** The report just written by this request's own transaction. */
+function committedReport(...args: Parameters<typeof reportById>) {
+  const view = reportById(...args);
+  if (!view) throw new Error(`report ${args[1]} vanished after its own commit`);
+  return view;
+}
 
 export const reportRoutes = createRouter()
   .openapi(
@@ -151,7 +175,7 @@ export const reportRoutes = createRouter()
         signOff(tx, row, p.userId!, rules, now);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
       });
-      return c.json(reportById(db, id, rules, now), 200);
+      return c.json(committedReport(db, id, rules, now), 200);
     },
   )
   .openapi(
@@ -173,6 +197,6 @@ export const reportRoutes = createRouter()
         reopen(tx, row, p.userId!, reason, now);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
       });
-      return c.json(reportById(db, id, currentRules(db).rules, now), 200);
+      return c.json(committedReport(db, id, currentRules(db).rules, now), 200);
     },
   );

@@ -49,8 +49,8 @@ describe('pass-signing key rotation', () => {
     const before = await approve(1, '2026-11-21'); // 09:00–17:00 on the 21st, signed by key 1
     const { token } = await enrollDevice(t, north, office);
 
-    expect((await t.request('POST', '/api/v1/passes/keys/rotate', { cookie: office, body: { reason: '年度轮换' } })).status).toBe(403);
-    const rotated = await t.request('POST', '/api/v1/passes/keys/rotate', { cookie: admin, body: { reason: '年度轮换' } });
+    expect((await t.request('POST', '/api/v1/passes/keys', { cookie: office, body: { reason: '年度轮换' } })).status).toBe(403);
+    const rotated = await t.request('POST', '/api/v1/passes/keys', { cookie: admin, body: { reason: '年度轮换' } });
     expect(rotated.json).toEqual({ kid: 2, rotated: [{ kid: 1, acceptUntil: '2026-11-21T09:10:00.000Z' }] }); // the last pass's end + 10 min tolerance
     const after = await approve(2, '2026-11-21');
     expect((await view(after.link)).token).not.toBe((await view(before.link)).token);

@@ -36,7 +36,7 @@ describe('GET /api/v1/tracing/*', () => {
     const stayB = co.others.find((o: { visitorName: string }) => o.visitorName === '乙二');
     expect(stayB).toMatchObject({ end: 'expired_not_signed_out', to: new Date('2026-11-22T00:00:00+08:00').toISOString() });
 
-    const csv = await q(`/api/v1/tracing/co-presence?${day}&visitorId=${world.visitors.a}&format=csv`);
+    const csv = await q(`/api/v1/tracing/co-presence/export?${day}&visitorId=${world.visitors.a}&format=csv`);
     expect(csv.text.split('\r\n').filter(Boolean)).toHaveLength(2 + 4);
     const audits = t.sqlite.prepare("select action, reason, actor_label a from audit_log where action like 'tracing.%' order by id").all();
     expect(audits).toEqual([

@@ -52,7 +52,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/passes/view/{link}': PUBLIC,
   'GET /api/v1/passes/keys': ['guard', 'office', 'admin'],
   'POST /api/v1/passes/{id}/revoke': FILER_OFFICE,
-  'POST /api/v1/passes/keys/rotate': ['admin'],
+  'POST /api/v1/passes/keys': ['admin'],
   'GET /api/v1/rules': [...ALL],
   'GET /api/v1/rules/history': OFFICE_ADMIN,
   'POST /api/v1/rules/preview': OFFICE,
@@ -90,6 +90,8 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/reports/daily/{id}/reopen': OFFICE,
   'GET /api/v1/tracing/passages': OFFICE,
   'GET /api/v1/tracing/co-presence': OFFICE,
+  'GET /api/v1/tracing/passages/export': OFFICE,
+  'GET /api/v1/tracing/co-presence/export': OFFICE,
   'GET /api/v1/presence': OFFICE,
   'POST /api/v1/visitors/{id}/erase': OFFICE,
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
@@ -109,6 +111,20 @@ describe('role matrix', () => {
     const doc = (await t.request('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
     const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
     expect(documented.sort()).toEqual(Object.keys(MATRIX).sort());
+  });
+
+  it('names every operation once and states its security as the matrix has it: none, a device token, or a session or bearer token', async () => {
+    type Op = { operationId: string; summary: string; security: Record<string, string[]>[]; responses: Record<string, unknown> };
+    const doc = (await t.request('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, Op>> };
+    const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, op })));
+    expect(new Set(ops.map((o) => o.op.operationId)).size).toBe(ops.length);
+    for (const { key, op } of ops) {
+      expect(op.summary, key).toBeTruthy();
+      expect(op.responses['500'], key).toBeDefined();
+      const schemes = op.security.flatMap((s) => Object.keys(s)).sort();
+      const expected = MATRIX[key] === PUBLIC ? [] : MATRIX[key] === DEVICE ? ['device'] : ['bearer', 'session'];
+      expect(schemes, key).toEqual(expected);
+    }
   });
 
   const gated = Object.entries(MATRIX).filter((e): e is [string, Role[]] => Array.isArray(e[1]));

@@ -1,3 +1,4 @@
+import type { InferResponseType } from 'hono/client';
 import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../components/form';
 import { TrendChart } from '../components/trend-chart';
@@ -9,7 +10,7 @@ import { REFUSAL_GROUPS, type DayFigures } from '../../../server/domain/report-f
 
 const PAGE_SIZE = 20;
 const FIGURES = ['entrants', 'admitted', 'refused', 'feverRetests', 'exits', 'emergencyAdmits', 'overdueBackfills', 'overstays', 'expiredNotSignedOut', 'tabletOfflineMinutes', 'lateEvents'] as const;
-type Report = { id: number | null; day: string; scope: string; gateName: string; status: string; figures: DayFigures; signedOffBy: string | null; signedOffAt: string | null; lateSinceSignOff: number };
+type Report = InferResponseType<typeof api.reports.daily.$get, 200>['rows'][number];
 const isZero = (f: DayFigures) => f.entrants === 0 && f.exits === 0;
 
 /** Daily reports per gate and for the campus: filter, page, sign off, reopen, export, print, trends. */
@@ -26,7 +27,7 @@ export function ReportsPage() {
   const today = useResource(() => ok(api.reports.today.$get()));
   const trend = useResource(() => ok(api.reports.trend.$get({ query: { days: String(days), scope: 'campus' } })), [days]);
   const action = useAction();
-  const rows = (list.data?.rows ?? []) as Report[];
+  const rows: Report[] = list.data?.rows ?? [];
   const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
   const scopeName = (r: Report) => (r.scope === 'campus' ? t('reports.campus') : r.gateName);
   const signOff = (id: number) => void action.run(async () => {
@@ -136,7 +137,7 @@ export function ReportsPage() {
         <table>
           <thead><tr><th>{t('reports.scope')}</th>{FIGURES.slice(0, 5).map((f) => <th key={f}>{t(`fig.${f}` as MessageKey)}</th>)}</tr></thead>
           <tbody>
-            {(today.data as Report[] | undefined)?.map((r) => (
+            {today.data?.map((r) => (
               <tr key={r.scope}><td>{scopeName(r)}</td>{FIGURES.slice(0, 5).map((f) => <td key={f} class="num">{r.figures[f]}</td>)}</tr>
             ))}
           </tbody>

@@ -1,3 +1,4 @@
+import type { InferResponseType } from 'hono/client';
 import { useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
 import { api, exportHref, ok } from '../lib/api';
@@ -5,8 +6,9 @@ import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
 
-type Passage = { at: string; gateName: string; type: string; verdict: string | null; visitorName: string | null; phone: string | null; idLast4: string | null; department: string | null };
-type Stay = { visitorName: string; phone: string; department: string; from: string; to: string; end: string; overlapFrom?: string; overlapTo?: string };
+type Passage = InferResponseType<typeof api.tracing.passages.$get, 200>['rows'][number];
+type CoPresence = InferResponseType<(typeof api.tracing)['co-presence']['$get'], 200>;
+type Stay = CoPresence['stays'][number] & { overlapFrom?: string; overlapTo?: string };
 
 /** `datetime-local` values are campus wall-clock; the API wants instants with an offset. */
 const toInstant = (local: string) => (local ? new Date(local).toISOString() : '');
@@ -24,11 +26,11 @@ export function TracingPage() {
   const query = { from: toInstant(form.from), to: toInstant(form.to), reason: form.reason, ...(mode === 'passages' ? { gateId: form.gateId || undefined } : { visitorId: form.visitorId }) };
   const run = () => void action.run(async () => {
     if (mode === 'passages') {
-      const r = await ok(api.tracing.passages.$get({ query: { ...query, format: 'json' } as never }));
-      setResult({ passages: (r as unknown as { rows: Passage[] }).rows });
+      const r = await ok(api.tracing.passages.$get({ query: { from: query.from, to: query.to, reason: query.reason, ...(form.gateId ? { gateId: form.gateId } : {}) } }));
+      setResult({ passages: r.rows });
     } else {
-      const r = await ok(api.tracing['co-presence'].$get({ query: { ...query, format: 'json' } as never }));
-      setResult(r as unknown as { stays: Stay[]; others: Stay[] });
+      const r = await ok(api.tracing['co-presence'].$get({ query: { from: query.from, to: query.to, reason: query.reason, visitorId: form.visitorId } }));
+      setResult(r);
     }
   });
   const set = (k: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setForm({ ...form, [k]: e.currentTarget.value });
@@ -62,8 +64,8 @@ export function TracingPage() {
         <p class="row">
           <span>{t('tracing.rows', { n: result.passages?.length ?? result.others?.length ?? 0 })}</span>
           <span>
-            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages' : '/tracing/co-presence', { ...query, format: 'csv' })} download>{t('reports.csv')}</a>
-            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages' : '/tracing/co-presence', { ...query, format: 'xlsx' })} download>{t('reports.xlsx')}</a>
+            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', { ...query, format: 'csv' })} download>{t('reports.csv')}</a>
+            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', { ...query, format: 'xlsx' })} download>{t('reports.xlsx')}</a>
           </span>
         </p>
       )}

@@ -145,7 +145,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     try {
       const held = snapshot.value;
       const query = held ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) } : {};
-      const got = (await ok(api.kiosk.snapshot.$get({ query }))) as Snapshot;
+      const got = await ok(api.kiosk.snapshot.$get({ query }));
       const snap = mergeSnapshot(held, got);
       snapshot.value = snap;
       storage.setItem(KEYS.snapshot, JSON.stringify(snap));
