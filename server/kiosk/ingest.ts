@@ -56,7 +56,10 @@ function statementsFor(sqlite: Database.Database) {
        from passes where id in (select value from json_each(?))`,
     ),
     latestRules: sqlite.prepare('select id from rule_sets order by id desc limit 1').pluck(),
-    useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1 where id = ?'),
+    // The tablets learn of entries used through the change counter (migration 0008). One number for the
+    // whole batch, set here: the trigger would take one per pass, and update each row twice.
+    nextChange: sqlite.prepare('update change_counter set value = value + 1 where id = 1 returning value').pluck(),
+    useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1, change_seq = ? where id = ?'),
     reject: sqlite.prepare('insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)'),
     rulesOf: sqlite.prepare('select settings from rule_sets where id = ?').pluck(),
     contact: sqlite.prepare('insert into device_contacts (device_id, minute) values (?, ?) on conflict do nothing'),
@@ -134,6 +137,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
         records.set(r.id, { passId: r.id, validFrom: new Date(r.validFrom), validTo: new Date(r.validTo), gateIds: JSON.parse(r.gateIds) as number[], entries: r.entries, entriesUsed: r.entriesUsed, revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt) });
       }
     }
+    let batchChange: number | null = null;
     for (const e of parsed) {
       // Event ids are UUIDs: the same one in capitals is the same event (answered as the tablet wrote it).
       const sentId = e.id;
@@ -191,7 +195,8 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
       }
       // An admit the server's records refute uses up nobody's entry (tests/server/verify-events.test.ts).
       if (e.type === 'decision' && e.verdict === 'admit' && record && !passMismatch) {
-        s.useEntry.run(record.passId);
+        batchChange ??= s.nextChange.get() as number;
+        s.useEntry.run(batchChange, record.passId);
         record.entriesUsed += 1;
       }
       out.acked.push(sentId);

@@ -61,13 +61,13 @@ DROP TRIGGER `passes_change_seq_update`;
 CREATE TRIGGER passes_change_seq_insert AFTER INSERT ON passes
 BEGIN
   UPDATE change_counter SET value = value + 1 WHERE id = 1;
-  UPDATE passes SET change_seq = (SELECT value FROM change_counter WHERE id = 1) WHERE id = NEW.id;
+  UPDATE passes SET change_seq = (SELECT value FROM change_counter WHERE id = 1) WHERE rowid = NEW.rowid;
 END;
 --> statement-breakpoint
 CREATE TRIGGER passes_change_seq_update AFTER UPDATE ON passes WHEN NEW.change_seq = OLD.change_seq
 BEGIN
   UPDATE change_counter SET value = value + 1 WHERE id = 1;
-  UPDATE passes SET change_seq = (SELECT value FROM change_counter WHERE id = 1) WHERE id = NEW.id;
+  UPDATE passes SET change_seq = (SELECT value FROM change_counter WHERE id = 1) WHERE rowid = NEW.rowid;
 END;
 --> statement-breakpoint
 -- Nothing in the app deletes a pass any more; should a row go all the same, tablets learn it.
