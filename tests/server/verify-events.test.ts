@@ -134,6 +134,22 @@ describe('the server checks every synced pass against its own records', () => {
   });
 });
 
+describe('entries used reach the other tablets', () => {
+  it('with one change number for a whole batch, even when a batch uses the same pass twice', async () => {
+    const w = await world();
+    const other = await enrollDevice(t, t.campus.gateIds.east);
+    const first = (await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: other.token })).json;
+    const twice = [decisionEvent(1, { passId: w.passId, at: new Date(OPENS + MIN).toISOString() }), decisionEvent(2, { passId: w.passId, at: new Date(OPENS + 2 * MIN).toISOString() }), decisionEvent(3, { passId: w.otherPassId, at: new Date(OPENS + 3 * MIN).toISOString() })];
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: w.east.token, body: { events: twice } });
+    const next = (await t.request('GET', `/api/v1/kiosk/snapshot?since=${first.cursor}`, { bearer: other.token })).json;
+    expect(next.full).toBe(false);
+    expect(Object.fromEntries(next.passes.map((p: { id: string; entriesUsed: number }) => [p.id, p.entriesUsed]))).toEqual({ [w.passId]: 2, [w.otherPassId]: 1 }); // a double use is counted (and alerted), not refuted
+    const counter = (t.sqlite.prepare('select value from change_counter').get() as { value: number }).value;
+    expect(Number(next.cursor.split('.')[1])).toBe(counter);
+    expect((await t.request('GET', `/api/v1/kiosk/snapshot?since=${next.cursor}`, { bearer: other.token })).json.passes).toEqual([]);
+  });
+});
+
 describe('the public pass view', () => {
   it('gives no token and no live-code secret for a revoked, cancelled or expired pass', async () => {
     t = createTestApp();
