@@ -89,6 +89,8 @@ describe('filing → approval → visitor pass', () => {
     const item = page.locator('.queue-item').first();
     await expect.poll(() => item.textContent()).toContain('全部通过');
     await screenshot(page, 'review-queue');
+    // The visitor has no smartphone: the office allows a printed pass for this request.
+    await item.getByLabel('允许打印纸质通行证（来访人无手机）').check();
     await item.getByRole('button', { name: '批准' }).click();
     await expect.poll(() => page.locator('.queue-item').count()).toBe(0);
     await page.goto(requestUrl);
@@ -104,6 +106,7 @@ describe('filing → approval → visitor pass', () => {
     const { context, page } = await newPage(browser, { baseURL: server.url, viewport: PHONE }); // no sign-in
     await page.goto(link);
     await page.locator('canvas[data-qr]').waitFor();
+    await page.getByText('保卫处已允许本次来访使用纸质通行证').waitFor(); // allowed at approval, and said on the pass
     await screenshot(page, 'visitor-pass');
     const text = await decodeCanvasQr(page);
     expect(text).toMatch(/^GH\./);

@@ -15,9 +15,10 @@ export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }
   const [rejecting, setRejecting] = useState(false);
   const [reasonCode, setReasonCode] = useState<(typeof REASONS)[number]>('insufficient_reason');
   const [note, setNote] = useState('');
+  const [allowPrint, setAllowPrint] = useState(false);
   const action = useAction();
   const approve = () => void action.run(async () => {
-    await ok(api.review[':id'].approve.$post({ param: { id: String(id) }, json: { note: null } }));
+    await ok(api.review[':id'].approve.$post({ param: { id: String(id) }, json: { note: null, allowPrint } }));
     onDone();
   });
   const reject = () => void action.run(async () => {
@@ -27,6 +28,11 @@ export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }
   return (
     <div class="review-actions">
       <button type="button" class="primary" onClick={approve} disabled={action.busy}>{t('review.approve')}</button>
+      {/* Printed passes carry no live code, so a screenshot would do as well: only for visitors without a phone. */}
+      <label class="check">
+        <input type="checkbox" checked={allowPrint} onChange={(e) => setAllowPrint(e.currentTarget.checked)} />
+        {t('review.allowPrint')}
+      </label>
       <button type="button" onClick={() => setRejecting(!rejecting)}>{t('review.reject')}</button>
       {rejecting && (
         <span class="reject-form">
