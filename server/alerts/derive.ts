@@ -1,7 +1,7 @@
 import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
 import { alertAcks, devices, gateEventRejections, passes, ruleSets, snapshotResyncs, users } from '../db/schema';
 import { onCampusNow, type Presence } from '../presence/store';
-import { FORGED_PASS_REFUSALS } from '../domain/pass';
+import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
 import type { Rules } from '../domain/rules';
 import type { Db } from '../db/open';
 
@@ -59,9 +59,8 @@ export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: R
   const admitsByPass = new Map<string, typeof events>();
   for (const e of events) {
     // The server's records refute the pass a tablet admitted on: kept, used nobody's entry, told to the office.
-    if (e.passMismatch === 'unknown_pass' || e.passMismatch === 'wrong_gate' || e.passMismatch === 'outside_window') {
-      drafts.push({ type: e.passMismatch, ...base(e), detail: `tablet ${e.verdict ?? e.type}, server ${e.serverVerdict ?? 'refuse'}` });
-    }
+    const mismatch = PASS_MISMATCHES.find((m) => m === e.passMismatch);
+    if (mismatch) drafts.push({ type: mismatch, ...base(e), detail: `tablet ${e.verdict ?? e.type}, server ${e.serverVerdict ?? 'refuse'}` });
     if (e.clockSuspect) drafts.push({ type: 'clock_suspect', ...base(e), detail: `event ${e.at.toISOString()}, received ${new Date(e.receivedAt).toISOString()}` });
     if (e.type === 'decision' && e.verdict === 'refuse') {
       const forged = e.reasons.find((r) => FORGED.has(r));

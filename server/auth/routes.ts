@@ -87,10 +87,10 @@ export const authRoutes = createRouter()
     const user = db.select().from(users).where(eq(users.username, username)).get();
     const ok = await verifyPasswordAsync(password, user?.passwordHash ?? dummyPasswordHash());
     if (!user || !ok || user.disabledAt) {
-      loginLimiter.recordFailure(address, now.getTime());
+      loginLimiter.record(address, now.getTime());
       throw new ApiError(401, 'invalid_credentials', 'Wrong username or password, or the account is disabled');
     }
-    accountLimiter.recordFailure(accountKey, now.getTime()); // counts the sign-in (the limiter counts what it is told)
+    accountLimiter.record(accountKey, now.getTime());
     const token = randomToken();
     const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
     const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, device: null };

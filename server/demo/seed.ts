@@ -1,7 +1,8 @@
 import { count, eq } from 'drizzle-orm';
 import { campuses, departments, gates, passes, users, visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { issuePasses, newLinkToken } from '../passes/issue';
+import { issuePasses } from '../passes/issue';
+import { newLinkToken } from '../requests/store';
 import { currentRules } from '../rules/store';
 import { hashPassword } from '../lib/crypto';
 import { insertUser } from '../users/store';

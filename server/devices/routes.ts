@@ -27,11 +27,20 @@ const errors = {
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
 type Tx = Pick<Db, 'select'>;
-function view(tx: Tx, d: typeof devices.$inferSelect) {
-  const diverged = tx.select({ at: max(snapshotResyncs.at) }).from(snapshotResyncs).where(and(eq(snapshotResyncs.deviceId, d.id), eq(snapshotResyncs.cause, 'divergence'))).get()?.at ?? null;
+/** When each tablet (or the one named) last held a copy that differed from the server's: one grouped read. */
+function lastDivergences(tx: Tx, deviceId?: number) {
+  const rows = tx
+    .select({ deviceId: snapshotResyncs.deviceId, at: max(snapshotResyncs.at) })
+    .from(snapshotResyncs)
+    .where(and(eq(snapshotResyncs.cause, 'divergence'), deviceId === undefined ? undefined : eq(snapshotResyncs.deviceId, deviceId)))
+    .groupBy(snapshotResyncs.deviceId)
+    .all();
+  return new Map(rows.map((r) => [r.deviceId, r.at]));
+}
+function view(d: typeof devices.$inferSelect, diverged: Date | null | undefined) {
   return {
     id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null,
-    lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null, resyncRequested: d.resyncRequestedAt !== null, lastDivergenceAt: diverged === null ? null : new Date(diverged).toISOString(),
+    lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null, resyncRequested: d.resyncRequestedAt !== null, lastDivergenceAt: diverged ? diverged.toISOString() : null,
     clockSkewSeconds: d.clockSkewMs === null ? null : Math.round(d.clockSkewMs / 1000),
   };
 }
@@ -69,7 +78,8 @@ export const deviceRoutes = createRouter()
     }),
     (c) => {
       const { db } = c.get('deps');
-      return c.json(db.select().from(devices).orderBy(desc(devices.id)).all().map((d) => view(db, d)), 200);
+      const diverged = lastDivergences(db);
+      return c.json(db.select().from(devices).orderBy(desc(devices.id)).all().map((d) => view(d, diverged.get(d.id))), 200);
     },
   )
   .openapi(
@@ -91,7 +101,7 @@ export const deviceRoutes = createRouter()
         tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, id)).run();
         tx.insert(snapshotResyncs).values({ deviceId: id, at: now, cause: 'office', requestedByUserId: p.userId }).run();
         recordAudit(tx, now, p, c.get('requestId'), { action: 'device.resync', entity: 'device', entityId: id });
-        return view(tx, { ...d, resyncRequestedAt: now });
+        return view({ ...d, resyncRequestedAt: now }, lastDivergences(tx, id).get(id));
       });
       return c.json(row, 200);
     },
@@ -113,7 +123,7 @@ export const deviceRoutes = createRouter()
         tx.update(devices).set({ revokedAt: d.revokedAt ?? now }).where(eq(devices.id, id)).run();
         tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
         recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'device.revoke', entity: 'device', entityId: id });
-        return view(tx, { ...d, revokedAt: d.revokedAt ?? now });
+        return view({ ...d, revokedAt: d.revokedAt ?? now }, lastDivergences(tx, id).get(id));
       });
       return c.json(row, 200);
     },

@@ -173,8 +173,17 @@ export interface PassRecord {
   entriesUsed: number;
   revokedAt: Date | null;
 }
-/** The refusals the server can establish from its own records (the signature and live code it never sees). */
-export const RECORD_REFUSALS = ['unknown_pass', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'no_entries_left'] as const;
+/**
+ * What the server's records can refute outright about a tablet's admit. Such an admit is kept and
+ * alerted, but it uses no entry and puts nobody on the on-campus list. Revoked and no-entries-left
+ * passes are not here: an offline gate could not know, and their own alerts say so.
+ */
+export const PASS_MISMATCHES = ['unknown_pass', 'wrong_gate', 'outside_window'] as const;
+export type PassMismatch = (typeof PASS_MISMATCHES)[number];
+export function passMismatchOf(reason: PassRefusal): PassMismatch | null {
+  if (reason === 'unknown_pass' || reason === 'wrong_gate') return reason;
+  return reason === 'not_yet_valid' || reason === 'expired' ? 'outside_window' : null;
+}
 
 /**
  * The server's check of a pass named by a synced event, with the same rules as the tablet's

@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
 import { decideAdmission, type AdmissionInput } from '../domain/admission';
-import { recordedPassVerdict, RECORD_REFUSALS, type PassRecord, type PassRefusal } from '../domain/pass';
+import { passMismatchOf, recordedPassVerdict, type PassMismatch, type PassRecord } from '../domain/pass';
 import { RulesSchema, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
@@ -23,15 +23,6 @@ interface PassRow {
   entriesUsed: number;
   revokedAt: number | null;
 }
-
-/** What the server's records say against a tablet's admit: kept, alerted, but trusted for nothing. */
-export const PASS_MISMATCHES = ['unknown_pass', 'wrong_gate', 'outside_window'] as const;
-type PassMismatch = (typeof PASS_MISMATCHES)[number];
-function mismatchOf(reason: PassRefusal): PassMismatch | null {
-  if (reason === 'unknown_pass' || reason === 'wrong_gate') return reason;
-  return reason === 'not_yet_valid' || reason === 'expired' ? 'outside_window' : null;
-}
-const checkableByServer = new Set<PassRefusal>(RECORD_REFUSALS);
 
 export interface DeviceContact {
   appVersion?: string | undefined;
@@ -152,11 +143,10 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
         let input: AdmissionInput = e.input;
         if (e.passId) {
           const mine = recordedPassVerdict(record, { at: new Date(at), gateId: device.gateId, toleranceMs });
-          const theirs = e.input.pass;
-          // The server cannot see the signature or the live code: a tablet's refusal for those stands.
-          const pass = !mine.ok ? mine : !theirs.ok && !checkableByServer.has(theirs.reason) ? theirs : theirs.ok ? mine : theirs;
-          input = { ...e.input, pass };
-          if (!mine.ok && e.verdict === 'admit') passMismatch = mismatchOf(mine.reason);
+          // Where the server's records find nothing wrong, the tablet's refusal stands: it saw what the
+          // server cannot (the signature, the live code, its own admits not yet synced).
+          input = { ...e.input, pass: mine.ok ? e.input.pass : mine };
+          if (!mine.ok && e.verdict === 'admit') passMismatch = passMismatchOf(mine.reason);
         }
         const rules = rulesAt(e.ruleVersion);
         if (rules) {

@@ -68,7 +68,7 @@ export const kioskRoutes = createRouter()
         return { token, deviceId: d.id, gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' } };
       });
       if (!out) {
-        loginLimiter.recordFailure(address, now.getTime());
+        loginLimiter.record(address, now.getTime());
         throw new ApiError(401, 'invalid_enrollment_code', 'The code is unknown, used or expired');
       }
       return c.json(out, 201);
@@ -137,7 +137,7 @@ export const kioskRoutes = createRouter()
         .where(and(eq(users.id, userId), eq(users.role, 'guard')))
         .get();
       if (!guard || guard.disabledAt || !guard.pinHash || !(await verifyPasswordAsync(pin, guard.pinHash))) {
-        loginLimiter.recordFailure(key, now.getTime());
+        loginLimiter.record(key, now.getTime());
         throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
       }
       db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'kiosk.shift_start', entity: 'user', entityId: guard.id, after: { deviceId: device.id } }));
@@ -177,7 +177,7 @@ export const kioskRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const requestId = db.transaction((tx) => {
-        const { request: r } = createEmergencyRequest(tx, now, { ...input, gateId: device.gateId }, { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approvedBy: undefined, idHashKey });
+        const { request: r } = createEmergencyRequest(tx, now, { ...input, gateId: device.gateId }, { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approval: null, idHashKey });
         addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
         return r.id;

@@ -1,13 +1,13 @@
 /**
- * Counts failures per key in a fixed window, in memory. Only failed sign-ins count, so an office
- * behind one NAT address is not locked out by its own successful logins; once `limit` failures
- * are reached, every attempt from that key is refused until the window ends. A restart forgetting
+ * Counts what it is told per key in a fixed window, in memory: failed sign-ins per address (so an
+ * office behind one NAT address is not locked out by its own successful logins), and sign-ins per
+ * account. Once `limit` is reached, every attempt for that key is refused until the window ends. A restart forgetting
  * counts is acceptable, and keeping this off the database keeps attackers off the disk.
  */
 export interface RateLimiter {
   /** Seconds to wait when the key is blocked, else null. */
   blockedFor(key: string, nowMs: number): number | null;
-  recordFailure(key: string, nowMs: number): void;
+  record(key: string, nowMs: number): void;
 }
 
 export function createRateLimiter({ limit, windowMs, maxKeys = 100_000 }: { limit: number; windowMs: number; maxKeys?: number }): RateLimiter {
@@ -23,7 +23,7 @@ export function createRateLimiter({ limit, windowMs, maxKeys = 100_000 }: { limi
       const w = current(key, nowMs);
       return w && w.count >= limit ? Math.max(1, Math.ceil((w.start + windowMs - nowMs) / 1000)) : null;
     },
-    recordFailure(key, nowMs) {
+    record(key, nowMs) {
       const w = current(key, nowMs);
       if (w) w.count += 1;
       else {

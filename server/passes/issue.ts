@@ -9,9 +9,6 @@ import type { Db } from '../db/open';
 
 type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 
-/** A new visitor's pass-page link: unguessable, kept for every pass the visitor is issued. */
-export const newLinkToken = () => randomBytes(24).toString('base64url');
-
 /**
  * Makes sure every visitor still on an approved request holds one live pass for its dates, window
  * and gates. A live pass that already says exactly that is kept (its QR, its id on the tablets);

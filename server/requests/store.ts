@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
 import { departments, gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
@@ -10,7 +11,6 @@ import { normalizeName, normalizePhone } from '../domain/names';
 import { idHash } from '../lib/secrets';
 import { ApiError, fieldError, type ErrorIssue } from '../lib/errors';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
-import { newLinkToken } from '../passes/issue';
 import { activeRiskAreas } from '../risk-areas/store';
 import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
 import type { Db } from '../db/open';
@@ -88,6 +88,9 @@ export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVe
   if (issues.length) throw new ApiError(400, 'validation_failed', 'The request breaks filing rules', { issues });
 }
 
+/** A new visitor's pass-page link: unguessable (192 bits), kept for every pass the visitor is issued. */
+export const newLinkToken = () => randomBytes(24).toString('base64url');
+
 /** A visitor's row as filed: the prepared data, the filing checks' outcome, when they accepted the commitment. */
 function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined, now: Date) {
   return { ...v, commitmentAcceptedAt: v.commitmentVersion ? now : null, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] };
@@ -143,25 +146,25 @@ export const EmergencyInputSchema = z.object({
 
 /**
  * One emergency request, from the gate (pending the office's answer) or from the office (approved
- * at once, `approvedBy` named): the department and gate are checked, the walk-in is recorded by
+ * at once, its approver named: 谁批准谁负责): the department and gate are checked, the walk-in is recorded by
  * name and phone, and the host department owes the backfill by the rule's deadline.
  */
 export function createEmergencyRequest(
   tx: Tx, now: Date, input: z.infer<typeof EmergencyInputSchema> & { gateId: number },
-  ctx: { filedByLabel: string; filedByUserId: number | null; approvedBy: number | null | undefined; idHashKey: Buffer },
+  ctx: { filedByLabel: string; filedByUserId: number | null; approval: { byUserId: number | null } | null; idHashKey: Buffer },
 ) {
   if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get()) throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
   if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
   const { version, rules } = currentRules(tx);
   const today = campusDate(now, rules.timezone);
-  const approved = ctx.approvedBy !== undefined;
+  const approved = ctx.approval !== null;
   const r = tx
     .insert(visitRequests)
     .values({
       departmentId: input.departmentId, filedByLabel: ctx.filedByLabel, filedByUserId: ctx.filedByUserId, status: approved ? 'approved' : 'pending', visitDateFrom: today, visitDateTo: today,
       timeFrom: '00:00', timeTo: '23:59', gateIds: [input.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
       emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000),
-      ...(approved ? { decidedAt: now, decidedByUserId: ctx.approvedBy } : {}), createdAt: now, updatedAt: now,
+      ...(ctx.approval ? { decidedAt: now, decidedByUserId: ctx.approval.byUserId } : {}), createdAt: now, updatedAt: now,
     })
     .returning()
     .get();

@@ -20,11 +20,17 @@ export const ERASED = {
   checks: [] as string[],
 } as const;
 
-export function eraseVisitor(tx: Pick<Tx, 'update' | 'delete' | 'select'>, visitorId: number, now: Date) {
+export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
-  const v = tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).returning({ requestId: visitors.requestId }).get();
-  // A stored reply to a retried filing holds the request as filed, names and phones included.
-  if (v) tx.delete(idempotencyKeys).where(sql`json_extract(${idempotencyKeys.body}, '$.id') = ${v.requestId}`).run();
+  tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).run();
+}
+
+/**
+ * A stored reply to a retried filing holds the request as filed, names and phones included. The
+ * daily purge never meets one (replies go after 2 days); an erasure on request may.
+ */
+export function dropStoredReplies(tx: Pick<Tx, 'delete'>, requestId: number) {
+  tx.delete(idempotencyKeys).where(sql`json_extract(${idempotencyKeys.body}, '$.id') = ${requestId}`).run();
 }
 
 /**

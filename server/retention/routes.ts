@@ -5,7 +5,7 @@ import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
-import { eraseVisitor, flushErasures } from './purge';
+import { dropStoredReplies, eraseVisitor, flushErasures } from './purge';
 
 export const visitorRoutes = createRouter().openapi(
   createRoute({
@@ -28,6 +28,7 @@ export const visitorRoutes = createRouter().openapi(
       if (!v) throw notFound(`Visitor ${id}`);
       if (v.purgedAt) throw conflict('already_erased', `Visitor ${id} was erased at ${v.purgedAt.toISOString()}`);
       eraseVisitor(tx, id, now);
+      dropStoredReplies(tx, v.requestId);
       recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
     });
     flushErasures(db);

@@ -179,7 +179,7 @@ export const reviewRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const body = db.transaction((tx) => {
-        const { request: r, rules } = createEmergencyRequest(tx, now, input, { filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, approvedBy: p.userId, idHashKey });
+        const { request: r, rules } = createEmergencyRequest(tx, now, input, { filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, approval: { byUserId: p.userId }, idHashKey });
         issuePasses(tx, r.id, now, rules, c.get('deps').keys.signingKeyWrap);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
