@@ -92,7 +92,7 @@ export async function benchOffice() {
   const http = await timeEach(10, async () => {
     t.sqlite.prepare('delete from daily_reports where day = ?').run(day);
     const res = await t.request('GET', `/api/v1/reports/daily?from=${day}&to=${day}`, { cookie: office });
-    if (res.status !== 200 || res.json.rows.length !== 4) throw new Error(`report route answered ${res.status}`);
+    if (res.status !== 200 || res.json.items.length !== 4) throw new Error(`report route answered ${res.status}`);
   });
   row('GET /reports/daily, one day, rows rebuilt', http);
 

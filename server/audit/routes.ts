@@ -3,7 +3,7 @@ import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
 import { auditLog } from '../db/schema';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonContent } from '../lib/router';
-import { IsoDateTime, PageQuerySchema, pageOf } from '../lib/schemas';
+import { decodeCursor, IsoDateTime, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { requireRole } from '../middleware/auth';
 
 export const AuditEntrySchema = z
@@ -52,15 +52,10 @@ export const auditRoutes = createRouter().openapi(
     if (q.actorUserId) where.push(eq(auditLog.actorUserId, q.actorUserId));
     if (q.from) where.push(gte(auditLog.at, new Date(q.from)));
     if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
-    if (q.cursor) where.push(lt(auditLog.id, q.cursor));
+    const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
+    if (after) where.push(lt(auditLog.id, after[0]));
     const rows = c.get('deps').db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1).all();
-    const page = rows.slice(0, q.limit);
-    return c.json(
-      {
-        items: page.map((r) => ({ ...r, at: r.at.toISOString() })),
-        nextCursor: rows.length > q.limit ? (page.at(-1)?.id ?? null) : null,
-      },
-      200,
-    );
+    const page = pageFrom(rows, q.limit, (r) => [r.id]);
+    return c.json({ ...page, items: page.items.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
   },
 );

@@ -11,12 +11,11 @@ export interface BlockProbe {
 }
 
 /** Active entries: not removed and not expired at `now`. */
+/** Entries in force at `now`: not removed, not expired. */
+export const activeBlockCondition = (now: Date) => and(isNull(blockList.removedAt), or(isNull(blockList.expiresAt), gt(blockList.expiresAt, now)));
+
 export function activeBlockEntries(db: Tx, now: Date) {
-  return db
-    .select()
-    .from(blockList)
-    .where(and(isNull(blockList.removedAt), or(isNull(blockList.expiresAt), gt(blockList.expiresAt, now))))
-    .all();
+  return db.select().from(blockList).where(activeBlockCondition(now)).all();
 }
 
 /** A person matches an entry by ID hash, or by normalised name together with phone. */

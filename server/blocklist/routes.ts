@@ -1,17 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, lt } from 'drizzle-orm';
 import { blockList } from '../db/schema';
 import { ID_TYPES, idLast4, idNumberProblem } from '../domain/id-number';
 import { normalizeName, normalizePhone, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema, IsoDateTime, safeText } from '../lib/schemas';
+import { decodeCursor, IdParamSchema, IsoDateTime, PageQuerySchema, pageFrom, pageOf, safeText } from '../lib/schemas';
 import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
 import { applyRecheck } from '../requests/recheck';
 import { currentRules, saveRuleVersion } from '../rules/store';
-import { activeBlockEntries } from './match';
+import { activeBlockCondition } from './match';
 
 const EntrySchema = z
   .object({ id: z.number().int(), idLast4: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), reason: z.string(), expiresAt: z.string().nullable(), createdAt: z.string() })
@@ -44,9 +44,17 @@ export const blockListRoutes = createRouter()
     createRoute({
       method: 'get', path: '/', tags: ['rules'], summary: 'Active block-list entries (ID numbers only as last four)',
       middleware: [requireRole('office')] as const,
-      responses: { 200: jsonContent(z.array(EntrySchema), 'Entries'), ...errors },
+      request: { query: PageQuerySchema },
+      responses: { 200: jsonContent(pageOf(EntrySchema), 'A page of entries, newest first'), ...errors },
     }),
-    (c) => c.json(activeBlockEntries(c.get('deps').db, c.get('deps').clock.now()).sort((a, b) => b.id - a.id).map(view), 200),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const { limit, cursor } = c.req.valid('query');
+      const after = decodeCursor(cursor, z.tuple([z.number().int()]));
+      const rows = db.select().from(blockList).where(and(activeBlockCondition(clock.now()), after && lt(blockList.id, after[0]))).orderBy(desc(blockList.id)).limit(limit + 1).all();
+      const page = pageFrom(rows, limit, (r) => [r.id]);
+      return c.json({ ...page, items: page.items.map(view) }, 200);
+    },
   )
   .openapi(
     createRoute({

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IsoDateSchema } from '../lib/schemas';
+import { decodeCursor, IsoDateSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { eq } from 'drizzle-orm';
 import { dailyReports } from '../db/schema';
 import { addDays, campusDate } from '../domain/dates';
@@ -11,7 +11,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import type { Db } from '../db/open';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
-import { ensureDailyReports, listReports, reopen, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
+import { ensureDailyReports, listReports, reopen, reportKey, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
 
 const Day = IsoDateSchema;
 const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
@@ -84,8 +84,8 @@ export const reportRoutes = createRouter()
     createRoute({
       method: 'get', path: '/daily', tags: ['reports'], summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
       middleware: [requireRole('office')] as const,
-      request: { query: Filter.extend({ page: z.coerce.number().int().min(1).default(1), pageSize: z.coerce.number().int().min(1).max(200).default(50) }) },
-      responses: { 200: jsonContent(z.object({ total: z.number().int(), page: z.number().int(), pageSize: z.number().int(), from: z.string(), to: z.string(), rows: z.array(ReportSchema) }), 'Reports'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      request: { query: Filter.extend(PageQuerySchema.shape) },
+      responses: { 200: jsonContent(pageOf(ReportSchema).extend({ total: z.number().int(), from: z.string(), to: z.string() }), 'A page of reports, with how many match and the range'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -94,8 +94,9 @@ export const reportRoutes = createRouter()
       const now = clock.now();
       const f = range(q, rules.timezone, now);
       ensureDailyReports(db, now, rules, f); // the daily job makes them; this fills in a gate added since
-      const { total, rows } = listReports(db, f, rules, now, { offset: (q.page - 1) * q.pageSize, limit: q.pageSize });
-      return c.json({ total, page: q.page, pageSize: q.pageSize, from: f.from, to: f.to, rows }, 200);
+      const after = decodeCursor(q.cursor, z.tuple([IsoDateSchema, z.number().int().min(0)]));
+      const { total, rows } = listReports(db, f, rules, now, { limit: q.limit, after });
+      return c.json({ ...pageFrom(rows, q.limit, reportKey), total, from: f.from, to: f.to }, 200);
     },
   )
   .openapi(

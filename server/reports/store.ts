@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, lte, min, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, min, or, sql } from 'drizzle-orm';
 import { dailyReportHistory, dailyReports, devices, gateEvents, gates, users } from '../db/schema';
 import { addDays, campusDate } from '../domain/dates';
 import { completeFigures } from '../domain/report-figures';
@@ -112,13 +112,18 @@ export interface ReportFilter {
  * The one query behind the report table and its exports: the same filters give the same rows,
  * in the same order (newest day first, the campus before its gates); pages are slices of it.
  */
-export function listReports(db: Db, filter: ReportFilter, rules: Rules, now: Date, page?: { offset: number; limit: number }) {
+export function listReports(db: Db, filter: ReportFilter, rules: Rules, now: Date, page?: { limit: number; after: ReportKey | undefined }) {
   const where = and(gte(dailyReports.day, filter.from), lte(dailyReports.day, filter.to), filter.scope ? eq(dailyReports.scope, filter.scope) : undefined);
   const total = db.select({ n: sql<number>`count(*)` }).from(dailyReports).where(where).get()?.n ?? 0;
-  let q = db.select().from(dailyReports).where(where).orderBy(desc(dailyReports.day), sql`${dailyReports.gateId} is not null`, asc(dailyReports.gateId)).$dynamic();
-  if (page) q = q.limit(page.limit).offset(page.offset);
+  const after = page?.after && or(lt(dailyReports.day, page.after[0]), and(eq(dailyReports.day, page.after[0]), page.after[1] ? gt(dailyReports.gateId, page.after[1]) : isNotNull(dailyReports.gateId)));
+  let q = db.select().from(dailyReports).where(and(where, after)).orderBy(desc(dailyReports.day), sql`${dailyReports.gateId} is not null`, asc(dailyReports.gateId)).$dynamic();
+  if (page) q = q.limit(page.limit + 1);
   return { total, rows: views(db, q.all(), rules, now) };
 }
+
+/** Where a page of reports ends: its last day and gate (0 for the campus report), in the list's order. */
+export type ReportKey = [day: string, gateId: number];
+export const reportKey = (r: ReportView): ReportKey => [r.day, r.gateId ?? 0];
 
 /** Today so far, per gate and for the campus: not a report yet, nothing to sign. */
 export function todaySoFar(db: Db, rules: Rules, now: Date): ReportView[] {

@@ -1,12 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gte, lte, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
 import { departments, idempotencyKeys, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { IsoDateSchema, RequestInputSchema, RequestStatusSchema, RequestViewSchema, type RequestInput } from './schemas';
@@ -80,8 +80,8 @@ export const requestRoutes = createRouter()
     createRoute({
       method: 'get', path: '/', tags: ['filing'], summary: 'List requests: a filer sees their department’s, the office all',
       middleware: [requireRole('filer', 'office')] as const,
-      request: { query: z.object({ status: RequestStatusSchema.optional(), from: IsoDateSchema.optional(), to: IsoDateSchema.optional(), departmentId: z.coerce.number().int().positive().optional(), limit: z.coerce.number().int().min(1).max(500).default(100) }) },
-      responses: { 200: jsonContent(z.array(RequestViewSchema), 'Requests, newest first'), ...errors },
+      request: { query: PageQuerySchema.extend({ status: RequestStatusSchema.optional(), from: IsoDateSchema.optional(), to: IsoDateSchema.optional(), departmentId: z.coerce.number().int().positive().optional() }) },
+      responses: { 200: jsonContent(pageOf(RequestViewSchema), 'A page of requests, newest first'), ...errors },
     }),
     (c) => {
       const { db } = c.get('deps');
@@ -93,8 +93,11 @@ export const requestRoutes = createRouter()
       if (q.status) where.push(eq(visitRequests.status, q.status));
       if (q.from) where.push(gte(visitRequests.visitDateTo, q.from));
       if (q.to) where.push(lte(visitRequests.visitDateFrom, q.to));
-      const rows = db.select().from(visitRequests).where(and(...where)).orderBy(desc(visitRequests.id)).limit(q.limit).all();
-      return c.json(rows.map((r) => requestView(db, r)), 200);
+      const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
+      if (after) where.push(lt(visitRequests.id, after[0]));
+      const rows = db.select().from(visitRequests).where(and(...where)).orderBy(desc(visitRequests.id)).limit(q.limit + 1).all();
+      const page = pageFrom(rows, q.limit, (r) => [r.id]);
+      return c.json({ ...page, items: page.items.map((r) => requestView(db, r)) }, 200);
     },
   )
   .openapi(

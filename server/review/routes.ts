@@ -1,10 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
 import { users, visitRequests } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { issuePasses } from '../passes/issue';
 import { RequestViewSchema } from '../requests/schemas';
@@ -62,27 +62,30 @@ export const reviewRoutes = createRouter()
     createRoute({
       method: 'get', path: '/queue', tags: ['review'], summary: 'The office’s queue: pending requests with their age and pre-computed checks, and overdue backfills',
       middleware: [requireRole('office')] as const,
-      request: { query: z.object({ queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal') }) },
-      responses: { 200: jsonContent(z.array(QueueItemSchema), 'Oldest first'), ...errors },
+      request: { query: PageQuerySchema.extend({ queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal') }) },
+      responses: { 200: jsonContent(pageOf(QueueItemSchema), 'A page of the queue, oldest first'), ...errors },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
       const now = clock.now();
-      const { queue } = c.req.valid('query');
-      const where =
+      const { queue, limit, cursor } = c.req.valid('query');
+      const after = decodeCursor(cursor, z.tuple([z.number().int(), z.number().int()]));
+      const inQueue =
         queue === 'needs_review' ? eq(visitRequests.status, 'needs_review')
         : queue === 'pending_dept' ? eq(visitRequests.status, 'pending_dept')
         : queue === 'backfill' ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
         : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
-      const rows = db.select().from(visitRequests).where(where).orderBy(asc(visitRequests.createdAt)).all();
-      return c.json(
-        rows.map((r) => ({
+      const afterLast = after && or(gt(visitRequests.createdAt, new Date(after[0])), and(eq(visitRequests.createdAt, new Date(after[0])), gt(visitRequests.id, after[1])));
+      const rows = db.select().from(visitRequests).where(and(inQueue, afterLast)).orderBy(asc(visitRequests.createdAt), asc(visitRequests.id)).limit(limit + 1).all();
+      const page = pageFrom(rows, limit, (r) => [r.createdAt.getTime(), r.id]);
+      return c.json({
+        ...page,
+        items: page.items.map((r) => ({
           ...requestView(db, r, { detail: true }),
           ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
           backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
         })),
-        200,
-      );
+      }, 200);
     },
   )
   .openapi(

@@ -1,10 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc } from 'drizzle-orm';
+import { desc, lt } from 'drizzle-orm';
 import { commitmentTexts, ruleSets } from '../db/schema';
 import { RulesSchema } from '../domain/rules';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
@@ -32,9 +33,16 @@ export const ruleRoutes = createRouter()
     createRoute({
       method: 'get', path: '/history', tags: ['rules'], summary: 'Every version, newest first, with who and why',
       middleware: [requireRole('office', 'admin')] as const,
-      responses: { 200: jsonContent(z.array(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })), 'Versions'), ...errors },
+      request: { query: PageQuerySchema },
+      responses: { 200: jsonContent(pageOf(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })), 'A page of versions'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(ruleSets).orderBy(desc(ruleSets.id)).limit(200).all().map((r) => ({ version: r.id, at: r.createdAt.toISOString(), actor: r.actorLabel, reason: r.reason })), 200),
+    (c) => {
+      const { limit, cursor } = c.req.valid('query');
+      const after = decodeCursor(cursor, z.tuple([z.number().int()]));
+      const rows = c.get('deps').db.select().from(ruleSets).where(after && lt(ruleSets.id, after[0])).orderBy(desc(ruleSets.id)).limit(limit + 1).all();
+      const page = pageFrom(rows, limit, (r) => [r.id]);
+      return c.json({ ...page, items: page.items.map((r) => ({ version: r.id, at: r.createdAt.toISOString(), actor: r.actorLabel, reason: r.reason })) }, 200);
+    },
   )
   .openapi(
     createRoute({

@@ -139,7 +139,7 @@ describe('filing → approval → visitor pass', () => {
 
   it('lets the filer edit a pending request, typing the ID number again (only its last four are kept)', async () => {
     const filer = await signInOver(server.url, 'filer', PASSWORD);
-    const earliest = (await filer('GET', '/api/v1/requests')).json[0].visitDateFrom as string;
+    const earliest = (await filer('GET', '/api/v1/requests')).json.items[0].visitDateFrom as string;
     const body = { visitDateFrom: earliest, timeFrom: '09:00', timeTo: '12:00', gateIds: [gateId], purpose: '设备验收', destination: '实验楼', escortName: '李老师', escortPhone: '13911112222', visitors: [{ name: '王五', idType: 'resident_id', idNumber: ID_NUMBERS[1], phone: '13800002222', fromRegion: '410105', visitedRegions: [], closeContact: false, commitmentAccepted: true, commitmentVersion: 1 }] };
     const filed = await filer('POST', '/api/v1/requests', body);
     expect(filed.status).toBe(201);

@@ -200,14 +200,14 @@ describe('a walk-in who must enter', () => {
       await gate.page.getByRole('button', { name: '发送给保卫处' }).click();
       await gate.page.getByTestId('emergency-waiting').waitFor();
       const office = await signInOver(server.url, 'office', PASSWORD);
-      const queue = (await office<{ id: number; emergency: boolean }[]>('GET', '/api/v1/review/queue?queue=normal')).json;
+      const queue = (await office<{ items: { id: number; emergency: boolean }[] }>('GET', '/api/v1/review/queue?queue=normal')).json.items;
       const req = queue.find((q) => q.emergency)!;
       expect((await office('POST', `/api/v1/review/${req.id}/approve`, { note: '同意应急入校' })).status).toBe(200);
       await waitOrShoot(gate.page, '.entrant');
       await gate.page.getByRole('button', { name: '绿码' }).click();
       await gate.page.getByRole('button', { name: '36.6', exact: true }).click();
       expect((await verdictOf(gate.page)).verdict).toBe('admit');
-      const backfills = (await office<{ id: number }[]>('GET', '/api/v1/review/queue?queue=backfill')).json;
+      const backfills = (await office<{ items: { id: number }[] }>('GET', '/api/v1/review/queue?queue=backfill')).json.items;
       expect(backfills.map((b) => b.id)).toContain(req.id);
     } finally {
       await gate.browser.close();

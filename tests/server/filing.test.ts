@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createUser } from '../helpers/builders';
 import { requestInput, residentId, visitorInput } from '../helpers/filing';
@@ -94,7 +95,7 @@ describe('POST /api/v1/requests', () => {
     expect(retry.status).toBe(201);
     expect(retry.json.id).toBe(first.json.id);
     expect(retry.headers.get('idempotent-replayed')).toBe('true');
-    expect((await t.request('GET', '/api/v1/requests', { cookie: filer })).json).toHaveLength(1);
+    expect((await ok(t.client({ cookie: filer }).requests.$get({ query: {} }))).items).toHaveLength(1);
     const other = await file(filer, { ...body, purpose: '另一件事' }, { 'idempotency-key': 'oa-2026-0001' });
     expect(other.status).toBe(409);
     expect(other.json.error.code).toBe('idempotency_key_reused');
@@ -120,13 +121,13 @@ describe('department isolation', () => {
     const mine = await file(filer, requestInput(t.campus.gateIds.north));
     createUser(t.db, t.campus, 'filer', { username: 'mathfiler', departmentId: t.campus.departmentIds.math });
     const other = await t.signIn({ username: 'mathfiler' });
-    expect((await t.request('GET', '/api/v1/requests', { cookie: other })).json).toEqual([]);
+    expect(await ok(t.client({ cookie: other }).requests.$get({ query: {} }))).toEqual({ items: [], nextCursor: null });
     for (let id = 1; id <= mine.json.id + 2; id++) {
       expect((await t.request('GET', `/api/v1/requests/${id}`, { cookie: other })).status).toBe(404);
       expect((await t.request('PUT', `/api/v1/requests/${id}`, { cookie: other, body: requestInput(t.campus.gateIds.north) })).status).toBe(404);
       expect((await t.request('POST', `/api/v1/requests/${id}/cancel`, { cookie: other, body: {} })).status).toBe(404);
     }
-    expect((await t.request('GET', '/api/v1/requests?departmentId=' + t.campus.departmentIds.cs, { cookie: other })).json).toEqual([]);
+    expect((await ok(t.client({ cookie: other }).requests.$get({ query: { departmentId: String(t.campus.departmentIds.cs) } }))).items).toEqual([]);
     expect((await t.request('GET', `/api/v1/requests/${mine.json.id}`, { cookie: office })).status).toBe(200);
   });
 });
@@ -135,8 +136,8 @@ describe('review', () => {
   it('approves with accountability and gives each visitor a pass; cancelling revokes it', async () => {
     const { filer, office } = await setup();
     const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 1), visitorInput({}, 2)] }));
-    const queue = await t.request('GET', '/api/v1/review/queue', { cookie: office });
-    expect(queue.json.map((q: { id: number }) => q.id)).toEqual([filed.json.id]);
+    const queue = await ok(t.client({ cookie: office }).review.queue.$get({ query: {} }));
+    expect(queue.items.map((q) => q.id)).toEqual([filed.json.id]);
     const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: { note: '同意' } });
     expect(approved.json.status).toBe('approved');
     expect(approved.json.visitors.every((v: { pass: unknown }) => v.pass)).toBe(true);
@@ -202,8 +203,8 @@ describe('review', () => {
     const due = new Date(res.json.backfillDueAt).getTime() - t.clock.now().getTime();
     expect(due).toBe(8 * 3_600_000);
     t.clock.advance(8 * 3_600_000 + 60_000);
-    const queue = await t.request('GET', '/api/v1/review/queue?queue=backfill', { cookie: await t.signIn('office') });
-    expect(queue.json[0]).toMatchObject({ id: res.json.id, backfillOverdue: true });
+    const queue = await ok(t.client({ cookie: await t.signIn('office') }).review.queue.$get({ query: { queue: 'backfill' } }));
+    expect(queue.items[0]).toMatchObject({ id: res.json.id, backfillOverdue: true });
     void filer;
     const backfill = await t.request('PUT', `/api/v1/requests/${res.json.id}`, { cookie: await t.signIn('filer'), body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20', visitors: [visitorInput({ name: '赵师傅' })] }) });
     expect(backfill.status).toBe(200);

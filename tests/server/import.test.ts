@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, ORIGIN, type TestApp } from '../helpers/app';
 import { residentId } from '../helpers/filing';
 
@@ -32,7 +33,7 @@ describe('POST /api/v1/requests/import', () => {
     expect(res.json.rows[0]).toMatchObject({ row: 2, visitor: { name: '张三', idType: 'resident_id', fromRegion: '410105' } });
     expect(res.json.rows[1].issues[0]).toMatchObject({ path: ['idNumber'], code: 'id_check_digit' });
     expect(res.json.rows[2].issues.map((i: { path: string[] }) => i.path[0])).toEqual(['fromRegion']);
-    expect((await t.request('GET', '/api/v1/requests', { cookie: filer })).json).toEqual([]);
+    expect((await ok(t.client({ cookie: filer }).requests.$get({ query: {} }))).items).toEqual([]);
   });
 
   it('reads the same from an XLSX sheet', async () => {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { gateDay, on21, runJobs } from '../helpers/office';
 import { quickRefusalEvent } from '../helpers/kiosk';
@@ -67,8 +68,8 @@ describe('retention', () => {
     expect(t.sqlite.prepare('select count(*) n from gate_events where input is not null').get()).toEqual({ n: 0 });
     expect(t.sqlite.prepare("select scope, figures from daily_reports where day = '2026-11-21' order by scope").all()).toEqual(before);
     const office = await t.signIn('office');
-    const reports = (await t.request('GET', '/api/v1/reports/daily?from=2026-11-21&to=2026-11-21&scope=campus', { cookie: office })).json.rows;
-    expect(reports[0].figures).toMatchObject({ entrants: 10, admitted: 5, feverRetests: 2 });
+    const reports = (await ok(t.client({ cookie: office }).reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21', scope: 'campus' } }))).items;
+    expect(reports[0]?.figures).toMatchObject({ entrants: 10, admitted: 5, feverRetests: 2 });
   });
 
   it('erases one visitor on request, with who, when and why in the audit log and no values', async () => {

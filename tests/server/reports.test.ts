@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { gateDay, runJobs } from '../helpers/office';
 import { parseCsv } from '../../server/lib/csv';
@@ -11,9 +12,9 @@ const zeroGroups = { courier_delivery: 0, no_pass: 0, forged_pass: 0, pass_inval
 
 async function reportsOf(day: string) {
   const office = await t.signIn('office');
-  const res = await t.request('GET', `/api/v1/reports/daily?from=${day}&to=${day}`, { cookie: office });
-  expect(res.status).toBe(200);
-  return Object.fromEntries(res.json.rows.map((r: { scope: string }) => [r.scope, r])) as Record<string, { id: number; status: string; figures: Record<string, unknown>; lateSinceSignOff: number; signedOffBy: string | null }>;
+  const res = await ok(t.client({ cookie: office }).reports.daily.$get({ query: { from: day, to: day } }));
+  expect(res.nextCursor).toBeNull();
+  return Object.fromEntries(res.items.map((r) => [r.scope, r]));
 }
 
 describe('daily reports', () => {
@@ -76,11 +77,13 @@ describe('daily reports', () => {
     t.clock.set('2026-11-24T02:00:00Z');
     runJobs(t);
     const filter = 'from=2026-11-20&to=2026-11-23';
-    const pages: { day: string; scope: string; gateName: string; figures: { entrants: number; admitted: number; refused: number } }[] = [];
-    for (let page = 1; ; page++) {
-      const res = (await t.request('GET', `/api/v1/reports/daily?${filter}&page=${page}&pageSize=5`, { cookie: await t.signIn('office') })).json;
-      pages.push(...res.rows);
-      if (pages.length >= res.total) break;
+    const office = t.client({ cookie: await t.signIn('office') });
+    const pages = [];
+    for (let cursor: string | undefined, n = 0; n === 0 || cursor; n++) {
+      const res = await ok(office.reports.daily.$get({ query: { from: '2026-11-20', to: '2026-11-23', limit: '5', ...(cursor ? { cursor } : {}) } }));
+      expect(res.total).toBe(16);
+      pages.push(...res.items);
+      cursor = res.nextCursor ?? undefined;
     }
     expect(pages).toHaveLength(16); // 4 days × (3 gates + campus)
     const screen = pages.map((r) => [r.day, r.scope === 'campus' ? '全校 Campus' : r.gateName, String(r.figures.entrants), String(r.figures.admitted), String(r.figures.refused)]);

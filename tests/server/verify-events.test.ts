@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { requestInput, visitorInput } from '../helpers/filing';
 import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
@@ -128,9 +129,9 @@ describe('the server checks every synced pass against its own records', () => {
     expect(await w.alerts('forged_pass')).toEqual([expect.objectContaining({ gateId: t.campus.gateIds.north, detail: 'bad_signature' })]);
     t.clock.set('2026-11-22T02:00:00Z');
     const office = await t.signIn('office');
-    const reports = (await t.request('GET', '/api/v1/reports/daily?from=2026-11-21&to=2026-11-21', { cookie: office })).json;
-    const campus = reports.rows.find((r: { scope: string }) => r.scope === 'campus');
-    expect(campus.figures.refusedBy).toMatchObject({ forged_pass: 1, no_pass: 0 });
+    const reports = await ok(t.client({ cookie: office }).reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21' } }));
+    const campus = reports.items.find((r) => r.scope === 'campus');
+    expect(campus?.figures.refusedBy).toMatchObject({ forged_pass: 1, no_pass: 0 });
   });
 });
 

@@ -37,3 +37,37 @@ export function useAction() {
   };
   return { error, busy, run };
 }
+
+type Page = { items: unknown[]; nextCursor: string | null };
+
+/**
+ * A list the server pages (server/lib/schemas.ts: `limit` and `cursor` in, `{ items, nextCursor }`
+ * out): the first page loads with the page and again when `deps` change; `more` appends the next.
+ * `first` keeps the rest of the first answer (a report list's range and total).
+ */
+export function usePaged<P extends Page>(load: (cursor: string | undefined) => Promise<P>, deps: unknown[] = []) {
+  const [first, setFirst] = useState<P | undefined>(undefined);
+  const [items, setItems] = useState<P['items']>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const take = (page: P, append: boolean) => {
+    setItems((prev) => (append ? [...prev, ...page.items] : page.items));
+    setCursor(page.nextCursor);
+    setError(null);
+  };
+  const reload = useCallback(() => {
+    load(undefined).then(
+      (page) => {
+        setFirst(page);
+        take(page, false);
+      },
+      (e: unknown) => setError(e),
+    );
+  }, deps);
+  useEffect(reload, [reload]);
+  const more = () => {
+    if (cursor === null) return;
+    load(cursor).then((page) => take(page, true), (e: unknown) => setError(e));
+  };
+  return { first, items, loaded: first !== undefined, hasMore: cursor !== null, more, error, reload };
+}

@@ -1,10 +1,8 @@
 import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../components/form';
 import { api, ok } from '../lib/api';
-import { useResource } from '../lib/use-resource';
+import { usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
-
-type Entry = { id: number; at: string; actorLabel: string; action: string; entity: string; entityId: string | null; reason: string | null };
 
 export function AuditPage() {
   const state = useAppState();
@@ -14,21 +12,7 @@ export function AuditPage() {
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   const filters = () => ({ ...(action ? { action } : {}), ...(entity ? { entity } : {}), ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}) });
-  const [extra, setExtra] = useState<Entry[]>([]);
-  const [cursor, setCursor] = useState<number | null>(null);
-  const first = useResource(async () => {
-    const page = await ok(api.audit.$get({ query: { limit: '50', ...filters() } }));
-    setExtra([]);
-    setCursor(page.nextCursor);
-    return page.items;
-  }, [action, entity, from, to]);
-  const more = async () => {
-    if (cursor === null) return;
-    const page = await ok(api.audit.$get({ query: { limit: '50', cursor: String(cursor), ...filters() } }));
-    setExtra([...extra, ...page.items]);
-    setCursor(page.nextCursor);
-  };
-  const rows = [...(first.data ?? []), ...extra];
+  const list = usePaged((cursor) => ok(api.audit.$get({ query: { limit: '50', ...(cursor ? { cursor } : {}), ...filters() } })), [action, entity, from, to]);
   return (
     <section class="card">
       <header class="row">
@@ -40,7 +24,7 @@ export function AuditPage() {
         <label class="field"><span>{t('audit.from')}</span><input type="datetime-local" value={from} onChange={(e) => setFrom(e.currentTarget.value)} /></label>
         <label class="field"><span>{t('audit.to')}</span><input type="datetime-local" value={to} onChange={(e) => setTo(e.currentTarget.value)} /></label>
       </div>
-      <ErrorBanner error={first.error} />
+      <ErrorBanner error={list.error} />
       <table>
         <thead>
           <tr>
@@ -52,7 +36,7 @@ export function AuditPage() {
           </tr>
         </thead>
         <tbody>
-          {rows.map((r) => (
+          {list.items.map((r) => (
             <tr key={r.id}>
               <td>{new Date(r.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')}</td>
               <td>{r.actorLabel}</td>
@@ -63,7 +47,7 @@ export function AuditPage() {
           ))}
         </tbody>
       </table>
-      {cursor !== null && <button type="button" onClick={() => void more()}>{t('common.more')}</button>}
+      {list.hasMore && <button type="button" onClick={list.more}>{t('common.more')}</button>}
     </section>
   );
 }

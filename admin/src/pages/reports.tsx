@@ -10,7 +10,7 @@ import { REFUSAL_GROUPS, type DayFigures } from '../../../server/domain/report-f
 
 const PAGE_SIZE = 20;
 const FIGURES = ['entrants', 'admitted', 'refused', 'feverRetests', 'exits', 'emergencyAdmits', 'overdueBackfills', 'overstays', 'expiredNotSignedOut', 'tabletOfflineMinutes', 'lateEvents'] as const;
-type Report = InferResponseType<typeof api.reports.daily.$get, 200>['rows'][number];
+type Report = InferResponseType<typeof api.reports.daily.$get, 200>['items'][number];
 const isZero = (f: DayFigures) => f.entrants === 0 && f.exits === 0;
 
 /** Daily reports per gate and for the campus: filter, page, sign off, reopen, export, print, trends. */
@@ -18,16 +18,19 @@ export function ReportsPage() {
   const state = useAppState();
   const t = state.t.value;
   const [filter, setFilter] = useState<{ from: string; to: string; scope: string }>({ from: '', to: '', scope: '' });
-  const [page, setPage] = useState(1);
+  // Pages back and forth: the cursor that opened each page seen so far (server/lib/schemas.ts).
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const page = cursors.length;
   const [days, setDays] = useState<7 | 30>(7);
   const [reasons, setReasons] = useState<Record<number, string>>({});
   const gates = useResource(() => ok(api.gates.$get()));
   const query = { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}), ...(filter.scope ? { scope: filter.scope } : {}) };
-  const list = useResource(() => ok(api.reports.daily.$get({ query: { ...query, page: String(page), pageSize: String(PAGE_SIZE) } })), [filter.from, filter.to, filter.scope, page]);
+  const cursor = cursors.at(-1);
+  const list = useResource(() => ok(api.reports.daily.$get({ query: { ...query, limit: String(PAGE_SIZE), ...(cursor ? { cursor } : {}) } })), [filter.from, filter.to, filter.scope, cursor]);
   const today = useResource(() => ok(api.reports.today.$get()));
   const trend = useResource(() => ok(api.reports.trend.$get({ query: { days: String(days), scope: 'campus' } })), [days]);
   const action = useAction();
-  const rows: Report[] = list.data?.rows ?? [];
+  const rows: Report[] = list.data?.items ?? [];
   const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
   const scopeName = (r: Report) => (r.scope === 'campus' ? t('reports.campus') : r.gateName);
   const signOff = (id: number) => void action.run(async () => {
@@ -40,7 +43,7 @@ export function ReportsPage() {
   });
   const exportQuery = { from: list.data?.from, to: list.data?.to, scope: filter.scope || undefined };
   const set = (k: keyof typeof filter) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => {
-    setPage(1);
+    setCursors([undefined]);
     setFilter({ ...filter, [k]: e.currentTarget.value });
   };
   const series = trend.data ?? [];
@@ -106,8 +109,8 @@ export function ReportsPage() {
           <p class="row no-print">
             <span>{t('reports.page', { page, total: list.data.total })}</span>
             <span>
-              <button type="button" disabled={page <= 1} onClick={() => setPage(page - 1)}>{t('reports.prev')}</button>
-              <button type="button" disabled={page * PAGE_SIZE >= list.data.total} onClick={() => setPage(page + 1)}>{t('reports.next')}</button>
+              <button type="button" disabled={page <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>{t('reports.prev')}</button>
+              <button type="button" disabled={list.data.nextCursor === null} onClick={() => list.data?.nextCursor && setCursors([...cursors, list.data.nextCursor])}>{t('reports.next')}</button>
             </span>
           </p>
         )}

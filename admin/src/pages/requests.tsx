@@ -1,12 +1,12 @@
 import { ErrorBanner } from '../components/form';
 import { api, ok } from '../lib/api';
-import { useResource } from '../lib/use-resource';
+import { usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
 export function RequestsPage() {
   const state = useAppState();
   const t = state.t.value;
-  const list = useResource(() => ok(api.requests.$get({ query: {} })));
+  const list = usePaged((cursor) => ok(api.requests.$get({ query: cursor ? { cursor } : {} })));
   return (
     <section class="card">
       <header class="row">
@@ -26,7 +26,7 @@ export function RequestsPage() {
           </tr>
         </thead>
         <tbody>
-          {list.data?.map((r) => (
+          {list.items.map((r) => (
             <tr key={r.id} data-request={r.id} data-status={r.status}>
               <td>{r.id}</td>
               <td>{r.visitDateFrom === r.visitDateTo ? r.visitDateFrom : `${r.visitDateFrom} – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo}</td>
@@ -38,7 +38,8 @@ export function RequestsPage() {
           ))}
         </tbody>
       </table>
-      {list.data?.length === 0 && <p>{t('common.empty')}</p>}
+      {list.loaded && list.items.length === 0 && <p>{t('common.empty')}</p>}
+      {list.hasMore && <button type="button" onClick={list.more}>{t('common.more')}</button>}
     </section>
   );
 }

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { Checks } from '../components/checks';
 import { ErrorBanner } from '../components/form';
 import { api, ok } from '../lib/api';
-import { useAction, useResource } from '../lib/use-resource';
+import { useAction, usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
 const TABS = ['normal', 'group', 'needs_review', 'pending_dept', 'backfill'] as const;
@@ -52,7 +52,7 @@ export function ReviewPage() {
   const state = useAppState();
   const t = state.t.value;
   const [tab, setTab] = useState<(typeof TABS)[number]>('normal');
-  const queue = useResource(() => ok(api.review.queue.$get({ query: { queue: tab } })), [tab]);
+  const queue = usePaged((cursor) => ok(api.review.queue.$get({ query: { queue: tab, ...(cursor ? { cursor } : {}) } })), [tab]);
   const [selected, setSelected] = useState<number[]>([]);
   const [result, setResult] = useState<string | null>(null);
   const action = useAction();
@@ -77,8 +77,8 @@ export function ReviewPage() {
       {tab !== 'backfill' && tab !== 'pending_dept' && (
         <button type="button" class="primary" disabled={selected.length === 0 || action.busy} onClick={bulk}>{t('review.bulkApprove')} ({selected.length})</button>
       )}
-      {queue.data?.length === 0 && <p>{t('common.empty')}</p>}
-      {queue.data?.map((r) => (
+      {queue.loaded && queue.items.length === 0 && <p>{t('common.empty')}</p>}
+      {queue.items.map((r) => (
         <article key={r.id} class="queue-item" data-request={r.id}>
           <header class="row">
             <label class="check">
@@ -95,6 +95,7 @@ export function ReviewPage() {
           {(tab === 'normal' || tab === 'group' || tab === 'needs_review') && <ReviewActions id={r.id} onDone={queue.reload} />}
         </article>
       ))}
+      {queue.hasMore && <button type="button" onClick={queue.more}>{t('common.more')}</button>}
     </section>
   );
 }

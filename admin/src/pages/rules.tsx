@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
 import { api, ok } from '../lib/api';
-import { useAction, useResource } from '../lib/use-resource';
+import { useAction, usePaged, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
 import type { Rules } from '../../../server/domain/rules';
@@ -17,9 +17,9 @@ export function RulesPage() {
   const state = useAppState();
   const t = state.t.value;
   const current = useResource(() => ok(api.rules.$get()));
-  const history = useResource(() => ok(api.rules.history.$get()));
+  const history = usePaged((cursor) => ok(api.rules.history.$get({ query: cursor ? { cursor } : {} })));
   const areas = useResource(() => ok(api['risk-areas'].$get()));
-  const blocked = useResource(() => ok(api.blocklist.$get()));
+  const blocked = usePaged((cursor) => ok(api.blocklist.$get({ query: cursor ? { cursor } : {} })));
   const commitment = useResource(() => ok(api.rules.commitment.$get()));
   const [draft, setDraft] = useState<Rules | null>(null);
   const [reason, setReason] = useState('');
@@ -114,7 +114,8 @@ export function RulesPage() {
         {impact !== null && <p class={impact ? 'import-preview' : 'ok'} data-testid="rules-impact">{impactText(impact)}</p>}
         <details>
           <summary>{t('rules.history')}</summary>
-          <ul>{history.data?.map((h) => <li key={h.version}>v{h.version} · {new Date(h.at).toLocaleString()} · {h.actor} · {h.reason}</li>)}</ul>
+          <ul>{history.items.map((h) => <li key={h.version}>v{h.version} · {new Date(h.at).toLocaleString()} · {h.actor} · {h.reason}</li>)}</ul>
+          {history.hasMore && <button type="button" onClick={history.more}>{t('common.more')}</button>}
         </details>
       </section>
 
@@ -149,7 +150,7 @@ export function RulesPage() {
         <table>
           <thead><tr><th>{t('blocklist.who')}</th><th>{t('blocklist.reason')}</th><th /></tr></thead>
           <tbody>
-            {blocked.data?.map((b) => (
+            {blocked.items.map((b) => (
               <tr key={b.id}>
                 <td>{b.idLast4 ? `****${b.idLast4}` : `${b.name ?? ''} ${b.phone ?? ''}`}</td><td>{b.reason}</td>
                 <td><button type="button" onClick={() => lift(b.id)}>{t('blocklist.lift')}</button></td>
@@ -157,6 +158,7 @@ export function RulesPage() {
             ))}
           </tbody>
         </table>
+        {blocked.hasMore && <button type="button" onClick={blocked.more}>{t('common.more')}</button>}
         <div class="inline-form">
           <Field label={t('blocklist.idNumber')} name="idNumber" error={action.error}><input value={block.idNumber} onInput={(e) => setBlock({ ...block, idNumber: e.currentTarget.value })} /></Field>
           <Field label={t('blocklist.reason')} name="reason" error={action.error}><input value={block.reason} onInput={(e) => setBlock({ ...block, reason: e.currentTarget.value })} /></Field>
