@@ -26,7 +26,7 @@ export const alertRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/', tags: ['alerts'], summary: 'Alerts and reconciliation conflicts from the gates (last 7 days), with who acknowledged each',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...guardResponses },
     }),
     (c) => {

@@ -7,7 +7,7 @@ import { clientAddress, isHttps } from '../lib/client-address';
 import { assertPasswordFor, dummyPasswordHash, hashPasswordAsync, randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { gateIdsOf, principalOf, requireRole, SESSION_COOKIE } from '../middleware/auth';
+import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
 import { ROLES } from '../db/schema';
 import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
 import type { Principal } from '../lib/context';
@@ -21,9 +21,9 @@ const errors = {
 function meOf(db: Db, p: Principal) {
   if (p.kind === 'user' && p.userId != null) {
     const u = db.select().from(users).where(eq(users.id, p.userId)).get();
-    if (u) return { kind: 'user' as const, id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId, gateIds: p.gateIds };
+    if (u) return { kind: 'user' as const, id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId, gateIds: p.gateIds, scopes: null };
   }
-  return { kind: 'token' as const, id: p.tokenId ?? 0, username: p.label, displayName: p.label, role: p.role, departmentId: p.departmentId, gateIds: p.gateIds };
+  return { kind: 'token' as const, id: p.tokenId ?? 0, username: p.label, displayName: p.label, role: p.role, departmentId: p.departmentId, gateIds: p.gateIds, scopes: p.scopes ? [...p.scopes] : null };
 }
 
 const login = createRoute({
@@ -51,8 +51,8 @@ const me = createRoute({
   method: 'get',
   path: '/me',
   tags: ['auth'],
-  summary: 'Who am I',
-  middleware: [requireRole(...ROLES)] as const,
+  summary: 'Who am I (any signed-in person or token: an integrator checks its token’s scopes here)',
+  middleware: [requireSignedIn()] as const,
   responses: { 200: jsonContent(MeSchema, 'The caller'), ...errors },
 });
 
@@ -93,7 +93,7 @@ export const authRoutes = createRouter()
     accountLimiter.record(accountKey, now.getTime());
     const token = randomToken();
     const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
-    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, device: null };
+    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, scopes: null, device: null };
     db.transaction((tx) => {
       tx.insert(sessions).values(session).run();
       recordAudit(tx, now, principal, c.get('requestId'), { action: 'auth.login', entity: 'user', entityId: user.id });

@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../db/schema';
+import { TOKEN_SCOPES } from '../domain/roles';
 
 export const RoleSchema = z.enum(ROLES).openapi('Role');
 
@@ -19,6 +20,8 @@ export const MeSchema = z
     role: RoleSchema,
     departmentId: z.number().int().nullable(),
     gateIds: z.array(z.number().int()),
+    /** An integration token's scopes; null for people and tablets. */
+    scopes: z.array(z.enum(TOKEN_SCOPES)).nullable(),
   })
   .openapi('Me');
 

@@ -5,7 +5,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
-import { ROLES } from '../domain/roles';
+import { ROLES, type TokenScope } from '../domain/roles';
 
 export { ROLES, type Role } from '../domain/roles';
 
@@ -107,6 +107,10 @@ export const apiTokens = sqliteTable(
     departmentId: integer('department_id').references(() => departments.id),
     gateId: integer('gate_id').references(() => gates.id),
     createdByUserId: integer('created_by_user_id').references(() => users.id),
+    /** An integration token's scopes (domain/roles.ts TOKEN_SCOPES); null for a gate tablet's token. */
+    scopes: text('scopes', { mode: 'json' }).$type<TokenScope[]>(),
+    /** Integration tokens expire; null only for tablets' tokens and tokens made before expiry existed. */
+    expiresAt: ms('expires_at'),
     createdAt: createdAt(),
     lastUsedAt: ms('last_used_at'),
     revokedAt: ms('revoked_at'),

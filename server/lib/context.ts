@@ -1,6 +1,7 @@
 import type { Config } from '../env';
 import type { Db } from '../db/open';
 import type { Role, devices } from '../db/schema';
+import type { TokenScope } from '../domain/roles';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
 import type { LiveBus } from '../live/bus';
@@ -34,6 +35,11 @@ export interface Principal {
   departmentId: number | null;
   gateIds: number[];
   sessionId: string | null;
+  /**
+   * An integration token's scopes: it reaches only routes that name one of them, whatever its
+   * role. Null for people and gate tablets, whom their role governs.
+   */
+  scopes: readonly TokenScope[] | null;
   /** The enrolled gate tablet behind a bearer token, found in the same lookup; null otherwise. */
   device: typeof devices.$inferSelect | null;
 }

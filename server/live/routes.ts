@@ -61,7 +61,7 @@ export const liveRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/wall', tags: ['live'], summary: 'The live wall as JSON (the stream sends the same)',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: { 200: jsonContent(WallSchema, 'The wall'), ...guardResponses },
     }),
     (c) => {
@@ -72,7 +72,7 @@ export const liveRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/stream', tags: ['live'], summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...guardResponses },
     }),
     (c) => {

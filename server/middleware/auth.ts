@@ -3,6 +3,7 @@ import { eq } from 'drizzle-orm';
 import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { sessions, userGates, users, type Role } from '../db/schema';
+import { TOKEN_SCOPES, type TokenScope } from '../domain/roles';
 import { sha256 } from '../lib/crypto';
 import { ApiError } from '../lib/errors';
 import type { AppEnv, Principal } from '../lib/context';
@@ -23,6 +24,9 @@ interface TokenRow {
   role: Role;
   departmentId: number | null;
   gateId: number | null;
+  /** JSON text of the scopes; null for a tablet's token. */
+  scopes: string | null;
+  expiresAt: number | null;
   lastUsedAt: number | null;
   /** The enrolled (not revoked) tablet holding this token, if any: `devices` columns, d_ prefixed. */
   d_id: number | null;
@@ -73,7 +77,7 @@ function tokenStatements(db: Db) {
   if (!s) {
     s = {
       byHash: db.$client.prepare(
-        `select t.id, t.name, t.role, t.department_id as departmentId, t.gate_id as gateId, t.last_used_at as lastUsedAt,
+        `select t.id, t.name, t.role, t.department_id as departmentId, t.gate_id as gateId, t.scopes, t.expires_at as expiresAt, t.last_used_at as lastUsedAt,
            d.id as d_id, d.gate_id as d_gateId, d.name as d_name, d.app_version as d_appVersion, d.enrolled_at as d_enrolledAt,
            d.enrolled_by_user_id as d_enrolledByUserId, d.last_seen_at as d_lastSeenAt, d.last_snapshot_at as d_lastSnapshotAt, d.outbox_pending as d_outboxPending,
            d.snapshot_cursor as d_snapshotCursor, d.snapshot_digest as d_snapshotDigest, d.resync_requested_at as d_resyncRequestedAt, d.clock_skew_ms as d_clockSkewMs
@@ -103,6 +107,9 @@ export const authenticate = () =>
       if (!match?.[1]) throw new ApiError(401, 'unauthenticated', 'The Authorization header must be "Bearer <token>"');
       const token = tokenStatements(db).byHash.get(sha256(match[1]));
       if (!token) throw new ApiError(401, 'unauthenticated', 'The bearer token is unknown or revoked');
+      if (token.expiresAt !== null && token.expiresAt <= now.getTime()) {
+        throw new ApiError(401, 'token_expired', `The token expired at ${new Date(token.expiresAt).toISOString()}; an admin can make a new one`);
+      }
       if (!token.lastUsedAt || now.getTime() - token.lastUsedAt > TOUCH_EVERY_MS) tokenStatements(db).touch.run(now.getTime(), token.id);
       principal = {
         kind: 'token',
@@ -113,6 +120,7 @@ export const authenticate = () =>
         departmentId: token.departmentId,
         gateIds: token.gateId ? [token.gateId] : [],
         sessionId: null,
+        scopes: scopesOf(token.scopes),
         device: deviceFrom(token),
       };
     } else {
@@ -145,6 +153,7 @@ export const authenticate = () =>
             departmentId: row.user.departmentId,
             gateIds: gateIdsOf(db, row.user.id),
             sessionId: id,
+            scopes: null,
             device: null,
           };
         }
@@ -154,12 +163,37 @@ export const authenticate = () =>
     await next();
   });
 
-/** Route guard: 401 without a principal, 403 when the caller's role is not among `roles`. */
-export const requireRole = (...roles: Role[]) =>
-  createMiddleware<AppEnv>(async (c, next) => {
+/** Scopes as stored (JSON text), keeping only known ones: a stray value grants nothing. */
+function scopesOf(json: string | null): TokenScope[] | null {
+  if (json === null) return null;
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? TOKEN_SCOPES.filter((s) => parsed.includes(s)) : [];
+}
+
+/**
+ * Route guard: 401 without a principal, 403 when the caller's role is not among the roles named.
+ * An integration token is let through only where the route names one of its scopes
+ * (`requireRole('office', { scope: 'reports:read' })`), whatever its role.
+ */
+export const requireRole = (...allowed: (Role | { scope: TokenScope })[]) => {
+  const roles = allowed.filter((a): a is Role => typeof a === 'string');
+  const scope = allowed.find((a): a is { scope: TokenScope } => typeof a !== 'string')?.scope;
+  return createMiddleware<AppEnv>(async (c, next) => {
     const p = c.get('principal');
     if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
-    if (!roles.includes(p.role)) throw new ApiError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+    if (p.scopes) {
+      if (!scope || !p.scopes.includes(scope)) throw new ApiError(403, 'scope_missing', scope ? `This token needs the scope ${scope}` : 'Integration tokens may not use this route');
+    } else if (!roles.includes(p.role)) {
+      throw new ApiError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
+    }
+    await next();
+  });
+};
+
+/** Any caller who is someone: a person, a tablet or an integration token of any scope. */
+export const requireSignedIn = () =>
+  createMiddleware<AppEnv>(async (c, next) => {
+    if (!c.get('principal')) throw new ApiError(401, 'unauthenticated', 'Sign in first');
     await next();
   });
 

@@ -83,7 +83,7 @@ export const reportRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/daily', tags: ['reports'], summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { query: Filter.extend(PageQuerySchema.shape) },
       responses: { 200: jsonContent(pageOf(ReportSchema).extend({ total: z.number().int(), from: z.string(), to: z.string() }), 'A page of reports, with how many match and the range'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
@@ -102,7 +102,7 @@ export const reportRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/daily/export', tags: ['reports'], summary: 'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { query: Filter.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
       responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
@@ -121,7 +121,7 @@ export const reportRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/today', tags: ['reports'], summary: 'Today so far, per gate and for the campus (not a report yet)',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...guardResponses },
     }),
     (c) => {
@@ -132,7 +132,7 @@ export const reportRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/trend', tags: ['reports'], summary: 'Entrants, admits, refusals and fever re-tests per day for the last 7 or 30 days',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { query: z.object({ days: z.coerce.number().int().refine((d) => d === 7 || d === 30, '7 or 30').default(7), scope: z.string().regex(/^(campus|\d{1,9})$/).default(CAMPUS) }) },
       responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
@@ -145,7 +145,7 @@ export const reportRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/daily/{id}', tags: ['reports'], summary: 'One daily report with its sign-off history',
-      middleware: [requireRole('office')] as const,
+      middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { params: IdParam },
       responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),

@@ -33,7 +33,7 @@ export const ImportResultSchema = z
 export const importVisitorsRoute = createRoute({
   method: 'post', path: '/import', tags: ['filing'],
   summary: 'Check a visitor list (CSV or XLSX) row by row; nothing is saved',
-  middleware: [requireRole('filer')] as const,
+  middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
   request: { body: { content: { 'multipart/form-data': { schema: z.object({ file: z.custom<File>((v) => v instanceof File, 'attach the file').openapi({ type: 'string', format: 'binary' }) }) } }, required: true } },
   responses: {
     200: jsonContent(ImportResultSchema, 'Each row parsed, with its problems'),

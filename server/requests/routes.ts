@@ -30,7 +30,7 @@ function normalized(input: RequestInput) {
 const fileRequest = createRoute({
   method: 'post', path: '/', tags: ['filing'],
   summary: 'File a visit request (at least a day ahead); send Idempotency-Key to make retries safe',
-  middleware: [requireRole('filer')] as const,
+  middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
   request: { headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }), ...jsonBody(RequestInputSchema) },
   responses: { 201: jsonContent(RequestViewSchema, 'Filed'), ...errors, 409: jsonContent(ErrorBodySchema, 'Idempotency-Key reused with a different body') },
 });
@@ -79,7 +79,7 @@ export const requestRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/', tags: ['filing'], summary: 'List requests: a filer sees their department’s, the office all',
-      middleware: [requireRole('filer', 'office')] as const,
+      middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { query: PageQuerySchema.extend({ status: RequestStatusSchema.optional(), from: IsoDateSchema.optional(), to: IsoDateSchema.optional(), departmentId: z.coerce.number().int().positive().optional() }) },
       responses: { 200: jsonContent(pageOf(RequestViewSchema), 'A page of requests, newest first'), ...errors },
     }),
@@ -103,7 +103,7 @@ export const requestRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'get', path: '/{id}', tags: ['filing'], summary: 'One request with its visitors, passes and history',
-      middleware: [requireRole('filer', 'office')] as const,
+      middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema },
       responses: { 200: jsonContent(RequestViewSchema, 'The request'), ...errors },
     }),
@@ -117,7 +117,7 @@ export const requestRoutes = createRouter()
     createRoute({
       method: 'put', path: '/{id}', tags: ['filing'],
       summary: 'Edit a request before approval (it returns to review), or backfill an emergency admit',
-      middleware: [requireRole('filer')] as const,
+      middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(RequestInputSchema) },
       responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: jsonContent(ErrorBodySchema, 'No longer editable') },
     }),
@@ -155,7 +155,7 @@ export const requestRoutes = createRouter()
   .openapi(
     createRoute({
       method: 'post', path: '/{id}/cancel', tags: ['filing'], summary: 'Cancel a request before its visit ends; its passes are revoked',
-      middleware: [requireRole('filer', 'office')] as const,
+      middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).default('') })) },
       responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: jsonContent(ErrorBodySchema, 'Already over or closed') },
     }),

@@ -5,39 +5,67 @@ import { recordAudit } from '../lib/audit';
 import { randomToken, sha256 } from '../lib/crypto';
 import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, safeText } from '../lib/schemas';
+import { TOKEN_SCOPES } from '../domain/roles';
 import { principalOf, requireRole } from '../middleware/auth';
 
 export const ApiTokenSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),
+    /** An integrator's token, or the token a gate tablet got when it enrolled. */
+    kind: z.enum(['integration', 'device']),
     role: z.string(),
+    scopes: z.array(z.enum(TOKEN_SCOPES)),
     departmentId: z.number().int().nullable(),
     gateId: z.number().int().nullable(),
     createdAt: z.string(),
+    expiresAt: z.string().nullable().openapi({ description: 'Null only for tablets’ tokens and integration tokens made before tokens expired' }),
     lastUsedAt: z.string().nullable(),
     revoked: z.boolean(),
+    status: z.enum(['active', 'expired', 'revoked']),
   })
   .openapi('ApiToken');
 
-/** Integration tokens act as a filer of one department (the school's office system files through them). */
-const TokenInput = z.object({ name: z.string().trim().min(1).max(64), departmentId: z.number().int().positive() });
+/** The longest an integration token may live: a year, then an admin makes a new one. */
+const MAX_DAYS = 366;
+
+/**
+ * An integration token: its scopes, the department it files for (with `requests:file` only), and
+ * how many days it lives. The school's office system files through one; a reporting tool reads
+ * the daily reports through another.
+ */
+const TokenInput = z
+  .object({
+    name: safeText(1, 64),
+    scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length).refine((s) => new Set(s).size === s.length, 'each scope once'),
+    departmentId: z.number().int().positive().nullable().default(null).openapi({ description: 'Required with requests:file, refused without it' }),
+    expiresInDays: z.number().int().min(1).max(MAX_DAYS),
+  })
+  .superRefine((v, ctx) => {
+    const files = v.scopes.includes('requests:file');
+    if (files && v.departmentId === null) ctx.addIssue({ code: 'custom', path: ['departmentId'], message: 'A token that files needs its department', params: { code: 'department_required' } });
+    if (!files && v.departmentId !== null) ctx.addIssue({ code: 'custom', path: ['departmentId'], message: 'Only a token that files has a department', params: { code: 'department_not_allowed' } });
+  });
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-const view = (t: typeof apiTokens.$inferSelect) => ({
+const view = (t: typeof apiTokens.$inferSelect, now: Date) => ({
   id: t.id,
   name: t.name,
+  kind: t.scopes === null ? ('device' as const) : ('integration' as const),
   role: t.role,
+  scopes: t.scopes ?? [],
   departmentId: t.departmentId,
   gateId: t.gateId,
   createdAt: t.createdAt.toISOString(),
+  expiresAt: t.expiresAt?.toISOString() ?? null,
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
   revoked: t.revokedAt != null,
+  status: t.revokedAt ? ('revoked' as const) : t.expiresAt && t.expiresAt <= now ? ('expired' as const) : ('active' as const),
 });
 
 export const tokenRoutes = createRouter()
@@ -47,28 +75,35 @@ export const tokenRoutes = createRouter()
       middleware: [requireRole('admin')] as const,
       responses: { 200: jsonContent(z.array(ApiTokenSchema), 'Tokens'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(apiTokens).orderBy(apiTokens.id).all().map(view), 200),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const now = clock.now();
+      return c.json(db.select().from(apiTokens).orderBy(apiTokens.id).all().map((t) => view(t, now)), 200);
+    },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['tokens'], summary: 'Create a department integration token; the secret is shown once',
+      method: 'post', path: '/', tags: ['tokens'], summary: 'Create an integration token with its scopes and expiry; the secret is shown once',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(TokenInput),
       responses: { 201: jsonContent(ApiTokenSchema.extend({ token: z.string() }), 'Created'), ...errors },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
-      const { name, departmentId } = c.req.valid('json');
+      const { name, scopes, departmentId, expiresInDays } = c.req.valid('json');
+      const now = clock.now();
       const token = `ghi_${randomToken()}`;
       const row = db.transaction((tx) => {
-        if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()) {
+        if (departmentId !== null && !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()) {
           throw fieldError(['departmentId'], 'unknown_department', `Department ${departmentId} does not exist`);
         }
-        const r = tx.insert(apiTokens).values({ name, tokenHash: sha256(token), role: 'filer', departmentId, createdByUserId: principalOf(c).userId }).returning().get();
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'token.create', entity: 'api_token', entityId: r.id, after: view(r) });
+        const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
+        // The role only matters for what a filing records; scopes decide what the token reaches (middleware/auth.ts).
+        const r = tx.insert(apiTokens).values({ name, tokenHash: sha256(token), role: 'filer', scopes, departmentId, expiresAt, createdByUserId: principalOf(c).userId }).returning().get();
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.create', entity: 'api_token', entityId: r.id, after: view(r, now) });
         return r;
       });
-      return c.json({ ...view(row), token }, 201);
+      return c.json({ ...view(row, now), token }, 201);
     },
   )
   .openapi(
@@ -86,9 +121,9 @@ export const tokenRoutes = createRouter()
         const before = tx.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
         if (!before) throw notFound(`Token ${id}`);
         const after = tx.update(apiTokens).set({ revokedAt: before.revokedAt ?? now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning().get() ?? before;
-        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.revoke', entity: 'api_token', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.revoke', entity: 'api_token', entityId: id, before: view(before, now), after: view(after, now) });
         return after;
       });
-      return c.json(view(row), 200);
+      return c.json(view(row, now), 200);
     },
   );

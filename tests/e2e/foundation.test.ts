@@ -77,6 +77,42 @@ describe('admin app', () => {
     await context.close();
   });
 
+  it('lets the admin make a reports-only integration token: the secret shown once, then listed with its scope and expiry, reaching only reports', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    await page.goto('/admin/');
+    await page.getByLabel('用户名').fill('admin');
+    await page.getByLabel('密码').fill(ADMIN_PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('link', { name: '接口令牌' }).click();
+    await page.locator('input[name=name]').fill('报表系统');
+    await page.getByLabel('代本部门报备（并查看所报备的申请）').uncheck();
+    await page.getByLabel('读取保卫处日报').check();
+    expect(await page.locator('select[name=departmentId]').isDisabled()).toBe(true);
+    await page.locator('select[name=expiresInDays]').selectOption('30');
+    await page.getByRole('button', { name: '新建' }).click();
+    const secret = (await page.locator('[data-secret]').textContent())!;
+    expect(secret).toMatch(/^ghi_/);
+    await screenshot(page, 'admin-tokens-created-zh');
+
+    const call = (path: string) => fetch(`${server.url}${path}`, { headers: { authorization: `Bearer ${secret}` } });
+    expect((await call('/api/v1/reports/today')).status).toBe(200);
+    const filing = await call('/api/v1/requests');
+    expect(filing.status).toBe(403);
+    expect(((await filing.json()) as { error: { code: string } }).error.code).toBe('scope_missing');
+
+    await page.reload();
+    const row = page.locator('tr[data-status=active]').filter({ hasText: '报表系统' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('读取保卫处日报');
+    expect(await page.content()).not.toContain(secret);
+    await page.getByRole('button', { name: 'English' }).click();
+    await page.getByRole('heading', { name: "API tokens (the school's office system)" }).waitFor();
+    expect(await row.textContent()).toContain("Read the office's daily reports");
+    await screenshot(page, 'admin-tokens-en');
+    await page.getByRole('button', { name: '中文' }).click();
+    await context.close();
+  });
+
   it('shows a translated error for a wrong password', async () => {
     const { context, page } = await newPage(browser, { baseURL: server.url });
     await page.goto('/admin/');

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { auditLog } from '../../server/db/schema';
+import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { TEST_PASSWORD } from '../helpers/builders';
 
@@ -157,7 +158,7 @@ describe('bearer tokens', () => {
   it('act as a department filer until revoked, through the same middleware', async () => {
     t = createTestApp();
     const admin = await t.signIn('admin');
-    const created = await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', departmentId: t.campus.departmentIds.cs } });
+    const created = await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', scopes: ['requests:file'], departmentId: t.campus.departmentIds.cs, expiresInDays: 90 } });
     expect(created.status).toBe(201);
     const token = created.json.token as string;
     const me = await t.request('GET', '/api/v1/auth/me', { bearer: token });
@@ -167,6 +168,56 @@ describe('bearer tokens', () => {
     expect((await t.request('DELETE', `/api/v1/tokens/${created.json.id}`, { cookie: admin })).status).toBe(200);
     const after = await t.request('GET', '/api/v1/auth/me', { bearer: token });
     expect(after.status).toBe(401);
+  });
+
+  it('carry scopes and an expiry, shown when made and listed without the secret; an expired token is refused with its own code', async () => {
+    t = createTestApp();
+    const admin = t.client({ cookie: await t.signIn('admin') });
+    const made = await ok(admin.tokens.$post({ json: { name: '报表系统', scopes: ['reports:read'], departmentId: null, expiresInDays: 30 } }));
+    expect(made).toMatchObject({ kind: 'integration', scopes: ['reports:read'], departmentId: null, status: 'active', expiresAt: '2026-12-20T02:00:00.000Z' });
+    expect(made.token).toMatch(/^ghi_/);
+    const listed = (await ok(admin.tokens.$get())).find((tk) => tk.id === made.id);
+    expect(listed).toEqual({ ...made, token: undefined });
+    expect(JSON.stringify(await ok(admin.tokens.$get()))).not.toContain(made.token);
+
+    const reports = t.client({ bearer: made.token });
+    expect((await reports.reports.today.$get()).status).toBe(200);
+    t.clock.set('2026-12-20T02:00:00Z');
+    const expired = await reports.reports.today.$get();
+    expect(expired.status).toBe(401);
+    expect(await expired.json()).toMatchObject({ error: { code: 'token_expired' } });
+    expect((await ok(t.client({ cookie: await t.signIn('admin') }).tokens.$get())).find((tk) => tk.id === made.id)?.status).toBe('expired');
+  });
+
+  it('refuses a token without scopes, a filing token without its department, a department on a token that does not file, and a lifetime over a year', async () => {
+    t = createTestApp();
+    const admin = await t.signIn('admin');
+    const make = (body: Record<string, unknown>) => t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'x', expiresInDays: 30, ...body } });
+    const cases: [Record<string, unknown>, string, string][] = [
+      [{ scopes: [], departmentId: null }, 'scopes', 'too_small'],
+      [{ scopes: ['requests:file'], departmentId: null }, 'departmentId', 'department_required'],
+      [{ scopes: ['reports:read'], departmentId: t.campus.departmentIds.cs }, 'departmentId', 'department_not_allowed'],
+      [{ scopes: ['reports:read'], departmentId: null, expiresInDays: 367 }, 'expiresInDays', 'too_big'],
+      [{ scopes: ['reports:read', 'reports:read'], departmentId: null }, 'scopes', 'custom'],
+      [{ scopes: ['admin'], departmentId: null }, 'scopes', 'invalid_value'],
+      [{ scopes: ['requests:file'], departmentId: 999 }, 'departmentId', 'unknown_department'],
+    ];
+    for (const [body, path, code] of cases) {
+      const res = await make(body);
+      expect(res.status, JSON.stringify(body)).toBe(400);
+      expect(res.json.error.issues[0], JSON.stringify(body)).toMatchObject({ path: expect.arrayContaining([path]), code });
+    }
+  });
+
+  it('keeps a token made before scopes existed filing for its department, with no expiry shown as such', async () => {
+    t = createTestApp();
+    const admin = t.client({ cookie: await t.signIn('admin') });
+    const made = await ok(admin.tokens.$post({ json: { name: 'OA', scopes: ['requests:file'], departmentId: t.campus.departmentIds.cs, expiresInDays: 30 } }));
+    // As migration 0010 leaves an older token: its scopes filled in, no expiry.
+    t.sqlite.prepare('update api_tokens set expires_at = null where id = ?').run(made.id);
+    t.clock.set('2027-06-01T02:00:00Z');
+    expect((await t.client({ bearer: made.token }).requests.$get({ query: {} })).status).toBe(200);
+    expect((await ok(t.client({ cookie: await t.signIn('admin') }).tokens.$get())).find((tk) => tk.id === made.id)).toMatchObject({ expiresAt: null, status: 'active' });
   });
 
   it('refuses a malformed Authorization header', async () => {

@@ -105,7 +105,7 @@ describe('POST /api/v1/requests', () => {
     const { filer } = await setup();
     void filer;
     const admin = await t.signIn('admin');
-    const token = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA', departmentId: t.campus.departmentIds.cs } })).json.token;
+    const token = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA', scopes: ['requests:file'], departmentId: t.campus.departmentIds.cs, expiresInDays: 365 } })).json.token;
     const send = () => t.request('POST', '/api/v1/requests', { bearer: token, body: requestInput(t.campus.gateIds.north), headers: { 'idempotency-key': 'k1' } });
     const a = await send();
     const b = await send();

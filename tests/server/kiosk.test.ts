@@ -27,7 +27,7 @@ describe('device enrollment', () => {
   it('serves kiosk routes only to a tablet still enrolled: not to an integration token, not once the device alone is revoked', async () => {
     t = createTestApp();
     const admin = await t.signIn('admin');
-    const integration = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', departmentId: t.campus.departmentIds.cs } })).json.token;
+    const integration = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', scopes: ['requests:file', 'reports:read', 'events:read'], departmentId: t.campus.departmentIds.cs, expiresInDays: 365 } })).json.token;
     const denied = await t.request('POST', '/api/v1/kiosk/events', { bearer: integration, body: { events: [] } });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('not_a_device');

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROLES, type Role } from '../../server/domain/roles';
+import { ROLES, TOKEN_SCOPES, type Role, type TokenScope } from '../../server/domain/roles';
 import { createTestApp, type TestApp } from '../helpers/app';
 
 const ALL = ROLES;
@@ -97,6 +97,28 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
 };
 
+/**
+ * What an integration token reaches, by scope, also by hand: every other route refuses a token
+ * with `scope_missing`, whatever its scopes.
+ */
+const SCOPED: Record<string, TokenScope> = {
+  // (GET /api/v1/auth/me answers any token: an integrator checks its own scopes there.)
+  'POST /api/v1/requests': 'requests:file',
+  'GET /api/v1/requests': 'requests:file',
+  'GET /api/v1/requests/{id}': 'requests:file',
+  'PUT /api/v1/requests/{id}': 'requests:file',
+  'POST /api/v1/requests/{id}/cancel': 'requests:file',
+  'POST /api/v1/requests/import': 'requests:file',
+  'GET /api/v1/reports/daily': 'reports:read',
+  'GET /api/v1/reports/daily/export': 'reports:read',
+  'GET /api/v1/reports/today': 'reports:read',
+  'GET /api/v1/reports/trend': 'reports:read',
+  'GET /api/v1/reports/daily/{id}': 'reports:read',
+  'GET /api/v1/live/wall': 'events:read',
+  'GET /api/v1/live/stream': 'events:read',
+  'GET /api/v1/alerts': 'events:read',
+};
+
 let t: TestApp;
 const cookies = {} as Record<Role, string>;
 
@@ -169,6 +191,24 @@ describe('role matrix', () => {
         expect(res.status).toBe(403);
         expect(res.json.error.code).toBe('forbidden');
       }
+    });
+  }
+
+  for (const scope of TOKEN_SCOPES) {
+    it(`lets a token with only ${scope} reach the routes of that scope and no other`, async () => {
+      const made = await t.request('POST', '/api/v1/tokens', { cookie: cookies.admin, body: { name: scope, scopes: [scope], departmentId: scope === 'requests:file' ? t.campus.departmentIds.cs : null, expiresInDays: 30 } });
+      expect(made.status).toBe(201);
+      for (const [key] of gated) {
+        const res = await call(key, undefined, made.json.token);
+        if (SCOPED[key] === scope || key === 'GET /api/v1/auth/me') {
+          expect([401, 403], key).not.toContain(res.status);
+          expect(res.status, key).toBeLessThan(500);
+        } else {
+          expect(res.status, key).toBe(403);
+          expect(res.json.error.code, key).toBe('scope_missing');
+        }
+      }
+      for (const key of deviceOnly) expect((await call(key, undefined, made.json.token)).status, key).toBe(403);
     });
   }
 });
