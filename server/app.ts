@@ -1,9 +1,12 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { matchedRoutes } from 'hono/route';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requestId } from 'hono/request-id';
 import { randomBytes } from 'node:crypto';
 import { deriveKey } from './lib/secrets';
-import { openApiDocument } from './openapi';
+import { errorContract, openApiDocument } from './openapi';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
 import { alertRoutes } from './alerts/routes';
@@ -56,6 +59,11 @@ export interface AppOptions {
   /** main.ts passes the persistent key (lib/secrets.ts); tests may let it default to a random one. */
   idHashKey?: Buffer;
   bus?: LiveBus;
+  /**
+   * Tests: answer an error whose status or code the OpenAPI document does not list for its
+   * operation as a 500 `undocumented_error` naming what is missing (server/openapi.ts errorContract).
+   */
+  checkErrorContract?: boolean;
 }
 
 const STATUS_CODES: Record<number, string> = {
@@ -97,7 +105,7 @@ function apiRoutes() {
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
-export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), bus = createLiveBus() }: AppOptions) {
+export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), bus = createLiveBus(), checkErrorContract = false }: AppOptions) {
   const deps: Deps = {
     db,
     clock,
@@ -147,17 +155,32 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     app.get('/', (c) => c.redirect('/admin/', 302));
   }
 
+  let contract: ReturnType<typeof errorContract> | null = null;
+  /** An error answer, held to the document when the app checks its contract. */
+  const answer = (c: Context<AppEnv>, body: ErrorBody, status: ContentfulStatusCode) => {
+    if (checkErrorContract) {
+      const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
+      const path = route?.path.replace(/:(\w+)/g, '{$1}');
+      const problem = path ? (contract ??= errorContract((doc ??= openApiDocument(app, pkg.version))))(c.req.method, path, status, body.error.code) : null;
+      if (problem) {
+        logger.error('undocumented error answer', { problem });
+        return c.json<ErrorBody>({ error: { code: 'undocumented_error', message: problem } }, 500);
+      }
+    }
+    return c.json(body, status);
+  };
+
   app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
-      return c.json(err.body(), err.status);
+      return answer(c, err.body(), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {
-      return c.json<ErrorBody>({ error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } }, err.status);
+      return answer(c, { error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } }, err.status);
     }
     logger.error('unhandled error', { id: c.get('requestId'), path: c.req.path, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    return c.json<ErrorBody>({ error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } }, 500);
+    return answer(c, { error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } }, 500);
   });
 
   return routes;

@@ -6,7 +6,7 @@ import { recordAudit } from '../lib/audit';
 import { clientAddress, isHttps } from '../lib/client-address';
 import { assertPasswordFor, dummyPasswordHash, hashPasswordAsync, randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
 import { ROLES } from '../db/schema';
 import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
@@ -15,8 +15,9 @@ import type { Db } from '../db/open';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in or wrong credentials'),
+  401: jsonContent(ErrorBodySchema, 'Not signed in'),
 };
+const wrongPassword = { 401: errorContent('Wrong username or password, or the account is disabled', 'invalid_credentials') };
 
 function meOf(db: Db, p: Principal) {
   if (p.kind === 'user' && p.userId != null) {
@@ -35,6 +36,7 @@ const login = createRoute({
   responses: {
     200: jsonContent(MeSchema, 'Signed in'),
     ...errors,
+    ...wrongPassword,
     429: jsonContent(ErrorBodySchema, 'Too many attempts from this address; see Retry-After'),
   },
 });
@@ -63,7 +65,7 @@ const changePassword = createRoute({
   summary: 'Change my own password; ends my other sessions',
   middleware: [requireRole(...ROLES)] as const,
   request: jsonBody(PasswordChangeSchema),
-  responses: { 204: { description: 'Changed' }, ...errors, 403: jsonContent(ErrorBodySchema, 'Not a user account') },
+  responses: { 204: { description: 'Changed' }, ...errors, 401: errorContent('Not signed in, or the current password is wrong', 'invalid_credentials'), 403: jsonContent(ErrorBodySchema, 'Not a user account') },
 });
 
 export const authRoutes = createRouter()

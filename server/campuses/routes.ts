@@ -4,7 +4,7 @@ import { campuses } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../db/schema';
@@ -38,7 +38,7 @@ export const campusRoutes = createRouter()
       method: 'post', path: '/', tags: ['campus'], summary: 'Create a campus',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(CampusInput),
-      responses: { 201: jsonContent(CampusSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Exists') },
+      responses: { 201: jsonContent(CampusSchema, 'Created'), ...errors, 409: errorContent('Exists', 'already_exists') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

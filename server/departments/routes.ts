@@ -4,7 +4,7 @@ import { departments, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 
@@ -23,8 +23,8 @@ const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-  409: jsonContent(ErrorBodySchema, 'Code taken'),
 };
+const codeTaken = { 409: errorContent('Code taken', 'already_exists') };
 const view = (r: typeof departments.$inferSelect) => ({ id: r.id, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active, requiresDeptApproval: r.requiresDeptApproval });
 
 export const departmentRoutes = createRouter()
@@ -41,7 +41,7 @@ export const departmentRoutes = createRouter()
       method: 'post', path: '/', tags: ['campus'], summary: 'Create a department',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(DepartmentInput),
-      responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors },
+      responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors, ...codeTaken },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -59,7 +59,7 @@ export const departmentRoutes = createRouter()
       method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a department',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(patchOf(DepartmentInput)) },
-      responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department') },
+      responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department'), ...codeTaken },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

@@ -6,7 +6,7 @@ import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import type { Db } from '../db/open';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 
@@ -87,7 +87,7 @@ export const deviceRoutes = createRouter()
       method: 'post', path: '/{id}/resync', tags: ['devices'], summary: 'Make a tablet take a full snapshot on its next sync (its copy is replaced, its outbox kept)',
       middleware: [requireRole('office', 'admin')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(DeviceSchema, 'Resync requested'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device'), 409: jsonContent(ErrorBodySchema, 'The tablet is revoked') },
+      responses: { 200: jsonContent(DeviceSchema, 'Resync requested'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device'), 409: errorContent('The tablet is revoked', 'device_revoked') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

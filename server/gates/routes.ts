@@ -4,7 +4,7 @@ import { campuses, gates, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import type { Db } from '../db/open';
@@ -48,7 +48,7 @@ export const gateRoutes = createRouter()
       method: 'post', path: '/', tags: ['campus'], summary: 'Create a gate',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(GateInput),
-      responses: { 201: jsonContent(GateSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Code taken') },
+      responses: { 201: jsonContent(GateSchema, 'Created'), ...errors, 409: errorContent('Code taken', 'already_exists') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -67,7 +67,7 @@ export const gateRoutes = createRouter()
       method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a gate',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(GatePatch) },
-      responses: { 200: jsonContent(GateSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such gate'), 409: jsonContent(ErrorBodySchema, 'Code taken') },
+      responses: { 200: jsonContent(GateSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such gate'), 409: errorContent('Code taken', 'already_exists') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

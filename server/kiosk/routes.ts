@@ -6,7 +6,7 @@ import { recordAudit } from '../lib/audit';
 import { clientAddress } from '../lib/client-address';
 import { randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { safeText } from '../lib/schemas';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
@@ -17,7 +17,7 @@ import { SnapshotSchema } from './schemas';
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
   401: jsonContent(ErrorBodySchema, 'Unknown or revoked device'),
-  403: jsonContent(ErrorBodySchema, 'Not a gate tablet'),
+  403: errorContent('Not an enrolled gate tablet', 'not_a_device'),
 };
 
 /**
@@ -44,7 +44,7 @@ export const kioskRoutes = createRouter()
       responses: {
         201: jsonContent(z.object({ token: z.string(), deviceId: z.number().int(), gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }) }), 'Enrolled'),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
-        401: jsonContent(ErrorBodySchema, 'Unknown, used or expired code'),
+        401: errorContent('Unknown, used or expired code', 'invalid_enrollment_code'),
         429: jsonContent(ErrorBodySchema, 'Too many failed codes from this address'),
       },
     }),
@@ -120,7 +120,7 @@ export const kioskRoutes = createRouter()
       method: 'post', path: '/shift', tags: ['kiosk'], summary: 'A guard of this gate starts a shift with their PIN',
       middleware: [requireDevice()] as const,
       request: jsonBody(z.object({ userId: z.number().int().positive(), pin: z.string().regex(/^\d{4,8}$/) })),
-      responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
+      responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 401: errorContent('Not a tablet, or a wrong PIN', 'invalid_pin'), 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
     }),
     async (c) => {
       const { db, clock, loginLimiter } = c.get('deps');

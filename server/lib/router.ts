@@ -23,6 +23,15 @@ export const jsonContent = <T>(schema: T, description: string) => ({
   description,
 });
 
+/**
+ * An error answer and the `code` values its route gives with it; server/openapi.ts adds the codes
+ * every route of its kind shares (validation, sign-in, role, body checks) and lists them all.
+ */
+export const errorContent = (description: string, ...codes: [string, ...string[]]) => ({
+  ...jsonContent(ErrorBodySchema, description),
+  'x-error-codes': codes,
+});
+
 /** The answers of a role-guarded route before its handler runs. */
 export const guardResponses = {
   401: jsonContent(ErrorBodySchema, 'Not signed in'),

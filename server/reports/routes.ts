@@ -6,7 +6,7 @@ import { addDays, campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { exportResponse, type Column } from '../lib/export';
-import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import type { Db } from '../db/open';
@@ -162,7 +162,7 @@ export const reportRoutes = createRouter()
       method: 'post', path: '/daily/{id}/sign-off', tags: ['reports'], summary: 'Sign the report off as the signed-in office user: its figures are frozen',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam },
-      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Already signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: errorContent('Already signed off', 'already_signed_off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -184,7 +184,7 @@ export const reportRoutes = createRouter()
       method: 'post', path: '/daily/{id}/reopen', tags: ['reports'], summary: 'Reopen a signed-off report; a reason is required and kept',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
-      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: jsonContent(ErrorBodySchema, 'Not signed off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: errorContent('Not signed off', 'not_signed_off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

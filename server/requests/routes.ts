@@ -5,7 +5,7 @@ import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
@@ -32,7 +32,7 @@ const fileRequest = createRoute({
   summary: 'File a visit request (at least a day ahead); send Idempotency-Key to make retries safe',
   middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
   request: { headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }), ...jsonBody(RequestInputSchema) },
-  responses: { 201: jsonContent(RequestViewSchema, 'Filed'), ...errors, 409: jsonContent(ErrorBodySchema, 'Idempotency-Key reused with a different body') },
+  responses: { 201: jsonContent(RequestViewSchema, 'Filed'), ...errors, 409: errorContent('Idempotency-Key reused with a different body', 'idempotency_key_reused') },
 });
 
 export const requestRoutes = createRouter()
@@ -119,7 +119,7 @@ export const requestRoutes = createRouter()
       summary: 'Edit a request before approval (it returns to review), or backfill an emergency admit',
       middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(RequestInputSchema) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: jsonContent(ErrorBodySchema, 'No longer editable') },
+      responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: errorContent('No longer editable', 'not_editable') },
     }),
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');
@@ -157,7 +157,7 @@ export const requestRoutes = createRouter()
       method: 'post', path: '/{id}/cancel', tags: ['filing'], summary: 'Cancel a request before its visit ends; its passes are revoked',
       middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).default('') })) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: jsonContent(ErrorBodySchema, 'Already over or closed') },
+      responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: errorContent('Already over or closed', 'not_cancellable') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

@@ -3,7 +3,7 @@ import { eq } from 'drizzle-orm';
 import { visitors } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
-import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { dropStoredReplies, eraseVisitor, flushErasures } from './purge';
 
@@ -15,7 +15,7 @@ export const visitorRoutes = createRouter().openapi(
     responses: {
       200: jsonContent(z.object({ id: z.number().int(), erasedAt: z.string() }), 'Erased'),
       400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses,
-      404: jsonContent(ErrorBodySchema, 'No such visitor'), 409: jsonContent(ErrorBodySchema, 'Already erased'),
+      404: jsonContent(ErrorBodySchema, 'No such visitor'), 409: errorContent('Already erased', 'already_erased'),
     },
   }),
   (c) => {

@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
 import { users, visitRequests } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { issuePasses } from '../passes/issue';
@@ -19,9 +19,8 @@ const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-  404: jsonContent(ErrorBodySchema, 'No such request'),
-  409: jsonContent(ErrorBodySchema, 'Not in a state that allows this'),
 };
+const noSuchRequest = { 404: jsonContent(ErrorBodySchema, 'No such request') };
 
 export const REJECT_REASONS = ['rule_violation', 'insufficient_reason', 'incomplete_information', 'risk_concern', 'duplicate', 'other'] as const;
 
@@ -101,7 +100,7 @@ export const reviewRoutes = createRouter()
           }),
         ),
       },
-      responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors },
+      responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors, ...noSuchRequest, 409: errorContent('Not pending, or breaks the rules as they stand now', 'not_pending', 'checks_failed') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -148,7 +147,7 @@ export const reviewRoutes = createRouter()
       method: 'post', path: '/{id}/reject', tags: ['review'], summary: 'Reject with a reason code and note; passes are revoked',
       middleware: [requireRole('office')] as const,
       request: { params: IdParamSchema, ...jsonBody(z.object({ reasonCode: z.enum(REJECT_REASONS), note: z.string().trim().min(1).max(500) })) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Rejected'), ...errors },
+      responses: { 200: jsonContent(RequestViewSchema, 'Rejected'), ...errors, ...noSuchRequest, 409: errorContent('Not in a state that can be rejected', 'not_pending') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

@@ -6,7 +6,7 @@ import { recordAudit } from '../lib/audit';
 import { assertPasswordFor, hashPasswordAsync } from '../lib/crypto';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, safeText } from '../lib/schemas';
 import { gateIdsOf, principalOf, requireRole } from '../middleware/auth';
 import { assertBinding, insertUser, setUserGates } from './store';
@@ -90,7 +90,7 @@ export const userRoutes = createRouter()
       method: 'post', path: '/', tags: ['users'], summary: 'Create an account',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(UserInput),
-      responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: jsonContent(ErrorBodySchema, 'Username taken') },
+      responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: errorContent('Username taken', 'already_exists') },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -111,7 +111,7 @@ export const userRoutes = createRouter()
       method: 'patch', path: '/{id}', tags: ['users'], summary: 'Change, disable or reset the password of an account',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(UserPatch) },
-      responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user') },
+      responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user'), 409: errorContent('An admin may not disable themself or drop their own admin role', 'self_lockout') },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');

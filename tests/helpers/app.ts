@@ -32,7 +32,7 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
   const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_ACCOUNT_LIMIT: '10000', ...env });
   // The key file's key, as main.ts would load it: the tests may read a derived key from it.
   const idHashKey = randomBytes(32);
-  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey });
+  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey, checkErrorContract: true });
   ensureRulesAndTexts(testDb.db, 'Asia/Shanghai');
   ensureSigningKey(testDb.db, clock.now(), deriveKey(idHashKey, 'signing-key-wrap'));
   const campus = seedCampus(testDb.db);
