@@ -1,21 +1,27 @@
+import { ok } from '../../server/domain/api-result';
 import { uuidv7 } from '../../server/domain/ids';
 import type { TestApp } from './app';
 import { requestInput, visitorInput } from './filing';
 
 /** Enrolls a tablet for a gate through the office's code, as a person would. */
 export async function enrollDevice(t: TestApp, gateId: number, officeCookie?: string) {
-  const office = officeCookie ?? (await t.signIn('office'));
-  const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId } })).json;
-  const res = await t.request('POST', '/api/v1/kiosk/enroll', { body: { code, name: '北门 1号平板', appVersion: 'test' } });
-  return res.json as { token: string; deviceId: number };
+  const office = t.client({ cookie: officeCookie ?? (await t.signIn('office')) });
+  const { code } = await ok(office.devices.enrollments.$post({ json: { gateId } }));
+  return ok(t.client().kiosk.enroll.$post({ json: { code, name: '北门 1号平板', appVersion: 'test' } }));
 }
 
 /** A filed and approved request for tomorrow; answers its detail with the visitors' passes. */
 export async function approvedRequest(t: TestApp, gateId: number, visitors = [visitorInput()]) {
-  const filer = await t.signIn('filer');
-  const office = await t.signIn('office');
-  const filed = await t.request('POST', '/api/v1/requests', { cookie: filer, body: requestInput(gateId, { visitors }) });
-  return (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json;
+  const filer = t.client({ cookie: await t.signIn('filer') });
+  const office = t.client({ cookie: await t.signIn('office') });
+  const filed = await ok(filer.requests.$post({ json: requestInput(gateId, { visitors }) as never, header: {} }));
+  const approved = await ok(office.review[':id'].approve.$post({ param: { id: String(filed.id) }, json: {} }));
+  // Approval gives every visitor a pass: say so in the type, so tests read `visitors[0].pass.id`.
+  const withPasses = (approved.visitors ?? []).map((v) => {
+    if (!v.pass) throw new Error(`visitor ${v.id} of request ${approved.id} has no pass after approval`);
+    return { ...v, pass: v.pass };
+  });
+  return { ...approved, visitors: withPasses as [(typeof withPasses)[number], ...typeof withPasses] };
 }
 
 /** A one-tap refusal (courier, food delivery…) as a tablet records it. */

@@ -1,3 +1,4 @@
+import { ok } from '../../server/domain/api-result';
 import { randomUUID } from 'node:crypto';
 import { silentLogger } from '../../server/lib/logger';
 import { runDailyJobs } from '../../server/jobs/daily';
@@ -38,10 +39,11 @@ export async function gateDay(t: TestApp) {
   const d = eastReq.visitors[0].pass.id as string;
 
   t.clock.set('2026-11-21T02:00:00Z'); // 10:00 on the 21st: a walk-in sent to the office and approved
-  const em = await t.request('POST', '/api/v1/kiosk/emergency', { bearer: north.token, body: { departmentId: t.campus.departmentIds.cs, visitorName: '戊五', visitorPhone: '13800009999', purpose: '抢修网络', reason: '机房断网，需立即抢修' } });
+  const em = await ok(t.client({ bearer: north.token }).kiosk.emergency.$post({ json: { departmentId: t.campus.departmentIds.cs, visitorName: '戊五', visitorPhone: '13800009999', purpose: '抢修网络', reason: '机房断网，需立即抢修' } }));
   const office = await t.signIn('office');
-  const approved = await t.request('POST', `/api/v1/review/${em.json.requestId}/approve`, { cookie: office, body: {} });
-  const e = approved.json.visitors[0].pass.id as string;
+  const approved = await ok(t.client({ cookie: office }).review[':id'].approve.$post({ param: { id: String(em.requestId) }, json: {} }));
+  const e = approved.visitors?.[0]?.pass?.id;
+  if (!e) throw new Error('the approved emergency request has no pass');
 
   t.clock.set('2026-11-21T09:00:00Z'); // 17:00: the gates sync the day
   const northEvents = [
@@ -55,7 +57,7 @@ export async function gateDay(t: TestApp) {
     refuseAt(11, '11:50', ['pass_expired'], { pass: { ok: false, reason: 'expired' } }),
   ];
   const late = refuseAt(12, '12:30', ['food_delivery'], { quickRefusal: 'food_delivery' });
-  await t.request('POST', '/api/v1/kiosk/events', { bearer: north.token, body: { events: northEvents } });
-  await t.request('POST', '/api/v1/kiosk/events', { bearer: east.token, body: { events: [admitAt(1, d, '10:00')] } });
+  await ok(t.client({ bearer: north.token }).kiosk.events.$post({ json: { events: northEvents } }));
+  await ok(t.client({ bearer: east.token }).kiosk.events.$post({ json: { events: [admitAt(1, d, '10:00')] } }));
   return { north, east, office, passes: { a, b, c, d, e }, late, visitors: { a: req.visitors[0].id as number } };
 }

@@ -1,3 +1,4 @@
+import { ok } from '../../server/domain/api-result';
 import { eq } from 'drizzle-orm';
 import { devices } from '../../server/db/schema';
 import { mergeSnapshot, snapshotDigest } from '../../server/domain/snapshot-sync';
@@ -21,11 +22,10 @@ export async function simulatedTablet(t: TestApp, gateId: number, officeCookie?:
     },
     /** One sync; answers the raw answer (full or incremental). */
     async sync() {
-      const query = held ? `?since=${held.cursor}&digest=${snapshotDigest(held.passes, Date.parse(held.generatedAt))}` : '';
-      const res = await t.request('GET', `/api/v1/kiosk/snapshot${query}`, { bearer: token });
-      if (res.status !== 200) throw new Error(`snapshot for device ${deviceId} failed: ${res.status} ${res.text}`);
-      held = mergeSnapshot(held, res.json as Snapshot);
-      return res.json as Snapshot;
+      const query = held ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) } : {};
+      const snapshot: Snapshot = await ok(t.client({ bearer: token }).kiosk.snapshot.$get({ query }));
+      held = mergeSnapshot(held, snapshot);
+      return snapshot;
     },
     /** Pretends the tablet's storage lost a pass (a bug, an eviction): for the divergence tests. */
     corrupt(mutate: (s: Snapshot) => Snapshot) {
