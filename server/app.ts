@@ -28,7 +28,7 @@ import { healthRoutes } from './health/routes';
 import { ApiError, type ErrorBody } from './lib/errors';
 import { systemClock, type Clock } from './lib/clock';
 import { createLogger, type Logger } from './lib/logger';
-import { createLiveBus, type LiveBus } from './live/bus';
+import { createEvents, type Events } from './events';
 import { liveRoutes } from './live/routes';
 import { reportRoutes } from './reports/routes';
 import { tracingRoutes } from './tracing/routes';
@@ -58,7 +58,8 @@ export interface AppOptions {
   serveFrontends?: boolean;
   /** main.ts passes the persistent key (lib/secrets.ts); tests may let it default to a random one. */
   idHashKey?: Buffer;
-  bus?: LiveBus;
+  /** The after-commit seam; a test may pass its own to watch what handlers say happened. */
+  events?: Events;
   /**
    * Tests: answer an error whose status or code the OpenAPI document does not list for its
    * operation as a 500 `undocumented_error` naming what is missing (server/openapi.ts errorContract).
@@ -105,7 +106,7 @@ function apiRoutes() {
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
-export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), bus = createLiveBus(), checkErrorContract = false }: AppOptions) {
+export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), events = createEvents(logger), checkErrorContract = false }: AppOptions) {
   const deps: Deps = {
     db,
     clock,
@@ -115,7 +116,7 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     accountLimiter: createRateLimiter({ limit: config.LOGIN_ACCOUNT_LIMIT, windowMs: 60_000 }),
     idHashKey,
     keys: { idempotency: deriveKey(idHashKey, 'idempotency'), signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap') },
-    bus,
+    events,
   };
   const app = new OpenAPIHono<AppEnv>();
 

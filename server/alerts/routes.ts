@@ -42,15 +42,17 @@ export const alertRoutes = createRouter()
       responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
     }),
     (c) => {
-      const { db, clock, bus } = c.get('deps');
+      const { db, clock, events } = c.get('deps');
       const p = principalOf(c);
       const { key, note } = c.req.valid('json');
       const now = clock.now();
-      db.transaction((tx) => {
+      events.transact(db, (tx, happened) => {
         const added = tx.insert(alertAcks).values({ alertKey: key, userId: p.userId!, at: now, note }).onConflictDoNothing().run().changes;
-        if (added) recordAudit(tx, now, p, c.get('requestId'), { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
+        if (added) {
+          recordAudit(tx, now, p, c.get('requestId'), { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
+          happened({ type: 'alert.acknowledged', key, userId: p.userId! });
+        }
       });
-      bus.publish({ kind: 'alert_ack' });
       return c.json({ key, acknowledged: true }, 200);
     },
   );

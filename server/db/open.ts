@@ -82,3 +82,9 @@ export function schemaVersion(db: Db): number {
 
 export const expectedSchemaVersion = () =>
   readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).length;
+
+/**
+ * What a store function takes: the database itself or an open transaction, which read and write
+ * alike. The one name for it (drizzle's transaction type is long and says nothing more).
+ */
+export type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete' | 'run' | 'get' | 'all' | '$count'>;

@@ -87,7 +87,7 @@ export const kioskRoutes = createRouter()
       responses: { 200: jsonContent(SnapshotSchema, 'The snapshot'), ...errors },
     }),
     (c) => {
-      const { db, clock, bus } = c.get('deps');
+      const { db, clock, events } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const now = clock.now();
       const { since, digest } = c.req.valid('query');
@@ -100,7 +100,7 @@ export const kioskRoutes = createRouter()
         : null;
       const snapshot = buildSnapshot(db, device, now, cause ? null : cursor);
       const contact = contactOf(c);
-      db.transaction((tx) => {
+      events.transact(db, (tx, happened) => {
         if (cause === 'divergence') tx.insert(snapshotResyncs).values({ deviceId: device.id, at: now, cause, expectedDigest: device.snapshotDigest, reportedDigest: digest ?? null }).run();
         tx.update(devices)
           .set({
@@ -109,9 +109,9 @@ export const kioskRoutes = createRouter()
           })
           .where(eq(devices.id, device.id))
           .run();
+        happened({ type: 'device.contacted', gateId: device.gateId, deviceId: device.id });
       });
       recordContact(db, device.id, now);
-      bus.publish({ kind: 'device' });
       return c.json(snapshot, 200);
     },
   )
@@ -155,11 +155,11 @@ export const kioskRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, bus } = c.get('deps');
+      const { db, clock, events } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const { acked, duplicates, rejected, stored } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
-      // After the commit: the live walls refresh (they read the database, not this message).
-      if (stored.length > 0 || rejected.length > 0) bus.publish({ kind: 'gate_events', gateIds: [device.gateId] });
+      // ingestEvents has committed: say what the gate did.
+      if (stored.length > 0 || rejected.length > 0) events.committed({ type: 'gate_events.synced', gateId: device.gateId, deviceId: device.id, events: stored, rejected: rejected.length });
       return c.json({ acked, duplicates, rejected }, 200);
     },
   )

@@ -4,7 +4,7 @@ import type { Role, devices } from '../db/schema';
 import type { TokenScope } from '../domain/roles';
 import type { Clock } from './clock';
 import type { Logger } from './logger';
-import type { LiveBus } from '../live/bus';
+import type { Events } from '../events';
 import type { RateLimiter } from './rate-limit';
 
 /** Everything a handler may use, injected by createApp: no module-level singletons. */
@@ -20,8 +20,8 @@ export interface Deps {
   idHashKey: Buffer;
   /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */
   keys: { idempotency: Buffer; signingKeyWrap: Buffer };
-  /** Tells the live walls that something changed (live/bus.ts). */
-  bus: LiveBus;
+  /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
+  events: Events;
 }
 
 /** Who is calling: a signed-in user (cookie) or a bearer token (integration or kiosk device). */

@@ -6,7 +6,7 @@ import { currentRules } from '../rules/store';
 import { buildWall } from './wall';
 import { AlertSchema } from '../alerts/routes';
 import { DayFiguresSchema } from '../reports/routes';
-import type { LiveBus } from './bus';
+import type { DomainEvent, Events } from '../events';
 
 /** Pushes are coalesced: a burst of syncs makes one wall, at most this long after the first. */
 const WallSchema = z
@@ -38,17 +38,21 @@ const COALESCE_MS = 100;
 const REFRESH_MS = 30_000;
 const HEARTBEAT_MS = 15_000;
 
+/** Every change that shows on the wall; any other after-commit event leaves it as it is. */
+const WALL_CHANGES = new Set<DomainEvent['type']>(['gate_events.synced', 'device.contacted', 'alert.acknowledged']);
+const changesWall = (e: DomainEvent) => WALL_CHANGES.has(e.type);
+
 /**
  * One wall per change, shared by every open stream: ten office screens cost one build, not ten.
- * Any bus event drops the cached wall; one older than half the refresh period is rebuilt too.
+ * A change on the wall drops the cached wall; one older than half the refresh period is rebuilt too.
  */
-const walls = new WeakMap<LiveBus, { builtAt: number; json: string | null }>();
-function wallJson(bus: LiveBus, build: () => unknown, now: number) {
-  let w = walls.get(bus);
+const walls = new WeakMap<Events, { builtAt: number; json: string | null }>();
+function wallJson(events: Events, build: () => unknown, now: number) {
+  let w = walls.get(events);
   if (!w) {
     const entry = { builtAt: 0, json: null as string | null };
-    bus.subscribe(() => void (entry.json = null)); // lives as long as the bus (the app)
-    walls.set(bus, (w = entry));
+    events.onCommitted((e) => void (changesWall(e) && (entry.json = null))); // lives as long as the app
+    walls.set(events, (w = entry));
   }
   if (w.json === null || now - w.builtAt >= REFRESH_MS / 2) {
     w.json = JSON.stringify(build());
@@ -76,7 +80,7 @@ export const liveRoutes = createRouter()
       responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...guardResponses },
     }),
     (c) => {
-      const { db, clock, bus, logger } = c.get('deps');
+      const { db, clock, events, logger } = c.get('deps');
       // Reverse proxies (nginx) buffer responses unless told not to; a buffered wall is not live.
       c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, async (stream) => {
@@ -85,7 +89,7 @@ export const liveRoutes = createRouter()
         const push = async () => {
           timer = null;
           try {
-            const data = wallJson(bus, () => buildWall(db, clock.now(), currentRules(db).rules), Date.now());
+            const data = wallJson(events, () => buildWall(db, clock.now(), currentRules(db).rules), Date.now());
             await stream.writeSSE({ event: 'wall', id: String(++id), data });
           } catch (err) {
             logger.warn('live wall push failed', { err: err instanceof Error ? err.message : String(err) });
@@ -94,7 +98,7 @@ export const liveRoutes = createRouter()
         const schedule = () => {
           timer ??= setTimeout(() => void push(), COALESCE_MS);
         };
-        const unsubscribe = bus.subscribe(schedule);
+        const unsubscribe = events.onCommitted((e) => changesWall(e) && schedule());
         const refresh = setInterval(schedule, REFRESH_MS);
         const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), HEARTBEAT_MS);
         await push();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { testClient } from 'hono/testing';
 import { deriveKey } from '../../server/lib/secrets';
 import { createApp } from '../../server/app';
+import { createEvents } from '../../server/events';
 import { loadConfig } from '../../server/env';
 import { fixedClock } from '../../server/lib/clock';
 import { silentLogger } from '../../server/lib/logger';
@@ -32,7 +33,8 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
   const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_ACCOUNT_LIMIT: '10000', ...env });
   // The key file's key, as main.ts would load it: the tests may read a derived key from it.
   const idHashKey = randomBytes(32);
-  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey, checkErrorContract: true });
+  const events = createEvents(silentLogger);
+  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey, events, checkErrorContract: true });
   ensureRulesAndTexts(testDb.db, 'Asia/Shanghai');
   ensureSigningKey(testDb.db, clock.now(), deriveKey(idHashKey, 'signing-key-wrap'));
   const campus = seedCampus(testDb.db);
@@ -79,7 +81,7 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
     return testClient(app, undefined, undefined, { headers }).api.v1;
   }
 
-  return { ...testDb, app, clock, config, campus, users, request, signIn, client, idHashKey };
+  return { ...testDb, app, clock, config, campus, users, request, signIn, client, idHashKey, events };
 }
 
 export type TestApp = ReturnType<typeof createTestApp>;
