@@ -3,7 +3,7 @@ import { alertAcks, devices, gateEventRejections, passes, ruleSets, snapshotResy
 import { onCampusNow, type Presence } from '../presence/store';
 import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 export const ALERT_TYPES = [
   'fever', 'block_list', 'escort_overdue', 'overstay', 'double_use', 'revoked_before_admit', 'stale_rules', 'verdict_disagreement',
@@ -34,7 +34,7 @@ const FORGED = new Set(FORGED_PASS_REFUSALS.map((r) => `pass_${r}`));
  * every read, so an event that arrives days late still raises its conflict; acknowledgements
  * are stored by alert key and joined in.
  */
-export function deriveAlerts(db: Pick<Db, 'select' | 'all'>, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000, presence }: { sinceMs?: number; presence?: Presence[] } = {}): Alert[] {
+export function deriveAlerts(db: Tx, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000, presence }: { sinceMs?: number; presence?: Presence[] } = {}): Alert[] {
   const since = new Date(now.getTime() - sinceMs);
   // Only what the checks need: the decision inputs stay in the database (the last reading is picked out for fevers).
   const events = db

@@ -1,8 +1,7 @@
 import { and, gt, isNull, or } from 'drizzle-orm';
 import { blockList } from '../db/schema';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select'>;
 
 export interface BlockProbe {
   idHash: string;

@@ -6,7 +6,7 @@ import { newLinkToken } from '../requests/store';
 import { currentRules } from '../rules/store';
 import { hashPassword } from '../lib/crypto';
 import { insertUser } from '../users/store';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 import type { Config } from '../env';
 
 export const DEMO_GATES = [
@@ -42,7 +42,7 @@ export const DEMO_USERS = [
  * One approved visit for today at the north gate, so the kiosk can be tried at once. Inserted
  * directly: the filing rules would (rightly) refuse a same-day request.
  */
-function seedTodaysVisit(tx: Parameters<Parameters<Db['transaction']>[0]>[0], now: Date, signingKeyWrap: Buffer) {
+function seedTodaysVisit(tx: Tx, now: Date, signingKeyWrap: Buffer) {
   const { version, rules } = currentRules(tx);
   const today = campusDate(now, rules.timezone);
   const dept = tx.select().from(departments).where(eq(departments.code, 'cs')).get();

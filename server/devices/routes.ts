@@ -5,7 +5,7 @@ import { apiTokens, deviceEnrollments, devices, gates, snapshotResyncs } from '.
 import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -26,7 +26,6 @@ const errors = {
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-type Tx = Pick<Db, 'select'>;
 /** When each tablet (or the one named) last held a copy that differed from the server's: one grouped read. */
 function lastDivergences(tx: Tx, deviceId?: number) {
   const rows = tx

@@ -7,7 +7,7 @@ import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 export const GateSchema = z
   .object({ id: z.number().int(), campusId: z.number().int(), code: z.string(), name: z.string(), nameEn: z.string(), active: z.boolean() })
@@ -28,7 +28,7 @@ const errors = {
 };
 const view = (r: typeof gates.$inferSelect) => ({ id: r.id, campusId: r.campusId, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active });
 
-function assertCampus(db: Pick<Db, 'select'>, campusId: number | undefined) {
+function assertCampus(db: Tx, campusId: number | undefined) {
   if (campusId !== undefined && !db.select({ id: campuses.id }).from(campuses).where(eq(campuses.id, campusId)).get()) {
     throw fieldError(['campusId'], 'unknown_campus', `Campus ${campusId} does not exist`);
   }

@@ -5,7 +5,7 @@ import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 const DAY = 86_400_000;
 
@@ -28,12 +28,12 @@ export function parseCursor(text: string | undefined): SnapshotCursor | null {
 }
 
 /** The last number the change counter gave out. */
-export const currentChangeSeq = (db: Pick<Db, 'select'>) => db.select({ n: changeCounter.value }).from(changeCounter).get()?.n ?? 0;
+export const currentChangeSeq = (db: Tx) => db.select({ n: changeCounter.value }).from(changeCounter).get()?.n ?? 0;
 
 const inWindowAt = (now: Date) => and(gte(passes.validTo, new Date(now.getTime() - SNAPSHOT_BEHIND_MS)), lte(passes.validFrom, new Date(now.getTime() + SNAPSHOT_AHEAD_MS)));
 
 /** The digest of the copy a tablet of `gateId` should hold after a snapshot made at `now` (the kiosk computes its own the same way). */
-export function gateCopyDigest(db: Pick<Db, 'select'>, gateId: number, now: Date) {
+export function gateCopyDigest(db: Tx, gateId: number, now: Date) {
   const rows = db.select({ id: passes.id, revokedAt: passes.revokedAt, validFrom: passes.validFrom, validTo: passes.validTo, gateIds: passes.gateIds }).from(passes).where(inWindowAt(now)).all();
   return snapshotDigest(
     rows.filter((r) => r.gateIds.includes(gateId)).map((r) => ({ id: r.id, revoked: r.revokedAt !== null, validFrom: r.validFrom.toISOString(), validTo: r.validTo.toISOString() })),
@@ -47,7 +47,7 @@ export function gateCopyDigest(db: Pick<Db, 'select'>, gateId: number, now: Date
  * only. With a cursor, only passes changed (issued, revoked, used) since then or newly in the
  * window are sent; `full: false` tells the tablet to merge them into what it has.
  */
-export function buildSnapshot(db: Pick<Db, 'select'>, device: typeof devices.$inferSelect, now: Date, cursor: SnapshotCursor | null = null) {
+export function buildSnapshot(db: Tx, device: typeof devices.$inferSelect, now: Date, cursor: SnapshotCursor | null = null) {
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
   const changeSeq = currentChangeSeq(db);

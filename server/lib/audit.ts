@@ -1,8 +1,7 @@
 import { auditLog } from '../db/schema';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 import type { Principal } from './context';
 
-type Tx = Pick<Db, 'insert'>;
 
 export interface AuditEntry {
   action: string;

@@ -5,9 +5,8 @@ import { daysBetween, instantAt } from '../domain/dates';
 import { signPass, toBase64Url } from '../domain/pass';
 import { currentSigningKey } from './keys';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 
 /**
  * Makes sure every visitor still on an approved request holds one live pass for its dates, window

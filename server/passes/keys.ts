@@ -2,9 +2,8 @@ import { and, desc, eq, isNotNull, isNull, max, sql } from 'drizzle-orm';
 import { passes, signingKeys } from '../db/schema';
 import { bytesToHex, hexToBytes, newPrivateKey, publicKeyOf } from '../domain/pass';
 import { isWrapped, unwrapSecret, wrapSecret } from '../lib/secrets';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update'>;
 
 function insertKey(db: Tx, now: Date, wrapKey: Buffer) {
   const last = db.select({ kid: max(signingKeys.kid) }).from(signingKeys).get()?.kid ?? 0;
@@ -25,7 +24,7 @@ export function ensureSigningKey(db: Tx, now: Date, wrapKey: Buffer) {
 }
 
 /** The key new passes are signed with: the newest one not rotated out. */
-export function currentSigningKey(db: Pick<Db, 'select'>, wrapKey: Buffer) {
+export function currentSigningKey(db: Tx, wrapKey: Buffer) {
   const row = db.select().from(signingKeys).where(and(isNull(signingKeys.rotatedAt), isNull(signingKeys.retiredAt))).orderBy(desc(signingKeys.kid)).limit(1).get();
   if (!row) throw new Error('No pass-signing key: ensureSigningKey runs at start-up');
   try {
@@ -61,7 +60,7 @@ export function retireSpentKeys(db: Tx, now: Date) {
 }
 
 /** The public keys tablets verify with: current and rotated-but-not-retired, each with the end of its acceptance. */
-export function publicKeys(db: Pick<Db, 'select'>) {
+export function publicKeys(db: Tx) {
   return db
     .select({ kid: signingKeys.kid, publicKey: signingKeys.publicKey, acceptUntil: signingKeys.acceptUntil, rotatedAt: signingKeys.rotatedAt, retiredAt: signingKeys.retiredAt })
     .from(signingKeys)

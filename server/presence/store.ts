@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import { maskPhone } from '../domain/names';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
 
 /**
@@ -31,7 +31,7 @@ export interface Presence {
   overstay: boolean;
 }
 
-export function onCampusNow(db: Pick<Db, 'all'>, now: Date, rules: Rules): Presence[] {
+export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
   // Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
   const since = instantAt(addDays(campusDate(now, rules.timezone), -1), '00:00', rules.timezone).getTime();
   const rows = db.all<{ eventId: string; passId: string; at: number; gateId: number; gateName: string; visitorId: number; visitorName: string; department: string; escortName: string; escortPhone: string; dateTo: string; timeTo: string; escortArrived: number }>(sql`

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { addDays, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 import { refusalGroup, zeroFigures, type DayFigures } from '../domain/report-figures';
 
 export { REFUSAL_GROUPS, type DayFigures, type RefusalGroup } from '../domain/report-figures';
@@ -28,7 +28,7 @@ function addInto(total: DayFigures, part: DayFigures) {
  * whose requests may name several gates. docs/benchmarks.md has the cost at 1,000,000 events.
  * Answers a map keyed by gate id (as text) and 'campus'.
  */
-export function computeDay(db: Pick<Db, 'all' | 'get'>, day: string, gateIds: number[], rules: Rules, now: Date): Map<string, DayFigures> {
+export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules, now: Date): Map<string, DayFigures> {
   const { start, end } = dayBounds(day, rules.timezone);
   const byGate = new Map(gateIds.map((g) => [g, zeroFigures()]));
   const of = (g: number) => {
@@ -114,6 +114,6 @@ export function computeDay(db: Pick<Db, 'all' | 'get'>, day: string, gateIds: nu
 }
 
 /** One scope of a day ('campus' or a gate id): what a single report row is recomputed from. */
-export function computeDayFigures(db: Pick<Db, 'all' | 'get'>, day: string, gateId: number | null, rules: Rules, now: Date): DayFigures {
+export function computeDayFigures(db: Tx, day: string, gateId: number | null, rules: Rules, now: Date): DayFigures {
   return computeDay(db, day, gateId === null ? [] : [gateId], rules, now).get(gateId === null ? CAMPUS : String(gateId)) ?? zeroFigures();
 }

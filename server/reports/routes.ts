@@ -9,7 +9,7 @@ import { exportResponse, type Column } from '../lib/export';
 import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
 import { ensureDailyReports, listReports, reopen, reportKey, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
 
@@ -36,7 +36,7 @@ export const ReportSchema = z
   })
   .openapi('DailyReport');
 
-function reportRow(tx: Pick<Db, 'select'>, id: number) {
+function reportRow(tx: Tx, id: number) {
   const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
   if (!row) throw notFound(`Report ${id}`);
   return row;

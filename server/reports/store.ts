@@ -4,10 +4,9 @@ import { addDays, campusDate } from '../domain/dates';
 import { completeFigures } from '../domain/report-figures';
 import { CAMPUS, computeDay, computeDayFigures, dayBounds, type DayFigures } from './figures';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
 type Row = typeof dailyReports.$inferSelect;
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface ReportView {
   id: number | null;

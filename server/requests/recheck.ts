@@ -7,9 +7,8 @@ import { activeRiskAreas } from '../risk-areas/store';
 import { currentRules } from '../rules/store';
 import { addHistory, requestFacts, revokePasses } from './store';
 import type { RiskArea, Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 export interface RecheckImpact {
   requestId: number;
@@ -24,7 +23,7 @@ export interface RecheckImpact {
  * visit does not become late. Used both to preview a change and to apply it.
  */
 export function recheckImpact(
-  tx: Pick<Db, 'select'>,
+  tx: Tx,
   now: Date,
   proposed: { rules?: Rules; riskAreas?: RiskArea[]; blockEntries?: ReturnType<typeof activeBlockEntries> } = {},
   only?: { requestId: number },

@@ -2,14 +2,14 @@ import { eq } from 'drizzle-orm';
 import { visitRequests } from '../db/schema';
 import { ApiError, notFound } from '../lib/errors';
 import type { Principal } from '../lib/context';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 /**
  * Loads a request the caller may see: the office sees all; a filer (or a department token) only
  * its own department's. Another department's id answers 404, the same as a missing one, so ids
  * cannot be probed.
  */
-export function loadVisibleRequest(db: Pick<Db, 'select'>, p: Principal, id: number) {
+export function loadVisibleRequest(db: Tx, p: Principal, id: number) {
   const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
   if (!r || (p.role === 'filer' && r.departmentId !== p.departmentId)) throw notFound(`Request ${id}`);
   if (p.role !== 'filer' && p.role !== 'office') throw new ApiError(403, 'forbidden', 'Your role may not see requests');

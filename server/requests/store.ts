@@ -13,10 +13,9 @@ import { ApiError, fieldError, type ErrorIssue } from '../lib/errors';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
 import { activeRiskAreas } from '../risk-areas/store';
 import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 import type { RequestInput } from './schemas';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 /** Visitor data as stored: the ID number reduced to its keyed hash and last four. */
 export function prepareVisitors(input: RequestInput, key: Buffer) {
@@ -193,7 +192,7 @@ export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string
 
 type RequestRow = typeof visitRequests.$inferSelect;
 
-export function requestView(tx: Pick<Db, 'select'>, r: RequestRow, { detail = false } = {}) {
+export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
   const vs = tx.select().from(visitors).where(and(eq(visitors.requestId, r.id), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all();
   const base = {
     id: r.id,

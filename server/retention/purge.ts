@@ -2,9 +2,8 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { gateEvents, idempotencyKeys, visitors, visitRequests } from '../db/schema';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** What remains of a visitor after deletion: the row (so passes, events and reports still add up), no person. */
 export const ERASED = {

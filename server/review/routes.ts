@@ -13,7 +13,7 @@ import { recheckImpact } from '../requests/recheck';
 import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestView, revokePasses } from '../requests/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
@@ -24,7 +24,6 @@ const noSuchRequest = { 404: jsonContent(ErrorBodySchema, 'No such request') };
 
 export const REJECT_REASONS = ['rule_violation', 'insufficient_reason', 'incomplete_information', 'risk_concern', 'duplicate', 'other'] as const;
 
-type Tx = Pick<Db, 'select' | 'insert' | 'update' | 'delete'>;
 
 /**
  * Approves one request as `p`: a department approver moves pending_dept to pending; the office

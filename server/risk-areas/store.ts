@@ -1,9 +1,9 @@
 import { isNull } from 'drizzle-orm';
 import { riskAreas } from '../db/schema';
 import type { RiskArea } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-export function activeRiskAreas(db: Pick<Db, 'select'>): RiskArea[] {
+export function activeRiskAreas(db: Tx): RiskArea[] {
   return db
     .select({ regionCode: riskAreas.regionCode, level: riskAreas.level, effectiveFrom: riskAreas.effectiveFrom, effectiveTo: riskAreas.effectiveTo })
     .from(riskAreas)

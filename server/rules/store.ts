@@ -1,9 +1,8 @@
 import { desc } from 'drizzle-orm';
 import { commitmentTexts, ruleSets } from '../db/schema';
 import { DEFAULT_RULES, RulesSchema, type Rules } from '../domain/rules';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select' | 'insert'>;
 
 export interface RuleVersion {
   version: number;
@@ -16,7 +15,7 @@ export const DEFAULT_COMMITMENT = {
 };
 
 /** The rules in force: the latest version. Every database has one (ensureRulesAndTexts at start). */
-export function currentRules(db: Pick<Db, 'select'>): RuleVersion {
+export function currentRules(db: Tx): RuleVersion {
   const row = db.select().from(ruleSets).orderBy(desc(ruleSets.id)).limit(1).get();
   if (!row) return { version: 0, rules: DEFAULT_RULES };
   return { version: row.id, rules: RulesSchema.parse(row.settings) };
@@ -28,7 +27,7 @@ export function saveRuleVersion(tx: Tx, at: Date, actorLabel: string, reason: st
   return { version: row.id, rules };
 }
 
-export function currentCommitment(db: Pick<Db, 'select'>) {
+export function currentCommitment(db: Tx) {
   return db.select().from(commitmentTexts).orderBy(desc(commitmentTexts.id)).limit(1).get() ?? null;
 }
 

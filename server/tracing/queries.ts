@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { addDays, campusDate, instantAt } from '../domain/dates';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
 export interface Passage {
   at: string;
@@ -17,7 +17,7 @@ export interface Passage {
 }
 
 /** Who passed a gate (or any gate) between two instants: every decision and exit, oldest first. */
-export function passages(db: Pick<Db, 'all'>, { from, to, gateId }: { from: Date; to: Date; gateId?: number | undefined }): Passage[] {
+export function passages(db: Tx, { from, to, gateId }: { from: Date; to: Date; gateId?: number | undefined }): Passage[] {
   return db
     .all<Omit<Passage, 'at'> & { at: number }>(sql`
       select e.at as at, e.gate_id as gateId, g.name as gateName, e.type as type, e.verdict as verdict, e.pass_id as passId,
@@ -87,7 +87,7 @@ function toStays(rows: StayRow[], now: number, timezone: string): Stay[] {
  * Who was on campus at the same time as a visitor, within a period: the visitor's stays first,
  * then every other stay that overlaps one of them, with the overlap.
  */
-export function coPresence(db: Pick<Db, 'all'>, { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string }) {
+export function coPresence(db: Tx, { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string }) {
   const own = toStays(db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime(), visitorId)), now.getTime(), timezone);
   if (own.length === 0) return { stays: own, others: [] };
   const lo = Math.max(from.getTime(), Math.min(...own.map((o) => Date.parse(o.from))));

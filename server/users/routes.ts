@@ -10,7 +10,7 @@ import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router
 import { IdParamSchema, safeText } from '../lib/schemas';
 import { gateIdsOf, principalOf, requireRole } from '../middleware/auth';
 import { assertBinding, insertUser, setUserGates } from './store';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
 export const UserSchema = z
   .object({
@@ -55,7 +55,7 @@ const errors = {
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
 
-function view(db: Pick<Db, 'select'>, u: typeof users.$inferSelect) {
+function view(db: Tx, u: typeof users.$inferSelect) {
   return {
     id: u.id,
     username: u.username,

@@ -1,9 +1,8 @@
 import { eq } from 'drizzle-orm';
 import { departments, gates, userGates, users, type Role } from '../db/schema';
 import { fieldError } from '../lib/errors';
-import type { Db } from '../db/open';
+import type { Tx } from '../db/open';
 
-type Tx = Pick<Db, 'select' | 'insert' | 'delete'>;
 
 export interface UserBinding {
   role: Role;

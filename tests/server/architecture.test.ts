@@ -44,4 +44,19 @@ describe('the shape of the house', () => {
       }
     }
   });
+
+  it('keeps server/lib below the resources: it imports lib, domain, db and top-level files, never a resource folder', () => {
+    for (const file of files(join(ROOT_DIR, 'server/lib'))) {
+      for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
+        expect(/^\.\/|^\.\.\/(domain|db)\/|^\.\.\/[a-z-]+$/.test(spec), `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(true);
+      }
+    }
+  });
+
+  it('has one Tx type, from server/db/open.ts', () => {
+    for (const file of files(join(ROOT_DIR, 'server'))) {
+      if (file.endsWith(join('db', 'open.ts'))) continue;
+      expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(/^\s*(export\s+)?type Tx\b/m);
+    }
+  });
 });
