@@ -6,6 +6,7 @@ const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
 
 import { ROLES, type TokenScope } from '../domain/roles';
+import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 
 export { ROLES, type Role } from '../domain/roles';
 
@@ -422,14 +423,14 @@ export const gateEvents = sqliteTable(
       .notNull()
       .references(() => gates.id),
     seq: integer('seq').notNull(),
-    type: text('type', { enum: ['decision', 'exit', 'escort_arrived'] }).notNull(),
+    type: text('type', { enum: GATE_EVENT_TYPES }).notNull(),
     at: ms('at').notNull(),
     /** When the guard began with this entrant (scan or first tap): the wall's seconds per entrant. */
     startedAt: ms('started_at'),
     receivedAt: ms('received_at').notNull(),
     guardUserId: integer('guard_user_id'),
     passId: text('pass_id'),
-    verdict: text('verdict', { enum: ['admit', 'refuse'] }),
+    verdict: text('verdict', { enum: RECORDED_VERDICTS }),
     reasons: text('reasons', { mode: 'json' }).$type<string[]>().notNull(),
     checks: text('checks', { mode: 'json' }).notNull(),
     /** The decision's inputs as outcomes (colour, readings, confirmations), never raw codes. */
@@ -448,6 +449,8 @@ export const gateEvents = sqliteTable(
     clockSuspect: integer('clock_suspect', { mode: 'boolean' }).notNull().default(false),
     /** The tablet build (and so the engine) that decided it: a version skew is not tampering. */
     appVersion: text('app_version'),
+    /** The server's engine found the fever protocol's re-test in this decision (domain/admission.ts feverRetested). */
+    feverRetest: integer('fever_retest', { mode: 'boolean' }).notNull().default(false),
   },
   (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_received_idx').on(t.receivedAt), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
 );

@@ -15,16 +15,25 @@ export interface TemperatureReading {
   at: string; // ISO instant
 }
 
-export type CodeColour = 'green' | 'yellow' | 'red';
+export const CODE_COLOURS = ['green', 'yellow', 'red'] as const;
+export type CodeColour = (typeof CODE_COLOURS)[number];
 /** How the health code's colour was learned. Chinese health codes are server tokens, so for now: by the guard's eyes. */
-export type HealthCodeMethod = 'seen_by_guard' | 'scanned_seen_by_guard';
+export const HEALTH_CODE_METHODS = ['seen_by_guard', 'scanned_seen_by_guard'] as const;
+export type HealthCodeMethod = (typeof HEALTH_CODE_METHODS)[number];
+
+/** What a tablet records: a decision on an entrant, an exit, the escort's arrival. */
+export const GATE_EVENT_TYPES = ['decision', 'exit', 'escort_arrived'] as const;
+export type GateEventType = (typeof GATE_EVENT_TYPES)[number];
+/** A recorded decision's verdict (the engine's third answer, `incomplete`, is never recorded). */
+export const RECORDED_VERDICTS = ['admit', 'refuse'] as const;
+export type RecordedVerdict = (typeof RECORDED_VERDICTS)[number];
 
 export const QUICK_REFUSALS = ['courier', 'food_delivery', 'walk_in', 'other'] as const;
 export type QuickRefusal = (typeof QUICK_REFUSALS)[number];
 
 export type TemperatureState =
   | { state: 'none' }
-  | { state: 'normal'; celsius: number }
+  | { state: 'normal'; celsius: number; afterRest?: boolean } // afterRest: a first fever reading was re-tested
   | { state: 'retake'; celsius: number } // implausible reading: take it again, never a pass
   | { state: 'rest'; celsius: number; retestAfter: string } // first fever: rest, then measure again
   | { state: 'fever'; celsius: number }; // the re-test confirmed the fever
@@ -51,10 +60,17 @@ export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<R
     }
     // A second reading before the rest is over does not count: the rest is the protocol.
     if (Date.parse(r.at) < Date.parse(firstFever.at) + rules.restMinutes * 60_000) continue;
-    return fever ? { state: 'fever', celsius: c } : { state: 'normal', celsius: c };
+    return fever ? { state: 'fever', celsius: c } : { state: 'normal', celsius: c, afterRest: true };
   }
   return last;
 }
+
+/**
+ * Whether the fever protocol's re-test came into it: a first plausible reading at or above the
+ * threshold in force (rounded as the protocol rounds). The daily report counts these (发热复测)
+ * from the engine's own answer, recorded with each event, never from a second comparison.
+ */
+export const feverRetested = (t: TemperatureState) => t.state === 'rest' || t.state === 'fever' || (t.state === 'normal' && t.afterRest === true);
 
 export type CheckCode = 'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
 export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable';

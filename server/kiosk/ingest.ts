@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { decideAdmission, type AdmissionInput } from '../domain/admission';
+import { decideAdmission, feverRetested, type AdmissionInput } from '../domain/admission';
 import { passMismatchOf, recordedPassVerdict, type PassMismatch, type PassRecord } from '../domain/pass';
 import { RulesSchema, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
@@ -37,8 +37,8 @@ function statementsFor(sqlite: Database.Database) {
   return {
     insertEvent: sqlite.prepare(
       `insert into gate_events (id, device_id, gate_id, seq, type, at, started_at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version,
-         server_verdict, server_reasons, disagreement, pass_mismatch, clock_suspect, app_version)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         server_verdict, server_reasons, disagreement, pass_mismatch, clock_suspect, app_version, fever_retest)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (id) do nothing`,
     ),
     // The passes a batch names, in one indexed read (the server checks every one of them).
@@ -138,6 +138,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
       let passMismatch: PassMismatch | null = e.passId && !record ? 'unknown_pass' : null;
       let serverVerdict: string | null = null;
       let serverReasons: string[] | null = null;
+      let retested = false;
       if (e.type === 'decision' && e.input && e.ruleVersion) {
         // The tablet's inputs, with the pass as the server's own records have it at the event's time.
         let input: AdmissionInput = e.input;
@@ -153,6 +154,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
           const d = decideAdmission(input, rules);
           serverVerdict = d.verdict;
           serverReasons = d.reasons;
+          retested = feverRetested(d.temperature);
         } else serverVerdict = 'unknown_rules';
       }
       const clockSuspect = at > receivedAt + toleranceMs || at < device.enrolledAt.getTime() - toleranceMs;
@@ -178,6 +180,7 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
         passMismatch,
         clockSuspect ? 1 : 0,
         e.appVersion || contact.appVersion || device.appVersion || null,
+        retested ? 1 : 0,
       );
       if (changes === 0) {
         out.duplicates.push(sentId); // stored by an earlier try whose answer never reached the tablet

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { streamSSE } from 'hono/streaming';
+import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 import { createRouter, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
@@ -23,7 +24,7 @@ const WallSchema = z
         perMinute: z.number(), medianSeconds: z.number().nullable(),
         latest: z.array(
           z.object({
-            id: z.string(), at: z.string(), type: z.enum(['decision', 'exit', 'escort_arrived']), verdict: z.enum(['admit', 'refuse']).nullable(), reasons: z.array(z.string()), name: z.string().nullable(),
+            id: z.string(), at: z.string(), type: z.enum(GATE_EVENT_TYPES), verdict: z.enum(RECORDED_VERDICTS).nullable(), reasons: z.array(z.string()), name: z.string().nullable(),
             server: z.object({ verdict: z.string().nullable(), reasons: z.array(z.string()), passMismatch: z.string().nullable() }).nullable().openapi({ description: 'The server’s own verdict where it differs from the tablet’s' }),
           }),
         ),

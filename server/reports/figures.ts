@@ -40,13 +40,9 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
   const rows = db.all<{ gateId: number; type: string; verdict: string | null; reason: string | null; n: number; late: number; feverish: number }>(sql`
     select e.gate_id as gateId, e.type, e.verdict, json_extract(e.reasons, '$[0]') as reason, count(*) as n,
       sum(e.received_at >= ${end}) as late,
-      sum(e.type = 'decision' and exists (
-        select 1 from json_each(e.input, '$.temperatures') t
-        where json_extract(t.value, '$.celsius') >= coalesce(v.threshold, ${rules.feverThresholdC})
-          and json_extract(t.value, '$.celsius') <= coalesce(v.plausibleMax, ${rules.plausibleMaxC}))) as feverish
+      -- The engine's own answer, under the rule version that made each decision (kiosk/ingest.ts).
+      sum(e.fever_retest) as feverish
     from gate_events e
-    -- The thresholds of the rule version that made each decision, not today's.
-    left join (select id, json_extract(settings, '$.feverThresholdC') as threshold, json_extract(settings, '$.plausibleMaxC') as plausibleMax from rule_sets) v on v.id = e.rule_version
     where e.at >= ${start} and e.at < ${end}
     group by 1, 2, 3, 4`);
   for (const r of rows) {

@@ -28,7 +28,7 @@ describe('temperatureVerdict', () => {
   });
 
   it('lets the re-test after the rest decide, and ignores a reading taken during the rest', () => {
-    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 36.8 });
+    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 36.8, afterRest: true });
     expect(temperatureVerdict([r(37.6), r(37.4, 6)], DEFAULT_RULES)).toEqual({ state: 'fever', celsius: 37.4 });
     expect(temperatureVerdict([r(37.6), r(36.8, 2)], DEFAULT_RULES).state).toBe('rest');
   });

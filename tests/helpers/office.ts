@@ -9,7 +9,7 @@ import { visitorInput } from './filing';
 /** 2026-11-21 at a Shanghai wall-clock time, as an ISO instant. */
 export const on21 = (hhmm: string) => new Date(`2026-11-21T${hhmm}:00+08:00`).toISOString();
 
-const temps = (readings: [number, string][]) => readings.map(([celsius, hhmm]) => ({ celsius, method: 'forehead_ir', at: on21(hhmm) }));
+export const temps = (readings: [number, string][]) => readings.map(([celsius, hhmm]) => ({ celsius, method: 'forehead_ir', at: on21(hhmm) }));
 const input = (over: Record<string, unknown> = {}) => ({ pass: { ok: true }, healthCode: { colour: 'green', method: 'seen_by_guard' }, temperatures: temps([[36.5, '09:00']]), testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true, ...over });
 
 export function admitAt(seq: number, passId: string, hhmm: string, over: Record<string, unknown> = {}) {

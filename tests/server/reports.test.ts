@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { gateDay, runJobs } from '../helpers/office';
+import { admitAt, gateDay, runJobs, temps } from '../helpers/office';
+import { approvedRequest, enrollDevice } from '../helpers/kiosk';
+import { visitorInput } from '../helpers/filing';
 import { parseCsv } from '../../server/lib/csv';
 
 let t: TestApp;
@@ -69,6 +71,24 @@ describe('daily reports', () => {
     expect(Object.keys(day22).sort()).toEqual(['campus', north, east, south].sort());
     for (const r of Object.values(day22)) expect(r.figures).toMatchObject({ entrants: 0, admitted: 0, refused: 0, exits: 0, refusedBy: zeroGroups });
     expect(day22[north]!.figures.tabletOfflineMinutes).toBe(1440);
+  });
+
+  it('counts fever re-tests from the engine’s own answer: readings rounded to 0.1 °C before the threshold', async () => {
+    t = createTestApp();
+    const tablet = await enrollDevice(t, t.campus.gateIds.north);
+    const req = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 1), visitorInput({}, 2)]);
+    const [a, b] = req.visitors.map((v) => v.pass.id) as [string, string];
+    // 37.25 °C rounds to 37.3, the threshold: a re-test (the raw reading is below it). 37.24 does not.
+    const events = [
+      admitAt(1, a, '10:31', { temperatures: temps([[37.25, '10:25'], [36.8, '10:31']]) }),
+      admitAt(2, b, '10:40', { temperatures: temps([[37.24, '10:40']]) }),
+    ];
+    await ok(t.client({ bearer: tablet.token }).kiosk.events.$post({ json: { events } }));
+    expect(t.sqlite.prepare('select fever_retest f from gate_events order by seq').pluck().all()).toEqual([1, 0]);
+    t.clock.set('2026-11-22T02:00:00Z');
+    runJobs(t);
+    const day = await reportsOf('2026-11-21');
+    expect(day[String(t.campus.gateIds.north)]!.figures).toMatchObject({ admitted: 2, feverRetests: 1 });
   });
 
   it('exports exactly the rows of the table, every page, under a header line with the filters and time zone', async () => {

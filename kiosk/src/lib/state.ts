@@ -1,7 +1,7 @@
 import { computed, signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { decideAdmission, type AdmissionDecision, type AdmissionInput, type CodeColour, type QuickRefusal, type TemperatureMethod, type TemperatureReading } from '../../../server/domain/admission';
+import { decideAdmission, type AdmissionDecision, type AdmissionInput, type CodeColour, type GateEventType, type RecordedVerdict, type QuickRefusal, type TemperatureMethod, type TemperatureReading } from '../../../server/domain/admission';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
 import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
@@ -236,7 +236,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     return any;
   }
 
-  async function writeEvent(type: 'decision' | 'exit' | 'escort_arrived', fields: { passId: string | null; startedAt?: number; verdict?: 'admit' | 'refuse' | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
+  async function writeEvent(type: GateEventType, fields: { passId: string | null; startedAt?: number; verdict?: RecordedVerdict | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
     const draft = {
       id: uuidv7(now()),
       type,
