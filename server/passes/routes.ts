@@ -5,7 +5,7 @@ import { passesWithContext } from './with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { loadVisibleRequest } from '../requests/scope';
 import { addHistory } from '../requests/store';
@@ -115,7 +115,7 @@ export const passRoutes = createRouter()
       method: 'post', path: '/{id}/revoke', tags: ['passes'], summary: 'Revoke one pass; kiosks learn it at their next sync',
       middleware: [requireRole('office', 'filer')] as const,
       request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(1).max(200) })) },
-      responses: { 200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'), 404: jsonContent(ErrorBodySchema, 'No such pass') },
+      responses: { 200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'), 404: jsonContent(ErrorBodySchema, 'No such pass'), 409: errorContent('Already revoked', 'already_revoked') },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAdmission, temperatureVerdict, type AdmissionInput, type TemperatureReading } from '../../server/domain/admission';
+import { decideAdmission, feverRetested, temperatureVerdict, type AdmissionInput, type TemperatureReading } from '../../server/domain/admission';
 import { DEFAULT_RULES } from '../../server/domain/rules';
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 21, 1, min)).toISOString();
@@ -31,6 +31,13 @@ describe('temperatureVerdict', () => {
     expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 36.8, afterRest: true });
     expect(temperatureVerdict([r(37.6), r(37.4, 6)], DEFAULT_RULES)).toEqual({ state: 'fever', celsius: 37.4 });
     expect(temperatureVerdict([r(37.6), r(36.8, 2)], DEFAULT_RULES).state).toBe('rest');
+  });
+
+  it('rounds each reading to 0.1 °C before the threshold, as the thermometer shows it: 37.25 rests, 37.24 passes', () => {
+    expect(temperatureVerdict([r(37.25)], DEFAULT_RULES)).toMatchObject({ state: 'rest', celsius: 37.3 });
+    expect(temperatureVerdict([r(37.24)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 37.2 });
+    expect(feverRetested(temperatureVerdict([r(37.25), r(36.9, 5)], DEFAULT_RULES))).toBe(true);
+    expect(feverRetested(temperatureVerdict([r(37.24)], DEFAULT_RULES))).toBe(false);
   });
 
   it('follows the office’s threshold', () => {

@@ -221,3 +221,46 @@ describe('GET /api/v1/regions', () => {
     expect(byCode.json[0].code).toMatch(/^4101/);
   });
 });
+
+describe('rules a deliberate bug could break unnoticed', () => {
+  it('holds an edit to the lead time: a pending request cannot be moved to today', async () => {
+    const { filer } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-21' }));
+    expect(filed.status).toBe(201);
+    const moved = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, { cookie: filer, body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20' }) });
+    expect(moved.status).toBe(400);
+    expect(moved.json.error.issues.map((i: { code: string }) => i.code)).toContain('lead_time');
+    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.visitDateFrom).toBe('2026-11-21');
+  });
+
+  it('refuses an edit after approval and leaves the live passes as they were', async () => {
+    const { filer, office } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
+    const pass = approved.json.visitors[0].pass as { id: string; link: string };
+    const edit = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, { cookie: filer, body: requestInput(t.campus.gateIds.north, { purpose: '改了目的' }) });
+    expect(edit.status).toBe(409);
+    expect(edit.json.error.code).toBe('not_editable');
+    const after = (await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json;
+    expect(after).toMatchObject({ status: 'approved', purpose: filed.json.purpose });
+    expect(after.visitors[0].pass).toMatchObject({ id: pass.id, link: pass.link, revoked: false });
+    const view = await t.request('GET', `/api/v1/passes/view/${pass.link.split('/').pop()}`);
+    expect(view.json.token).toEqual(expect.any(String));
+  });
+
+  it('does not let a filer revoke another department’s pass, nor learn that it exists', async () => {
+    const { filer, office } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
+    const passId = approved.json.visitors[0].pass.id as string;
+    createUser(t.db, t.campus, 'filer', { username: 'mathfiler2', departmentId: t.campus.departmentIds.math });
+    const other = await t.signIn({ username: 'mathfiler2' });
+    const res = await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: other, body: { reason: '不是我们的' } });
+    expect(res.status).toBe(404);
+    expect(res.json.error.code).toBe('not_found');
+    expect(t.sqlite.prepare('select revoked_at from passes where id = ?').pluck().get(passId)).toBeNull();
+    expect((await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: filer, body: { reason: '会议取消' } })).status).toBe(200);
+    const twice = await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: filer, body: { reason: '再次' } });
+    expect(twice.json.error.code).toBe('already_revoked');
+  });
+});
