@@ -203,7 +203,9 @@ export function recordedPassVerdict(rec: PassRecord | null, ctx: { at: Date; gat
 /**
  * Verifies a scanned pass: signature, validity window, gate, revocation, entries used and the
  * live code, in that order; each failure has its own reason. Pure and synchronous: the kiosk
- * runs it offline and the server runs it on synced events, and they agree.
+ * runs it offline. The server never sees the pass text of a synced event: it checks the pass the
+ * event names with recordedPassVerdict above, the same window, gate, revocation and entry rules
+ * (passStateVerdict) against its own row.
  */
 export function verifyPass(text: string, ctx: PassContext): PassVerdict {
   const parsed = parsePassText(text);

@@ -18,8 +18,9 @@ export interface RecheckImpact {
 }
 
 /**
- * Approved requests for visits not yet over, evaluated against `proposed` rules, risk areas and
- * block list (the current ones where not given). The lead time is not checked again: an approved
+ * Requests for visits not yet over that are approved or waiting for approval (pending,
+ * pending_dept), or the one request `only` names, evaluated against `proposed` rules, risk areas
+ * and block list (the current ones where not given). The lead time is not checked again: a filed
  * visit does not become late. Used both to preview a change and to apply it.
  */
 export function recheckImpact(
@@ -32,12 +33,17 @@ export function recheckImpact(
   const riskAreas = proposed.riskAreas ?? activeRiskAreas(tx);
   const isBlocked = blockMatcher(proposed.blockEntries ?? activeBlockEntries(tx, now));
   const today = campusDate(now, rules.timezone);
-  const approved = only
-    ? tx.select().from(visitRequests).where(eq(visitRequests.id, only.requestId)).all()
-    : tx.select().from(visitRequests).where(and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today))).all();
+  const which = only ? eq(visitRequests.id, only.requestId) : and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today));
+  const approved = tx.select().from(visitRequests).where(which).all();
+  // Every visitor of those requests in one read, not one per request.
+  const byRequest = new Map<number, (typeof visitors.$inferSelect)[]>();
+  const theirs = tx.select({ id: visitRequests.id }).from(visitRequests).where(which);
+  for (const v of tx.select().from(visitors).where(and(inArray(visitors.requestId, theirs), isNull(visitors.removedAt))).orderBy(visitors.id).all()) {
+    byRequest.set(v.requestId, [...(byRequest.get(v.requestId) ?? []), v]);
+  }
   const impacts: RecheckImpact[] = [];
   for (const r of approved) {
-    const vs = tx.select().from(visitors).where(and(eq(visitors.requestId, r.id), isNull(visitors.removedAt))).all();
+    const vs = byRequest.get(r.id) ?? [];
     const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
     const reasons = [...new Set(verdict.violations.map((v) => v.code))];

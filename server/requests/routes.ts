@@ -11,7 +11,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { IsoDateSchema, RequestInputSchema, RequestStatusSchema, RequestViewSchema, type RequestInput } from './schemas';
 import { filerDepartment, loadVisibleRequest } from './scope';
-import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, replaceVisitors, requestView, revokePasses } from './store';
+import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, replaceVisitors, requestView, requestViews, revokePasses } from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
 
 const errors = {
@@ -97,7 +97,7 @@ export const requestRoutes = createRouter()
       if (after) where.push(lt(visitRequests.id, after[0]));
       const rows = db.select().from(visitRequests).where(and(...where)).orderBy(desc(visitRequests.id)).limit(q.limit + 1).all();
       const page = pageFrom(rows, q.limit, (r) => [r.id]);
-      return c.json({ ...page, items: page.items.map((r) => requestView(db, r)) }, 200);
+      return c.json({ ...page, items: requestViews(db, page.items) }, 200);
     },
   )
   .openapi(

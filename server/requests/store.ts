@@ -192,8 +192,34 @@ export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string
 
 type RequestRow = typeof visitRequests.$inferSelect;
 
+/** Rows grouped by their request id, in the order read. */
+function byRequest<T extends { requestId: number }>(rows: T[]) {
+  const out = new Map<number, T[]>();
+  for (const row of rows) out.set(row.requestId, [...(out.get(row.requestId) ?? []), row]);
+  return out;
+}
+
+/**
+ * Requests as the API shows them, a page at a time: their visitors (and, in detail, passes and
+ * history) in one read each for the whole page, not one per request.
+ */
+export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}) {
+  const ids = rows.map((r) => r.id);
+  if (ids.length === 0) return [];
+  const vsOf = byRequest(tx.select().from(visitors).where(and(inArray(visitors.requestId, ids), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all());
+  const psOf = detail ? byRequest(tx.select().from(passes).where(inArray(passes.requestId, ids)).orderBy(sql`rowid`).all()) : new Map<number, (typeof passes.$inferSelect)[]>();
+  const historyOf = detail ? byRequest(tx.select().from(requestHistory).where(inArray(requestHistory.requestId, ids)).orderBy(asc(requestHistory.id)).all()) : new Map<number, (typeof requestHistory.$inferSelect)[]>();
+  return rows.map((r) => viewOf(r, vsOf.get(r.id) ?? [], detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [] } : null));
+}
+
+/** One request as the API shows it (requestViews for a list). */
 export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
-  const vs = tx.select().from(visitors).where(and(eq(visitors.requestId, r.id), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all();
+  const [view] = requestViews(tx, [r], { detail });
+  if (!view) throw new Error(`request ${r.id}: no view`);
+  return view;
+}
+
+function viewOf(r: RequestRow, vs: (typeof visitors.$inferSelect)[], more: { ps: (typeof passes.$inferSelect)[]; history: (typeof requestHistory.$inferSelect)[] } | null) {
   const base = {
     id: r.id,
     departmentId: r.departmentId,
@@ -222,9 +248,8 @@ export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
     createdAt: r.createdAt.toISOString(),
     visitorCount: vs.length,
   };
-  if (!detail) return base;
-  const ps = tx.select().from(passes).where(eq(passes.requestId, r.id)).orderBy(sql`rowid`).all();
-  const history = tx.select().from(requestHistory).where(eq(requestHistory.requestId, r.id)).orderBy(asc(requestHistory.id)).all();
+  if (!more) return base;
+  const { ps, history } = more;
   return {
     ...base,
     visitors: vs.map((v) => {

@@ -10,7 +10,7 @@ import { issuePasses } from '../passes/issue';
 import { RequestViewSchema } from '../requests/schemas';
 import { loadVisibleRequest } from '../requests/scope';
 import { recheckImpact } from '../requests/recheck';
-import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestView, revokePasses } from '../requests/store';
+import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestView, requestViews, revokePasses } from '../requests/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Tx } from '../db/open';
@@ -78,11 +78,14 @@ export const reviewRoutes = createRouter()
       const page = pageFrom(rows, limit, (r) => [r.createdAt.getTime(), r.id]);
       return c.json({
         ...page,
-        items: page.items.map((r) => ({
-          ...requestView(db, r, { detail: true }),
-          ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
-          backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
-        })),
+        items: requestViews(db, page.items, { detail: true }).map((view, i) => {
+          const r = page.items[i]!;
+          return {
+            ...view,
+            ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
+            backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
+          };
+        }),
       }, 200);
     },
   )

@@ -285,7 +285,10 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     };
   }
 
-  /** Re-decides with the shared engine; a final verdict is written to the outbox before it shows. */
+  /**
+   * Re-decides with the shared engine and shows the answer at once; a final verdict is then written
+   * to the outbox, and only when that write has finished does the entrant count as recorded.
+   */
   async function update(patch: Partial<Entrant>) {
     const current = entrant.value;
     const r = rules.value;
