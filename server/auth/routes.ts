@@ -1,14 +1,13 @@
 import { createRoute } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { sessions, users } from '../db/schema';
+import { sessions, users, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { clientAddress, isHttps } from '../lib/client-address';
 import { assertPasswordFor, dummyPasswordHash, hashPasswordAsync, randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
-import { ROLES } from '../db/schema';
 import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
 import type { Principal } from '../lib/context';
 import type { Db } from '../db/open';

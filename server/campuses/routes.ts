@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { eq } from 'drizzle-orm';
-import { campuses } from '../db/schema';
+import { campuses, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
-import { ROLES } from '../db/schema';
 import { EnvSchema } from '../env';
 
 const Timezone = EnvSchema.shape.CAMPUS_TIMEZONE.unwrap();

@@ -1,12 +1,11 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import { ROLES, type TokenScope } from '../domain/roles';
+import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 
 /** Every timestamp is stored as UTC milliseconds; display converts to the campus time zone. */
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
 const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
-
-import { ROLES, type TokenScope } from '../domain/roles';
-import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 
 export { ROLES, type Role } from '../domain/roles';
 

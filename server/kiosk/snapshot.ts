@@ -1,5 +1,5 @@
 import { and, count, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
-import { blockList, changeCounter, devices, gateEvents, gates, passes, snapshotTombstones, userGates, users } from '../db/schema';
+import { blockList, changeCounter, type devices, gateEvents, gates, passes, snapshotTombstones, userGates, users } from '../db/schema';
 import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
 import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
