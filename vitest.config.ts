@@ -10,7 +10,12 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['tests/server/**/*.test.ts', 'tests/domain/**/*.test.ts', 'tests/kiosk/**/*.test.ts', 'tests/admin/**/*.test.ts'],
+          include: [
+            'tests/server/**/*.test.ts',
+            'tests/domain/**/*.test.ts',
+            'tests/kiosk/**/*.test.ts',
+            'tests/admin/**/*.test.ts',
+          ],
           environment: 'node',
           testTimeout: 20_000,
         },

@@ -47,7 +47,11 @@ export function createHttpClient() {
     const run = queue.then(
       () =>
         new Promise<{ times: number[]; wallMs: number; acknowledged: number }>((resolve, reject) => {
-          worker.once('message', (m: { times?: number[]; wallMs?: number; acknowledged?: number; error?: string }) => (m.times ? resolve({ times: m.times, wallMs: m.wallMs ?? 0, acknowledged: m.acknowledged ?? 0 }) : reject(new Error(m.error))));
+          worker.once('message', (m: { times?: number[]; wallMs?: number; acknowledged?: number; error?: string }) =>
+            m.times
+              ? resolve({ times: m.times, wallMs: m.wallMs ?? 0, acknowledged: m.acknowledged ?? 0 })
+              : reject(new Error(m.error)),
+          );
           worker.postMessage(jobs);
         }),
     );
@@ -58,7 +62,8 @@ export function createHttpClient() {
     /** Posts in order, each after the previous answer; the round trip of each in ms. */
     sequence: async (posts: Post[]) => (await send([posts])).times,
     /** One tablet: posts every body in order, each after the previous answer; the round trips in ms. */
-    post: async (url: string, token: string, bodies: string[]) => (await send([bodies.map((body) => ({ url, token, body }))])).times,
+    post: async (url: string, token: string, bodies: string[]) =>
+      (await send([bodies.map((body) => ({ url, token, body }))])).times,
     /** Several tablets at once; `wallMs` is from the first request to the last answer, `acknowledged` counts acked + duplicate ids. */
     concurrent: send,
     close: () => worker.terminate(),

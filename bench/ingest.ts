@@ -14,17 +14,32 @@ const SQL = `insert into gate_events (id, device_id, gate_id, seq, type, at, rec
 function seedPasses(t: ReturnType<typeof createTestApp>, gateId: number, n: number) {
   const now = Date.now();
   const r = t.sqlite
-    .prepare(`insert into visit_requests (department_id, filed_by_label, status, visit_date_from, visit_date_to, time_from, time_to, gate_ids, purpose, destination, escort_name, escort_phone, rule_version, created_at, updated_at)
-      values (?, 'bench', 'approved', '2026-01-01', '2026-01-01', '00:00', '23:59', ?, 'bench', 'bench', 'bench', '13900000000', 1, ?, ?)`)
+    .prepare(
+      `insert into visit_requests (department_id, filed_by_label, status, visit_date_from, visit_date_to, time_from, time_to, gate_ids, purpose, destination, escort_name, escort_phone, rule_version, created_at, updated_at)
+      values (?, 'bench', 'approved', '2026-01-01', '2026-01-01', '00:00', '23:59', ?, 'bench', 'bench', 'bench', '13900000000', 1, ?, ?)`,
+    )
     .run(t.campus.departmentIds.cs, JSON.stringify([gateId]), now, now);
   const v = t.sqlite
-    .prepare(`insert into visitors (request_id, name, name_norm, id_type, id_hash, id_last4, phone, from_region, visited_regions, close_contact, out_of_city, checks, link_token)
-      values (?, 'bench', 'bench', 'resident_id', 'h', '0000', '138', '410105', '[]', 0, 0, '[]', 'bench-link-token-0000000000')`)
+    .prepare(
+      `insert into visitors (request_id, name, name_norm, id_type, id_hash, id_last4, phone, from_region, visited_regions, close_contact, out_of_city, checks, link_token)
+      values (?, 'bench', 'bench', 'resident_id', 'h', '0000', '138', '410105', '[]', 0, 0, '[]', 'bench-link-token-0000000000')`,
+    )
     .run(r.lastInsertRowid);
-  const insert = t.sqlite.prepare(`insert into passes (id, visitor_id, request_id, kid, token, code_secret, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, ?, 1, 't', 's', ?, ?, ?, 1, 0, ?)`);
+  const insert = t.sqlite.prepare(
+    `insert into passes (id, visitor_id, request_id, kid, token, code_secret, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, ?, 1, 't', 's', ?, ?, ?, 1, 0, ?)`,
+  );
   const ids = Array.from({ length: n }, (_, i) => i.toString(16).padStart(16, '0'));
   t.sqlite.transaction(() => {
-    for (const id of ids) insert.run(id, v.lastInsertRowid, r.lastInsertRowid, now - 3_600_000, now + 8 * 3_600_000, JSON.stringify([gateId]), now);
+    for (const id of ids)
+      insert.run(
+        id,
+        v.lastInsertRowid,
+        r.lastInsertRowid,
+        now - 3_600_000,
+        now + 8 * 3_600_000,
+        JSON.stringify([gateId]),
+        now,
+      );
   })();
   return ids;
 }
@@ -52,7 +67,24 @@ export async function benchIngest() {
     const { events } = (await c.req.json()) as { events: ReturnType<typeof decisionEvent>[] };
     const now = Date.now();
     t.sqlite.transaction(() => {
-      for (const e of events) insert.run(e.id, bareDevice.deviceId, gateId, e.seq, e.type, Date.parse(e.at), now, null, null, e.verdict, '[]', '[]', JSON.stringify(e.input), 1, null);
+      for (const e of events)
+        insert.run(
+          e.id,
+          bareDevice.deviceId,
+          gateId,
+          e.seq,
+          e.type,
+          Date.parse(e.at),
+          now,
+          null,
+          null,
+          e.verdict,
+          '[]',
+          '[]',
+          JSON.stringify(e.input),
+          1,
+          null,
+        );
     })();
     return c.json({ acked: events.map((e) => e.id) });
   });
@@ -61,7 +93,11 @@ export async function benchIngest() {
   const batch = (token: string, n: number) => {
     const start = seqs.get(token) ?? 0;
     seqs.set(token, start + n);
-    return JSON.stringify({ events: Array.from({ length: n }, (_, i) => decisionEvent(start + i + 1, { id: uuidv7(), at: new Date().toISOString() })) });
+    return JSON.stringify({
+      events: Array.from({ length: n }, (_, i) =>
+        decisionEvent(start + i + 1, { id: uuidv7(), at: new Date().toISOString() }),
+      ),
+    });
   };
   const ours = devices[1]!;
 
@@ -69,8 +105,16 @@ export async function benchIngest() {
   // One request to the baseline, then one to ours, and so on: a slow patch of this shared
   // machine (they come and go within seconds) hits both sides alike.
   type Alternate = (pairs: { bare: string; ours: string }[]) => Promise<{ bare: number[]; ours: number[] }>;
-  const compare = async (what: string, label: string, alternate: Alternate, n: number, size: number, target: (base: number[], mine: number[]) => void) => {
-    const pairs = (k: number) => Array.from({ length: k }, () => ({ bare: batch(bareDevice.token, size), ours: batch(ours.token, size) }));
+  const compare = async (
+    what: string,
+    label: string,
+    alternate: Alternate,
+    n: number,
+    size: number,
+    target: (base: number[], mine: number[]) => void,
+  ) => {
+    const pairs = (k: number) =>
+      Array.from({ length: k }, () => ({ bare: batch(bareDevice.token, size), ours: batch(ours.token, size) }));
     await alternate(pairs(Math.ceil(n / 8))); // warm-up
     const { bare: base, ours: mine } = await alternate(pairs(n));
     base.sort((a, b) => a - b);
@@ -81,13 +125,23 @@ export async function benchIngest() {
   const single = (base: number[], mine: number[]) => {
     row('baseline: bare Hono + same insert', base);
     row('Gatehouse: POST /api/v1/kiosk/events', mine);
-    console.log(`single-event throughput ratio Gatehouse / baseline: ${(rate(mine) / rate(base)).toFixed(2)}× (target ≥ 0.8×)`);
+    console.log(
+      `single-event throughput ratio Gatehouse / baseline: ${(rate(mine) / rate(base)).toFixed(2)}× (target ≥ 0.8×)`,
+    );
   };
   const batched = (base: number[], mine: number[]) => {
     row('baseline: bare Hono + same insert', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
-    row('Gatehouse: POST /api/v1/kiosk/events', mine, `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`);
+    row(
+      'Gatehouse: POST /api/v1/kiosk/events',
+      mine,
+      `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`,
+    );
   };
-  const headers = (token: string, body: string) => ({ 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)), authorization: `Bearer ${token}` });
+  const headers = (token: string, body: string) => ({
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    authorization: `Bearer ${token}`,
+  });
   const timed = async (app: { request: typeof t.app.request }, path: string, token: string, body: string) => {
     const start = performance.now();
     const res = await app.request(`http://localhost${path}`, { method: 'POST', headers: headers(token, body), body });
@@ -112,12 +166,38 @@ export async function benchIngest() {
   const ourHttp = await listen(t.app.fetch);
   const client = createHttpClient();
   const overHttp: Alternate = async (pairs) => {
-    const times = await client.sequence(pairs.flatMap((p) => [{ url: `${bareHttp.url}/events`, token: bareDevice.token, body: p.bare }, { url: `${ourHttp.url}/api/v1/kiosk/events`, token: ours.token, body: p.ours }]));
+    const times = await client.sequence(
+      pairs.flatMap((p) => [
+        { url: `${bareHttp.url}/events`, token: bareDevice.token, body: p.bare },
+        { url: `${ourHttp.url}/api/v1/kiosk/events`, token: ours.token, body: p.ours },
+      ]),
+    );
     return { bare: times.filter((_, i) => i % 2 === 0), ours: times.filter((_, i) => i % 2 === 1) };
   };
-  await compare('POST one check-in per request', 'over HTTP on loopback (keep-alive) from a client thread, as tablets send', overHttp, 4000, 1, single);
-  await compare('POST one check-in per request', 'in process (app.request), no HTTP stack on either side', inProcess, 4000, 1, single);
-  await compare('POST batches of 500 check-ins, one after another', 'in process (app.request)', inProcess, 40, 500, batched);
+  await compare(
+    'POST one check-in per request',
+    'over HTTP on loopback (keep-alive) from a client thread, as tablets send',
+    overHttp,
+    4000,
+    1,
+    single,
+  );
+  await compare(
+    'POST one check-in per request',
+    'in process (app.request), no HTTP stack on either side',
+    inProcess,
+    4000,
+    1,
+    single,
+  );
+  await compare(
+    'POST batches of 500 check-ins, one after another',
+    'in process (app.request)',
+    inProcess,
+    40,
+    500,
+    batched,
+  );
 
   // The same, but every event an admit naming its own pass: the server reads the batch's passes in
   // one query and checks each against its row (gate, window, revocation, entries) and uses an entry.
@@ -126,7 +206,15 @@ export async function benchIngest() {
   const admits = (token: string, n: number) => {
     const start = seqs.get(token) ?? 0;
     seqs.set(token, start + n);
-    return JSON.stringify({ events: Array.from({ length: n }, (_, i) => decisionEvent(start + i + 1, { id: uuidv7(), at: new Date().toISOString(), passId: passIds[nextPass++ % passIds.length] })) });
+    return JSON.stringify({
+      events: Array.from({ length: n }, (_, i) =>
+        decisionEvent(start + i + 1, {
+          id: uuidv7(),
+          at: new Date().toISOString(),
+          passId: passIds[nextPass++ % passIds.length],
+        }),
+      ),
+    });
   };
   const named: Alternate = async (pairs) => {
     const out = { bare: [] as number[], ours: [] as number[] };
@@ -136,16 +224,31 @@ export async function benchIngest() {
     }
     return out;
   };
-  await compare('POST batches of 500, Gatehouse against itself: events naming no pass (left) and admits each naming its pass (right)', 'in process (app.request)', async (pairs) => named(pairs.map((p) => ({ ...p, bare: batch(ours.token, 500) }))), 40, 500, (base, mine) => {
-    row('Gatehouse: 500 events naming no pass', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
-    row('Gatehouse: 500 admits, each pass checked', mine, `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`);
-  });
+  await compare(
+    'POST batches of 500, Gatehouse against itself: events naming no pass (left) and admits each naming its pass (right)',
+    'in process (app.request)',
+    async (pairs) => named(pairs.map((p) => ({ ...p, bare: batch(ours.token, 500) }))),
+    40,
+    500,
+    (base, mine) => {
+      row('Gatehouse: 500 events naming no pass', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
+      row(
+        'Gatehouse: 500 admits, each pass checked',
+        mine,
+        `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`,
+      );
+    },
+  );
 
   // The server's throughput: 4 tablets at once from the client thread, each posting 10 batches
   // of 500 back to back, so the server always has the next batch waiting (20,000 events a round).
   const senders = devices.slice(22, 26);
   const throughput = async (url: (d: (typeof devices)[number]) => string) => {
-    const { wallMs } = await client.concurrent(senders.map((d) => Array.from({ length: 10 }, () => ({ url: url(d), token: d.token, body: batch(d.token, 500) }))));
+    const { wallMs } = await client.concurrent(
+      senders.map((d) =>
+        Array.from({ length: 10 }, () => ({ url: url(d), token: d.token, body: batch(d.token, 500) })),
+      ),
+    );
     return (senders.length * 10 * 500 * 1000) / wallMs;
   };
   const bareRates: number[] = [];
@@ -167,11 +270,19 @@ export async function benchIngest() {
   const count = () => (t.sqlite.prepare('select count(*) as n from gate_events').get() as { n: number }).n;
   const before = count();
   const drain = await client.concurrent(tablets.map((d) => [{ url, token: d.token, body: batch(d.token, 500) }]));
-  console.log(`\n20 tablets × 500 queued events at once over HTTP: ${drain.wallMs.toFixed(0)} ms, ${drain.acknowledged} acknowledged, ${count() - before} rows stored (expected 10000)`);
+  console.log(
+    `\n20 tablets × 500 queued events at once over HTTP: ${drain.wallMs.toFixed(0)} ms, ${drain.acknowledged} acknowledged, ${count() - before} rows stored (expected 10000)`,
+  );
 
   // One tablet back after an 8-hour outage: 5,000 events, drained in batches of 500 as the kiosk does.
-  const backlog = await client.post(url, tablets[0]!.token, Array.from({ length: 10 }, () => batch(tablets[0]!.token, 500)));
-  console.log(`one tablet's 5,000-event backlog over HTTP in batches of 500: ${backlog.reduce((a, b) => a + b, 0).toFixed(0)} ms (target ≤ 5,000 ms)`);
+  const backlog = await client.post(
+    url,
+    tablets[0]!.token,
+    Array.from({ length: 10 }, () => batch(tablets[0]!.token, 500)),
+  );
+  console.log(
+    `one tablet's 5,000-event backlog over HTTP in batches of 500: ${backlog.reduce((a, b) => a + b, 0).toFixed(0)} ms (target ≤ 5,000 ms)`,
+  );
   await client.close();
   ourHttp.server.close();
   t.cleanup();

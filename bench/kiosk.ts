@@ -14,12 +14,40 @@ export async function benchDecision(n = 2000) {
   const key = newPrivateKey();
   const secret = new Uint8Array(16).fill(9);
   const now = new Date();
-  const token = signPass({ kid: 1, passId: '0011223344556677', validFrom: new Date(now.getTime() - 3_600_000), validTo: new Date(now.getTime() + 3_600_000), entries: 1, printable: false, gateIds: [1] }, key);
+  const token = signPass(
+    {
+      kid: 1,
+      passId: '0011223344556677',
+      validFrom: new Date(now.getTime() - 3_600_000),
+      validTo: new Date(now.getTime() + 3_600_000),
+      entries: 1,
+      printable: false,
+      gateIds: [1],
+    },
+    key,
+  );
   const text = liveQrText(token, secret, now, 30);
   const publicKeys = new Map([[1, publicKeyOf(key)]]);
   const parsed = parsePassText(text)!;
-  const ctx = { now, gateId: 1, publicKeys, isRevoked: () => false, entriesUsed: () => 0, secretFor: () => secret, stepSeconds: 30, printedAllowed: true };
-  const input = { pass: { ok: true as const }, healthCode: { colour: 'green' as const, method: 'seen_by_guard' as const }, temperatures: [{ celsius: 36.5, method: 'forehead_ir' as const, at: now.toISOString() }], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true };
+  const ctx = {
+    now,
+    gateId: 1,
+    publicKeys,
+    isRevoked: () => false,
+    entriesUsed: () => 0,
+    secretFor: () => secret,
+    stepSeconds: 30,
+    printedAllowed: true,
+  };
+  const input = {
+    pass: { ok: true as const },
+    healthCode: { colour: 'green' as const, method: 'seen_by_guard' as const },
+    temperatures: [{ celsius: 36.5, method: 'forehead_ir' as const, at: now.toISOString() }],
+    testRequired: false,
+    testConfirmed: null,
+    idConfirmed: null,
+    snapshotFresh: true,
+  };
   for (let i = 0; i < 200; i++) verifyPass(text, ctx);
   const base = await timeEach(n, () => ed.verify(parsed.signature, parsed.payload, publicKeys.get(1)!));
   const verify = await timeEach(n, () => verifyPass(text, ctx));
@@ -94,9 +122,17 @@ export async function benchScanToVerdict(runs = 20) {
         await gate.browser.close();
       }
     }
-    console.log(`\nKiosk in headless Chromium, fake camera (${runs} scans of refused passes; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`);
-    row('QR appears in the camera → verdict on screen', qrToVerdict.sort((a, b) => a - b));
-    row('decoded → verdict on screen (engine + IndexedDB)', scanToVerdict.sort((a, b) => a - b));
+    console.log(
+      `\nKiosk in headless Chromium, fake camera (${runs} scans of refused passes; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`,
+    );
+    row(
+      'QR appears in the camera → verdict on screen',
+      qrToVerdict.sort((a, b) => a - b),
+    );
+    row(
+      'decoded → verdict on screen (engine + IndexedDB)',
+      scanToVerdict.sort((a, b) => a - b),
+    );
   } finally {
     await server.cleanup();
   }

@@ -18,5 +18,7 @@ export async function timeEach(n: number, fn: (i: number) => Promise<unknown> | 
 export function row(name: string, samples: number[], extra = '') {
   const total = samples.reduce((s, x) => s + x, 0);
   const fmt = (x: number) => x.toFixed(3).padStart(8);
-  console.log(`${name.padEnd(44)} n=${String(samples.length).padStart(6)}  p50=${fmt(percentile(samples, 50))} ms  p95=${fmt(percentile(samples, 95))} ms  ${(samples.length / (total / 1000)).toFixed(0).padStart(7)}/s ${extra}`);
+  console.log(
+    `${name.padEnd(44)} n=${String(samples.length).padStart(6)}  p50=${fmt(percentile(samples, 50))} ms  p95=${fmt(percentile(samples, 95))} ms  ${(samples.length / (total / 1000)).toFixed(0).padStart(7)}/s ${extra}`,
+  );
 }

@@ -11,7 +11,13 @@ export async function benchSignIn(seconds = 10) {
   try {
     const admin = await signInOver(server.url, 'admin', 'admin-password-for-tests');
     const users = Array.from({ length: 5 }, (_, i) => `bench-office-${i}`);
-    for (const username of users) await admin('POST', '/api/v1/users', { username, displayName: username, role: 'office', password: 'bench-password-2026' });
+    for (const username of users)
+      await admin('POST', '/api/v1/users', {
+        username,
+        displayName: username,
+        role: 'office',
+        password: 'bench-password-2026',
+      });
 
     const probe = async (ms: number) => {
       const samples: number[] = [];
@@ -31,7 +37,11 @@ export async function benchSignIn(seconds = 10) {
       const timer = setInterval(() => {
         const username = users[sent++ % users.length]!;
         pending.push(
-          fetch(`${server.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: 'bench-password-2026' }) }).then(
+          fetch(`${server.url}/api/v1/auth/login`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ username, password: 'bench-password-2026' }),
+          }).then(
             (r) => void (r.status === 200 || failed++),
             () => void failed++,
           ),

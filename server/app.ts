@@ -106,16 +106,31 @@ function apiRoutes() {
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
-export function createApp({ db, clock = systemClock, config = loadConfig({}), logger = createLogger(config.LOG_LEVEL), serveFrontends = false, idHashKey = randomBytes(32), events = createEvents(logger), checkErrorContract = false }: AppOptions) {
+export function createApp({
+  db,
+  clock = systemClock,
+  config = loadConfig({}),
+  logger = createLogger(config.LOG_LEVEL),
+  serveFrontends = false,
+  idHashKey = randomBytes(32),
+  events = createEvents(logger),
+  checkErrorContract = false,
+}: AppOptions) {
   const deps: Deps = {
     db,
     clock,
     config,
     logger,
-    loginLimiter: createRateLimiter({ limit: config.LOGIN_RATE_LIMIT, windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000 }),
+    loginLimiter: createRateLimiter({
+      limit: config.LOGIN_RATE_LIMIT,
+      windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000,
+    }),
     accountLimiter: createRateLimiter({ limit: config.LOGIN_ACCOUNT_LIMIT, windowMs: 60_000 }),
     idHashKey,
-    keys: { idempotency: deriveKey(idHashKey, 'idempotency'), signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap') },
+    keys: {
+      idempotency: deriveKey(idHashKey, 'idempotency'),
+      signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap'),
+    },
     events,
   };
   const app = new OpenAPIHono<AppEnv>();
@@ -139,7 +154,13 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
   });
   app.use('*', securityHeaders());
   app.use('/api/*', bodyLimit(config.BODY_LIMIT_BYTES));
-  app.use('/api/v1/*', originGuard({ allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [], multipartPaths: [/\/import$/] }));
+  app.use(
+    '/api/v1/*',
+    originGuard({
+      allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [],
+      multipartPaths: [/\/import$/],
+    }),
+  );
   app.use('/api/v1/*', authenticate());
 
   const routes = app.route('/', healthRoutes).route('/api/v1', apiRoutes());
@@ -162,7 +183,14 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     if (checkErrorContract) {
       const route = matchedRoutes(c).findLast((r) => r.method !== 'ALL');
       const path = route?.path.replace(/:(\w+)/g, '{$1}');
-      const problem = path ? (contract ??= errorContract((doc ??= openApiDocument(app, pkg.version))))(c.req.method, path, status, body.error.code) : null;
+      const problem = path
+        ? (contract ??= errorContract((doc ??= openApiDocument(app, pkg.version))))(
+            c.req.method,
+            path,
+            status,
+            body.error.code,
+          )
+        : null;
       if (problem) {
         logger.error('undocumented error answer', { problem });
         return c.json<ErrorBody>({ error: { code: 'undocumented_error', message: problem } }, 500);
@@ -171,17 +199,31 @@ export function createApp({ db, clock = systemClock, config = loadConfig({}), lo
     return c.json(body, status);
   };
 
-  app.notFound((c) => c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404));
+  app.notFound((c) =>
+    c.json<ErrorBody>({ error: { code: 'not_found', message: `No route for ${c.req.method} ${c.req.path}` } }, 404),
+  );
   app.onError((err, c) => {
     if (err instanceof ApiError) {
       for (const [k, v] of Object.entries(err.headers ?? {})) c.header(k, v);
       return answer(c, err.body(), err.status);
     }
     if (err instanceof HTTPException && err.status < 500) {
-      return answer(c, { error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } }, err.status);
+      return answer(
+        c,
+        { error: { code: STATUS_CODES[err.status] ?? 'bad_request', message: err.message || 'Bad request' } },
+        err.status,
+      );
     }
-    logger.error('unhandled error', { id: c.get('requestId'), path: c.req.path, err: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
-    return answer(c, { error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } }, 500);
+    logger.error('unhandled error', {
+      id: c.get('requestId'),
+      path: c.req.path,
+      err: err instanceof Error ? `${err.name}: ${err.message}` : String(err),
+    });
+    return answer(
+      c,
+      { error: { code: 'internal', message: 'Something went wrong on the server; it has been logged' } },
+      500,
+    );
   });
 
   return routes;

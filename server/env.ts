@@ -33,7 +33,10 @@ export const EnvSchema = z.object({
     .default('Asia/Shanghai')
     .refine(isTimeZone, 'must be an IANA time zone such as Asia/Shanghai'),
   /** Key for the keyed hash of ID numbers (64 hex characters). Default: read or created at ID_HASH_KEY_FILE. */
-  ID_HASH_KEY: z.string().regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)').optional(),
+  ID_HASH_KEY: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'must be 64 hex characters (32 bytes)')
+    .optional(),
   /** Where the ID hash key lives when ID_HASH_KEY is unset; default: beside the database, as id-hash.key. */
   ID_HASH_KEY_FILE: z.string().min(1).optional(),
   /** Skip the front-end build check (tests build once up front; containers build at image time). */

@@ -32,7 +32,10 @@ export function createEvents(logger: Logger) {
           l(e);
         } catch (err) {
           listeners.delete(l);
-          logger.warn('an after-commit subscriber failed and was dropped', { event: e.type, err: err instanceof Error ? err.message : String(err) });
+          logger.warn('an after-commit subscriber failed and was dropped', {
+            event: e.type,
+            err: err instanceof Error ? err.message : String(err),
+          });
         }
       }
     }

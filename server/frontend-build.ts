@@ -14,12 +14,21 @@ function newestMtime(path: string): number {
 export function isStale(rootDir: string, name: (typeof FRONTENDS)[number]): boolean {
   const built = join(rootDir, name, 'dist', 'index.html');
   if (!existsSync(built)) return true;
-  const sources = [join(rootDir, name, 'src'), join(rootDir, name, 'index.html'), join(rootDir, name, 'vite.config.ts'), join(rootDir, name, 'public'), join(rootDir, 'server', 'domain')];
+  const sources = [
+    join(rootDir, name, 'src'),
+    join(rootDir, name, 'index.html'),
+    join(rootDir, name, 'vite.config.ts'),
+    join(rootDir, name, 'public'),
+    join(rootDir, 'server', 'domain'),
+  ];
   return Math.max(...sources.map(newestMtime)) > statSync(built).mtimeMs;
 }
 
 /** Builds the stale front ends with Vite, in process. */
-export async function buildStaleFrontends(rootDir: string, log: (msg: string, fields?: Record<string, unknown>) => void) {
+export async function buildStaleFrontends(
+  rootDir: string,
+  log: (msg: string, fields?: Record<string, unknown>) => void,
+) {
   const { build } = await import('vite');
   for (const name of FRONTENDS) {
     if (!isStale(rootDir, name)) continue;

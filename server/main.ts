@@ -28,7 +28,10 @@ async function main() {
 
   if (!config.SKIP_FRONTEND_BUILD) await buildStaleFrontends(ROOT_DIR, logger.info);
 
-  const { db, sqlite, settings } = openDatabase(config.DATABASE_PATH, { synchronous: config.SQLITE_SYNCHRONOUS, busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS });
+  const { db, sqlite, settings } = openDatabase(config.DATABASE_PATH, {
+    synchronous: config.SQLITE_SYNCHRONOUS,
+    busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
+  });
   logger.info('database opened', { path: config.DATABASE_PATH, ...settings });
   const schemaVersion = migrateDatabase(db);
   logger.info('migrations applied', { schemaVersion });
@@ -51,7 +54,11 @@ async function main() {
   };
   const jobs = setInterval(dailyJobs, 5 * 60_000);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    logger.info('listening', { url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`, port: info.port, demo });
+    logger.info('listening', {
+      url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
+      port: info.port,
+      demo,
+    });
     // After listening: a first run after an upgrade may make months of reports.
     setImmediate(dailyJobs);
   });

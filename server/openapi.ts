@@ -2,7 +2,13 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './lib/context';
 
 /** Operations anyone may call: signing in, the visitor's pass page, a tablet's enrollment, health. */
-export const PUBLIC_OPERATIONS = new Set(['GET /healthz', 'POST /api/v1/auth/login', 'POST /api/v1/auth/logout', 'GET /api/v1/passes/view/{link}', 'POST /api/v1/kiosk/enroll']);
+export const PUBLIC_OPERATIONS = new Set([
+  'GET /healthz',
+  'POST /api/v1/auth/login',
+  'POST /api/v1/auth/logout',
+  'GET /api/v1/passes/view/{link}',
+  'POST /api/v1/kiosk/enroll',
+]);
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
@@ -22,7 +28,14 @@ const ERROR = { $ref: '#/components/schemas/Error' };
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: ERROR } } });
 
 type Response = { description: string; content?: Record<string, { schema: unknown }>; 'x-error-codes'?: string[] };
-type Operation = { operationId?: string; summary?: string; security?: Record<string, string[]>[]; parameters?: unknown[]; requestBody?: unknown; responses?: Record<string, Response> };
+type Operation = {
+  operationId?: string;
+  summary?: string;
+  security?: Record<string, string[]>[];
+  parameters?: unknown[];
+  requestBody?: unknown;
+  responses?: Record<string, Response>;
+};
 
 /**
  * The error `code` values an operation can answer besides the ones its route names
@@ -59,13 +72,19 @@ function sharedCodes(method: string, op: Operation, secured: boolean, bearer: bo
 const USUAL_CODES: Record<string, string[]> = { 400: ['validation_failed'], 404: ['not_found'], 429: ['rate_limited'] };
 
 const DESCRIPTIONS: Record<string, string> = {
-  400: 'Invalid request', 401: 'Not signed in', 403: 'Not allowed', 404: 'Not found', 413: 'The body is larger than BODY_LIMIT_BYTES',
-  415: 'The body is not JSON', 500: 'An unexpected error, logged on the server (no details are given)',
+  400: 'Invalid request',
+  401: 'Not signed in',
+  403: 'Not allowed',
+  404: 'Not found',
+  413: 'The body is larger than BODY_LIMIT_BYTES',
+  415: 'The body is not JSON',
+  500: 'An unexpected error, logged on the server (no details are given)',
 };
 
 /** The codes an error response lists (the enum written by openApiDocument). */
 function listedCodes(res: Response | undefined): string[] {
-  const schema = res?.content?.['application/json']?.schema as { allOf?: { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }[] } | undefined;
+  const schema = res?.content?.['application/json']?.schema as
+    { allOf?: { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }[] } | undefined;
   return schema?.allOf?.[1]?.properties?.error?.properties?.code?.enum ?? [];
 }
 
@@ -79,11 +98,21 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, version: string) {
   const doc = app.getOpenAPI31Document({
     openapi: '3.1.0',
     info: { title: 'Gatehouse API', version, description: 'Gate and visitor check-in for closed campuses.' },
-    servers: [{ url: 'http://localhost:8787', description: 'A local server (npm start); a campus serves it at its own HTTPS origin' }],
+    servers: [
+      {
+        url: 'http://localhost:8787',
+        description: 'A local server (npm start); a campus serves it at its own HTTPS origin',
+      },
+    ],
   });
   doc.components ??= {};
   doc.components.securitySchemes = {
-    session: { type: 'apiKey', in: 'cookie', name: 'gh_session', description: 'The session cookie set by POST /api/v1/auth/login' },
+    session: {
+      type: 'apiKey',
+      in: 'cookie',
+      name: 'gh_session',
+      description: 'The session cookie set by POST /api/v1/auth/login',
+    },
     bearer: { type: 'http', scheme: 'bearer', description: 'An integration token (POST /api/v1/tokens)' },
     device: { type: 'http', scheme: 'bearer', description: 'A gate tablet’s device token (POST /api/v1/kiosk/enroll)' },
   };
@@ -105,16 +134,27 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, version: string) {
       for (const status of Object.keys(shared)) op.responses[status] ??= errorResponse(DESCRIPTIONS[status] ?? 'Error');
       for (const [status, res] of Object.entries(op.responses)) {
         // Error answers in the one error shape (GET /healthz's 503 is its own health body).
-        if (Number(status) < 400 || (res.content && res.content['application/json']?.schema !== undefined && JSON.stringify(res.content['application/json'].schema) !== JSON.stringify(ERROR))) continue;
+        if (
+          Number(status) < 400 ||
+          (res.content &&
+            res.content['application/json']?.schema !== undefined &&
+            JSON.stringify(res.content['application/json'].schema) !== JSON.stringify(ERROR))
+        )
+          continue;
         const own = res['x-error-codes'] ?? USUAL_CODES[status] ?? [];
         const codes = [...new Set([...(shared[status] ?? []), ...own])].sort();
         if (codes.length === 0) unnamed.push(`${key} ${status}`);
         delete res['x-error-codes'];
-        res.content = { 'application/json': { schema: { allOf: [ERROR, { properties: { error: { properties: { code: { enum: codes } } } } }] } } };
+        res.content = {
+          'application/json': {
+            schema: { allOf: [ERROR, { properties: { error: { properties: { code: { enum: codes } } } } }] },
+          },
+        };
       }
     }
   }
-  if (unnamed.length) throw new Error(`Error answers without their codes (lib/router.ts errorContent): ${unnamed.join('; ')}`);
+  if (unnamed.length)
+    throw new Error(`Error answers without their codes (lib/router.ts errorContent): ${unnamed.join('; ')}`);
   return doc;
 }
 
@@ -129,6 +169,8 @@ export function errorContract(doc: ReturnType<typeof openApiDocument>) {
     if (!op) return null; // not an API operation: a static file, the document itself
     const res = op.responses?.[String(status)];
     if (!res) return `${method} ${path} answered ${status} (${code}), which its description does not list`;
-    return listedCodes(res).includes(code) ? null : `${method} ${path} answered ${status} with code ${code}, which its description does not list`;
+    return listedCodes(res).includes(code)
+      ? null
+      : `${method} ${path} answered ${status} with code ${code}, which its description does not list`;
   };
 }

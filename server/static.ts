@@ -21,7 +21,8 @@ export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string, mountedAt = 
   const strip = new RegExp(`^${mountedAt}`);
   app.use('*', async (c, next) => {
     await next();
-    if (c.res.ok) c.header('Cache-Control', c.req.path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+    if (c.res.ok)
+      c.header('Cache-Control', c.req.path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
   });
   app.use('*', serveStatic({ root: dist, rewriteRequestPath: (p) => p.replace(strip, '') }));
   app.get('*', serveStatic({ root: dist, path: 'index.html' }));

@@ -7,4 +7,5 @@ state.setLang(state.lang.value);
 render(<App state={state} />, document.getElementById('app')!);
 
 // The gate starts with no network: the service worker serves the app shell from its cache.
-if ('serviceWorker' in navigator) void navigator.serviceWorker.register('/kiosk/sw.js', { scope: '/kiosk/' }).catch(() => undefined);
+if ('serviceWorker' in navigator)
+  void navigator.serviceWorker.register('/kiosk/sw.js', { scope: '/kiosk/' }).catch(() => undefined);

@@ -6,9 +6,24 @@ import type { Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
 
 export const ALERT_TYPES = [
-  'fever', 'block_list', 'escort_overdue', 'overstay', 'double_use', 'revoked_before_admit', 'stale_rules', 'verdict_disagreement',
-  'sequence_gap', 'sequence_reset', 'rejected_event', 'tablet_offline', 'snapshot_divergence',
-  'unknown_pass', 'wrong_gate', 'outside_window', 'forged_pass', 'clock_suspect',
+  'fever',
+  'block_list',
+  'escort_overdue',
+  'overstay',
+  'double_use',
+  'revoked_before_admit',
+  'stale_rules',
+  'verdict_disagreement',
+  'sequence_gap',
+  'sequence_reset',
+  'rejected_event',
+  'tablet_offline',
+  'snapshot_divergence',
+  'unknown_pass',
+  'wrong_gate',
+  'outside_window',
+  'forged_pass',
+  'clock_suspect',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -34,25 +49,68 @@ const FORGED = new Set(FORGED_PASS_REFUSALS.map((r) => `pass_${r}`));
  * every read, so an event that arrives days late still raises its conflict; acknowledgements
  * are stored by alert key and joined in.
  */
-export function deriveAlerts(db: Tx, now: Date, rules: Rules, { sinceMs = 7 * 86_400_000, presence }: { sinceMs?: number; presence?: Presence[] } = {}): Alert[] {
+export function deriveAlerts(
+  db: Tx,
+  now: Date,
+  rules: Rules,
+  { sinceMs = 7 * 86_400_000, presence }: { sinceMs?: number; presence?: Presence[] } = {},
+): Alert[] {
   const since = new Date(now.getTime() - sinceMs);
   // Only what the checks need: the decision inputs stay in the database (the last reading is picked out for fevers).
   const events = db
-    .all<{ id: string; deviceId: number; gateId: number; type: string; at: number; passId: string | null; verdict: string | null; reasons: string; ruleVersion: number | null; serverVerdict: string | null; disagreement: number; passMismatch: string | null; clockSuspect: number; receivedAt: number; lastCelsius: number | null }>(sql`
+    .all<{
+      id: string;
+      deviceId: number;
+      gateId: number;
+      type: string;
+      at: number;
+      passId: string | null;
+      verdict: string | null;
+      reasons: string;
+      ruleVersion: number | null;
+      serverVerdict: string | null;
+      disagreement: number;
+      passMismatch: string | null;
+      clockSuspect: number;
+      receivedAt: number;
+      lastCelsius: number | null;
+    }>(
+      sql`
       select id, device_id as deviceId, gate_id as gateId, type, at, pass_id as passId, verdict, reasons, rule_version as ruleVersion, server_verdict as serverVerdict, disagreement,
         pass_mismatch as passMismatch, clock_suspect as clockSuspect, received_at as receivedAt,
         case when verdict = 'refuse' then json_extract(input, '$.temperatures[#-1].celsius') end as lastCelsius
-      from gate_events where at >= ${since.getTime()} order by at`)
-    .map((e) => ({ ...e, at: new Date(e.at), reasons: JSON.parse(e.reasons) as string[], disagreement: e.disagreement === 1 }));
+      from gate_events where at >= ${since.getTime()} order by at`,
+    )
+    .map((e) => ({
+      ...e,
+      at: new Date(e.at),
+      reasons: JSON.parse(e.reasons) as string[],
+      disagreement: e.disagreement === 1,
+    }));
   const drafts: Draft[] = [];
-  const base = (e: (typeof events)[number]) => ({ gateId: e.gateId, deviceId: e.deviceId, at: e.at.toISOString(), passId: e.passId, eventId: e.id });
+  const base = (e: (typeof events)[number]) => ({
+    gateId: e.gateId,
+    deviceId: e.deviceId,
+    at: e.at.toISOString(),
+    passId: e.passId,
+    eventId: e.id,
+  });
 
   const passIds = [...new Set(events.flatMap((e) => (e.passId ? [e.passId] : [])))];
   const passRows = new Map<string, typeof passes.$inferSelect>();
   for (let i = 0; i < passIds.length; i += 500) {
-    for (const p of db.select().from(passes).where(inArray(passes.id, passIds.slice(i, i + 500))).all()) passRows.set(p.id, p);
+    for (const p of db
+      .select()
+      .from(passes)
+      .where(inArray(passes.id, passIds.slice(i, i + 500)))
+      .all())
+      passRows.set(p.id, p);
   }
-  const versions = db.select({ id: ruleSets.id, createdAt: ruleSets.createdAt }).from(ruleSets).orderBy(asc(ruleSets.id)).all();
+  const versions = db
+    .select({ id: ruleSets.id, createdAt: ruleSets.createdAt })
+    .from(ruleSets)
+    .orderBy(asc(ruleSets.id))
+    .all();
   const versionAt = (t: Date) => versions.filter((v) => v.createdAt <= t).at(-1)?.id ?? 0;
 
   const arrived = new Set(events.filter((e) => e.type === 'escort_arrived' && e.passId).map((e) => e.passId));
@@ -60,72 +118,178 @@ export function deriveAlerts(db: Tx, now: Date, rules: Rules, { sinceMs = 7 * 86
   for (const e of events) {
     // The server's records refute the pass a tablet admitted on: kept, used nobody's entry, told to the office.
     const mismatch = PASS_MISMATCHES.find((m) => m === e.passMismatch);
-    if (mismatch) drafts.push({ type: mismatch, ...base(e), detail: `tablet ${e.verdict ?? e.type}, server ${e.serverVerdict ?? 'refuse'}` });
-    if (e.clockSuspect) drafts.push({ type: 'clock_suspect', ...base(e), detail: `event ${e.at.toISOString()}, received ${new Date(e.receivedAt).toISOString()}` });
+    if (mismatch)
+      drafts.push({
+        type: mismatch,
+        ...base(e),
+        detail: `tablet ${e.verdict ?? e.type}, server ${e.serverVerdict ?? 'refuse'}`,
+      });
+    if (e.clockSuspect)
+      drafts.push({
+        type: 'clock_suspect',
+        ...base(e),
+        detail: `event ${e.at.toISOString()}, received ${new Date(e.receivedAt).toISOString()}`,
+      });
     if (e.type === 'decision' && e.verdict === 'refuse') {
       const forged = e.reasons.find((r) => FORGED.has(r));
       if (forged) drafts.push({ type: 'forged_pass', ...base(e), detail: forged.replace(/^pass_/, '') });
-      if (e.reasons.includes('fever')) drafts.push({ type: 'fever', ...base(e), detail: e.lastCelsius === null ? '' : `${e.lastCelsius.toFixed(1)}°C` });
+      if (e.reasons.includes('fever'))
+        drafts.push({
+          type: 'fever',
+          ...base(e),
+          detail: e.lastCelsius === null ? '' : `${e.lastCelsius.toFixed(1)}°C`,
+        });
       if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: '' });
     }
     let explained = e.passMismatch !== null;
     if (e.type === 'decision' && e.verdict === 'admit' && e.passId && !e.passMismatch) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
       if (!arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
-        drafts.push({ type: 'escort_overdue', ...base(e), detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min` });
+        drafts.push({
+          type: 'escort_overdue',
+          ...base(e),
+          detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min`,
+        });
       }
       const pass = passRows.get(e.passId);
       if (pass?.revokedAt && pass.revokedAt < e.at) {
         drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
         explained = true;
       }
-      if (e.ruleVersion && e.ruleVersion < versionAt(e.at)) drafts.push({ type: 'stale_rules', ...base(e), detail: `decided on v${e.ruleVersion}, v${versionAt(e.at)} in force` });
+      if (e.ruleVersion && e.ruleVersion < versionAt(e.at))
+        drafts.push({
+          type: 'stale_rules',
+          ...base(e),
+          detail: `decided on v${e.ruleVersion}, v${versionAt(e.at)} in force`,
+        });
     }
     // A disagreement that one of the alerts above already explains is not raised twice.
-    if (e.disagreement && !explained) drafts.push({ type: 'verdict_disagreement', ...base(e), detail: `tablet ${e.verdict}, server ${e.serverVerdict}` });
+    if (e.disagreement && !explained)
+      drafts.push({
+        type: 'verdict_disagreement',
+        ...base(e),
+        detail: `tablet ${e.verdict}, server ${e.serverVerdict}`,
+      });
   }
   for (const [passId, admits] of admitsByPass) {
     const allowed = passRows.get(passId)?.entriesAllowed ?? 1;
     if (admits.length > allowed) {
       const last = admits.at(-1)!;
       const gates = [...new Set(admits.map((a) => a.gateId))].join(',');
-      drafts.push({ type: 'double_use', key: `double_use:${passId}`, ...base(last), detail: `${admits.length} admits for ${allowed} entries (gates ${gates})` });
+      drafts.push({
+        type: 'double_use',
+        key: `double_use:${passId}`,
+        ...base(last),
+        detail: `${admits.length} admits for ${allowed} entries (gates ${gates})`,
+      });
     }
   }
   for (const p of presence ?? onCampusNow(db, now, rules)) {
-    if (p.overstay) drafts.push({ type: 'overstay', gateId: p.gateId, deviceId: null, at: p.windowEnd, passId: p.passId, eventId: p.eventId, detail: `window ended ${p.windowEnd}` });
+    if (p.overstay)
+      drafts.push({
+        type: 'overstay',
+        gateId: p.gateId,
+        deviceId: null,
+        at: p.windowEnd,
+        passId: p.passId,
+        eventId: p.eventId,
+        detail: `window ended ${p.windowEnd}`,
+      });
   }
   // A device's sequence numbers run 1, 2, 3…: a hole means events lost (a tablet whose storage was
   // evicted), a number used twice means the tablet's counter went back (storage wiped and restored).
   // Only numbering that events received in the window touch (from the number just before them),
   // device by device so each reads a short stretch of the (device, seq) index.
-  const touched = db.all<{ deviceId: number; lo: number }>(sql`select device_id as deviceId, min(seq) - 1 as lo from gate_events indexed by gate_events_received_idx where received_at >= ${since.getTime()} group by device_id`);
+  const touched = db.all<{ deviceId: number; lo: number }>(
+    sql`select device_id as deviceId, min(seq) - 1 as lo from gate_events indexed by gate_events_received_idx where received_at >= ${since.getTime()} group by device_id`,
+  );
   for (const { deviceId, lo } of touched) {
-    const seqs = db.all<{ seq: number; n: number }>(sql`select seq, count(*) as n from gate_events where device_id = ${deviceId} and seq >= ${lo} group by seq order by seq`);
+    const seqs = db.all<{ seq: number; n: number }>(
+      sql`select seq, count(*) as n from gate_events where device_id = ${deviceId} and seq >= ${lo} group by seq order by seq`,
+    );
     for (let i = 0; i < seqs.length; i++) {
       const { seq, n } = seqs[i]!;
-      if (n > 1) drafts.push({ type: 'sequence_reset', key: `sequence_reset:${deviceId}:${seq}`, gateId: null, deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `seq ${seq} used by ${n} events` });
+      if (n > 1)
+        drafts.push({
+          type: 'sequence_reset',
+          key: `sequence_reset:${deviceId}:${seq}`,
+          gateId: null,
+          deviceId,
+          at: now.toISOString(),
+          passId: null,
+          eventId: null,
+          detail: `seq ${seq} used by ${n} events`,
+        });
       const prev = seqs[i - 1]?.seq;
-      if (prev !== undefined && seq > prev + 1) drafts.push({ type: 'sequence_gap', key: `sequence_gap:${deviceId}:${prev + 1}`, gateId: null, deviceId, at: now.toISOString(), passId: null, eventId: null, detail: `missing ${prev + 1}–${seq - 1}` });
+      if (prev !== undefined && seq > prev + 1)
+        drafts.push({
+          type: 'sequence_gap',
+          key: `sequence_gap:${deviceId}:${prev + 1}`,
+          gateId: null,
+          deviceId,
+          at: now.toISOString(),
+          passId: null,
+          eventId: null,
+          detail: `missing ${prev + 1}–${seq - 1}`,
+        });
     }
   }
   for (const r of db.select().from(gateEventRejections).where(gte(gateEventRejections.receivedAt, since)).all()) {
-    drafts.push({ type: 'rejected_event', key: `rejected_event:${r.id}`, gateId: null, deviceId: r.deviceId, at: r.receivedAt.toISOString(), passId: null, eventId: r.eventId, detail: r.reason });
+    drafts.push({
+      type: 'rejected_event',
+      key: `rejected_event:${r.id}`,
+      gateId: null,
+      deviceId: r.deviceId,
+      at: r.receivedAt.toISOString(),
+      passId: null,
+      eventId: r.eventId,
+      detail: r.reason,
+    });
   }
   // A tablet whose copy of its gate's passes was not what the server sent it: it was answered in full.
   const divergences = db
-    .select({ id: snapshotResyncs.id, at: snapshotResyncs.at, deviceId: snapshotResyncs.deviceId, gateId: devices.gateId, name: devices.name, expected: snapshotResyncs.expectedDigest, reported: snapshotResyncs.reportedDigest })
+    .select({
+      id: snapshotResyncs.id,
+      at: snapshotResyncs.at,
+      deviceId: snapshotResyncs.deviceId,
+      gateId: devices.gateId,
+      name: devices.name,
+      expected: snapshotResyncs.expectedDigest,
+      reported: snapshotResyncs.reportedDigest,
+    })
     .from(snapshotResyncs)
     .innerJoin(devices, sql`${devices.id} = ${snapshotResyncs.deviceId}`)
     .where(and(gte(snapshotResyncs.at, since), sql`${snapshotResyncs.cause} = 'divergence'`))
     .all();
   for (const d of divergences) {
     const count = (digest: string | null) => digest?.split('.')[0] ?? '?';
-    drafts.push({ type: 'snapshot_divergence', key: `snapshot_divergence:${d.id}`, gateId: d.gateId, deviceId: d.deviceId, at: d.at.toISOString(), passId: null, eventId: null, detail: `${d.name}: held ${count(d.reported)} passes, expected ${count(d.expected)}; resent in full` });
+    drafts.push({
+      type: 'snapshot_divergence',
+      key: `snapshot_divergence:${d.id}`,
+      gateId: d.gateId,
+      deviceId: d.deviceId,
+      at: d.at.toISOString(),
+      passId: null,
+      eventId: null,
+      detail: `${d.name}: held ${count(d.reported)} passes, expected ${count(d.expected)}; resent in full`,
+    });
   }
   const silentSince = new Date(now.getTime() - rules.tabletOfflineMinutes * 60_000);
-  for (const d of db.select().from(devices).where(and(isNull(devices.revokedAt), lt(devices.lastSeenAt, silentSince), gte(devices.lastSeenAt, since))).all()) {
-    drafts.push({ type: 'tablet_offline', key: `tablet_offline:${d.id}:${d.lastSeenAt!.getTime()}`, gateId: d.gateId, deviceId: d.id, at: d.lastSeenAt!.toISOString(), passId: null, eventId: null, detail: `${d.name}: no contact for ${Math.floor((now.getTime() - d.lastSeenAt!.getTime()) / 60_000)} min` });
+  for (const d of db
+    .select()
+    .from(devices)
+    .where(and(isNull(devices.revokedAt), lt(devices.lastSeenAt, silentSince), gte(devices.lastSeenAt, since)))
+    .all()) {
+    drafts.push({
+      type: 'tablet_offline',
+      key: `tablet_offline:${d.id}:${d.lastSeenAt!.getTime()}`,
+      gateId: d.gateId,
+      deviceId: d.id,
+      at: d.lastSeenAt!.toISOString(),
+      passId: null,
+      eventId: null,
+      detail: `${d.name}: no contact for ${Math.floor((now.getTime() - d.lastSeenAt!.getTime()) / 60_000)} min`,
+    });
   }
 
   const keyed = drafts.map((d) => ({ ...d, key: d.key ?? `${d.type}:${d.eventId}` }));

@@ -21,11 +21,13 @@ export const AlertSchema = z
   })
   .openapi('Alert');
 
-
 export const alertRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['alerts'], summary: 'Alerts and reconciliation conflicts from the gates (last 7 days), with who acknowledged each',
+      method: 'get',
+      path: '/',
+      tags: ['alerts'],
+      summary: 'Alerts and reconciliation conflicts from the gates (last 7 days), with who acknowledged each',
       middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: { 200: jsonContent(z.array(AlertSchema), 'Alerts'), ...guardResponses },
     }),
@@ -36,10 +38,22 @@ export const alertRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/ack', tags: ['alerts'], summary: 'Acknowledge an alert by its key, as the signed-in office user',
+      method: 'post',
+      path: '/ack',
+      tags: ['alerts'],
+      summary: 'Acknowledge an alert by its key, as the signed-in office user',
       middleware: [requireRole('office')] as const,
-      request: jsonBody(z.object({ key: z.string().min(3).max(200), note: z.string().trim().max(500).nullable().default(null) })),
-      responses: { 200: jsonContent(z.object({ key: z.string(), acknowledged: z.boolean() }), 'Acknowledged (the first acknowledgement stands)'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      request: jsonBody(
+        z.object({ key: z.string().min(3).max(200), note: z.string().trim().max(500).nullable().default(null) }),
+      ),
+      responses: {
+        200: jsonContent(
+          z.object({ key: z.string(), acknowledged: z.boolean() }),
+          'Acknowledged (the first acknowledgement stands)',
+        ),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');
@@ -47,9 +61,18 @@ export const alertRoutes = createRouter()
       const { key, note } = c.req.valid('json');
       const now = clock.now();
       events.transact(db, (tx, happened) => {
-        const added = tx.insert(alertAcks).values({ alertKey: key, userId: p.userId!, at: now, note }).onConflictDoNothing().run().changes;
+        const added = tx
+          .insert(alertAcks)
+          .values({ alertKey: key, userId: p.userId!, at: now, note })
+          .onConflictDoNothing()
+          .run().changes;
         if (added) {
-          recordAudit(tx, now, p, c.get('requestId'), { action: 'alert.acknowledge', entity: 'alert', entityId: key, reason: note });
+          recordAudit(tx, now, p, c.get('requestId'), {
+            action: 'alert.acknowledge',
+            entity: 'alert',
+            entityId: key,
+            reason: note,
+          });
           happened({ type: 'alert.acknowledged', key, userId: p.userId! });
         }
       });

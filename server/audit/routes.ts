@@ -33,7 +33,10 @@ const AuditQuery = PageQuerySchema.extend({
 
 export const auditRoutes = createRouter().openapi(
   createRoute({
-    method: 'get', path: '/', tags: ['audit'], summary: 'Read the audit log, newest first',
+    method: 'get',
+    path: '/',
+    tags: ['audit'],
+    summary: 'Read the audit log, newest first',
     middleware: [requireRole('admin', 'office')] as const,
     request: { query: AuditQuery },
     responses: {
@@ -54,7 +57,14 @@ export const auditRoutes = createRouter().openapi(
     if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
     const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
     if (after) where.push(lt(auditLog.id, after[0]));
-    const rows = c.get('deps').db.select().from(auditLog).where(and(...where)).orderBy(desc(auditLog.id)).limit(q.limit + 1).all();
+    const rows = c
+      .get('deps')
+      .db.select()
+      .from(auditLog)
+      .where(and(...where))
+      .orderBy(desc(auditLog.id))
+      .limit(q.limit + 1)
+      .all();
     const page = pageFrom(rows, q.limit, (r) => [r.id]);
     return c.json({ ...page, items: page.items.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
   },

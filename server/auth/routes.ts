@@ -4,7 +4,14 @@ import { deleteCookie, setCookie } from 'hono/cookie';
 import { sessions, users, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { clientAddress, isHttps } from '../lib/client-address';
-import { assertPasswordFor, dummyPasswordHash, hashPasswordAsync, randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
+import {
+  assertPasswordFor,
+  dummyPasswordHash,
+  hashPasswordAsync,
+  randomToken,
+  sha256,
+  verifyPasswordAsync,
+} from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
@@ -16,14 +23,35 @@ const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
 };
-const wrongPassword = { 401: errorContent('Wrong username or password, or the account is disabled', 'invalid_credentials') };
+const wrongPassword = {
+  401: errorContent('Wrong username or password, or the account is disabled', 'invalid_credentials'),
+};
 
 function meOf(db: Db, p: Principal) {
   if (p.kind === 'user' && p.userId != null) {
     const u = db.select().from(users).where(eq(users.id, p.userId)).get();
-    if (u) return { kind: 'user' as const, id: u.id, username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId, gateIds: p.gateIds, scopes: null };
+    if (u)
+      return {
+        kind: 'user' as const,
+        id: u.id,
+        username: u.username,
+        displayName: u.displayName,
+        role: u.role,
+        departmentId: u.departmentId,
+        gateIds: p.gateIds,
+        scopes: null,
+      };
   }
-  return { kind: 'token' as const, id: p.tokenId ?? 0, username: p.label, displayName: p.label, role: p.role, departmentId: p.departmentId, gateIds: p.gateIds, scopes: p.scopes ? [...p.scopes] : null };
+  return {
+    kind: 'token' as const,
+    id: p.tokenId ?? 0,
+    username: p.label,
+    displayName: p.label,
+    role: p.role,
+    departmentId: p.departmentId,
+    gateIds: p.gateIds,
+    scopes: p.scopes ? [...p.scopes] : null,
+  };
 }
 
 const login = createRoute({
@@ -64,7 +92,12 @@ const changePassword = createRoute({
   summary: 'Change my own password; ends my other sessions',
   middleware: [requireRole(...ROLES)] as const,
   request: jsonBody(PasswordChangeSchema),
-  responses: { 204: { description: 'Changed' }, ...errors, 401: errorContent('Not signed in, or the current password is wrong', 'invalid_credentials'), 403: jsonContent(ErrorBodySchema, 'Not a user account') },
+  responses: {
+    204: { description: 'Changed' },
+    ...errors,
+    401: errorContent('Not signed in, or the current password is wrong', 'invalid_credentials'),
+    403: jsonContent(ErrorBodySchema, 'Not a user account'),
+  },
 });
 
 export const authRoutes = createRouter()
@@ -83,7 +116,9 @@ export const authRoutes = createRouter()
     const accountKey = `account:${username.toLowerCase()}`;
     const accountWait = accountLimiter.blockedFor(accountKey, now.getTime());
     if (accountWait !== null) {
-      throw new ApiError(429, 'rate_limited', 'Too many sign-ins to this account; wait and try again', { headers: { 'Retry-After': String(accountWait) } });
+      throw new ApiError(429, 'rate_limited', 'Too many sign-ins to this account; wait and try again', {
+        headers: { 'Retry-After': String(accountWait) },
+      });
     }
     const user = db.select().from(users).where(eq(users.username, username)).get();
     const ok = await verifyPasswordAsync(password, user?.passwordHash ?? dummyPasswordHash());
@@ -93,8 +128,24 @@ export const authRoutes = createRouter()
     }
     accountLimiter.record(accountKey, now.getTime());
     const token = randomToken();
-    const session = { id: sha256(token), userId: user.id, lastSeenAt: now, expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000) };
-    const principal: Principal = { kind: 'user', role: user.role, userId: user.id, tokenId: null, label: user.username, departmentId: user.departmentId, gateIds: gateIdsOf(db, user.id), sessionId: session.id, scopes: null, device: null };
+    const session = {
+      id: sha256(token),
+      userId: user.id,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + config.SESSION_MAX_HOURS * 3_600_000),
+    };
+    const principal: Principal = {
+      kind: 'user',
+      role: user.role,
+      userId: user.id,
+      tokenId: null,
+      label: user.username,
+      departmentId: user.departmentId,
+      gateIds: gateIdsOf(db, user.id),
+      sessionId: session.id,
+      scopes: null,
+      device: null,
+    };
     db.transaction((tx) => {
       tx.insert(sessions).values(session).run();
       recordAudit(tx, now, principal, c.get('requestId'), { action: 'auth.login', entity: 'user', entityId: user.id });
@@ -134,7 +185,11 @@ export const authRoutes = createRouter()
       for (const s of tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
         if (s.id !== p.sessionId) tx.delete(sessions).where(eq(sessions.id, s.id)).run();
       }
-      recordAudit(tx, clock.now(), p, c.get('requestId'), { action: 'auth.password_changed', entity: 'user', entityId: userId });
+      recordAudit(tx, clock.now(), p, c.get('requestId'), {
+        action: 'auth.password_changed',
+        entity: 'user',
+        entityId: userId,
+      });
     });
     return c.body(null, 204);
   });

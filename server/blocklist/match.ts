@@ -2,7 +2,6 @@ import { and, gt, isNull, or } from 'drizzle-orm';
 import { blockList } from '../db/schema';
 import type { Tx } from '../db/open';
 
-
 export interface BlockProbe {
   idHash: string;
   nameNorm: string;
@@ -11,7 +10,8 @@ export interface BlockProbe {
 
 /** Active entries: not removed and not expired at `now`. */
 /** Entries in force at `now`: not removed, not expired. */
-export const activeBlockCondition = (now: Date) => and(isNull(blockList.removedAt), or(isNull(blockList.expiresAt), gt(blockList.expiresAt, now)));
+export const activeBlockCondition = (now: Date) =>
+  and(isNull(blockList.removedAt), or(isNull(blockList.expiresAt), gt(blockList.expiresAt, now)));
 
 export function activeBlockEntries(db: Tx, now: Date) {
   return db.select().from(blockList).where(activeBlockCondition(now)).all();
@@ -20,6 +20,8 @@ export function activeBlockEntries(db: Tx, now: Date) {
 /** A person matches an entry by ID hash, or by normalised name together with phone. */
 export function blockMatcher(entries: ReturnType<typeof activeBlockEntries>) {
   const ids = new Set(entries.flatMap((e) => (e.idHash ? [e.idHash] : [])));
-  const namePhones = new Set(entries.flatMap((e) => (e.nameNorm && e.phoneNorm ? [`${e.nameNorm}|${e.phoneNorm}`] : [])));
+  const namePhones = new Set(
+    entries.flatMap((e) => (e.nameNorm && e.phoneNorm ? [`${e.nameNorm}|${e.phoneNorm}`] : [])),
+  );
   return (p: BlockProbe) => ids.has(p.idHash) || namePhones.has(`${p.nameNorm}|${p.phoneNorm}`);
 }

@@ -14,35 +14,77 @@ import { currentRules, saveRuleVersion } from '../rules/store';
 import { activeBlockCondition } from './match';
 
 const EntrySchema = z
-  .object({ id: z.number().int(), idLast4: z.string().nullable(), name: z.string().nullable(), phone: z.string().nullable(), reason: z.string(), expiresAt: z.string().nullable(), createdAt: z.string() })
+  .object({
+    id: z.number().int(),
+    idLast4: z.string().nullable(),
+    name: z.string().nullable(),
+    phone: z.string().nullable(),
+    reason: z.string(),
+    expiresAt: z.string().nullable(),
+    createdAt: z.string(),
+  })
   .openapi('BlockEntry');
 const EntryInput = z
   .object({
     idType: z.enum(ID_TYPES).optional(),
     idNumber: z.string().trim().min(4).max(30).optional(),
     name: safeText(1, 50).optional(),
-    phone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/).optional(),
+    phone: z
+      .string()
+      .trim()
+      .regex(/^\+?[\d\s-]{6,20}$/)
+      .optional(),
     reason: z.string().trim().min(2).max(500),
     expiresAt: IsoDateTime.nullable().default(null),
   })
   .superRefine((e, ctx) => {
     const byId = e.idType && e.idNumber;
     const byNamePhone = e.name && e.phone;
-    if (!byId && !byNamePhone) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: 'give an ID (type and number) or a name with a phone', params: { code: 'identity_required' } });
-    if (byId && idNumberProblem(e.idType!, e.idNumber!)) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: 'id_format', params: { code: `id_${idNumberProblem(e.idType!, e.idNumber!)}` } });
+    if (!byId && !byNamePhone)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idNumber'],
+        message: 'give an ID (type and number) or a name with a phone',
+        params: { code: 'identity_required' },
+      });
+    if (byId && idNumberProblem(e.idType!, e.idNumber!))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['idNumber'],
+        message: 'id_format',
+        params: { code: `id_${idNumberProblem(e.idType!, e.idNumber!)}` },
+      });
   });
-const ImpactSchema = z.array(z.object({ requestId: z.number().int(), departmentId: z.number().int(), visitDateFrom: z.string(), reasons: z.array(z.string()) }));
+const ImpactSchema = z.array(
+  z.object({
+    requestId: z.number().int(),
+    departmentId: z.number().int(),
+    visitDateFrom: z.string(),
+    reasons: z.array(z.string()),
+  }),
+);
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-const view = (e: typeof blockList.$inferSelect) => ({ id: e.id, idLast4: e.idLast4, name: e.name, phone: e.phoneNorm ? maskPhone(e.phoneNorm) : null, reason: e.reason, expiresAt: e.expiresAt?.toISOString() ?? null, createdAt: e.createdAt.toISOString() });
+const view = (e: typeof blockList.$inferSelect) => ({
+  id: e.id,
+  idLast4: e.idLast4,
+  name: e.name,
+  phone: e.phoneNorm ? maskPhone(e.phoneNorm) : null,
+  reason: e.reason,
+  expiresAt: e.expiresAt?.toISOString() ?? null,
+  createdAt: e.createdAt.toISOString(),
+});
 
 export const blockListRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['rules'], summary: 'Active block-list entries (ID numbers only as last four)',
+      method: 'get',
+      path: '/',
+      tags: ['rules'],
+      summary: 'Active block-list entries (ID numbers only as last four)',
       middleware: [requireRole('office')] as const,
       request: { query: PageQuerySchema },
       responses: { 200: jsonContent(pageOf(EntrySchema), 'A page of entries, newest first'), ...errors },
@@ -51,14 +93,23 @@ export const blockListRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const { limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int()]));
-      const rows = db.select().from(blockList).where(and(activeBlockCondition(clock.now()), after && lt(blockList.id, after[0]))).orderBy(desc(blockList.id)).limit(limit + 1).all();
+      const rows = db
+        .select()
+        .from(blockList)
+        .where(and(activeBlockCondition(clock.now()), after && lt(blockList.id, after[0])))
+        .orderBy(desc(blockList.id))
+        .limit(limit + 1)
+        .all();
       const page = pageFrom(rows, limit, (r) => [r.id]);
       return c.json({ ...page, items: page.items.map(view) }, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['rules'], summary: 'Block a person by ID or by name and phone; approved visits of theirs move to needs review',
+      method: 'post',
+      path: '/',
+      tags: ['rules'],
+      summary: 'Block a person by ID or by name and phone; approved visits of theirs move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(EntryInput),
       responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...errors },
@@ -86,7 +137,13 @@ export const blockListRoutes = createRouter()
           .get();
         saveRuleVersion(tx, now, actor, `block list +${row.id}`, currentRules(tx).rules);
         const impact = applyRecheck(tx, now, actor, 'block list');
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'blocklist.add', entity: 'block_entry', entityId: row.id, after: view(row), reason: e.reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'blocklist.add',
+          entity: 'block_entry',
+          entityId: row.id,
+          after: view(row),
+          reason: e.reason,
+        });
         return { ...view(row), impact };
       });
       return c.json(out, 201);
@@ -94,10 +151,17 @@ export const blockListRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{id}', tags: ['rules'], summary: 'Lift a block',
+      method: 'delete',
+      path: '/{id}',
+      tags: ['rules'],
+      summary: 'Lift a block',
       middleware: [requireRole('office')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(EntrySchema, 'Lifted'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such entry') },
+      responses: {
+        200: jsonContent(EntrySchema, 'Lifted'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such entry'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -105,14 +169,22 @@ export const blockListRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
-        const e = tx.select().from(blockList).where(and(eq(blockList.id, id), isNull(blockList.removedAt))).get();
+        const e = tx
+          .select()
+          .from(blockList)
+          .where(and(eq(blockList.id, id), isNull(blockList.removedAt)))
+          .get();
         if (!e) throw notFound(`Block entry ${id}`);
         tx.update(blockList).set({ removedAt: now }).where(eq(blockList.id, id)).run();
         saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `block list -${id}`, currentRules(tx).rules);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'blocklist.remove', entity: 'block_entry', entityId: id, before: view(e) });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'blocklist.remove',
+          entity: 'block_entry',
+          entityId: id,
+          before: view(e),
+        });
         return e;
       });
       return c.json(view(row), 200);
     },
   );
-

@@ -26,7 +26,10 @@ const view = (r: typeof campuses.$inferSelect) => ({ id: r.id, name: r.name, nam
 export const campusRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['campus'], summary: 'List campuses',
+      method: 'get',
+      path: '/',
+      tags: ['campus'],
+      summary: 'List campuses',
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...errors },
     }),
@@ -34,17 +37,29 @@ export const campusRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['campus'], summary: 'Create a campus',
+      method: 'post',
+      path: '/',
+      tags: ['campus'],
+      summary: 'Create a campus',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(CampusInput),
-      responses: { 201: jsonContent(CampusSchema, 'Created'), ...errors, 409: errorContent('Exists', 'already_exists') },
+      responses: {
+        201: jsonContent(CampusSchema, 'Created'),
+        ...errors,
+        409: errorContent('Exists', 'already_exists'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
         const r = uniqueOr409('A campus with this name', () => tx.insert(campuses).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'campus.create', entity: 'campus', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'campus.create',
+          entity: 'campus',
+          entityId: r.id,
+          after: view(r),
+        });
         return r;
       });
       return c.json(view(row), 201);
@@ -52,10 +67,17 @@ export const campusRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change a campus',
+      method: 'patch',
+      path: '/{id}',
+      tags: ['campus'],
+      summary: 'Change a campus',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(CampusPatch) },
-      responses: { 200: jsonContent(CampusSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such campus') },
+      responses: {
+        200: jsonContent(CampusSchema, 'Changed'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such campus'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -65,7 +87,13 @@ export const campusRoutes = createRouter()
         const before = tx.select().from(campuses).where(eq(campuses.id, id)).get();
         if (!before) throw notFound(`Campus ${id}`);
         const after = tx.update(campuses).set(patch).where(eq(campuses.id, id)).returning().get();
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'campus.update', entity: 'campus', entityId: id, before: view(before), after: view(after) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'campus.update',
+          entity: 'campus',
+          entityId: id,
+          before: view(before),
+          after: view(after),
+        });
         return after;
       });
       return c.json(view(row), 200);

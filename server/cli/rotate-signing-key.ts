@@ -22,9 +22,19 @@ const wrap = deriveKey(loadIdHashKey(config), 'signing-key-wrap');
 const now = new Date();
 const out = db.transaction((tx) => {
   const { kid, rotated } = rotateSigningKey(tx, now, wrap, currentRules(tx).rules.clockToleranceMinutes * 60_000);
-  const views = publicKeys(tx).filter((k) => rotated.includes(k.kid)).map((k) => ({ kid: k.kid, acceptUntil: k.acceptUntil?.toISOString() ?? null }));
-  recordAudit(tx, now, null, 'cli', { action: 'signing_key.rotate', entity: 'signing_key', entityId: kid, after: { kid, rotated: views }, reason });
+  const views = publicKeys(tx)
+    .filter((k) => rotated.includes(k.kid))
+    .map((k) => ({ kid: k.kid, acceptUntil: k.acceptUntil?.toISOString() ?? null }));
+  recordAudit(tx, now, null, 'cli', {
+    action: 'signing_key.rotate',
+    entity: 'signing_key',
+    entityId: kid,
+    after: { kid, rotated: views },
+    reason,
+  });
   return { kid, rotated: views };
 });
 sqlite.close();
-console.log(`New pass-signing key ${out.kid}. ${out.rotated.map((r) => `Key ${r.kid} verifies its passes until ${r.acceptUntil}, then is retired.`).join(' ')}`);
+console.log(
+  `New pass-signing key ${out.kid}. ${out.rotated.map((r) => `Key ${r.kid} verifies its passes until ${r.acceptUntil}, then is retired.`).join(' ')}`,
+);

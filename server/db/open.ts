@@ -80,8 +80,7 @@ export function schemaVersion(db: Db): number {
   return row.n;
 }
 
-export const expectedSchemaVersion = () =>
-  readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).length;
+export const expectedSchemaVersion = () => readdirSync(MIGRATIONS_FOLDER).filter((f) => f.endsWith('.sql')).length;
 
 /**
  * What a store function takes: the database itself or an open transaction, which read and write

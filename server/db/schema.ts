@@ -5,7 +5,10 @@ import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 
 /** Every timestamp is stored as UTC milliseconds; display converts to the campus time zone. */
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
-const createdAt = () => ms('created_at').notNull().default(sql`(unixepoch('subsec') * 1000)`);
+const createdAt = () =>
+  ms('created_at')
+    .notNull()
+    .default(sql`(unixepoch('subsec') * 1000)`);
 
 export { ROLES, type Role } from '../domain/roles';
 
@@ -180,7 +183,14 @@ export const commitmentTexts = sqliteTable('commitment_texts', {
   createdByUserId: integer('created_by_user_id').references(() => users.id),
 });
 
-export const REQUEST_STATUSES = ['pending_dept', 'pending', 'approved', 'rejected', 'cancelled', 'needs_review'] as const;
+export const REQUEST_STATUSES = [
+  'pending_dept',
+  'pending',
+  'approved',
+  'rejected',
+  'cancelled',
+  'needs_review',
+] as const;
 export type RequestStatus = (typeof REQUEST_STATUSES)[number];
 
 export const visitRequests = sqliteTable(
@@ -193,7 +203,9 @@ export const visitRequests = sqliteTable(
     filedByLabel: text('filed_by_label').notNull(),
     filedByUserId: integer('filed_by_user_id').references(() => users.id),
     status: text('status', { enum: REQUEST_STATUSES }).notNull(),
-    queue: text('queue', { enum: ['normal', 'group'] }).notNull().default('normal'),
+    queue: text('queue', { enum: ['normal', 'group'] })
+      .notNull()
+      .default('normal'),
     visitDateFrom: text('visit_date_from').notNull(),
     visitDateTo: text('visit_date_to').notNull(),
     timeFrom: text('time_from').notNull(),
@@ -221,7 +233,11 @@ export const visitRequests = sqliteTable(
     createdAt: ms('created_at').notNull(),
     updatedAt: ms('updated_at').notNull(),
   },
-  (t) => [index('requests_dept_idx').on(t.departmentId, t.status), index('requests_status_idx').on(t.status, t.visitDateFrom), index('requests_emergency_idx').on(t.emergency, t.createdAt)],
+  (t) => [
+    index('requests_dept_idx').on(t.departmentId, t.status),
+    index('requests_status_idx').on(t.status, t.visitDateFrom),
+    index('requests_emergency_idx').on(t.emergency, t.createdAt),
+  ],
 );
 
 export const visitors = sqliteTable(
@@ -259,7 +275,11 @@ export const visitors = sqliteTable(
      */
     removedAt: ms('removed_at'),
   },
-  (t) => [index('visitors_request_idx').on(t.requestId), index('visitors_id_hash_idx').on(t.idHash), uniqueIndex('visitors_link_unique').on(t.linkToken)],
+  (t) => [
+    index('visitors_request_idx').on(t.requestId),
+    index('visitors_id_hash_idx').on(t.idHash),
+    uniqueIndex('visitors_link_unique').on(t.linkToken),
+  ],
 );
 
 export const requestHistory = sqliteTable(
@@ -326,7 +346,12 @@ export const passes = sqliteTable(
      */
     changeSeq: integer('change_seq').notNull().default(0),
   },
-  (t) => [index('passes_request_idx').on(t.requestId), index('passes_visitor_idx').on(t.visitorId), index('passes_valid_idx').on(t.validTo), index('passes_change_seq_idx').on(t.changeSeq)],
+  (t) => [
+    index('passes_request_idx').on(t.requestId),
+    index('passes_visitor_idx').on(t.visitorId),
+    index('passes_valid_idx').on(t.validTo),
+    index('passes_change_seq_idx').on(t.changeSeq),
+  ],
 );
 
 /**
@@ -451,7 +476,13 @@ export const gateEvents = sqliteTable(
     /** The server's engine found the fever protocol's re-test in this decision (domain/admission.ts feverRetested). */
     feverRetest: integer('fever_retest', { mode: 'boolean' }).notNull().default(false),
   },
-  (t) => [index('gate_events_gate_at_idx').on(t.gateId, t.at), index('gate_events_at_idx').on(t.at), index('gate_events_received_idx').on(t.receivedAt), index('gate_events_device_seq_idx').on(t.deviceId, t.seq), index('gate_events_pass_idx').on(t.passId)],
+  (t) => [
+    index('gate_events_gate_at_idx').on(t.gateId, t.at),
+    index('gate_events_at_idx').on(t.at),
+    index('gate_events_received_idx').on(t.receivedAt),
+    index('gate_events_device_seq_idx').on(t.deviceId, t.seq),
+    index('gate_events_pass_idx').on(t.passId),
+  ],
 );
 
 /**

@@ -35,7 +35,14 @@ export const DEMO_USERS = [
   { username: 'admin', displayName: '系统管理员', role: 'admin', password: 'demo-admin-2026' },
   { username: 'office', displayName: '保卫处 王老师', role: 'office', password: 'demo-office-2026' },
   { username: 'filer', displayName: '计算机学院 李老师', role: 'filer', password: 'demo-filer-2026', department: 'cs' },
-  { username: 'guard', displayName: '北门 张师傅', role: 'guard', password: 'demo-guard-2026', gates: ['north'], pin: '2468' },
+  {
+    username: 'guard',
+    displayName: '北门 张师傅',
+    role: 'guard',
+    password: 'demo-guard-2026',
+    gates: ['north'],
+    pin: '2468',
+  },
 ] as const;
 
 /**
@@ -50,33 +57,105 @@ function seedTodaysVisit(tx: Tx, now: Date, signingKeyWrap: Buffer) {
   if (!dept || !north) return;
   const r = tx
     .insert(visitRequests)
-    .values({ departmentId: dept.id, filedByLabel: 'demo', status: 'approved', visitDateFrom: today, visitDateTo: today, timeFrom: '00:00', timeTo: '23:59', gateIds: [north.id], purpose: '学术交流（演示）', destination: '计算机楼 301', escortName: '李老师', escortPhone: '13911112222', ruleVersion: version, decidedAt: now, createdAt: now, updatedAt: now })
+    .values({
+      departmentId: dept.id,
+      filedByLabel: 'demo',
+      status: 'approved',
+      visitDateFrom: today,
+      visitDateTo: today,
+      timeFrom: '00:00',
+      timeTo: '23:59',
+      gateIds: [north.id],
+      purpose: '学术交流（演示）',
+      destination: '计算机楼 301',
+      escortName: '李老师',
+      escortPhone: '13911112222',
+      ruleVersion: version,
+      decidedAt: now,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning()
     .get();
-  tx.insert(visitors).values({ requestId: r.id, name: '张三', nameNorm: '张三', idType: 'resident_id', idHash: 'demo', idLast4: '002X', phone: '13800001111', fromRegion: rules.campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [], linkToken: newLinkToken() }).run();
+  tx.insert(visitors)
+    .values({
+      requestId: r.id,
+      name: '张三',
+      nameNorm: '张三',
+      idType: 'resident_id',
+      idHash: 'demo',
+      idLast4: '002X',
+      phone: '13800001111',
+      fromRegion: rules.campusRegionCode,
+      visitedRegions: [],
+      closeContact: false,
+      outOfCity: false,
+      checks: [],
+      linkToken: newLinkToken(),
+    })
+    .run();
   issuePasses(tx, r.id, now, rules, signingKeyWrap);
 }
 
 /** Seeds the demo campus once; later starts only print the logins again. */
-export function seedDemo(db: Db, config: Config, print: (line: string) => void, { signingKeyWrap, now = new Date() }: { signingKeyWrap: Buffer; now?: Date }) {
+export function seedDemo(
+  db: Db,
+  config: Config,
+  print: (line: string) => void,
+  { signingKeyWrap, now = new Date() }: { signingKeyWrap: Buffer; now?: Date },
+) {
   if ((db.select({ n: count() }).from(users).get()?.n ?? 0) === 0) {
     const hashes = DEMO_USERS.map((u) => hashPassword(u.password));
     db.transaction((tx) => {
-      const campus = tx.insert(campuses).values({ name: '示范大学 主校区', nameEn: 'Demo University, Main Campus', timezone: config.CAMPUS_TIMEZONE }).returning().get();
-      for (const g of DEMO_GATES) tx.insert(gates).values({ ...g, campusId: campus.id }).run();
+      const campus = tx
+        .insert(campuses)
+        .values({ name: '示范大学 主校区', nameEn: 'Demo University, Main Campus', timezone: config.CAMPUS_TIMEZONE })
+        .returning()
+        .get();
+      for (const g of DEMO_GATES)
+        tx.insert(gates)
+          .values({ ...g, campusId: campus.id })
+          .run();
       for (const d of DEMO_DEPARTMENTS) tx.insert(departments).values(d).run();
       DEMO_USERS.forEach((u, i) => {
-        const departmentId = 'department' in u ? (tx.select().from(departments).where(eq(departments.code, u.department)).get()?.id ?? null) : null;
-        const gateIds = 'gates' in u ? u.gates.map((code) => tx.select().from(gates).where(eq(gates.code, code)).get()?.id).filter((id): id is number => id != null) : [];
-        const user = insertUser(tx, { username: u.username, displayName: u.displayName, role: u.role, departmentId, gateIds, passwordHash: hashes[i]! });
-        if ('pin' in u) tx.update(users).set({ pinHash: hashPassword(u.pin) }).where(eq(users.id, user.id)).run();
+        const departmentId =
+          'department' in u
+            ? (tx.select().from(departments).where(eq(departments.code, u.department)).get()?.id ?? null)
+            : null;
+        const gateIds =
+          'gates' in u
+            ? u.gates
+                .map((code) => tx.select().from(gates).where(eq(gates.code, code)).get()?.id)
+                .filter((id): id is number => id != null)
+            : [];
+        const user = insertUser(tx, {
+          username: u.username,
+          displayName: u.displayName,
+          role: u.role,
+          departmentId,
+          gateIds,
+          passwordHash: hashes[i]!,
+        });
+        if ('pin' in u)
+          tx.update(users)
+            .set({ pinHash: hashPassword(u.pin) })
+            .where(eq(users.id, user.id))
+            .run();
       });
       seedTodaysVisit(tx, now, signingKeyWrap);
     });
   }
   print('\n  Gatehouse demo — sign in at /admin/ (kiosk at /kiosk/) with:');
-  for (const u of DEMO_USERS) print(`    ${u.role.padEnd(7)} ${u.username.padEnd(8)} ${u.password}${'pin' in u ? `   (kiosk PIN ${u.pin})` : ''}`);
-  const link = db.select({ link: visitors.linkToken }).from(visitors).innerJoin(passes, eq(passes.visitorId, visitors.id)).limit(1).get();
+  for (const u of DEMO_USERS)
+    print(
+      `    ${u.role.padEnd(7)} ${u.username.padEnd(8)} ${u.password}${'pin' in u ? `   (kiosk PIN ${u.pin})` : ''}`,
+    );
+  const link = db
+    .select({ link: visitors.linkToken })
+    .from(visitors)
+    .innerJoin(passes, eq(passes.visitorId, visitors.id))
+    .limit(1)
+    .get();
   if (link) print(`  A visitor expected today at 北门: /pass/${link.link}  (enroll a tablet under 门岗平板 first)`);
   print('');
 }

@@ -9,10 +9,20 @@ import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 
 export const DepartmentSchema = z
-  .object({ id: z.number().int(), code: z.string(), name: z.string(), nameEn: z.string(), active: z.boolean(), requiresDeptApproval: z.boolean() })
+  .object({
+    id: z.number().int(),
+    code: z.string(),
+    name: z.string(),
+    nameEn: z.string(),
+    active: z.boolean(),
+    requiresDeptApproval: z.boolean(),
+  })
   .openapi('Department');
 const DepartmentInput = z.object({
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
   name: safeText(1, 100),
   nameEn: safeText(0, 100).default(''),
   active: z.boolean().default(true),
@@ -25,12 +35,22 @@ const errors = {
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
 const codeTaken = { 409: errorContent('Code taken', 'already_exists') };
-const view = (r: typeof departments.$inferSelect) => ({ id: r.id, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active, requiresDeptApproval: r.requiresDeptApproval });
+const view = (r: typeof departments.$inferSelect) => ({
+  id: r.id,
+  code: r.code,
+  name: r.name,
+  nameEn: r.nameEn,
+  active: r.active,
+  requiresDeptApproval: r.requiresDeptApproval,
+});
 
 export const departmentRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['campus'], summary: 'List departments',
+      method: 'get',
+      path: '/',
+      tags: ['campus'],
+      summary: 'List departments',
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...errors },
     }),
@@ -38,7 +58,10 @@ export const departmentRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['campus'], summary: 'Create a department',
+      method: 'post',
+      path: '/',
+      tags: ['campus'],
+      summary: 'Create a department',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(DepartmentInput),
       responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors, ...codeTaken },
@@ -48,7 +71,12 @@ export const departmentRoutes = createRouter()
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
         const r = uniqueOr409(`Department ${input.code}`, () => tx.insert(departments).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'department.create', entity: 'department', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'department.create',
+          entity: 'department',
+          entityId: r.id,
+          after: view(r),
+        });
         return r;
       });
       return c.json(view(row), 201);
@@ -56,10 +84,18 @@ export const departmentRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a department',
+      method: 'patch',
+      path: '/{id}',
+      tags: ['campus'],
+      summary: 'Change or deactivate a department',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(patchOf(DepartmentInput)) },
-      responses: { 200: jsonContent(DepartmentSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such department'), ...codeTaken },
+      responses: {
+        200: jsonContent(DepartmentSchema, 'Changed'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such department'),
+        ...codeTaken,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -68,8 +104,16 @@ export const departmentRoutes = createRouter()
       const row = db.transaction((tx) => {
         const before = tx.select().from(departments).where(eq(departments.id, id)).get();
         if (!before) throw notFound(`Department ${id}`);
-        const after = uniqueOr409(`Department ${patch.code}`, () => tx.update(departments).set(patch).where(eq(departments.id, id)).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'department.update', entity: 'department', entityId: id, before: view(before), after: view(after) });
+        const after = uniqueOr409(`Department ${patch.code}`, () =>
+          tx.update(departments).set(patch).where(eq(departments.id, id)).returning().get(),
+        );
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'department.update',
+          entity: 'department',
+          entityId: id,
+          before: view(before),
+          after: view(after),
+        });
         return after;
       });
       return c.json(view(row), 200);

@@ -14,11 +14,26 @@ export const ENROLLMENT_MINUTES = 10;
 
 const DeviceSchema = z
   .object({
-    id: z.number().int(), gateId: z.number().int(), name: z.string(), appVersion: z.string(), enrolledAt: z.string(), lastSeenAt: z.string().nullable(), revoked: z.boolean(),
+    id: z.number().int(),
+    gateId: z.number().int(),
+    name: z.string(),
+    appVersion: z.string(),
+    enrolledAt: z.string(),
+    lastSeenAt: z.string().nullable(),
+    revoked: z.boolean(),
     lastSnapshotAt: z.string().nullable().openapi({ description: 'When the tablet last pulled its snapshot' }),
-    resyncRequested: z.boolean().openapi({ description: 'The office asked for a full snapshot; the tablet has not synced since' }),
-    lastDivergenceAt: z.string().nullable().openapi({ description: 'When the tablet last reported a copy that did not match the server’s' }),
-    clockSkewSeconds: z.number().int().nullable().openapi({ description: 'The tablet’s clock minus the server’s at its last sync (positive: ahead)' }),
+    resyncRequested: z
+      .boolean()
+      .openapi({ description: 'The office asked for a full snapshot; the tablet has not synced since' }),
+    lastDivergenceAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'When the tablet last reported a copy that did not match the server’s' }),
+    clockSkewSeconds: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'The tablet’s clock minus the server’s at its last sync (positive: ahead)' }),
   })
   .openapi('Device');
 const errors = {
@@ -31,15 +46,28 @@ function lastDivergences(tx: Tx, deviceId?: number) {
   const rows = tx
     .select({ deviceId: snapshotResyncs.deviceId, at: max(snapshotResyncs.at) })
     .from(snapshotResyncs)
-    .where(and(eq(snapshotResyncs.cause, 'divergence'), deviceId === undefined ? undefined : eq(snapshotResyncs.deviceId, deviceId)))
+    .where(
+      and(
+        eq(snapshotResyncs.cause, 'divergence'),
+        deviceId === undefined ? undefined : eq(snapshotResyncs.deviceId, deviceId),
+      ),
+    )
     .groupBy(snapshotResyncs.deviceId)
     .all();
   return new Map(rows.map((r) => [r.deviceId, r.at]));
 }
 function view(d: typeof devices.$inferSelect, diverged: Date | null | undefined) {
   return {
-    id: d.id, gateId: d.gateId, name: d.name, appVersion: d.appVersion, enrolledAt: d.enrolledAt.toISOString(), lastSeenAt: d.lastSeenAt?.toISOString() ?? null, revoked: d.revokedAt !== null,
-    lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null, resyncRequested: d.resyncRequestedAt !== null, lastDivergenceAt: diverged ? diverged.toISOString() : null,
+    id: d.id,
+    gateId: d.gateId,
+    name: d.name,
+    appVersion: d.appVersion,
+    enrolledAt: d.enrolledAt.toISOString(),
+    lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
+    revoked: d.revokedAt !== null,
+    lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null,
+    resyncRequested: d.resyncRequestedAt !== null,
+    lastDivergenceAt: diverged ? diverged.toISOString() : null,
     clockSkewSeconds: d.clockSkewMs === null ? null : Math.round(d.clockSkewMs / 1000),
   };
 }
@@ -48,10 +76,19 @@ function view(d: typeof devices.$inferSelect, diverged: Date | null | undefined)
 export const deviceRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'post', path: '/enrollments', tags: ['devices'], summary: 'A one-time 6-digit code that enrolls a tablet for a gate (valid 10 minutes)',
+      method: 'post',
+      path: '/enrollments',
+      tags: ['devices'],
+      summary: 'A one-time 6-digit code that enrolls a tablet for a gate (valid 10 minutes)',
       middleware: [requireRole('office', 'admin')] as const,
       request: jsonBody(z.object({ gateId: z.number().int().positive() })),
-      responses: { 201: jsonContent(z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }), 'The code, shown once'), ...errors },
+      responses: {
+        201: jsonContent(
+          z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }),
+          'The code, shown once',
+        ),
+        ...errors,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -61,32 +98,64 @@ export const deviceRoutes = createRouter()
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const expiresAt = new Date(now.getTime() + ENROLLMENT_MINUTES * 60_000);
       db.transaction((tx) => {
-        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
+        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, gateId)).get())
+          throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
         // Stored as a hash bound to the gate: the table alone does not reveal live codes.
-        tx.insert(deviceEnrollments).values({ gateId, codeHash: sha256(`${gateId}:${code}`), expiresAt, createdByUserId: p.userId, createdAt: now }).run();
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'device.enrollment_code', entity: 'gate', entityId: gateId });
+        tx.insert(deviceEnrollments)
+          .values({
+            gateId,
+            codeHash: sha256(`${gateId}:${code}`),
+            expiresAt,
+            createdByUserId: p.userId,
+            createdAt: now,
+          })
+          .run();
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'device.enrollment_code',
+          entity: 'gate',
+          entityId: gateId,
+        });
       });
       return c.json({ code, gateId, expiresAt: expiresAt.toISOString() }, 201);
     },
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['devices'], summary: 'Enrolled tablets with their gate, last contact and app version',
+      method: 'get',
+      path: '/',
+      tags: ['devices'],
+      summary: 'Enrolled tablets with their gate, last contact and app version',
       middleware: [requireRole('office', 'admin')] as const,
       responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...errors },
     }),
     (c) => {
       const { db } = c.get('deps');
       const diverged = lastDivergences(db);
-      return c.json(db.select().from(devices).orderBy(desc(devices.id)).all().map((d) => view(d, diverged.get(d.id))), 200);
+      return c.json(
+        db
+          .select()
+          .from(devices)
+          .orderBy(desc(devices.id))
+          .all()
+          .map((d) => view(d, diverged.get(d.id))),
+        200,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/resync', tags: ['devices'], summary: 'Make a tablet take a full snapshot on its next sync (its copy is replaced, its outbox kept)',
+      method: 'post',
+      path: '/{id}/resync',
+      tags: ['devices'],
+      summary: 'Make a tablet take a full snapshot on its next sync (its copy is replaced, its outbox kept)',
       middleware: [requireRole('office', 'admin')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(DeviceSchema, 'Resync requested'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device'), 409: errorContent('The tablet is revoked', 'device_revoked') },
+      responses: {
+        200: jsonContent(DeviceSchema, 'Resync requested'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such device'),
+        409: errorContent('The tablet is revoked', 'device_revoked'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -98,7 +167,9 @@ export const deviceRoutes = createRouter()
         if (!d) throw notFound(`Device ${id}`);
         if (d.revokedAt) throw new ApiError(409, 'device_revoked', `Device ${id} is revoked`);
         tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, id)).run();
-        tx.insert(snapshotResyncs).values({ deviceId: id, at: now, cause: 'office', requestedByUserId: p.userId }).run();
+        tx.insert(snapshotResyncs)
+          .values({ deviceId: id, at: now, cause: 'office', requestedByUserId: p.userId })
+          .run();
         recordAudit(tx, now, p, c.get('requestId'), { action: 'device.resync', entity: 'device', entityId: id });
         return view({ ...d, resyncRequestedAt: now }, lastDivergences(tx, id).get(id));
       });
@@ -107,10 +178,17 @@ export const deviceRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/revoke', tags: ['devices'], summary: 'Revoke a tablet: refused on its next request, it wipes its local data',
+      method: 'post',
+      path: '/{id}/revoke',
+      tags: ['devices'],
+      summary: 'Revoke a tablet: refused on its next request, it wipes its local data',
       middleware: [requireRole('office', 'admin')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(DeviceSchema, 'Revoked'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such device') },
+      responses: {
+        200: jsonContent(DeviceSchema, 'Revoked'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such device'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -119,9 +197,16 @@ export const deviceRoutes = createRouter()
       const row = db.transaction((tx) => {
         const d = tx.select().from(devices).where(eq(devices.id, id)).get();
         if (!d) throw notFound(`Device ${id}`);
-        tx.update(devices).set({ revokedAt: d.revokedAt ?? now }).where(eq(devices.id, id)).run();
+        tx.update(devices)
+          .set({ revokedAt: d.revokedAt ?? now })
+          .where(eq(devices.id, id))
+          .run();
         tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
-        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'device.revoke', entity: 'device', entityId: id });
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'device.revoke',
+          entity: 'device',
+          entityId: id,
+        });
         return view({ ...d, revokedAt: d.revokedAt ?? now }, lastDivergences(tx, id).get(id));
       });
       return c.json(row, 200);

@@ -42,7 +42,10 @@ export type TemperatureState =
  * Fever protocol: a reading at or above the threshold starts a rest; the first plausible
  * reading taken after the rest decides. Implausible readings (cold forehead) never count.
  */
-export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<Rules, 'feverThresholdC' | 'plausibleMinC' | 'plausibleMaxC' | 'restMinutes'>): TemperatureState {
+export function temperatureVerdict(
+  readings: TemperatureReading[],
+  rules: Pick<Rules, 'feverThresholdC' | 'plausibleMinC' | 'plausibleMaxC' | 'restMinutes'>,
+): TemperatureState {
   let firstFever: TemperatureReading | null = null;
   let last: TemperatureState = { state: 'none' };
   for (const r of readings) {
@@ -55,7 +58,11 @@ export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<R
     if (firstFever === null) {
       if (!fever) return { state: 'normal', celsius: c };
       firstFever = r;
-      last = { state: 'rest', celsius: c, retestAfter: new Date(Date.parse(r.at) + rules.restMinutes * 60_000).toISOString() };
+      last = {
+        state: 'rest',
+        celsius: c,
+        retestAfter: new Date(Date.parse(r.at) + rules.restMinutes * 60_000).toISOString(),
+      };
       continue;
     }
     // A second reading before the rest is over does not count: the rest is the protocol.
@@ -70,9 +77,11 @@ export function temperatureVerdict(readings: TemperatureReading[], rules: Pick<R
  * threshold in force (rounded as the protocol rounds). The daily report counts these (发热复测)
  * from the engine's own answer, recorded with each event, never from a second comparison.
  */
-export const feverRetested = (t: TemperatureState) => t.state === 'rest' || t.state === 'fever' || (t.state === 'normal' && t.afterRest === true);
+export const feverRetested = (t: TemperatureState) =>
+  t.state === 'rest' || t.state === 'fever' || (t.state === 'normal' && t.afterRest === true);
 
-export type CheckCode = 'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
+export type CheckCode =
+  'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
 export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable';
 
 export interface CheckResult {
@@ -134,14 +143,26 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     next ??= n;
   };
 
-  checks.push({ code: 'snapshot', outcome: input.snapshotFresh ? 'pass' : 'fail', detail: input.snapshotFresh ? 'fresh' : 'stale' });
+  checks.push({
+    code: 'snapshot',
+    outcome: input.snapshotFresh ? 'pass' : 'fail',
+    detail: input.snapshotFresh ? 'fresh' : 'stale',
+  });
   if (!input.snapshotFresh) reasons.push('snapshot_stale');
 
-  checks.push({ code: 'pass', outcome: input.pass.ok ? 'pass' : 'fail', detail: input.pass.ok ? 'valid' : input.pass.reason });
+  checks.push({
+    code: 'pass',
+    outcome: input.pass.ok ? 'pass' : 'fail',
+    detail: input.pass.ok ? 'valid' : input.pass.reason,
+  });
   if (!input.pass.ok) reasons.push(`pass_${input.pass.reason}`);
 
   if (input.blocked !== undefined) {
-    checks.push({ code: 'block_list', outcome: input.blocked ? 'fail' : 'pass', detail: input.blocked ? 'listed' : 'not_listed' });
+    checks.push({
+      code: 'block_list',
+      outcome: input.blocked ? 'fail' : 'pass',
+      detail: input.blocked ? 'listed' : 'not_listed',
+    });
     if (input.blocked) reasons.push('block_list');
   }
 
@@ -150,7 +171,11 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     pending('health_code');
   } else {
     const ok = input.healthCode.colour === 'green';
-    checks.push({ code: 'health_code', outcome: ok ? 'pass' : 'fail', detail: `${input.healthCode.colour}:${input.healthCode.method}` });
+    checks.push({
+      code: 'health_code',
+      outcome: ok ? 'pass' : 'fail',
+      detail: `${input.healthCode.colour}:${input.healthCode.method}`,
+    });
     if (!ok) reasons.push(input.healthCode.colour === 'red' ? 'code_red' : 'code_yellow');
   }
 
@@ -181,7 +206,11 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     checks.push({ code: 'nucleic_test', outcome: 'pending', detail: 'not_checked' });
     pending('nucleic_test');
   } else {
-    checks.push({ code: 'nucleic_test', outcome: input.testConfirmed ? 'pass' : 'fail', detail: input.testConfirmed ? 'confirmed' : 'not_confirmed' });
+    checks.push({
+      code: 'nucleic_test',
+      outcome: input.testConfirmed ? 'pass' : 'fail',
+      detail: input.testConfirmed ? 'confirmed' : 'not_confirmed',
+    });
     if (!input.testConfirmed) reasons.push('test_not_confirmed');
   }
 
@@ -190,7 +219,11 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     reasons.push('id_mismatch');
   } else {
     // Confirming the ID is optional at the gate (the guard looks); a recorded mismatch refuses.
-    checks.push({ code: 'id_match', outcome: input.idConfirmed ? 'pass' : 'not_applicable', detail: input.idConfirmed ? 'confirmed' : 'not_asked' });
+    checks.push({
+      code: 'id_match',
+      outcome: input.idConfirmed ? 'pass' : 'not_applicable',
+      detail: input.idConfirmed ? 'confirmed' : 'not_asked',
+    });
   }
 
   // Any failure refuses at once: there is no point measuring a visitor whose pass is revoked.
@@ -200,8 +233,14 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
 
 /** Bilingual refusal reasons, for the verdict screen and the slip the guard shows the entrant. */
 export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
-  courier: { zh: '快递人员不得入校，请将包裹送至校门快递点', en: 'Couriers may not enter; please leave parcels at the gate parcel point' },
-  food_delivery: { zh: '外卖人员不得入校，请在校门外卖点交接', en: 'Food delivery may not enter; please hand over at the gate pick-up point' },
+  courier: {
+    zh: '快递人员不得入校，请将包裹送至校门快递点',
+    en: 'Couriers may not enter; please leave parcels at the gate parcel point',
+  },
+  food_delivery: {
+    zh: '外卖人员不得入校，请在校门外卖点交接',
+    en: 'Food delivery may not enter; please hand over at the gate pick-up point',
+  },
   walk_in: { zh: '未经备案，不得入校', en: 'No approved visit request: entry is not allowed' },
   other: { zh: '不符合入校条件', en: 'Entry conditions not met' },
   pass_malformed: { zh: '无法识别的通行码', en: 'Unreadable pass' },
@@ -220,6 +259,9 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   fever: { zh: '复测体温仍≥37.3°C，请前往发热门诊', en: 'Fever confirmed on re-test; please go to the fever clinic' },
   test_not_confirmed: { zh: '未能出示48小时内核酸阴性证明', en: 'No negative test within 48 hours shown' },
   id_mismatch: { zh: '证件与通行码不符', en: 'ID document does not match the pass' },
-  block_list: { zh: '该人员在禁止入校名单内，请联系保卫处', en: 'This person is on the block list; contact the security office' },
+  block_list: {
+    zh: '该人员在禁止入校名单内，请联系保卫处',
+    en: 'This person is on the block list; contact the security office',
+  },
   snapshot_stale: { zh: '门岗数据过旧，暂停离线放行', en: 'Gate data is too old: offline admits are paused' },
 };

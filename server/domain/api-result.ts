@@ -39,9 +39,16 @@ export async function ok<R extends ResponseLike<unknown, number>>(call: Promise<
     throw new ApiFailure(0, 'network', 'The server could not be reached');
   }
   if (res.status === 204) return undefined as Success<R>;
-  const body = (await res.json().catch(() => null)) as { error?: { code: string; message: string; issues?: ApiIssue[] } } | null;
+  const body = (await res.json().catch(() => null)) as {
+    error?: { code: string; message: string; issues?: ApiIssue[] };
+  } | null;
   if (!res.ok) {
-    throw new ApiFailure(res.status, body?.error?.code ?? 'unknown', body?.error?.message ?? res.statusText, body?.error?.issues ?? []);
+    throw new ApiFailure(
+      res.status,
+      body?.error?.code ?? 'unknown',
+      body?.error?.message ?? res.statusText,
+      body?.error?.issues ?? [],
+    );
   }
   return body as Success<R>;
 }
@@ -50,7 +57,11 @@ export async function ok<R extends ResponseLike<unknown, number>>(call: Promise<
  * The reader's text for a failure: the catalogue's `error.<code>` when it has one, else its
  * `error.unknown` with the server's message. Shared by both apps' state.
  */
-export function failureText<K extends string>(err: unknown, has: (key: string) => boolean, tr: (key: K, values?: Record<string, string>) => string): string {
+export function failureText<K extends string>(
+  err: unknown,
+  has: (key: string) => boolean,
+  tr: (key: K, values?: Record<string, string>) => string,
+): string {
   const unknown = 'error.unknown' as K;
   if (err instanceof ApiFailure) {
     const key = `error.${err.code}`;

@@ -8,7 +8,16 @@ const partsFormatter = new Map<string, Intl.DateTimeFormat>();
 function formatter(tz: string) {
   let f = partsFormatter.get(tz);
   if (!f) {
-    f = new Intl.DateTimeFormat('en-US', { timeZone: tz, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    f = new Intl.DateTimeFormat('en-US', {
+      timeZone: tz,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
     partsFormatter.set(tz, f);
   }
   return f;
@@ -16,8 +25,17 @@ function formatter(tz: string) {
 
 /** The wall-clock date and time in `tz` at instant `at`. */
 export function wallClock(at: Date, tz: string) {
-  const p = Object.fromEntries(formatter(tz).formatToParts(at).map((x) => [x.type, x.value]));
-  return { date: `${p.year}-${p.month}-${p.day}` as IsoDate, hour: Number(p.hour), minute: Number(p.minute), second: Number(p.second) };
+  const p = Object.fromEntries(
+    formatter(tz)
+      .formatToParts(at)
+      .map((x) => [x.type, x.value]),
+  );
+  return {
+    date: `${p.year}-${p.month}-${p.day}` as IsoDate,
+    hour: Number(p.hour),
+    minute: Number(p.minute),
+    second: Number(p.second),
+  };
 }
 
 export const campusDate = (at: Date, tz: string): IsoDate => wallClock(at, tz).date;
@@ -48,7 +66,10 @@ export function instantAt(date: IsoDate, time: string, tz: string): Date {
 /** Dates the system accepts anywhere: a gate's records do not reach back to year 0999 or forward to 9999. */
 export const MIN_DATE = '2000-01-01';
 export const MAX_DATE = '2099-12-31';
-export const isIsoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+export const isIsoDate = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+  !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+  new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /** An IANA time zone the runtime knows (Asia/Shanghai): rules, campuses and the environment all check with this. */
 export function isTimeZone(tz: string): boolean {

@@ -63,7 +63,11 @@ export function earliestVisitDate(now: Date, rules: Rules): IsoDate {
 /** A risk entry counts if it was in force on any day from the look-back start to the last visit day. */
 function riskyArea(code: string, areas: RiskArea[], windowStart: IsoDate, windowEnd: IsoDate): RiskArea | undefined {
   return areas.find(
-    (a) => (a.level === 'medium' || a.level === 'high') && regionWithin(code, a.regionCode) && a.effectiveFrom <= windowEnd && (a.effectiveTo === null || a.effectiveTo >= windowStart),
+    (a) =>
+      (a.level === 'medium' || a.level === 'high') &&
+      regionWithin(code, a.regionCode) &&
+      a.effectiveFrom <= windowEnd &&
+      (a.effectiveTo === null || a.effectiveTo >= windowStart),
   );
 }
 
@@ -72,18 +76,24 @@ function riskyArea(code: string, areas: RiskArea[], windowStart: IsoDate, window
  * filing, at review, and when the office re-checks approved visits after a rule change.
  * `checkLeadTime` is off for re-checks (an approved visit does not become late).
  */
-export function checkFiling(req: RequestFacts, ctx: { now: Date; rules: Rules; riskAreas: RiskArea[]; checkLeadTime?: boolean }): FilingVerdict {
+export function checkFiling(
+  req: RequestFacts,
+  ctx: { now: Date; rules: Rules; riskAreas: RiskArea[]; checkLeadTime?: boolean },
+): FilingVerdict {
   const { now, rules, riskAreas, checkLeadTime = true } = ctx;
   const violations: Violation[] = [];
   if (req.visitDateTo < req.visitDateFrom) violations.push({ path: ['visitDateTo'], code: 'date_order' });
   const days = daysBetween(req.visitDateFrom, req.visitDateTo) + 1;
-  if (days > rules.maxRangeDays) violations.push({ path: ['visitDateTo'], code: 'range_too_long', params: { max: rules.maxRangeDays } });
+  if (days > rules.maxRangeDays)
+    violations.push({ path: ['visitDateTo'], code: 'range_too_long', params: { max: rules.maxRangeDays } });
   if (req.timeTo <= req.timeFrom) violations.push({ path: ['timeTo'], code: 'time_order' });
   if (checkLeadTime) {
     const earliest = earliestVisitDate(now, rules);
-    if (req.visitDateFrom < earliest) violations.push({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest } });
+    if (req.visitDateFrom < earliest)
+      violations.push({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest } });
     const latest = addDays(campusDate(now, rules.timezone), rules.maxDaysAhead);
-    if (req.visitDateFrom > latest) violations.push({ path: ['visitDateFrom'], code: 'too_far_ahead', params: { latest } });
+    if (req.visitDateFrom > latest)
+      violations.push({ path: ['visitDateFrom'], code: 'too_far_ahead', params: { latest } });
   }
   const groupReview = req.visitors.length > rules.groupCap;
   if (groupReview && !req.preventionPlan?.trim()) {
@@ -96,7 +106,8 @@ export function checkFiling(req: RequestFacts, ctx: { now: Date; rules: Rules; r
 
   const visitorChecks = req.visitors.map((v, i) => {
     const mine: Violation[] = [];
-    const at = (field: string, code: FilingCode, params?: Violation['params']) => mine.push({ path: ['visitors', i, field], code, ...(params ? { params } : {}) });
+    const at = (field: string, code: FilingCode, params?: Violation['params']) =>
+      mine.push({ path: ['visitors', i, field], code, ...(params ? { params } : {}) });
     const home = riskyArea(v.fromRegion, riskAreas, windowStart, req.visitDateTo);
     if (home) at('fromRegion', 'risk_area_home', { region: home.regionCode, level: home.level });
     v.visitedRegions.forEach((code) => {

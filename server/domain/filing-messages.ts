@@ -5,24 +5,62 @@ import type { FilingCode } from './filing-checks';
  * Filing errors in both languages, one source for the API's issue messages and the forms.
  * Placeholders are filled from a violation's params.
  */
-export const FILING_MESSAGES: Record<FilingCode | 'id_format' | 'id_check_digit' | 'id_birth_date' | 'unknown_gate' | 'unknown_region' | 'control_characters' | 'invisible_only' | 'date_out_of_range', { zh: string; en: string }> = {
+export const FILING_MESSAGES: Record<
+  | FilingCode
+  | 'id_format'
+  | 'id_check_digit'
+  | 'id_birth_date'
+  | 'unknown_gate'
+  | 'unknown_region'
+  | 'control_characters'
+  | 'invisible_only'
+  | 'date_out_of_range',
+  { zh: string; en: string }
+> = {
   too_far_ahead: { zh: '来访日期最晚可选 {latest}', en: 'Visits can be filed up to {latest}' },
-  control_characters: { zh: '不能包含控制字符或文字方向控制符', en: 'Must not contain control characters or text-direction overrides' },
+  control_characters: {
+    zh: '不能包含控制字符或文字方向控制符',
+    en: 'Must not contain control characters or text-direction overrides',
+  },
   invisible_only: { zh: '请填写可见的文字', en: 'Must contain visible characters' },
-  date_out_of_range: { zh: '日期须在 2000-01-01 至 2099-12-31 之间', en: 'The date must be between 2000-01-01 and 2099-12-31' },
-  lead_time: { zh: '来访日期须至少提前一日备案，最早可选 {earliest}', en: 'Visits must be filed at least a day ahead; the earliest date is {earliest}' },
+  date_out_of_range: {
+    zh: '日期须在 2000-01-01 至 2099-12-31 之间',
+    en: 'The date must be between 2000-01-01 and 2099-12-31',
+  },
+  lead_time: {
+    zh: '来访日期须至少提前一日备案，最早可选 {earliest}',
+    en: 'Visits must be filed at least a day ahead; the earliest date is {earliest}',
+  },
   date_order: { zh: '结束日期不能早于开始日期', en: 'The end date is before the start date' },
   range_too_long: { zh: '来访日期跨度不能超过 {max} 天', en: 'A visit may span at most {max} days' },
   time_order: { zh: '结束时间须晚于开始时间', en: 'The end time must be after the start time' },
-  prevention_plan_required: { zh: '超过 {cap} 人的团体来访须附防控方案', en: 'Groups over {cap} people need a prevention plan' },
-  risk_area_home: { zh: '来访人居住地 {region} 为{level}风险地区，不得来访', en: 'The visitor lives in {region}, a {level}-risk area, and may not visit' },
-  risk_area_visited: { zh: '来访人14天内到过{level}风险地区 {region}，不得来访', en: 'The visitor has been to {region}, a {level}-risk area, within 14 days' },
+  prevention_plan_required: {
+    zh: '超过 {cap} 人的团体来访须附防控方案',
+    en: 'Groups over {cap} people need a prevention plan',
+  },
+  risk_area_home: {
+    zh: '来访人居住地 {region} 为{level}风险地区，不得来访',
+    en: 'The visitor lives in {region}, a {level}-risk area, and may not visit',
+  },
+  risk_area_visited: {
+    zh: '来访人14天内到过{level}风险地区 {region}，不得来访',
+    en: 'The visitor has been to {region}, a {level}-risk area, within 14 days',
+  },
   close_contact: { zh: '有密切接触史者不得来访', en: 'Visitors with close contact may not visit' },
   block_list: { zh: '来访人在禁止入校名单中', en: 'The visitor is on the block list' },
-  commitment_required: { zh: '来访人须同意当前版本的个人健康承诺', en: 'The visitor must accept the current health commitment' },
-  test_required: { zh: '市外来访人须提供 {hours} 小时内核酸检测阴性证明', en: 'Visitors from outside the city need a negative test within {hours} hours' },
+  commitment_required: {
+    zh: '来访人须同意当前版本的个人健康承诺',
+    en: 'The visitor must accept the current health commitment',
+  },
+  test_required: {
+    zh: '市外来访人须提供 {hours} 小时内核酸检测阴性证明',
+    en: 'Visitors from outside the city need a negative test within {hours} hours',
+  },
   test_not_negative: { zh: '核酸检测结果须为阴性', en: 'The test result must be negative' },
-  test_outside_window: { zh: '核酸检测须在来访前 {hours} 小时内', en: 'The test must be taken within {hours} hours before the visit' },
+  test_outside_window: {
+    zh: '核酸检测须在来访前 {hours} 小时内',
+    en: 'The test must be taken within {hours} hours before the visit',
+  },
   test_in_future: { zh: '核酸检测时间不能晚于现在', en: 'The test time is in the future' },
   id_format: { zh: '证件号码格式不正确', en: 'The ID number is not in the right format' },
   id_check_digit: { zh: '身份证号码校验位错误', en: 'The resident ID check digit is wrong' },
@@ -31,9 +69,20 @@ export const FILING_MESSAGES: Record<FilingCode | 'id_format' | 'id_check_digit'
   unknown_region: { zh: '地区代码不存在', en: 'Unknown region code' },
 };
 
-export const RISK_LEVEL_TEXT = { low: { zh: '低', en: 'low' }, medium: { zh: '中', en: 'medium' }, high: { zh: '高', en: 'high' } } as const;
+export const RISK_LEVEL_TEXT = {
+  low: { zh: '低', en: 'low' },
+  medium: { zh: '中', en: 'medium' },
+  high: { zh: '高', en: 'high' },
+} as const;
 
-export function filingMessage(code: keyof typeof FILING_MESSAGES, lang: 'zh' | 'en', params: Record<string, string | number> = {}) {
-  const level = typeof params.level === 'string' && params.level in RISK_LEVEL_TEXT ? RISK_LEVEL_TEXT[params.level as keyof typeof RISK_LEVEL_TEXT][lang] : params.level;
+export function filingMessage(
+  code: keyof typeof FILING_MESSAGES,
+  lang: 'zh' | 'en',
+  params: Record<string, string | number> = {},
+) {
+  const level =
+    typeof params.level === 'string' && params.level in RISK_LEVEL_TEXT
+      ? RISK_LEVEL_TEXT[params.level as keyof typeof RISK_LEVEL_TEXT][lang]
+      : params.level;
   return format(FILING_MESSAGES[code][lang], { ...params, ...(level !== undefined ? { level } : {}) });
 }

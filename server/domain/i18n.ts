@@ -14,7 +14,8 @@ export function format(template: string, values: Record<string, string | number>
 }
 
 export function translator<K extends string>(catalogue: Catalogue<K>, lang: Lang) {
-  return (key: K, values?: Record<string, string | number>) => format(catalogue[lang][key] ?? catalogue.zh[key] ?? key, values);
+  return (key: K, values?: Record<string, string | number>) =>
+    format(catalogue[lang][key] ?? catalogue.zh[key] ?? key, values);
 }
 
 export const isLang = (v: unknown): v is Lang => typeof v === 'string' && (LANGS as readonly string[]).includes(v);

@@ -29,7 +29,8 @@ export function idNumberProblem(type: IdType, raw: string): IdProblem | null {
       const m = Number(id.slice(10, 12));
       const d = Number(id.slice(12, 14));
       const date = new Date(Date.UTC(y, m - 1, d));
-      if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return 'birth_date';
+      if (y < 1900 || date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
+        return 'birth_date';
       return residentIdCheckChar(id.slice(0, 17)) === id[17] ? null : 'check_digit';
     }
     case 'passport':

@@ -9,7 +9,11 @@ export function normalizeName(raw: string): string {
     .toLowerCase();
 }
 
-export const normalizePhone = (raw: string) => raw.normalize('NFKC').replace(/[^\d+]/g, '').replace(/^\+?86(?=1\d{10}$)/, '');
+export const normalizePhone = (raw: string) =>
+  raw
+    .normalize('NFKC')
+    .replace(/[^\d+]/g, '')
+    .replace(/^\+?86(?=1\d{10}$)/, '');
 
 /** 138****5678: the middle hidden, enough left to recognise a number you know. */
 export function maskPhone(phone: string): string {
@@ -21,7 +25,8 @@ export function maskPhone(phone: string): string {
 /** 张*明 / 李* / J*** S***: the family name (first character) kept, the rest hidden. */
 export function maskName(name: string): string {
   const n = name.trim();
-  if (/^[\p{Script=Han}·]+$/u.test(n)) return n.length <= 1 ? n : n.length === 2 ? `${n[0]}*` : `${n[0]}${'*'.repeat(n.length - 2)}${n.at(-1)}`;
+  if (/^[\p{Script=Han}·]+$/u.test(n))
+    return n.length <= 1 ? n : n.length === 2 ? `${n[0]}*` : `${n[0]}${'*'.repeat(n.length - 2)}${n.at(-1)}`;
   return n
     .split(/\s+/)
     .map((w) => (w.length <= 1 ? w : `${w[0]}${'*'.repeat(w.length - 1)}`))

@@ -29,7 +29,19 @@ export interface PassClaims {
 }
 
 /** Why a pass fails, in verification order; the kiosk's event schema is built from this list. */
-export const PASS_REFUSALS = ['malformed', 'unknown_key', 'bad_signature', 'not_yet_valid', 'expired', 'wrong_gate', 'revoked', 'unknown_pass', 'no_entries_left', 'code_required', 'stale_code'] as const;
+export const PASS_REFUSALS = [
+  'malformed',
+  'unknown_key',
+  'bad_signature',
+  'not_yet_valid',
+  'expired',
+  'wrong_gate',
+  'revoked',
+  'unknown_pass',
+  'no_entries_left',
+  'code_required',
+  'stale_code',
+] as const;
 export type PassRefusal = (typeof PASS_REFUSALS)[number];
 /** Refusals that mean the code itself is not a pass we issued: a forgery or a tampered code, not a missing one. */
 export const FORGED_PASS_REFUSALS: readonly PassRefusal[] = ['malformed', 'unknown_key', 'bad_signature'];
@@ -110,7 +122,8 @@ export function timeStepCode(secret: Uint8Array, step: number): string {
 }
 
 /** What the visitor's phone shows: the token plus the current code. */
-export const liveQrText = (token: string, secret: Uint8Array, now: Date, stepSeconds: number) => `${token}.${timeStepCode(secret, timeStep(now, stepSeconds))}`;
+export const liveQrText = (token: string, secret: Uint8Array, now: Date, stepSeconds: number) =>
+  `${token}.${timeStepCode(secret, timeStep(now, stepSeconds))}`;
 
 export interface ParsedPassText {
   token: string;
@@ -153,7 +166,10 @@ export interface PassContext {
  * Window, gate, revocation and entries of a pass already known to be genuine: the part of
  * verification the guard's manual lookup (by name or ID last four) shares with a scan.
  */
-export function passStateVerdict(claims: PassClaims, ctx: Pick<PassContext, 'now' | 'gateId' | 'isRevoked' | 'entriesUsed'>): PassVerdict {
+export function passStateVerdict(
+  claims: PassClaims,
+  ctx: Pick<PassContext, 'now' | 'gateId' | 'isRevoked' | 'entriesUsed'>,
+): PassVerdict {
   const t = ctx.now.getTime();
   if (t < claims.validFrom.getTime()) return { ok: false, reason: 'not_yet_valid', claims };
   if (t > claims.validTo.getTime()) return { ok: false, reason: 'expired', claims };
@@ -190,13 +206,26 @@ export function passMismatchOf(reason: PassRefusal): PassMismatch | null {
  * (passStateVerdict): it exists, the gate is one of its gates, the event lies in its window (give
  * or take the clock tolerance), it was not revoked before the event, entries are left.
  */
-export function recordedPassVerdict(rec: PassRecord | null, ctx: { at: Date; gateId: number; toleranceMs: number }): { ok: true } | { ok: false; reason: PassRefusal } {
+export function recordedPassVerdict(
+  rec: PassRecord | null,
+  ctx: { at: Date; gateId: number; toleranceMs: number },
+): { ok: true } | { ok: false; reason: PassRefusal } {
   if (!rec) return { ok: false, reason: 'unknown_pass' };
   const claims: PassClaims = {
-    kid: 0, passId: rec.passId, printable: false, gateIds: rec.gateIds, entries: rec.entries,
-    validFrom: new Date(rec.validFrom.getTime() - ctx.toleranceMs), validTo: new Date(rec.validTo.getTime() + ctx.toleranceMs),
+    kid: 0,
+    passId: rec.passId,
+    printable: false,
+    gateIds: rec.gateIds,
+    entries: rec.entries,
+    validFrom: new Date(rec.validFrom.getTime() - ctx.toleranceMs),
+    validTo: new Date(rec.validTo.getTime() + ctx.toleranceMs),
   };
-  const v = passStateVerdict(claims, { now: ctx.at, gateId: ctx.gateId, isRevoked: () => rec.revokedAt !== null && rec.revokedAt <= ctx.at, entriesUsed: () => rec.entriesUsed });
+  const v = passStateVerdict(claims, {
+    now: ctx.at,
+    gateId: ctx.gateId,
+    isRevoked: () => rec.revokedAt !== null && rec.revokedAt <= ctx.at,
+    entriesUsed: () => rec.entriesUsed,
+  });
   return v.ok ? { ok: true } : { ok: false, reason: v.reason };
 }
 
@@ -225,7 +254,9 @@ export function verifyPass(text: string, ctx: PassContext): PassVerdict {
   const state = passStateVerdict(claims, ctx);
   if (!state.ok) return state;
   if (parsed.code === null) {
-    return claims.printable && ctx.printedAllowed ? { ok: true, claims } : { ok: false, reason: 'code_required', claims };
+    return claims.printable && ctx.printedAllowed
+      ? { ok: true, claims }
+      : { ok: false, reason: 'code_required', claims };
   }
   const secret = ctx.secretFor(claims.passId);
   if (!secret) return { ok: false, reason: 'unknown_pass', claims };

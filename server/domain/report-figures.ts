@@ -2,7 +2,19 @@
  * Refusals grouped as the office reports them (DOMAIN.md rule 8). Each refused entrant counts
  * once, under the first reason the engine gave, so the groups add up to `refused`.
  */
-export const REFUSAL_GROUPS = ['courier_delivery', 'no_pass', 'forged_pass', 'pass_invalid', 'fever', 'code_colour', 'test_missing', 'block_list', 'id_mismatch', 'stale_data', 'other'] as const;
+export const REFUSAL_GROUPS = [
+  'courier_delivery',
+  'no_pass',
+  'forged_pass',
+  'pass_invalid',
+  'fever',
+  'code_colour',
+  'test_missing',
+  'block_list',
+  'id_mismatch',
+  'stale_data',
+  'other',
+] as const;
 export type RefusalGroup = (typeof REFUSAL_GROUPS)[number];
 
 export function refusalGroup(reason: string | null): RefusalGroup {
@@ -57,8 +69,18 @@ export interface DayFigures {
 }
 
 export const zeroFigures = (): DayFigures => ({
-  entrants: 0, admitted: 0, refused: 0, refusedBy: Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, 0])) as Record<RefusalGroup, number>,
-  feverRetests: 0, exits: 0, emergencyAdmits: 0, overdueBackfills: 0, overstays: 0, expiredNotSignedOut: 0, tabletOfflineMinutes: 0, lateEvents: 0,
+  entrants: 0,
+  admitted: 0,
+  refused: 0,
+  refusedBy: Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, 0])) as Record<RefusalGroup, number>,
+  feverRetests: 0,
+  exits: 0,
+  emergencyAdmits: 0,
+  overdueBackfills: 0,
+  overstays: 0,
+  expiredNotSignedOut: 0,
+  tabletOfflineMinutes: 0,
+  lateEvents: 0,
 });
 
 /** Figures as stored by any release: a group added since (forged_pass) reads as zero, not as missing. */

@@ -8,9 +8,19 @@ import { isTimeZone } from './dates';
  */
 export const RulesSchema = z.object({
   /** Campus days, for lead times and reports. */
-  timezone: z.string().min(1).refine(isTimeZone, { message: 'must be an IANA time zone such as Asia/Shanghai', params: { code: 'unknown_timezone' } }).default('Asia/Shanghai'),
+  timezone: z
+    .string()
+    .min(1)
+    .refine(isTimeZone, {
+      message: 'must be an IANA time zone such as Asia/Shanghai',
+      params: { code: 'unknown_timezone' },
+    })
+    .default('Asia/Shanghai'),
   /** GB/T 2260 code of the campus city: visitors from outside it need a recent test (rule 5). */
-  campusRegionCode: z.string().regex(/^\d{6}$/).default('410100'),
+  campusRegionCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .default('410100'),
   /** The visit date is at least this many campus days after filing (rule 2: 至少提前一日). */
   leadDays: z.number().int().min(0).max(30).default(1),
   /** If set, filing for the earliest allowed day closes at this campus hour the day before. */
@@ -19,7 +29,12 @@ export const RulesSchema = z.object({
   /** Larger groups need a prevention plan and a separate review (rule 11). */
   groupCap: z.number().int().min(1).max(10_000).default(50),
   /** A negative nucleic-acid test within this many hours before the visit (rule 5). */
-  testWindowHours: z.number().int().min(1).max(24 * 14).default(48),
+  testWindowHours: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 14)
+    .default(48),
   /** Risk areas lived in or visited within this many days (rule 4). */
   riskLookbackDays: z.number().int().min(0).max(60).default(14),
   /** Fever at or above (rule 12). */

@@ -50,7 +50,10 @@ export function mergeSnapshot<P extends SyncedPass, S extends SnapshotPage<P>>(h
  * and revocation states, sorted. Entries used are left out on purpose: the tablet counts its own
  * admits before the server does, so they differ without anything being wrong.
  */
-export function snapshotDigest(passes: readonly Pick<SyncedPass, 'id' | 'revoked' | 'validFrom' | 'validTo'>[], atMs: number): string {
+export function snapshotDigest(
+  passes: readonly Pick<SyncedPass, 'id' | 'revoked' | 'validFrom' | 'validTo'>[],
+  atMs: number,
+): string {
   const lines = passes
     .filter((p) => inSnapshotWindow(p, atMs))
     .map((p) => `${p.id}:${p.revoked ? 1 : 0}`)

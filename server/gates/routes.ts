@@ -10,11 +10,21 @@ import { principalOf, requireRole } from '../middleware/auth';
 import type { Tx } from '../db/open';
 
 export const GateSchema = z
-  .object({ id: z.number().int(), campusId: z.number().int(), code: z.string(), name: z.string(), nameEn: z.string(), active: z.boolean() })
+  .object({
+    id: z.number().int(),
+    campusId: z.number().int(),
+    code: z.string(),
+    name: z.string(),
+    nameEn: z.string(),
+    active: z.boolean(),
+  })
   .openapi('Gate');
 const GateInput = z.object({
   campusId: z.number().int().positive(),
-  code: z.string().trim().regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
+  code: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
   name: safeText(1, 50),
   nameEn: safeText(0, 50).default(''),
   active: z.boolean().default(true),
@@ -26,7 +36,14 @@ const errors = {
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-const view = (r: typeof gates.$inferSelect) => ({ id: r.id, campusId: r.campusId, code: r.code, name: r.name, nameEn: r.nameEn, active: r.active });
+const view = (r: typeof gates.$inferSelect) => ({
+  id: r.id,
+  campusId: r.campusId,
+  code: r.code,
+  name: r.name,
+  nameEn: r.nameEn,
+  active: r.active,
+});
 
 function assertCampus(db: Tx, campusId: number | undefined) {
   if (campusId !== undefined && !db.select({ id: campuses.id }).from(campuses).where(eq(campuses.id, campusId)).get()) {
@@ -37,7 +54,10 @@ function assertCampus(db: Tx, campusId: number | undefined) {
 export const gateRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['campus'], summary: 'List gates',
+      method: 'get',
+      path: '/',
+      tags: ['campus'],
+      summary: 'List gates',
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...errors },
     }),
@@ -45,10 +65,17 @@ export const gateRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['campus'], summary: 'Create a gate',
+      method: 'post',
+      path: '/',
+      tags: ['campus'],
+      summary: 'Create a gate',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(GateInput),
-      responses: { 201: jsonContent(GateSchema, 'Created'), ...errors, 409: errorContent('Code taken', 'already_exists') },
+      responses: {
+        201: jsonContent(GateSchema, 'Created'),
+        ...errors,
+        409: errorContent('Code taken', 'already_exists'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -56,7 +83,12 @@ export const gateRoutes = createRouter()
       const row = db.transaction((tx) => {
         assertCampus(tx, input.campusId);
         const r = uniqueOr409(`Gate ${input.code}`, () => tx.insert(gates).values(input).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'gate.create', entity: 'gate', entityId: r.id, after: view(r) });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'gate.create',
+          entity: 'gate',
+          entityId: r.id,
+          after: view(r),
+        });
         return r;
       });
       return c.json(view(row), 201);
@@ -64,10 +96,18 @@ export const gateRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'patch', path: '/{id}', tags: ['campus'], summary: 'Change or deactivate a gate',
+      method: 'patch',
+      path: '/{id}',
+      tags: ['campus'],
+      summary: 'Change or deactivate a gate',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(GatePatch) },
-      responses: { 200: jsonContent(GateSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such gate'), 409: errorContent('Code taken', 'already_exists') },
+      responses: {
+        200: jsonContent(GateSchema, 'Changed'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such gate'),
+        409: errorContent('Code taken', 'already_exists'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -77,8 +117,16 @@ export const gateRoutes = createRouter()
         const before = tx.select().from(gates).where(eq(gates.id, id)).get();
         if (!before) throw notFound(`Gate ${id}`);
         assertCampus(tx, patch.campusId);
-        const after = uniqueOr409(`Gate ${patch.code}`, () => tx.update(gates).set(patch).where(eq(gates.id, id)).returning().get());
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'gate.update', entity: 'gate', entityId: id, before: view(before), after: view(after) });
+        const after = uniqueOr409(`Gate ${patch.code}`, () =>
+          tx.update(gates).set(patch).where(eq(gates.id, id)).returning().get(),
+        );
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'gate.update',
+          entity: 'gate',
+          entityId: id,
+          before: view(before),
+          after: view(after),
+        });
         return after;
       });
       return c.json(view(row), 200);

@@ -15,17 +15,26 @@ const HealthSchema = z
 /** For load balancers and the gate's own watchdog: no auth, no personal data. */
 export const healthRoutes = createRouter().openapi(
   createRoute({
-    method: 'get', path: '/healthz', tags: ['health'], summary: 'Liveness and database check',
+    method: 'get',
+    path: '/healthz',
+    tags: ['health'],
+    summary: 'Liveness and database check',
     responses: { 200: jsonContent(HealthSchema, 'Healthy'), 503: jsonContent(HealthSchema, 'Database unavailable') },
   }),
   (c) => {
     try {
       const { db } = c.get('deps');
       db.$client.prepare('select 1').get();
-      return c.json({ status: 'ok' as const, version: pkg.version, database: 'ok' as const, schemaVersion: schemaVersion(db) }, 200);
+      return c.json(
+        { status: 'ok' as const, version: pkg.version, database: 'ok' as const, schemaVersion: schemaVersion(db) },
+        200,
+      );
     } catch (err) {
       c.get('deps').logger.error('health check failed', { err: String(err) });
-      return c.json({ status: 'degraded' as const, version: pkg.version, database: 'error' as const, schemaVersion: null }, 503);
+      return c.json(
+        { status: 'degraded' as const, version: pkg.version, database: 'error' as const, schemaVersion: null },
+        503,
+      );
     }
   },
 );

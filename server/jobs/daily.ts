@@ -20,7 +20,12 @@ export function runDailyJobs(db: Db, now: Date, logger: Pick<Logger, 'info'>) {
   // A rotated-out signing key whose last pass has ended stops being sent to the tablets.
   const keysRetired = db.transaction((tx) => retireSpentKeys(tx, now));
   if (closed || reports || purged.visitors || purged.eventInputs || purged.idempotencyReplies || keysRetired) {
-    logger.info('daily jobs', { closedNotSignedOut: closed, reportsMade: reports, ...purged, signingKeysRetired: keysRetired });
+    logger.info('daily jobs', {
+      closedNotSignedOut: closed,
+      reportsMade: reports,
+      ...purged,
+      signingKeysRetired: keysRetired,
+    });
   }
   return { closed, reports, purged, keysRetired };
 }

@@ -51,10 +51,14 @@ function statementsFor(sqlite: Database.Database) {
     // whole batch, set here: the trigger would take one per pass, and update each row twice.
     nextChange: sqlite.prepare('update change_counter set value = value + 1 where id = 1 returning value').pluck(),
     useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1, change_seq = ? where id = ?'),
-    reject: sqlite.prepare('insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)'),
+    reject: sqlite.prepare(
+      'insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)',
+    ),
     rulesOf: sqlite.prepare('select settings from rule_sets where id = ?').pluck(),
     contact: sqlite.prepare('insert into device_contacts (device_id, minute) values (?, ?) on conflict do nothing'),
-    touch: sqlite.prepare('update devices set last_seen_at = ?, app_version = coalesce(?, app_version), outbox_pending = coalesce(?, outbox_pending) where id = ?'),
+    touch: sqlite.prepare(
+      'update devices set last_seen_at = ?, app_version = coalesce(?, app_version), outbox_pending = coalesce(?, outbox_pending) where id = ?',
+    ),
     // better-sqlite3 builds a wrapper (and its deferred/immediate/exclusive variants) on every
     // transaction() call; a CPU profile put that at about 10 µs per synced request.
     inTransaction: sqlite.transaction((work: () => void) => work()),
@@ -94,7 +98,13 @@ export function recordContact(db: Db, deviceId: number, at: Date) {
  * transaction (one fsync per batch). The caller answers only after this returns, i.e. after the
  * commit.
  */
-export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: unknown[], now: Date, contact: DeviceContact = {}): IngestResult & { stored: GateEvent[] } {
+export function ingestEvents(
+  db: Db,
+  device: typeof devices.$inferSelect,
+  raw: unknown[],
+  now: Date,
+  contact: DeviceContact = {},
+): IngestResult & { stored: GateEvent[] } {
   const s = statements(db);
   const out: IngestResult & { stored: GateEvent[] } = { acked: [], duplicates: [], rejected: [], stored: [] };
   const rejectedRaw: string[] = [];
@@ -102,7 +112,13 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
     const p = GateEventSchema.safeParse(r);
     if (p.success) return [p.data];
     const id = typeof r === 'object' && r !== null && 'id' in r && typeof r.id === 'string' ? r.id.slice(0, 64) : null;
-    out.rejected.push({ id, reason: issuesFromZod(p.error).map((i) => `${i.path.join('.')}: ${i.code}`).join('; ').slice(0, 500) });
+    out.rejected.push({
+      id,
+      reason: issuesFromZod(p.error)
+        .map((i) => `${i.path.join('.')}: ${i.code}`)
+        .join('; ')
+        .slice(0, 500),
+    });
     rejectedRaw.push(boundedJson(r ?? null));
     return [];
   });
@@ -125,7 +141,15 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
     const records = new Map<string, PassRecord>();
     if (named.length) {
       for (const r of s.passesOf.all(JSON.stringify(named))) {
-        records.set(r.id, { passId: r.id, validFrom: new Date(r.validFrom), validTo: new Date(r.validTo), gateIds: JSON.parse(r.gateIds) as number[], entries: r.entries, entriesUsed: r.entriesUsed, revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt) });
+        records.set(r.id, {
+          passId: r.id,
+          validFrom: new Date(r.validFrom),
+          validTo: new Date(r.validTo),
+          gateIds: JSON.parse(r.gateIds) as number[],
+          entries: r.entries,
+          entriesUsed: r.entriesUsed,
+          revokedAt: r.revokedAt === null ? null : new Date(r.revokedAt),
+        });
       }
     }
     let batchChange: number | null = null;
@@ -196,9 +220,13 @@ export function ingestEvents(db: Db, device: typeof devices.$inferSelect, raw: u
       out.stored.push(e);
     }
     // The tablet counted this batch in its outbox when it sent it; what it holds now is the rest.
-    if (contact.outboxPending !== undefined) contact = { ...contact, outboxPending: Math.max(0, contact.outboxPending - raw.length) };
-    const changed = (contact.appVersion !== undefined && contact.appVersion !== device.appVersion) || (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
-    if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS) s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
+    if (contact.outboxPending !== undefined)
+      contact = { ...contact, outboxPending: Math.max(0, contact.outboxPending - raw.length) };
+    const changed =
+      (contact.appVersion !== undefined && contact.appVersion !== device.appVersion) ||
+      (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
+    if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS)
+      s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
   });
   recordContact(db, device.id, now); // after the commit, so the minute is only remembered once written
   return out;

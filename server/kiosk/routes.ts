@@ -1,6 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { and, eq, gt, isNull } from 'drizzle-orm';
-import { apiTokens, deviceEnrollments, devices, gates, passes, snapshotResyncs, userGates, users, visitRequests } from '../db/schema';
+import {
+  apiTokens,
+  deviceEnrollments,
+  devices,
+  gates,
+  passes,
+  snapshotResyncs,
+  userGates,
+  users,
+  visitRequests,
+} from '../db/schema';
 import { addHistory, createEmergencyRequest, EmergencyInputSchema } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { clientAddress } from '../lib/client-address';
@@ -26,7 +36,10 @@ const errors = {
  */
 function contactOf(c: { req: { header(n: string): string | undefined } }): DeviceContact {
   const pending = Number(c.req.header('x-outbox-pending'));
-  return { appVersion: c.req.header('x-app-version')?.slice(0, 40) || undefined, outboxPending: Number.isSafeInteger(pending) && pending >= 0 ? pending : undefined };
+  return {
+    appVersion: c.req.header('x-app-version')?.slice(0, 40) || undefined,
+    outboxPending: Number.isSafeInteger(pending) && pending >= 0 ? pending : undefined,
+  };
 }
 
 /** The tablet's clock as it reported it (Unix ms), minus the server's: the skew the office sees. */
@@ -39,10 +52,26 @@ function clockSkewOf(c: { req: { header(n: string): string | undefined } }, now:
 export const kioskRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'post', path: '/enroll', tags: ['kiosk'], summary: 'Enroll this tablet with a one-time code; answers its device credential',
-      request: jsonBody(z.object({ code: z.string().regex(/^\d{6}$/), name: safeText(1, 60).default('门岗平板'), appVersion: z.string().max(40).default('') })),
+      method: 'post',
+      path: '/enroll',
+      tags: ['kiosk'],
+      summary: 'Enroll this tablet with a one-time code; answers its device credential',
+      request: jsonBody(
+        z.object({
+          code: z.string().regex(/^\d{6}$/),
+          name: safeText(1, 60).default('门岗平板'),
+          appVersion: z.string().max(40).default(''),
+        }),
+      ),
       responses: {
-        201: jsonContent(z.object({ token: z.string(), deviceId: z.number().int(), gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }) }), 'Enrolled'),
+        201: jsonContent(
+          z.object({
+            token: z.string(),
+            deviceId: z.number().int(),
+            gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }),
+          }),
+          'Enrolled',
+        ),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
         401: errorContent('Unknown, used or expired code', 'invalid_enrollment_code'),
         429: jsonContent(ErrorBodySchema, 'Too many failed codes from this address'),
@@ -53,19 +82,57 @@ export const kioskRoutes = createRouter()
       const now = clock.now();
       const address = `enroll:${clientAddress(c, config.TRUST_PROXY)}`;
       const wait = loginLimiter.blockedFor(address, now.getTime());
-      if (wait !== null) throw new ApiError(429, 'rate_limited', 'Too many wrong codes; wait and try again', { headers: { 'Retry-After': String(wait) } });
+      if (wait !== null)
+        throw new ApiError(429, 'rate_limited', 'Too many wrong codes; wait and try again', {
+          headers: { 'Retry-After': String(wait) },
+        });
       const { code, name, appVersion } = c.req.valid('json');
       const token = `ghd_${randomToken()}`;
       const out = db.transaction((tx) => {
-        const open = tx.select().from(deviceEnrollments).where(and(isNull(deviceEnrollments.usedAt), gt(deviceEnrollments.expiresAt, now))).all();
+        const open = tx
+          .select()
+          .from(deviceEnrollments)
+          .where(and(isNull(deviceEnrollments.usedAt), gt(deviceEnrollments.expiresAt, now)))
+          .all();
         const match = open.find((e) => e.codeHash === sha256(`${e.gateId}:${code}`));
         if (!match) return null;
         const gate = tx.select().from(gates).where(eq(gates.id, match.gateId)).get();
         tx.update(deviceEnrollments).set({ usedAt: now }).where(eq(deviceEnrollments.id, match.id)).run();
-        const t = tx.insert(apiTokens).values({ name: `device:${name}`, tokenHash: sha256(token), role: 'guard', gateId: match.gateId, createdByUserId: match.createdByUserId }).returning().get();
-        const d = tx.insert(devices).values({ gateId: match.gateId, name, apiTokenId: t.id, appVersion, enrolledAt: now, enrolledByUserId: match.createdByUserId, lastSeenAt: now }).returning().get();
-        recordAudit(tx, now, null, c.get('requestId'), { action: 'device.enroll', entity: 'device', entityId: d.id, after: { gateId: match.gateId, name } });
-        return { token, deviceId: d.id, gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' } };
+        const t = tx
+          .insert(apiTokens)
+          .values({
+            name: `device:${name}`,
+            tokenHash: sha256(token),
+            role: 'guard',
+            gateId: match.gateId,
+            createdByUserId: match.createdByUserId,
+          })
+          .returning()
+          .get();
+        const d = tx
+          .insert(devices)
+          .values({
+            gateId: match.gateId,
+            name,
+            apiTokenId: t.id,
+            appVersion,
+            enrolledAt: now,
+            enrolledByUserId: match.createdByUserId,
+            lastSeenAt: now,
+          })
+          .returning()
+          .get();
+        recordAudit(tx, now, null, c.get('requestId'), {
+          action: 'device.enroll',
+          entity: 'device',
+          entityId: d.id,
+          after: { gateId: match.gateId, name },
+        });
+        return {
+          token,
+          deviceId: d.id,
+          gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' },
+        };
       });
       if (!out) {
         loginLimiter.record(address, now.getTime());
@@ -76,12 +143,26 @@ export const kioskRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/snapshot', tags: ['kiosk'], summary: 'Everything the tablet needs to decide alone for its gate; with `since`, only what changed',
+      method: 'get',
+      path: '/snapshot',
+      tags: ['kiosk'],
+      summary: 'Everything the tablet needs to decide alone for its gate; with `since`, only what changed',
       middleware: [requireDevice()] as const,
       request: {
         query: z.object({
-          since: z.string().regex(CURSOR_PATTERN).optional().openapi({ description: 'The cursor of the snapshot the tablet holds' }),
-          digest: z.string().regex(/^\d{1,9}\.[0-9a-f]{32}$/).optional().openapi({ description: 'The digest of the copy the tablet holds (count and hash of its passes and their revocation states)' }),
+          since: z
+            .string()
+            .regex(CURSOR_PATTERN)
+            .optional()
+            .openapi({ description: 'The cursor of the snapshot the tablet holds' }),
+          digest: z
+            .string()
+            .regex(/^\d{1,9}\.[0-9a-f]{32}$/)
+            .optional()
+            .openapi({
+              description:
+                'The digest of the copy the tablet holds (count and hash of its passes and their revocation states)',
+            }),
         }),
       },
       responses: { 200: jsonContent(SnapshotSchema, 'The snapshot'), ...errors },
@@ -94,18 +175,36 @@ export const kioskRoutes = createRouter()
       const cursor = parseCursor(since);
       // The tablet proves its copy: the digest it reports for the cursor it was last sent must be the one
       // the server expected it to hold then. If not, or if the office asked, it gets everything again.
-      const cause = !cursor ? null
-        : device.resyncRequestedAt ? 'office'
-        : digest && device.snapshotCursor === since && device.snapshotDigest && digest !== device.snapshotDigest ? 'divergence'
-        : null;
+      const cause = !cursor
+        ? null
+        : device.resyncRequestedAt
+          ? 'office'
+          : digest && device.snapshotCursor === since && device.snapshotDigest && digest !== device.snapshotDigest
+            ? 'divergence'
+            : null;
       const snapshot = buildSnapshot(db, device, now, cause ? null : cursor);
       const contact = contactOf(c);
       events.transact(db, (tx, happened) => {
-        if (cause === 'divergence') tx.insert(snapshotResyncs).values({ deviceId: device.id, at: now, cause, expectedDigest: device.snapshotDigest, reportedDigest: digest ?? null }).run();
+        if (cause === 'divergence')
+          tx.insert(snapshotResyncs)
+            .values({
+              deviceId: device.id,
+              at: now,
+              cause,
+              expectedDigest: device.snapshotDigest,
+              reportedDigest: digest ?? null,
+            })
+            .run();
         tx.update(devices)
           .set({
-            lastSeenAt: now, lastSnapshotAt: now, snapshotCursor: snapshot.cursor, snapshotDigest: snapshot.digest, resyncRequestedAt: null, clockSkewMs: clockSkewOf(c, now) ?? device.clockSkewMs,
-            ...(contact.appVersion ? { appVersion: contact.appVersion } : {}), ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}),
+            lastSeenAt: now,
+            lastSnapshotAt: now,
+            snapshotCursor: snapshot.cursor,
+            snapshotDigest: snapshot.digest,
+            resyncRequestedAt: null,
+            clockSkewMs: clockSkewOf(c, now) ?? device.clockSkewMs,
+            ...(contact.appVersion ? { appVersion: contact.appVersion } : {}),
+            ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}),
           })
           .where(eq(devices.id, device.id))
           .run();
@@ -117,10 +216,18 @@ export const kioskRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/shift', tags: ['kiosk'], summary: 'A guard of this gate starts a shift with their PIN',
+      method: 'post',
+      path: '/shift',
+      tags: ['kiosk'],
+      summary: 'A guard of this gate starts a shift with their PIN',
       middleware: [requireDevice()] as const,
       request: jsonBody(z.object({ userId: z.number().int().positive(), pin: z.string().regex(/^\d{4,8}$/) })),
-      responses: { 200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'), ...errors, 401: errorContent('Not a tablet, or a wrong PIN', 'invalid_pin'), 429: jsonContent(ErrorBodySchema, 'Too many wrong PINs') },
+      responses: {
+        200: jsonContent(z.object({ id: z.number().int(), displayName: z.string() }), 'On duty'),
+        ...errors,
+        401: errorContent('Not a tablet, or a wrong PIN', 'invalid_pin'),
+        429: jsonContent(ErrorBodySchema, 'Too many wrong PINs'),
+      },
     }),
     async (c) => {
       const { db, clock, loginLimiter } = c.get('deps');
@@ -129,7 +236,10 @@ export const kioskRoutes = createRouter()
       const { userId, pin } = c.req.valid('json');
       const key = `pin:${device.id}:${userId}`;
       const wait = loginLimiter.blockedFor(key, now.getTime());
-      if (wait !== null) throw new ApiError(429, 'rate_limited', 'Too many wrong PINs; wait and try again', { headers: { 'Retry-After': String(wait) } });
+      if (wait !== null)
+        throw new ApiError(429, 'rate_limited', 'Too many wrong PINs; wait and try again', {
+          headers: { 'Retry-After': String(wait) },
+        });
       const guard = db
         .select({ id: users.id, displayName: users.displayName, pinHash: users.pinHash, disabledAt: users.disabledAt })
         .from(users)
@@ -140,32 +250,65 @@ export const kioskRoutes = createRouter()
         loginLimiter.record(key, now.getTime());
         throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
       }
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'kiosk.shift_start', entity: 'user', entityId: guard.id, after: { deviceId: device.id } }));
+      db.transaction((tx) =>
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'kiosk.shift_start',
+          entity: 'user',
+          entityId: guard.id,
+          after: { deviceId: device.id },
+        }),
+      );
       return c.json({ id: guard.id, displayName: guard.displayName }, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/events', tags: ['kiosk'], summary: 'Sync a batch of gate events; answered after the batch commits',
+      method: 'post',
+      path: '/events',
+      tags: ['kiosk'],
+      summary: 'Sync a batch of gate events; answered after the batch commits',
       middleware: [requireDevice()] as const,
       request: jsonBody(z.object({ events: z.array(z.unknown()).max(2000) })),
       responses: {
-        200: jsonContent(z.object({ acked: z.array(z.string()), duplicates: z.array(z.string()), rejected: z.array(z.object({ id: z.string().nullable(), reason: z.string() })) }), 'Per-event outcome'),
+        200: jsonContent(
+          z.object({
+            acked: z.array(z.string()),
+            duplicates: z.array(z.string()),
+            rejected: z.array(z.object({ id: z.string().nullable(), reason: z.string() })),
+          }),
+          'Per-event outcome',
+        ),
         ...errors,
       },
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');
       const device = deviceOf(principalOf(c));
-      const { acked, duplicates, rejected, stored } = ingestEvents(db, device, c.req.valid('json').events, clock.now(), contactOf(c));
+      const { acked, duplicates, rejected, stored } = ingestEvents(
+        db,
+        device,
+        c.req.valid('json').events,
+        clock.now(),
+        contactOf(c),
+      );
       // ingestEvents has committed: say what the gate did.
-      if (stored.length > 0 || rejected.length > 0) events.committed({ type: 'gate_events.synced', gateId: device.gateId, deviceId: device.id, events: stored, rejected: rejected.length });
+      if (stored.length > 0 || rejected.length > 0)
+        events.committed({
+          type: 'gate_events.synced',
+          gateId: device.gateId,
+          deviceId: device.id,
+          events: stored,
+          rejected: rejected.length,
+        });
       return c.json({ acked, duplicates, rejected }, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/emergency', tags: ['kiosk'], summary: 'A walk-in needs entry: ask the office (emergency lane); the host department backfills later',
+      method: 'post',
+      path: '/emergency',
+      tags: ['kiosk'],
+      summary: 'A walk-in needs entry: ask the office (emergency lane); the host department backfills later',
       middleware: [requireDevice()] as const,
       request: jsonBody(EmergencyInputSchema),
       responses: { 201: jsonContent(z.object({ requestId: z.number().int() }), 'Sent to the office'), ...errors },
@@ -177,9 +320,19 @@ export const kioskRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const requestId = db.transaction((tx) => {
-        const { request: r } = createEmergencyRequest(tx, now, { ...input, gateId: device.gateId }, { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approval: null, idHashKey });
+        const { request: r } = createEmergencyRequest(
+          tx,
+          now,
+          { ...input, gateId: device.gateId },
+          { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approval: null, idHashKey },
+        );
         addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency_from_gate', entity: 'visit_request', entityId: r.id, reason: input.reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'request.emergency_from_gate',
+          entity: 'visit_request',
+          entityId: r.id,
+          reason: input.reason,
+        });
         return r.id;
       });
       return c.json({ requestId }, 201);
@@ -187,18 +340,46 @@ export const kioskRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/emergency/{id}', tags: ['kiosk'], summary: 'The office’s answer to this gate’s emergency request',
+      method: 'get',
+      path: '/emergency/{id}',
+      tags: ['kiosk'],
+      summary: 'The office’s answer to this gate’s emergency request',
       middleware: [requireDevice()] as const,
-      request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }) },
-      responses: { 200: jsonContent(z.object({ status: z.string(), passId: z.string().nullable(), note: z.string().nullable() }), 'Status'), ...errors, 404: jsonContent(ErrorBodySchema, 'Not this gate’s request') },
+      request: {
+        params: z.object({
+          id: z.coerce
+            .number()
+            .int()
+            .positive()
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+      },
+      responses: {
+        200: jsonContent(
+          z.object({ status: z.string(), passId: z.string().nullable(), note: z.string().nullable() }),
+          'Status',
+        ),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'Not this gate’s request'),
+      },
     }),
     (c) => {
       const { db } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const { id } = c.req.valid('param');
       const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
-      if (!r || !r.emergency || r.filedByLabel !== `device:${device.id}:${device.name}` || !r.gateIds.includes(device.gateId)) throw notFound(`Emergency request ${id}`);
-      const pass = db.select({ id: passes.id }).from(passes).where(and(eq(passes.requestId, id), isNull(passes.revokedAt))).get();
+      if (
+        !r ||
+        !r.emergency ||
+        r.filedByLabel !== `device:${device.id}:${device.name}` ||
+        !r.gateIds.includes(device.gateId)
+      )
+        throw notFound(`Emergency request ${id}`);
+      const pass = db
+        .select({ id: passes.id })
+        .from(passes)
+        .where(and(eq(passes.requestId, id), isNull(passes.revokedAt)))
+        .get();
       return c.json({ status: r.status, passId: pass?.id ?? null, note: r.decisionNote }, 200);
     },
   );

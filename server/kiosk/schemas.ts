@@ -1,6 +1,13 @@
 import { z } from '@hono/zod-openapi';
 import { IsoDateTime } from '../lib/schemas';
-import { CODE_COLOURS, GATE_EVENT_TYPES, HEALTH_CODE_METHODS, QUICK_REFUSALS, RECORDED_VERDICTS, TEMPERATURE_METHODS } from '../domain/admission';
+import {
+  CODE_COLOURS,
+  GATE_EVENT_TYPES,
+  HEALTH_CODE_METHODS,
+  QUICK_REFUSALS,
+  RECORDED_VERDICTS,
+  TEMPERATURE_METHODS,
+} from '../domain/admission';
 import { PASS_REFUSALS } from '../domain/pass';
 import { RulesSchema } from '../domain/rules';
 
@@ -11,7 +18,9 @@ export const AdmissionInputSchema = z.object({
   quickRefusal: z.enum(QUICK_REFUSALS).nullable().optional(),
   pass: z.union([z.object({ ok: z.literal(true) }), z.object({ ok: z.literal(false), reason: PassRefusalSchema })]),
   healthCode: z.object({ colour: z.enum(CODE_COLOURS), method: z.enum(HEALTH_CODE_METHODS) }).nullable(),
-  temperatures: z.array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: IsoDateTime })).max(10),
+  temperatures: z
+    .array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: IsoDateTime }))
+    .max(10),
   testRequired: z.boolean(),
   testConfirmed: z.boolean().nullable(),
   idConfirmed: z.boolean().nullable(),
@@ -28,10 +37,15 @@ export const GateEventSchema = z
     /** When the guard began with this entrant; optional so older tablet builds still sync. */
     startedAt: IsoDateTime.nullable().optional(),
     guardUserId: z.number().int().positive().nullable(),
-    passId: z.string().regex(/^[0-9a-f]{16}$/).nullable(),
+    passId: z
+      .string()
+      .regex(/^[0-9a-f]{16}$/)
+      .nullable(),
     verdict: z.enum(RECORDED_VERDICTS).nullable(),
     reasons: z.array(z.string().max(40)).max(20),
-    checks: z.array(z.object({ code: z.string().max(30), outcome: z.string().max(20), detail: z.string().max(60) })).max(12),
+    checks: z
+      .array(z.object({ code: z.string().max(30), outcome: z.string().max(20), detail: z.string().max(60) }))
+      .max(12),
     input: AdmissionInputSchema.nullable(),
     ruleVersion: z.number().int().positive().nullable(),
     /** The tablet build that decided it (older builds send none; the request's header stands in). */
@@ -50,10 +64,25 @@ export const SnapshotPassSchema = z
     entriesUsed: z.number().int(),
     validFrom: z.string(),
     validTo: z.string(),
-    visitor: z.object({ name: z.string().openapi({ description: 'Masked' }), idHash: z.string(), idLast4: z.string(), outOfCity: z.boolean(), testTakenAt: z.string().nullable() }),
+    visitor: z.object({
+      name: z.string().openapi({ description: 'Masked' }),
+      idHash: z.string(),
+      idLast4: z.string(),
+      outOfCity: z.boolean(),
+      testTakenAt: z.string().nullable(),
+    }),
     request: z.object({
-      id: z.number().int(), department: z.string(), departmentEn: z.string(), escortName: z.string(), escortPhone: z.string().openapi({ description: 'Masked' }),
-      purpose: z.string(), destination: z.string(), dateFrom: z.string(), dateTo: z.string(), timeFrom: z.string(), timeTo: z.string(),
+      id: z.number().int(),
+      department: z.string(),
+      departmentEn: z.string(),
+      escortName: z.string(),
+      escortPhone: z.string().openapi({ description: 'Masked' }),
+      purpose: z.string(),
+      destination: z.string(),
+      dateFrom: z.string(),
+      dateTo: z.string(),
+      timeFrom: z.string(),
+      timeTo: z.string(),
     }),
   })
   .openapi('SnapshotPass');
@@ -63,7 +92,9 @@ export const SnapshotSchema = z
     generatedAt: z.string(),
     cursor: z.string().openapi({ description: 'Send back as `since` on the next sync' }),
     full: z.boolean().openapi({ description: 'true: replace the copy; false: merge these passes into it' }),
-    digest: z.string().openapi({ description: 'What the copy must hash to once merged (server/domain/snapshot-sync.ts)' }),
+    digest: z
+      .string()
+      .openapi({ description: 'What the copy must hash to once merged (server/domain/snapshot-sync.ts)' }),
     removedPassIds: z.array(z.string()),
     device: z.object({ id: z.number().int(), name: z.string() }),
     gate: z.object({ id: z.number().int(), name: z.string(), nameEn: z.string() }),

@@ -1,5 +1,15 @@
 import { and, count, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
-import { blockList, changeCounter, type devices, gateEvents, gates, passes, snapshotTombstones, userGates, users } from '../db/schema';
+import {
+  blockList,
+  changeCounter,
+  type devices,
+  gateEvents,
+  gates,
+  passes,
+  snapshotTombstones,
+  userGates,
+  users,
+} from '../db/schema';
 import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
 import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
@@ -30,13 +40,34 @@ export function parseCursor(text: string | undefined): SnapshotCursor | null {
 /** The last number the change counter gave out. */
 export const currentChangeSeq = (db: Tx) => db.select({ n: changeCounter.value }).from(changeCounter).get()?.n ?? 0;
 
-const inWindowAt = (now: Date) => and(gte(passes.validTo, new Date(now.getTime() - SNAPSHOT_BEHIND_MS)), lte(passes.validFrom, new Date(now.getTime() + SNAPSHOT_AHEAD_MS)));
+const inWindowAt = (now: Date) =>
+  and(
+    gte(passes.validTo, new Date(now.getTime() - SNAPSHOT_BEHIND_MS)),
+    lte(passes.validFrom, new Date(now.getTime() + SNAPSHOT_AHEAD_MS)),
+  );
 
 /** The digest of the copy a tablet of `gateId` should hold after a snapshot made at `now` (the kiosk computes its own the same way). */
 export function gateCopyDigest(db: Tx, gateId: number, now: Date) {
-  const rows = db.select({ id: passes.id, revokedAt: passes.revokedAt, validFrom: passes.validFrom, validTo: passes.validTo, gateIds: passes.gateIds }).from(passes).where(inWindowAt(now)).all();
+  const rows = db
+    .select({
+      id: passes.id,
+      revokedAt: passes.revokedAt,
+      validFrom: passes.validFrom,
+      validTo: passes.validTo,
+      gateIds: passes.gateIds,
+    })
+    .from(passes)
+    .where(inWindowAt(now))
+    .all();
   return snapshotDigest(
-    rows.filter((r) => r.gateIds.includes(gateId)).map((r) => ({ id: r.id, revoked: r.revokedAt !== null, validFrom: r.validFrom.toISOString(), validTo: r.validTo.toISOString() })),
+    rows
+      .filter((r) => r.gateIds.includes(gateId))
+      .map((r) => ({
+        id: r.id,
+        revoked: r.revokedAt !== null,
+        validFrom: r.validFrom.toISOString(),
+        validTo: r.validTo.toISOString(),
+      })),
     now.getTime(),
   );
 }
@@ -47,19 +78,30 @@ export function gateCopyDigest(db: Tx, gateId: number, now: Date) {
  * only. With a cursor, only passes changed (issued, revoked, used) since then or newly in the
  * window are sent; `full: false` tells the tablet to merge them into what it has.
  */
-export function buildSnapshot(db: Tx, device: typeof devices.$inferSelect, now: Date, cursor: SnapshotCursor | null = null) {
+export function buildSnapshot(
+  db: Tx,
+  device: typeof devices.$inferSelect,
+  now: Date,
+  cursor: SnapshotCursor | null = null,
+) {
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
   const changeSeq = currentChangeSeq(db);
   // A cursor from the future (a database restored from backup) cannot be trusted: send everything.
   const since = cursor && cursor.changeSeq <= changeSeq && cursor.at <= now.getTime() ? cursor : null;
   const inWindow = inWindowAt(now);
-  const changed = since && or(gt(passes.changeSeq, since.changeSeq), gt(passes.validFrom, new Date(since.at + SNAPSHOT_AHEAD_MS)));
+  const changed =
+    since && or(gt(passes.changeSeq, since.changeSeq), gt(passes.validFrom, new Date(since.at + SNAPSHOT_AHEAD_MS)));
   const rows = passesWithContext(db, changed ? and(inWindow, changed) : inWindow)
     .all()
     .filter((r) => r.pass.gateIds.includes(device.gateId));
   const removedPassIds = since
-    ? db.select({ key: snapshotTombstones.key }).from(snapshotTombstones).where(and(gt(snapshotTombstones.seq, since.changeSeq), eq(snapshotTombstones.kind, 'pass'))).all().map((r) => r.key)
+    ? db
+        .select({ key: snapshotTombstones.key })
+        .from(snapshotTombstones)
+        .where(and(gt(snapshotTombstones.seq, since.changeSeq), eq(snapshotTombstones.kind, 'pass')))
+        .all()
+        .map((r) => r.key)
     : [];
   const passesOut = rows.map(({ pass, visitor, request, department }) => ({
     id: pass.id,
@@ -69,7 +111,13 @@ export function buildSnapshot(db: Tx, device: typeof devices.$inferSelect, now: 
     entriesUsed: pass.entriesUsed,
     validFrom: pass.validFrom.toISOString(),
     validTo: pass.validTo.toISOString(),
-    visitor: { name: maskName(visitor.name), idHash: visitor.idHash, idLast4: visitor.idLast4, outOfCity: visitor.outOfCity, testTakenAt: visitor.testTakenAt?.toISOString() ?? null },
+    visitor: {
+      name: maskName(visitor.name),
+      idHash: visitor.idHash,
+      idLast4: visitor.idLast4,
+      outOfCity: visitor.outOfCity,
+      testTakenAt: visitor.testTakenAt?.toISOString() ?? null,
+    },
     request: {
       id: request.id,
       department: department.name,
@@ -97,8 +145,30 @@ export function buildSnapshot(db: Tx, device: typeof devices.$inferSelect, now: 
     .all()
     .filter((b) => !b.expiresAt || b.expiresAt > now)
     .map((b) => b.idHash!);
-  const admitted = db.select({ n: count() }).from(gateEvents).where(and(eq(gateEvents.gateId, device.gateId), eq(gateEvents.verdict, 'admit'), gte(gateEvents.at, new Date(now.getTime() - DAY)))).get()?.n ?? 0;
-  const exited = db.select({ n: count() }).from(gateEvents).where(and(eq(gateEvents.gateId, device.gateId), eq(gateEvents.type, 'exit'), gte(gateEvents.at, new Date(now.getTime() - DAY)))).get()?.n ?? 0;
+  const admitted =
+    db
+      .select({ n: count() })
+      .from(gateEvents)
+      .where(
+        and(
+          eq(gateEvents.gateId, device.gateId),
+          eq(gateEvents.verdict, 'admit'),
+          gte(gateEvents.at, new Date(now.getTime() - DAY)),
+        ),
+      )
+      .get()?.n ?? 0;
+  const exited =
+    db
+      .select({ n: count() })
+      .from(gateEvents)
+      .where(
+        and(
+          eq(gateEvents.gateId, device.gateId),
+          eq(gateEvents.type, 'exit'),
+          gte(gateEvents.at, new Date(now.getTime() - DAY)),
+        ),
+      )
+      .get()?.n ?? 0;
   return {
     generatedAt: now.toISOString(),
     cursor: formatCursor({ changeSeq, at: now.getTime() }),
@@ -113,7 +183,11 @@ export function buildSnapshot(db: Tx, device: typeof devices.$inferSelect, now: 
     gate: { id: device.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' },
     rules: rv,
     /** A rotated-out key comes with the end of its last pass: the tablet refuses it after that, offline too. */
-    keys: publicKeys(db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, acceptUntil: k.acceptUntil?.toISOString() ?? null })),
+    keys: publicKeys(db).map((k) => ({
+      kid: k.kid,
+      publicKey: k.publicKey,
+      acceptUntil: k.acceptUntil?.toISOString() ?? null,
+    })),
     /**
      * The PIN verifier (scrypt, salted) travels so a guard can start a shift while the gate is
      * offline. A PIN only works on an enrolled tablet of the guard's gate, so a stolen verifier

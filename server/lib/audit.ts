@@ -2,7 +2,6 @@ import { auditLog } from '../db/schema';
 import type { Tx } from '../db/open';
 import type { Principal } from './context';
 
-
 export interface AuditEntry {
   action: string;
   entity: string;
@@ -13,7 +12,13 @@ export interface AuditEntry {
 }
 
 /** Writes one audit row inside the caller's transaction, so the change and its record commit together. */
-export function recordAudit(tx: Tx, at: Date, actor: Principal | null, requestId: string | undefined, entry: AuditEntry) {
+export function recordAudit(
+  tx: Tx,
+  at: Date,
+  actor: Principal | null,
+  requestId: string | undefined,
+  entry: AuditEntry,
+) {
   tx.insert(auditLog)
     .values({
       at,

@@ -8,7 +8,10 @@ export function boundedJson(value: unknown, { maxDepth = 12, maxLength = 2048 } 
   const write = (v: unknown, depth: number): void => {
     if (out.length > maxLength) return;
     if (v === null || typeof v !== 'object') {
-      out += typeof v === 'string' ? JSON.stringify(v.length > maxLength ? v.slice(0, maxLength) : v) : (JSON.stringify(v) ?? 'null');
+      out +=
+        typeof v === 'string'
+          ? JSON.stringify(v.length > maxLength ? v.slice(0, maxLength) : v)
+          : (JSON.stringify(v) ?? 'null');
       return;
     }
     if (depth >= maxDepth) {

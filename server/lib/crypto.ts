@@ -25,7 +25,11 @@ export function hashPassword(password: string): string {
 function parseStored(stored: string) {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return null;
-  return { salt: Buffer.from(salt, 'base64url'), expected: Buffer.from(hash, 'base64url'), options: { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem } };
+  return {
+    salt: Buffer.from(salt, 'base64url'),
+    expected: Buffer.from(hash, 'base64url'),
+    options: { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT.maxmem },
+  };
 }
 
 export function verifyPassword(password: string, stored: string): boolean {
@@ -36,7 +40,9 @@ export function verifyPassword(password: string, stored: string): boolean {
 }
 
 const scryptAsync = (password: string, salt: Buffer, len: number, options: ScryptOptions) =>
-  new Promise<Buffer>((resolve, reject) => scrypt(password, salt, len, options, (err, key) => (err ? reject(err) : resolve(key))));
+  new Promise<Buffer>((resolve, reject) =>
+    scrypt(password, salt, len, options, (err, key) => (err ? reject(err) : resolve(key))),
+  );
 
 /**
  * The same checks on libuv's thread pool: a request handler must not hold the event loop for a
@@ -58,7 +64,8 @@ export async function hashPasswordAsync(password: string): Promise<string> {
 /** Why a password cannot be set for `username`, or null: blank (only spaces), or the username itself. */
 export function passwordProblem(password: string, username: string): 'password_blank' | 'password_is_username' | null {
   if (password.trim() === '') return 'password_blank';
-  if (password.trim().normalize('NFKC').toLowerCase() === username.trim().normalize('NFKC').toLowerCase()) return 'password_is_username';
+  if (password.trim().normalize('NFKC').toLowerCase() === username.trim().normalize('NFKC').toLowerCase())
+    return 'password_is_username';
   return null;
 }
 
@@ -69,5 +76,10 @@ export const dummyPasswordHash = () => (dummyHash ??= hashPassword(randomToken()
 /** Throws the field error a form shows when `passwordProblem` finds one. */
 export function assertPasswordFor(password: string, username: string, path: string[] = ['password']) {
   const problem = passwordProblem(password, username);
-  if (problem) throw fieldError(path, problem, problem === 'password_blank' ? 'The password must not be only spaces' : 'The password must not be the username');
+  if (problem)
+    throw fieldError(
+      path,
+      problem,
+      problem === 'password_blank' ? 'The password must not be only spaces' : 'The password must not be the username',
+    );
 }

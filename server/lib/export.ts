@@ -16,13 +16,19 @@ export interface Export<R> {
 }
 
 export function headerLine(e: Pick<Export<unknown>, 'title' | 'filters' | 'timezone'>) {
-  const filters = Object.entries(e.filters).map(([k, v]) => `${k}=${v}`).join('; ');
+  const filters = Object.entries(e.filters)
+    .map(([k, v]) => `${k}=${v}`)
+    .join('; ');
   return `${e.title} | filters: ${filters || 'none'} | time zone: ${e.timezone}`;
 }
 
 /** UTF-8 with a BOM, so Excel opens the Chinese right; first the header line, then the table. */
 export function toCsv<R>(e: Export<R>): string {
-  const lines = [csvField(headerLine(e)), e.columns.map((c) => csvField(c.header)).join(','), ...e.rows.map((r) => e.columns.map((c) => csvField(c.value(r))).join(','))];
+  const lines = [
+    csvField(headerLine(e)),
+    e.columns.map((c) => csvField(c.header)).join(','),
+    ...e.rows.map((r) => e.columns.map((c) => csvField(c.value(r))).join(',')),
+  ];
   return `\uFEFF${lines.join('\r\n')}\r\n`;
 }
 
@@ -39,6 +45,9 @@ export async function toXlsx<R>(e: Export<R>): Promise<Buffer> {
 export async function exportResponse<R>(e: Export<R>, format: 'csv' | 'xlsx', fileBase: string): Promise<Response> {
   const name = `${fileBase.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
   const headers = { 'content-disposition': `attachment; filename="${name}"` };
-  if (format === 'csv') return new Response(toCsv(e), { headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' } });
-  return new Response(new Uint8Array(await toXlsx(e)), { headers: { ...headers, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } });
+  if (format === 'csv')
+    return new Response(toCsv(e), { headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' } });
+  return new Response(new Uint8Array(await toXlsx(e)), {
+    headers: { ...headers, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  });
 }

@@ -10,7 +10,15 @@ export interface RateLimiter {
   record(key: string, nowMs: number): void;
 }
 
-export function createRateLimiter({ limit, windowMs, maxKeys = 100_000 }: { limit: number; windowMs: number; maxKeys?: number }): RateLimiter {
+export function createRateLimiter({
+  limit,
+  windowMs,
+  maxKeys = 100_000,
+}: {
+  limit: number;
+  windowMs: number;
+  maxKeys?: number;
+}): RateLimiter {
   const windows = new Map<string, { start: number; count: number }>();
   const current = (key: string, nowMs: number) => {
     const w = windows.get(key);

@@ -4,20 +4,30 @@ import { textProblem } from '../domain/names';
 import { fieldError } from './errors';
 
 export const IdParamSchema = z.object({
-  id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
 /** A campus date, within the years the system deals in (a year 0999 or 9999 is a typo, not a visit). */
 export const IsoDateSchema = z
   .string()
   .refine(isIsoDate, 'must be a date YYYY-MM-DD')
-  .refine((d) => !isIsoDate(d) || (d >= MIN_DATE && d <= MAX_DATE), { message: `must be between ${MIN_DATE} and ${MAX_DATE}`, params: { code: 'date_out_of_range' } })
+  .refine((d) => !isIsoDate(d) || (d >= MIN_DATE && d <= MAX_DATE), {
+    message: `must be between ${MIN_DATE} and ${MAX_DATE}`,
+    params: { code: 'date_out_of_range' },
+  })
   .openapi({ example: '2026-11-23', format: 'date' });
 
 /** An instant with its offset, within the same years. */
 export const IsoDateTime = z.iso
   .datetime({ offset: true })
-  .refine((s) => s.slice(0, 10) >= MIN_DATE && s.slice(0, 10) <= MAX_DATE, { message: `must be between ${MIN_DATE} and ${MAX_DATE}`, params: { code: 'date_out_of_range' } });
+  .refine((s) => s.slice(0, 10) >= MIN_DATE && s.slice(0, 10) <= MAX_DATE, {
+    message: `must be between ${MIN_DATE} and ${MAX_DATE}`,
+    params: { code: 'date_out_of_range' },
+  });
 
 /**
  * The one pagination convention of every list that grows (requests, the review queue, reports, the
@@ -31,10 +41,14 @@ export const PageQuerySchema = z.object({
 });
 
 export const pageOf = <T extends z.ZodTypeAny>(item: T) =>
-  z.object({ items: z.array(item), nextCursor: z.string().nullable().openapi({ description: 'Send as `cursor` for the next page; null on the last' }) });
+  z.object({
+    items: z.array(item),
+    nextCursor: z.string().nullable().openapi({ description: 'Send as `cursor` for the next page; null on the last' }),
+  });
 
 /** A cursor is the sort key of the last item sent, opaque to clients (base64url JSON). */
-export const encodeCursor = (key: readonly (string | number)[]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+export const encodeCursor = (key: readonly (string | number)[]) =>
+  Buffer.from(JSON.stringify(key)).toString('base64url');
 
 /** The sort key in a client's cursor, or a field error naming `cursor` (never a 500 for a made-up one). */
 export function decodeCursor<T>(cursor: string | undefined, key: z.ZodType<T>): T | undefined {
@@ -71,7 +85,15 @@ export function safeText(min: number, max: number, { multiline = false } = {}) {
     .max(max)
     .superRefine((s, ctx) => {
       const problem = textProblem(multiline ? s.replace(/[\n\r\t]/g, ' ') : s);
-      if (problem) ctx.addIssue({ code: 'custom', message: problem === 'control_characters' ? 'must not contain control characters or text-direction overrides' : 'must contain visible characters', params: { code: problem } });
+      if (problem)
+        ctx.addIssue({
+          code: 'custom',
+          message:
+            problem === 'control_characters'
+              ? 'must not contain control characters or text-direction overrides'
+              : 'must contain visible characters',
+          params: { code: problem },
+        });
     });
 }
 
@@ -83,6 +105,8 @@ type Undefaulted<T extends z.ZodRawShape> = { [K in keyof T]: T[K] extends z.Zod
  * re-activated it.) A PATCH changes only what it names.
  */
 export function patchOf<T extends z.ZodRawShape>(schema: z.ZodObject<T>) {
-  const shape = Object.fromEntries(Object.entries(schema.shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s])) as Undefaulted<T>;
+  const shape = Object.fromEntries(
+    Object.entries(schema.shape).map(([k, s]) => [k, s instanceof z.ZodDefault ? s.unwrap() : s]),
+  ) as Undefaulted<T>;
   return z.object(shape).partial();
 }

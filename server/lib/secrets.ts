@@ -24,7 +24,9 @@ export function loadIdHashKey(config: Config): Buffer {
 
 /** HMAC-SHA-256 of type and normalised number: equal documents give equal hashes, nothing else leaks. */
 export const idHash = (key: Buffer, idType: string, idNumber: string) =>
-  createHmac('sha256', key).update(`${idType}:${normalizeIdNumber(idNumber)}`).digest('hex');
+  createHmac('sha256', key)
+    .update(`${idType}:${normalizeIdNumber(idNumber)}`)
+    .digest('hex');
 
 /**
  * Every other server secret is derived from that one key file (HKDF-SHA-256, one label each), so
@@ -33,7 +35,8 @@ export const idHash = (key: Buffer, idType: string, idNumber: string) =>
  * a leak.
  */
 export type KeyPurpose = 'idempotency' | 'signing-key-wrap';
-export const deriveKey = (master: Buffer, purpose: KeyPurpose) => Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
+export const deriveKey = (master: Buffer, purpose: KeyPurpose) =>
+  Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
 
 /** HMAC-SHA-256 as hex: fingerprints of personal data that a copied database cannot test guesses against. */
 export const keyedDigest = (key: Buffer, data: string) => createHmac('sha256', key).update(data).digest('hex');

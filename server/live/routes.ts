@@ -20,15 +20,41 @@ const WallSchema = z
     alertCounts: z.record(z.string(), z.object({ open: z.number().int(), acknowledged: z.number().int() })),
     gates: z.array(
       z.object({
-        id: z.number().int(), name: z.string(), nameEn: z.string(), figures: DayFiguresSchema,
-        perMinute: z.number(), medianSeconds: z.number().nullable(),
+        id: z.number().int(),
+        name: z.string(),
+        nameEn: z.string(),
+        figures: DayFiguresSchema,
+        perMinute: z.number(),
+        medianSeconds: z.number().nullable(),
         latest: z.array(
           z.object({
-            id: z.string(), at: z.string(), type: z.enum(GATE_EVENT_TYPES), verdict: z.enum(RECORDED_VERDICTS).nullable(), reasons: z.array(z.string()), name: z.string().nullable(),
-            server: z.object({ verdict: z.string().nullable(), reasons: z.array(z.string()), passMismatch: z.string().nullable() }).nullable().openapi({ description: 'The server’s own verdict where it differs from the tablet’s' }),
+            id: z.string(),
+            at: z.string(),
+            type: z.enum(GATE_EVENT_TYPES),
+            verdict: z.enum(RECORDED_VERDICTS).nullable(),
+            reasons: z.array(z.string()),
+            name: z.string().nullable(),
+            server: z
+              .object({
+                verdict: z.string().nullable(),
+                reasons: z.array(z.string()),
+                passMismatch: z.string().nullable(),
+              })
+              .nullable()
+              .openapi({ description: 'The server’s own verdict where it differs from the tablet’s' }),
           }),
         ),
-        tablets: z.array(z.object({ id: z.number().int(), name: z.string(), appVersion: z.string(), online: z.boolean(), lastSeenAt: z.string().nullable(), snapshotAgeMinutes: z.number().int().nullable(), outboxPending: z.number().int() })),
+        tablets: z.array(
+          z.object({
+            id: z.number().int(),
+            name: z.string(),
+            appVersion: z.string(),
+            online: z.boolean(),
+            lastSeenAt: z.string().nullable(),
+            snapshotAgeMinutes: z.number().int().nullable(),
+            outboxPending: z.number().int(),
+          }),
+        ),
       }),
     ),
   })
@@ -65,7 +91,10 @@ function wallJson(events: Events, build: () => unknown, now: number) {
 export const liveRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/wall', tags: ['live'], summary: 'The live wall as JSON (the stream sends the same)',
+      method: 'get',
+      path: '/wall',
+      tags: ['live'],
+      summary: 'The live wall as JSON (the stream sends the same)',
       middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: { 200: jsonContent(WallSchema, 'The wall'), ...guardResponses },
     }),
@@ -76,9 +105,15 @@ export const liveRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/stream', tags: ['live'], summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
+      method: 'get',
+      path: '/stream',
+      tags: ['live'],
+      summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
       middleware: [requireRole('office', { scope: 'events:read' })] as const,
-      responses: { 200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' }, ...guardResponses },
+      responses: {
+        200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' },
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock, events, logger } = c.get('deps');

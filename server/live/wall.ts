@@ -31,13 +31,21 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
   const presence = onCampusNow(db, now, rules);
   const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000, presence });
   const rateSince = new Date(now.getTime() - RATE_WINDOW_MIN * 60_000);
-  const todayFigures = computeDay(db, today, gateRows.map((g) => g.id), rules, now);
+  const todayFigures = computeDay(
+    db,
+    today,
+    gateRows.map((g) => g.id),
+    rules,
+    now,
+  );
   return {
     generatedAt: now.toISOString(),
     day: today,
     onCampus: presence.length,
     overstays: presence.filter((p) => p.overstay).length,
-    alerts: alerts.sort((a, b) => Number(a.acknowledged !== null) - Number(b.acknowledged !== null) || b.at.localeCompare(a.at)).slice(0, ALERTS_SHOWN),
+    alerts: alerts
+      .sort((a, b) => Number(a.acknowledged !== null) - Number(b.acknowledged !== null) || b.at.localeCompare(a.at))
+      .slice(0, ALERTS_SHOWN),
     alertCounts: alerts.reduce<Record<string, { open: number; acknowledged: number }>>((acc, a) => {
       const c = (acc[a.type] ??= { open: 0, acknowledged: 0 });
       if (a.acknowledged) c.acknowledged += 1;
@@ -47,7 +55,18 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
     gates: gateRows.map((g) => {
       const figures = todayFigures.get(String(g.id))!;
       const latest = db
-        .select({ id: gateEvents.id, at: gateEvents.at, type: gateEvents.type, verdict: gateEvents.verdict, reasons: gateEvents.reasons, name: visitors.name, serverVerdict: gateEvents.serverVerdict, serverReasons: gateEvents.serverReasons, disagreement: gateEvents.disagreement, passMismatch: gateEvents.passMismatch })
+        .select({
+          id: gateEvents.id,
+          at: gateEvents.at,
+          type: gateEvents.type,
+          verdict: gateEvents.verdict,
+          reasons: gateEvents.reasons,
+          name: visitors.name,
+          serverVerdict: gateEvents.serverVerdict,
+          serverReasons: gateEvents.serverReasons,
+          disagreement: gateEvents.disagreement,
+          passMismatch: gateEvents.passMismatch,
+        })
         .from(gateEvents)
         .leftJoin(passes, eq(passes.id, gateEvents.passId))
         .leftJoin(visitors, eq(visitors.id, passes.visitorId))
@@ -58,20 +77,43 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
       const recent = db
         .select({ at: gateEvents.at, startedAt: gateEvents.startedAt })
         .from(gateEvents)
-        .where(and(eq(gateEvents.gateId, g.id), eq(gateEvents.type, 'decision'), gte(gateEvents.at, new Date(now.getTime() - 86_400_000))))
+        .where(
+          and(
+            eq(gateEvents.gateId, g.id),
+            eq(gateEvents.type, 'decision'),
+            gte(gateEvents.at, new Date(now.getTime() - 86_400_000)),
+          ),
+        )
         .all();
-      const tablets = db.select().from(devices).where(and(eq(devices.gateId, g.id), isNull(devices.revokedAt))).orderBy(asc(devices.id)).all();
+      const tablets = db
+        .select()
+        .from(devices)
+        .where(and(eq(devices.gateId, g.id), isNull(devices.revokedAt)))
+        .orderBy(asc(devices.id))
+        .all();
       return {
         id: g.id,
         name: g.name,
         nameEn: g.nameEn,
         figures,
         perMinute: Math.round((recent.filter((r) => r.at >= rateSince).length / RATE_WINDOW_MIN) * 10) / 10,
-        medianSeconds: median(recent.filter((r) => r.startedAt && campusDate(r.at, rules.timezone) === today).map((r) => (r.at.getTime() - r.startedAt!.getTime()) / 1000)),
+        medianSeconds: median(
+          recent
+            .filter((r) => r.startedAt && campusDate(r.at, rules.timezone) === today)
+            .map((r) => (r.at.getTime() - r.startedAt!.getTime()) / 1000),
+        ),
         // The tablet's verdict and, where the server's own check differs, the server's beside it.
         latest: latest.map((e) => ({
-          id: e.id, at: e.at.toISOString(), type: e.type, verdict: e.verdict, reasons: e.reasons, name: e.name ? maskName(e.name) : null,
-          server: e.disagreement || e.passMismatch ? { verdict: e.serverVerdict, reasons: e.serverReasons ?? [], passMismatch: e.passMismatch } : null,
+          id: e.id,
+          at: e.at.toISOString(),
+          type: e.type,
+          verdict: e.verdict,
+          reasons: e.reasons,
+          name: e.name ? maskName(e.name) : null,
+          server:
+            e.disagreement || e.passMismatch
+              ? { verdict: e.serverVerdict, reasons: e.serverReasons ?? [], passMismatch: e.passMismatch }
+              : null,
         })),
         tablets: tablets.map((d) => ({
           id: d.id,
@@ -79,7 +121,9 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
           appVersion: d.appVersion,
           online: d.lastSeenAt !== null && now.getTime() - d.lastSeenAt.getTime() < rules.tabletOfflineMinutes * 60_000,
           lastSeenAt: d.lastSeenAt?.toISOString() ?? null,
-          snapshotAgeMinutes: d.lastSnapshotAt ? Math.floor((now.getTime() - d.lastSnapshotAt.getTime()) / 60_000) : null,
+          snapshotAgeMinutes: d.lastSnapshotAt
+            ? Math.floor((now.getTime() - d.lastSnapshotAt.getTime()) / 60_000)
+            : null,
           outboxPending: d.outboxPending,
         })),
       };

@@ -15,7 +15,12 @@ export const SESSION_COOKIE = 'gh_session';
 const TOUCH_EVERY_MS = 60_000;
 
 export function gateIdsOf(db: Db, userId: number): number[] {
-  return db.select({ gateId: userGates.gateId }).from(userGates).where(eq(userGates.userId, userId)).all().map((r) => r.gateId);
+  return db
+    .select({ gateId: userGates.gateId })
+    .from(userGates)
+    .where(eq(userGates.userId, userId))
+    .all()
+    .map((r) => r.gateId);
 }
 
 interface TokenRow {
@@ -71,7 +76,10 @@ function deviceFrom(t: TokenRow): Principal['device'] {
  * behind it are one prepared statement, not a query built per request and then a second one
  * for the device (docs/benchmarks.md, ingest).
  */
-const prepared = new WeakMap<Db['$client'], { byHash: Database.Statement<[string], TokenRow>; touch: Database.Statement<[number, number]> }>();
+const prepared = new WeakMap<
+  Db['$client'],
+  { byHash: Database.Statement<[string], TokenRow>; touch: Database.Statement<[number, number]> }
+>();
 function tokenStatements(db: Db) {
   let s = prepared.get(db.$client);
   if (!s) {
@@ -108,9 +116,14 @@ export const authenticate = () =>
       const token = tokenStatements(db).byHash.get(sha256(match[1]));
       if (!token) throw new ApiError(401, 'unauthenticated', 'The bearer token is unknown or revoked');
       if (token.expiresAt !== null && token.expiresAt <= now.getTime()) {
-        throw new ApiError(401, 'token_expired', `The token expired at ${new Date(token.expiresAt).toISOString()}; an admin can make a new one`);
+        throw new ApiError(
+          401,
+          'token_expired',
+          `The token expired at ${new Date(token.expiresAt).toISOString()}; an admin can make a new one`,
+        );
       }
-      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt > TOUCH_EVERY_MS) tokenStatements(db).touch.run(now.getTime(), token.id);
+      if (!token.lastUsedAt || now.getTime() - token.lastUsedAt > TOUCH_EVERY_MS)
+        tokenStatements(db).touch.run(now.getTime(), token.id);
       principal = {
         kind: 'token',
         role: token.role,
@@ -182,7 +195,12 @@ export const requireRole = (...allowed: (Role | { scope: TokenScope })[]) => {
     const p = c.get('principal');
     if (!p) throw new ApiError(401, 'unauthenticated', 'Sign in first');
     if (p.scopes) {
-      if (!scope || !p.scopes.includes(scope)) throw new ApiError(403, 'scope_missing', scope ? `This token needs the scope ${scope}` : 'Integration tokens may not use this route');
+      if (!scope || !p.scopes.includes(scope))
+        throw new ApiError(
+          403,
+          'scope_missing',
+          scope ? `This token needs the scope ${scope}` : 'Integration tokens may not use this route',
+        );
     } else if (!roles.includes(p.role)) {
       throw new ApiError(403, 'forbidden', `This needs one of the roles: ${roles.join(', ')}`);
     }

@@ -25,7 +25,8 @@ export const bodyLimit = (maxSize: number) => {
     if (length !== undefined && c.req.header('transfer-encoding') === undefined) {
       // RFC 9110 §8.6: Content-Length = 1*DIGIT. Node's parser refuses anything else; this
       // refuses it too for requests that did not come through it (app.request, a proxy's bug).
-      if (!/^\d{1,15}$/.test(length)) throw new ApiError(400, 'bad_request', 'Content-Length must be a number of bytes');
+      if (!/^\d{1,15}$/.test(length))
+        throw new ApiError(400, 'bad_request', 'Content-Length must be a number of bytes');
       return Number(length) > maxSize ? tooLarge() : next();
     }
     return streaming(c, next);

@@ -19,7 +19,9 @@ export const originGuard = ({ allowedOrigins = [] as string[], multipartPaths = 
     if (SAFE.has(c.req.method)) return next();
 
     const type = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-    const hasBody = c.req.header('content-length') !== '0' && (c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined || type !== '');
+    const hasBody =
+      c.req.header('content-length') !== '0' &&
+      (c.req.header('content-length') !== undefined || c.req.header('transfer-encoding') !== undefined || type !== '');
     const multipartOk = type === 'multipart/form-data' && multipartPaths.some((r) => r.test(c.req.path));
     if (hasBody && type !== 'application/json' && !multipartOk) {
       throw new ApiError(415, 'unsupported_media_type', 'Send the request body as application/json');
@@ -29,7 +31,11 @@ export const originGuard = ({ allowedOrigins = [] as string[], multipartPaths = 
       const origin = c.req.header('origin');
       const own = new URL(c.req.url).origin;
       if (!origin || (origin !== own && !allowedOrigins.includes(origin))) {
-        throw new ApiError(403, 'cross_site_request', 'This write must come from a Gatehouse page (Origin check failed)');
+        throw new ApiError(
+          403,
+          'cross_site_request',
+          'This write must come from a Gatehouse page (Origin check failed)',
+        );
       }
     }
     return next();

@@ -7,7 +7,6 @@ import { currentSigningKey } from './keys';
 import type { Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
 
-
 /**
  * Makes sure every visitor still on an approved request holds one live pass for its dates, window
  * and gates. A live pass that already says exactly that is kept (its QR, its id on the tablets);
@@ -17,16 +16,35 @@ export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules, 
   const r = tx.select().from(visitRequests).where(eq(visitRequests.id, requestId)).get();
   if (!r) throw new Error(`issuePasses: request ${requestId} not found`);
   const key = currentSigningKey(tx, signingKeyWrap);
-  const validFrom = new Date(instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000);
+  const validFrom = new Date(
+    instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000,
+  );
   const validTo = instantAt(r.visitDateTo, r.timeTo, rules.timezone);
   const entries = Math.min(255, (daysBetween(r.visitDateFrom, r.visitDateTo) + 1) * rules.entriesPerDay);
   // Printed passes carry no live code, so a screenshot would do as well: only where the office allowed
   // it for this request (a visitor without a phone), and only while the campus allows printing at all.
   const printable = r.printAllowed && rules.printedPassAllowed;
   const sameGates = (a: number[]) => a.length === r.gateIds.length && a.every((g, i) => g === r.gateIds[i]);
-  for (const v of tx.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt))).all()) {
-    const live = tx.select().from(passes).where(and(eq(passes.visitorId, v.id), isNull(passes.revokedAt))).orderBy(desc(passes.createdAt)).get();
-    if (live && live.validFrom.getTime() === validFrom.getTime() && live.validTo.getTime() === validTo.getTime() && live.entriesAllowed === entries && live.printable === printable && sameGates(live.gateIds)) continue;
+  for (const v of tx
+    .select({ id: visitors.id })
+    .from(visitors)
+    .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt)))
+    .all()) {
+    const live = tx
+      .select()
+      .from(passes)
+      .where(and(eq(passes.visitorId, v.id), isNull(passes.revokedAt)))
+      .orderBy(desc(passes.createdAt))
+      .get();
+    if (
+      live &&
+      live.validFrom.getTime() === validFrom.getTime() &&
+      live.validTo.getTime() === validTo.getTime() &&
+      live.entriesAllowed === entries &&
+      live.printable === printable &&
+      sameGates(live.gateIds)
+    )
+      continue;
     if (live) tx.update(passes).set({ revokedAt: now, revokeReason: 'reissued' }).where(eq(passes.id, live.id)).run();
     const id = randomBytes(8).toString('hex');
     const claims = { kid: key.kid, passId: id, validFrom, validTo, entries, printable, gateIds: r.gateIds };

@@ -23,34 +23,70 @@ const PassViewSchema = z
     validFrom: z.string(),
     validTo: z.string(),
     visitor: z.object({ name: z.string() }),
-    visit: z.object({ dateFrom: z.string(), dateTo: z.string(), timeFrom: z.string(), timeTo: z.string(), purpose: z.string(), destination: z.string() }),
+    visit: z.object({
+      dateFrom: z.string(),
+      dateTo: z.string(),
+      timeFrom: z.string(),
+      timeTo: z.string(),
+      purpose: z.string(),
+      destination: z.string(),
+    }),
     gates: z.array(z.object({ name: z.string(), nameEn: z.string() })),
-    host: z.object({ department: z.string(), departmentEn: z.string(), escortName: z.string(), escortPhone: z.string() }),
+    host: z.object({
+      department: z.string(),
+      departmentEn: z.string(),
+      escortName: z.string(),
+      escortPhone: z.string(),
+    }),
     commitment: z.object({ zh: z.string(), en: z.string() }).nullable(),
   })
   .openapi('PassView');
 
-const LinkParam = z.object({ link: z.string().regex(/^[A-Za-z0-9_-]{20,64}$/).openapi({ param: { name: 'link', in: 'path' } }) });
+const LinkParam = z.object({
+  link: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{20,64}$/)
+    .openapi({ param: { name: 'link', in: 'path' } }),
+});
 
 export const passRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/view/{link}', tags: ['passes'],
+      method: 'get',
+      path: '/view/{link}',
+      tags: ['passes'],
       summary: 'The visitor’s pass page data (no sign-in: the unguessable link is the credential)',
       request: { params: LinkParam },
-      responses: { 200: jsonContent(PassViewSchema, 'The pass'), 400: jsonContent(ErrorBodySchema, 'Malformed link'), 404: jsonContent(ErrorBodySchema, 'Unknown link') },
+      responses: {
+        200: jsonContent(PassViewSchema, 'The pass'),
+        400: jsonContent(ErrorBodySchema, 'Malformed link'),
+        404: jsonContent(ErrorBodySchema, 'Unknown link'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
       const { link } = c.req.valid('param');
       // The link is the visitor's: it shows their live pass, else their newest (a re-issued one replaces the old).
-      const row = passesWithContext(db, eq(visitors.linkToken, link)).orderBy(sql`${passes.revokedAt} is null desc`, desc(passes.createdAt), sql`passes.rowid desc`).get();
+      const row = passesWithContext(db, eq(visitors.linkToken, link))
+        .orderBy(sql`${passes.revokedAt} is null desc`, desc(passes.createdAt), sql`passes.rowid desc`)
+        .get();
       if (!row) throw notFound('Pass');
       const { pass, visitor, request, department } = row;
       const rules = currentRules(db).rules;
       const commitment = currentCommitment(db);
-      const gateRows = db.select().from(gates).all().filter((g) => pass.gateIds.includes(g.id));
-      const status: 'valid' | 'revoked' | 'expired' | 'cancelled' = request.status === 'cancelled' ? 'cancelled' : pass.revokedAt ? 'revoked' : pass.validTo < clock.now() ? 'expired' : 'valid';
+      const gateRows = db
+        .select()
+        .from(gates)
+        .all()
+        .filter((g) => pass.gateIds.includes(g.id));
+      const status: 'valid' | 'revoked' | 'expired' | 'cancelled' =
+        request.status === 'cancelled'
+          ? 'cancelled'
+          : pass.revokedAt
+            ? 'revoked'
+            : pass.validTo < clock.now()
+              ? 'expired'
+              : 'valid';
       const live = status === 'valid';
       return c.json(
         {
@@ -62,9 +98,21 @@ export const passRoutes = createRouter()
           validFrom: pass.validFrom.toISOString(),
           validTo: pass.validTo.toISOString(),
           visitor: { name: maskName(visitor.name) },
-          visit: { dateFrom: request.visitDateFrom, dateTo: request.visitDateTo, timeFrom: request.timeFrom, timeTo: request.timeTo, purpose: request.purpose, destination: request.destination },
+          visit: {
+            dateFrom: request.visitDateFrom,
+            dateTo: request.visitDateTo,
+            timeFrom: request.timeFrom,
+            timeTo: request.timeTo,
+            purpose: request.purpose,
+            destination: request.destination,
+          },
           gates: gateRows.map((g) => ({ name: g.name, nameEn: g.nameEn })),
-          host: { department: department.name, departmentEn: department.nameEn, escortName: request.escortName, escortPhone: maskPhone(request.escortPhone) },
+          host: {
+            department: department.name,
+            departmentEn: department.nameEn,
+            escortName: request.escortName,
+            escortPhone: maskPhone(request.escortPhone),
+          },
           commitment: commitment ? { zh: commitment.textZh, en: commitment.textEn } : null,
         },
         200,
@@ -73,24 +121,55 @@ export const passRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/keys', tags: ['passes'], summary: 'Public pass-verification keys, for kiosks',
+      method: 'get',
+      path: '/keys',
+      tags: ['passes'],
+      summary: 'Public pass-verification keys, for kiosks',
       middleware: [requireRole('guard', 'office', 'admin')] as const,
       responses: {
-        200: jsonContent(z.array(z.object({ kid: z.number().int(), publicKey: z.string(), rotatedAt: z.string().nullable(), acceptUntil: z.string().nullable().openapi({ description: 'A rotated-out key is refused after this' }) })), 'Keys in use (retired ones are no longer listed)'),
+        200: jsonContent(
+          z.array(
+            z.object({
+              kid: z.number().int(),
+              publicKey: z.string(),
+              rotatedAt: z.string().nullable(),
+              acceptUntil: z.string().nullable().openapi({ description: 'A rotated-out key is refused after this' }),
+            }),
+          ),
+          'Keys in use (retired ones are no longer listed)',
+        ),
         401: jsonContent(ErrorBodySchema, 'Not signed in'),
         403: jsonContent(ErrorBodySchema, 'Role not allowed'),
       },
     }),
-    (c) => c.json(publicKeys(c.get('deps').db).map((k) => ({ kid: k.kid, publicKey: k.publicKey, rotatedAt: k.rotatedAt?.toISOString() ?? null, acceptUntil: k.acceptUntil?.toISOString() ?? null })), 200),
+    (c) =>
+      c.json(
+        publicKeys(c.get('deps').db).map((k) => ({
+          kid: k.kid,
+          publicKey: k.publicKey,
+          rotatedAt: k.rotatedAt?.toISOString() ?? null,
+          acceptUntil: k.acceptUntil?.toISOString() ?? null,
+        })),
+        200,
+      ),
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/keys', tags: ['passes'],
-      summary: 'Rotate the pass-signing key: new passes use a new key; passes already issued stay valid until they end, then the old key is retired',
+      method: 'post',
+      path: '/keys',
+      tags: ['passes'],
+      summary:
+        'Rotate the pass-signing key: new passes use a new key; passes already issued stay valid until they end, then the old key is retired',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(z.object({ reason: z.string().trim().min(2).max(500) })),
       responses: {
-        200: jsonContent(z.object({ kid: z.number().int(), rotated: z.array(z.object({ kid: z.number().int(), acceptUntil: z.string().nullable() })) }), 'The new key id and the keys rotated out'),
+        200: jsonContent(
+          z.object({
+            kid: z.number().int(),
+            rotated: z.array(z.object({ kid: z.number().int(), acceptUntil: z.string().nullable() })),
+          }),
+          'The new key id and the keys rotated out',
+        ),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
         401: jsonContent(ErrorBodySchema, 'Not signed in'),
         403: jsonContent(ErrorBodySchema, 'Role not allowed'),
@@ -102,9 +181,22 @@ export const passRoutes = createRouter()
       const { reason } = c.req.valid('json');
       const now = clock.now();
       const out = db.transaction((tx) => {
-        const { kid, rotated } = rotateSigningKey(tx, now, keys.signingKeyWrap, currentRules(tx).rules.clockToleranceMinutes * 60_000);
-        const views = publicKeys(tx).filter((k) => rotated.includes(k.kid)).map((k) => ({ kid: k.kid, acceptUntil: k.acceptUntil?.toISOString() ?? null }));
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'signing_key.rotate', entity: 'signing_key', entityId: kid, after: { kid, rotated: views }, reason });
+        const { kid, rotated } = rotateSigningKey(
+          tx,
+          now,
+          keys.signingKeyWrap,
+          currentRules(tx).rules.clockToleranceMinutes * 60_000,
+        );
+        const views = publicKeys(tx)
+          .filter((k) => rotated.includes(k.kid))
+          .map((k) => ({ kid: k.kid, acceptUntil: k.acceptUntil?.toISOString() ?? null }));
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'signing_key.rotate',
+          entity: 'signing_key',
+          entityId: kid,
+          after: { kid, rotated: views },
+          reason,
+        });
         return { kid, rotated: views };
       });
       return c.json(out, 200);
@@ -112,10 +204,28 @@ export const passRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/revoke', tags: ['passes'], summary: 'Revoke one pass; kiosks learn it at their next sync',
+      method: 'post',
+      path: '/{id}/revoke',
+      tags: ['passes'],
+      summary: 'Revoke one pass; kiosks learn it at their next sync',
       middleware: [requireRole('office', 'filer')] as const,
-      request: { params: z.object({ id: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(1).max(200) })) },
-      responses: { 200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 401: jsonContent(ErrorBodySchema, 'Not signed in'), 403: jsonContent(ErrorBodySchema, 'Role not allowed'), 404: jsonContent(ErrorBodySchema, 'No such pass'), 409: errorContent('Already revoked', 'already_revoked') },
+      request: {
+        params: z.object({
+          id: z
+            .string()
+            .regex(/^[0-9a-f]{16}$/)
+            .openapi({ param: { name: 'id', in: 'path' } }),
+        }),
+        ...jsonBody(z.object({ reason: z.string().trim().min(1).max(200) })),
+      },
+      responses: {
+        200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        401: jsonContent(ErrorBodySchema, 'Not signed in'),
+        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+        404: jsonContent(ErrorBodySchema, 'No such pass'),
+        409: errorContent('Already revoked', 'already_revoked'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');

@@ -6,14 +6,28 @@ import { onCampusNow } from './store';
 
 const PresenceSchema = z
   .object({
-    eventId: z.string(), passId: z.string(), admittedAt: z.string(), gateId: z.number().int(), gateName: z.string(), visitorId: z.number().int(), visitorName: z.string(),
-    department: z.string(), escortName: z.string(), escortPhone: z.string(), escortArrived: z.boolean(), windowEnd: z.string(), overstay: z.boolean(),
+    eventId: z.string(),
+    passId: z.string(),
+    admittedAt: z.string(),
+    gateId: z.number().int(),
+    gateName: z.string(),
+    visitorId: z.number().int(),
+    visitorName: z.string(),
+    department: z.string(),
+    escortName: z.string(),
+    escortPhone: z.string(),
+    escortArrived: z.boolean(),
+    windowEnd: z.string(),
+    overstay: z.boolean(),
   })
   .openapi('Presence');
 
 export const presenceRoutes = createRouter().openapi(
   createRoute({
-    method: 'get', path: '/', tags: ['presence'], summary: 'Visitors on campus now (admitted, not yet out), with host, escort and overstay',
+    method: 'get',
+    path: '/',
+    tags: ['presence'],
+    summary: 'Visitors on campus now (admitted, not yet out), with host, escort and overstay',
     middleware: [requireRole('office')] as const,
     responses: { 200: jsonContent(z.array(PresenceSchema), 'On campus'), ...guardResponses },
   }),

@@ -4,7 +4,6 @@ import { maskPhone } from '../domain/names';
 import type { Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
 
-
 /**
  * Admits with no later exit, no later admit of the same pass (that one counts instead) and no
  * end-of-day closure: the people on campus now, as far as the gates know.
@@ -34,7 +33,21 @@ export interface Presence {
 export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
   // Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
   const since = instantAt(addDays(campusDate(now, rules.timezone), -1), '00:00', rules.timezone).getTime();
-  const rows = db.all<{ eventId: string; passId: string; at: number; gateId: number; gateName: string; visitorId: number; visitorName: string; department: string; escortName: string; escortPhone: string; dateTo: string; timeTo: string; escortArrived: number }>(sql`
+  const rows = db.all<{
+    eventId: string;
+    passId: string;
+    at: number;
+    gateId: number;
+    gateName: string;
+    visitorId: number;
+    visitorName: string;
+    department: string;
+    escortName: string;
+    escortPhone: string;
+    dateTo: string;
+    timeTo: string;
+    escortArrived: number;
+  }>(sql`
     with inside as materialized (select e.id, e.pass_id, e.at, e.gate_id from gate_events e where e.at >= ${since} and ${stillInside})
     select e.id as eventId, e.pass_id as passId, e.at as at, e.gate_id as gateId, g.name as gateName, v.id as visitorId, v.name as visitorName, d.name as department,
       r.escort_name as escortName, r.escort_phone as escortPhone, r.visit_date_to as dateTo, r.time_to as timeTo,
@@ -49,9 +62,19 @@ export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
     let windowEnd = ends.get(key);
     if (!windowEnd) ends.set(key, (windowEnd = instantAt(r.dateTo, r.timeTo, rules.timezone)));
     return {
-      eventId: r.eventId, passId: r.passId, admittedAt: new Date(r.at).toISOString(), gateId: r.gateId, gateName: r.gateName, visitorId: r.visitorId, visitorName: r.visitorName,
-      department: r.department, escortName: r.escortName, escortPhone: maskPhone(r.escortPhone), escortArrived: r.escortArrived === 1,
-      windowEnd: windowEnd.toISOString(), overstay: now > windowEnd,
+      eventId: r.eventId,
+      passId: r.passId,
+      admittedAt: new Date(r.at).toISOString(),
+      gateId: r.gateId,
+      gateName: r.gateName,
+      visitorId: r.visitorId,
+      visitorName: r.visitorName,
+      department: r.department,
+      escortName: r.escortName,
+      escortPhone: maskPhone(r.escortPhone),
+      escortArrived: r.escortArrived === 1,
+      windowEnd: windowEnd.toISOString(),
+      overstay: now > windowEnd,
     };
   });
 }
@@ -66,7 +89,9 @@ export function closeUnsignedOut(db: Db, now: Date, rules: Rules): number {
     select e.id as id, e.pass_id as passId, e.at as at from gate_events e where e.at < ${todayStart} and ${stillInside}`);
   db.transaction((tx) => {
     for (const e of open) {
-      tx.run(sql`insert into presence_closures (event_id, pass_id, day, closed_at, kind) values (${e.id}, ${e.passId}, ${campusDate(new Date(e.at), rules.timezone)}, ${now.getTime()}, 'expired_not_signed_out') on conflict do nothing`);
+      tx.run(
+        sql`insert into presence_closures (event_id, pass_id, day, closed_at, kind) values (${e.id}, ${e.passId}, ${campusDate(new Date(e.at), rules.timezone)}, ${now.getTime()}, 'expired_not_signed_out') on conflict do nothing`,
+      );
     }
   });
   return open.length;

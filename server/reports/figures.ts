@@ -9,14 +9,19 @@ export { REFUSAL_GROUPS, type DayFigures, type RefusalGroup } from '../domain/re
 export const CAMPUS = 'campus';
 
 export function dayBounds(day: string, timezone: string) {
-  return { start: instantAt(day, '00:00', timezone).getTime(), end: instantAt(addDays(day, 1), '00:00', timezone).getTime() };
+  return {
+    start: instantAt(day, '00:00', timezone).getTime(),
+    end: instantAt(addDays(day, 1), '00:00', timezone).getTime(),
+  };
 }
 
 type Numeric = Exclude<keyof DayFigures, 'refusedBy'>;
 
 function addInto(total: DayFigures, part: DayFigures) {
   for (const k of Object.keys(part) as (keyof DayFigures)[]) {
-    if (k === 'refusedBy') for (const g of Object.keys(part.refusedBy) as (keyof DayFigures['refusedBy'])[]) total.refusedBy[g] += part.refusedBy[g];
+    if (k === 'refusedBy')
+      for (const g of Object.keys(part.refusedBy) as (keyof DayFigures['refusedBy'])[])
+        total.refusedBy[g] += part.refusedBy[g];
     else total[k as Numeric] += part[k as Numeric];
   }
 }
@@ -37,7 +42,15 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     return f;
   };
 
-  const rows = db.all<{ gateId: number; type: string; verdict: string | null; reason: string | null; n: number; late: number; feverish: number }>(sql`
+  const rows = db.all<{
+    gateId: number;
+    type: string;
+    verdict: string | null;
+    reason: string | null;
+    n: number;
+    late: number;
+    feverish: number;
+  }>(sql`
     select e.gate_id as gateId, e.type, e.verdict, json_extract(e.reasons, '$[0]') as reason, count(*) as n,
       sum(e.received_at >= ${end}) as late,
       -- The engine's own answer, under the rule version that made each decision (kiosk/ingest.ts).
@@ -60,7 +73,13 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
   }
 
   // Admits of the day with their visit's window end and the first exit after them.
-  const admits = db.all<{ gateId: number; emergency: number; dateTo: string; timeTo: string; exitAt: number | null }>(sql`
+  const admits = db.all<{
+    gateId: number;
+    emergency: number;
+    dateTo: string;
+    timeTo: string;
+    exitAt: number | null;
+  }>(sql`
     select e.gate_id as gateId, r.emergency as emergency, r.visit_date_to as dateTo, r.time_to as timeTo,
       (select min(x.at) from gate_events x indexed by gate_events_pass_idx where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at) as exitAt
     from gate_events e join passes p on p.id = e.pass_id join visit_requests r on r.id = p.request_id
@@ -71,7 +90,8 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     if (a.emergency) f.emergencyAdmits += 1;
     const key = `${a.dateTo} ${a.timeTo}`;
     let windowEnd = windowEnds.get(key);
-    if (windowEnd === undefined) windowEnds.set(key, (windowEnd = instantAt(a.dateTo, a.timeTo, rules.timezone).getTime()));
+    if (windowEnd === undefined)
+      windowEnds.set(key, (windowEnd = instantAt(a.dateTo, a.timeTo, rules.timezone).getTime()));
     if ((a.exitAt ?? now.getTime()) > windowEnd) f.overstays += 1;
   }
 
@@ -88,7 +108,10 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     if (t.to <= t.from) continue;
     const first = Math.floor(t.from / 60_000);
     const last = Math.ceil(t.to / 60_000);
-    const heard = db.get<{ n: number }>(sql`select count(*) as n from device_contacts where device_id = ${t.id} and minute >= ${first} and minute < ${last}`)?.n ?? 0;
+    const heard =
+      db.get<{ n: number }>(
+        sql`select count(*) as n from device_contacts where device_id = ${t.id} and minute >= ${first} and minute < ${last}`,
+      )?.n ?? 0;
     of(t.gateId).tabletOfflineMinutes += Math.max(0, last - first - heard);
   }
 
@@ -111,5 +134,8 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
 
 /** One scope of a day ('campus' or a gate id): what a single report row is recomputed from. */
 export function computeDayFigures(db: Tx, day: string, gateId: number | null, rules: Rules, now: Date): DayFigures {
-  return computeDay(db, day, gateId === null ? [] : [gateId], rules, now).get(gateId === null ? CAMPUS : String(gateId)) ?? zeroFigures();
+  return (
+    computeDay(db, day, gateId === null ? [] : [gateId], rules, now).get(gateId === null ? CAMPUS : String(gateId)) ??
+    zeroFigures()
+  );
 }

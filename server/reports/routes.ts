@@ -11,27 +11,66 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import type { Tx } from '../db/open';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
-import { ensureDailyReports, listReports, reopen, reportKey, reportById, reportHistory, signOff, todaySoFar, trend, type ReportView } from './store';
+import {
+  ensureDailyReports,
+  listReports,
+  reopen,
+  reportKey,
+  reportById,
+  reportHistory,
+  signOff,
+  todaySoFar,
+  trend,
+  type ReportView,
+} from './store';
 
 const Day = IsoDateSchema;
-const Scope = z.string().regex(/^(campus|\d{1,9})$/).optional().openapi({ description: '"campus" or a gate id; all when absent' });
+const Scope = z
+  .string()
+  .regex(/^(campus|\d{1,9})$/)
+  .optional()
+  .openapi({ description: '"campus" or a gate id; all when absent' });
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
-const IdParam = z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) });
+const IdParam = z.object({
+  id: z.coerce
+    .number()
+    .int()
+    .positive()
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 const int = () => z.number().int();
 export const DayFiguresSchema = z
   .object({
-    entrants: int(), admitted: int(), refused: int(),
-    refusedBy: z.object(Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, int()])) as Record<(typeof REFUSAL_GROUPS)[number], ReturnType<typeof int>>),
-    feverRetests: int(), exits: int(), emergencyAdmits: int(), overdueBackfills: int(), overstays: int(), expiredNotSignedOut: int(), tabletOfflineMinutes: int(), lateEvents: int(),
+    entrants: int(),
+    admitted: int(),
+    refused: int(),
+    refusedBy: z.object(
+      Object.fromEntries(REFUSAL_GROUPS.map((g) => [g, int()])) as Record<
+        (typeof REFUSAL_GROUPS)[number],
+        ReturnType<typeof int>
+      >,
+    ),
+    feverRetests: int(),
+    exits: int(),
+    emergencyAdmits: int(),
+    overdueBackfills: int(),
+    overstays: int(),
+    expiredNotSignedOut: int(),
+    tabletOfflineMinutes: int(),
+    lateEvents: int(),
   })
   .openapi('DayFigures');
 export const ReportSchema = z
   .object({
     id: int().nullable().openapi({ description: 'null for today so far (not yet a report)' }),
-    day: z.string(), scope: z.string().openapi({ description: '`campus` or a gate id' }), gateId: int().nullable(), gateName: z.string(),
+    day: z.string(),
+    scope: z.string().openapi({ description: '`campus` or a gate id' }),
+    gateId: int().nullable(),
+    gateName: z.string(),
     status: z.enum(['in_progress', 'open', 'signed_off']),
     figures: DayFiguresSchema,
-    signedOffBy: z.string().nullable(), signedOffAt: z.string().nullable(),
+    signedOffBy: z.string().nullable(),
+    signedOffAt: z.string().nullable(),
     lateSinceSignOff: int().openapi({ description: 'Events of the day that reached the server after the sign-off' }),
   })
   .openapi('DailyReport');
@@ -47,7 +86,10 @@ function range(q: z.infer<typeof Filter>, timezone: string, now: Date) {
   const yesterday = addDays(campusDate(now, timezone), -1);
   const from = q.from ?? q.to ?? yesterday;
   const to = q.to ?? q.from ?? yesterday;
-  if (from > to) throw new ApiError(400, 'validation_failed', 'from is after to', { issues: [{ path: ['from'], code: 'range_reversed', message: 'from is after to' }] });
+  if (from > to)
+    throw new ApiError(400, 'validation_failed', 'from is after to', {
+      issues: [{ path: ['from'], code: 'range_reversed', message: 'from is after to' }],
+    });
   return { from, to, scope: q.scope };
 }
 
@@ -82,10 +124,20 @@ function committedReport(...args: Parameters<typeof reportById>) {
 export const reportRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/daily', tags: ['reports'], summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
+      method: 'get',
+      path: '/daily',
+      tags: ['reports'],
+      summary: 'Daily reports per gate and for the campus (zero reports included), newest first, a page at a time',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { query: Filter.extend(PageQuerySchema.shape) },
-      responses: { 200: jsonContent(pageOf(ReportSchema).extend({ total: z.number().int(), from: z.string(), to: z.string() }), 'A page of reports, with how many match and the range'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: {
+        200: jsonContent(
+          pageOf(ReportSchema).extend({ total: z.number().int(), from: z.string(), to: z.string() }),
+          'A page of reports, with how many match and the range',
+        ),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -101,10 +153,24 @@ export const reportRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/daily/export', tags: ['reports'], summary: 'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
+      method: 'get',
+      path: '/daily/export',
+      tags: ['reports'],
+      summary:
+        'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { query: Filter.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
-      responses: { 200: { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() } }, description: 'The file' }, 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: {
+        200: {
+          content: {
+            'text/csv': { schema: z.string() },
+            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() },
+          },
+          description: 'The file',
+        },
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -114,13 +180,32 @@ export const reportRoutes = createRouter()
       const f = range(q, rules.timezone, now);
       ensureDailyReports(db, now, rules, f);
       const { rows } = listReports(db, f, rules, now);
-      db.transaction((tx) => recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'report.export', entity: 'daily_report', after: { ...f, format: q.format, rows: rows.length } }));
-      return exportResponse({ title: 'Gatehouse 日报 Daily reports', filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' }, timezone: rules.timezone, columns, rows }, q.format, `gatehouse-daily-${f.from}-${f.to}`);
+      db.transaction((tx) =>
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'report.export',
+          entity: 'daily_report',
+          after: { ...f, format: q.format, rows: rows.length },
+        }),
+      );
+      return exportResponse(
+        {
+          title: 'Gatehouse 日报 Daily reports',
+          filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' },
+          timezone: rules.timezone,
+          columns,
+          rows,
+        },
+        q.format,
+        `gatehouse-daily-${f.from}-${f.to}`,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/today', tags: ['reports'], summary: 'Today so far, per gate and for the campus (not a report yet)',
+      method: 'get',
+      path: '/today',
+      tags: ['reports'],
+      summary: 'Today so far, per gate and for the campus (not a report yet)',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       responses: { 200: jsonContent(z.array(ReportSchema), 'Figures so far'), ...guardResponses },
     }),
@@ -131,10 +216,40 @@ export const reportRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/trend', tags: ['reports'], summary: 'Entrants, admits, refusals and fever re-tests per day for the last 7 or 30 days',
+      method: 'get',
+      path: '/trend',
+      tags: ['reports'],
+      summary: 'Entrants, admits, refusals and fever re-tests per day for the last 7 or 30 days',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
-      request: { query: z.object({ days: z.coerce.number().int().refine((d) => d === 7 || d === 30, '7 or 30').default(7), scope: z.string().regex(/^(campus|\d{1,9})$/).default(CAMPUS) }) },
-      responses: { 200: jsonContent(z.array(z.object({ day: z.string(), entrants: z.number(), admitted: z.number(), refused: z.number(), feverRetests: z.number() })), 'Series'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      request: {
+        query: z.object({
+          days: z.coerce
+            .number()
+            .int()
+            .refine((d) => d === 7 || d === 30, '7 or 30')
+            .default(7),
+          scope: z
+            .string()
+            .regex(/^(campus|\d{1,9})$/)
+            .default(CAMPUS),
+        }),
+      },
+      responses: {
+        200: jsonContent(
+          z.array(
+            z.object({
+              day: z.string(),
+              entrants: z.number(),
+              admitted: z.number(),
+              refused: z.number(),
+              feverRetests: z.number(),
+            }),
+          ),
+          'Series',
+        ),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -144,10 +259,32 @@ export const reportRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/daily/{id}', tags: ['reports'], summary: 'One daily report with its sign-off history',
+      method: 'get',
+      path: '/daily/{id}',
+      tags: ['reports'],
+      summary: 'One daily report with its sign-off history',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
       request: { params: IdParam },
-      responses: { 200: jsonContent(z.object({ report: ReportSchema, history: z.array(z.object({ reportId: z.number(), action: z.string(), at: z.string(), reason: z.string().nullable(), by: z.string() })) }), 'Report'), 404: jsonContent(ErrorBodySchema, 'No such report'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: {
+        200: jsonContent(
+          z.object({
+            report: ReportSchema,
+            history: z.array(
+              z.object({
+                reportId: z.number(),
+                action: z.string(),
+                at: z.string(),
+                reason: z.string().nullable(),
+                by: z.string(),
+              }),
+            ),
+          }),
+          'Report',
+        ),
+        404: jsonContent(ErrorBodySchema, 'No such report'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -159,10 +296,19 @@ export const reportRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/daily/{id}/sign-off', tags: ['reports'], summary: 'Sign the report off as the signed-in office user: its figures are frozen',
+      method: 'post',
+      path: '/daily/{id}/sign-off',
+      tags: ['reports'],
+      summary: 'Sign the report off as the signed-in office user: its figures are frozen',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam },
-      responses: { 200: jsonContent(ReportSchema, 'Signed off'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: errorContent('Already signed off', 'already_signed_off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: {
+        200: jsonContent(ReportSchema, 'Signed off'),
+        404: jsonContent(ErrorBodySchema, 'No such report'),
+        409: errorContent('Already signed off', 'already_signed_off'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -172,19 +318,34 @@ export const reportRoutes = createRouter()
       const { rules } = currentRules(db);
       db.transaction((tx) => {
         const row = reportRow(tx, id);
-        if (row.signedOffAt) throw conflict('already_signed_off', `Report ${id} was signed off at ${row.signedOffAt.toISOString()}`);
+        if (row.signedOffAt)
+          throw conflict('already_signed_off', `Report ${id} was signed off at ${row.signedOffAt.toISOString()}`);
         signOff(tx, row, p.userId!, rules, now);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'report.sign_off', entity: 'daily_report', entityId: id, after: { day: row.day, scope: row.scope } });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'report.sign_off',
+          entity: 'daily_report',
+          entityId: id,
+          after: { day: row.day, scope: row.scope },
+        });
       });
       return c.json(committedReport(db, id, rules, now), 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/daily/{id}/reopen', tags: ['reports'], summary: 'Reopen a signed-off report; a reason is required and kept',
+      method: 'post',
+      path: '/daily/{id}/reopen',
+      tags: ['reports'],
+      summary: 'Reopen a signed-off report; a reason is required and kept',
       middleware: [requireRole('office')] as const,
       request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
-      responses: { 200: jsonContent(ReportSchema, 'Reopened'), 404: jsonContent(ErrorBodySchema, 'No such report'), 409: errorContent('Not signed off', 'not_signed_off'), 400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses },
+      responses: {
+        200: jsonContent(ReportSchema, 'Reopened'),
+        404: jsonContent(ErrorBodySchema, 'No such report'),
+        409: errorContent('Not signed off', 'not_signed_off'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -196,7 +357,12 @@ export const reportRoutes = createRouter()
         const row = reportRow(tx, id);
         if (!row.signedOffAt) throw conflict('not_signed_off', `Report ${id} is open already`);
         reopen(tx, row, p.userId!, reason, now);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'report.reopen', entity: 'daily_report', entityId: id, reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'report.reopen',
+          entity: 'daily_report',
+          entityId: id,
+          reason,
+        });
       });
       return c.json(committedReport(db, id, currentRules(db).rules, now), 200);
     },

@@ -32,21 +32,50 @@ const scopeOf = (gateId: number | null) => (gateId === null ? CAMPUS : String(ga
 export function ensureDailyReports(db: Db, now: Date, rules: Rules, within?: { from: string; to: string }) {
   let yesterday = addDays(campusDate(now, rules.timezone), -1);
   if (within && within.to < yesterday) yesterday = within.to;
-  const firstEvent = db.select({ at: min(gateEvents.at) }).from(gateEvents).get()?.at;
-  const firstTablet = db.select({ at: min(devices.enrolledAt) }).from(devices).get()?.at;
-  const firstReport = db.select({ day: min(dailyReports.day) }).from(dailyReports).get()?.day;
-  const candidates = [yesterday, firstReport, firstEvent && campusDate(firstEvent, rules.timezone), firstTablet && campusDate(firstTablet, rules.timezone)].filter((d): d is string => !!d);
+  const firstEvent = db
+    .select({ at: min(gateEvents.at) })
+    .from(gateEvents)
+    .get()?.at;
+  const firstTablet = db
+    .select({ at: min(devices.enrolledAt) })
+    .from(devices)
+    .get()?.at;
+  const firstReport = db
+    .select({ day: min(dailyReports.day) })
+    .from(dailyReports)
+    .get()?.day;
+  const candidates = [
+    yesterday,
+    firstReport,
+    firstEvent && campusDate(firstEvent, rules.timezone),
+    firstTablet && campusDate(firstTablet, rules.timezone),
+  ].filter((d): d is string => !!d);
   let day = candidates.sort()[0]!;
   if (within && within.from > day) day = within.from;
-  const gateIds = db.select({ id: gates.id }).from(gates).orderBy(asc(gates.id)).all().map((g) => g.id);
+  const gateIds = db
+    .select({ id: gates.id })
+    .from(gates)
+    .orderBy(asc(gates.id))
+    .all()
+    .map((g) => g.id);
   let made = 0;
   for (; day <= yesterday; day = addDays(day, 1)) {
-    const have = new Set(db.select({ scope: dailyReports.scope }).from(dailyReports).where(eq(dailyReports.day, day)).all().map((r) => r.scope));
+    const have = new Set(
+      db
+        .select({ scope: dailyReports.scope })
+        .from(dailyReports)
+        .where(eq(dailyReports.day, day))
+        .all()
+        .map((r) => r.scope),
+    );
     const missing = [null, ...gateIds].filter((g) => !have.has(scopeOf(g)));
     if (missing.length === 0) continue;
     const figures = computeDay(db, day, gateIds, rules, now);
     for (const gateId of missing) {
-      db.insert(dailyReports).values({ day, scope: scopeOf(gateId), gateId, figures: figures.get(scopeOf(gateId))!, computedAt: now }).onConflictDoNothing().run();
+      db.insert(dailyReports)
+        .values({ day, scope: scopeOf(gateId), gateId, figures: figures.get(scopeOf(gateId))!, computedAt: now })
+        .onConflictDoNothing()
+        .run();
       made += 1;
     }
   }
@@ -60,7 +89,13 @@ function refreshed(db: Db, row: Row, rules: Rules, now: Date): Row {
   const newest = db
     .select({ at: sql<number | null>`max(${gateEvents.receivedAt})` })
     .from(gateEvents)
-    .where(and(gte(gateEvents.at, new Date(start)), sql`${gateEvents.at} < ${end}`, row.gateId === null ? undefined : eq(gateEvents.gateId, row.gateId)))
+    .where(
+      and(
+        gte(gateEvents.at, new Date(start)),
+        sql`${gateEvents.at} < ${end}`,
+        row.gateId === null ? undefined : eq(gateEvents.gateId, row.gateId),
+      ),
+    )
     .get()?.at;
   if (newest == null || newest <= row.computedAt.getTime()) return row;
   const figures = computeDayFigures(db, row.day, row.gateId, rules, now);
@@ -75,14 +110,33 @@ function lateSince(db: Db, row: Row, rules: Rules): number {
     db
       .select({ n: sql<number>`count(*)` })
       .from(gateEvents)
-      .where(and(gte(gateEvents.at, new Date(start)), sql`${gateEvents.at} < ${end}`, sql`${gateEvents.receivedAt} > ${row.signedOffAt.getTime()}`, row.gateId === null ? undefined : eq(gateEvents.gateId, row.gateId)))
+      .where(
+        and(
+          gte(gateEvents.at, new Date(start)),
+          sql`${gateEvents.at} < ${end}`,
+          sql`${gateEvents.receivedAt} > ${row.signedOffAt.getTime()}`,
+          row.gateId === null ? undefined : eq(gateEvents.gateId, row.gateId),
+        ),
+      )
       .get()?.n ?? 0
   );
 }
 
 function views(db: Db, rows: Row[], rules: Rules, now: Date): ReportView[] {
-  const gateNames = new Map(db.select({ id: gates.id, name: gates.name }).from(gates).all().map((g) => [g.id, g.name]));
-  const signers = new Map(db.select({ id: users.id, name: users.displayName }).from(users).all().map((u) => [u.id, u.name]));
+  const gateNames = new Map(
+    db
+      .select({ id: gates.id, name: gates.name })
+      .from(gates)
+      .all()
+      .map((g) => [g.id, g.name]),
+  );
+  const signers = new Map(
+    db
+      .select({ id: users.id, name: users.displayName })
+      .from(users)
+      .all()
+      .map((u) => [u.id, u.name]),
+  );
   return rows.map((r0) => {
     const r = refreshed(db, r0, rules, now);
     return {
@@ -111,11 +165,39 @@ export interface ReportFilter {
  * The one query behind the report table and its exports: the same filters give the same rows,
  * in the same order (newest day first, the campus before its gates); pages are slices of it.
  */
-export function listReports(db: Db, filter: ReportFilter, rules: Rules, now: Date, page?: { limit: number; after: ReportKey | undefined }) {
-  const where = and(gte(dailyReports.day, filter.from), lte(dailyReports.day, filter.to), filter.scope ? eq(dailyReports.scope, filter.scope) : undefined);
-  const total = db.select({ n: sql<number>`count(*)` }).from(dailyReports).where(where).get()?.n ?? 0;
-  const after = page?.after && or(lt(dailyReports.day, page.after[0]), and(eq(dailyReports.day, page.after[0]), page.after[1] ? gt(dailyReports.gateId, page.after[1]) : isNotNull(dailyReports.gateId)));
-  let q = db.select().from(dailyReports).where(and(where, after)).orderBy(desc(dailyReports.day), sql`${dailyReports.gateId} is not null`, asc(dailyReports.gateId)).$dynamic();
+export function listReports(
+  db: Db,
+  filter: ReportFilter,
+  rules: Rules,
+  now: Date,
+  page?: { limit: number; after: ReportKey | undefined },
+) {
+  const where = and(
+    gte(dailyReports.day, filter.from),
+    lte(dailyReports.day, filter.to),
+    filter.scope ? eq(dailyReports.scope, filter.scope) : undefined,
+  );
+  const total =
+    db
+      .select({ n: sql<number>`count(*)` })
+      .from(dailyReports)
+      .where(where)
+      .get()?.n ?? 0;
+  const after =
+    page?.after &&
+    or(
+      lt(dailyReports.day, page.after[0]),
+      and(
+        eq(dailyReports.day, page.after[0]),
+        page.after[1] ? gt(dailyReports.gateId, page.after[1]) : isNotNull(dailyReports.gateId),
+      ),
+    );
+  let q = db
+    .select()
+    .from(dailyReports)
+    .where(and(where, after))
+    .orderBy(desc(dailyReports.day), sql`${dailyReports.gateId} is not null`, asc(dailyReports.gateId))
+    .$dynamic();
   if (page) q = q.limit(page.limit + 1);
   return { total, rows: views(db, q.all(), rules, now) };
 }
@@ -128,10 +210,24 @@ export const reportKey = (r: ReportView): ReportKey => [r.day, r.gateId ?? 0];
 export function todaySoFar(db: Db, rules: Rules, now: Date): ReportView[] {
   const day = campusDate(now, rules.timezone);
   const gateRows = db.select({ id: gates.id, name: gates.name }).from(gates).orderBy(asc(gates.id)).all();
-  const figures = computeDay(db, day, gateRows.map((g) => g.id), rules, now);
+  const figures = computeDay(
+    db,
+    day,
+    gateRows.map((g) => g.id),
+    rules,
+    now,
+  );
   return [{ id: null, name: '' }, ...gateRows].map((g) => ({
-    id: null, day, scope: scopeOf(g.id), gateId: g.id, gateName: g.name, status: 'in_progress' as const,
-    figures: figures.get(scopeOf(g.id))!, signedOffBy: null, signedOffAt: null, lateSinceSignOff: 0,
+    id: null,
+    day,
+    scope: scopeOf(g.id),
+    gateId: g.id,
+    gateName: g.name,
+    status: 'in_progress' as const,
+    figures: figures.get(scopeOf(g.id))!,
+    signedOffBy: null,
+    signedOffAt: null,
+    lateSinceSignOff: 0,
   }));
 }
 
@@ -143,7 +239,13 @@ export function reportById(db: Db, id: number, rules: Rules, now: Date): ReportV
 export function reportHistory(db: Db, ids: number[]) {
   if (ids.length === 0) return [];
   return db
-    .select({ reportId: dailyReportHistory.reportId, action: dailyReportHistory.action, at: dailyReportHistory.at, reason: dailyReportHistory.reason, by: users.displayName })
+    .select({
+      reportId: dailyReportHistory.reportId,
+      action: dailyReportHistory.action,
+      at: dailyReportHistory.at,
+      reason: dailyReportHistory.reason,
+      by: users.displayName,
+    })
     .from(dailyReportHistory)
     .innerJoin(users, eq(users.id, dailyReportHistory.userId))
     .where(inArray(dailyReportHistory.reportId, ids))
@@ -154,7 +256,10 @@ export function reportHistory(db: Db, ids: number[]) {
 /** Signing off freezes the figures as they are now; the sign-off names the user and the time. */
 export function signOff(tx: Tx, row: Row, userId: number, rules: Rules, now: Date) {
   const figures = computeDayFigures(tx, row.day, row.gateId, rules, now);
-  tx.update(dailyReports).set({ figures, computedAt: now, signedOffByUserId: userId, signedOffAt: now }).where(eq(dailyReports.id, row.id)).run();
+  tx.update(dailyReports)
+    .set({ figures, computedAt: now, signedOffByUserId: userId, signedOffAt: now })
+    .where(eq(dailyReports.id, row.id))
+    .run();
   tx.insert(dailyReportHistory).values({ reportId: row.id, action: 'signed_off', userId, at: now }).run();
 }
 
@@ -172,7 +277,13 @@ export function trend(db: Db, days: number, scope: string, rules: Rules, now: Da
   const out: { day: string; entrants: number; admitted: number; refused: number; feverRetests: number }[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) {
     const f = byDay.get(d);
-    out.push({ day: d, entrants: f?.entrants ?? 0, admitted: f?.admitted ?? 0, refused: f?.refused ?? 0, feverRetests: f?.feverRetests ?? 0 });
+    out.push({
+      day: d,
+      entrants: f?.entrants ?? 0,
+      admitted: f?.admitted ?? 0,
+      refused: f?.refused ?? 0,
+      feverRetests: f?.feverRetests ?? 0,
+    });
   }
   return out;
 }

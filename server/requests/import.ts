@@ -8,33 +8,72 @@ import { parseCsv } from '../lib/csv';
 
 /** Column headers we accept, Chinese or English, mapped to visitor fields. */
 const HEADERS: Record<string, string> = {
-  姓名: 'name', name: 'name',
-  证件类型: 'idType', idtype: 'idType',
-  证件号码: 'idNumber', idnumber: 'idNumber',
-  手机: 'phone', 手机号: 'phone', 电话: 'phone', phone: 'phone',
-  来源地区代码: 'fromRegion', 来源地: 'fromRegion', fromregion: 'fromRegion',
-  '14天内到访地区': 'visitedRegions', 到访地区: 'visitedRegions', visitedregions: 'visitedRegions',
-  密接: 'closeContact', 密切接触史: 'closeContact', closecontact: 'closeContact',
-  核酸时间: 'testTakenAt', 核酸检测时间: 'testTakenAt', testtakenat: 'testTakenAt',
-  核酸结果: 'testResult', testresult: 'testResult',
+  姓名: 'name',
+  name: 'name',
+  证件类型: 'idType',
+  idtype: 'idType',
+  证件号码: 'idNumber',
+  idnumber: 'idNumber',
+  手机: 'phone',
+  手机号: 'phone',
+  电话: 'phone',
+  phone: 'phone',
+  来源地区代码: 'fromRegion',
+  来源地: 'fromRegion',
+  fromregion: 'fromRegion',
+  '14天内到访地区': 'visitedRegions',
+  到访地区: 'visitedRegions',
+  visitedregions: 'visitedRegions',
+  密接: 'closeContact',
+  密切接触史: 'closeContact',
+  closecontact: 'closeContact',
+  核酸时间: 'testTakenAt',
+  核酸检测时间: 'testTakenAt',
+  testtakenat: 'testTakenAt',
+  核酸结果: 'testResult',
+  testresult: 'testResult',
 };
-const ID_TYPE_WORDS: Record<string, string> = { 身份证: 'resident_id', 居民身份证: 'resident_id', 护照: 'passport', 港澳通行证: 'hk_macau_permit', 台胞证: 'taiwan_permit', 其他: 'other' };
+const ID_TYPE_WORDS: Record<string, string> = {
+  身份证: 'resident_id',
+  居民身份证: 'resident_id',
+  护照: 'passport',
+  港澳通行证: 'hk_macau_permit',
+  台胞证: 'taiwan_permit',
+  其他: 'other',
+};
 const YES = new Set(['是', '有', 'yes', 'y', 'true', '1']);
 const RESULT_WORDS: Record<string, string> = { 阴性: 'negative', 阳性: 'positive' };
 
 export const ImportResultSchema = z
   .object({
-    rows: z.array(z.object({ row: z.number().int(), visitor: ImportedVisitorSchema.nullable(), issues: z.array(ErrorIssueSchema) })),
+    rows: z.array(
+      z.object({ row: z.number().int(), visitor: ImportedVisitorSchema.nullable(), issues: z.array(ErrorIssueSchema) }),
+    ),
     valid: z.number().int(),
     invalid: z.number().int(),
   })
   .openapi('VisitorImport');
 
 export const importVisitorsRoute = createRoute({
-  method: 'post', path: '/import', tags: ['filing'],
+  method: 'post',
+  path: '/import',
+  tags: ['filing'],
   summary: 'Check a visitor list (CSV or XLSX) row by row; nothing is saved',
   middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
-  request: { body: { content: { 'multipart/form-data': { schema: z.object({ file: z.custom<File>((v) => v instanceof File, 'attach the file').openapi({ type: 'string', format: 'binary' }) }) } }, required: true } },
+  request: {
+    body: {
+      content: {
+        'multipart/form-data': {
+          schema: z.object({
+            file: z
+              .custom<File>((v) => v instanceof File, 'attach the file')
+              .openapi({ type: 'string', format: 'binary' }),
+          }),
+        },
+      },
+      required: true,
+    },
+  },
   responses: {
     200: jsonContent(ImportResultSchema, 'Each row parsed, with its problems'),
     400: jsonContent(ErrorBodySchema, 'No file, or not CSV/XLSX'),
@@ -75,7 +114,9 @@ export async function parseVisitorFile(file: File) {
     table = [];
   }
   const [header, ...body] = table;
-  const columns = (header ?? []).map((h) => HEADERS[h.trim().toLowerCase().replace(/\s+/g, '')] ?? HEADERS[h.trim()] ?? null);
+  const columns = (header ?? []).map(
+    (h) => HEADERS[h.trim().toLowerCase().replace(/\s+/g, '')] ?? HEADERS[h.trim()] ?? null,
+  );
   const rows = body.map((cells, i) => {
     const raw: Record<string, unknown> = {};
     columns.forEach((field, j) => {
@@ -84,7 +125,9 @@ export async function parseVisitorFile(file: File) {
     const visitor = {
       ...raw,
       idType: ID_TYPE_WORDS[String(raw.idType ?? '')] ?? raw.idType,
-      visitedRegions: String(raw.visitedRegions ?? '').split(/[;；、,\s]+/).filter(Boolean),
+      visitedRegions: String(raw.visitedRegions ?? '')
+        .split(/[;；、,\s]+/)
+        .filter(Boolean),
       closeContact: YES.has(String(raw.closeContact ?? '').toLowerCase()),
       testTakenAt: raw.testTakenAt ? toIso(String(raw.testTakenAt)) : null,
       testResult: raw.testResult ? (RESULT_WORDS[String(raw.testResult)] ?? raw.testResult) : null,

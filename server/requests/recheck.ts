@@ -9,7 +9,6 @@ import { addHistory, requestFacts, revokePasses } from './store';
 import type { RiskArea, Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
 
-
 export interface RecheckImpact {
   requestId: number;
   departmentId: number;
@@ -33,12 +32,22 @@ export function recheckImpact(
   const riskAreas = proposed.riskAreas ?? activeRiskAreas(tx);
   const isBlocked = blockMatcher(proposed.blockEntries ?? activeBlockEntries(tx, now));
   const today = campusDate(now, rules.timezone);
-  const which = only ? eq(visitRequests.id, only.requestId) : and(inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']), gte(visitRequests.visitDateTo, today));
+  const which = only
+    ? eq(visitRequests.id, only.requestId)
+    : and(
+        inArray(visitRequests.status, ['approved', 'pending', 'pending_dept']),
+        gte(visitRequests.visitDateTo, today),
+      );
   const approved = tx.select().from(visitRequests).where(which).all();
   // Every visitor of those requests in one read, not one per request.
   const byRequest = new Map<number, (typeof visitors.$inferSelect)[]>();
   const theirs = tx.select({ id: visitRequests.id }).from(visitRequests).where(which);
-  for (const v of tx.select().from(visitors).where(and(inArray(visitors.requestId, theirs), isNull(visitors.removedAt))).orderBy(visitors.id).all()) {
+  for (const v of tx
+    .select()
+    .from(visitors)
+    .where(and(inArray(visitors.requestId, theirs), isNull(visitors.removedAt)))
+    .orderBy(visitors.id)
+    .all()) {
     byRequest.set(v.requestId, [...(byRequest.get(v.requestId) ?? []), v]);
   }
   const impacts: RecheckImpact[] = [];
@@ -47,7 +56,8 @@ export function recheckImpact(
     const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
     const reasons = [...new Set(verdict.violations.map((v) => v.code))];
-    if (reasons.length) impacts.push({ requestId: r.id, departmentId: r.departmentId, visitDateFrom: r.visitDateFrom, reasons });
+    if (reasons.length)
+      impacts.push({ requestId: r.id, departmentId: r.departmentId, visitDateFrom: r.visitDateFrom, reasons });
   }
   return impacts;
 }
@@ -56,10 +66,26 @@ export function recheckImpact(
 export function applyRecheck(tx: Tx, now: Date, actorLabel: string, trigger: string): RecheckImpact[] {
   const impacts = recheckImpact(tx, now);
   for (const i of impacts) {
-    const before = tx.select({ status: visitRequests.status }).from(visitRequests).where(eq(visitRequests.id, i.requestId)).get();
-    tx.update(visitRequests).set({ status: 'needs_review', reviewReasons: i.reasons, updatedAt: now }).where(eq(visitRequests.id, i.requestId)).run();
+    const before = tx
+      .select({ status: visitRequests.status })
+      .from(visitRequests)
+      .where(eq(visitRequests.id, i.requestId))
+      .get();
+    tx.update(visitRequests)
+      .set({ status: 'needs_review', reviewReasons: i.reasons, updatedAt: now })
+      .where(eq(visitRequests.id, i.requestId))
+      .run();
     revokePasses(tx, i.requestId, now, 'recheck');
-    addHistory(tx, i.requestId, now, actorLabel, 'recheck_failed', before?.status ?? null, 'needs_review', `${trigger}: ${i.reasons.join(', ')}`);
+    addHistory(
+      tx,
+      i.requestId,
+      now,
+      actorLabel,
+      'recheck_failed',
+      before?.status ?? null,
+      'needs_review',
+      `${trigger}: ${i.reasons.join(', ')}`,
+    );
   }
   return impacts;
 }

@@ -9,9 +9,25 @@ import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
-import { IsoDateSchema, RequestInputSchema, RequestStatusSchema, RequestViewSchema, type RequestInput } from './schemas';
+import {
+  IsoDateSchema,
+  RequestInputSchema,
+  RequestStatusSchema,
+  RequestViewSchema,
+  type RequestInput,
+} from './schemas';
 import { filerDepartment, loadVisibleRequest } from './scope';
-import { addHistory, assertFilingValid, evaluateFiling, insertVisitors, prepareVisitors, replaceVisitors, requestView, requestViews, revokePasses } from './store';
+import {
+  addHistory,
+  assertFilingValid,
+  evaluateFiling,
+  insertVisitors,
+  prepareVisitors,
+  replaceVisitors,
+  requestView,
+  requestViews,
+  revokePasses,
+} from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
 
 const errors = {
@@ -28,11 +44,20 @@ function normalized(input: RequestInput) {
 }
 
 const fileRequest = createRoute({
-  method: 'post', path: '/', tags: ['filing'],
+  method: 'post',
+  path: '/',
+  tags: ['filing'],
   summary: 'File a visit request (at least a day ahead); send Idempotency-Key to make retries safe',
   middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
-  request: { headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }), ...jsonBody(RequestInputSchema) },
-  responses: { 201: jsonContent(RequestViewSchema, 'Filed'), ...errors, 409: errorContent('Idempotency-Key reused with a different body', 'idempotency_key_reused') },
+  request: {
+    headers: z.object({ 'idempotency-key': z.string().min(1).max(200).optional() }),
+    ...jsonBody(RequestInputSchema),
+  },
+  responses: {
+    201: jsonContent(RequestViewSchema, 'Filed'),
+    ...errors,
+    409: errorContent('Idempotency-Key reused with a different body', 'idempotency_key_reused'),
+  },
 });
 
 export const requestRoutes = createRouter()
@@ -50,9 +75,14 @@ export const requestRoutes = createRouter()
 
     const out = db.transaction((tx) => {
       if (key) {
-        const seen = tx.select().from(idempotencyKeys).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))).get();
+        const seen = tx
+          .select()
+          .from(idempotencyKeys)
+          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+          .get();
         if (seen) {
-          if (seen.requestHash !== bodyHash) throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request');
+          if (seen.requestHash !== bodyHash)
+            throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request');
           return { replayed: true, body: seen.body as z.infer<typeof RequestViewSchema> };
         }
       }
@@ -63,14 +93,32 @@ export const requestRoutes = createRouter()
       const { visitors: _v, ...fields } = input;
       const r = tx
         .insert(visitRequests)
-        .values({ ...fields, departmentId, filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, status, queue: verdict.groupReview ? 'group' : 'normal', ruleVersion: rv.version, createdAt: now, updatedAt: now })
+        .values({
+          ...fields,
+          departmentId,
+          filedByLabel: `${p.kind}:${p.label}`,
+          filedByUserId: p.userId,
+          status,
+          queue: verdict.groupReview ? 'group' : 'normal',
+          ruleVersion: rv.version,
+          createdAt: now,
+          updatedAt: now,
+        })
         .returning()
         .get();
       insertVisitors(tx, r.id, prepared, verdict, now);
       addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
-      recordAudit(tx, now, p, c.get('requestId'), { action: 'request.file', entity: 'visit_request', entityId: r.id, after: { status, visitors: prepared.length, ruleVersion: rv.version } });
+      recordAudit(tx, now, p, c.get('requestId'), {
+        action: 'request.file',
+        entity: 'visit_request',
+        entityId: r.id,
+        after: { status, visitors: prepared.length, ruleVersion: rv.version },
+      });
       const body = requestView(tx, r, { detail: true });
-      if (key) tx.insert(idempotencyKeys).values({ scope, key, requestHash: bodyHash, status: 201, body, createdAt: now }).run();
+      if (key)
+        tx.insert(idempotencyKeys)
+          .values({ scope, key, requestHash: bodyHash, status: 201, body, createdAt: now })
+          .run();
       return { replayed: false, body };
     });
     if (out.replayed) c.header('Idempotent-Replayed', 'true');
@@ -78,9 +126,19 @@ export const requestRoutes = createRouter()
   })
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['filing'], summary: 'List requests: a filer sees their department’s, the office all',
+      method: 'get',
+      path: '/',
+      tags: ['filing'],
+      summary: 'List requests: a filer sees their department’s, the office all',
       middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
-      request: { query: PageQuerySchema.extend({ status: RequestStatusSchema.optional(), from: IsoDateSchema.optional(), to: IsoDateSchema.optional(), departmentId: z.coerce.number().int().positive().optional() }) },
+      request: {
+        query: PageQuerySchema.extend({
+          status: RequestStatusSchema.optional(),
+          from: IsoDateSchema.optional(),
+          to: IsoDateSchema.optional(),
+          departmentId: z.coerce.number().int().positive().optional(),
+        }),
+      },
       responses: { 200: jsonContent(pageOf(RequestViewSchema), 'A page of requests, newest first'), ...errors },
     }),
     (c) => {
@@ -95,14 +153,23 @@ export const requestRoutes = createRouter()
       if (q.to) where.push(lte(visitRequests.visitDateFrom, q.to));
       const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
       if (after) where.push(lt(visitRequests.id, after[0]));
-      const rows = db.select().from(visitRequests).where(and(...where)).orderBy(desc(visitRequests.id)).limit(q.limit + 1).all();
+      const rows = db
+        .select()
+        .from(visitRequests)
+        .where(and(...where))
+        .orderBy(desc(visitRequests.id))
+        .limit(q.limit + 1)
+        .all();
       const page = pageFrom(rows, q.limit, (r) => [r.id]);
       return c.json({ ...page, items: requestViews(db, page.items) }, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/{id}', tags: ['filing'], summary: 'One request with its visitors, passes and history',
+      method: 'get',
+      path: '/{id}',
+      tags: ['filing'],
+      summary: 'One request with its visitors, passes and history',
       middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema },
       responses: { 200: jsonContent(RequestViewSchema, 'The request'), ...errors },
@@ -115,11 +182,17 @@ export const requestRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/{id}', tags: ['filing'],
+      method: 'put',
+      path: '/{id}',
+      tags: ['filing'],
       summary: 'Edit a request before approval (it returns to review), or backfill an emergency admit',
       middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(RequestInputSchema) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Changed'), ...errors, 409: errorContent('No longer editable', 'not_editable') },
+      responses: {
+        200: jsonContent(RequestViewSchema, 'Changed'),
+        ...errors,
+        409: errorContent('No longer editable', 'not_editable'),
+      },
     }),
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');
@@ -131,7 +204,8 @@ export const requestRoutes = createRouter()
       const body = db.transaction((tx) => {
         const before = loadVisibleRequest(tx, p, id);
         const backfill = before.emergency && before.backfilledAt === null;
-        if (!backfill && !EDITABLE.has(before.status)) throw new ApiError(409, 'not_editable', `A request that is ${before.status} cannot be edited`);
+        if (!backfill && !EDITABLE.has(before.status))
+          throw new ApiError(409, 'not_editable', `A request that is ${before.status} cannot be edited`);
         // A backfill documents a visit that already happened: the lead time cannot apply to it.
         const { rv, verdict } = evaluateFiling(tx, now, input, prepared, { checkLeadTime: !backfill });
         assertFilingValid(tx, input, verdict);
@@ -139,12 +213,26 @@ export const requestRoutes = createRouter()
         const status = backfill ? before.status : dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
         const { visitors: _v, ...fields } = input;
         tx.update(visitRequests)
-          .set({ ...fields, status, queue: verdict.groupReview ? 'group' : 'normal', ruleVersion: rv.version, reviewReasons: null, updatedAt: now, ...(backfill ? { backfilledAt: now } : {}) })
+          .set({
+            ...fields,
+            status,
+            queue: verdict.groupReview ? 'group' : 'normal',
+            ruleVersion: rv.version,
+            reviewReasons: null,
+            updatedAt: now,
+            ...(backfill ? { backfilledAt: now } : {}),
+          })
           .where(eq(visitRequests.id, id))
           .run();
         replaceVisitors(tx, id, prepared, verdict, now, { backfill });
         addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
-        recordAudit(tx, now, p, c.get('requestId'), { action: backfill ? 'request.backfill' : 'request.edit', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status, visitors: prepared.length } });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: backfill ? 'request.backfill' : 'request.edit',
+          entity: 'visit_request',
+          entityId: id,
+          before: { status: before.status },
+          after: { status, visitors: prepared.length },
+        });
         const after = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
         if (!after) throw new Error('request vanished inside its own transaction');
         return requestView(tx, after, { detail: true });
@@ -154,10 +242,17 @@ export const requestRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/cancel', tags: ['filing'], summary: 'Cancel a request before its visit ends; its passes are revoked',
+      method: 'post',
+      path: '/{id}/cancel',
+      tags: ['filing'],
+      summary: 'Cancel a request before its visit ends; its passes are revoked',
       middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).default('') })) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Cancelled'), ...errors, 409: errorContent('Already over or closed', 'not_cancellable') },
+      responses: {
+        200: jsonContent(RequestViewSchema, 'Cancelled'),
+        ...errors,
+        409: errorContent('Already over or closed', 'not_cancellable'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -168,12 +263,20 @@ export const requestRoutes = createRouter()
       const body = db.transaction((tx) => {
         const before = loadVisibleRequest(tx, p, id);
         const today = campusDate(now, currentRules(tx).rules.timezone);
-        if (before.status === 'cancelled' || before.status === 'rejected') throw new ApiError(409, 'not_cancellable', `The request is already ${before.status}`);
+        if (before.status === 'cancelled' || before.status === 'rejected')
+          throw new ApiError(409, 'not_cancellable', `The request is already ${before.status}`);
         if (before.visitDateTo < today) throw new ApiError(409, 'not_cancellable', 'The visit is already over');
         tx.update(visitRequests).set({ status: 'cancelled', updatedAt: now }).where(eq(visitRequests.id, id)).run();
         revokePasses(tx, id, now, 'cancelled');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'cancelled', before.status, 'cancelled', note || null);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.cancel', entity: 'visit_request', entityId: id, before: { status: before.status }, after: { status: 'cancelled' }, reason: note || null });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'request.cancel',
+          entity: 'visit_request',
+          entityId: id,
+          before: { status: before.status },
+          after: { status: 'cancelled' },
+          reason: note || null,
+        });
         return requestView(tx, { ...before, status: 'cancelled' }, { detail: true });
       });
       return c.json(body, 200);
@@ -183,6 +286,9 @@ export const requestRoutes = createRouter()
     filerDepartment(principalOf(c));
     const form = await c.req.parseBody();
     const file = form.file;
-    if (!(file instanceof File)) throw new ApiError(400, 'validation_failed', 'Attach the visitor list as the form field "file"', { issues: [{ path: ['file'], code: 'required', message: 'file is required' }] });
+    if (!(file instanceof File))
+      throw new ApiError(400, 'validation_failed', 'Attach the visitor list as the form field "file"', {
+        issues: [{ path: ['file'], code: 'required', message: 'file is required' }],
+      });
     return c.json(await parseVisitorFile(file), 200);
   });

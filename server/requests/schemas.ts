@@ -4,33 +4,42 @@ import { IsoDateSchema, IsoDateTime, safeText } from '../lib/schemas';
 import { REQUEST_STATUSES } from '../db/schema';
 
 export { IsoDateSchema } from '../lib/schemas';
-const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM').openapi({ example: '09:00' });
-const Phone = z.string().trim().regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
+const Time = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+  .openapi({ example: '09:00' });
+const Phone = z
+  .string()
+  .trim()
+  .regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
 const RegionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code');
 
 const VisitorFields = z.object({
-    name: safeText(1, 50),
-    idType: z.enum(ID_TYPES),
-    idNumber: z.string().trim().min(4).max(30),
-    phone: Phone,
-    fromRegion: RegionCode,
-    visitedRegions: z.array(RegionCode).max(50).default([]),
-    closeContact: z.boolean(),
-    commitmentAccepted: z.boolean(),
-    commitmentVersion: z.number().int().positive(),
-    testTakenAt: IsoDateTime.nullable().default(null),
-    testResult: z.enum(['negative', 'positive']).nullable().default(null),
+  name: safeText(1, 50),
+  idType: z.enum(ID_TYPES),
+  idNumber: z.string().trim().min(4).max(30),
+  phone: Phone,
+  fromRegion: RegionCode,
+  visitedRegions: z.array(RegionCode).max(50).default([]),
+  closeContact: z.boolean(),
+  commitmentAccepted: z.boolean(),
+  commitmentVersion: z.number().int().positive(),
+  testTakenAt: IsoDateTime.nullable().default(null),
+  testResult: z.enum(['negative', 'positive']).nullable().default(null),
 });
 
 function checkIdNumber(v: { idType: (typeof ID_TYPES)[number]; idNumber: string }, ctx: z.RefinementCtx) {
   const problem = idNumberProblem(v.idType, v.idNumber);
-  if (problem) ctx.addIssue({ code: 'custom', path: ['idNumber'], message: `id_${problem}`, params: { code: `id_${problem}` } });
+  if (problem)
+    ctx.addIssue({ code: 'custom', path: ['idNumber'], message: `id_${problem}`, params: { code: `id_${problem}` } });
 }
 
 export const VisitorInputSchema = VisitorFields.superRefine(checkIdNumber).openapi('VisitorInput');
 
 /** A row of an imported visitor list: everything but the commitment, which the filer confirms in the form. */
-export const ImportedVisitorSchema = VisitorFields.omit({ commitmentAccepted: true, commitmentVersion: true }).superRefine(checkIdNumber).openapi('ImportedVisitor');
+export const ImportedVisitorSchema = VisitorFields.omit({ commitmentAccepted: true, commitmentVersion: true })
+  .superRefine(checkIdNumber)
+  .openapi('ImportedVisitor');
 
 export const RequestInputSchema = z
   .object({
@@ -66,7 +75,15 @@ export const VisitorViewSchema = z
     testTakenAt: z.string().nullable(),
     testResult: z.string().nullable(),
     checks: z.array(z.string()),
-    pass: z.object({ id: z.string(), link: z.string(), revoked: z.boolean(), entriesUsed: z.number().int(), entriesAllowed: z.number().int() }).nullable(),
+    pass: z
+      .object({
+        id: z.string(),
+        link: z.string(),
+        revoked: z.boolean(),
+        entriesUsed: z.number().int(),
+        entriesAllowed: z.number().int(),
+      })
+      .nullable(),
   })
   .openapi('VisitorView');
 
@@ -99,6 +116,17 @@ export const RequestViewSchema = z
     createdAt: z.string(),
     visitorCount: z.number().int(),
     visitors: z.array(VisitorViewSchema).optional(),
-    history: z.array(z.object({ at: z.string(), actor: z.string(), action: z.string(), fromStatus: z.string().nullable(), toStatus: z.string().nullable(), note: z.string().nullable() })).optional(),
+    history: z
+      .array(
+        z.object({
+          at: z.string(),
+          actor: z.string(),
+          action: z.string(),
+          fromStatus: z.string().nullable(),
+          toStatus: z.string().nullable(),
+          note: z.string().nullable(),
+        }),
+      )
+      .optional(),
   })
   .openapi('VisitRequest');

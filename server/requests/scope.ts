@@ -17,6 +17,7 @@ export function loadVisibleRequest(db: Tx, p: Principal, id: number) {
 }
 
 export function filerDepartment(p: Principal): number {
-  if (p.role !== 'filer' || p.departmentId == null) throw new ApiError(403, 'forbidden', 'Only a department filer may file');
+  if (p.role !== 'filer' || p.departmentId == null)
+    throw new ApiError(403, 'forbidden', 'Only a department filer may file');
   return p.departmentId;
 }

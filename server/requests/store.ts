@@ -16,7 +16,6 @@ import { currentCommitment, currentRules, type RuleVersion } from '../rules/stor
 import type { Tx } from '../db/open';
 import type { RequestInput } from './schemas';
 
-
 /** Visitor data as stored: the ID number reduced to its keyed hash and last four. */
 export function prepareVisitors(input: RequestInput, key: Buffer) {
   return input.visitors.map((v) => ({
@@ -39,7 +38,18 @@ export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
 /** The facts the pure filing checks need, from stored or prepared visitors. */
 export function requestFacts(
   req: Pick<RequestFacts, 'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan'>,
-  vs: Pick<PreparedVisitor, 'idHash' | 'nameNorm' | 'phone' | 'fromRegion' | 'visitedRegions' | 'closeContact' | 'commitmentVersion' | 'testTakenAt' | 'testResult'>[],
+  vs: Pick<
+    PreparedVisitor,
+    | 'idHash'
+    | 'nameNorm'
+    | 'phone'
+    | 'fromRegion'
+    | 'visitedRegions'
+    | 'closeContact'
+    | 'commitmentVersion'
+    | 'testTakenAt'
+    | 'testResult'
+  >[],
   ctx: { isBlocked: ReturnType<typeof blockMatcher>; commitmentVersion: number | null; commitmentRequired: boolean },
 ): RequestFacts {
   return {
@@ -53,7 +63,9 @@ export function requestFacts(
       visitedRegions: v.visitedRegions,
       closeContact: v.closeContact,
       // A re-check does not ask visitors to accept a newer commitment text again.
-      commitmentAccepted: ctx.commitmentRequired ? v.commitmentVersion !== null && v.commitmentVersion === ctx.commitmentVersion : true,
+      commitmentAccepted: ctx.commitmentRequired
+        ? v.commitmentVersion !== null && v.commitmentVersion === ctx.commitmentVersion
+        : true,
       testTakenAt: v.testTakenAt,
       testResult: v.testResult,
       blocked: ctx.isBlocked({ idHash: v.idHash, nameNorm: v.nameNorm, phoneNorm: v.phone }),
@@ -62,7 +74,13 @@ export function requestFacts(
 }
 
 /** Applies the filing rules as they stand now; answers the verdict with the rule version used. */
-export function evaluateFiling(tx: Tx, now: Date, input: RequestInput & { visitDateTo: string }, prepared: PreparedVisitor[], opts: { checkLeadTime?: boolean } = {}) {
+export function evaluateFiling(
+  tx: Tx,
+  now: Date,
+  input: RequestInput & { visitDateTo: string },
+  prepared: PreparedVisitor[],
+  opts: { checkLeadTime?: boolean } = {},
+) {
   const rv = currentRules(tx);
   const facts = requestFacts(input, prepared, {
     isBlocked: blockMatcher(activeBlockEntries(tx, now)),
@@ -76,13 +94,32 @@ export function evaluateFiling(tx: Tx, now: Date, input: RequestInput & { visitD
 /** Gate references must exist and be active; every violation becomes a bilingual field issue. */
 export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVerdict) {
   const issues: ErrorIssue[] = [];
-  const known = new Set(tx.select({ id: gates.id }).from(gates).where(and(inArray(gates.id, input.gateIds), eq(gates.active, true))).all().map((g) => g.id));
+  const known = new Set(
+    tx
+      .select({ id: gates.id })
+      .from(gates)
+      .where(and(inArray(gates.id, input.gateIds), eq(gates.active, true)))
+      .all()
+      .map((g) => g.id),
+  );
   input.gateIds.forEach((g, i) => {
-    if (!known.has(g)) issues.push({ path: ['gateIds', i], code: 'unknown_gate', message: filingMessage('unknown_gate', 'en'), messageZh: filingMessage('unknown_gate', 'zh') });
+    if (!known.has(g))
+      issues.push({
+        path: ['gateIds', i],
+        code: 'unknown_gate',
+        message: filingMessage('unknown_gate', 'en'),
+        messageZh: filingMessage('unknown_gate', 'zh'),
+      });
   });
   for (const v of verdict.violations) {
     const params = v.params ?? {};
-    issues.push({ path: v.path, code: v.code, message: filingMessage(v.code, 'en', params), messageZh: filingMessage(v.code, 'zh', params), ...(v.params ? { params: v.params } : {}) });
+    issues.push({
+      path: v.path,
+      code: v.code,
+      message: filingMessage(v.code, 'en', params),
+      messageZh: filingMessage(v.code, 'zh', params),
+      ...(v.params ? { params: v.params } : {}),
+    });
   }
   if (issues.length) throw new ApiError(400, 'validation_failed', 'The request breaks filing rules', { issues });
 }
@@ -92,10 +129,21 @@ export const newLinkToken = () => randomBytes(24).toString('base64url');
 
 /** A visitor's row as filed: the prepared data, the filing checks' outcome, when they accepted the commitment. */
 function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined, now: Date) {
-  return { ...v, commitmentAcceptedAt: v.commitmentVersion ? now : null, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] };
+  return {
+    ...v,
+    commitmentAcceptedAt: v.commitmentVersion ? now : null,
+    outOfCity: check?.outOfCity ?? false,
+    checks: check?.violations ?? [],
+  };
 }
 
-export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict, now: Date) {
+export function insertVisitors(
+  tx: Tx,
+  requestId: number,
+  prepared: PreparedVisitor[],
+  verdict: FilingVerdict,
+  now: Date,
+) {
   prepared.forEach((v, i) => {
     tx.insert(visitors)
       .values({ ...visitorRow(v, verdict.visitorChecks[i], now), requestId, linkToken: newLinkToken() })
@@ -110,11 +158,36 @@ export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisi
  * emergency visitors' rows in order: they were admitted, so none may be dropped or added.
  * Nothing is deleted: gate events, tracing and reports keep pointing at these rows.
  */
-export function replaceVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict, now: Date, { backfill = false } = {}) {
-  const current = tx.select().from(visitors).where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all();
+export function replaceVisitors(
+  tx: Tx,
+  requestId: number,
+  prepared: PreparedVisitor[],
+  verdict: FilingVerdict,
+  now: Date,
+  { backfill = false } = {},
+) {
+  const current = tx
+    .select()
+    .from(visitors)
+    .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt)))
+    .orderBy(asc(visitors.id))
+    .all();
   if (backfill && current.length !== prepared.length) {
-    const message = { en: `The emergency admit was for ${current.length} visitor(s): backfill exactly those`, zh: `紧急放行登记了 ${current.length} 名访客，请逐一补录，不能增减` };
-    throw new ApiError(400, 'validation_failed', message.en, { issues: [{ path: ['visitors'], code: 'backfill_visitor_count', message: message.en, messageZh: message.zh, params: { count: current.length } }] });
+    const message = {
+      en: `The emergency admit was for ${current.length} visitor(s): backfill exactly those`,
+      zh: `紧急放行登记了 ${current.length} 名访客，请逐一补录，不能增减`,
+    };
+    throw new ApiError(400, 'validation_failed', message.en, {
+      issues: [
+        {
+          path: ['visitors'],
+          code: 'backfill_visitor_count',
+          message: message.en,
+          messageZh: message.zh,
+          params: { count: current.length },
+        },
+      ],
+    });
   }
   const unmatched = [...current];
   const matched = prepared.map((v) => {
@@ -123,14 +196,28 @@ export function replaceVisitors(tx: Tx, requestId: number, prepared: PreparedVis
   });
   for (const gone of unmatched) {
     tx.update(visitors).set({ removedAt: now }).where(eq(visitors.id, gone.id)).run();
-    tx.update(passes).set({ revokedAt: now, revokeReason: 'visitor_removed' }).where(and(eq(passes.visitorId, gone.id), isNull(passes.revokedAt))).run();
+    tx.update(passes)
+      .set({ revokedAt: now, revokeReason: 'visitor_removed' })
+      .where(and(eq(passes.visitorId, gone.id), isNull(passes.revokedAt)))
+      .run();
   }
   prepared.forEach((v, i) => {
     const row = visitorRow(v, verdict.visitorChecks[i], now);
     const keep = matched[i];
     // A commitment accepted before stays dated from then, unless the version changed.
-    if (keep) tx.update(visitors).set({ ...row, commitmentAcceptedAt: keep.commitmentVersion === v.commitmentVersion ? keep.commitmentAcceptedAt : row.commitmentAcceptedAt }).where(eq(visitors.id, keep.id)).run();
-    else tx.insert(visitors).values({ ...row, requestId, linkToken: newLinkToken() }).run();
+    if (keep)
+      tx.update(visitors)
+        .set({
+          ...row,
+          commitmentAcceptedAt:
+            keep.commitmentVersion === v.commitmentVersion ? keep.commitmentAcceptedAt : row.commitmentAcceptedAt,
+        })
+        .where(eq(visitors.id, keep.id))
+        .run();
+    else
+      tx.insert(visitors)
+        .values({ ...row, requestId, linkToken: newLinkToken() })
+        .run();
   });
 }
 
@@ -138,7 +225,10 @@ export function replaceVisitors(tx: Tx, requestId: number, prepared: PreparedVis
 export const EmergencyInputSchema = z.object({
   departmentId: z.number().int().positive(),
   visitorName: safeText(1, 50),
-  visitorPhone: z.string().trim().regex(/^\+?[\d\s-]{6,20}$/),
+  visitorPhone: z
+    .string()
+    .trim()
+    .regex(/^\+?[\d\s-]{6,20}$/),
   purpose: safeText(2, 200),
   reason: safeText(2, 500, { multiline: true }),
 });
@@ -149,21 +239,46 @@ export const EmergencyInputSchema = z.object({
  * name and phone, and the host department owes the backfill by the rule's deadline.
  */
 export function createEmergencyRequest(
-  tx: Tx, now: Date, input: z.infer<typeof EmergencyInputSchema> & { gateId: number },
-  ctx: { filedByLabel: string; filedByUserId: number | null; approval: { byUserId: number | null } | null; idHashKey: Buffer },
+  tx: Tx,
+  now: Date,
+  input: z.infer<typeof EmergencyInputSchema> & { gateId: number },
+  ctx: {
+    filedByLabel: string;
+    filedByUserId: number | null;
+    approval: { byUserId: number | null } | null;
+    idHashKey: Buffer;
+  },
 ) {
-  if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get()) throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
-  if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get()) throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
+  if (!tx.select({ id: departments.id }).from(departments).where(eq(departments.id, input.departmentId)).get())
+    throw fieldError(['departmentId'], 'unknown_department', `Department ${input.departmentId} does not exist`);
+  if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, input.gateId)).get())
+    throw fieldError(['gateId'], 'unknown_gate', `Gate ${input.gateId} does not exist`);
   const { version, rules } = currentRules(tx);
   const today = campusDate(now, rules.timezone);
   const approved = ctx.approval !== null;
   const r = tx
     .insert(visitRequests)
     .values({
-      departmentId: input.departmentId, filedByLabel: ctx.filedByLabel, filedByUserId: ctx.filedByUserId, status: approved ? 'approved' : 'pending', visitDateFrom: today, visitDateTo: today,
-      timeFrom: '00:00', timeTo: '23:59', gateIds: [input.gateId], purpose: input.purpose, destination: '—', escortName: '—', escortPhone: '—', ruleVersion: version,
-      emergency: true, emergencyReason: input.reason, backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000),
-      ...(ctx.approval ? { decidedAt: now, decidedByUserId: ctx.approval.byUserId } : {}), createdAt: now, updatedAt: now,
+      departmentId: input.departmentId,
+      filedByLabel: ctx.filedByLabel,
+      filedByUserId: ctx.filedByUserId,
+      status: approved ? 'approved' : 'pending',
+      visitDateFrom: today,
+      visitDateTo: today,
+      timeFrom: '00:00',
+      timeTo: '23:59',
+      gateIds: [input.gateId],
+      purpose: input.purpose,
+      destination: '—',
+      escortName: '—',
+      escortPhone: '—',
+      ruleVersion: version,
+      emergency: true,
+      emergencyReason: input.reason,
+      backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000),
+      ...(ctx.approval ? { decidedAt: now, decidedByUserId: ctx.approval.byUserId } : {}),
+      createdAt: now,
+      updatedAt: now,
     })
     .returning()
     .get();
@@ -172,22 +287,51 @@ export function createEmergencyRequest(
 }
 
 /** The walk-in of an emergency admit: identified by name and phone until the department backfills. */
-function insertEmergencyVisitor(tx: Tx, requestId: number, input: { visitorName: string; visitorPhone: string }, campusRegionCode: string, key: Buffer) {
+function insertEmergencyVisitor(
+  tx: Tx,
+  requestId: number,
+  input: { visitorName: string; visitorPhone: string },
+  campusRegionCode: string,
+  key: Buffer,
+) {
   tx.insert(visitors)
     .values({
-      requestId, name: input.visitorName, nameNorm: normalizeName(input.visitorName), idType: 'other', idHash: idHash(key, 'emergency', String(requestId)), idLast4: '----',
-      phone: normalizePhone(input.visitorPhone), fromRegion: campusRegionCode, visitedRegions: [], closeContact: false, outOfCity: false, checks: [], linkToken: newLinkToken(),
+      requestId,
+      name: input.visitorName,
+      nameNorm: normalizeName(input.visitorName),
+      idType: 'other',
+      idHash: idHash(key, 'emergency', String(requestId)),
+      idLast4: '----',
+      phone: normalizePhone(input.visitorPhone),
+      fromRegion: campusRegionCode,
+      visitedRegions: [],
+      closeContact: false,
+      outOfCity: false,
+      checks: [],
+      linkToken: newLinkToken(),
     })
     .run();
 }
 
-export function addHistory(tx: Tx, requestId: number, at: Date, actorLabel: string, action: string, fromStatus: RequestStatus | null, toStatus: RequestStatus | null, note: string | null = null) {
+export function addHistory(
+  tx: Tx,
+  requestId: number,
+  at: Date,
+  actorLabel: string,
+  action: string,
+  fromStatus: RequestStatus | null,
+  toStatus: RequestStatus | null,
+  note: string | null = null,
+) {
   tx.insert(requestHistory).values({ requestId, at, actorLabel, action, fromStatus, toStatus, note }).run();
 }
 
 /** Revokes every live pass of a request (cancel, reject, re-check); kiosks learn it at their next sync. */
 export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string) {
-  tx.update(passes).set({ revokedAt: at, revokeReason: reason }).where(and(eq(passes.requestId, requestId), isNull(passes.revokedAt))).run();
+  tx.update(passes)
+    .set({ revokedAt: at, revokeReason: reason })
+    .where(and(eq(passes.requestId, requestId), isNull(passes.revokedAt)))
+    .run();
 }
 
 type RequestRow = typeof visitRequests.$inferSelect;
@@ -206,10 +350,37 @@ function byRequest<T extends { requestId: number }>(rows: T[]) {
 export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}) {
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
-  const vsOf = byRequest(tx.select().from(visitors).where(and(inArray(visitors.requestId, ids), isNull(visitors.removedAt))).orderBy(asc(visitors.id)).all());
-  const psOf = detail ? byRequest(tx.select().from(passes).where(inArray(passes.requestId, ids)).orderBy(sql`rowid`).all()) : new Map<number, (typeof passes.$inferSelect)[]>();
-  const historyOf = detail ? byRequest(tx.select().from(requestHistory).where(inArray(requestHistory.requestId, ids)).orderBy(asc(requestHistory.id)).all()) : new Map<number, (typeof requestHistory.$inferSelect)[]>();
-  return rows.map((r) => viewOf(r, vsOf.get(r.id) ?? [], detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [] } : null));
+  const vsOf = byRequest(
+    tx
+      .select()
+      .from(visitors)
+      .where(and(inArray(visitors.requestId, ids), isNull(visitors.removedAt)))
+      .orderBy(asc(visitors.id))
+      .all(),
+  );
+  const psOf = detail
+    ? byRequest(
+        tx
+          .select()
+          .from(passes)
+          .where(inArray(passes.requestId, ids))
+          .orderBy(sql`rowid`)
+          .all(),
+      )
+    : new Map<number, (typeof passes.$inferSelect)[]>();
+  const historyOf = detail
+    ? byRequest(
+        tx
+          .select()
+          .from(requestHistory)
+          .where(inArray(requestHistory.requestId, ids))
+          .orderBy(asc(requestHistory.id))
+          .all(),
+      )
+    : new Map<number, (typeof requestHistory.$inferSelect)[]>();
+  return rows.map((r) =>
+    viewOf(r, vsOf.get(r.id) ?? [], detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [] } : null),
+  );
 }
 
 /** One request as the API shows it (requestViews for a list). */
@@ -219,7 +390,11 @@ export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
   return view;
 }
 
-function viewOf(r: RequestRow, vs: (typeof visitors.$inferSelect)[], more: { ps: (typeof passes.$inferSelect)[]; history: (typeof requestHistory.$inferSelect)[] } | null) {
+function viewOf(
+  r: RequestRow,
+  vs: (typeof visitors.$inferSelect)[],
+  more: { ps: (typeof passes.$inferSelect)[]; history: (typeof requestHistory.$inferSelect)[] } | null,
+) {
   const base = {
     id: r.id,
     departmentId: r.departmentId,
@@ -255,7 +430,9 @@ function viewOf(r: RequestRow, vs: (typeof visitors.$inferSelect)[], more: { ps:
     visitors: vs.map((v) => {
       // The visitor's live pass, else their newest; passes are listed in insertion order.
       const own = ps.filter((x) => x.visitorId === v.id);
-      const p = own.findLast((x) => x.revokedAt === null) ?? own.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1);
+      const p =
+        own.findLast((x) => x.revokedAt === null) ??
+        own.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1);
       return {
         id: v.id,
         name: v.name,
@@ -269,10 +446,25 @@ function viewOf(r: RequestRow, vs: (typeof visitors.$inferSelect)[], more: { ps:
         testTakenAt: v.testTakenAt?.toISOString() ?? null,
         testResult: v.testResult,
         checks: v.checks,
-        pass: p ? { id: p.id, link: `/pass/${v.linkToken}`, revoked: p.revokedAt !== null, entriesUsed: p.entriesUsed, entriesAllowed: p.entriesAllowed } : null,
+        pass: p
+          ? {
+              id: p.id,
+              link: `/pass/${v.linkToken}`,
+              revoked: p.revokedAt !== null,
+              entriesUsed: p.entriesUsed,
+              entriesAllowed: p.entriesAllowed,
+            }
+          : null,
       };
     }),
-    history: history.map((h) => ({ at: h.at.toISOString(), actor: h.actorLabel, action: h.action, fromStatus: h.fromStatus, toStatus: h.toStatus, note: h.note })),
+    history: history.map((h) => ({
+      at: h.at.toISOString(),
+      actor: h.actorLabel,
+      action: h.action,
+      fromStatus: h.fromStatus,
+      toStatus: h.toStatus,
+      note: h.note,
+    })),
   };
 }
 

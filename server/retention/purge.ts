@@ -4,7 +4,6 @@ import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
 
-
 /** What remains of a visitor after deletion: the row (so passes, events and reports still add up), no person. */
 export const ERASED = {
   name: '（已删除）',
@@ -21,7 +20,10 @@ export const ERASED = {
 
 export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
-  tx.update(visitors).set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now }).where(eq(visitors.id, visitorId)).run();
+  tx.update(visitors)
+    .set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now })
+    .where(eq(visitors.id, visitorId))
+    .run();
 }
 
 /**
@@ -29,7 +31,9 @@ export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Dat
  * daily purge never meets one (replies go after 2 days); an erasure on request may.
  */
 export function dropStoredReplies(tx: Pick<Tx, 'delete'>, requestId: number) {
-  tx.delete(idempotencyKeys).where(sql`json_extract(${idempotencyKeys.body}, '$.id') = ${requestId}`).run();
+  tx.delete(idempotencyKeys)
+    .where(sql`json_extract(${idempotencyKeys.body}, '$.id') = ${requestId}`)
+    .run();
 }
 
 /**
@@ -58,9 +62,16 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
       .where(and(isNull(visitors.purgedAt), lt(visitRequests.visitDateTo, cutoffDay)))
       .all();
     for (const v of due) eraseVisitor(tx, v.id, now);
-    const events = tx.update(gateEvents).set({ input: null }).where(and(lt(gateEvents.at, cutoff), sql`${gateEvents.input} is not null`)).run().changes;
+    const events = tx
+      .update(gateEvents)
+      .set({ input: null })
+      .where(and(lt(gateEvents.at, cutoff), sql`${gateEvents.input} is not null`))
+      .run().changes;
     // Stored answers to retried requests hold what was filed; they are only needed for a day or two.
-    const replies = tx.delete(idempotencyKeys).where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 2 * 86_400_000))).run().changes;
+    const replies = tx
+      .delete(idempotencyKeys)
+      .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 2 * 86_400_000)))
+      .run().changes;
     return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, cutoffDay };
   });
   if (out.visitors > 0 || out.eventInputs > 0) flushErasures(db);

@@ -9,13 +9,27 @@ import { dropStoredReplies, eraseVisitor, flushErasures } from './purge';
 
 export const visitorRoutes = createRouter().openapi(
   createRoute({
-    method: 'post', path: '/{id}/erase', tags: ['retention'], summary: 'Delete one visitor’s personal data on request (who, when and why are audit-logged; the values are not)',
+    method: 'post',
+    path: '/{id}/erase',
+    tags: ['retention'],
+    summary: 'Delete one visitor’s personal data on request (who, when and why are audit-logged; the values are not)',
     middleware: [requireRole('office')] as const,
-    request: { params: z.object({ id: z.coerce.number().int().positive().openapi({ param: { name: 'id', in: 'path' } }) }), ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
+    request: {
+      params: z.object({
+        id: z.coerce
+          .number()
+          .int()
+          .positive()
+          .openapi({ param: { name: 'id', in: 'path' } }),
+      }),
+      ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })),
+    },
     responses: {
       200: jsonContent(z.object({ id: z.number().int(), erasedAt: z.string() }), 'Erased'),
-      400: jsonContent(ErrorBodySchema, 'Invalid'), ...guardResponses,
-      404: jsonContent(ErrorBodySchema, 'No such visitor'), 409: errorContent('Already erased', 'already_erased'),
+      400: jsonContent(ErrorBodySchema, 'Invalid'),
+      ...guardResponses,
+      404: jsonContent(ErrorBodySchema, 'No such visitor'),
+      409: errorContent('Already erased', 'already_erased'),
     },
   }),
   (c) => {
@@ -24,12 +38,22 @@ export const visitorRoutes = createRouter().openapi(
     const { reason } = c.req.valid('json');
     const now = clock.now();
     db.transaction((tx) => {
-      const v = tx.select({ id: visitors.id, purgedAt: visitors.purgedAt, requestId: visitors.requestId }).from(visitors).where(eq(visitors.id, id)).get();
+      const v = tx
+        .select({ id: visitors.id, purgedAt: visitors.purgedAt, requestId: visitors.requestId })
+        .from(visitors)
+        .where(eq(visitors.id, id))
+        .get();
       if (!v) throw notFound(`Visitor ${id}`);
       if (v.purgedAt) throw conflict('already_erased', `Visitor ${id} was erased at ${v.purgedAt.toISOString()}`);
       eraseVisitor(tx, id, now);
       dropStoredReplies(tx, v.requestId);
-      recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'visitor.erase', entity: 'visitor', entityId: id, reason, after: { requestId: v.requestId } });
+      recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+        action: 'visitor.erase',
+        entity: 'visitor',
+        entityId: id,
+        reason,
+        after: { requestId: v.requestId },
+      });
     });
     flushErasures(db);
     return c.json({ id, erasedAt: now.toISOString() }, 200);

@@ -10,7 +10,14 @@ import { issuePasses } from '../passes/issue';
 import { RequestViewSchema } from '../requests/schemas';
 import { loadVisibleRequest } from '../requests/scope';
 import { recheckImpact } from '../requests/recheck';
-import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestView, requestViews, revokePasses } from '../requests/store';
+import {
+  addHistory,
+  createEmergencyRequest,
+  EmergencyInputSchema,
+  requestView,
+  requestViews,
+  revokePasses,
+} from '../requests/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Tx } from '../db/open';
@@ -22,45 +29,102 @@ const errors = {
 };
 const noSuchRequest = { 404: jsonContent(ErrorBodySchema, 'No such request') };
 
-export const REJECT_REASONS = ['rule_violation', 'insufficient_reason', 'incomplete_information', 'risk_concern', 'duplicate', 'other'] as const;
-
+export const REJECT_REASONS = [
+  'rule_violation',
+  'insufficient_reason',
+  'incomplete_information',
+  'risk_concern',
+  'duplicate',
+  'other',
+] as const;
 
 /**
  * Approves one request as `p`: a department approver moves pending_dept to pending; the office
  * approves pending or needs_review, after the rules are checked again as they stand now, and
  * the visitors get passes. The approver is recorded: 谁审批谁负责.
  */
-function approveOne(tx: Tx, p: Principal, id: number, now: Date, { note, allowPrint }: { note: string | null; allowPrint?: boolean | undefined }, requestId: string, signingKeyWrap: Buffer) {
+function approveOne(
+  tx: Tx,
+  p: Principal,
+  id: number,
+  now: Date,
+  { note, allowPrint }: { note: string | null; allowPrint?: boolean | undefined },
+  requestId: string,
+  signingKeyWrap: Buffer,
+) {
   const r = loadVisibleRequest(tx, p, id);
   const actor = `${p.kind}:${p.label}`;
   if (r.status === 'pending_dept') {
     const approver = p.userId ? tx.select().from(users).where(eq(users.id, p.userId)).get() : undefined;
-    if (p.role !== 'filer' || !approver?.deptApprover) throw new ApiError(403, 'forbidden', 'This request first needs its department approver');
+    if (p.role !== 'filer' || !approver?.deptApprover)
+      throw new ApiError(403, 'forbidden', 'This request first needs its department approver');
     tx.update(visitRequests).set({ status: 'pending', updatedAt: now }).where(eq(visitRequests.id, id)).run();
     addHistory(tx, id, now, actor, 'dept_approved', 'pending_dept', 'pending', note);
-    recordAudit(tx, now, p, requestId, { action: 'request.dept_approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'pending' }, reason: note });
+    recordAudit(tx, now, p, requestId, {
+      action: 'request.dept_approve',
+      entity: 'visit_request',
+      entityId: id,
+      before: { status: r.status },
+      after: { status: 'pending' },
+      reason: note,
+    });
     return;
   }
   if (p.role !== 'office') throw new ApiError(403, 'forbidden', 'Only the security office approves');
-  if (r.status !== 'pending' && r.status !== 'needs_review') throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
+  if (r.status !== 'pending' && r.status !== 'needs_review')
+    throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
   const [still] = recheckImpact(tx, now, {}, { requestId: id });
-  if (still) throw new ApiError(409, 'checks_failed', `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`);
+  if (still)
+    throw new ApiError(
+      409,
+      'checks_failed',
+      `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`,
+    );
   const { version, rules } = currentRules(tx);
-  tx.update(visitRequests).set({ status: 'approved', reviewReasons: null, decidedAt: now, decidedByUserId: p.userId, decisionNote: note, ruleVersion: version, updatedAt: now, ...(allowPrint !== undefined ? { printAllowed: allowPrint } : {}) }).where(eq(visitRequests.id, id)).run();
+  tx.update(visitRequests)
+    .set({
+      status: 'approved',
+      reviewReasons: null,
+      decidedAt: now,
+      decidedByUserId: p.userId,
+      decisionNote: note,
+      ruleVersion: version,
+      updatedAt: now,
+      ...(allowPrint !== undefined ? { printAllowed: allowPrint } : {}),
+    })
+    .where(eq(visitRequests.id, id))
+    .run();
   // A re-approval keeps each visitor's live pass where it still fits, and re-issues it where not.
   issuePasses(tx, id, now, rules, signingKeyWrap);
   addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
-  recordAudit(tx, now, p, requestId, { action: 'request.approve', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'approved', ruleVersion: version }, reason: note });
+  recordAudit(tx, now, p, requestId, {
+    action: 'request.approve',
+    entity: 'visit_request',
+    entityId: id,
+    before: { status: r.status },
+    after: { status: 'approved', ruleVersion: version },
+    reason: note,
+  });
 }
 
-const QueueItemSchema = RequestViewSchema.extend({ ageMinutes: z.number().int(), backfillOverdue: z.boolean() }).openapi('QueueItem');
+const QueueItemSchema = RequestViewSchema.extend({
+  ageMinutes: z.number().int(),
+  backfillOverdue: z.boolean(),
+}).openapi('QueueItem');
 
 export const reviewRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/queue', tags: ['review'], summary: 'The office’s queue: pending requests with their age and pre-computed checks, and overdue backfills',
+      method: 'get',
+      path: '/queue',
+      tags: ['review'],
+      summary: 'The office’s queue: pending requests with their age and pre-computed checks, and overdue backfills',
       middleware: [requireRole('office')] as const,
-      request: { query: PageQuerySchema.extend({ queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal') }) },
+      request: {
+        query: PageQuerySchema.extend({
+          queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal'),
+        }),
+      },
       responses: { 200: jsonContent(pageOf(QueueItemSchema), 'A page of the queue, oldest first'), ...errors },
     }),
     (c) => {
@@ -69,40 +133,70 @@ export const reviewRoutes = createRouter()
       const { queue, limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int(), z.number().int()]));
       const inQueue =
-        queue === 'needs_review' ? eq(visitRequests.status, 'needs_review')
-        : queue === 'pending_dept' ? eq(visitRequests.status, 'pending_dept')
-        : queue === 'backfill' ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
-        : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
-      const afterLast = after && or(gt(visitRequests.createdAt, new Date(after[0])), and(eq(visitRequests.createdAt, new Date(after[0])), gt(visitRequests.id, after[1])));
-      const rows = db.select().from(visitRequests).where(and(inQueue, afterLast)).orderBy(asc(visitRequests.createdAt), asc(visitRequests.id)).limit(limit + 1).all();
+        queue === 'needs_review'
+          ? eq(visitRequests.status, 'needs_review')
+          : queue === 'pending_dept'
+            ? eq(visitRequests.status, 'pending_dept')
+            : queue === 'backfill'
+              ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
+              : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
+      const afterLast =
+        after &&
+        or(
+          gt(visitRequests.createdAt, new Date(after[0])),
+          and(eq(visitRequests.createdAt, new Date(after[0])), gt(visitRequests.id, after[1])),
+        );
+      const rows = db
+        .select()
+        .from(visitRequests)
+        .where(and(inQueue, afterLast))
+        .orderBy(asc(visitRequests.createdAt), asc(visitRequests.id))
+        .limit(limit + 1)
+        .all();
       const page = pageFrom(rows, limit, (r) => [r.createdAt.getTime(), r.id]);
-      return c.json({
-        ...page,
-        items: requestViews(db, page.items, { detail: true }).map((view, i) => {
-          const r = page.items[i]!;
-          return {
-            ...view,
-            ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
-            backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
-          };
-        }),
-      }, 200);
+      return c.json(
+        {
+          ...page,
+          items: requestViews(db, page.items, { detail: true }).map((view, i) => {
+            const r = page.items[i]!;
+            return {
+              ...view,
+              ageMinutes: Math.floor((now.getTime() - r.createdAt.getTime()) / 60_000),
+              backfillOverdue: r.emergency && !r.backfilledAt && r.backfillDueAt !== null && r.backfillDueAt < now,
+            };
+          }),
+        },
+        200,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/approve', tags: ['review'], summary: 'Approve (office), or first-level approve (department approver)',
+      method: 'post',
+      path: '/{id}/approve',
+      tags: ['review'],
+      summary: 'Approve (office), or first-level approve (department approver)',
       middleware: [requireRole('office', 'filer')] as const,
       request: {
         params: IdParamSchema,
         ...jsonBody(
           z.object({
             note: z.string().trim().max(500).nullable().default(null),
-            allowPrint: z.boolean().optional().openapi({ description: 'Allow printed passes for this request (visitors without a phone); off unless set' }),
+            allowPrint: z
+              .boolean()
+              .optional()
+              .openapi({
+                description: 'Allow printed passes for this request (visitors without a phone); off unless set',
+              }),
           }),
         ),
       },
-      responses: { 200: jsonContent(RequestViewSchema, 'Approved'), ...errors, ...noSuchRequest, 409: errorContent('Not pending, or breaks the rules as they stand now', 'not_pending', 'checks_failed') },
+      responses: {
+        200: jsonContent(RequestViewSchema, 'Approved'),
+        ...errors,
+        ...noSuchRequest,
+        409: errorContent('Not pending, or breaks the rules as they stand now', 'not_pending', 'checks_failed'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -120,10 +214,27 @@ export const reviewRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/approve-bulk', tags: ['review'], summary: 'Approve many requests; each succeeds or fails on its own',
+      method: 'post',
+      path: '/approve-bulk',
+      tags: ['review'],
+      summary: 'Approve many requests; each succeeds or fails on its own',
       middleware: [requireRole('office')] as const,
-      request: jsonBody(z.object({ ids: z.array(z.number().int().positive()).min(1).max(500), note: z.string().trim().max(500).nullable().default(null) })),
-      responses: { 200: jsonContent(z.object({ approved: z.array(z.number().int()), failed: z.array(z.object({ id: z.number().int(), code: z.string(), message: z.string() })) }), 'Per-request outcome'), ...errors },
+      request: jsonBody(
+        z.object({
+          ids: z.array(z.number().int().positive()).min(1).max(500),
+          note: z.string().trim().max(500).nullable().default(null),
+        }),
+      ),
+      responses: {
+        200: jsonContent(
+          z.object({
+            approved: z.array(z.number().int()),
+            failed: z.array(z.object({ id: z.number().int(), code: z.string(), message: z.string() })),
+          }),
+          'Per-request outcome',
+        ),
+        ...errors,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -134,7 +245,9 @@ export const reviewRoutes = createRouter()
       const failed: { id: number; code: string; message: string }[] = [];
       for (const id of ids) {
         try {
-          db.transaction((tx) => approveOne(tx, p, id, now, { note }, c.get('requestId'), c.get('deps').keys.signingKeyWrap));
+          db.transaction((tx) =>
+            approveOne(tx, p, id, now, { note }, c.get('requestId'), c.get('deps').keys.signingKeyWrap),
+          );
           approved.push(id);
         } catch (err) {
           if (!(err instanceof ApiError)) throw err;
@@ -146,10 +259,21 @@ export const reviewRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/{id}/reject', tags: ['review'], summary: 'Reject with a reason code and note; passes are revoked',
+      method: 'post',
+      path: '/{id}/reject',
+      tags: ['review'],
+      summary: 'Reject with a reason code and note; passes are revoked',
       middleware: [requireRole('office')] as const,
-      request: { params: IdParamSchema, ...jsonBody(z.object({ reasonCode: z.enum(REJECT_REASONS), note: z.string().trim().min(1).max(500) })) },
-      responses: { 200: jsonContent(RequestViewSchema, 'Rejected'), ...errors, ...noSuchRequest, 409: errorContent('Not in a state that can be rejected', 'not_pending') },
+      request: {
+        params: IdParamSchema,
+        ...jsonBody(z.object({ reasonCode: z.enum(REJECT_REASONS), note: z.string().trim().min(1).max(500) })),
+      },
+      responses: {
+        200: jsonContent(RequestViewSchema, 'Rejected'),
+        ...errors,
+        ...noSuchRequest,
+        409: errorContent('Not in a state that can be rejected', 'not_pending'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -159,19 +283,43 @@ export const reviewRoutes = createRouter()
       const now = clock.now();
       const body = db.transaction((tx) => {
         const r = loadVisibleRequest(tx, p, id);
-        if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status)) throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
-        tx.update(visitRequests).set({ status: 'rejected', decidedAt: now, decidedByUserId: p.userId, decisionReasonCode: reasonCode, decisionNote: note, updatedAt: now }).where(eq(visitRequests.id, id)).run();
+        if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status))
+          throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
+        tx.update(visitRequests)
+          .set({
+            status: 'rejected',
+            decidedAt: now,
+            decidedByUserId: p.userId,
+            decisionReasonCode: reasonCode,
+            decisionNote: note,
+            updatedAt: now,
+          })
+          .where(eq(visitRequests.id, id))
+          .run();
         revokePasses(tx, id, now, 'rejected');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'rejected', r.status, 'rejected', `${reasonCode}: ${note}`);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.reject', entity: 'visit_request', entityId: id, before: { status: r.status }, after: { status: 'rejected', reasonCode }, reason: note });
-        return requestView(tx, { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note }, { detail: true });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'request.reject',
+          entity: 'visit_request',
+          entityId: id,
+          before: { status: r.status },
+          after: { status: 'rejected', reasonCode },
+          reason: note,
+        });
+        return requestView(
+          tx,
+          { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note },
+          { detail: true },
+        );
       });
       return c.json(body, 200);
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/emergency', tags: ['review'],
+      method: 'post',
+      path: '/emergency',
+      tags: ['review'],
       summary: 'Emergency lane: admit an unfiled visitor now; the host department must backfill the filing in time',
       middleware: [requireRole('office')] as const,
       request: jsonBody(EmergencyInputSchema.extend({ gateId: z.number().int().positive() })),
@@ -183,13 +331,23 @@ export const reviewRoutes = createRouter()
       const input = c.req.valid('json');
       const now = clock.now();
       const body = db.transaction((tx) => {
-        const { request: r, rules } = createEmergencyRequest(tx, now, input, { filedByLabel: `${p.kind}:${p.label}`, filedByUserId: p.userId, approval: { byUserId: p.userId }, idHashKey });
+        const { request: r, rules } = createEmergencyRequest(tx, now, input, {
+          filedByLabel: `${p.kind}:${p.label}`,
+          filedByUserId: p.userId,
+          approval: { byUserId: p.userId },
+          idHashKey,
+        });
         issuePasses(tx, r.id, now, rules, c.get('deps').keys.signingKeyWrap);
         addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'request.emergency', entity: 'visit_request', entityId: r.id, after: { gateId: input.gateId, departmentId: input.departmentId }, reason: input.reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'request.emergency',
+          entity: 'visit_request',
+          entityId: r.id,
+          after: { gateId: input.gateId, departmentId: input.departmentId },
+          reason: input.reason,
+        });
         return requestView(tx, r, { detail: true });
       });
       return c.json(body, 201);
     },
   );
-

@@ -16,63 +16,143 @@ import { activeRiskAreas } from './store';
 import { parseCsv } from '../lib/csv';
 
 const RiskAreaSchema = z
-  .object({ id: z.number().int(), regionCode: z.string(), regionName: z.string(), level: z.enum(RISK_LEVELS), effectiveFrom: z.string(), effectiveTo: z.string().nullable(), note: z.string() })
+  .object({
+    id: z.number().int(),
+    regionCode: z.string(),
+    regionName: z.string(),
+    level: z.enum(RISK_LEVELS),
+    effectiveFrom: z.string(),
+    effectiveTo: z.string().nullable(),
+    note: z.string(),
+  })
   .openapi('RiskArea');
 const RiskAreaInput = z
-  .object({ regionCode: z.string().regex(/^\d{6}$/), level: z.enum(RISK_LEVELS), effectiveFrom: IsoDateSchema, effectiveTo: IsoDateSchema.nullable().default(null), note: z.string().trim().max(200).default(''), reason: z.string().trim().min(2).max(500) })
-  .refine((a) => a.effectiveTo === null || a.effectiveTo >= a.effectiveFrom, { path: ['effectiveTo'], message: 'must not be before effectiveFrom' });
-const ImpactSchema = z.array(z.object({ requestId: z.number().int(), departmentId: z.number().int(), visitDateFrom: z.string(), reasons: z.array(z.string()) }));
+  .object({
+    regionCode: z.string().regex(/^\d{6}$/),
+    level: z.enum(RISK_LEVELS),
+    effectiveFrom: IsoDateSchema,
+    effectiveTo: IsoDateSchema.nullable().default(null),
+    note: z.string().trim().max(200).default(''),
+    reason: z.string().trim().min(2).max(500),
+  })
+  .refine((a) => a.effectiveTo === null || a.effectiveTo >= a.effectiveFrom, {
+    path: ['effectiveTo'],
+    message: 'must not be before effectiveFrom',
+  });
+const ImpactSchema = z.array(
+  z.object({
+    requestId: z.number().int(),
+    departmentId: z.number().int(),
+    visitDateFrom: z.string(),
+    reasons: z.array(z.string()),
+  }),
+);
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
   401: jsonContent(ErrorBodySchema, 'Not signed in'),
   403: jsonContent(ErrorBodySchema, 'Role not allowed'),
 };
-const view = (r: typeof riskAreas.$inferSelect) => ({ id: r.id, regionCode: r.regionCode, regionName: regionName(r.regionCode) ?? '', level: r.level, effectiveFrom: r.effectiveFrom, effectiveTo: r.effectiveTo, note: r.note });
+const view = (r: typeof riskAreas.$inferSelect) => ({
+  id: r.id,
+  regionCode: r.regionCode,
+  regionName: regionName(r.regionCode) ?? '',
+  level: r.level,
+  effectiveFrom: r.effectiveFrom,
+  effectiveTo: r.effectiveTo,
+  note: r.note,
+});
 
 const CSV_COLUMNS = ['region_code', 'level', 'effective_from', 'effective_to', 'note'] as const;
 const RiskAreaRow = z
-  .object({ regionCode: z.string().regex(/^\d{6}$/), level: z.enum(RISK_LEVELS), effectiveFrom: IsoDateSchema, effectiveTo: IsoDateSchema.nullable(), note: z.string().trim().max(200) })
-  .refine((a) => a.effectiveTo === null || a.effectiveTo >= a.effectiveFrom, { path: ['effectiveTo'], message: 'must not be before effectiveFrom' });
+  .object({
+    regionCode: z.string().regex(/^\d{6}$/),
+    level: z.enum(RISK_LEVELS),
+    effectiveFrom: IsoDateSchema,
+    effectiveTo: IsoDateSchema.nullable(),
+    note: z.string().trim().max(200),
+  })
+  .refine((a) => a.effectiveTo === null || a.effectiveTo >= a.effectiveFrom, {
+    path: ['effectiveTo'],
+    message: 'must not be before effectiveFrom',
+  });
 
 /** Checks every row (and its region code against GB/T 2260) before anything is saved; errors name row and column. */
 function parseRiskAreaCsv(text: string) {
   const [header, ...rows] = parseCsv(text);
   const cols = (header ?? []).map((h) => h.trim().toLowerCase());
   const missing = CSV_COLUMNS.filter((c) => c !== 'note' && c !== 'effective_to' && !cols.includes(c));
-  if (missing.length) throw new ApiError(400, 'validation_failed', 'The CSV header lacks columns', { issues: missing.map((m) => ({ path: ['csv', 0, m], code: 'missing_column', message: `column ${m} is missing` })) });
+  if (missing.length)
+    throw new ApiError(400, 'validation_failed', 'The CSV header lacks columns', {
+      issues: missing.map((m) => ({ path: ['csv', 0, m], code: 'missing_column', message: `column ${m} is missing` })),
+    });
   const issues: { path: (string | number)[]; code: string; message: string }[] = [];
   const out = rows.map((r, i) => {
     const get = (c: (typeof CSV_COLUMNS)[number]) => (cols.includes(c) ? (r[cols.indexOf(c)] ?? '').trim() : '');
-    const parsed = RiskAreaRow.safeParse({ regionCode: get('region_code'), level: get('level'), effectiveFrom: get('effective_from'), effectiveTo: get('effective_to') || null, note: get('note') });
+    const parsed = RiskAreaRow.safeParse({
+      regionCode: get('region_code'),
+      level: get('level'),
+      effectiveFrom: get('effective_from'),
+      effectiveTo: get('effective_to') || null,
+      note: get('note'),
+    });
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) issues.push({ path: ['csv', i + 1, String(issue.path[0] ?? '')], code: issue.code, message: issue.message });
+      for (const issue of parsed.error.issues)
+        issues.push({ path: ['csv', i + 1, String(issue.path[0] ?? '')], code: issue.code, message: issue.message });
       return null;
     }
-    if (!regionName(parsed.data.regionCode)) issues.push({ path: ['csv', i + 1, 'regionCode'], code: 'unknown_region', message: `No GB/T 2260 region ${parsed.data.regionCode}` });
+    if (!regionName(parsed.data.regionCode))
+      issues.push({
+        path: ['csv', i + 1, 'regionCode'],
+        code: 'unknown_region',
+        message: `No GB/T 2260 region ${parsed.data.regionCode}`,
+      });
     return parsed.data;
   });
   if (rows.length === 0) issues.push({ path: ['csv'], code: 'empty', message: 'no rows under the header' });
-  if (issues.length) throw new ApiError(400, 'validation_failed', 'Some rows are invalid; nothing was saved', { issues: issues.slice(0, 100) });
+  if (issues.length)
+    throw new ApiError(400, 'validation_failed', 'Some rows are invalid; nothing was saved', {
+      issues: issues.slice(0, 100),
+    });
   return out.filter((a): a is NonNullable<typeof a> => a !== null);
 }
 
 function assertKnownRegion(code: string) {
-  if (!regionName(code)) throw new ApiError(400, 'validation_failed', 'Unknown region', { issues: [{ path: ['regionCode'], code: 'unknown_region', message: `No GB/T 2260 region ${code}` }] });
+  if (!regionName(code))
+    throw new ApiError(400, 'validation_failed', 'Unknown region', {
+      issues: [{ path: ['regionCode'], code: 'unknown_region', message: `No GB/T 2260 region ${code}` }],
+    });
 }
 
 /** The office's list of medium- and high-risk areas (rule 4); each change is a new rule version. */
 export const riskAreaRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['rules'], summary: 'Risk areas in the list (removed ones excluded)',
+      method: 'get',
+      path: '/',
+      tags: ['rules'],
+      summary: 'Risk areas in the list (removed ones excluded)',
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(RiskAreaSchema), 'Areas'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(riskAreas).where(isNull(riskAreas.removedAt)).orderBy(desc(riskAreas.id)).all().map(view), 200),
+    (c) =>
+      c.json(
+        c
+          .get('deps')
+          .db.select()
+          .from(riskAreas)
+          .where(isNull(riskAreas.removedAt))
+          .orderBy(desc(riskAreas.id))
+          .all()
+          .map(view),
+        200,
+      ),
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/preview', tags: ['rules'], summary: 'Which approved future visits adding this area would stop (nothing saved)',
+      method: 'post',
+      path: '/preview',
+      tags: ['rules'],
+      summary: 'Which approved future visits adding this area would stop (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RiskAreaInput),
       responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
@@ -86,10 +166,16 @@ export const riskAreaRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['rules'], summary: 'Add a risk area; approved visits that now fail move to needs review',
+      method: 'post',
+      path: '/',
+      tags: ['rules'],
+      summary: 'Add a risk area; approved visits that now fail move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RiskAreaInput),
-      responses: { 201: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: ImpactSchema }), 'Added'), ...errors },
+      responses: {
+        201: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: ImpactSchema }), 'Added'),
+        ...errors,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -100,9 +186,21 @@ export const riskAreaRoutes = createRouter()
       const actor = `${p.kind}:${p.label}`;
       const out = db.transaction((tx) => {
         const row = tx.insert(riskAreas).values(a).returning().get();
-        const { version } = saveRuleVersion(tx, now, actor, `risk area ${a.regionCode} ${a.level}: ${reason}`, currentRules(tx).rules);
+        const { version } = saveRuleVersion(
+          tx,
+          now,
+          actor,
+          `risk area ${a.regionCode} ${a.level}: ${reason}`,
+          currentRules(tx).rules,
+        );
         const impact = applyRecheck(tx, now, actor, `risk area ${a.regionCode}`);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.add', entity: 'risk_area', entityId: row.id, after: view(row), reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'risk_area.add',
+          entity: 'risk_area',
+          entityId: row.id,
+          after: view(row),
+          reason,
+        });
         return { ...view(row), ruleVersion: version, impact };
       });
       return c.json(out, 201);
@@ -110,10 +208,26 @@ export const riskAreaRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/import', tags: ['rules'], summary: 'Add risk areas from CSV (region_code, level, effective_from, effective_to, note): all rows or none, one rule version; with dryRun, only the impact',
+      method: 'post',
+      path: '/import',
+      tags: ['rules'],
+      summary:
+        'Add risk areas from CSV (region_code, level, effective_from, effective_to, note): all rows or none, one rule version; with dryRun, only the impact',
       middleware: [requireRole('office')] as const,
-      request: jsonBody(z.object({ csv: z.string().min(1).max(500_000), reason: z.string().trim().min(2).max(500), dryRun: z.boolean().default(false) })),
-      responses: { 200: jsonContent(z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }), 'Imported (or previewed)'), ...errors },
+      request: jsonBody(
+        z.object({
+          csv: z.string().min(1).max(500_000),
+          reason: z.string().trim().min(2).max(500),
+          dryRun: z.boolean().default(false),
+        }),
+      ),
+      responses: {
+        200: jsonContent(
+          z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }),
+          'Imported (or previewed)',
+        ),
+        ...errors,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -121,13 +235,32 @@ export const riskAreaRoutes = createRouter()
       const { csv, reason, dryRun } = c.req.valid('json');
       const areas = parseRiskAreaCsv(csv);
       const now = clock.now();
-      if (dryRun) return c.json({ rows: areas.length, ruleVersion: null, impact: recheckImpact(db, now, { riskAreas: [...activeRiskAreas(db), ...areas] }) }, 200);
+      if (dryRun)
+        return c.json(
+          {
+            rows: areas.length,
+            ruleVersion: null,
+            impact: recheckImpact(db, now, { riskAreas: [...activeRiskAreas(db), ...areas] }),
+          },
+          200,
+        );
       const actor = `${p.kind}:${p.label}`;
       const out = db.transaction((tx) => {
         for (const a of areas) tx.insert(riskAreas).values(a).run();
-        const { version } = saveRuleVersion(tx, now, actor, `risk areas imported (${areas.length}): ${reason}`, currentRules(tx).rules);
+        const { version } = saveRuleVersion(
+          tx,
+          now,
+          actor,
+          `risk areas imported (${areas.length}): ${reason}`,
+          currentRules(tx).rules,
+        );
         const impact = applyRecheck(tx, now, actor, `risk areas imported (${areas.length})`);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.import', entity: 'risk_area', after: { rows: areas.length }, reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'risk_area.import',
+          entity: 'risk_area',
+          after: { rows: areas.length },
+          reason,
+        });
         return { rows: areas.length, ruleVersion: version, impact };
       });
       return c.json(out, 200);
@@ -135,10 +268,17 @@ export const riskAreaRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{id}', tags: ['rules'], summary: 'Remove a risk area from the list (kept for history)',
+      method: 'delete',
+      path: '/{id}',
+      tags: ['rules'],
+      summary: 'Remove a risk area from the list (kept for history)',
       middleware: [requireRole('office')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int() }), 'Removed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such area') },
+      responses: {
+        200: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int() }), 'Removed'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such area'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -146,11 +286,26 @@ export const riskAreaRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const out = db.transaction((tx) => {
-        const row = tx.select().from(riskAreas).where(and(eq(riskAreas.id, id), isNull(riskAreas.removedAt))).get();
+        const row = tx
+          .select()
+          .from(riskAreas)
+          .where(and(eq(riskAreas.id, id), isNull(riskAreas.removedAt)))
+          .get();
         if (!row) throw notFound(`Risk area ${id}`);
         tx.update(riskAreas).set({ removedAt: now }).where(eq(riskAreas.id, id)).run();
-        const { version } = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `risk area ${row.regionCode} removed`, currentRules(tx).rules);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'risk_area.remove', entity: 'risk_area', entityId: id, before: view(row) });
+        const { version } = saveRuleVersion(
+          tx,
+          now,
+          `${p.kind}:${p.label}`,
+          `risk area ${row.regionCode} removed`,
+          currentRules(tx).rules,
+        );
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'risk_area.remove',
+          entity: 'risk_area',
+          entityId: id,
+          before: view(row),
+        });
         return { ...view(row), ruleVersion: version };
       });
       return c.json(out, 200);

@@ -5,7 +5,12 @@ import type { Tx } from '../db/open';
 
 export function activeRiskAreas(db: Tx): RiskArea[] {
   return db
-    .select({ regionCode: riskAreas.regionCode, level: riskAreas.level, effectiveFrom: riskAreas.effectiveFrom, effectiveTo: riskAreas.effectiveTo })
+    .select({
+      regionCode: riskAreas.regionCode,
+      level: riskAreas.level,
+      effectiveFrom: riskAreas.effectiveFrom,
+      effectiveTo: riskAreas.effectiveTo,
+    })
     .from(riskAreas)
     .where(isNull(riskAreas.removedAt))
     .all();

@@ -12,7 +12,16 @@ import { applyRecheck, recheckImpact } from '../requests/recheck';
 import { currentCommitment, currentRules, saveRuleVersion } from './store';
 
 const RulesOut = z.object({ version: z.number().int(), rules: RulesSchema }).openapi('RuleVersion');
-const ImpactSchema = z.array(z.object({ requestId: z.number().int(), departmentId: z.number().int(), visitDateFrom: z.string(), reasons: z.array(z.string()) })).openapi('RecheckImpact');
+const ImpactSchema = z
+  .array(
+    z.object({
+      requestId: z.number().int(),
+      departmentId: z.number().int(),
+      visitDateFrom: z.string(),
+      reasons: z.array(z.string()),
+    }),
+  )
+  .openapi('RecheckImpact');
 const RulesChange = z.object({ rules: RulesSchema, reason: z.string().trim().min(2).max(500) });
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -23,7 +32,10 @@ const errors = {
 export const ruleRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['rules'], summary: 'The rules in force and their version',
+      method: 'get',
+      path: '/',
+      tags: ['rules'],
+      summary: 'The rules in force and their version',
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(RulesOut, 'Current rules'), ...errors },
     }),
@@ -31,31 +43,65 @@ export const ruleRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/history', tags: ['rules'], summary: 'Every version, newest first, with who and why',
+      method: 'get',
+      path: '/history',
+      tags: ['rules'],
+      summary: 'Every version, newest first, with who and why',
       middleware: [requireRole('office', 'admin')] as const,
       request: { query: PageQuerySchema },
-      responses: { 200: jsonContent(pageOf(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })), 'A page of versions'), ...errors },
+      responses: {
+        200: jsonContent(
+          pageOf(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })),
+          'A page of versions',
+        ),
+        ...errors,
+      },
     }),
     (c) => {
       const { limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int()]));
-      const rows = c.get('deps').db.select().from(ruleSets).where(after && lt(ruleSets.id, after[0])).orderBy(desc(ruleSets.id)).limit(limit + 1).all();
+      const rows = c
+        .get('deps')
+        .db.select()
+        .from(ruleSets)
+        .where(after && lt(ruleSets.id, after[0]))
+        .orderBy(desc(ruleSets.id))
+        .limit(limit + 1)
+        .all();
       const page = pageFrom(rows, limit, (r) => [r.id]);
-      return c.json({ ...page, items: page.items.map((r) => ({ version: r.id, at: r.createdAt.toISOString(), actor: r.actorLabel, reason: r.reason })) }, 200);
+      return c.json(
+        {
+          ...page,
+          items: page.items.map((r) => ({
+            version: r.id,
+            at: r.createdAt.toISOString(),
+            actor: r.actorLabel,
+            reason: r.reason,
+          })),
+        },
+        200,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/preview', tags: ['rules'], summary: 'Which approved future visits would fail under proposed rules (nothing saved)',
+      method: 'post',
+      path: '/preview',
+      tags: ['rules'],
+      summary: 'Which approved future visits would fail under proposed rules (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
       responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
     }),
-    (c) => c.json(recheckImpact(c.get('deps').db, c.get('deps').clock.now(), { rules: c.req.valid('json').rules }), 200),
+    (c) =>
+      c.json(recheckImpact(c.get('deps').db, c.get('deps').clock.now(), { rules: c.req.valid('json').rules }), 200),
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/', tags: ['rules'], summary: 'Save new rules as a new version; failing approved visits move to needs review',
+      method: 'put',
+      path: '/',
+      tags: ['rules'],
+      summary: 'Save new rules as a new version; failing approved visits move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
       responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...errors },
@@ -69,7 +115,14 @@ export const ruleRoutes = createRouter()
         const before = currentRules(tx);
         const saved = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, reason, rules);
         const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `rules v${saved.version}`);
-        recordAudit(tx, now, p, c.get('requestId'), { action: 'rules.update', entity: 'rules', entityId: saved.version, before: before.rules, after: rules, reason });
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'rules.update',
+          entity: 'rules',
+          entityId: saved.version,
+          before: before.rules,
+          after: rules,
+          reason,
+        });
         return { ...saved, impact };
       });
       return c.json(out, 200);
@@ -77,9 +130,15 @@ export const ruleRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/commitment', tags: ['rules'], summary: 'The current health commitment text and its version',
+      method: 'get',
+      path: '/commitment',
+      tags: ['rules'],
+      summary: 'The current health commitment text and its version',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Text'), ...errors },
+      responses: {
+        200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Text'),
+        ...errors,
+      },
     }),
     (c) => {
       const t = currentCommitment(c.get('deps').db);
@@ -88,18 +147,32 @@ export const ruleRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'put', path: '/commitment', tags: ['rules'], summary: 'Publish a new health commitment text (a new version)',
+      method: 'put',
+      path: '/commitment',
+      tags: ['rules'],
+      summary: 'Publish a new health commitment text (a new version)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(z.object({ zh: z.string().trim().min(10).max(5000), en: z.string().trim().min(10).max(5000) })),
-      responses: { 200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Published'), ...errors },
+      responses: {
+        200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Published'),
+        ...errors,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { zh, en } = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const r = tx.insert(commitmentTexts).values({ textZh: zh, textEn: en, createdByUserId: p.userId }).returning().get();
-        recordAudit(tx, clock.now(), p, c.get('requestId'), { action: 'commitment.publish', entity: 'commitment', entityId: r.id });
+        const r = tx
+          .insert(commitmentTexts)
+          .values({ textZh: zh, textEn: en, createdByUserId: p.userId })
+          .returning()
+          .get();
+        recordAudit(tx, clock.now(), p, c.get('requestId'), {
+          action: 'commitment.publish',
+          entity: 'commitment',
+          entityId: r.id,
+        });
         return r;
       });
       return c.json({ version: row.id, zh: row.textZh, en: row.textEn }, 200);

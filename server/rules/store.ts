@@ -3,7 +3,6 @@ import { commitmentTexts, ruleSets } from '../db/schema';
 import { DEFAULT_RULES, RulesSchema, type Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
 
-
 export interface RuleVersion {
   version: number;
   rules: Rules;
@@ -33,7 +32,9 @@ export function currentCommitment(db: Tx) {
 
 export function ensureRulesAndTexts(db: Db, timezone: string) {
   db.transaction((tx) => {
-    if (currentRules(tx).version === 0) saveRuleVersion(tx, new Date(), 'system', 'initial defaults', { ...DEFAULT_RULES, timezone });
-    if (!currentCommitment(tx)) tx.insert(commitmentTexts).values({ textZh: DEFAULT_COMMITMENT.zh, textEn: DEFAULT_COMMITMENT.en }).run();
+    if (currentRules(tx).version === 0)
+      saveRuleVersion(tx, new Date(), 'system', 'initial defaults', { ...DEFAULT_RULES, timezone });
+    if (!currentCommitment(tx))
+      tx.insert(commitmentTexts).values({ textZh: DEFAULT_COMMITMENT.zh, textEn: DEFAULT_COMMITMENT.en }).run();
   });
 }

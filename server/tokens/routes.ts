@@ -20,7 +20,10 @@ export const ApiTokenSchema = z
     departmentId: z.number().int().nullable(),
     gateId: z.number().int().nullable(),
     createdAt: z.string(),
-    expiresAt: z.string().nullable().openapi({ description: 'Null only for tablets’ tokens and integration tokens made before tokens expired' }),
+    expiresAt: z
+      .string()
+      .nullable()
+      .openapi({ description: 'Null only for tablets’ tokens and integration tokens made before tokens expired' }),
     lastUsedAt: z.string().nullable(),
     revoked: z.boolean(),
     status: z.enum(['active', 'expired', 'revoked']),
@@ -38,14 +41,36 @@ const MAX_DAYS = 366;
 const TokenInput = z
   .object({
     name: safeText(1, 64),
-    scopes: z.array(z.enum(TOKEN_SCOPES)).min(1).max(TOKEN_SCOPES.length).refine((s) => new Set(s).size === s.length, 'each scope once'),
-    departmentId: z.number().int().positive().nullable().default(null).openapi({ description: 'Required with requests:file, refused without it' }),
+    scopes: z
+      .array(z.enum(TOKEN_SCOPES))
+      .min(1)
+      .max(TOKEN_SCOPES.length)
+      .refine((s) => new Set(s).size === s.length, 'each scope once'),
+    departmentId: z
+      .number()
+      .int()
+      .positive()
+      .nullable()
+      .default(null)
+      .openapi({ description: 'Required with requests:file, refused without it' }),
     expiresInDays: z.number().int().min(1).max(MAX_DAYS),
   })
   .superRefine((v, ctx) => {
     const files = v.scopes.includes('requests:file');
-    if (files && v.departmentId === null) ctx.addIssue({ code: 'custom', path: ['departmentId'], message: 'A token that files needs its department', params: { code: 'department_required' } });
-    if (!files && v.departmentId !== null) ctx.addIssue({ code: 'custom', path: ['departmentId'], message: 'Only a token that files has a department', params: { code: 'department_not_allowed' } });
+    if (files && v.departmentId === null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['departmentId'],
+        message: 'A token that files needs its department',
+        params: { code: 'department_required' },
+      });
+    if (!files && v.departmentId !== null)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['departmentId'],
+        message: 'Only a token that files has a department',
+        params: { code: 'department_not_allowed' },
+      });
   });
 
 const errors = {
@@ -65,25 +90,43 @@ const view = (t: typeof apiTokens.$inferSelect, now: Date) => ({
   expiresAt: t.expiresAt?.toISOString() ?? null,
   lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
   revoked: t.revokedAt != null,
-  status: t.revokedAt ? ('revoked' as const) : t.expiresAt && t.expiresAt <= now ? ('expired' as const) : ('active' as const),
+  status: t.revokedAt
+    ? ('revoked' as const)
+    : t.expiresAt && t.expiresAt <= now
+      ? ('expired' as const)
+      : ('active' as const),
 });
 
 export const tokenRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['tokens'], summary: 'List API tokens (never their secrets)',
+      method: 'get',
+      path: '/',
+      tags: ['tokens'],
+      summary: 'List API tokens (never their secrets)',
       middleware: [requireRole('admin')] as const,
       responses: { 200: jsonContent(z.array(ApiTokenSchema), 'Tokens'), ...errors },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
       const now = clock.now();
-      return c.json(db.select().from(apiTokens).orderBy(apiTokens.id).all().map((t) => view(t, now)), 200);
+      return c.json(
+        db
+          .select()
+          .from(apiTokens)
+          .orderBy(apiTokens.id)
+          .all()
+          .map((t) => view(t, now)),
+        200,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['tokens'], summary: 'Create an integration token with its scopes and expiry; the secret is shown once',
+      method: 'post',
+      path: '/',
+      tags: ['tokens'],
+      summary: 'Create an integration token with its scopes and expiry; the secret is shown once',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(TokenInput),
       responses: { 201: jsonContent(ApiTokenSchema.extend({ token: z.string() }), 'Created'), ...errors },
@@ -94,13 +137,33 @@ export const tokenRoutes = createRouter()
       const now = clock.now();
       const token = `ghi_${randomToken()}`;
       const row = db.transaction((tx) => {
-        if (departmentId !== null && !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()) {
+        if (
+          departmentId !== null &&
+          !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()
+        ) {
           throw fieldError(['departmentId'], 'unknown_department', `Department ${departmentId} does not exist`);
         }
         const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
         // The role only matters for what a filing records; scopes decide what the token reaches (middleware/auth.ts).
-        const r = tx.insert(apiTokens).values({ name, tokenHash: sha256(token), role: 'filer', scopes, departmentId, expiresAt, createdByUserId: principalOf(c).userId }).returning().get();
-        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.create', entity: 'api_token', entityId: r.id, after: view(r, now) });
+        const r = tx
+          .insert(apiTokens)
+          .values({
+            name,
+            tokenHash: sha256(token),
+            role: 'filer',
+            scopes,
+            departmentId,
+            expiresAt,
+            createdByUserId: principalOf(c).userId,
+          })
+          .returning()
+          .get();
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'token.create',
+          entity: 'api_token',
+          entityId: r.id,
+          after: view(r, now),
+        });
         return r;
       });
       return c.json({ ...view(row, now), token }, 201);
@@ -108,10 +171,17 @@ export const tokenRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'delete', path: '/{id}', tags: ['tokens'], summary: 'Revoke a token; it is refused on its next request',
+      method: 'delete',
+      path: '/{id}',
+      tags: ['tokens'],
+      summary: 'Revoke a token; it is refused on its next request',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema },
-      responses: { 200: jsonContent(ApiTokenSchema, 'Revoked'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such token') },
+      responses: {
+        200: jsonContent(ApiTokenSchema, 'Revoked'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such token'),
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -120,8 +190,20 @@ export const tokenRoutes = createRouter()
       const row = db.transaction((tx) => {
         const before = tx.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
         if (!before) throw notFound(`Token ${id}`);
-        const after = tx.update(apiTokens).set({ revokedAt: before.revokedAt ?? now }).where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt))).returning().get() ?? before;
-        recordAudit(tx, now, principalOf(c), c.get('requestId'), { action: 'token.revoke', entity: 'api_token', entityId: id, before: view(before, now), after: view(after, now) });
+        const after =
+          tx
+            .update(apiTokens)
+            .set({ revokedAt: before.revokedAt ?? now })
+            .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
+            .returning()
+            .get() ?? before;
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'token.revoke',
+          entity: 'api_token',
+          entityId: id,
+          before: view(before, now),
+          after: view(after, now),
+        });
         return after;
       });
       return c.json(view(row, now), 200);

@@ -17,16 +17,21 @@ export interface Passage {
 }
 
 /** Who passed a gate (or any gate) between two instants: every decision and exit, oldest first. */
-export function passages(db: Tx, { from, to, gateId }: { from: Date; to: Date; gateId?: number | undefined }): Passage[] {
+export function passages(
+  db: Tx,
+  { from, to, gateId }: { from: Date; to: Date; gateId?: number | undefined },
+): Passage[] {
   return db
-    .all<Omit<Passage, 'at'> & { at: number }>(sql`
+    .all<Omit<Passage, 'at'> & { at: number }>(
+      sql`
       select e.at as at, e.gate_id as gateId, g.name as gateName, e.type as type, e.verdict as verdict, e.pass_id as passId,
         v.id as visitorId, v.name as visitorName, v.phone as phone, v.id_last4 as idLast4, d.name as department
       from gate_events e join gates g on g.id = e.gate_id
       left join passes p on p.id = e.pass_id left join visitors v on v.id = p.visitor_id
       left join visit_requests r on r.id = p.request_id left join departments d on d.id = r.department_id
       where e.at >= ${from.getTime()} and e.at < ${to.getTime()} and e.type in ('decision', 'exit') ${gateId ? sql`and e.gate_id = ${gateId}` : sql``}
-      order by e.at, e.id`)
+      order by e.at, e.id`,
+    )
     .map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
 }
 
@@ -64,7 +69,15 @@ function staysSql(from: number, to: number, now: number, visitorId?: number) {
     order by a.at`;
 }
 
-type StayRow = { visitorId: number; visitorName: string; phone: string; department: string; start: number; exitAt: number | null; closed: number };
+type StayRow = {
+  visitorId: number;
+  visitorName: string;
+  phone: string;
+  department: string;
+  start: number;
+  exitAt: number | null;
+  closed: number;
+};
 
 /** Turns rows into stays; the end of each admit's campus day is looked up once per hour of arrival. */
 function toStays(rows: StayRow[], now: number, timezone: string): Stay[] {
@@ -72,14 +85,23 @@ function toStays(rows: StayRow[], now: number, timezone: string): Stay[] {
   const dayEndOf = (at: number) => {
     const hour = Math.floor(at / 3_600_000);
     let end = dayEnds.get(hour);
-    if (end === undefined) dayEnds.set(hour, (end = instantAt(addDays(campusDate(new Date(at), timezone), 1), '00:00', timezone).getTime()));
+    if (end === undefined)
+      dayEnds.set(hour, (end = instantAt(addDays(campusDate(new Date(at), timezone), 1), '00:00', timezone).getTime()));
     return end;
   };
   return rows.map((r) => {
     const dayEnd = dayEndOf(r.start);
     const ended = r.closed === 1 || now >= dayEnd;
     const end = r.exitAt ?? (ended ? dayEnd : now);
-    return { visitorId: r.visitorId, visitorName: r.visitorName, phone: r.phone, department: r.department, from: new Date(r.start).toISOString(), to: new Date(end).toISOString(), end: r.exitAt ? 'exit' : ended ? 'expired_not_signed_out' : 'inside' };
+    return {
+      visitorId: r.visitorId,
+      visitorName: r.visitorName,
+      phone: r.phone,
+      department: r.department,
+      from: new Date(r.start).toISOString(),
+      to: new Date(end).toISOString(),
+      end: r.exitAt ? 'exit' : ended ? 'expired_not_signed_out' : 'inside',
+    };
   });
 }
 
@@ -87,8 +109,15 @@ function toStays(rows: StayRow[], now: number, timezone: string): Stay[] {
  * Who was on campus at the same time as a visitor, within a period: the visitor's stays first,
  * then every other stay that overlaps one of them, with the overlap.
  */
-export function coPresence(db: Tx, { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string }) {
-  const own = toStays(db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime(), visitorId)), now.getTime(), timezone);
+export function coPresence(
+  db: Tx,
+  { visitorId, from, to, now, timezone }: { visitorId: number; from: Date; to: Date; now: Date; timezone: string },
+) {
+  const own = toStays(
+    db.all<StayRow>(staysSql(from.getTime(), to.getTime(), now.getTime(), visitorId)),
+    now.getTime(),
+    timezone,
+  );
   if (own.length === 0) return { stays: own, others: [] };
   const lo = Math.max(from.getTime(), Math.min(...own.map((o) => Date.parse(o.from))));
   const hi = Math.min(to.getTime(), Math.max(...own.map((o) => Date.parse(o.to))));
@@ -99,7 +128,9 @@ export function coPresence(db: Tx, { visitorId, from, to, now, timezone }: { vis
       own.flatMap((o) => {
         const start = Math.max(Date.parse(s.from), Date.parse(o.from));
         const end = Math.min(Date.parse(s.to), Date.parse(o.to));
-        return end > start ? [{ ...s, overlapFrom: new Date(start).toISOString(), overlapTo: new Date(end).toISOString() }] : [];
+        return end > start
+          ? [{ ...s, overlapFrom: new Date(start).toISOString(), overlapTo: new Date(end).toISOString() }]
+          : [];
       }),
     );
   return { stays: own, others };

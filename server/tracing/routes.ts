@@ -13,12 +13,29 @@ import { coPresence, passages } from './queries';
 
 const PassageSchema = z
   .object({
-    at: z.string(), gateId: z.number().int(), gateName: z.string(), type: z.string(), verdict: z.string().nullable(), passId: z.string().nullable(),
-    visitorId: z.number().int().nullable(), visitorName: z.string().nullable(), phone: z.string().nullable(), idLast4: z.string().nullable(), department: z.string().nullable(),
+    at: z.string(),
+    gateId: z.number().int(),
+    gateName: z.string(),
+    type: z.string(),
+    verdict: z.string().nullable(),
+    passId: z.string().nullable(),
+    visitorId: z.number().int().nullable(),
+    visitorName: z.string().nullable(),
+    phone: z.string().nullable(),
+    idLast4: z.string().nullable(),
+    department: z.string().nullable(),
   })
   .openapi('Passage');
 const StaySchema = z
-  .object({ visitorId: z.number().int(), visitorName: z.string(), phone: z.string(), department: z.string(), from: z.string(), to: z.string(), end: z.enum(['exit', 'expired_not_signed_out', 'inside']) })
+  .object({
+    visitorId: z.number().int(),
+    visitorName: z.string(),
+    phone: z.string(),
+    department: z.string(),
+    from: z.string(),
+    to: z.string(),
+    end: z.enum(['exit', 'expired_not_signed_out', 'inside']),
+  })
   .openapi('Stay');
 const OverlapSchema = StaySchema.extend({ overlapFrom: z.string(), overlapTo: z.string() }).openapi('Overlap');
 
@@ -31,7 +48,15 @@ const Window = {
   reason: Why,
 };
 const FileFormat = { format: z.enum(['csv', 'xlsx']).default('xlsx') };
-const file = { content: { 'text/csv': { schema: z.string() }, 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } }, description: 'The file (format csv or xlsx)' };
+const file = {
+  content: {
+    'text/csv': { schema: z.string() },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+      schema: z.string().openapi({ format: 'binary' }),
+    },
+  },
+  description: 'The file (format csv or xlsx)',
+};
 const PassagesQuery = z.object({ ...Window, gateId: z.coerce.number().int().positive().optional() });
 const CoPresenceQuery = z.object({ ...Window, visitorId: z.coerce.number().int().positive() });
 
@@ -41,30 +66,48 @@ type Ctx = { get(k: 'deps'): Deps; get(k: 'requestId'): string; get(k: 'principa
 function auditedPassages(c: Ctx, q: z.infer<typeof PassagesQuery>, format: string) {
   const { db, clock } = c.get('deps');
   const { from, to } = span(q.from, q.to);
-  if (q.gateId && !db.select({ id: gates.id }).from(gates).where(eq(gates.id, q.gateId)).get()) throw notFound(`Gate ${q.gateId}`);
+  if (q.gateId && !db.select({ id: gates.id }).from(gates).where(eq(gates.id, q.gateId)).get())
+    throw notFound(`Gate ${q.gateId}`);
   const rows = passages(db, { from, to, gateId: q.gateId });
   const now = clock.now();
-  db.transaction((tx) => recordAudit(tx, now, c.get('principal'), c.get('requestId'), { action: 'tracing.passages', entity: 'gate_events', reason: q.reason, after: { from: q.from, to: q.to, gateId: q.gateId ?? null, format, rows: rows.length } }));
+  db.transaction((tx) =>
+    recordAudit(tx, now, c.get('principal'), c.get('requestId'), {
+      action: 'tracing.passages',
+      entity: 'gate_events',
+      reason: q.reason,
+      after: { from: q.from, to: q.to, gateId: q.gateId ?? null, format, rows: rows.length },
+    }),
+  );
   return rows;
 }
 
 function auditedCoPresence(c: Ctx, q: z.infer<typeof CoPresenceQuery>, format: string) {
   const { db, clock } = c.get('deps');
   const { from, to } = span(q.from, q.to);
-  if (!db.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, q.visitorId)).get()) throw notFound(`Visitor ${q.visitorId}`);
+  if (!db.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, q.visitorId)).get())
+    throw notFound(`Visitor ${q.visitorId}`);
   const now = clock.now();
   const { rules } = currentRules(db);
   const result = coPresence(db, { visitorId: q.visitorId, from, to, now, timezone: rules.timezone });
-  db.transaction((tx) => recordAudit(tx, now, c.get('principal'), c.get('requestId'), { action: 'tracing.co_presence', entity: 'visitor', entityId: q.visitorId, reason: q.reason, after: { from: q.from, to: q.to, format, rows: result.others.length } }));
+  db.transaction((tx) =>
+    recordAudit(tx, now, c.get('principal'), c.get('requestId'), {
+      action: 'tracing.co_presence',
+      entity: 'visitor',
+      entityId: q.visitorId,
+      reason: q.reason,
+      after: { from: q.from, to: q.to, format, rows: result.others.length },
+    }),
+  );
   return { result, timezone: rules.timezone };
 }
-
 
 function span(fromText: string, toText: string) {
   const from = new Date(fromText);
   const to = new Date(toText);
   if (to <= from || to.getTime() - from.getTime() > MAX_SPAN_MS) {
-    throw new ApiError(400, 'validation_failed', 'to must be after from, at most 31 days later', { issues: [{ path: ['to'], code: 'bad_span', message: 'to must be after from, at most 31 days later' }] });
+    throw new ApiError(400, 'validation_failed', 'to must be after from, at most 31 days later', {
+      issues: [{ path: ['to'], code: 'bad_span', message: 'to must be after from, at most 31 days later' }],
+    });
   }
   return { from, to };
 }
@@ -72,29 +115,54 @@ function span(fromText: string, toText: string) {
 export const tracingRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/passages', tags: ['tracing'], summary: 'Who passed gate G (or any gate) between two instants; audit-logged with its reason',
+      method: 'get',
+      path: '/passages',
+      tags: ['tracing'],
+      summary: 'Who passed gate G (or any gate) between two instants; audit-logged with its reason',
       middleware: [requireRole('office')] as const,
       request: { query: PassagesQuery },
-      responses: { 200: jsonContent(z.object({ rows: z.array(PassageSchema) }), 'Passages, oldest first'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such gate'), ...guardResponses },
+      responses: {
+        200: jsonContent(z.object({ rows: z.array(PassageSchema) }), 'Passages, oldest first'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        404: jsonContent(ErrorBodySchema, 'No such gate'),
+        ...guardResponses,
+      },
     }),
     (c) => c.json({ rows: auditedPassages(c, c.req.valid('query'), 'json') }, 200),
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/passages/export', tags: ['tracing'], summary: 'The same passages as CSV or XLSX, with the query and time zone above the table; audit-logged',
+      method: 'get',
+      path: '/passages/export',
+      tags: ['tracing'],
+      summary: 'The same passages as CSV or XLSX, with the query and time zone above the table; audit-logged',
       middleware: [requireRole('office')] as const,
       request: { query: PassagesQuery.extend(FileFormat) },
-      responses: { 200: file, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such gate'), ...guardResponses },
+      responses: {
+        200: file,
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        404: jsonContent(ErrorBodySchema, 'No such gate'),
+        ...guardResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const rows = auditedPassages(c, q, q.format);
       return exportResponse(
         {
-          title: 'Gatehouse 通行记录 Passages', filters: { from: q.from, to: q.to, gate: q.gateId ? String(q.gateId) : 'all', reason: q.reason }, timezone: currentRules(c.get('deps').db).rules.timezone, rows,
+          title: 'Gatehouse 通行记录 Passages',
+          filters: { from: q.from, to: q.to, gate: q.gateId ? String(q.gateId) : 'all', reason: q.reason },
+          timezone: currentRules(c.get('deps').db).rules.timezone,
+          rows,
           columns: [
-            { header: '时间 Time', value: (r) => r.at }, { header: '校门 Gate', value: (r) => r.gateName }, { header: '类型 Type', value: (r) => r.type }, { header: '结果 Verdict', value: (r) => r.verdict },
-            { header: '姓名 Name', value: (r) => r.visitorName }, { header: '电话 Phone', value: (r) => r.phone }, { header: '证件后四位 ID last 4', value: (r) => r.idLast4 }, { header: '接待单位 Host', value: (r) => r.department },
+            { header: '时间 Time', value: (r) => r.at },
+            { header: '校门 Gate', value: (r) => r.gateName },
+            { header: '类型 Type', value: (r) => r.type },
+            { header: '结果 Verdict', value: (r) => r.verdict },
+            { header: '姓名 Name', value: (r) => r.visitorName },
+            { header: '电话 Phone', value: (r) => r.phone },
+            { header: '证件后四位 ID last 4', value: (r) => r.idLast4 },
+            { header: '接待单位 Host', value: (r) => r.department },
           ],
         },
         q.format,
@@ -104,29 +172,56 @@ export const tracingRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/co-presence', tags: ['tracing'], summary: 'Who was on campus at the same time as a visitor, within a period; audit-logged with its reason',
+      method: 'get',
+      path: '/co-presence',
+      tags: ['tracing'],
+      summary: 'Who was on campus at the same time as a visitor, within a period; audit-logged with its reason',
       middleware: [requireRole('office')] as const,
       request: { query: CoPresenceQuery },
-      responses: { 200: jsonContent(z.object({ stays: z.array(StaySchema), others: z.array(OverlapSchema) }), 'The visitor’s stays and the overlapping ones'), 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...guardResponses },
+      responses: {
+        200: jsonContent(
+          z.object({ stays: z.array(StaySchema), others: z.array(OverlapSchema) }),
+          'The visitor’s stays and the overlapping ones',
+        ),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        404: jsonContent(ErrorBodySchema, 'No such visitor'),
+        ...guardResponses,
+      },
     }),
     (c) => c.json(auditedCoPresence(c, c.req.valid('query'), 'json').result, 200),
   )
   .openapi(
     createRoute({
-      method: 'get', path: '/co-presence/export', tags: ['tracing'], summary: 'The overlapping stays as CSV or XLSX, with the query and time zone above the table; audit-logged',
+      method: 'get',
+      path: '/co-presence/export',
+      tags: ['tracing'],
+      summary: 'The overlapping stays as CSV or XLSX, with the query and time zone above the table; audit-logged',
       middleware: [requireRole('office')] as const,
       request: { query: CoPresenceQuery.extend(FileFormat) },
-      responses: { 200: file, 400: jsonContent(ErrorBodySchema, 'Invalid'), 404: jsonContent(ErrorBodySchema, 'No such visitor'), ...guardResponses },
+      responses: {
+        200: file,
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        404: jsonContent(ErrorBodySchema, 'No such visitor'),
+        ...guardResponses,
+      },
     }),
     async (c) => {
       const q = c.req.valid('query');
       const { result, timezone } = auditedCoPresence(c, q, q.format);
       return exportResponse(
         {
-          title: 'Gatehouse 同时在校 Co-presence', filters: { visitorId: String(q.visitorId), from: q.from, to: q.to, reason: q.reason }, timezone, rows: result.others,
+          title: 'Gatehouse 同时在校 Co-presence',
+          filters: { visitorId: String(q.visitorId), from: q.from, to: q.to, reason: q.reason },
+          timezone,
+          rows: result.others,
           columns: [
-            { header: '姓名 Name', value: (r) => r.visitorName }, { header: '电话 Phone', value: (r) => r.phone }, { header: '接待单位 Host', value: (r) => r.department },
-            { header: '在校自 Stay from', value: (r) => r.from }, { header: '在校至 Stay to', value: (r) => r.to }, { header: '重叠自 Overlap from', value: (r) => r.overlapFrom }, { header: '重叠至 Overlap to', value: (r) => r.overlapTo },
+            { header: '姓名 Name', value: (r) => r.visitorName },
+            { header: '电话 Phone', value: (r) => r.phone },
+            { header: '接待单位 Host', value: (r) => r.department },
+            { header: '在校自 Stay from', value: (r) => r.from },
+            { header: '在校至 Stay to', value: (r) => r.to },
+            { header: '重叠自 Overlap from', value: (r) => r.overlapFrom },
+            { header: '重叠至 Overlap to', value: (r) => r.overlapTo },
           ],
         },
         q.format,

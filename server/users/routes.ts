@@ -27,7 +27,10 @@ export const UserSchema = z
   })
   .openapi('User');
 
-const Username = z.string().trim().regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, . - _ (2–64)');
+const Username = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{2,64}$/, 'letters, digits, . - _ (2–64)');
 const UserInput = z.object({
   username: Username,
   displayName: safeText(1, 64),
@@ -46,7 +49,10 @@ const UserPatch = z.object({
   /** A filer who signs their department's requests before the office. */
   deptApprover: z.boolean().optional(),
   /** A guard's shift PIN for the gate tablet. */
-  pin: z.string().regex(/^\d{4,8}$/, '4 to 8 digits').optional(),
+  pin: z
+    .string()
+    .regex(/^\d{4,8}$/, '4 to 8 digits')
+    .optional(),
 });
 
 const errors = {
@@ -73,7 +79,10 @@ function view(db: Tx, u: typeof users.$inferSelect) {
 export const userRoutes = createRouter()
   .openapi(
     createRoute({
-      method: 'get', path: '/', tags: ['users'], summary: 'List accounts',
+      method: 'get',
+      path: '/',
+      tags: ['users'],
+      summary: 'List accounts',
       middleware: [requireRole('admin', 'office')] as const,
       request: { query: z.object({ role: RoleSchema.optional() }) },
       responses: { 200: jsonContent(z.array(UserSchema), 'Accounts'), ...errors },
@@ -81,16 +90,31 @@ export const userRoutes = createRouter()
     (c) => {
       const { db } = c.get('deps');
       const { role } = c.req.valid('query');
-      const rows = db.select().from(users).where(role ? eq(users.role, role) : undefined).orderBy(users.id).all();
-      return c.json(rows.map((u) => view(db, u)), 200);
+      const rows = db
+        .select()
+        .from(users)
+        .where(role ? eq(users.role, role) : undefined)
+        .orderBy(users.id)
+        .all();
+      return c.json(
+        rows.map((u) => view(db, u)),
+        200,
+      );
     },
   )
   .openapi(
     createRoute({
-      method: 'post', path: '/', tags: ['users'], summary: 'Create an account',
+      method: 'post',
+      path: '/',
+      tags: ['users'],
+      summary: 'Create an account',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(UserInput),
-      responses: { 201: jsonContent(UserSchema, 'Created'), ...errors, 409: errorContent('Username taken', 'already_exists') },
+      responses: {
+        201: jsonContent(UserSchema, 'Created'),
+        ...errors,
+        409: errorContent('Username taken', 'already_exists'),
+      },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -100,7 +124,12 @@ export const userRoutes = createRouter()
       const out = db.transaction((tx) => {
         const row = uniqueOr409(`User ${input.username}`, () => insertUser(tx, { ...input, passwordHash }));
         const v = view(tx, row);
-        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), { action: 'user.create', entity: 'user', entityId: row.id, after: v });
+        recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
+          action: 'user.create',
+          entity: 'user',
+          entityId: row.id,
+          after: v,
+        });
         return v;
       });
       return c.json(out, 201);
@@ -108,10 +137,18 @@ export const userRoutes = createRouter()
   )
   .openapi(
     createRoute({
-      method: 'patch', path: '/{id}', tags: ['users'], summary: 'Change, disable or reset the password of an account',
+      method: 'patch',
+      path: '/{id}',
+      tags: ['users'],
+      summary: 'Change, disable or reset the password of an account',
       middleware: [requireRole('admin')] as const,
       request: { params: IdParamSchema, ...jsonBody(UserPatch) },
-      responses: { 200: jsonContent(UserSchema, 'Changed'), ...errors, 404: jsonContent(ErrorBodySchema, 'No such user'), 409: errorContent('An admin may not disable themself or drop their own admin role', 'self_lockout') },
+      responses: {
+        200: jsonContent(UserSchema, 'Changed'),
+        ...errors,
+        404: jsonContent(ErrorBodySchema, 'No such user'),
+        409: errorContent('An admin may not disable themself or drop their own admin role', 'self_lockout'),
+      },
     }),
     async (c) => {
       const { db, clock } = c.get('deps');
@@ -142,7 +179,13 @@ export const userRoutes = createRouter()
         assertBinding(tx, binding);
         const disabledAt = disabled === undefined ? before.disabledAt : disabled ? (before.disabledAt ?? now) : null;
         tx.update(users)
-          .set({ ...fields, departmentId: binding.departmentId, disabledAt, ...(passwordHash ? { passwordHash } : {}), ...(pinHash ? { pinHash } : {}) })
+          .set({
+            ...fields,
+            departmentId: binding.departmentId,
+            disabledAt,
+            ...(passwordHash ? { passwordHash } : {}),
+            ...(pinHash ? { pinHash } : {}),
+          })
           .where(eq(users.id, id))
           .run();
         if (gateIds) setUserGates(tx, id, gateIds);

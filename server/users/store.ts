@@ -3,7 +3,6 @@ import { departments, gates, userGates, users, type Role } from '../db/schema';
 import { fieldError } from '../lib/errors';
 import type { Tx } from '../db/open';
 
-
 export interface UserBinding {
   role: Role;
   departmentId: number | null;
@@ -12,9 +11,14 @@ export interface UserBinding {
 
 /** A filer belongs to a department and a guard to at least one gate; the references must exist. */
 export function assertBinding(tx: Tx, { role, departmentId, gateIds }: UserBinding) {
-  if (role === 'filer' && departmentId == null) throw fieldError(['departmentId'], 'department_required', 'A filer must belong to a department');
-  if (role === 'guard' && gateIds.length === 0) throw fieldError(['gateIds'], 'gate_required', 'A guard must be bound to at least one gate');
-  if (departmentId != null && !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()) {
+  if (role === 'filer' && departmentId == null)
+    throw fieldError(['departmentId'], 'department_required', 'A filer must belong to a department');
+  if (role === 'guard' && gateIds.length === 0)
+    throw fieldError(['gateIds'], 'gate_required', 'A guard must be bound to at least one gate');
+  if (
+    departmentId != null &&
+    !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()
+  ) {
     throw fieldError(['departmentId'], 'unknown_department', `Department ${departmentId} does not exist`);
   }
   gateIds.forEach((gateId, i) => {
@@ -39,7 +43,13 @@ export function insertUser(tx: Tx, u: NewUser) {
   assertBinding(tx, u);
   const row = tx
     .insert(users)
-    .values({ username: u.username, displayName: u.displayName, role: u.role, departmentId: u.departmentId, passwordHash: u.passwordHash })
+    .values({
+      username: u.username,
+      displayName: u.displayName,
+      role: u.role,
+      departmentId: u.departmentId,
+      passwordHash: u.passwordHash,
+    })
     .returning()
     .get();
   setUserGates(tx, row.id, u.gateIds);

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decideAdmission, feverRetested, temperatureVerdict, type AdmissionInput, type TemperatureReading } from '../../server/domain/admission';
+import {
+  decideAdmission,
+  feverRetested,
+  temperatureVerdict,
+  type AdmissionInput,
+  type TemperatureReading,
+} from '../../server/domain/admission';
 import { DEFAULT_RULES } from '../../server/domain/rules';
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 21, 1, min)).toISOString();
@@ -28,7 +34,11 @@ describe('temperatureVerdict', () => {
   });
 
   it('lets the re-test after the rest decide, and ignores a reading taken during the rest', () => {
-    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 36.8, afterRest: true });
+    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({
+      state: 'normal',
+      celsius: 36.8,
+      afterRest: true,
+    });
     expect(temperatureVerdict([r(37.6), r(37.4, 6)], DEFAULT_RULES)).toEqual({ state: 'fever', celsius: 37.4 });
     expect(temperatureVerdict([r(37.6), r(36.8, 2)], DEFAULT_RULES).state).toBe('rest');
   });
@@ -50,7 +60,12 @@ describe('decideAdmission', () => {
     const d = decide({});
     expect(d.verdict).toBe('admit');
     expect(d.checks.map((c) => [c.code, c.outcome])).toEqual([
-      ['snapshot', 'pass'], ['pass', 'pass'], ['health_code', 'pass'], ['temperature', 'pass'], ['nucleic_test', 'not_applicable'], ['id_match', 'not_applicable'],
+      ['snapshot', 'pass'],
+      ['pass', 'pass'],
+      ['health_code', 'pass'],
+      ['temperature', 'pass'],
+      ['nucleic_test', 'not_applicable'],
+      ['id_match', 'not_applicable'],
     ]);
   });
 
@@ -75,7 +90,10 @@ describe('decideAdmission', () => {
   });
 
   it('stays incomplete and names the next step while checks are open', () => {
-    expect(decide({ healthCode: null, temperatures: [] })).toMatchObject({ verdict: 'incomplete', next: 'health_code' });
+    expect(decide({ healthCode: null, temperatures: [] })).toMatchObject({
+      verdict: 'incomplete',
+      next: 'health_code',
+    });
     expect(decide({ temperatures: [] })).toMatchObject({ verdict: 'incomplete', next: 'temperature' });
     expect(decide({ temperatures: [r(34.1)] })).toMatchObject({ verdict: 'incomplete', next: 'retake_temperature' });
     expect(decide({ temperatures: [r(37.8)] })).toMatchObject({ verdict: 'incomplete', next: 'rest' });
@@ -85,13 +103,19 @@ describe('decideAdmission', () => {
 
   it('refuses a visitor on the block list with its own reason, and records the check either way', () => {
     expect(decide({ blocked: true })).toMatchObject({ verdict: 'refuse', reasons: ['block_list'] });
-    expect(decide({ blocked: false }).checks).toContainEqual({ code: 'block_list', outcome: 'pass', detail: 'not_listed' });
+    expect(decide({ blocked: false }).checks).toContainEqual({
+      code: 'block_list',
+      outcome: 'pass',
+      detail: 'not_listed',
+    });
     expect(decide({}).checks.map((c) => c.code)).not.toContain('block_list'); // events from older tablet builds
   });
 
   it('lets a quick refusal decide alone', () => {
     expect(decide({ quickRefusal: 'courier' })).toMatchObject({ verdict: 'refuse', reasons: ['courier'] });
-    expect(decide({ quickRefusal: 'food_delivery', pass: { ok: false, reason: 'malformed' } }).reasons).toEqual(['food_delivery']);
+    expect(decide({ quickRefusal: 'food_delivery', pass: { ok: false, reason: 'malformed' } }).reasons).toEqual([
+      'food_delivery',
+    ]);
   });
 
   it('admits after a fever only when the re-test after the rest is normal', () => {

@@ -13,7 +13,16 @@ describe('uuidv7', () => {
   });
 
   it('sorts by time, so later events land at the end of the primary key', () => {
-    const times = [0, 1, 255, 256, 65_535, Date.parse('2026-01-01T00:00:00Z'), Date.parse('2026-11-23T00:00:00Z'), 2 ** 48 - 1];
+    const times = [
+      0,
+      1,
+      255,
+      256,
+      65_535,
+      Date.parse('2026-01-01T00:00:00Z'),
+      Date.parse('2026-11-23T00:00:00Z'),
+      2 ** 48 - 1,
+    ];
     const ids = times.map((t) => uuidv7(t));
     expect([...ids].sort()).toEqual(ids);
     expect(ids.map(uuidv7Time)).toEqual(times);

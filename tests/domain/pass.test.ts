@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { flipByte as flip } from '../helpers/tamper';
 import {
-  decodeClaims, encodeClaims, liveQrText, newPrivateKey, publicKeyOf, signPass, timeStep, timeStepCode, verifyPass,
-  type PassClaims, type PassContext,
+  decodeClaims,
+  encodeClaims,
+  liveQrText,
+  newPrivateKey,
+  publicKeyOf,
+  signPass,
+  timeStep,
+  timeStepCode,
+  verifyPass,
+  type PassClaims,
+  type PassContext,
 } from '../../server/domain/pass';
 
 const key = newPrivateKey();
@@ -32,7 +41,6 @@ const ctx = (over: Partial<PassContext> = {}): PassContext => ({
 });
 const live = (at = NOW) => liveQrText(token, secret, at, 30);
 
-
 describe('pass token', () => {
   it('round-trips its claims and stays short enough for a fast QR', () => {
     expect(decodeClaims(encodeClaims(claims))).toEqual(claims);
@@ -53,18 +61,30 @@ describe('pass token', () => {
   });
 
   it('refuses a pass signed by a key the kiosk does not know', () => {
-    expect(verifyPass(live(), ctx({ publicKeys: new Map([[4, publicKeyOf(key)]]) }))).toMatchObject({ ok: false, reason: 'unknown_key' });
+    expect(verifyPass(live(), ctx({ publicKeys: new Map([[4, publicKeyOf(key)]]) }))).toMatchObject({
+      ok: false,
+      reason: 'unknown_key',
+    });
   });
 
   it('refuses a pass whose key id names another key', () => {
-    expect(verifyPass(live(), ctx({ publicKeys: new Map([[3, publicKeyOf(otherKey)]]) }))).toMatchObject({ ok: false, reason: 'bad_signature' });
+    expect(verifyPass(live(), ctx({ publicKeys: new Map([[3, publicKeyOf(otherKey)]]) }))).toMatchObject({
+      ok: false,
+      reason: 'bad_signature',
+    });
   });
 
   it('refuses outside its window, to the minute', () => {
     const before = new Date('2026-11-20T23:59:00Z');
     const after = new Date('2026-11-21T10:01:00Z');
-    expect(verifyPass(liveQrText(token, secret, before, 30), ctx({ now: before }))).toMatchObject({ ok: false, reason: 'not_yet_valid' });
-    expect(verifyPass(liveQrText(token, secret, after, 30), ctx({ now: after }))).toMatchObject({ ok: false, reason: 'expired' });
+    expect(verifyPass(liveQrText(token, secret, before, 30), ctx({ now: before }))).toMatchObject({
+      ok: false,
+      reason: 'not_yet_valid',
+    });
+    expect(verifyPass(liveQrText(token, secret, after, 30), ctx({ now: after }))).toMatchObject({
+      ok: false,
+      reason: 'expired',
+    });
     const edge = new Date('2026-11-21T10:00:00Z');
     expect(verifyPass(liveQrText(token, secret, edge, 30), ctx({ now: edge })).ok).toBe(true);
   });
@@ -74,7 +94,10 @@ describe('pass token', () => {
   });
 
   it('refuses a revoked pass', () => {
-    expect(verifyPass(live(), ctx({ isRevoked: (id) => id === claims.passId }))).toMatchObject({ ok: false, reason: 'revoked' });
+    expect(verifyPass(live(), ctx({ isRevoked: (id) => id === claims.passId }))).toMatchObject({
+      ok: false,
+      reason: 'revoked',
+    });
   });
 
   it('refuses a pass with no entries left', () => {
@@ -96,7 +119,10 @@ describe('pass token', () => {
   });
 
   it('answers unknown_pass when the verifier holds no secret for it', () => {
-    expect(verifyPass(live(), ctx({ secretFor: () => undefined }))).toMatchObject({ ok: false, reason: 'unknown_pass' });
+    expect(verifyPass(live(), ctx({ secretFor: () => undefined }))).toMatchObject({
+      ok: false,
+      reason: 'unknown_pass',
+    });
   });
 });
 

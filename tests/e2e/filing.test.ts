@@ -18,10 +18,26 @@ let gateId: number;
 beforeAll(async () => {
   server = await startServer();
   const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
-  gateId = (await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' })).json.id;
-  const dept = await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院', nameEn: 'Computer Science' });
-  await admin('POST', '/api/v1/users', { username: 'filer', displayName: '李老师', role: 'filer', password: PASSWORD, departmentId: dept.json.id });
-  await admin('POST', '/api/v1/users', { username: 'office', displayName: '王老师', role: 'office', password: PASSWORD });
+  gateId = (await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' }))
+    .json.id;
+  const dept = await admin('POST', '/api/v1/departments', {
+    code: 'cs',
+    name: '计算机学院',
+    nameEn: 'Computer Science',
+  });
+  await admin('POST', '/api/v1/users', {
+    username: 'filer',
+    displayName: '李老师',
+    role: 'filer',
+    password: PASSWORD,
+    departmentId: dept.json.id,
+  });
+  await admin('POST', '/api/v1/users', {
+    username: 'office',
+    displayName: '王老师',
+    role: 'office',
+    password: PASSWORD,
+  });
   browser = await launchBrowser();
 });
 afterAll(async () => {
@@ -54,7 +70,9 @@ describe('filing → approval → visitor pass', () => {
     const { context, page } = await newPage(browser, { baseURL: server.url });
     await signIn(page, 'filer');
     await page.getByRole('link', { name: '新建备案' }).click();
-    await expect.poll(() => page.locator('input[name=visitDateFrom]').getAttribute('min')).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await expect
+      .poll(() => page.locator('input[name=visitDateFrom]').getAttribute('min'))
+      .toMatch(/^\d{4}-\d{2}-\d{2}$/);
     const earliest = await page.locator('input[name=visitDateFrom]').getAttribute('min');
     await page.locator('input[name=visitDateFrom]').fill(earliest!);
     await page.getByLabel('北门').check();
@@ -112,7 +130,10 @@ describe('filing → approval → visitor pass', () => {
     expect(text).toMatch(/^GH\./);
     expect(text!.length).toBeLessThanOrEqual(150);
 
-    const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as { codeSecret: string; stepSeconds: number };
+    const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as {
+      codeSecret: string;
+      stepSeconds: number;
+    };
     const office = await signInOver(server.url, 'office', PASSWORD);
     const keys = (await office<{ kid: number; publicKey: string }[]>('GET', '/api/v1/passes/keys')).json;
     const at = (now: Date) => ({
@@ -127,7 +148,10 @@ describe('filing → approval → visitor pass', () => {
     });
     // Signature, window and gate hold at visit time; the live code belongs to the step the page drew it in.
     // At visit time the signature, window and gate hold; only the (day-old) live code is stale.
-    expect(verifyPass(text!, at(new Date(`${detail.json.visitDateFrom}T10:00:00+08:00`)))).toMatchObject({ ok: false, reason: 'stale_code' });
+    expect(verifyPass(text!, at(new Date(`${detail.json.visitDateFrom}T10:00:00+08:00`)))).toMatchObject({
+      ok: false,
+      reason: 'stale_code',
+    });
     // The live code is the one for the moment the page drew it (within a step either side).
     const code = parsePassText(text!)!.code!;
     const step = timeStep(new Date(), view.stepSeconds);
@@ -140,7 +164,29 @@ describe('filing → approval → visitor pass', () => {
   it('lets the filer edit a pending request, typing the ID number again (only its last four are kept)', async () => {
     const filer = await signInOver(server.url, 'filer', PASSWORD);
     const earliest = (await filer('GET', '/api/v1/requests')).json.items[0].visitDateFrom as string;
-    const body = { visitDateFrom: earliest, timeFrom: '09:00', timeTo: '12:00', gateIds: [gateId], purpose: '设备验收', destination: '实验楼', escortName: '李老师', escortPhone: '13911112222', visitors: [{ name: '王五', idType: 'resident_id', idNumber: ID_NUMBERS[1], phone: '13800002222', fromRegion: '410105', visitedRegions: [], closeContact: false, commitmentAccepted: true, commitmentVersion: 1 }] };
+    const body = {
+      visitDateFrom: earliest,
+      timeFrom: '09:00',
+      timeTo: '12:00',
+      gateIds: [gateId],
+      purpose: '设备验收',
+      destination: '实验楼',
+      escortName: '李老师',
+      escortPhone: '13911112222',
+      visitors: [
+        {
+          name: '王五',
+          idType: 'resident_id',
+          idNumber: ID_NUMBERS[1],
+          phone: '13800002222',
+          fromRegion: '410105',
+          visitedRegions: [],
+          closeContact: false,
+          commitmentAccepted: true,
+          commitmentVersion: 1,
+        },
+      ],
+    };
     const filed = await filer('POST', '/api/v1/requests', body);
     expect(filed.status).toBe(201);
     const { context, page } = await newPage(browser, { baseURL: server.url });

@@ -56,7 +56,11 @@ describe('a flaky network', () => {
         attempts += 1;
         const batch = outbox.slice(0, 50);
         try {
-          const res = await fetch(`${url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` }, body: JSON.stringify({ events: batch }) });
+          const res = await fetch(`${url}/api/v1/kiosk/events`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
+            body: JSON.stringify({ events: batch }),
+          });
           expect(res.status).toBe(200);
           const body = (await res.json()) as { acked: string[]; duplicates: string[] };
           const settled = new Set([...body.acked, ...body.duplicates]);
@@ -69,7 +73,11 @@ describe('a flaky network', () => {
       expect(outbox).toEqual([]);
       expect(stats.dropped).toBeGreaterThan(0);
       const db = new Database(server.databasePath, { readonly: true });
-      const counts = db.prepare('select count(*) n, count(distinct id) d, min(seq) lo, max(seq) hi from gate_events where device_id = ?').get(tablet.deviceId);
+      const counts = db
+        .prepare(
+          'select count(*) n, count(distinct id) d, min(seq) lo, max(seq) hi from gate_events where device_id = ?',
+        )
+        .get(tablet.deviceId);
       db.close();
       expect(counts).toEqual({ n: 1000, d: 1000, lo: 1, hi: 1000 });
       console.log(`flaky network: ${attempts} sync calls, ${stats.dropped} answers dropped after commit, 1000 rows`);

@@ -18,8 +18,19 @@ beforeAll(async () => {
   const gate = await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' });
   gateId = gate.json.id;
   const dept = await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院' });
-  for (const [username, role] of [['office', 'office'], ['filer', 'filer'], ['guard', 'guard']] as const) {
-    const res = await admin('POST', '/api/v1/users', { username, displayName: role === 'guard' ? '张师傅' : `测试${role}`, role, password: PASSWORD, departmentId: role === 'filer' ? dept.json.id : null, gateIds: role === 'guard' ? [gate.json.id] : [] });
+  for (const [username, role] of [
+    ['office', 'office'],
+    ['filer', 'filer'],
+    ['guard', 'guard'],
+  ] as const) {
+    const res = await admin('POST', '/api/v1/users', {
+      username,
+      displayName: role === 'guard' ? '张师傅' : `测试${role}`,
+      role,
+      password: PASSWORD,
+      departmentId: role === 'filer' ? dept.json.id : null,
+      gateIds: role === 'guard' ? [gate.json.id] : [],
+    });
     expect(res.status).toBe(201);
     if (role === 'guard') {
       guardId = res.json.id;
@@ -126,7 +137,10 @@ describe('admin app', () => {
 
 describe('kiosk', () => {
   it('shows the enrollment keypad on a landscape tablet and a phone', async () => {
-    for (const [name, viewport] of [['tablet', undefined], ['phone', PHONE]] as const) {
+    for (const [name, viewport] of [
+      ['tablet', undefined],
+      ['phone', PHONE],
+    ] as const) {
       const { context, page } = await newPage(browser, { baseURL: server.url, ...(viewport ? { viewport } : {}) });
       await page.goto('/kiosk/');
       await page.getByRole('button', { name: '登记' }).waitFor();
@@ -141,7 +155,9 @@ describe('kiosk', () => {
     try {
       await expect.poll(() => gate.page.locator('video').count(), { timeout: 15_000 }).toBe(1);
       // Decoded, and recognised as not a campus pass.
-      await expect.poll(() => gate.page.getByTestId('notice').textContent(), { timeout: 20_000 }).toContain('不是本校通行码');
+      await expect
+        .poll(() => gate.page.getByTestId('notice').textContent(), { timeout: 20_000 })
+        .toContain('不是本校通行码');
       await screenshot(gate.page, 'kiosk-camera');
     } finally {
       await gate.browser.close();

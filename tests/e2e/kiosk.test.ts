@@ -1,7 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wallClock } from '../../server/domain/dates';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
-import { enrollOverApi, flipByte, issuePass, liveText, openGate, PASSWORD, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
+import {
+  enrollOverApi,
+  flipByte,
+  issuePass,
+  liveText,
+  openGate,
+  PASSWORD,
+  setupGateWorld,
+  verdictOf,
+  waitOrShoot,
+  type GateWorld,
+} from '../helpers/gate';
 import { axeViolations } from '../helpers/axe';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -22,7 +33,9 @@ async function serverEvents(passId: string) {
   const db = (await import('better-sqlite3')).default;
   const conn = new db(server.databasePath, { readonly: true });
   try {
-    return conn.prepare('select type, verdict, reasons, disagreement from gate_events where pass_id = ? order by seq').all(passId) as { type: string; verdict: string; reasons: string; disagreement: number }[];
+    return conn
+      .prepare('select type, verdict, reasons, disagreement from gate_events where pass_id = ? order by seq')
+      .all(passId) as { type: string; verdict: string; reasons: string; disagreement: number }[];
   } finally {
     conn.close();
   }
@@ -64,7 +77,9 @@ describe('a visitor with a pass', () => {
       await screenshot(gate.page, 'kiosk-verdict-admit');
       await gate.page.getByRole('button', { name: '下一位' }).click();
       expect(await gate.taps()).toBeLessThanOrEqual(3);
-      await expect.poll(() => serverEvents(pass.id), { timeout: 15_000 }).toEqual([{ type: 'decision', verdict: 'admit', reasons: '[]', disagreement: 0 }]);
+      await expect
+        .poll(() => serverEvents(pass.id), { timeout: 15_000 })
+        .toEqual([{ type: 'decision', verdict: 'admit', reasons: '[]', disagreement: 0 }]);
     } finally {
       await gate.browser.close();
     }
@@ -86,7 +101,8 @@ describe('a visitor with a pass', () => {
 
   it('refuses an expired pass', async () => {
     // A window that closed earlier today, campus time (wait out the first minutes after midnight).
-    while (wallClock(new Date(), 'Asia/Shanghai').hour === 0 && wallClock(new Date(), 'Asia/Shanghai').minute < 3) await new Promise((r) => setTimeout(r, 10_000));
+    while (wallClock(new Date(), 'Asia/Shanghai').hour === 0 && wallClock(new Date(), 'Asia/Shanghai').minute < 3)
+      await new Promise((r) => setTimeout(r, 10_000));
     const pass = await issuePass(w, { timeFrom: '00:00', timeTo: '00:01' });
     const gate = await openGate(w, liveText(pass));
     try {
@@ -179,9 +195,13 @@ describe('everyone else', () => {
       const before = await gate.page.getByTestId('on-campus').textContent();
       await gate.page.getByRole('button', { name: '下一位' }).click();
       await gate.page.getByRole('button', { name: '离校登记' }).click();
-      await expect.poll(() => gate.page.getByTestId('notice').textContent(), { timeout: 20_000 }).toContain('已登记离校');
+      await expect
+        .poll(() => gate.page.getByTestId('notice').textContent(), { timeout: 20_000 })
+        .toContain('已登记离校');
       expect(await gate.page.getByTestId('on-campus').textContent()).not.toBe(before);
-      await expect.poll(() => serverEvents(pass.id).then((es) => es.map((e) => e.type)), { timeout: 15_000 }).toEqual(['decision', 'exit']);
+      await expect
+        .poll(() => serverEvents(pass.id).then((es) => es.map((e) => e.type)), { timeout: 15_000 })
+        .toEqual(['decision', 'exit']);
     } finally {
       await gate.browser.close();
     }
@@ -200,14 +220,17 @@ describe('a walk-in who must enter', () => {
       await gate.page.getByRole('button', { name: '发送给保卫处' }).click();
       await gate.page.getByTestId('emergency-waiting').waitFor();
       const office = await signInOver(server.url, 'office', PASSWORD);
-      const queue = (await office<{ items: { id: number; emergency: boolean }[] }>('GET', '/api/v1/review/queue?queue=normal')).json.items;
+      const queue = (
+        await office<{ items: { id: number; emergency: boolean }[] }>('GET', '/api/v1/review/queue?queue=normal')
+      ).json.items;
       const req = queue.find((q) => q.emergency)!;
       expect((await office('POST', `/api/v1/review/${req.id}/approve`, { note: '同意应急入校' })).status).toBe(200);
       await waitOrShoot(gate.page, '.entrant');
       await gate.page.getByRole('button', { name: '绿码' }).click();
       await gate.page.getByRole('button', { name: '36.6', exact: true }).click();
       expect((await verdictOf(gate.page)).verdict).toBe('admit');
-      const backfills = (await office<{ items: { id: number }[] }>('GET', '/api/v1/review/queue?queue=backfill')).json.items;
+      const backfills = (await office<{ items: { id: number }[] }>('GET', '/api/v1/review/queue?queue=backfill')).json
+        .items;
       expect(backfills.map((b) => b.id)).toContain(req.id);
     } finally {
       await gate.browser.close();
@@ -246,7 +269,14 @@ describe('look and feel', () => {
       await gate.page.getByRole('button', { name: '下一位' }).click();
       expect(await axeViolations(gate.page)).toEqual([]);
       // every touch target at least 48 px
-      const small = await gate.page.$$eval('button', (bs) => bs.filter((b) => { const r = b.getBoundingClientRect(); return r.width > 0 && (r.width < 48 || r.height < 48); }).map((b) => b.textContent));
+      const small = await gate.page.$$eval('button', (bs) =>
+        bs
+          .filter((b) => {
+            const r = b.getBoundingClientRect();
+            return r.width > 0 && (r.width < 48 || r.height < 48);
+          })
+          .map((b) => b.textContent),
+      );
       expect(small).toEqual([]);
     } finally {
       await gate.browser.close();

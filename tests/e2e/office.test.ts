@@ -4,7 +4,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
-import { enrollOverApi, issuePass, openGate, PASSWORD, setupGateWorld, verdictOf, type GateWorld } from '../helpers/gate';
+import {
+  enrollOverApi,
+  issuePass,
+  openGate,
+  PASSWORD,
+  setupGateWorld,
+  verdictOf,
+  type GateWorld,
+} from '../helpers/gate';
 import { startServer, type RunningServer } from '../helpers/server';
 import { percentile } from '../../bench/lib';
 
@@ -44,7 +52,9 @@ describe('the live wall', () => {
         const cell = document.querySelector('[data-testid="entrants-${w.northId}"]');
         new MutationObserver(() => { window.__seen[cell.textContent] ??= Date.now(); }).observe(cell, { childList: true, characterData: true, subtree: true });
       })()`);
-      await gate.page.evaluate(`(() => { window.__tapAt = []; document.addEventListener('click', () => window.__tapAt.push(Date.now()), true); })()`);
+      await gate.page.evaluate(
+        `(() => { window.__tapAt = []; document.addEventListener('click', () => window.__tapAt.push(Date.now()), true); })()`,
+      );
       const rounds = 15;
       for (let i = 1; i <= rounds; i++) {
         await gate.page.getByRole('button', { name: '快递' }).click();
@@ -55,8 +65,12 @@ describe('the live wall', () => {
       const taps = (await gate.page.evaluate('window.__tapAt')) as number[];
       const seen = (await office.evaluate('window.__seen')) as Record<string, number>;
       // Taps alternate: 快递 (the decision), 下一位.
-      const latencies = Array.from({ length: rounds }, (_, i) => seen[String(base + i + 1)]! - taps[2 * i]!).sort((a, b) => a - b);
-      console.log(`kiosk tap → live wall: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms over ${rounds} decisions`);
+      const latencies = Array.from({ length: rounds }, (_, i) => seen[String(base + i + 1)]! - taps[2 * i]!).sort(
+        (a, b) => a - b,
+      );
+      console.log(
+        `kiosk tap → live wall: p50 ${percentile(latencies, 50)} ms, p95 ${percentile(latencies, 95)} ms, max ${latencies.at(-1)} ms over ${rounds} decisions`,
+      );
       expect(latencies.every((l) => Number.isFinite(l) && l > 0)).toBe(true);
       await screenshot(office, 'admin-live-wall');
     } finally {
@@ -66,10 +80,34 @@ describe('the live wall', () => {
     // A fever confirmed at the gate, synced by a tablet, is an alert the office acknowledges.
     const tablet = await enrollOverApi(w);
     const fever = {
-      id: randomUUID(), seq: 1, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: null, verdict: 'refuse', reasons: ['fever'], checks: [], ruleVersion: 2,
-      input: { pass: { ok: true }, healthCode: { colour: 'green', method: 'seen_by_guard' }, temperatures: [{ celsius: 37.8, method: 'forehead_ir', at: new Date(Date.now() - 400_000).toISOString() }, { celsius: 37.7, method: 'forehead_ir', at: new Date().toISOString() }], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
+      id: randomUUID(),
+      seq: 1,
+      type: 'decision',
+      at: new Date().toISOString(),
+      guardUserId: null,
+      passId: null,
+      verdict: 'refuse',
+      reasons: ['fever'],
+      checks: [],
+      ruleVersion: 2,
+      input: {
+        pass: { ok: true },
+        healthCode: { colour: 'green', method: 'seen_by_guard' },
+        temperatures: [
+          { celsius: 37.8, method: 'forehead_ir', at: new Date(Date.now() - 400_000).toISOString() },
+          { celsius: 37.7, method: 'forehead_ir', at: new Date().toISOString() },
+        ],
+        testRequired: false,
+        testConfirmed: null,
+        idConfirmed: null,
+        snapshotFresh: true,
+      },
     };
-    await fetch(`${server.url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` }, body: JSON.stringify({ events: [fever] }) });
+    await fetch(`${server.url}/api/v1/kiosk/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
+      body: JSON.stringify({ events: [fever] }),
+    });
     const alert = office.locator('[data-type="fever"]');
     await alert.waitFor();
     await alert.getByLabel('处理说明（可选）').fill('已引导至发热门诊');
@@ -99,19 +137,33 @@ describe('reports', () => {
     await screenshot(office, 'admin-reports-print');
     await office.emulateMedia({ media: 'screen' });
 
-    const screen = await rows.evaluateAll((trs) => trs.map((tr) => Array.from(tr.querySelectorAll('td')).slice(0, 5).map((td) => td.childNodes[0]?.textContent?.trim() ?? '')));
+    const screen = await rows.evaluateAll((trs) =>
+      trs.map((tr) =>
+        Array.from(tr.querySelectorAll('td'))
+          .slice(0, 5)
+          .map((td) => td.childNodes[0]?.textContent?.trim() ?? ''),
+      ),
+    );
     const [download] = await Promise.all([office.waitForEvent('download'), office.getByTestId('export-xlsx').click()]);
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.readFile((await download.path())!);
     const sheet = wb.worksheets[0]!;
     expect(String(sheet.getRow(1).getCell(1).value)).toContain('time zone: Asia/Shanghai');
-    const file = sheet.getRows(3, sheet.rowCount - 2)!.map((r) => [1, 2, 4, 5, 6].map((c) => String(r.getCell(c).value ?? '')));
+    const file = sheet
+      .getRows(3, sheet.rowCount - 2)!
+      .map((r) => [1, 2, 4, 5, 6].map((c) => String(r.getCell(c).value ?? '')));
     expect(file.map((r) => [r[0], r[1]!.replace(' Campus', '')])).toEqual(screen.map((r) => [r[0], r[1]]));
     expect(file.map((r) => r.slice(2))).toEqual(screen.map((r) => r.slice(2)));
   });
 
   it('shows the wall, reports, on-campus list, tracing form and rules editors with no serious axe-core findings', async () => {
-    for (const [link, name] of [['实况', 'admin-live'], ['日报', 'admin-reports'], ['在校访客', 'admin-presence'], ['流调查询', 'admin-tracing'], ['规则设置', 'admin-rules']] as const) {
+    for (const [link, name] of [
+      ['实况', 'admin-live'],
+      ['日报', 'admin-reports'],
+      ['在校访客', 'admin-presence'],
+      ['流调查询', 'admin-tracing'],
+      ['规则设置', 'admin-rules'],
+    ] as const) {
       await office.getByRole('link', { name: link }).click();
       await office.locator('main h1').first().waitFor();
       await screenshot(office, name);
@@ -126,10 +178,31 @@ describe('reports', () => {
     const pass = await issuePass(w, { name: '流调对象' });
     const tablet = await enrollOverApi(w);
     const admit = {
-      id: randomUUID(), seq: 1, type: 'decision', at: new Date().toISOString(), guardUserId: null, passId: pass.id, verdict: 'admit', reasons: [], checks: [], ruleVersion: 2,
-      input: { pass: { ok: true }, healthCode: { colour: 'green', method: 'seen_by_guard' }, temperatures: [{ celsius: 36.4, method: 'forehead_ir', at: new Date().toISOString() }], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: true },
+      id: randomUUID(),
+      seq: 1,
+      type: 'decision',
+      at: new Date().toISOString(),
+      guardUserId: null,
+      passId: pass.id,
+      verdict: 'admit',
+      reasons: [],
+      checks: [],
+      ruleVersion: 2,
+      input: {
+        pass: { ok: true },
+        healthCode: { colour: 'green', method: 'seen_by_guard' },
+        temperatures: [{ celsius: 36.4, method: 'forehead_ir', at: new Date().toISOString() }],
+        testRequired: false,
+        testConfirmed: null,
+        idConfirmed: null,
+        snapshotFresh: true,
+      },
     };
-    await fetch(`${server.url}/api/v1/kiosk/events`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` }, body: JSON.stringify({ events: [admit] }) });
+    await fetch(`${server.url}/api/v1/kiosk/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
+      body: JSON.stringify({ events: [admit] }),
+    });
     // datetime-local takes the browser's wall clock, which is this machine's.
     const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
     await office.getByRole('link', { name: '流调查询' }).click();
@@ -140,7 +213,9 @@ describe('reports', () => {
     await expect.poll(() => office.locator('main table').textContent()).toContain('流调对象');
     expect(await office.getByRole('link', { name: '导出 Excel' }).getAttribute('href')).toContain('reason=');
     await screenshot(office, 'admin-tracing-result');
-    const audit = await office.evaluate(`fetch('/api/v1/audit?action=tracing.passages').then((r) => r.json())`) as { items: { reason: string }[] };
+    const audit = (await office.evaluate(`fetch('/api/v1/audit?action=tracing.passages').then((r) => r.json())`)) as {
+      items: { reason: string }[];
+    };
     expect(audit.items[0]?.reason).toBe('区疾控协查函 第118号');
   });
 

@@ -5,7 +5,15 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchPersistent, screenshot } from '../helpers/browser';
-import { enrollOverApi, GUARD_PIN, issuePass, PASSWORD, setupGateWorld, verdictOf, type GateWorld } from '../helpers/gate';
+import {
+  enrollOverApi,
+  GUARD_PIN,
+  issuePass,
+  PASSWORD,
+  setupGateWorld,
+  verdictOf,
+  type GateWorld,
+} from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 import { writeQrVideo } from '../helpers/y4m';
@@ -53,7 +61,10 @@ const pendingText = (page: Page) => page.getByTestId('net').textContent();
 function serverRows(deviceId: number) {
   const db = new Database(server.databasePath, { readonly: true });
   try {
-    return db.prepare('select id, seq from gate_events where device_id = ? order by seq').all(deviceId) as { id: string; seq: number }[];
+    return db.prepare('select id, seq from gate_events where device_id = ? order by seq').all(deviceId) as {
+      id: string;
+      seq: number;
+    }[];
   } finally {
     db.close();
   }
@@ -62,7 +73,10 @@ function serverRows(deviceId: number) {
 async function stopServer() {
   const port = server.port;
   expect(await server.stop()).toBe(0);
-  return () => startServer({ env: { PORT: String(port) }, databasePath: server.databasePath, dir: server.dir }).then((s) => (server = s));
+  return () =>
+    startServer({ env: { PORT: String(port) }, databasePath: server.databasePath, dir: server.dir }).then(
+      (s) => (server = s),
+    );
 }
 
 /** Puts `n` events into the tablet's outbox as eight hours of a busy gate would, continuing its numbering. */
@@ -100,7 +114,8 @@ describe('a tablet offline', () => {
     await ctx.route('**/api/v1/kiosk/events', async (route) => {
       const response = await route.fetch().catch(() => null);
       if (!response) return route.abort('connectionrefused'); // the server is down
-      if (response.status() === 200) sent.push(...(JSON.parse(route.request().postData() ?? '{}').events ?? []).map((e: { id: string }) => e.id));
+      if (response.status() === 200)
+        sent.push(...(JSON.parse(route.request().postData() ?? '{}').events ?? []).map((e: { id: string }) => e.id));
       await route.fulfill({ response });
     });
     await startShift(page);
@@ -133,14 +148,23 @@ describe('a tablet offline', () => {
     await restart();
     const back = Date.now();
     // Whichever tab holds the drain lock shows the progress.
-    const drainer = await Promise.any([page, second].map((p) => p.getByTestId('sync-progress').waitFor({ timeout: 70_000 }).then(() => p)));
+    const drainer = await Promise.any(
+      [page, second].map((p) =>
+        p
+          .getByTestId('sync-progress')
+          .waitFor({ timeout: 70_000 })
+          .then(() => p),
+      ),
+    );
     const shown = Date.now();
     await screenshot(drainer, 'kiosk-sync-progress');
     await expect.poll(() => serverRows(device.deviceId).length, { timeout: 60_000, interval: 200 }).toBe(5003);
     const drained = Date.now();
     await expect.poll(() => pendingText(page), { timeout: 20_000 }).not.toContain('待上传');
     await expect.poll(() => pendingText(second), { timeout: 30_000 }).not.toContain('待上传');
-    console.log(`backlog of 5,003: drain began ${shown - back} ms after the server was back (backoff), and took ${drained - shown} ms`);
+    console.log(
+      `backlog of 5,003: drain began ${shown - back} ms after the server was back (backoff), and took ${drained - shown} ms`,
+    );
 
     const rows = serverRows(device.deviceId);
     expect(rows.map((r) => r.seq)).toEqual(Array.from({ length: 5003 }, (_, i) => i + 1)); // no gaps, no repeats
@@ -155,7 +179,10 @@ describe('a tablet offline', () => {
     const profile = mkdtempSync(join(tmpdir(), 'gatehouse-tablet-'));
     profiles.push(profile);
     const ctx = await launchPersistent({ userDataDir: profile, cameraVideo: writeQrVideo(null), baseURL: server.url });
-    await ctx.addInitScript((stored: string) => localStorage.setItem('gatehouse.kiosk.device', stored), JSON.stringify(device));
+    await ctx.addInitScript(
+      (stored: string) => localStorage.setItem('gatehouse.kiosk.device', stored),
+      JSON.stringify(device),
+    );
     const page = ctx.pages()[0] ?? (await ctx.newPage());
     await page.clock.install();
     await page.goto('/kiosk/');
@@ -184,14 +211,24 @@ describe('a tablet offline', () => {
     await refuseCourier(page); // seq 2, only on the tablet
     await expect.poll(() => pendingText(page)).toContain('待上传 1 条');
     // The browser evicts the tablet's IndexedDB (storage pressure): the event is gone.
-    await page.evaluate(() => new Promise((r) => { const q = indexedDB.deleteDatabase('gatehouse-kiosk'); q.onsuccess = q.onerror = q.onblocked = r; }));
+    await page.evaluate(
+      () =>
+        new Promise((r) => {
+          const q = indexedDB.deleteDatabase('gatehouse-kiosk');
+          q.onsuccess = q.onerror = q.onblocked = r;
+        }),
+    );
     await page.reload();
     await restart();
     await refuseCourier(page); // seq 3: numbering continues, so the hole shows
-    await expect.poll(() => serverRows(device.deviceId).map((r) => r.seq), { timeout: 70_000, interval: 500 }).toEqual([1, 3]);
+    await expect
+      .poll(() => serverRows(device.deviceId).map((r) => r.seq), { timeout: 70_000, interval: 500 })
+      .toEqual([1, 3]);
     const office = await signInOver(server.url, 'office', PASSWORD);
     const alerts = (await office('GET', '/api/v1/alerts')).json as { type: string; deviceId: number; detail: string }[];
-    expect(alerts.filter((a) => a.type === 'sequence_gap' && a.deviceId === device.deviceId)).toEqual([expect.objectContaining({ detail: 'missing 2–2' })]);
+    expect(alerts.filter((a) => a.type === 'sequence_gap' && a.deviceId === device.deviceId)).toEqual([
+      expect.objectContaining({ detail: 'missing 2–2' }),
+    ]);
     await ctx.close();
   });
 });

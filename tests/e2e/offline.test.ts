@@ -5,7 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchPersistent, screenshot } from '../helpers/browser';
-import { enrollOverApi, GUARD_PIN, issuePass, liveText, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
+import {
+  enrollOverApi,
+  GUARD_PIN,
+  issuePass,
+  liveText,
+  setupGateWorld,
+  verdictOf,
+  waitOrShoot,
+  type GateWorld,
+} from '../helpers/gate';
 import { startServer, type RunningServer } from '../helpers/server';
 import { writeQrVideo } from '../helpers/y4m';
 
@@ -40,7 +49,9 @@ async function admit(page: Page) {
 const serverEvents = () => {
   const db = new Database(server.databasePath, { readonly: true });
   try {
-    return db.prepare("select id, seq, pass_id as passId, verdict from gate_events where type = 'decision' order by seq").all() as { id: string; seq: number; passId: string; verdict: string }[];
+    return db
+      .prepare("select id, seq, pass_id as passId, verdict from gate_events where type = 'decision' order by seq")
+      .all() as { id: string; seq: number; passId: string; verdict: string }[];
   } finally {
     db.close();
   }
@@ -48,7 +59,11 @@ const serverEvents = () => {
 
 describe('an offline shift', () => {
   it('keeps admitting with the server stopped, survives a reload and a killed browser, and syncs every decision exactly once', async () => {
-    const passes = [await issuePass(w, { name: '赵一' }), await issuePass(w, { name: '钱二' }), await issuePass(w, { name: '孙三' })];
+    const passes = [
+      await issuePass(w, { name: '赵一' }),
+      await issuePass(w, { name: '钱二' }),
+      await issuePass(w, { name: '孙三' }),
+    ];
     const device = await enrollOverApi(w);
 
     // Online: the tablet enrolls, loads its snapshot, the guard starts the shift, the service worker caches the app.

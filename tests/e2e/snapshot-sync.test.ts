@@ -6,7 +6,16 @@ import { liveQrText, fromBase64Url } from '../../server/domain/pass';
 import { wallClock } from '../../server/domain/dates';
 import { launchBrowser, launchPersistent, newPage, screenshot } from '../helpers/browser';
 import { residentId } from '../helpers/filing';
-import { enrollOverApi, GUARD_PIN, issuePass, PASSWORD, setupGateWorld, verdictOf, waitOrShoot, type GateWorld } from '../helpers/gate';
+import {
+  enrollOverApi,
+  GUARD_PIN,
+  issuePass,
+  PASSWORD,
+  setupGateWorld,
+  verdictOf,
+  waitOrShoot,
+  type GateWorld,
+} from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 import { writeQrVideo } from '../helpers/y4m';
@@ -23,11 +32,25 @@ afterAll(async () => {
   for (const p of profiles) rmSync(p, { recursive: true, force: true });
 });
 
-const visitor = (n: number, name: string) => ({ name, idType: 'resident_id', idNumber: residentId(500 + n), phone: `1390000${String(n).padStart(4, '0')}`, fromRegion: '410105', visitedRegions: [], closeContact: false, commitmentAccepted: true, commitmentVersion: 1 });
+const visitor = (n: number, name: string) => ({
+  name,
+  idType: 'resident_id',
+  idNumber: residentId(500 + n),
+  phone: `1390000${String(n).padStart(4, '0')}`,
+  fromRegion: '410105',
+  visitedRegions: [],
+  closeContact: false,
+  commitmentAccepted: true,
+  commitmentVersion: 1,
+});
 
 /** What the visitor's phone holds for the pass behind their link: the signed token and the live-code secret. */
 async function passCode(link: string) {
-  const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as { token: string; codeSecret: string; stepSeconds: number };
+  const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as {
+    token: string;
+    codeSecret: string;
+    stepSeconds: number;
+  };
   return { token: view.token, secret: fromBase64Url(view.codeSecret)!, stepSeconds: view.stepSeconds };
 }
 
@@ -58,7 +81,17 @@ describe('an online tablet and a request edited after its last sync', () => {
     const filer = await signInOver(server.url, 'filer', PASSWORD);
     const office = await signInOver(server.url, 'office', PASSWORD);
     const today = wallClock(new Date(), 'Asia/Shanghai').date;
-    const filing = (visitors: unknown[]) => ({ visitDateFrom: today, timeFrom: '00:00', timeTo: '23:59', gateIds: [w.northId], purpose: '学术交流', destination: '计算机楼', escortName: '李老师', escortPhone: '13911112222', visitors });
+    const filing = (visitors: unknown[]) => ({
+      visitDateFrom: today,
+      timeFrom: '00:00',
+      timeTo: '23:59',
+      gateIds: [w.northId],
+      purpose: '学术交流',
+      destination: '计算机楼',
+      escortName: '李老师',
+      escortPhone: '13911112222',
+      visitors,
+    });
     const [a, b, c] = [visitor(1, '甲一'), visitor(2, '乙二'), visitor(3, '丙三')];
     const first = (await filer('POST', '/api/v1/requests', filing([a, b]))).json;
     await office('POST', `/api/v1/review/${first.id}/approve`, { note: null });
@@ -82,7 +115,11 @@ describe('an online tablet and a request edited after its last sync', () => {
     await office('POST', `/api/v1/passes/${cPass.id}/revoke`, { reason: '来访取消' });
 
     const bCode = await passCode(bLink);
-    const admitted = await tabletShowing(profile, device, liveQrText(bCode.token, bCode.secret, new Date(), bCode.stepSeconds));
+    const admitted = await tabletShowing(
+      profile,
+      device,
+      liveQrText(bCode.token, bCode.secret, new Date(), bCode.stepSeconds),
+    );
     try {
       expect(admitted.snapshot.full).toBe(false); // the incremental sync brought it
       await waitOrShoot(admitted.page, '.entrant');
@@ -95,7 +132,11 @@ describe('an online tablet and a request edited after its last sync', () => {
       await admitted.ctx.close();
     }
 
-    const refused = await tabletShowing(profile, device, liveQrText(cCode.token, cCode.secret, new Date(), cCode.stepSeconds));
+    const refused = await tabletShowing(
+      profile,
+      device,
+      liveQrText(cCode.token, cCode.secret, new Date(), cCode.stepSeconds),
+    );
     try {
       expect(refused.snapshot.full).toBe(false);
       const v = await verdictOf(refused.page);
@@ -135,7 +176,9 @@ describe('an online tablet and a request edited after its last sync', () => {
         await page.getByRole('link', { name: lang === 'zh' ? '首页' : 'Home' }).waitFor(); // signed in
         await page.goto('/admin/devices');
         const row = page.locator(`tr[data-device="${device.deviceId}"]`);
-        await expect.poll(() => row.locator('[data-snapshot-state]').textContent()).toContain(lang === 'zh' ? '不一致' : 'differed');
+        await expect
+          .poll(() => row.locator('[data-snapshot-state]').textContent())
+          .toContain(lang === 'zh' ? '不一致' : 'differed');
         if (lang === 'zh') {
           await row.getByRole('button', { name: '重新全量同步' }).click();
           await expect.poll(() => row.locator('[data-snapshot-state]').textContent()).toContain('下次联系时全量同步');

@@ -26,7 +26,10 @@ export interface RequestOptions {
  * Seeds a campus and one user per role. Requests go through app.request: real HTTP semantics,
  * no socket.
  */
-export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?: Record<string, string>; now?: string } = {}) {
+export function createTestApp({
+  env = {},
+  now = '2026-11-20T02:00:00Z',
+}: { env?: Record<string, string>; now?: string } = {}) {
   const testDb = createTestDb();
   const clock = fixedClock(now);
   // The clock stands still, so a limiter's window never ends: the per-account limit is tested on its own.
@@ -34,11 +37,22 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
   // The key file's key, as main.ts would load it: the tests may read a derived key from it.
   const idHashKey = randomBytes(32);
   const events = createEvents(silentLogger);
-  const app = createApp({ db: testDb.db, clock, config, logger: silentLogger, idHashKey, events, checkErrorContract: true });
+  const app = createApp({
+    db: testDb.db,
+    clock,
+    config,
+    logger: silentLogger,
+    idHashKey,
+    events,
+    checkErrorContract: true,
+  });
   ensureRulesAndTexts(testDb.db, 'Asia/Shanghai');
   ensureSigningKey(testDb.db, clock.now(), deriveKey(idHashKey, 'signing-key-wrap'));
   const campus = seedCampus(testDb.db);
-  const users = Object.fromEntries(ROLES.map((r) => [r, createUser(testDb.db, campus, r)])) as Record<Role, ReturnType<typeof createUser>>;
+  const users = Object.fromEntries(ROLES.map((r) => [r, createUser(testDb.db, campus, r)])) as Record<
+    Role,
+    ReturnType<typeof createUser>
+  >;
 
   async function request(method: string, path: string, opts: RequestOptions = {}) {
     const headers: Record<string, string> = { ...opts.headers };
@@ -48,7 +62,8 @@ export function createTestApp({ env = {}, now = '2026-11-20T02:00:00Z' }: { env?
       headers.origin ??= ORIGIN; // what a browser sends with a same-origin write
     }
     if (opts.bearer) headers.authorization = `Bearer ${opts.bearer}`;
-    const body = opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
+    const body =
+      opts.body === undefined ? undefined : typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body);
     const res = await app.request(`${ORIGIN}${path}`, { method, headers, body });
     const text = await res.text();
     let json: any = null;

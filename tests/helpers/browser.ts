@@ -6,7 +6,15 @@ import { ROOT_DIR } from '../../server/app';
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 /** Chromium's network is closed here: without these flags it tries Google's hosts at every start. */
-const BASE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+const BASE_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 
 /**
  * Launches Debian's Chromium. Browser tests never skip: a missing browser fails with the command
@@ -14,11 +22,17 @@ const BASE_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networ
  */
 export async function launchBrowser({ cameraVideo }: { cameraVideo?: string } = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   const args = [...BASE_ARGS];
   if (cameraVideo) {
-    args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraVideo}`);
+    args.push(
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraVideo}`,
+    );
   }
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
@@ -26,7 +40,14 @@ export async function launchBrowser({ cameraVideo }: { cameraVideo?: string } = 
 export const TABLET = { width: 1280, height: 800 };
 export const PHONE = { width: 390, height: 844 };
 
-export async function newPage(browser: Browser, { viewport = TABLET, baseURL, permissions = [] as string[] }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[] }): Promise<{ context: BrowserContext; page: Page }> {
+export async function newPage(
+  browser: Browser,
+  {
+    viewport = TABLET,
+    baseURL,
+    permissions = [] as string[],
+  }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[] },
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ viewport, baseURL, locale: 'zh-CN', permissions });
   const page = await context.newPage();
   return { context, page };
@@ -45,11 +66,34 @@ export async function screenshot(page: Page, name: string) {
  * A browser whose profile (localStorage, IndexedDB, service worker) lives in `userDataDir`, so a
  * test can kill it and start it again, as a tablet is switched off and on.
  */
-export async function launchPersistent({ userDataDir, cameraVideo, baseURL }: { userDataDir: string; cameraVideo?: string; baseURL: string }) {
+export async function launchPersistent({
+  userDataDir,
+  cameraVideo,
+  baseURL,
+}: {
+  userDataDir: string;
+  cameraVideo?: string;
+  baseURL: string;
+}) {
   if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(`Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
+    );
   }
   const args = [...BASE_ARGS];
-  if (cameraVideo) args.push('--use-fake-ui-for-media-stream', '--use-fake-device-for-media-stream', `--use-file-for-fake-video-capture=${cameraVideo}`);
-  return chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args, viewport: TABLET, baseURL, locale: 'zh-CN', permissions: ['camera'] });
+  if (cameraVideo)
+    args.push(
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-video-capture=${cameraVideo}`,
+    );
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args,
+    viewport: TABLET,
+    baseURL,
+    locale: 'zh-CN',
+    permissions: ['camera'],
+  });
 }

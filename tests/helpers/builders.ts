@@ -18,9 +18,15 @@ export interface Campus {
 /** One campus, three gates, two departments. */
 export function seedCampus(db: Db): Campus {
   return db.transaction((tx) => {
-    const campusId = tx.insert(campuses).values({ name: '测试校区', nameEn: 'Test campus', timezone: 'Asia/Shanghai' }).returning().get().id;
-    const gate = (code: string, name: string) => tx.insert(gates).values({ campusId, code, name, nameEn: code }).returning().get().id;
-    const dept = (code: string, name: string) => tx.insert(departments).values({ code, name, nameEn: code }).returning().get().id;
+    const campusId = tx
+      .insert(campuses)
+      .values({ name: '测试校区', nameEn: 'Test campus', timezone: 'Asia/Shanghai' })
+      .returning()
+      .get().id;
+    const gate = (code: string, name: string) =>
+      tx.insert(gates).values({ campusId, code, name, nameEn: code }).returning().get().id;
+    const dept = (code: string, name: string) =>
+      tx.insert(departments).values({ code, name, nameEn: code }).returning().get().id;
     return {
       campusId,
       gateIds: { north: gate('north', '北门'), east: gate('east', '东门'), south: gate('south', '南门') },
@@ -30,7 +36,12 @@ export function seedCampus(db: Db): Campus {
 }
 
 /** A user of the role, bound as the role requires (a filer to cs, a guard to the north gate). */
-export function createUser(db: Db, campus: Campus, role: Role, overrides: { username?: string; departmentId?: number; gateIds?: number[] } = {}) {
+export function createUser(
+  db: Db,
+  campus: Campus,
+  role: Role,
+  overrides: { username?: string; departmentId?: number; gateIds?: number[] } = {},
+) {
   return db.transaction((tx) =>
     insertUser(tx, {
       username: overrides.username ?? `${role}1`,

@@ -24,12 +24,35 @@ export interface GateWorld {
 /** A campus on a real server: two gates, a department, a filer, an office user, a guard with a PIN; same-day filing allowed. */
 export async function setupGateWorld(server: RunningServer): Promise<GateWorld> {
   const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
-  const northId = (await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' })).json.id;
-  const eastId = (await admin('POST', '/api/v1/gates', { campusId: 1, code: 'east', name: '东门', nameEn: 'East Gate' })).json.id;
-  const deptId = (await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院', nameEn: 'Computer Science' })).json.id;
-  await admin('POST', '/api/v1/users', { username: 'filer', displayName: '李老师', role: 'filer', password: PASSWORD, departmentId: deptId });
-  await admin('POST', '/api/v1/users', { username: 'office', displayName: '王老师', role: 'office', password: PASSWORD });
-  const guard = await admin('POST', '/api/v1/users', { username: 'guard', displayName: '张师傅', role: 'guard', password: PASSWORD, gateIds: [northId] });
+  const northId = (
+    await admin('POST', '/api/v1/gates', { campusId: 1, code: 'north', name: '北门', nameEn: 'North Gate' })
+  ).json.id;
+  const eastId = (
+    await admin('POST', '/api/v1/gates', { campusId: 1, code: 'east', name: '东门', nameEn: 'East Gate' })
+  ).json.id;
+  const deptId = (
+    await admin('POST', '/api/v1/departments', { code: 'cs', name: '计算机学院', nameEn: 'Computer Science' })
+  ).json.id;
+  await admin('POST', '/api/v1/users', {
+    username: 'filer',
+    displayName: '李老师',
+    role: 'filer',
+    password: PASSWORD,
+    departmentId: deptId,
+  });
+  await admin('POST', '/api/v1/users', {
+    username: 'office',
+    displayName: '王老师',
+    role: 'office',
+    password: PASSWORD,
+  });
+  const guard = await admin('POST', '/api/v1/users', {
+    username: 'guard',
+    displayName: '张师傅',
+    role: 'guard',
+    password: PASSWORD,
+    gateIds: [northId],
+  });
   await admin('PATCH', `/api/v1/users/${guard.json.id}`, { pin: GUARD_PIN });
   const office = await signInOver(server.url, 'office', PASSWORD);
   const rules = (await office('GET', '/api/v1/rules')).json.rules;
@@ -40,45 +63,98 @@ export async function setupGateWorld(server: RunningServer): Promise<GateWorld> 
 
 let seq = 100;
 /** Files and approves a same-day visit; answers the visitor's pass (token, secret, id). */
-export async function issuePass(w: GateWorld, { gateId = w.northId, timeFrom = '00:00', timeTo = '23:59', fromRegion = '410105', name = '张三', revoke = false } = {}) {
+export async function issuePass(
+  w: GateWorld,
+  {
+    gateId = w.northId,
+    timeFrom = '00:00',
+    timeTo = '23:59',
+    fromRegion = '410105',
+    name = '张三',
+    revoke = false,
+  } = {},
+) {
   const filer = await signInOver(w.server.url, 'filer', PASSWORD);
   const office = await signInOver(w.server.url, 'office', PASSWORD);
   const today = wallClock(new Date(), 'Asia/Shanghai').date;
   seq += 1;
   const visitor = {
-    name, idType: 'resident_id', idNumber: residentId(seq), phone: `1380000${String(seq).padStart(4, '0')}`, fromRegion, visitedRegions: [], closeContact: false, commitmentAccepted: true, commitmentVersion: 1,
-    ...(fromRegion.startsWith('4101') ? {} : { testTakenAt: new Date(Date.now() - 3_600_000).toISOString(), testResult: 'negative' }),
+    name,
+    idType: 'resident_id',
+    idNumber: residentId(seq),
+    phone: `1380000${String(seq).padStart(4, '0')}`,
+    fromRegion,
+    visitedRegions: [],
+    closeContact: false,
+    commitmentAccepted: true,
+    commitmentVersion: 1,
+    ...(fromRegion.startsWith('4101')
+      ? {}
+      : { testTakenAt: new Date(Date.now() - 3_600_000).toISOString(), testResult: 'negative' }),
   };
-  const filed = await filer('POST', '/api/v1/requests', { visitDateFrom: today, timeFrom, timeTo, gateIds: [gateId], purpose: '学术交流', destination: '计算机楼', escortName: '李老师', escortPhone: '13911112222', visitors: [visitor] });
+  const filed = await filer('POST', '/api/v1/requests', {
+    visitDateFrom: today,
+    timeFrom,
+    timeTo,
+    gateIds: [gateId],
+    purpose: '学术交流',
+    destination: '计算机楼',
+    escortName: '李老师',
+    escortPhone: '13911112222',
+    visitors: [visitor],
+  });
   if (filed.status !== 201) throw new Error(`filing failed: ${JSON.stringify(filed.json)}`);
   const approved = await office('POST', `/api/v1/review/${filed.json.id}/approve`, { note: null });
   const pass = approved.json.visitors[0].pass;
-  const view = (await (await fetch(`${w.server.url}/api/v1/passes/view/${pass.link.split('/').pop()}`)).json()) as { token: string | null; codeSecret: string | null; stepSeconds: number };
+  const view = (await (await fetch(`${w.server.url}/api/v1/passes/view/${pass.link.split('/').pop()}`)).json()) as {
+    token: string | null;
+    codeSecret: string | null;
+    stepSeconds: number;
+  };
   // A pass whose window has already closed shows no code any more: what the visitor's phone kept from
   // before is in the server's row.
-  const held = view.token && view.codeSecret ? { token: view.token, codeSecret: view.codeSecret } : storedCode(w, pass.id);
+  const held =
+    view.token && view.codeSecret ? { token: view.token, codeSecret: view.codeSecret } : storedCode(w, pass.id);
   if (revoke) await office('POST', `/api/v1/passes/${pass.id}/revoke`, { reason: '测试作废' });
-  return { id: pass.id as string, token: held.token, secret: fromBase64Url(held.codeSecret)!, stepSeconds: view.stepSeconds, requestId: filed.json.id as number };
+  return {
+    id: pass.id as string,
+    token: held.token,
+    secret: fromBase64Url(held.codeSecret)!,
+    stepSeconds: view.stepSeconds,
+    requestId: filed.json.id as number,
+  };
 }
 
 function storedCode(w: GateWorld, passId: string) {
   const db = new Database(w.server.databasePath, { readonly: true });
   try {
-    return db.prepare('select token, code_secret as codeSecret from passes where id = ?').get(passId) as { token: string; codeSecret: string };
+    return db.prepare('select token, code_secret as codeSecret from passes where id = ?').get(passId) as {
+      token: string;
+      codeSecret: string;
+    };
   } finally {
     db.close();
   }
 }
 
-export const liveText = (p: Awaited<ReturnType<typeof issuePass>>) => liveQrText(p.token, p.secret, new Date(), p.stepSeconds);
+export const liveText = (p: Awaited<ReturnType<typeof issuePass>>) =>
+  liveQrText(p.token, p.secret, new Date(), p.stepSeconds);
 export { flipByte };
 
 /** Enrolls a tablet for the gate through the office's code (API), answers its stored credential. */
 export async function enrollOverApi(w: GateWorld, gateId = w.northId) {
   const office = await signInOver(w.server.url, 'office', PASSWORD);
   const { code } = (await office('POST', '/api/v1/devices/enrollments', { gateId })).json;
-  const res = await fetch(`${w.server.url}/api/v1/kiosk/enroll`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, name: 'test tablet' }) });
-  const json = (await res.json()) as { token: string; deviceId: number; gate: { id: number; name: string; nameEn: string } };
+  const res = await fetch(`${w.server.url}/api/v1/kiosk/enroll`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, name: 'test tablet' }),
+  });
+  const json = (await res.json()) as {
+    token: string;
+    deviceId: number;
+    gate: { id: number; name: string; nameEn: string };
+  };
   return json;
 }
 
@@ -86,7 +162,12 @@ export async function enrollOverApi(w: GateWorld, gateId = w.northId) {
  * A gate tablet showing `qrText` to its camera (a fresh browser per code: the fake camera is a
  * launch flag), enrolled and with the guard on shift. Clicks are counted in the page.
  */
-export async function openGate(w: GateWorld, qrText: string | null, device?: Awaited<ReturnType<typeof enrollOverApi>>, { fakeClock = false, video = {} as QrVideoOptions } = {}) {
+export async function openGate(
+  w: GateWorld,
+  qrText: string | null,
+  device?: Awaited<ReturnType<typeof enrollOverApi>>,
+  { fakeClock = false, video = {} as QrVideoOptions } = {},
+) {
   const d = device ?? (await enrollOverApi(w));
   const browser: Browser = await launchBrowser({ cameraVideo: writeQrVideo(qrText, video) });
   const { context, page } = await newPage(browser, { baseURL: w.server.url, permissions: ['camera'] });
@@ -102,7 +183,13 @@ export async function openGate(w: GateWorld, qrText: string | null, device?: Awa
   for (const digit of GUARD_PIN) await page.getByRole('button', { name: digit, exact: true }).click();
   await page.getByRole('button', { name: '上岗' }).click();
   await page.locator('.kiosk-bar').waitFor();
-  return { browser, page, device: d, resetTaps: () => page.evaluate(() => ((window as unknown as { __taps: number }).__taps = 0)), taps: () => page.evaluate(() => (window as unknown as { __taps: number }).__taps) };
+  return {
+    browser,
+    page,
+    device: d,
+    resetTaps: () => page.evaluate(() => ((window as unknown as { __taps: number }).__taps = 0)),
+    taps: () => page.evaluate(() => (window as unknown as { __taps: number }).__taps),
+  };
 }
 
 /** Waits for `selector`; on a timeout keeps a screenshot of what the tablet showed instead. */
@@ -118,5 +205,8 @@ export async function waitOrShoot(page: Page, selector: string, timeout = 20_000
 export async function verdictOf(page: Page) {
   const v = page.locator('[data-verdict]');
   await waitOrShoot(page, '[data-verdict]');
-  return { verdict: await v.getAttribute('data-verdict'), reasons: ((await v.getAttribute('data-reasons')) ?? '').split(' ').filter(Boolean) };
+  return {
+    verdict: await v.getAttribute('data-verdict'),
+    reasons: ((await v.getAttribute('data-reasons')) ?? '').split(' ').filter(Boolean),
+  };
 }

@@ -7,7 +7,11 @@ export async function signInOver(baseUrl: string, username: string, password: st
   });
   if (login.status !== 200) throw new Error(`sign-in as ${username} failed: ${login.status} ${await login.text()}`);
   const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0]!;
-  return async function call<T = any>(method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
+  return async function call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; json: T }> {
     const res = await fetch(`${baseUrl}${path}`, {
       method,
       headers: { cookie, origin: baseUrl, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

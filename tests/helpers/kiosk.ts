@@ -25,9 +25,19 @@ export async function approvedRequest(t: TestApp, gateId: number, visitors = [vi
 }
 
 /** A one-tap refusal (courier, food delivery…) as a tablet records it. */
-export function quickRefusalEvent(seq: number, reason: 'courier' | 'food_delivery' | 'walk_in' | 'other', at = new Date().toISOString()) {
+export function quickRefusalEvent(
+  seq: number,
+  reason: 'courier' | 'food_delivery' | 'walk_in' | 'other',
+  at = new Date().toISOString(),
+) {
   const base = decisionEvent(seq);
-  return { ...base, at, verdict: 'refuse', reasons: [reason], input: { ...base.input, quickRefusal: reason, healthCode: null, temperatures: [] } };
+  return {
+    ...base,
+    at,
+    verdict: 'refuse',
+    reasons: [reason],
+    input: { ...base.input, quickRefusal: reason, healthCode: null, temperatures: [] },
+  };
 }
 
 export function decisionEvent(seq: number, over: Record<string, unknown> = {}) {

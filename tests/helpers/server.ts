@@ -21,7 +21,19 @@ export interface RunningServer {
  * test names another) on a random port with a temporary database, and waits until it says it is
  * listening.
  */
-export async function startServer({ env = {}, args = [], databasePath, dir, entry = 'server/main.ts' }: { env?: Record<string, string>; args?: string[]; databasePath?: string; dir?: string; entry?: string } = {}): Promise<RunningServer> {
+export async function startServer({
+  env = {},
+  args = [],
+  databasePath,
+  dir,
+  entry = 'server/main.ts',
+}: {
+  env?: Record<string, string>;
+  args?: string[];
+  databasePath?: string;
+  dir?: string;
+  entry?: string;
+} = {}): Promise<RunningServer> {
   const workDir = dir ?? mkdtempSync(join(tmpdir(), 'gatehouse-server-'));
   const dbPath = databasePath ?? join(workDir, 'gatehouse.db');
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT_DIR, entry), ...args], {

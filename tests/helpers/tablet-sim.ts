@@ -22,7 +22,9 @@ export async function simulatedTablet(t: TestApp, gateId: number, officeCookie?:
     },
     /** One sync; answers the raw answer (full or incremental). */
     async sync() {
-      const query = held ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) } : {};
+      const query = held
+        ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) }
+        : {};
       const snapshot: Snapshot = await ok(t.client({ bearer: token }).kiosk.snapshot.$get({ query }));
       held = mergeSnapshot(held, snapshot);
       return snapshot;

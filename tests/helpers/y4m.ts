@@ -30,7 +30,12 @@ function drawLuma(qr: Qr, scale: number, dx = 0, dy0 = 0): Buffer {
   for (let r = 0; r < n; r++) {
     for (let c = 0; c < n; c++) {
       if (!qr.modules.get(r, c)) continue;
-      for (let dy = 0; dy < scale; dy++) y.fill(BLACK, (y0 + r * scale + dy) * WIDTH + x0 + c * scale, (y0 + r * scale + dy) * WIDTH + x0 + (c + 1) * scale);
+      for (let dy = 0; dy < scale; dy++)
+        y.fill(
+          BLACK,
+          (y0 + r * scale + dy) * WIDTH + x0 + c * scale,
+          (y0 + r * scale + dy) * WIDTH + x0 + (c + 1) * scale,
+        );
     }
   }
   return y;
@@ -41,7 +46,9 @@ const ZXing = createRequire(import.meta.url)('html5-qrcode/third_party/zxing-js.
 function zxingReads(luma: Buffer, text: string): boolean {
   try {
     const source = new ZXing.RGBLuminanceSource(new Uint8ClampedArray(luma), WIDTH, HEIGHT);
-    return new ZXing.QRCodeReader().decode(new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(source))).getText() === text;
+    return (
+      new ZXing.QRCodeReader().decode(new ZXing.BinaryBitmap(new ZXing.HybridBinarizer(source))).getText() === text
+    );
   } catch {
     return false;
   }
@@ -56,7 +63,12 @@ function zxingReads(luma: Buffer, text: string): boolean {
  */
 function decodableQr(text: string, scale: number): { qr: Qr; luma: Buffer } {
   const auto = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const candidates = [auto, ...[0, 1, 2, 3, 4, 5, 6, 7].map((m) => QRCode.create(text, { errorCorrectionLevel: 'M', maskPattern: m as QRCode.QRCodeMaskPattern }))];
+  const candidates = [
+    auto,
+    ...[0, 1, 2, 3, 4, 5, 6, 7].map((m) =>
+      QRCode.create(text, { errorCorrectionLevel: 'M', maskPattern: m as QRCode.QRCodeMaskPattern }),
+    ),
+  ];
   for (const qr of candidates) {
     const luma = drawLuma(qr, scale);
     if (zxingReads(luma, text)) return { qr, luma };
@@ -69,8 +81,17 @@ function decodableQr(text: string, scale: number): { qr: Qr; luma: Buffer } {
  * every other frame draws it one pixel per module smaller, so the decoder sees varied frames.
  */
 function qrFrame(text: string | null, scale: number, i = 0): Buffer {
-  const wobble = [[0, 0], [3, 1], [-2, 3], [1, -3], [-3, -1]][i % 5]!;
-  const y = text === null ? Buffer.alloc(WIDTH * HEIGHT, WHITE) : drawLuma(decodableQr(text, scale).qr, i % 2 ? scale - 1 : scale, wobble[0], wobble[1]);
+  const wobble = [
+    [0, 0],
+    [3, 1],
+    [-2, 3],
+    [1, -3],
+    [-3, -1],
+  ][i % 5]!;
+  const y =
+    text === null
+      ? Buffer.alloc(WIDTH * HEIGHT, WHITE)
+      : drawLuma(decodableQr(text, scale).qr, i % 2 ? scale - 1 : scale, wobble[0], wobble[1]);
   const chroma = Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128); // U and V planes: no colour
   return Buffer.concat([Buffer.from('FRAME\n'), y, chroma]);
 }
@@ -79,7 +100,11 @@ function qrFrame(text: string | null, scale: number, i = 0): Buffer {
  * Writes a Y4M video (the format Chromium's fake camera reads) that shows `text` as a QR code.
  * The QR is drawn into the luma plane by hand from the qrcode package's module matrix.
  */
-export function writeQrVideo(text: string | null, { scale, frames = 15, blankFramesBefore = 0 }: QrVideoOptions = {}, path?: string): string {
+export function writeQrVideo(
+  text: string | null,
+  { scale, frames = 15, blankFramesBefore = 0 }: QrVideoOptions = {},
+  path?: string,
+): string {
   const modules = text === null ? 21 : QRCode.create(text, { errorCorrectionLevel: 'M' }).modules.size;
   // ~320 px: about what a phone shows, comfortably inside html5-qrcode's scan box.
   const s = scale ?? Math.max(2, Math.floor(320 / modules));
@@ -89,7 +114,11 @@ export function writeQrVideo(text: string | null, { scale, frames = 15, blankFra
   const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F15:1 Ip A1:1 C420jpeg\n`);
   const blank = qrFrame(null, s);
   const codes = Array.from({ length: Math.min(frames, 10) }, (_, i) => qrFrame(text, s, i));
-  const parts = [header, ...Array.from({ length: blankFramesBefore }, () => blank), ...Array.from({ length: frames }, (_, i) => codes[i % codes.length]!)];
+  const parts = [
+    header,
+    ...Array.from({ length: blankFramesBefore }, () => blank),
+    ...Array.from({ length: frames }, (_, i) => codes[i % codes.length]!),
+  ];
   writeFileSync(file, Buffer.concat(parts));
   return file;
 }

@@ -5,7 +5,11 @@ import { createTestApp, type TestApp } from '../helpers/app';
 
 type Schema = { allOf?: { properties?: { error?: { properties?: { code?: { enum?: string[] } } } } }[] };
 type Param = { name: string; in: string };
-type Op = { parameters?: Param[]; requestBody?: unknown; responses: Record<string, { content?: Record<string, { schema: Schema }> }> };
+type Op = {
+  parameters?: Param[];
+  requestBody?: unknown;
+  responses: Record<string, { content?: Record<string, { schema: Schema }> }>;
+};
 type Doc = { paths: Record<string, Record<string, Op>> };
 
 let t: TestApp;
@@ -19,7 +23,10 @@ beforeAll(async () => {
 });
 afterAll(() => t.cleanup());
 
-const operations = () => Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([method, op]) => ({ method: method.toUpperCase(), path, op })));
+const operations = () =>
+  Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+    Object.entries(byMethod).map(([method, op]) => ({ method: method.toUpperCase(), path, op })),
+  );
 
 describe('the API description lists every error code', () => {
   it('names the codes of every error answer of every operation', () => {
@@ -50,8 +57,29 @@ describe('the API description lists every error code', () => {
  * as a 500 (createApp `checkErrorContract`), so "below 500" means "a documented 4xx or a success".
  */
 describe('every operation answers junk with a documented 4xx', () => {
-  const JUNK = ['', 'x', '-1', '0', '1.5', '99999999999999999999', '%00', 'null', '[]', '2026-02-30', '9999-12-31', 'ᴬ'.repeat(300)];
-  const BODIES: (string | undefined)[] = [undefined, '{', '[]', '"x"', 'null', '{"a":1}', JSON.stringify({ name: 1, id: 'x', events: 'x', rules: [] })];
+  const JUNK = [
+    '',
+    'x',
+    '-1',
+    '0',
+    '1.5',
+    '99999999999999999999',
+    '%00',
+    'null',
+    '[]',
+    '2026-02-30',
+    '9999-12-31',
+    'ᴬ'.repeat(300),
+  ];
+  const BODIES: (string | undefined)[] = [
+    undefined,
+    '{',
+    '[]',
+    '"x"',
+    'null',
+    '{"a":1}',
+    JSON.stringify({ name: 1, id: 'x', events: 'x', rules: [] }),
+  ];
 
   it('for every role, every body and every parameter', async () => {
     let calls = 0;
@@ -61,18 +89,28 @@ describe('every operation answers junk with a documented 4xx', () => {
       for (const role of ROLES) {
         for (const junk of JUNK) {
           const concrete = path.replace(/\{\w+\}/g, encodeURIComponent(junk) || 'x');
-          const query = (op.parameters ?? []).filter((p) => p.in === 'query').map((p) => `${p.name}=${encodeURIComponent(junk)}`).join('&');
+          const query = (op.parameters ?? [])
+            .filter((p) => p.in === 'query')
+            .map((p) => `${p.name}=${encodeURIComponent(junk)}`)
+            .join('&');
           const bodies = method === 'GET' ? [undefined] : BODIES;
           for (const body of bodies) {
-            const res = await t.request(method, `${concrete}${query ? `?${query}` : ''}`, { cookie: cookies[role], ...(body === undefined ? {} : { body }) });
+            const res = await t.request(method, `${concrete}${query ? `?${query}` : ''}`, {
+              cookie: cookies[role],
+              ...(body === undefined ? {} : { body }),
+            });
             calls++;
-            expect(res.status, `${role} ${method} ${concrete}?${query} ${body ?? ''}: ${res.text.slice(0, 300)}`).toBeLessThan(500);
+            expect(
+              res.status,
+              `${role} ${method} ${concrete}?${query} ${body ?? ''}: ${res.text.slice(0, 300)}`,
+            ).toBeLessThan(500);
           }
         }
       }
     }
     expect(calls).toBeGreaterThan(5000);
     // Still signed in: the answers above were each role's, not a 401 after a lost session.
-    for (const role of ROLES) expect((await t.request('GET', '/api/v1/auth/me', { cookie: cookies[role] })).status, role).toBe(200);
+    for (const role of ROLES)
+      expect((await t.request('GET', '/api/v1/auth/me', { cookie: cookies[role] })).status, role).toBe(200);
   }, 300_000);
 });

@@ -10,27 +10,38 @@ function files(dir: string, exts = ['.ts', '.tsx']): string[] {
     return exts.some((e) => p.endsWith(e)) ? [p] : [];
   });
 }
-const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
+const importsOf = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]!);
 
 describe('the shape of the house', () => {
   it('keeps server/domain pure: no Node, no DOM, no database, importable by the kiosk', () => {
     for (const file of files(join(ROOT_DIR, 'server/domain'))) {
       for (const spec of importsOf(file)) {
-        const ok = spec.startsWith('./') || ['zod', '@noble/ed25519', '@noble/hashes/hmac.js', '@noble/hashes/sha2.js'].includes(spec);
+        const ok =
+          spec.startsWith('./') ||
+          ['zod', '@noble/ed25519', '@noble/hashes/hmac.js', '@noble/hashes/sha2.js'].includes(spec);
         expect(ok, `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(true);
       }
-      expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(/\b(window|document|localStorage|process)\./);
+      expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(
+        /\b(window|document|localStorage|process)\./,
+      );
     }
   });
 
   it('keeps the two apps apart, and their runtime imports from the server to server/domain', () => {
-    for (const [app, other] of [['kiosk', 'admin'], ['admin', 'kiosk']] as const) {
+    for (const [app, other] of [
+      ['kiosk', 'admin'],
+      ['admin', 'kiosk'],
+    ] as const) {
       for (const file of files(join(ROOT_DIR, app, 'src'))) {
         const src = readFileSync(file, 'utf8');
         for (const spec of importsOf(file)) {
           expect(spec.includes(`/${other}/`), `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(false);
-          const typeOnly = new RegExp(`import\\s+type\\s[^;]*['"]${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`).test(src);
-          if (spec.includes('/server/') && !typeOnly) expect(spec, relative(ROOT_DIR, file)).toMatch(/\/server\/domain\//);
+          const typeOnly = new RegExp(
+            `import\\s+type\\s[^;]*['"]${spec.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}['"]`,
+          ).test(src);
+          if (spec.includes('/server/') && !typeOnly)
+            expect(spec, relative(ROOT_DIR, file)).toMatch(/\/server\/domain\//);
         }
       }
     }
@@ -48,7 +59,10 @@ describe('the shape of the house', () => {
   it('keeps server/lib below the resources: it imports lib, domain, db and top-level files, never a resource folder', () => {
     for (const file of files(join(ROOT_DIR, 'server/lib'))) {
       for (const spec of importsOf(file).filter((s) => s.startsWith('.'))) {
-        expect(/^\.\/|^\.\.\/(domain|db)\/|^\.\.\/[a-z-]+$/.test(spec), `${relative(ROOT_DIR, file)} imports ${spec}`).toBe(true);
+        expect(
+          /^\.\/|^\.\.\/(domain|db)\/|^\.\.\/[a-z-]+$/.test(spec),
+          `${relative(ROOT_DIR, file)} imports ${spec}`,
+        ).toBe(true);
       }
     }
   });

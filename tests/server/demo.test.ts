@@ -22,7 +22,11 @@ describe('seedDemo', () => {
     seedDemo(t.db, loadConfig({}), () => undefined, { signingKeyWrap }); // a second start seeds nothing twice
     const app = createApp({ db: t.db, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger });
     for (const u of DEMO_USERS) {
-      const res = await app.request('http://localhost/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: u.username, password: u.password }) });
+      const res = await app.request('http://localhost/api/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: u.username, password: u.password }),
+      });
       expect(res.status, u.username).toBe(200);
     }
     expect(t.sqlite.prepare('select count(*) n from gates').get()).toEqual({ n: 3 });

@@ -7,7 +7,13 @@ import { ConfigError, loadConfig } from '../../server/env';
 describe('loadConfig', () => {
   it('fills documented defaults', () => {
     const c = loadConfig({});
-    expect(c).toMatchObject({ PORT: 8787, DATABASE_PATH: './data/gatehouse.db', SQLITE_SYNCHRONOUS: 'FULL', CAMPUS_TIMEZONE: 'Asia/Shanghai', TRUST_PROXY: false });
+    expect(c).toMatchObject({
+      PORT: 8787,
+      DATABASE_PATH: './data/gatehouse.db',
+      SQLITE_SYNCHRONOUS: 'FULL',
+      CAMPUS_TIMEZONE: 'Asia/Shanghai',
+      TRUST_PROXY: false,
+    });
   });
 
   it('treats empty strings as unset', () => {

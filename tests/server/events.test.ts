@@ -49,7 +49,11 @@ describe('the after-commit seam (server/events.ts)', () => {
     const testDb = createTestDb();
     cleanup = testDb.cleanup;
     const events = createEvents(createLogger('silent'));
-    events.onRecorded((tx, e) => tx.run(sql`insert into departments (code, name, name_en) values (${`rec-${e.type === 'alert.acknowledged' ? e.key : ''}`}, 'R', 'R')`));
+    events.onRecorded((tx, e) =>
+      tx.run(
+        sql`insert into departments (code, name, name_en) values (${`rec-${e.type === 'alert.acknowledged' ? e.key : ''}`}, 'R', 'R')`,
+      ),
+    );
     events.transact(testDb.db, (_tx, happened) => happened(acked('kept')));
     expect(() =>
       events.transact(testDb.db, (_tx, happened) => {
@@ -90,9 +94,21 @@ describe('what handlers say happened', () => {
     await ok(kiosk.events.$post({ json: { events: batch } }));
     const synced = seen.filter((e) => e.type === 'gate_events.synced');
     expect(synced).toHaveLength(1);
-    expect(synced[0]).toMatchObject({ gateId: t.campus.gateIds.north, deviceId: tablet.deviceId, rejected: 0, events: [{ id: batch[0]!.id, reasons: ['courier'] }, { id: batch[1]!.id, reasons: ['food_delivery'] }] });
+    expect(synced[0]).toMatchObject({
+      gateId: t.campus.gateIds.north,
+      deviceId: tablet.deviceId,
+      rejected: 0,
+      events: [
+        { id: batch[0]!.id, reasons: ['courier'] },
+        { id: batch[1]!.id, reasons: ['food_delivery'] },
+      ],
+    });
     await ok(kiosk.snapshot.$get({ query: {} }));
-    expect(seen.at(-1)).toEqual({ type: 'device.contacted', gateId: t.campus.gateIds.north, deviceId: tablet.deviceId });
+    expect(seen.at(-1)).toEqual({
+      type: 'device.contacted',
+      gateId: t.campus.gateIds.north,
+      deviceId: tablet.deviceId,
+    });
   });
 
   it('acknowledging an alert states it once, by whom; a second acknowledgement changes nothing and states nothing', async () => {

@@ -11,7 +11,8 @@ async function setup(now = '2026-11-20T02:00:00Z') {
   t = createTestApp({ now });
   return { filer: await t.signIn('filer'), office: await t.signIn('office') };
 }
-const file = (cookie: string, body: unknown, headers: Record<string, string> = {}) => t.request('POST', '/api/v1/requests', { cookie, body, headers });
+const file = (cookie: string, body: unknown, headers: Record<string, string> = {}) =>
+  t.request('POST', '/api/v1/requests', { cookie, body, headers });
 const issueCodes = (res: { json: any }) => (res.json.error?.issues ?? []).map((i: { code: string }) => i.code);
 
 describe('POST /api/v1/requests', () => {
@@ -31,7 +32,11 @@ describe('POST /api/v1/requests', () => {
     t.clock.set('2026-11-20T16:00:00Z'); // 00:00 on the 21st in Shanghai
     const late = await file(filer, requestInput(t.campus.gateIds.north));
     expect(late.status).toBe(400);
-    expect(late.json.error.issues[0]).toMatchObject({ path: ['visitDateFrom'], code: 'lead_time', params: { earliest: '2026-11-22' } });
+    expect(late.json.error.issues[0]).toMatchObject({
+      path: ['visitDateFrom'],
+      code: 'lead_time',
+      params: { earliest: '2026-11-22' },
+    });
     expect(late.json.error.issues[0].messageZh).toContain('2026-11-22');
     expect(late.json.error.issues[0].message).toContain('2026-11-22');
   });
@@ -39,14 +44,20 @@ describe('POST /api/v1/requests', () => {
   it('refuses a wrong check digit as a field error at the visitor’s idNumber', async () => {
     const { filer } = await setup();
     const bad = residentId(1).slice(0, 17) + (residentId(1).endsWith('1') ? '2' : '1');
-    const res = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ idNumber: bad })] }));
+    const res = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ idNumber: bad })] }),
+    );
     expect(res.status).toBe(400);
     expect(res.json.error.issues[0]).toMatchObject({ path: ['visitors', 0, 'idNumber'], code: 'id_check_digit' });
   });
 
   it('requires a test within 48 hours before the visit for an out-of-city visitor', async () => {
     const { filer } = await setup();
-    const body = (testTakenAt: string) => requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ fromRegion: '110101', testTakenAt, testResult: 'negative' })] });
+    const body = (testTakenAt: string) =>
+      requestInput(t.campus.gateIds.north, {
+        visitors: [visitorInput({ fromRegion: '110101', testTakenAt, testResult: 'negative' })],
+      });
     expect((await file(filer, body('2026-11-19T09:00:00+08:00'))).status).toBe(201);
     const stale = await file(filer, body('2026-11-19T08:59:00+08:00'));
     expect(issueCodes(stale)).toEqual(['test_outside_window']);
@@ -55,14 +66,23 @@ describe('POST /api/v1/requests', () => {
   it('sends a group over the cap to the group queue, only with a prevention plan', async () => {
     const { filer } = await setup();
     const many = Array.from({ length: 51 }, (_, i) => visitorInput({}, i + 1));
-    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: many })))).toEqual(['prevention_plan_required']);
-    const ok = await file(filer, requestInput(t.campus.gateIds.north, { visitors: many, preventionPlan: '分两批入校，间隔30分钟' }));
+    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: many })))).toEqual([
+      'prevention_plan_required',
+    ]);
+    const ok = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, { visitors: many, preventionPlan: '分两批入校，间隔30分钟' }),
+    );
     expect(ok.json).toMatchObject({ queue: 'group', visitorCount: 51 });
   });
 
   it('refuses a visitor from a risk area by its effective dates', async () => {
     const { filer, office } = await setup();
-    const add = (effectiveFrom: string, effectiveTo: string | null) => t.request('POST', '/api/v1/risk-areas', { cookie: office, body: { regionCode: '410105', level: 'medium', effectiveFrom, effectiveTo, reason: '通报' } });
+    const add = (effectiveFrom: string, effectiveTo: string | null) =>
+      t.request('POST', '/api/v1/risk-areas', {
+        cookie: office,
+        body: { regionCode: '410105', level: 'medium', effectiveFrom, effectiveTo, reason: '通报' },
+      });
     expect((await add('2026-10-01', '2026-11-05')).status).toBe(201); // ended before the 14-day look-back
     expect((await file(filer, requestInput(t.campus.gateIds.north))).status).toBe(201);
     await add('2026-11-21', null); // in force on the visit day
@@ -71,20 +91,46 @@ describe('POST /api/v1/requests', () => {
 
   it('matches the block list by ID hash, and by name and phone after normalising', async () => {
     const { filer, office } = await setup();
-    await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: residentId(7), reason: '提供虚假信息' } });
-    await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { name: 'ＷＡＮＧ　Ｗｅｉ', phone: '+86 139 0000 0001', reason: '隔离未解除' } });
-    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 7)] })))).toEqual(['block_list']);
-    const byName = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ name: 'wang wei', phone: '13900000001' }, 8)] }));
+    await t.request('POST', '/api/v1/blocklist', {
+      cookie: office,
+      body: { idType: 'resident_id', idNumber: residentId(7), reason: '提供虚假信息' },
+    });
+    await t.request('POST', '/api/v1/blocklist', {
+      cookie: office,
+      body: { name: 'ＷＡＮＧ　Ｗｅｉ', phone: '+86 139 0000 0001', reason: '隔离未解除' },
+    });
+    expect(
+      issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 7)] }))),
+    ).toEqual(['block_list']);
+    const byName = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ name: 'wang wei', phone: '13900000001' }, 8)] }),
+    );
     expect(issueCodes(byName)).toEqual(['block_list']);
-    expect((await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ name: 'wang wei', phone: '13900000002' }, 9)] }))).status).toBe(201);
+    expect(
+      (
+        await file(
+          filer,
+          requestInput(t.campus.gateIds.north, {
+            visitors: [visitorInput({ name: 'wang wei', phone: '13900000002' }, 9)],
+          }),
+        )
+      ).status,
+    ).toBe(201);
   });
 
   it('requires the current health commitment version', async () => {
     const { filer, office } = await setup();
-    await t.request('PUT', '/api/v1/rules/commitment', { cookie: office, body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.' } });
+    await t.request('PUT', '/api/v1/rules/commitment', {
+      cookie: office,
+      body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.' },
+    });
     const res = await file(filer, requestInput(t.campus.gateIds.north));
     expect(issueCodes(res)).toEqual(['commitment_required']);
-    expect((await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ commitmentVersion: 2 })] }))).status).toBe(201);
+    expect(
+      (await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ commitmentVersion: 2 })] })))
+        .status,
+    ).toBe(201);
   });
 
   it('files once for a retried Idempotency-Key, and refuses the key for another body', async () => {
@@ -105,8 +151,18 @@ describe('POST /api/v1/requests', () => {
     const { filer } = await setup();
     void filer;
     const admin = await t.signIn('admin');
-    const token = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA', scopes: ['requests:file'], departmentId: t.campus.departmentIds.cs, expiresInDays: 365 } })).json.token;
-    const send = () => t.request('POST', '/api/v1/requests', { bearer: token, body: requestInput(t.campus.gateIds.north), headers: { 'idempotency-key': 'k1' } });
+    const token = (
+      await t.request('POST', '/api/v1/tokens', {
+        cookie: admin,
+        body: { name: 'OA', scopes: ['requests:file'], departmentId: t.campus.departmentIds.cs, expiresInDays: 365 },
+      })
+    ).json.token;
+    const send = () =>
+      t.request('POST', '/api/v1/requests', {
+        bearer: token,
+        body: requestInput(t.campus.gateIds.north),
+        headers: { 'idempotency-key': 'k1' },
+      });
     const a = await send();
     const b = await send();
     expect(a.status).toBe(201);
@@ -124,10 +180,23 @@ describe('department isolation', () => {
     expect(await ok(t.client({ cookie: other }).requests.$get({ query: {} }))).toEqual({ items: [], nextCursor: null });
     for (let id = 1; id <= mine.json.id + 2; id++) {
       expect((await t.request('GET', `/api/v1/requests/${id}`, { cookie: other })).status).toBe(404);
-      expect((await t.request('PUT', `/api/v1/requests/${id}`, { cookie: other, body: requestInput(t.campus.gateIds.north) })).status).toBe(404);
+      expect(
+        (
+          await t.request('PUT', `/api/v1/requests/${id}`, {
+            cookie: other,
+            body: requestInput(t.campus.gateIds.north),
+          })
+        ).status,
+      ).toBe(404);
       expect((await t.request('POST', `/api/v1/requests/${id}/cancel`, { cookie: other, body: {} })).status).toBe(404);
     }
-    expect((await ok(t.client({ cookie: other }).requests.$get({ query: { departmentId: String(t.campus.departmentIds.cs) } }))).items).toEqual([]);
+    expect(
+      (
+        await ok(
+          t.client({ cookie: other }).requests.$get({ query: { departmentId: String(t.campus.departmentIds.cs) } }),
+        )
+      ).items,
+    ).toEqual([]);
     expect((await t.request('GET', `/api/v1/requests/${mine.json.id}`, { cookie: office })).status).toBe(200);
   });
 });
@@ -135,21 +204,33 @@ describe('department isolation', () => {
 describe('review', () => {
   it('approves with accountability and gives each visitor a pass; cancelling revokes it', async () => {
     const { filer, office } = await setup();
-    const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 1), visitorInput({}, 2)] }));
+    const filed = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 1), visitorInput({}, 2)] }),
+    );
     const queue = await ok(t.client({ cookie: office }).review.queue.$get({ query: {} }));
     expect(queue.items.map((q) => q.id)).toEqual([filed.json.id]);
-    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: { note: '同意' } });
+    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, {
+      cookie: office,
+      body: { note: '同意' },
+    });
     expect(approved.json.status).toBe('approved');
     expect(approved.json.visitors.every((v: { pass: unknown }) => v.pass)).toBe(true);
     expect(approved.json.history.at(-1)).toMatchObject({ action: 'approved', actor: 'user:office1' });
-    const cancelled = await t.request('POST', `/api/v1/requests/${filed.json.id}/cancel`, { cookie: filer, body: { note: '会议取消' } });
+    const cancelled = await t.request('POST', `/api/v1/requests/${filed.json.id}/cancel`, {
+      cookie: filer,
+      body: { note: '会议取消' },
+    });
     expect(cancelled.json.visitors.every((v: { pass: { revoked: boolean } }) => v.pass.revoked)).toBe(true);
   });
 
   it('rejects with a reason code', async () => {
     const { filer, office } = await setup();
     const filed = await file(filer, requestInput(t.campus.gateIds.north));
-    const res = await t.request('POST', `/api/v1/review/${filed.json.id}/reject`, { cookie: office, body: { reasonCode: 'insufficient_reason', note: '来访事由不充分' } });
+    const res = await t.request('POST', `/api/v1/review/${filed.json.id}/reject`, {
+      cookie: office,
+      body: { reasonCode: 'insufficient_reason', note: '来访事由不充分' },
+    });
     expect(res.json).toMatchObject({ status: 'rejected', decisionReasonCode: 'insufficient_reason' });
   });
 
@@ -157,7 +238,10 @@ describe('review', () => {
     const { filer, office } = await setup();
     const a = await file(filer, requestInput(t.campus.gateIds.north));
     const b = await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({}, 2)] }));
-    const res = await t.request('POST', '/api/v1/review/approve-bulk', { cookie: office, body: { ids: [a.json.id, b.json.id, 999] } });
+    const res = await t.request('POST', '/api/v1/review/approve-bulk', {
+      cookie: office,
+      body: { ids: [a.json.id, b.json.id, 999] },
+    });
     expect(res.json.approved).toEqual([a.json.id, b.json.id]);
     expect(res.json.failed).toEqual([expect.objectContaining({ id: 999, code: 'not_found' })]);
   });
@@ -165,48 +249,91 @@ describe('review', () => {
   it('needs the department approver first when the department asks for it', async () => {
     const { office } = await setup();
     const admin = await t.signIn('admin');
-    await t.request('PATCH', `/api/v1/departments/${t.campus.departmentIds.cs}`, { cookie: admin, body: { requiresDeptApproval: true } });
+    await t.request('PATCH', `/api/v1/departments/${t.campus.departmentIds.cs}`, {
+      cookie: admin,
+      body: { requiresDeptApproval: true },
+    });
     const approver = createUser(t.db, t.campus, 'filer', { username: 'head' });
-    expect((await t.request('PATCH', `/api/v1/users/${approver.id}`, { cookie: admin, body: { deptApprover: true } })).json.deptApprover).toBe(true);
+    expect(
+      (await t.request('PATCH', `/api/v1/users/${approver.id}`, { cookie: admin, body: { deptApprover: true } })).json
+        .deptApprover,
+    ).toBe(true);
     const filer = await t.signIn('filer');
     const filed = await file(filer, requestInput(t.campus.gateIds.north));
     expect(filed.json.status).toBe('pending_dept');
-    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).status).toBe(403);
-    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: filer, body: {} })).status).toBe(403);
+    expect(
+      (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).status,
+    ).toBe(403);
+    expect(
+      (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: filer, body: {} })).status,
+    ).toBe(403);
     const head = await t.signIn({ username: 'head' });
-    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: head, body: {} })).json.status).toBe('pending');
-    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.status).toBe('approved');
+    expect(
+      (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: head, body: {} })).json.status,
+    ).toBe('pending');
+    expect(
+      (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.status,
+    ).toBe('approved');
   });
 
   it('re-checks approved future visits when a risk area is added, after showing the impact', async () => {
     const { filer, office } = await setup();
     const filed = await file(filer, requestInput(t.campus.gateIds.north));
     await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
-    const area = { regionCode: '410100', level: 'high', effectiveFrom: '2026-11-20', effectiveTo: null, reason: '市疫情通报' };
+    const area = {
+      regionCode: '410100',
+      level: 'high',
+      effectiveFrom: '2026-11-20',
+      effectiveTo: null,
+      reason: '市疫情通报',
+    };
     const preview = await t.request('POST', '/api/v1/risk-areas/preview', { cookie: office, body: area });
     expect(preview.json).toEqual([expect.objectContaining({ requestId: filed.json.id, reasons: ['risk_area_home'] })]);
-    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.status).toBe('approved'); // preview saved nothing
+    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.status).toBe(
+      'approved',
+    ); // preview saved nothing
     const saved = await t.request('POST', '/api/v1/risk-areas', { cookie: office, body: area });
     expect(saved.json.ruleVersion).toBe(2);
     const after = (await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json;
     expect(after).toMatchObject({ status: 'needs_review', reviewReasons: ['risk_area_home'] });
     expect(after.visitors[0].pass.revoked).toBe(true);
     expect(after.history.at(-1)).toMatchObject({ action: 'recheck_failed' });
-    expect((await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.error.code).toBe('checks_failed');
+    expect(
+      (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.error
+        .code,
+    ).toBe('checks_failed');
   });
 
   it('records an emergency admit with a backfill deadline, overdue when it passes', async () => {
     const { filer, office } = await setup();
-    const res = await t.request('POST', '/api/v1/review/emergency', { cookie: office, body: { departmentId: t.campus.departmentIds.cs, gateId: t.campus.gateIds.north, visitorName: '维修工 赵', visitorPhone: '13700000000', purpose: '抢修水管', reason: '实验楼水管爆裂' } });
+    const res = await t.request('POST', '/api/v1/review/emergency', {
+      cookie: office,
+      body: {
+        departmentId: t.campus.departmentIds.cs,
+        gateId: t.campus.gateIds.north,
+        visitorName: '维修工 赵',
+        visitorPhone: '13700000000',
+        purpose: '抢修水管',
+        reason: '实验楼水管爆裂',
+      },
+    });
     expect(res.status).toBe(201);
     expect(res.json).toMatchObject({ emergency: true, status: 'approved', backfilledAt: null });
     const due = new Date(res.json.backfillDueAt).getTime() - t.clock.now().getTime();
     expect(due).toBe(8 * 3_600_000);
     t.clock.advance(8 * 3_600_000 + 60_000);
-    const queue = await ok(t.client({ cookie: await t.signIn('office') }).review.queue.$get({ query: { queue: 'backfill' } }));
+    const queue = await ok(
+      t.client({ cookie: await t.signIn('office') }).review.queue.$get({ query: { queue: 'backfill' } }),
+    );
     expect(queue.items[0]).toMatchObject({ id: res.json.id, backfillOverdue: true });
     void filer;
-    const backfill = await t.request('PUT', `/api/v1/requests/${res.json.id}`, { cookie: await t.signIn('filer'), body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20', visitors: [visitorInput({ name: '赵师傅' })] }) });
+    const backfill = await t.request('PUT', `/api/v1/requests/${res.json.id}`, {
+      cookie: await t.signIn('filer'),
+      body: requestInput(t.campus.gateIds.north, {
+        visitDateFrom: '2026-11-20',
+        visitors: [visitorInput({ name: '赵师傅' })],
+      }),
+    });
     expect(backfill.status).toBe(200);
     expect(backfill.json.backfilledAt).not.toBeNull();
   });
@@ -227,10 +354,15 @@ describe('rules a deliberate bug could break unnoticed', () => {
     const { filer } = await setup();
     const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-21' }));
     expect(filed.status).toBe(201);
-    const moved = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, { cookie: filer, body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20' }) });
+    const moved = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, {
+      cookie: filer,
+      body: requestInput(t.campus.gateIds.north, { visitDateFrom: '2026-11-20' }),
+    });
     expect(moved.status).toBe(400);
     expect(moved.json.error.issues.map((i: { code: string }) => i.code)).toContain('lead_time');
-    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.visitDateFrom).toBe('2026-11-21');
+    expect((await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json.visitDateFrom).toBe(
+      '2026-11-21',
+    );
   });
 
   it('refuses an edit after approval and leaves the live passes as they were', async () => {
@@ -238,7 +370,10 @@ describe('rules a deliberate bug could break unnoticed', () => {
     const filed = await file(filer, requestInput(t.campus.gateIds.north));
     const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
     const pass = approved.json.visitors[0].pass as { id: string; link: string };
-    const edit = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, { cookie: filer, body: requestInput(t.campus.gateIds.north, { purpose: '改了目的' }) });
+    const edit = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, {
+      cookie: filer,
+      body: requestInput(t.campus.gateIds.north, { purpose: '改了目的' }),
+    });
     expect(edit.status).toBe(409);
     expect(edit.json.error.code).toBe('not_editable');
     const after = (await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json;
@@ -255,12 +390,21 @@ describe('rules a deliberate bug could break unnoticed', () => {
     const passId = approved.json.visitors[0].pass.id as string;
     createUser(t.db, t.campus, 'filer', { username: 'mathfiler2', departmentId: t.campus.departmentIds.math });
     const other = await t.signIn({ username: 'mathfiler2' });
-    const res = await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: other, body: { reason: '不是我们的' } });
+    const res = await t.request('POST', `/api/v1/passes/${passId}/revoke`, {
+      cookie: other,
+      body: { reason: '不是我们的' },
+    });
     expect(res.status).toBe(404);
     expect(res.json.error.code).toBe('not_found');
     expect(t.sqlite.prepare('select revoked_at from passes where id = ?').pluck().get(passId)).toBeNull();
-    expect((await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: filer, body: { reason: '会议取消' } })).status).toBe(200);
-    const twice = await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: filer, body: { reason: '再次' } });
+    expect(
+      (await t.request('POST', `/api/v1/passes/${passId}/revoke`, { cookie: filer, body: { reason: '会议取消' } }))
+        .status,
+    ).toBe(200);
+    const twice = await t.request('POST', `/api/v1/passes/${passId}/revoke`, {
+      cookie: filer,
+      body: { reason: '再次' },
+    });
     expect(twice.json.error.code).toBe('already_revoked');
   });
 });

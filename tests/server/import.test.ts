@@ -15,13 +15,37 @@ afterAll(() => t.cleanup());
 async function upload(name: string, content: BlobPart) {
   const form = new FormData();
   form.append('file', new File([content], name));
-  const res = await t.app.request(`${ORIGIN}/api/v1/requests/import`, { method: 'POST', body: form, headers: { cookie: filer, origin: ORIGIN } });
+  const res = await t.app.request(`${ORIGIN}/api/v1/requests/import`, {
+    method: 'POST',
+    body: form,
+    headers: { cookie: filer, origin: ORIGIN },
+  });
   return { status: res.status, json: (await res.json()) as any };
 }
 
-const HEADER = ['姓名', '证件类型', '证件号码', '手机', '来源地区代码', '14天内到访地区', '密接', '核酸时间', '核酸结果'];
+const HEADER = [
+  '姓名',
+  '证件类型',
+  '证件号码',
+  '手机',
+  '来源地区代码',
+  '14天内到访地区',
+  '密接',
+  '核酸时间',
+  '核酸结果',
+];
 const good = ['张三', '身份证', residentId(1), '13800000001', '410105', '', '否', '', ''];
-const badCheck = ['李四', '身份证', residentId(2).slice(0, 17) + (residentId(2).endsWith('1') ? '2' : '1'), '13800000002', '410105', '', '否', '', ''];
+const badCheck = [
+  '李四',
+  '身份证',
+  residentId(2).slice(0, 17) + (residentId(2).endsWith('1') ? '2' : '1'),
+  '13800000002',
+  '410105',
+  '',
+  '否',
+  '',
+  '',
+];
 const badRegion = ['王五', '护照', 'E12345678', '13800000003', '北京', '', '否', '2026-11-19 08:30', '阴性'];
 
 describe('POST /api/v1/requests/import', () => {
@@ -30,7 +54,10 @@ describe('POST /api/v1/requests/import', () => {
     const res = await upload('visitors.csv', `\uFEFF${csv}`);
     expect(res.status).toBe(200);
     expect(res.json).toMatchObject({ valid: 1, invalid: 2 });
-    expect(res.json.rows[0]).toMatchObject({ row: 2, visitor: { name: '张三', idType: 'resident_id', fromRegion: '410105' } });
+    expect(res.json.rows[0]).toMatchObject({
+      row: 2,
+      visitor: { name: '张三', idType: 'resident_id', fromRegion: '410105' },
+    });
     expect(res.json.rows[1].issues[0]).toMatchObject({ path: ['idNumber'], code: 'id_check_digit' });
     expect(res.json.rows[2].issues.map((i: { path: string[] }) => i.path[0])).toEqual(['fromRegion']);
     expect((await ok(t.client({ cookie: filer }).requests.$get({ query: {} }))).items).toEqual([]);
@@ -45,7 +72,11 @@ describe('POST /api/v1/requests/import', () => {
   });
 
   it('answers a missing file with a field error', async () => {
-    const res = await t.app.request(`${ORIGIN}/api/v1/requests/import`, { method: 'POST', body: new FormData(), headers: { cookie: filer, origin: ORIGIN } });
+    const res = await t.app.request(`${ORIGIN}/api/v1/requests/import`, {
+      method: 'POST',
+      body: new FormData(),
+      headers: { cookie: filer, origin: ORIGIN },
+    });
     expect(res.status).toBe(400);
   });
 });

@@ -10,13 +10,20 @@ describe('device enrollment', () => {
   it('enrolls once per code, within 10 minutes, and a revoked tablet is refused next time', async () => {
     t = createTestApp();
     const office = await t.signIn('office');
-    const { code, expiresAt } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    const { code, expiresAt } = (
+      await t.request('POST', '/api/v1/devices/enrollments', {
+        cookie: office,
+        body: { gateId: t.campus.gateIds.north },
+      })
+    ).json;
     expect(code).toMatch(/^\d{6}$/);
     expect(Date.parse(expiresAt) - t.clock.now().getTime()).toBe(10 * 60_000);
     const first = await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } });
     expect(first.status).toBe(201);
     expect(first.json.gate).toMatchObject({ id: t.campus.gateIds.north, name: '北门' });
-    expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json.error.code).toBe('invalid_enrollment_code');
+    expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json.error.code).toBe(
+      'invalid_enrollment_code',
+    );
     expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: first.json.token })).status).toBe(200);
     const list = (await t.request('GET', '/api/v1/devices', { cookie: office })).json;
     expect(list[0]).toMatchObject({ gateId: t.campus.gateIds.north, revoked: false, lastSeenAt: expect.any(String) });
@@ -27,24 +34,48 @@ describe('device enrollment', () => {
   it('serves kiosk routes only to a tablet still enrolled: not to an integration token, not once the device alone is revoked', async () => {
     t = createTestApp();
     const admin = await t.signIn('admin');
-    const integration = (await t.request('POST', '/api/v1/tokens', { cookie: admin, body: { name: 'OA system', scopes: ['requests:file', 'reports:read', 'events:read'], departmentId: t.campus.departmentIds.cs, expiresInDays: 365 } })).json.token;
+    const integration = (
+      await t.request('POST', '/api/v1/tokens', {
+        cookie: admin,
+        body: {
+          name: 'OA system',
+          scopes: ['requests:file', 'reports:read', 'events:read'],
+          departmentId: t.campus.departmentIds.cs,
+          expiresInDays: 365,
+        },
+      })
+    ).json.token;
     const denied = await t.request('POST', '/api/v1/kiosk/events', { bearer: integration, body: { events: [] } });
     expect(denied.status).toBe(403);
     expect(denied.json.error.code).toBe('not_a_device');
 
     const office = await t.signIn('office');
-    const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    const { code } = (
+      await t.request('POST', '/api/v1/devices/enrollments', {
+        cookie: office,
+        body: { gateId: t.campus.gateIds.north },
+      })
+    ).json;
     const tablet = (await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json;
-    expect((await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).status).toBe(200);
+    expect(
+      (await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).status,
+    ).toBe(200);
     // The device row revoked while its token is not (a half-finished revocation): still refused.
     t.sqlite.prepare('update devices set revoked_at = ? where id = ?').run(t.clock.now().getTime(), tablet.deviceId);
-    expect((await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).json.error.code).toBe('not_a_device');
+    expect(
+      (await t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events: [] } })).json.error.code,
+    ).toBe('not_a_device');
   });
 
   it('refuses an expired code', async () => {
     t = createTestApp();
     const office = await t.signIn('office');
-    const { code } = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: office, body: { gateId: t.campus.gateIds.north } })).json;
+    const { code } = (
+      await t.request('POST', '/api/v1/devices/enrollments', {
+        cookie: office,
+        body: { gateId: t.campus.gateIds.north },
+      })
+    ).json;
     t.clock.advance(10 * 60_000 + 1);
     expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).status).toBe(401);
   });
@@ -57,9 +88,30 @@ describe('guard shift', () => {
     await t.request('PATCH', `/api/v1/users/${t.users.guard.id}`, { cookie: admin, body: { pin: '2468' } });
     const north = await enrollDevice(t, t.campus.gateIds.north);
     const east = await enrollDevice(t, t.campus.gateIds.east);
-    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: north.token, body: { userId: t.users.guard.id, pin: '2468' } })).json).toMatchObject({ id: t.users.guard.id });
-    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: north.token, body: { userId: t.users.guard.id, pin: '1357' } })).json.error.code).toBe('invalid_pin');
-    expect((await t.request('POST', '/api/v1/kiosk/shift', { bearer: east.token, body: { userId: t.users.guard.id, pin: '2468' } })).status).toBe(401);
+    expect(
+      (
+        await t.request('POST', '/api/v1/kiosk/shift', {
+          bearer: north.token,
+          body: { userId: t.users.guard.id, pin: '2468' },
+        })
+      ).json,
+    ).toMatchObject({ id: t.users.guard.id });
+    expect(
+      (
+        await t.request('POST', '/api/v1/kiosk/shift', {
+          bearer: north.token,
+          body: { userId: t.users.guard.id, pin: '1357' },
+        })
+      ).json.error.code,
+    ).toBe('invalid_pin');
+    expect(
+      (
+        await t.request('POST', '/api/v1/kiosk/shift', {
+          bearer: east.token,
+          body: { userId: t.users.guard.id, pin: '2468' },
+        })
+      ).status,
+    ).toBe(401);
   });
 });
 
@@ -70,7 +122,11 @@ describe('GET /api/v1/kiosk/snapshot', () => {
     const { token } = await enrollDevice(t, t.campus.gateIds.north);
     const snap = (await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: token })).json;
     expect(snap.passes).toHaveLength(1);
-    expect(snap.passes[0]).toMatchObject({ id: req.visitors[0].pass.id, visitor: { name: '张*丰' }, request: { escortPhone: '139****2222' } });
+    expect(snap.passes[0]).toMatchObject({
+      id: req.visitors[0].pass.id,
+      visitor: { name: '张*丰' },
+      request: { escortPhone: '139****2222' },
+    });
     expect(JSON.stringify(snap)).not.toContain('张三丰');
     expect(snap.rules.version).toBe(1);
     expect(snap.keys).toHaveLength(1);
@@ -81,12 +137,15 @@ describe('GET /api/v1/kiosk/snapshot', () => {
 });
 
 describe('GET /api/v1/kiosk/snapshot?since=', () => {
-  const snapshot = async (token: string, since?: string) => (await t.request('GET', `/api/v1/kiosk/snapshot${since ? `?since=${since}` : ''}`, { bearer: token })).json;
+  const snapshot = async (token: string, since?: string) =>
+    (await t.request('GET', `/api/v1/kiosk/snapshot${since ? `?since=${since}` : ''}`, { bearer: token })).json;
 
   it('sends only passes changed since the cursor: revocations, entries used elsewhere, and passes newly in the window', async () => {
     t = createTestApp();
     const north = t.campus.gateIds.north;
-    const [a, b] = (await approvedRequest(t, north, [visitorInput({}, 1), visitorInput({}, 2)])).visitors.map((v: { pass: { id: string } }) => v.pass.id);
+    const [a, b] = (await approvedRequest(t, north, [visitorInput({}, 1), visitorInput({}, 2)])).visitors.map(
+      (v: { pass: { id: string } }) => v.pass.id,
+    );
     const { token } = await enrollDevice(t, north);
     const first = await snapshot(token);
     expect(first.full).toBe(true);
@@ -96,23 +155,37 @@ describe('GET /api/v1/kiosk/snapshot?since=', () => {
     expect(quiet).toMatchObject({ full: false, passes: [] });
 
     const office = await t.signIn('office');
-    expect((await t.request('POST', `/api/v1/passes/${a}/revoke`, { cookie: office, body: { reason: '来访取消' } })).status).toBe(200);
+    expect(
+      (await t.request('POST', `/api/v1/passes/${a}/revoke`, { cookie: office, body: { reason: '来访取消' } })).status,
+    ).toBe(200);
     const other = await enrollDevice(t, north);
-    await t.request('POST', '/api/v1/kiosk/events', { bearer: other.token, body: { events: [decisionEvent(1, { passId: b })] } });
+    await t.request('POST', '/api/v1/kiosk/events', {
+      bearer: other.token,
+      body: { events: [decisionEvent(1, { passId: b })] },
+    });
     const changed = await snapshot(token, quiet.cursor);
     expect(changed.passes).toEqual(
-      expect.arrayContaining([expect.objectContaining({ id: a, revoked: true }), expect.objectContaining({ id: b, entriesUsed: 1 })]),
+      expect.arrayContaining([
+        expect.objectContaining({ id: a, revoked: true }),
+        expect.objectContaining({ id: b, entriesUsed: 1 }),
+      ]),
     );
     expect(changed.passes).toHaveLength(2);
 
     // Filed for three days ahead: outside the window now, inside it two days later with no change of its own.
     const filer = await t.signIn('filer');
-    const later = await t.request('POST', '/api/v1/requests', { cookie: filer, body: requestInput(north, { visitDateFrom: '2026-11-23', visitors: [visitorInput({}, 3)] }) });
-    const approved = (await t.request('POST', `/api/v1/review/${later.json.id}/approve`, { cookie: office, body: {} })).json;
-    const c = (await snapshot(token, changed.cursor));
+    const later = await t.request('POST', '/api/v1/requests', {
+      cookie: filer,
+      body: requestInput(north, { visitDateFrom: '2026-11-23', visitors: [visitorInput({}, 3)] }),
+    });
+    const approved = (await t.request('POST', `/api/v1/review/${later.json.id}/approve`, { cookie: office, body: {} }))
+      .json;
+    const c = await snapshot(token, changed.cursor);
     expect(c.passes).toEqual([]);
     t.clock.advance(2 * 86_400_000);
-    expect((await snapshot(token, c.cursor)).passes.map((p: { id: string }) => p.id)).toEqual([approved.visitors[0].pass.id]);
+    expect((await snapshot(token, c.cursor)).passes.map((p: { id: string }) => p.id)).toEqual([
+      approved.visitors[0].pass.id,
+    ]);
   });
 
   it('answers in full to a cursor it cannot have issued (a database restored from backup)', async () => {
@@ -130,7 +203,14 @@ describe('GET /api/v1/kiosk/snapshot?since=', () => {
     const req = await approvedRequest(t, t.campus.gateIds.north, [visitor]);
     const { token } = await enrollDevice(t, t.campus.gateIds.north);
     const office = await t.signIn('office');
-    expect((await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: visitor.idNumber, reason: '多次冒用他人证件' } })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', '/api/v1/blocklist', {
+          cookie: office,
+          body: { idType: 'resident_id', idNumber: visitor.idNumber, reason: '多次冒用他人证件' },
+        })
+      ).status,
+    ).toBe(201);
     const snap = await snapshot(token);
     expect(snap.blockedIdHashes).toHaveLength(1);
     expect(snap.blockedIdHashes[0]).toMatch(/^[0-9a-f]{64}$/);
@@ -138,17 +218,34 @@ describe('GET /api/v1/kiosk/snapshot?since=', () => {
     const listed = snap.passes.find((p: { id: string }) => p.id === req.visitors[0].pass.id);
     // The block revoked the pass too; the tablet can still tell the guard why.
     expect(listed).toMatchObject({ revoked: true, visitor: { idHash: snap.blockedIdHashes[0] } });
-    const refused = decisionEvent(1, { verdict: 'refuse', reasons: ['block_list'], input: { ...decisionEvent(1).input, blocked: true } });
+    const refused = decisionEvent(1, {
+      verdict: 'refuse',
+      reasons: ['block_list'],
+      input: { ...decisionEvent(1).input, blocked: true },
+    });
     await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [refused] } });
-    expect(t.sqlite.prepare('select server_verdict v, disagreement d from gate_events where id = ?').get(refused.id)).toEqual({ v: 'refuse', d: 0 });
+    expect(
+      t.sqlite.prepare('select server_verdict v, disagreement d from gate_events where id = ?').get(refused.id),
+    ).toEqual({ v: 'refuse', d: 0 });
   });
 
   it('records the tablet’s build, outbox size and snapshot time for the office', async () => {
     t = createTestApp();
     const { token, deviceId } = await enrollDevice(t, t.campus.gateIds.north);
-    await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: token, headers: { 'x-outbox-pending': '12', 'x-app-version': '0.2.0' } });
-    expect(t.sqlite.prepare('select outbox_pending p, app_version v, last_snapshot_at s from devices where id = ?').get(deviceId)).toEqual({ p: 12, v: '0.2.0', s: t.clock.now().getTime() });
-    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [decisionEvent(1)] }, headers: { 'x-outbox-pending': '0' } });
+    await t.request('GET', '/api/v1/kiosk/snapshot', {
+      bearer: token,
+      headers: { 'x-outbox-pending': '12', 'x-app-version': '0.2.0' },
+    });
+    expect(
+      t.sqlite
+        .prepare('select outbox_pending p, app_version v, last_snapshot_at s from devices where id = ?')
+        .get(deviceId),
+    ).toEqual({ p: 12, v: '0.2.0', s: t.clock.now().getTime() });
+    await t.request('POST', '/api/v1/kiosk/events', {
+      bearer: token,
+      body: { events: [decisionEvent(1)] },
+      headers: { 'x-outbox-pending': '0' },
+    });
     expect(t.sqlite.prepare('select outbox_pending p from devices where id = ?').get(deviceId)).toEqual({ p: 0 });
   });
 });
@@ -160,15 +257,23 @@ describe('POST /api/v1/kiosk/events', () => {
     const passId = req.visitors[0].pass.id;
     const { token } = await enrollDevice(t, t.campus.gateIds.north);
     const admit = decisionEvent(1, { passId });
-    const wrong = decisionEvent(2, { verdict: 'admit', input: { ...decisionEvent(2).input, healthCode: { colour: 'red', method: 'seen_by_guard' } } });
+    const wrong = decisionEvent(2, {
+      verdict: 'admit',
+      input: { ...decisionEvent(2).input, healthCode: { colour: 'red', method: 'seen_by_guard' } },
+    });
     const poison = { ...decisionEvent(3), temperatures: 'hot', input: { nonsense: true } };
-    const first = await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [admit, wrong, poison] } });
+    const first = await t.request('POST', '/api/v1/kiosk/events', {
+      bearer: token,
+      body: { events: [admit, wrong, poison] },
+    });
     expect(first.json.acked).toEqual([admit.id, wrong.id]);
     expect(first.json.rejected).toEqual([{ id: poison.id, reason: expect.stringContaining('input') }]);
     const again = await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: [admit, wrong] } });
     expect(again.json).toMatchObject({ acked: [], duplicates: [admit.id, wrong.id] });
     expect(t.sqlite.prepare('select count(*) n from gate_events').get()).toEqual({ n: 2 });
-    expect(t.sqlite.prepare('select disagreement d, server_verdict v from gate_events where id = ?').get(wrong.id)).toEqual({ d: 1, v: 'refuse' });
+    expect(
+      t.sqlite.prepare('select disagreement d, server_verdict v from gate_events where id = ?').get(wrong.id),
+    ).toEqual({ d: 1, v: 'refuse' });
     expect(t.sqlite.prepare('select entries_used n from passes where id = ?').get(passId)).toEqual({ n: 1 });
   });
 });
@@ -179,13 +284,22 @@ describe('GET /api/v1/alerts', () => {
     const req = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 1), visitorInput({}, 2)]);
     const [a, b] = req.visitors.map((v: { pass: { id: string } }) => v.pass.id);
     const { token } = await enrollDevice(t, t.campus.gateIds.north);
-    const events = [decisionEvent(1, { passId: a }), decisionEvent(2, { passId: b }), { ...decisionEvent(3), type: 'escort_arrived', passId: b, verdict: null, input: null }];
+    const events = [
+      decisionEvent(1, { passId: a }),
+      decisionEvent(2, { passId: b }),
+      { ...decisionEvent(3), type: 'escort_arrived', passId: b, verdict: null, input: null },
+    ];
     await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events } });
     t.clock.set(new Date(Date.parse(events[0]!.at as string) + 14 * 60_000)); // the events happened at the gate next morning
     const office = await t.signIn('office');
-    const escortAlerts = async () => (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.filter((x: { type: string }) => x.type === 'escort_overdue');
+    const escortAlerts = async () =>
+      (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.filter(
+        (x: { type: string }) => x.type === 'escort_overdue',
+      );
     expect(await escortAlerts()).toEqual([]);
     t.clock.advance(2 * 60_000);
-    expect(await escortAlerts()).toEqual([expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' })]);
+    expect(await escortAlerts()).toEqual([
+      expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' }),
+    ]);
   });
 });

@@ -19,7 +19,10 @@ describe('GET /api/v1/tracing/*', () => {
     expect((await q(`/api/v1/tracing/passages?from=${on21('09:00')}&to=${on21('11:00')}`)).status).toBe(400); // no reason given
     const window = `from=${encodeURIComponent(on21('09:00'))}&to=${encodeURIComponent(on21('10:15'))}&reason=${encodeURIComponent('疾控协查函 2026-118')}`;
     const north = (await q(`/api/v1/tracing/passages?${window}&gateId=${t.campus.gateIds.north}`)).json.rows;
-    expect(north.map((r: { visitorName: string; type: string }) => `${r.visitorName}:${r.type}`)).toEqual(['甲一:decision', '乙二:decision']);
+    expect(north.map((r: { visitorName: string; type: string }) => `${r.visitorName}:${r.type}`)).toEqual([
+      '甲一:decision',
+      '乙二:decision',
+    ]);
     const any = (await q(`/api/v1/tracing/passages?${window}`)).json.rows;
     expect(any.map((r: { visitorName: string }) => r.visitorName).sort()).toEqual(['丁四', '乙二', '甲一']);
 
@@ -27,19 +30,33 @@ describe('GET /api/v1/tracing/*', () => {
     // walk-in 戊五 (11:00) overlap; nobody else was admitted.
     const day = `from=${encodeURIComponent(on21('00:00'))}&to=${encodeURIComponent('2026-11-22T00:00:00+08:00')}&reason=${encodeURIComponent('疾控协查函 2026-118')}`;
     const co = (await q(`/api/v1/tracing/co-presence?${day}&visitorId=${world.visitors.a}`)).json;
-    expect(co.stays).toEqual([expect.objectContaining({ visitorName: '甲一', from: on21('09:30'), to: on21('12:00'), end: 'exit' })]);
-    expect(Object.fromEntries(co.others.map((o: { visitorName: string; overlapFrom: string; overlapTo: string }) => [o.visitorName, [o.overlapFrom, o.overlapTo]]))).toEqual({
+    expect(co.stays).toEqual([
+      expect.objectContaining({ visitorName: '甲一', from: on21('09:30'), to: on21('12:00'), end: 'exit' }),
+    ]);
+    expect(
+      Object.fromEntries(
+        co.others.map((o: { visitorName: string; overlapFrom: string; overlapTo: string }) => [
+          o.visitorName,
+          [o.overlapFrom, o.overlapTo],
+        ]),
+      ),
+    ).toEqual({
       乙二: [on21('10:00'), on21('12:00')],
       丙三: [on21('10:31'), on21('12:00')],
       丁四: [on21('10:00'), on21('12:00')],
       戊五: [on21('11:00'), on21('12:00')],
     });
     const stayB = co.others.find((o: { visitorName: string }) => o.visitorName === '乙二');
-    expect(stayB).toMatchObject({ end: 'expired_not_signed_out', to: new Date('2026-11-22T00:00:00+08:00').toISOString() });
+    expect(stayB).toMatchObject({
+      end: 'expired_not_signed_out',
+      to: new Date('2026-11-22T00:00:00+08:00').toISOString(),
+    });
 
     const csv = await q(`/api/v1/tracing/co-presence/export?${day}&visitorId=${world.visitors.a}&format=csv`);
     expect(csv.text.split('\r\n').filter(Boolean)).toHaveLength(2 + 4);
-    const audits = t.sqlite.prepare("select action, reason, actor_label a from audit_log where action like 'tracing.%' order by id").all();
+    const audits = t.sqlite
+      .prepare("select action, reason, actor_label a from audit_log where action like 'tracing.%' order by id")
+      .all();
     expect(audits).toEqual([
       { action: 'tracing.passages', reason: '疾控协查函 2026-118', a: 'user:office1' },
       { action: 'tracing.passages', reason: '疾控协查函 2026-118', a: 'user:office1' },
@@ -55,8 +72,16 @@ describe('retention', () => {
     await gateDay(t);
     t.clock.set('2026-11-22T02:00:00Z');
     runJobs(t);
-    const before = t.sqlite.prepare("select scope, figures from daily_reports where day = '2026-11-21' order by scope").all();
-    const names = () => t.sqlite.prepare('select name, phone, id_hash h, purged_at p from visitors order by id').all() as { name: string; phone: string; h: string; p: number | null }[];
+    const before = t.sqlite
+      .prepare("select scope, figures from daily_reports where day = '2026-11-21' order by scope")
+      .all();
+    const names = () =>
+      t.sqlite.prepare('select name, phone, id_hash h, purged_at p from visitors order by id').all() as {
+        name: string;
+        phone: string;
+        h: string;
+        p: number | null;
+      }[];
     expect(names().every((v) => v.p === null)).toBe(true);
 
     t.clock.set('2026-12-19T02:00:00Z'); // 28 days after the visit day (the 21st) is the 19th: not yet
@@ -64,11 +89,25 @@ describe('retention', () => {
     t.clock.set('2026-12-20T02:00:00Z');
     const { purged } = runJobs(t);
     expect(purged).toMatchObject({ visitors: 5, cutoffDay: '2026-11-22' });
-    for (const v of names()) expect(v).toMatchObject({ name: '（已删除）', phone: '', h: expect.stringMatching(/^erased:\d+$/), p: expect.any(Number) });
+    for (const v of names())
+      expect(v).toMatchObject({
+        name: '（已删除）',
+        phone: '',
+        h: expect.stringMatching(/^erased:\d+$/),
+        p: expect.any(Number),
+      });
     expect(t.sqlite.prepare('select count(*) n from gate_events where input is not null').get()).toEqual({ n: 0 });
-    expect(t.sqlite.prepare("select scope, figures from daily_reports where day = '2026-11-21' order by scope").all()).toEqual(before);
+    expect(
+      t.sqlite.prepare("select scope, figures from daily_reports where day = '2026-11-21' order by scope").all(),
+    ).toEqual(before);
     const office = await t.signIn('office');
-    const reports = (await ok(t.client({ cookie: office }).reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21', scope: 'campus' } }))).items;
+    const reports = (
+      await ok(
+        t
+          .client({ cookie: office })
+          .reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21', scope: 'campus' } }),
+      )
+    ).items;
     expect(reports[0]?.figures).toMatchObject({ entrants: 10, admitted: 5, feverRetests: 2 });
   });
 
@@ -76,14 +115,31 @@ describe('retention', () => {
     t = createTestApp();
     const world = await gateDay(t);
     const office = await t.signIn('office');
-    expect((await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, { cookie: office, body: {} })).status).toBe(400);
-    const res = await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, { cookie: office, body: { reason: '本人书面申请删除' } });
+    expect(
+      (await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, { cookie: office, body: {} })).status,
+    ).toBe(400);
+    const res = await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, {
+      cookie: office,
+      body: { reason: '本人书面申请删除' },
+    });
     expect(res.status).toBe(200);
-    expect(t.sqlite.prepare('select name, phone from visitors where id = ?').get(world.visitors.a)).toEqual({ name: '（已删除）', phone: '' });
-    const audit = t.sqlite.prepare(`select actor_label a, reason, "before" b, "after" af from audit_log where action = 'visitor.erase'`).get() as Record<string, string>;
+    expect(t.sqlite.prepare('select name, phone from visitors where id = ?').get(world.visitors.a)).toEqual({
+      name: '（已删除）',
+      phone: '',
+    });
+    const audit = t.sqlite
+      .prepare(`select actor_label a, reason, "before" b, "after" af from audit_log where action = 'visitor.erase'`)
+      .get() as Record<string, string>;
     expect(audit).toMatchObject({ a: 'user:office1', reason: '本人书面申请删除' });
     expect(JSON.stringify(audit)).not.toContain('甲一');
-    expect((await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, { cookie: office, body: { reason: '本人书面申请删除' } })).status).toBe(409);
+    expect(
+      (
+        await t.request('POST', `/api/v1/visitors/${world.visitors.a}/erase`, {
+          cookie: office,
+          body: { reason: '本人书面申请删除' },
+        })
+      ).status,
+    ).toBe(409);
   });
 });
 
@@ -101,19 +157,36 @@ describe('the live wall', () => {
     expect(wall.onCampus).toBe(3); // 乙二 and 戊五 at the north gate, 丁四 at the east
     expect(wall.overstays).toBe(2); // 乙二 and 丁四 (their window ended at 17:00); 戊五's runs to 23:59
     const presence = (await t.request('GET', '/api/v1/presence', { cookie: office })).json;
-    expect(presence.map((p: { visitorName: string; overstay: boolean }) => [p.visitorName, p.overstay])).toEqual([['乙二', true], ['丁四', true], ['戊五', false]]);
-    expect(wall.alerts.map((a: { type: string }) => a.type)).toEqual(expect.arrayContaining(['fever', 'overstay', 'escort_overdue']));
+    expect(presence.map((p: { visitorName: string; overstay: boolean }) => [p.visitorName, p.overstay])).toEqual([
+      ['乙二', true],
+      ['丁四', true],
+      ['戊五', false],
+    ]);
+    expect(wall.alerts.map((a: { type: string }) => a.type)).toEqual(
+      expect.arrayContaining(['fever', 'overstay', 'escort_overdue']),
+    );
   });
 
   it('lets a named office user acknowledge an alert; the first acknowledgement stands', async () => {
     t = createTestApp();
     await gateDay(t);
     const office = await t.signIn('office');
-    const fever = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.find((a: { type: string }) => a.type === 'fever');
+    const fever = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.find(
+      (a: { type: string }) => a.type === 'fever',
+    );
     expect(fever.acknowledged).toBeNull();
-    expect((await t.request('POST', '/api/v1/alerts/ack', { cookie: office, body: { key: fever.key, note: '已通知校医院' } })).status).toBe(200);
+    expect(
+      (
+        await t.request('POST', '/api/v1/alerts/ack', {
+          cookie: office,
+          body: { key: fever.key, note: '已通知校医院' },
+        })
+      ).status,
+    ).toBe(200);
     await t.request('POST', '/api/v1/alerts/ack', { cookie: office, body: { key: fever.key, note: 'again' } });
-    const after = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.find((a: { key: string }) => a.key === fever.key);
+    const after = (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.find(
+      (a: { key: string }) => a.key === fever.key,
+    );
     expect(after.acknowledged).toEqual({ by: 'office user', at: t.clock.now().toISOString(), note: '已通知校医院' });
   });
 
@@ -122,7 +195,10 @@ describe('the live wall', () => {
     const world = await gateDay(t);
     const office = await t.signIn('office');
     const controller = new AbortController();
-    const res = await t.app.request('http://localhost/api/v1/live/stream', { headers: { cookie: office }, signal: controller.signal });
+    const res = await t.app.request('http://localhost/api/v1/live/stream', {
+      headers: { cookie: office },
+      signal: controller.signal,
+    });
     expect(res.headers.get('content-type')).toContain('text/event-stream');
     expect(res.headers.get('cache-control')).toBe('no-cache'); // the stream's own, not replaced by the API default
     const reader = res.body!.getReader();
@@ -144,9 +220,13 @@ describe('the live wall', () => {
       }
     };
     const first = await nextWall();
-    const northOf = (w: { gates: { id: number; figures: { entrants: number } }[] }) => w.gates.find((g) => g.id === t.campus.gateIds.north)!.figures.entrants;
+    const northOf = (w: { gates: { id: number; figures: { entrants: number } }[] }) =>
+      w.gates.find((g) => g.id === t.campus.gateIds.north)!.figures.entrants;
     expect(northOf(first)).toBe(9);
-    await t.request('POST', '/api/v1/kiosk/events', { bearer: world.north.token, body: { events: [quickRefusalEvent(13, 'courier', t.clock.now().toISOString())] } });
+    await t.request('POST', '/api/v1/kiosk/events', {
+      bearer: world.north.token,
+      body: { events: [quickRefusalEvent(13, 'courier', t.clock.now().toISOString())] },
+    });
     const second = await nextWall();
     expect(northOf(second)).toBe(10);
     controller.abort();
@@ -158,17 +238,34 @@ describe('POST /api/v1/risk-areas/import', () => {
   it('imports every row or none, as one new rule version, and names the bad row', async () => {
     t = createTestApp();
     const office = await t.signIn('office');
-    const bad = 'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n999999,medium,2026-11-21,,\n';
-    const refused = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: bad, reason: '省卫健委通报' } });
+    const bad =
+      'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n999999,medium,2026-11-21,,\n';
+    const refused = await t.request('POST', '/api/v1/risk-areas/import', {
+      cookie: office,
+      body: { csv: bad, reason: '省卫健委通报' },
+    });
     expect(refused.status).toBe(400);
-    expect(refused.json.error.issues).toEqual([expect.objectContaining({ path: ['csv', 2, 'regionCode'], code: 'unknown_region' })]);
+    expect(refused.json.error.issues).toEqual([
+      expect.objectContaining({ path: ['csv', 2, 'regionCode'], code: 'unknown_region' }),
+    ]);
     expect((await t.request('GET', '/api/v1/risk-areas', { cookie: office })).json).toEqual([]);
 
-    const good = 'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n310115,medium,2026-11-21,2026-12-05,浦东\n';
-    const preview = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: good, reason: '省卫健委通报', dryRun: true } });
+    const good =
+      'region_code,level,effective_from,effective_to,note\n110105,high,2026-11-21,,朝阳\n310115,medium,2026-11-21,2026-12-05,浦东\n';
+    const preview = await t.request('POST', '/api/v1/risk-areas/import', {
+      cookie: office,
+      body: { csv: good, reason: '省卫健委通报', dryRun: true },
+    });
     expect(preview.json).toEqual({ rows: 2, ruleVersion: null, impact: [] });
-    const done = await t.request('POST', '/api/v1/risk-areas/import', { cookie: office, body: { csv: good, reason: '省卫健委通报' } });
+    const done = await t.request('POST', '/api/v1/risk-areas/import', {
+      cookie: office,
+      body: { csv: good, reason: '省卫健委通报' },
+    });
     expect(done.json).toMatchObject({ rows: 2, ruleVersion: 2 });
-    expect((await t.request('GET', '/api/v1/risk-areas', { cookie: office })).json.map((a: { regionCode: string; level: string }) => `${a.regionCode}:${a.level}`).sort()).toEqual(['110105:high', '310115:medium']);
+    expect(
+      (await t.request('GET', '/api/v1/risk-areas', { cookie: office })).json
+        .map((a: { regionCode: string; level: string }) => `${a.regionCode}:${a.level}`)
+        .sort(),
+    ).toEqual(['110105:high', '310115:medium']);
   });
 });

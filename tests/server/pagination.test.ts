@@ -13,15 +13,32 @@ async function world() {
   const filer = await t.signIn('filer');
   const office = await t.signIn('office');
   for (let i = 1; i <= 5; i++) {
-    const res = await t.request('POST', '/api/v1/requests', { cookie: filer, body: requestInput(t.campus.gateIds.north, { purpose: `来访 ${i}`, visitors: [visitorInput({}, i)] }) });
+    const res = await t.request('POST', '/api/v1/requests', {
+      cookie: filer,
+      body: requestInput(t.campus.gateIds.north, { purpose: `来访 ${i}`, visitors: [visitorInput({}, i)] }),
+    });
     expect(res.status).toBe(201);
   }
   const rules = (await t.request('GET', '/api/v1/rules', { cookie: office })).json.rules;
   for (const feverThresholdC of [37.4, 37.5, 37.3]) {
-    expect((await t.request('PUT', '/api/v1/rules', { cookie: office, body: { rules: { ...rules, feverThresholdC }, reason: `体温 ${feverThresholdC}` } })).status).toBe(200);
+    expect(
+      (
+        await t.request('PUT', '/api/v1/rules', {
+          cookie: office,
+          body: { rules: { ...rules, feverThresholdC }, reason: `体温 ${feverThresholdC}` },
+        })
+      ).status,
+    ).toBe(200);
   }
   for (let i = 20; i < 24; i++) {
-    expect((await t.request('POST', '/api/v1/blocklist', { cookie: office, body: { idType: 'resident_id', idNumber: residentId(i), reason: '冒用证件' } })).status).toBe(201);
+    expect(
+      (
+        await t.request('POST', '/api/v1/blocklist', {
+          cookie: office,
+          body: { idType: 'resident_id', idNumber: residentId(i), reason: '冒用证件' },
+        })
+      ).status,
+    ).toBe(201);
   }
   t.clock.set('2026-11-24T02:00:00Z');
   return { cookie: await t.signIn('office') };
@@ -49,7 +66,11 @@ describe('one pagination convention for every list that grows', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res = await t.request('GET', `${path}${sep}limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { cookie });
+        const res = await t.request(
+          'GET',
+          `${path}${sep}limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+          { cookie },
+        );
         expect(res.status, path).toBe(200);
         const page = res.json as Page;
         expect(page.items.length, path).toBeLessThanOrEqual(2);
@@ -64,7 +85,13 @@ describe('one pagination convention for every list that grows', () => {
 
   it('refuses a cursor it did not give out with a field error, never a 500', async () => {
     const { cookie } = await world();
-    const made = ['x', Buffer.from('[1,2,3]').toString('base64url'), Buffer.from('{"id":1}').toString('base64url'), Buffer.from('["a"]').toString('base64url'), '%%%'];
+    const made = [
+      'x',
+      Buffer.from('[1,2,3]').toString('base64url'),
+      Buffer.from('{"id":1}').toString('base64url'),
+      Buffer.from('["a"]').toString('base64url'),
+      '%%%',
+    ];
     for (const [path] of LISTS) {
       const sep = path.includes('?') ? '&' : '?';
       for (const cursor of made) {
@@ -78,7 +105,10 @@ describe('one pagination convention for every list that grows', () => {
   it('says so in the API description: every paged list takes limit and cursor and answers items and nextCursor; no other paging', async () => {
     t = createTestApp();
     type Param = { name: string; in: string };
-    type Op = { parameters?: Param[]; responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }> };
+    type Op = {
+      parameters?: Param[];
+      responses: Record<string, { content?: Record<string, { schema: { properties?: Record<string, unknown> } }> }>;
+    };
     const doc = (await t.request('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, Op>> };
     const paged: string[] = [];
     for (const [path, item] of Object.entries(doc.paths)) {
@@ -90,7 +120,9 @@ describe('one pagination convention for every list that grows', () => {
         if (!names.includes('cursor')) continue;
         paged.push(path);
         expect(names, path).toContain('limit');
-        expect(Object.keys(op.responses['200']?.content?.['application/json']?.schema.properties ?? {}), path).toEqual(expect.arrayContaining(['items', 'nextCursor']));
+        expect(Object.keys(op.responses['200']?.content?.['application/json']?.schema.properties ?? {}), path).toEqual(
+          expect.arrayContaining(['items', 'nextCursor']),
+        );
       }
     }
     expect(paged.sort()).toEqual(LISTS.map(([p]) => p.split('?')[0]).sort());

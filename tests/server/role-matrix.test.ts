@@ -130,15 +130,26 @@ afterAll(() => t.cleanup());
 
 describe('role matrix', () => {
   it('lists every route of the OpenAPI document, and no other', async () => {
-    const doc = (await t.request('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
-    const documented = Object.entries(doc.paths).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+    const doc = (await t.request('GET', '/api/openapi.json')).json as {
+      paths: Record<string, Record<string, unknown>>;
+    };
+    const documented = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
     expect(documented.sort()).toEqual(Object.keys(MATRIX).sort());
   });
 
   it('names every operation once and states its security as the matrix has it: none, a device token, or a session or bearer token', async () => {
-    type Op = { operationId: string; summary: string; security: Record<string, string[]>[]; responses: Record<string, unknown> };
+    type Op = {
+      operationId: string;
+      summary: string;
+      security: Record<string, string[]>[];
+      responses: Record<string, unknown>;
+    };
     const doc = (await t.request('GET', '/api/openapi.json')).json as { paths: Record<string, Record<string, Op>> };
-    const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) => Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, op })));
+    const ops = Object.entries(doc.paths).flatMap(([path, byMethod]) =>
+      Object.entries(byMethod).map(([m, op]) => ({ key: `${m.toUpperCase()} ${path}`, op })),
+    );
     expect(new Set(ops.map((o) => o.op.operationId)).size).toBe(ops.length);
     for (const { key, op } of ops) {
       expect(op.summary, key).toBeTruthy();
@@ -150,25 +161,38 @@ describe('role matrix', () => {
   });
 
   const gated = Object.entries(MATRIX).filter((e): e is [string, Role[]] => Array.isArray(e[1]));
-  const deviceOnly = Object.entries(MATRIX).filter((e) => e[1] === DEVICE).map(([k]) => k);
+  const deviceOnly = Object.entries(MATRIX)
+    .filter((e) => e[1] === DEVICE)
+    .map(([k]) => k);
   /** Event streams never end: their status is read and the stream is cancelled. */
   const STREAMS = new Set(['GET /api/v1/live/stream']);
   // Route guards run before validation, so an empty body is enough to learn the guard's answer.
   const call = async (key: string, cookie?: string, bearer?: string) => {
     const [method, path] = key.split(' ') as [string, string];
     if (STREAMS.has(key)) {
-      const res = await t.app.request(`http://localhost${path}`, { headers: { ...(cookie ? { cookie } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) } });
+      const res = await t.app.request(`http://localhost${path}`, {
+        headers: { ...(cookie ? { cookie } : {}), ...(bearer ? { authorization: `Bearer ${bearer}` } : {}) },
+      });
       if (res.status !== 200) return { status: res.status, json: await res.json() };
       await res.body?.cancel();
       return { status: res.status, json: null };
     }
-    return t.request(method, path.replace('{id}', '999'), { cookie, bearer, ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }) });
+    return t.request(method, path.replace('{id}', '999'), {
+      cookie,
+      bearer,
+      ...(method === 'GET' || method === 'DELETE' ? {} : { body: {} }),
+    });
   };
 
   it.each(deviceOnly)('%s answers only an enrolled tablet', async (key) => {
     expect((await call(key)).status).toBe(401);
     for (const role of ROLES) expect((await call(key, cookies[role])).status, role).toBe(403);
-    const code = (await t.request('POST', '/api/v1/devices/enrollments', { cookie: cookies.office, body: { gateId: t.campus.gateIds.north } })).json.code;
+    const code = (
+      await t.request('POST', '/api/v1/devices/enrollments', {
+        cookie: cookies.office,
+        body: { gateId: t.campus.gateIds.north },
+      })
+    ).json.code;
     const { token } = (await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).json;
     const res = await call(key, undefined, token);
     expect([401, 403]).not.toContain(res.status);
@@ -196,7 +220,15 @@ describe('role matrix', () => {
 
   for (const scope of TOKEN_SCOPES) {
     it(`lets a token with only ${scope} reach the routes of that scope and no other`, async () => {
-      const made = await t.request('POST', '/api/v1/tokens', { cookie: cookies.admin, body: { name: scope, scopes: [scope], departmentId: scope === 'requests:file' ? t.campus.departmentIds.cs : null, expiresInDays: 30 } });
+      const made = await t.request('POST', '/api/v1/tokens', {
+        cookie: cookies.admin,
+        body: {
+          name: scope,
+          scopes: [scope],
+          departmentId: scope === 'requests:file' ? t.campus.departmentIds.cs : null,
+          expiresInDays: 30,
+        },
+      });
       expect(made.status).toBe(201);
       for (const [key] of gated) {
         const res = await call(key, undefined, made.json.token);

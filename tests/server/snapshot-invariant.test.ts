@@ -42,7 +42,11 @@ async function setUp(): Promise<World> {
   t = createTestApp({ env: { SESSION_IDLE_MINUTES: '1440', SESSION_MAX_HOURS: '720' } });
   const { north, east } = t.campus.gateIds;
   const office = await t.signIn('office');
-  const tablets = [await simulatedTablet(t, north, office), await simulatedTablet(t, north, office), await simulatedTablet(t, east, office)];
+  const tablets = [
+    await simulatedTablet(t, north, office),
+    await simulatedTablet(t, north, office),
+    await simulatedTablet(t, east, office),
+  ];
   for (const tablet of tablets) await tablet.sync();
   return { t, filer: await t.signIn('filer'), office, tablets, requests: [], blocks: [], riskAreas: [], log: [] };
 }
@@ -60,7 +64,10 @@ async function step(w: World, r: ReturnType<typeof prng>) {
   const people = () => [...new Set(Array.from({ length: 1 + r.int(3) }, () => r.int(IDENTITIES)))];
   if (roll < 0.2) {
     const who = people();
-    const res = await w.t.request('POST', '/api/v1/requests', { cookie: w.filer, body: filing(w, who, r.pick([[north], [east], [north, east]]), 1 + r.int(2)) });
+    const res = await w.t.request('POST', '/api/v1/requests', {
+      cookie: w.filer,
+      body: filing(w, who, r.pick([[north], [east], [north, east]]), 1 + r.int(2)),
+    });
     if (res.status === 201) w.requests.push({ id: res.json.id, people: who });
     w.log.push(`file ${who} → ${res.status === 201 ? res.json.id : res.status}`);
   } else if (roll < 0.42) {
@@ -76,7 +83,14 @@ async function step(w: World, r: ReturnType<typeof prng>) {
     const who = [...new Set(r.next() < 0.4 ? [...kept, r.int(IDENTITIES)] : kept)];
     if (!who.length) who.push(r.int(IDENTITIES));
     const detail = (await w.t.request('GET', `/api/v1/requests/${q.id}`, { cookie: w.filer })).json;
-    const res = await w.t.request('PUT', `/api/v1/requests/${q.id}`, { cookie: w.filer, body: { ...filing(w, who, detail.gateIds, 1 + r.int(2)), visitDateFrom: detail.visitDateFrom, visitDateTo: detail.visitDateTo } });
+    const res = await w.t.request('PUT', `/api/v1/requests/${q.id}`, {
+      cookie: w.filer,
+      body: {
+        ...filing(w, who, detail.gateIds, 1 + r.int(2)),
+        visitDateFrom: detail.visitDateFrom,
+        visitDateTo: detail.visitDateTo,
+      },
+    });
     if (res.status === 200) q.people = who;
     w.log.push(`edit ${q.id} → ${who} ${res.status}`);
   } else if (roll < 0.61) {
@@ -87,34 +101,54 @@ async function step(w: World, r: ReturnType<typeof prng>) {
   } else if (roll < 0.67) {
     const q = someRequest();
     if (!q) return;
-    const live = (await w.t.request('GET', `/api/v1/requests/${q.id}`, { cookie: w.office })).json.visitors.flatMap((v: { pass: { id: string; revoked: boolean } | null }) => (v.pass && !v.pass.revoked ? [v.pass.id] : []));
+    const live = (await w.t.request('GET', `/api/v1/requests/${q.id}`, { cookie: w.office })).json.visitors.flatMap(
+      (v: { pass: { id: string; revoked: boolean } | null }) => (v.pass && !v.pass.revoked ? [v.pass.id] : []),
+    );
     if (!live.length) return;
     const id = r.pick(live as string[]);
-    const res = await w.t.request('POST', `/api/v1/passes/${id}/revoke`, { cookie: w.office, body: { reason: '测试撤销' } });
+    const res = await w.t.request('POST', `/api/v1/passes/${id}/revoke`, {
+      cookie: w.office,
+      body: { reason: '测试撤销' },
+    });
     w.log.push(`revoke ${id} → ${res.status}`);
   } else if (roll < 0.73) {
     if (w.blocks.length && r.next() < 0.4) {
       const id = w.blocks.splice(r.int(w.blocks.length), 1)[0]!;
-      w.log.push(`unblock ${id} → ${(await w.t.request('DELETE', `/api/v1/blocklist/${id}`, { cookie: w.office })).status}`);
+      w.log.push(
+        `unblock ${id} → ${(await w.t.request('DELETE', `/api/v1/blocklist/${id}`, { cookie: w.office })).status}`,
+      );
     } else {
       const who = identity(r.int(IDENTITIES));
-      const res = await w.t.request('POST', '/api/v1/blocklist', { cookie: w.office, body: { idType: 'resident_id', idNumber: who.idNumber, reason: '测试名单' } });
+      const res = await w.t.request('POST', '/api/v1/blocklist', {
+        cookie: w.office,
+        body: { idType: 'resident_id', idNumber: who.idNumber, reason: '测试名单' },
+      });
       if (res.status === 201) w.blocks.push(res.json.id);
       w.log.push(`block ${who.name} → ${res.status}`);
     }
   } else if (roll < 0.77) {
     if (w.riskAreas.length && r.next() < 0.5) {
       const id = w.riskAreas.pop()!;
-      w.log.push(`risk area -${id} → ${(await w.t.request('DELETE', `/api/v1/risk-areas/${id}`, { cookie: w.office, body: { reason: '解除' } })).status}`);
+      w.log.push(
+        `risk area -${id} → ${(await w.t.request('DELETE', `/api/v1/risk-areas/${id}`, { cookie: w.office, body: { reason: '解除' } })).status}`,
+      );
     } else {
-      const body = { regionCode: r.pick(REGIONS), level: 'high', effectiveFrom: campusDate(w.t.clock.now(), 'Asia/Shanghai'), reason: '测试风险地区' };
+      const body = {
+        regionCode: r.pick(REGIONS),
+        level: 'high',
+        effectiveFrom: campusDate(w.t.clock.now(), 'Asia/Shanghai'),
+        reason: '测试风险地区',
+      };
       const res = await w.t.request('POST', '/api/v1/risk-areas', { cookie: w.office, body });
       if (res.status === 201) w.riskAreas.push(res.json.id);
       w.log.push(`risk area ${body.regionCode} → ${res.status}`);
     }
   } else if (roll < 0.8) {
     const rules = (await w.t.request('GET', '/api/v1/rules', { cookie: w.office })).json.rules;
-    const res = await w.t.request('PUT', '/api/v1/rules', { cookie: w.office, body: { rules: { ...rules, entriesPerDay: 1 + r.int(2) }, reason: '测试规则变更' } });
+    const res = await w.t.request('PUT', '/api/v1/rules', {
+      cookie: w.office,
+      body: { rules: { ...rules, entriesPerDay: 1 + r.int(2) }, reason: '测试规则变更' },
+    });
     w.log.push(`rules → ${res.status}`);
   } else if (roll < 0.84) {
     w.t.clock.advance((1 + r.int(8)) * 3_600_000);
@@ -122,7 +156,13 @@ async function step(w: World, r: ReturnType<typeof prng>) {
   } else if (roll < 0.87) {
     // What no route does, and an over-eager purge or a hand-run DELETE could: a visitor whose passes are all
     // revoked deleted outright, passes and all. The tablets must learn it all the same (tombstones).
-    const ids = (w.t.sqlite.prepare('select v.id from visitors v where exists (select 1 from passes p where p.visitor_id = v.id) and not exists (select 1 from passes p where p.visitor_id = v.id and p.revoked_at is null) order by v.id').all() as { id: number }[]).map((x) => x.id);
+    const ids = (
+      w.t.sqlite
+        .prepare(
+          'select v.id from visitors v where exists (select 1 from passes p where p.visitor_id = v.id) and not exists (select 1 from passes p where p.visitor_id = v.id and p.revoked_at is null) order by v.id',
+        )
+        .all() as { id: number }[]
+    ).map((x) => x.id);
     if (!ids.length) return null;
     const id = r.pick(ids);
     w.t.sqlite.prepare('delete from visitors where id = ?').run(id);
@@ -156,13 +196,22 @@ async function runSequence(seed: number, steps: number, { oldTriggers = false } 
   try {
     for (let i = 0; i < steps; i++) {
       const diverged = await step(w, r);
-      if (diverged) return { seed, step: i, deviceId: diverged.tablet.deviceId, held: diverged.held, server: diverged.server, log: w.log };
+      if (diverged)
+        return {
+          seed,
+          step: i,
+          deviceId: diverged.tablet.deviceId,
+          held: diverged.held,
+          server: diverged.server,
+          log: w.log,
+        };
     }
     // Every tablet syncs at the end, and must hold exactly the server's copy.
     for (const tablet of w.tablets) {
       await tablet.sync();
       const { tablet: held, server } = copies(w.t, tablet);
-      if (held.join() !== server.join()) return { seed, step: steps, deviceId: tablet.deviceId, held, server, log: w.log };
+      if (held.join() !== server.join())
+        return { seed, step: steps, deviceId: tablet.deviceId, held, server, log: w.log };
     }
     return null;
   } finally {

@@ -51,14 +51,36 @@ export function CatalogueEditor<R extends Row>({
   };
   const input = (f: CatalogueField) => {
     const v = values[f.name];
-    if (f.kind === 'checkbox') return <input type="checkbox" name={f.name} checked={Boolean(v)} onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.checked })} />;
+    if (f.kind === 'checkbox')
+      return (
+        <input
+          type="checkbox"
+          name={f.name}
+          checked={Boolean(v)}
+          onChange={(e) => setValues({ ...values, [f.name]: e.currentTarget.checked })}
+        />
+      );
     if (f.kind === 'select')
       return (
-        <select name={f.name} value={String(v ?? '')} onChange={(e) => setValues({ ...values, [f.name]: Number(e.currentTarget.value) })}>
-          {f.options?.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        <select
+          name={f.name}
+          value={String(v ?? '')}
+          onChange={(e) => setValues({ ...values, [f.name]: Number(e.currentTarget.value) })}
+        >
+          {f.options?.map((o) => (
+            <option key={o.value} value={o.value}>
+              {o.label}
+            </option>
+          ))}
         </select>
       );
-    return <input name={f.name} value={String(v ?? '')} onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })} />;
+    return (
+      <input
+        name={f.name}
+        value={String(v ?? '')}
+        onInput={(e) => setValues({ ...values, [f.name]: e.currentTarget.value })}
+      />
+    );
   };
   const cell = (f: CatalogueField, r: R) => {
     const v = r[f.name];
@@ -83,8 +105,12 @@ export function CatalogueEditor<R extends Row>({
             </Field>
           ))}
           <ErrorBanner error={action.error} />
-          <button type="submit" class="primary" disabled={action.busy}>{t('common.save')}</button>
-          <button type="button" onClick={() => setEditing(null)}>{t('common.cancel')}</button>
+          <button type="submit" class="primary" disabled={action.busy}>
+            {t('common.save')}
+          </button>
+          <button type="button" onClick={() => setEditing(null)}>
+            {t('common.cancel')}
+          </button>
         </form>
       )}
       {!rows ? (
@@ -95,16 +121,23 @@ export function CatalogueEditor<R extends Row>({
         <table>
           <thead>
             <tr>
-              {fields.map((f) => <th key={f.name}>{f.label}</th>)}
+              {fields.map((f) => (
+                <th key={f.name}>{f.label}</th>
+              ))}
               <th>{t('common.actions')}</th>
             </tr>
           </thead>
           <tbody>
             {rows.map((r) => (
               <tr key={r.id} data-id={r.id}>
-                {fields.map((f) => <td key={f.name}>{cell(f, r)}</td>)}
+                {fields.map((f) => (
+                  <td key={f.name}>{cell(f, r)}</td>
+                ))}
                 <td>
-                  <button type="button" onClick={() => start(r.id, Object.fromEntries(fields.map((f) => [f.name, r[f.name]])))}>
+                  <button
+                    type="button"
+                    onClick={() => start(r.id, Object.fromEntries(fields.map((f) => [f.name, r[f.name]])))}
+                  >
                     {t('common.edit')}
                   </button>
                 </td>

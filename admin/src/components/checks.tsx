@@ -8,7 +8,13 @@ export function Checks({ codes }: { codes: string[] }) {
   if (codes.length === 0) return <span class="check-ok">{t('check.none')}</span>;
   return (
     <span class="check-bad">
-      {codes.map((c) => (c in FILING_MESSAGES ? FILING_MESSAGES[c as keyof typeof FILING_MESSAGES][state.lang.value].replace(/\{\w+\}/g, '…') : c)).join('；')}
+      {codes
+        .map((c) =>
+          c in FILING_MESSAGES
+            ? FILING_MESSAGES[c as keyof typeof FILING_MESSAGES][state.lang.value].replace(/\{\w+\}/g, '…')
+            : c,
+        )
+        .join('；')}
     </span>
   );
 }

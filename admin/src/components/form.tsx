@@ -12,7 +12,17 @@ export function useIssues(error: unknown, path: string): string[] {
 }
 
 /** A labelled field that shows the server's issues for its path, if any. */
-export function Field({ label, name, error, children }: { label: string; name: string; error?: unknown; children: ComponentChildren }) {
+export function Field({
+  label,
+  name,
+  error,
+  children,
+}: {
+  label: string;
+  name: string;
+  error?: unknown;
+  children: ComponentChildren;
+}) {
   const issues = useIssues(error, name);
   return (
     <label class={issues.length ? 'field invalid' : 'field'} data-field={name}>

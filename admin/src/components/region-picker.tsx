@@ -5,7 +5,17 @@ import { useAppState } from '../lib/state';
 type Region = { code: string; name: string; fullName: string };
 
 /** Search GB/T 2260 regions by Chinese name; picks one code, or several when `multiple`. */
-export function RegionPicker({ value, onChange, multiple = false, name }: { value: string[]; onChange: (codes: string[]) => void; multiple?: boolean; name: string }) {
+export function RegionPicker({
+  value,
+  onChange,
+  multiple = false,
+  name,
+}: {
+  value: string[];
+  onChange: (codes: string[]) => void;
+  multiple?: boolean;
+  name: string;
+}) {
   const state = useAppState();
   const t = state.t.value;
   const [q, setQ] = useState('');
@@ -36,14 +46,25 @@ export function RegionPicker({ value, onChange, multiple = false, name }: { valu
           <span key={code} class="chip" data-code={code}>
             {labels[code] ?? code}
             {multiple && (
-              <button type="button" class="link" aria-label={`× ${code}`} onClick={() => onChange(value.filter((c) => c !== code))}>
+              <button
+                type="button"
+                class="link"
+                aria-label={`× ${code}`}
+                onClick={() => onChange(value.filter((c) => c !== code))}
+              >
                 ×
               </button>
             )}
           </span>
         ))}
       </div>
-      <input type="search" placeholder={t('v.regionSearch')} aria-label={`${name} ${t('v.regionSearch')}`} value={q} onInput={(e) => setQ(e.currentTarget.value)} />
+      <input
+        type="search"
+        placeholder={t('v.regionSearch')}
+        aria-label={`${name} ${t('v.regionSearch')}`}
+        value={q}
+        onInput={(e) => setQ(e.currentTarget.value)}
+      />
       {hits.length > 0 && (
         <ul class="hits" role="listbox">
           {hits.map((r) => (

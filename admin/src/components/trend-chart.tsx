@@ -9,7 +9,17 @@ export interface Series {
 }
 
 /** A small line chart of daily figures (uPlot: 50 kB, canvas, no dependencies). */
-export function TrendChart({ days, series, title, xLabel }: { days: string[]; series: Series[]; title: string; xLabel: string }) {
+export function TrendChart({
+  days,
+  series,
+  title,
+  xLabel,
+}: {
+  days: string[];
+  series: Series[];
+  title: string;
+  xLabel: string;
+}) {
   const host = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (!host.current) return;
@@ -21,7 +31,10 @@ export function TrendChart({ days, series, title, xLabel }: { days: string[]; se
         height: 220,
         scales: { x: { time: true } },
         axes: [{ values: (_u, ticks) => ticks.map((s) => new Date(s * 1000).toISOString().slice(5, 10)) }, {}],
-        series: [{ label: xLabel, value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) }, ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2 }))],
+        series: [
+          { label: xLabel, value: (_u, v) => (v == null ? '—' : new Date(v * 1000).toISOString().slice(0, 10)) },
+          ...series.map((s) => ({ label: s.label, stroke: s.colour, width: 2 })),
+        ],
       },
       [xs, ...series.map((s) => s.values)],
       host.current,

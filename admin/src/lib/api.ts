@@ -21,7 +21,10 @@ export function openLiveWall(onWall: (w: Wall) => void, onConnection: (open: boo
 }
 
 /** A download link for an export route: same filters as the table, as the server expects them. */
-export function exportHref(path: '/reports/daily/export' | '/tracing/passages/export' | '/tracing/co-presence/export', query: Record<string, string | undefined>): string {
+export function exportHref(
+  path: '/reports/daily/export' | '/tracing/passages/export' | '/tracing/co-presence/export',
+  query: Record<string, string | undefined>,
+): string {
   const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));
   return `/api/v1${path}?${q}`;
 }

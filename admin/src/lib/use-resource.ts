@@ -67,7 +67,10 @@ export function usePaged<P extends Page>(load: (cursor: string | undefined) => P
   useEffect(reload, [reload]);
   const more = () => {
     if (cursor === null) return;
-    load(cursor).then((page) => take(page, true), (e: unknown) => setError(e));
+    load(cursor).then(
+      (page) => take(page, true),
+      (e: unknown) => setError(e),
+    );
   };
   return { first, items, loaded: first !== undefined, hasMore: cursor !== null, more, error, reload };
 }

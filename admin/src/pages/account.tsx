@@ -25,13 +25,30 @@ export function AccountPage() {
     <form class="card narrow" onSubmit={submit}>
       <h1>{t('account.title')}</h1>
       <Field label={t('account.current')} name="currentPassword" error={action.error}>
-        <input type="password" autocomplete="current-password" value={currentPassword} onInput={(e) => setCurrent(e.currentTarget.value)} required />
+        <input
+          type="password"
+          autocomplete="current-password"
+          value={currentPassword}
+          onInput={(e) => setCurrent(e.currentTarget.value)}
+          required
+        />
       </Field>
       <Field label={t('account.new')} name="newPassword" error={action.error}>
-        <input type="password" autocomplete="new-password" minLength={10} value={newPassword} onInput={(e) => setNew(e.currentTarget.value)} required />
+        <input
+          type="password"
+          autocomplete="new-password"
+          minLength={10}
+          value={newPassword}
+          onInput={(e) => setNew(e.currentTarget.value)}
+          required
+        />
       </Field>
       <ErrorBanner error={action.error} />
-      {done && <p class="ok" role="status">{t('account.changed')}</p>}
+      {done && (
+        <p class="ok" role="status">
+          {t('account.changed')}
+        </p>
+      )}
       <button type="submit" class="primary" disabled={action.busy}>
         {t('account.change')}
       </button>

@@ -11,18 +11,42 @@ export function AuditPage() {
   const [entity, setEntity] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
-  const filters = () => ({ ...(action ? { action } : {}), ...(entity ? { entity } : {}), ...(from ? { from: new Date(from).toISOString() } : {}), ...(to ? { to: new Date(to).toISOString() } : {}) });
-  const list = usePaged((cursor) => ok(api.audit.$get({ query: { limit: '50', ...(cursor ? { cursor } : {}), ...filters() } })), [action, entity, from, to]);
+  const filters = () => ({
+    ...(action ? { action } : {}),
+    ...(entity ? { entity } : {}),
+    ...(from ? { from: new Date(from).toISOString() } : {}),
+    ...(to ? { to: new Date(to).toISOString() } : {}),
+  });
+  const list = usePaged(
+    (cursor) => ok(api.audit.$get({ query: { limit: '50', ...(cursor ? { cursor } : {}), ...filters() } })),
+    [action, entity, from, to],
+  );
   return (
     <section class="card">
       <header class="row">
         <h1>{t('audit.title')}</h1>
       </header>
       <div class="inline-form">
-        <input aria-label={t('audit.filterAction')} placeholder={t('audit.filterAction')} value={action} onChange={(e) => setAction(e.currentTarget.value)} />
-        <input aria-label={t('audit.entity')} placeholder={t('audit.entity')} value={entity} onChange={(e) => setEntity(e.currentTarget.value)} />
-        <label class="field"><span>{t('audit.from')}</span><input type="datetime-local" value={from} onChange={(e) => setFrom(e.currentTarget.value)} /></label>
-        <label class="field"><span>{t('audit.to')}</span><input type="datetime-local" value={to} onChange={(e) => setTo(e.currentTarget.value)} /></label>
+        <input
+          aria-label={t('audit.filterAction')}
+          placeholder={t('audit.filterAction')}
+          value={action}
+          onChange={(e) => setAction(e.currentTarget.value)}
+        />
+        <input
+          aria-label={t('audit.entity')}
+          placeholder={t('audit.entity')}
+          value={entity}
+          onChange={(e) => setEntity(e.currentTarget.value)}
+        />
+        <label class="field">
+          <span>{t('audit.from')}</span>
+          <input type="datetime-local" value={from} onChange={(e) => setFrom(e.currentTarget.value)} />
+        </label>
+        <label class="field">
+          <span>{t('audit.to')}</span>
+          <input type="datetime-local" value={to} onChange={(e) => setTo(e.currentTarget.value)} />
+        </label>
       </div>
       <ErrorBanner error={list.error} />
       <table>
@@ -41,13 +65,19 @@ export function AuditPage() {
               <td>{new Date(r.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')}</td>
               <td>{r.actorLabel}</td>
               <td>{r.action}</td>
-              <td>{r.entity} {r.entityId}</td>
+              <td>
+                {r.entity} {r.entityId}
+              </td>
               <td>{r.reason}</td>
             </tr>
           ))}
         </tbody>
       </table>
-      {list.hasMore && <button type="button" onClick={list.more}>{t('common.more')}</button>}
+      {list.hasMore && (
+        <button type="button" onClick={list.more}>
+          {t('common.more')}
+        </button>
+      )}
     </section>
   );
 }

@@ -14,19 +14,23 @@ export function DevicesPage() {
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const action = useAction();
   const gateName = (id: number) => gates.data?.find((g) => g.id === id)?.name ?? String(id);
-  const create = () => void action.run(async () => {
-    const id = gateId ?? gates.data?.[0]?.id;
-    if (id) setCode(await ok(api.devices.enrollments.$post({ json: { gateId: id } })));
-  });
-  const revoke = (id: number) => void action.run(async () => {
-    await ok(api.devices[':id'].revoke.$post({ param: { id: String(id) } }));
-    devices.reload();
-  });
-  const resync = (id: number) => void action.run(async () => {
-    await ok(api.devices[':id'].resync.$post({ param: { id: String(id) } }));
-    devices.reload();
-  });
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—');
+  const create = () =>
+    void action.run(async () => {
+      const id = gateId ?? gates.data?.[0]?.id;
+      if (id) setCode(await ok(api.devices.enrollments.$post({ json: { gateId: id } })));
+    });
+  const revoke = (id: number) =>
+    void action.run(async () => {
+      await ok(api.devices[':id'].revoke.$post({ param: { id: String(id) } }));
+      devices.reload();
+    });
+  const resync = (id: number) =>
+    void action.run(async () => {
+      await ok(api.devices[':id'].resync.$post({ param: { id: String(id) } }));
+      devices.reload();
+    });
+  const when = (iso: string | null) =>
+    iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
   return (
     <section class="card">
       <h1>{t('devices.title')}</h1>
@@ -34,44 +38,72 @@ export function DevicesPage() {
         <label class="field">
           <span>{t('devices.gate')}</span>
           <select onChange={(e) => setGateId(Number(e.currentTarget.value))}>
-            {gates.data?.map((g) => <option key={g.id} value={g.id}>{g.name}</option>)}
+            {gates.data?.map((g) => (
+              <option key={g.id} value={g.id}>
+                {g.name}
+              </option>
+            ))}
           </select>
         </label>
-        <button type="button" class="primary" onClick={create} disabled={action.busy}>{t('devices.enroll')}</button>
+        <button type="button" class="primary" onClick={create} disabled={action.busy}>
+          {t('devices.enroll')}
+        </button>
       </div>
       {code && (
         <p class="ok enroll-code" role="status">
-          {t('devices.code')} <strong data-testid="enroll-code">{code.code}</strong> · {t('devices.expires', { time: new Date(code.expiresAt).toLocaleTimeString(state.lang.value === 'zh' ? 'zh-CN' : 'en') })}
+          {t('devices.code')} <strong data-testid="enroll-code">{code.code}</strong> ·{' '}
+          {t('devices.expires', {
+            time: new Date(code.expiresAt).toLocaleTimeString(state.lang.value === 'zh' ? 'zh-CN' : 'en'),
+          })}
         </p>
       )}
       <ErrorBanner error={action.error ?? devices.error} />
       <div class="table-scroll">
-      <table>
-        <thead>
-          <tr><th>#</th><th>{t('common.name')}</th><th>{t('devices.gate')}</th><th>{t('devices.lastSeen')}</th><th>{t('devices.snapshot')}</th><th>{t('devices.version')}</th><th>{t('common.status')}</th><th /></tr>
-        </thead>
-        <tbody>
-          {devices.data?.map((d) => (
-            <tr key={d.id} data-device={d.id}>
-              <td>{d.id}</td>
-              <td>{d.name}</td>
-              <td>{gateName(d.gateId)}</td>
-              <td>{when(d.lastSeenAt)}</td>
-              <td data-snapshot-state>
-                {when(d.lastSnapshotAt)}
-                {d.resyncRequested && <div class="hint">{t('devices.resyncPending')}</div>}
-                {d.lastDivergenceAt && <div class="danger-text">{t('devices.diverged', { time: when(d.lastDivergenceAt) })}</div>}
-              </td>
-              <td>{d.appVersion || '—'}</td>
-              <td>{d.revoked ? t('devices.revoked') : t('common.active')}</td>
-              <td class="row-actions">
-                {!d.revoked && <button type="button" onClick={() => resync(d.id)} disabled={action.busy || d.resyncRequested}>{t('devices.resync')}</button>}
-                {!d.revoked && <button type="button" onClick={() => revoke(d.id)}>{t('devices.revoke')}</button>}
-              </td>
+        <table>
+          <thead>
+            <tr>
+              <th>#</th>
+              <th>{t('common.name')}</th>
+              <th>{t('devices.gate')}</th>
+              <th>{t('devices.lastSeen')}</th>
+              <th>{t('devices.snapshot')}</th>
+              <th>{t('devices.version')}</th>
+              <th>{t('common.status')}</th>
+              <th />
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {devices.data?.map((d) => (
+              <tr key={d.id} data-device={d.id}>
+                <td>{d.id}</td>
+                <td>{d.name}</td>
+                <td>{gateName(d.gateId)}</td>
+                <td>{when(d.lastSeenAt)}</td>
+                <td data-snapshot-state>
+                  {when(d.lastSnapshotAt)}
+                  {d.resyncRequested && <div class="hint">{t('devices.resyncPending')}</div>}
+                  {d.lastDivergenceAt && (
+                    <div class="danger-text">{t('devices.diverged', { time: when(d.lastDivergenceAt) })}</div>
+                  )}
+                </td>
+                <td>{d.appVersion || '—'}</td>
+                <td>{d.revoked ? t('devices.revoked') : t('common.active')}</td>
+                <td class="row-actions">
+                  {!d.revoked && (
+                    <button type="button" onClick={() => resync(d.id)} disabled={action.busy || d.resyncRequested}>
+                      {t('devices.resync')}
+                    </button>
+                  )}
+                  {!d.revoked && (
+                    <button type="button" onClick={() => revoke(d.id)}>
+                      {t('devices.revoke')}
+                    </button>
+                  )}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       </div>
     </section>
   );

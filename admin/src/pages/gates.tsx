@@ -23,7 +23,12 @@ export function GatesPage() {
           { name: 'code', label: t('common.code'), kind: 'text' },
           { name: 'name', label: t('common.name'), kind: 'text' },
           { name: 'nameEn', label: t('common.nameEn'), kind: 'text' },
-          { name: 'campusId', label: t('gates.campus'), kind: 'select', options: campuses.data?.map((c) => ({ value: c.id, label: c.name })) ?? [] },
+          {
+            name: 'campusId',
+            label: t('gates.campus'),
+            kind: 'select',
+            options: campuses.data?.map((c) => ({ value: c.id, label: c.name })) ?? [],
+          },
           { name: 'active', label: t('common.active'), kind: 'checkbox' },
         ]}
         onCreate={async (v) => {

@@ -16,18 +16,28 @@ export function LivePage() {
   const [notes, setNotes] = useState<Record<string, string>>({});
   const action = useAction();
   useEffect(() => openLiveWall(setWall, setConnected), []);
-  const time = (iso: string) => new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en', { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+  const time = (iso: string) =>
+    new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en', {
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
   const reason = (r: string) => t(`group.${refusalGroup(r)}` as MessageKey);
-  const ack = (key: string) => void action.run(() => ok(api.alerts.ack.$post({ json: { key, note: notes[key] || null } })));
+  const ack = (key: string) =>
+    void action.run(() => ok(api.alerts.ack.$post({ json: { key, note: notes[key] || null } })));
   return (
     <section class="live">
       <header class="row">
         <h1>{t('live.title')}</h1>
-        <span class={connected ? 'status status-approved' : 'status status-rejected'} data-testid="live-connection">{connected ? t('live.connected') : t('live.disconnected')}</span>
+        <span class={connected ? 'status status-approved' : 'status status-rejected'} data-testid="live-connection">
+          {connected ? t('live.connected') : t('live.disconnected')}
+        </span>
         {wall && (
           <span class="live-totals">
             <strong data-testid="live-on-campus">{t('live.onCampus', { n: wall.onCampus })}</strong>
-            {wall.overstays > 0 && <span class="status status-rejected">{t('live.overstays', { n: wall.overstays })}</span>}
+            {wall.overstays > 0 && (
+              <span class="status status-rejected">{t('live.overstays', { n: wall.overstays })}</span>
+            )}
           </span>
         )}
       </header>
@@ -37,26 +47,48 @@ export function LivePage() {
           <article class="card gate-card" key={g.id} data-gate={g.id}>
             <h2>{lang === 'en' && g.nameEn ? g.nameEn : g.name}</h2>
             <dl class="counts">
-              <div><dt>{t('fig.entrants')}</dt><dd data-testid={`entrants-${g.id}`}>{g.figures.entrants}</dd></div>
-              <div><dt>{t('fig.admitted')}</dt><dd>{g.figures.admitted}</dd></div>
-              <div><dt>{t('fig.refused')}</dt><dd>{g.figures.refused}</dd></div>
-              <div><dt>{t('fig.feverRetests')}</dt><dd>{g.figures.feverRetests}</dd></div>
+              <div>
+                <dt>{t('fig.entrants')}</dt>
+                <dd data-testid={`entrants-${g.id}`}>{g.figures.entrants}</dd>
+              </div>
+              <div>
+                <dt>{t('fig.admitted')}</dt>
+                <dd>{g.figures.admitted}</dd>
+              </div>
+              <div>
+                <dt>{t('fig.refused')}</dt>
+                <dd>{g.figures.refused}</dd>
+              </div>
+              <div>
+                <dt>{t('fig.feverRetests')}</dt>
+                <dd>{g.figures.feverRetests}</dd>
+              </div>
             </dl>
             <p class="hint">
-              {Object.entries(g.figures.refusedBy).filter(([, n]) => n > 0).map(([k, n]) => `${t(`group.${k}` as MessageKey)} ${n}`).join(' · ')}
+              {Object.entries(g.figures.refusedBy)
+                .filter(([, n]) => n > 0)
+                .map(([k, n]) => `${t(`group.${k}` as MessageKey)} ${n}`)
+                .join(' · ')}
             </p>
             <p class="hint">
-              {t('live.perMinute', { n: g.perMinute })} · {g.medianSeconds === null ? t('live.medianNone') : t('live.median', { s: Math.round(g.medianSeconds) })}
+              {t('live.perMinute', { n: g.perMinute })} ·{' '}
+              {g.medianSeconds === null ? t('live.medianNone') : t('live.median', { s: Math.round(g.medianSeconds) })}
             </p>
             <h3>{t('live.latest')}</h3>
             <ul class="latest">
               {g.latest.map((e) => (
                 <li key={e.id} data-event={e.id} class={e.type === 'exit' ? 'exit' : `verdict-${e.verdict}`}>
-                  <time>{time(e.at)}</time> <strong>{e.type === 'exit' ? t('live.exit') : t(`verdict.${e.verdict}` as MessageKey)}</strong> {e.name ?? t('live.noName')}
-                  {e.reasons.length > 0 && <span class="hint"> · {[...new Set(e.reasons.map(reason))].join('、')}</span>}
+                  <time>{time(e.at)}</time>{' '}
+                  <strong>{e.type === 'exit' ? t('live.exit') : t(`verdict.${e.verdict}` as MessageKey)}</strong>{' '}
+                  {e.name ?? t('live.noName')}
+                  {e.reasons.length > 0 && (
+                    <span class="hint"> · {[...new Set(e.reasons.map(reason))].join('、')}</span>
+                  )}
                   {e.server && (
                     <div class="danger-text" data-server-verdict={e.server.verdict ?? ''}>
-                      {t('live.serverVerdict', { verdict: e.server.verdict ? t(`verdict.${e.server.verdict}` as MessageKey) : '—' })}
+                      {t('live.serverVerdict', {
+                        verdict: e.server.verdict ? t(`verdict.${e.server.verdict}` as MessageKey) : '—',
+                      })}
                       {e.server.reasons.length > 0 && ` · ${[...new Set(e.server.reasons.map(reason))].join('、')}`}
                     </div>
                   )}
@@ -67,7 +99,10 @@ export function LivePage() {
             <ul class="tablets">
               {g.tablets.map((d) => (
                 <li key={d.id} data-tablet={d.id}>
-                  {d.name} · <span class={d.online ? 'ok-text' : 'danger-text'}>{d.online ? t('live.online') : t('live.offline')}</span>
+                  {d.name} ·{' '}
+                  <span class={d.online ? 'ok-text' : 'danger-text'}>
+                    {d.online ? t('live.online') : t('live.offline')}
+                  </span>
                   {d.snapshotAgeMinutes !== null && ` · ${t('live.snapshotAge', { n: d.snapshotAgeMinutes })}`}
                   {d.outboxPending > 0 && ` · ${t('live.pending', { n: d.outboxPending })}`}
                 </li>
@@ -83,13 +118,25 @@ export function LivePage() {
           {wall?.alerts.map((a) => (
             <li key={a.key} data-alert={a.key} data-type={a.type} class={a.acknowledged ? 'acked' : 'open'}>
               <strong>{t(`alert.${a.type}` as MessageKey)}</strong> <time>{time(a.at)}</time>
-              {a.gateId !== null && ` · ${wall.gates.find((g) => g.id === a.gateId)?.name ?? ''}`} <span class="hint">{a.detail}</span>
+              {a.gateId !== null && ` · ${wall.gates.find((g) => g.id === a.gateId)?.name ?? ''}`}{' '}
+              <span class="hint">{a.detail}</span>
               {a.acknowledged ? (
-                <span class="hint"> — {t('live.acked', { by: a.acknowledged.by, time: time(a.acknowledged.at) })}{a.acknowledged.note ? `：${a.acknowledged.note}` : ''}</span>
+                <span class="hint">
+                  {' '}
+                  — {t('live.acked', { by: a.acknowledged.by, time: time(a.acknowledged.at) })}
+                  {a.acknowledged.note ? `：${a.acknowledged.note}` : ''}
+                </span>
               ) : (
                 <span class="ack">
-                  <input aria-label={t('live.ackNote')} placeholder={t('live.ackNote')} value={notes[a.key] ?? ''} onInput={(e) => setNotes({ ...notes, [a.key]: e.currentTarget.value })} />
-                  <button type="button" class="primary" disabled={action.busy} onClick={() => ack(a.key)}>{t('live.ack')}</button>
+                  <input
+                    aria-label={t('live.ackNote')}
+                    placeholder={t('live.ackNote')}
+                    value={notes[a.key] ?? ''}
+                    onInput={(e) => setNotes({ ...notes, [a.key]: e.currentTarget.value })}
+                  />
+                  <button type="button" class="primary" disabled={action.busy} onClick={() => ack(a.key)}>
+                    {t('live.ack')}
+                  </button>
                 </span>
               )}
             </li>

@@ -21,10 +21,23 @@ export function LoginPage() {
       <form onSubmit={submit} class="card" aria-labelledby="login-title">
         <h1 id="login-title">{t('app.title')}</h1>
         <Field label={t('login.username')} name="username" error={action.error}>
-          <input name="username" autocomplete="username" value={username} onInput={(e) => setUsername(e.currentTarget.value)} required />
+          <input
+            name="username"
+            autocomplete="username"
+            value={username}
+            onInput={(e) => setUsername(e.currentTarget.value)}
+            required
+          />
         </Field>
         <Field label={t('login.password')} name="password" error={action.error}>
-          <input name="password" type="password" autocomplete="current-password" value={password} onInput={(e) => setPassword(e.currentTarget.value)} required />
+          <input
+            name="password"
+            type="password"
+            autocomplete="current-password"
+            value={password}
+            onInput={(e) => setPassword(e.currentTarget.value)}
+            required
+          />
         </Field>
         <ErrorBanner error={action.error} />
         <button type="submit" class="primary" disabled={action.busy}>

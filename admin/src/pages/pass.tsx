@@ -32,31 +32,68 @@ export function PassPage() {
     void QRCode.toCanvas(canvas.current, text, { errorCorrectionLevel: 'M', margin: 2, width: 300 });
     canvas.current.dataset.qr = text;
   }, [p, step, printing]);
-  if (pass.error) return <main class="pass"><p class="error" role="alert">{t('pass.notFound')}</p></main>;
-  if (!p) return <main class="pass"><p>{t('common.loading')}</p></main>;
+  if (pass.error)
+    return (
+      <main class="pass">
+        <p class="error" role="alert">
+          {t('pass.notFound')}
+        </p>
+      </main>
+    );
+  if (!p)
+    return (
+      <main class="pass">
+        <p>{t('common.loading')}</p>
+      </main>
+    );
   const en = state.lang.value === 'en';
   const secondsLeft = p.stepSeconds - (Math.floor(now.getTime() / 1000) % p.stepSeconds);
   return (
     <main class="pass" data-status={p.status}>
       <header class="row">
         <h1>{t('pass.title')}</h1>
-        <button type="button" class="link" onClick={() => state.setLang(en ? 'zh' : 'en')}>{t('lang.switch')}</button>
+        <button type="button" class="link" onClick={() => state.setLang(en ? 'zh' : 'en')}>
+          {t('lang.switch')}
+        </button>
       </header>
       {p.status === 'valid' ? (
         <figure class="qr">
           <canvas ref={canvas} aria-label={t('pass.title')} />
-          {!printing && <figcaption>{t('pass.live', { seconds: p.stepSeconds })} · {secondsLeft}s</figcaption>}
+          {!printing && (
+            <figcaption>
+              {t('pass.live', { seconds: p.stepSeconds })} · {secondsLeft}s
+            </figcaption>
+          )}
         </figure>
       ) : (
-        <p class="error" role="alert">{p.status === 'revoked' ? t('pass.revoked') : p.status === 'cancelled' ? t('pass.cancelled') : t('pass.expired')}</p>
+        <p class="error" role="alert">
+          {p.status === 'revoked'
+            ? t('pass.revoked')
+            : p.status === 'cancelled'
+              ? t('pass.cancelled')
+              : t('pass.expired')}
+        </p>
       )}
       <dl class="facts">
-        <dt>{t('pass.visitor')}</dt><dd>{p.visitor.name}</dd>
-        <dt>{t('pass.when')}</dt><dd>{p.visit.dateFrom}{p.visit.dateTo !== p.visit.dateFrom && ` – ${p.visit.dateTo}`} {p.visit.timeFrom}–{p.visit.timeTo}</dd>
-        <dt>{t('pass.gates')}</dt><dd>{p.gates.map((g) => (en && g.nameEn ? g.nameEn : g.name)).join(en ? ', ' : '、')}</dd>
-        <dt>{t('pass.host')}</dt><dd>{en && p.host.departmentEn ? p.host.departmentEn : p.host.department}</dd>
-        <dt>{t('pass.escort')}</dt><dd>{p.host.escortName} {p.host.escortPhone}</dd>
-        <dt>{t('pass.purpose')}</dt><dd>{p.visit.purpose} · {p.visit.destination}</dd>
+        <dt>{t('pass.visitor')}</dt>
+        <dd>{p.visitor.name}</dd>
+        <dt>{t('pass.when')}</dt>
+        <dd>
+          {p.visit.dateFrom}
+          {p.visit.dateTo !== p.visit.dateFrom && ` – ${p.visit.dateTo}`} {p.visit.timeFrom}–{p.visit.timeTo}
+        </dd>
+        <dt>{t('pass.gates')}</dt>
+        <dd>{p.gates.map((g) => (en && g.nameEn ? g.nameEn : g.name)).join(en ? ', ' : '、')}</dd>
+        <dt>{t('pass.host')}</dt>
+        <dd>{en && p.host.departmentEn ? p.host.departmentEn : p.host.department}</dd>
+        <dt>{t('pass.escort')}</dt>
+        <dd>
+          {p.host.escortName} {p.host.escortPhone}
+        </dd>
+        <dt>{t('pass.purpose')}</dt>
+        <dd>
+          {p.visit.purpose} · {p.visit.destination}
+        </dd>
       </dl>
       <section>
         <h2>{t('pass.rules')}</h2>
@@ -68,7 +105,19 @@ export function PassPage() {
       </section>
       {p.printable && p.status === 'valid' && <p class="hint">{t('pass.printAllowed')}</p>}
       {p.printable && p.status === 'valid' && (
-        <button type="button" class="no-print" onClick={() => { setPrinting(true); setTimeout(() => { window.print(); setPrinting(false); }, 100); }}>{t('pass.print')}</button>
+        <button
+          type="button"
+          class="no-print"
+          onClick={() => {
+            setPrinting(true);
+            setTimeout(() => {
+              window.print();
+              setPrinting(false);
+            }, 100);
+          }}
+        >
+          {t('pass.print')}
+        </button>
       )}
     </main>
   );

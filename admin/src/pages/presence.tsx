@@ -13,20 +13,36 @@ export function PresencePage() {
   return (
     <section class="card">
       <header class="row">
-        <h1>{t('presence.title')} · {sorted.length}</h1>
-        <button type="button" onClick={rows.reload}>↻</button>
+        <h1>
+          {t('presence.title')} · {sorted.length}
+        </h1>
+        <button type="button" onClick={rows.reload}>
+          ↻
+        </button>
       </header>
       <ErrorBanner error={rows.error} />
       <table>
         <thead>
-          <tr><th>{t('presence.visitor')}</th><th>{t('presence.host')}</th><th>{t('presence.escort')}</th><th>{t('presence.gate')}</th><th>{t('presence.admitted')}</th><th>{t('presence.windowEnd')}</th></tr>
+          <tr>
+            <th>{t('presence.visitor')}</th>
+            <th>{t('presence.host')}</th>
+            <th>{t('presence.escort')}</th>
+            <th>{t('presence.gate')}</th>
+            <th>{t('presence.admitted')}</th>
+            <th>{t('presence.windowEnd')}</th>
+          </tr>
         </thead>
         <tbody>
           {sorted.map((p) => (
             <tr key={p.eventId} class={p.overstay ? 'overstay' : ''} data-visitor={p.visitorId}>
-              <td>{p.visitorName} {p.overstay && <span class="status status-rejected">{t('presence.overstay')}</span>}</td>
+              <td>
+                {p.visitorName} {p.overstay && <span class="status status-rejected">{t('presence.overstay')}</span>}
+              </td>
               <td>{p.department}</td>
-              <td>{p.escortName} {p.escortPhone} · {p.escortArrived ? t('presence.escortArrived') : t('presence.escortWaiting')}</td>
+              <td>
+                {p.escortName} {p.escortPhone} ·{' '}
+                {p.escortArrived ? t('presence.escortArrived') : t('presence.escortWaiting')}
+              </td>
               <td>{p.gateName}</td>
               <td>{at(p.admittedAt)}</td>
               <td>{at(p.windowEnd)}</td>

@@ -19,56 +19,113 @@ export function RequestDetailPage() {
   const office = state.me.value?.role === 'office';
   const r = req.data;
   if (!r) return <ErrorBanner error={req.error} />;
-  const cancel = () => void action.run(async () => {
-    await ok(api.requests[':id'].cancel.$post({ param: { id }, json: { note: '' } }));
-    req.reload();
-  });
+  const cancel = () =>
+    void action.run(async () => {
+      await ok(api.requests[':id'].cancel.$post({ param: { id }, json: { note: '' } }));
+      req.reload();
+    });
   const link = (path: string) => `${location.origin}${path}`;
   /** On the visitor's request (PIPL): the office deletes their personal data, saying why. */
-  const erase = (visitorId: number) => void action.run(async () => {
-    await ok(api.visitors[':id'].erase.$post({ param: { id: String(visitorId) }, json: { reason: eraseReason[visitorId] ?? '' } }));
-    req.reload();
-  });
+  const erase = (visitorId: number) =>
+    void action.run(async () => {
+      await ok(
+        api.visitors[':id'].erase.$post({
+          param: { id: String(visitorId) },
+          json: { reason: eraseReason[visitorId] ?? '' },
+        }),
+      );
+      req.reload();
+    });
   return (
     <section class="card" data-request={r.id} data-status={r.status}>
       <header class="row">
-        <h1>#{r.id} {r.purpose}</h1>
+        <h1>
+          #{r.id} {r.purpose}
+        </h1>
         <span class={`status status-${r.status}`}>{t(`status.${r.status}`)}</span>
       </header>
       <dl class="facts">
-        <dt>{t('req.dates')}</dt><dd>{r.visitDateFrom}{r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo}</dd>
-        <dt>{t('req.destination')}</dt><dd>{r.destination}</dd>
-        <dt>{t('req.escortName')}</dt><dd>{r.escortName} {r.escortPhone}</dd>
-        {r.reviewReasons.length > 0 && (<><dt>{t('req.reviewReasons')}</dt><dd><Checks codes={r.reviewReasons} /></dd></>)}
+        <dt>{t('req.dates')}</dt>
+        <dd>
+          {r.visitDateFrom}
+          {r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo}
+        </dd>
+        <dt>{t('req.destination')}</dt>
+        <dd>{r.destination}</dd>
+        <dt>{t('req.escortName')}</dt>
+        <dd>
+          {r.escortName} {r.escortPhone}
+        </dd>
+        {r.reviewReasons.length > 0 && (
+          <>
+            <dt>{t('req.reviewReasons')}</dt>
+            <dd>
+              <Checks codes={r.reviewReasons} />
+            </dd>
+          </>
+        )}
       </dl>
       <table>
         <thead>
-          <tr><th>{t('tracing.visitorId')}</th><th>{t('v.name')}</th><th>{t('v.idNumber')}</th><th>{t('v.phone')}</th><th>{t('req.checks')}</th><th>{t('req.passLink')}</th>{office && <th>{t('erase.title')}</th>}</tr>
+          <tr>
+            <th>{t('tracing.visitorId')}</th>
+            <th>{t('v.name')}</th>
+            <th>{t('v.idNumber')}</th>
+            <th>{t('v.phone')}</th>
+            <th>{t('req.checks')}</th>
+            <th>{t('req.passLink')}</th>
+            {office && <th>{t('erase.title')}</th>}
+          </tr>
         </thead>
         <tbody>
           {r.visitors?.map((v) => (
             <tr key={v.id} data-visitor={v.id}>
               <td>{v.id}</td>
               <td>{v.name}</td>
-              <td>{t(`id.${v.idType as 'other'}`)} ****{v.idLast4}</td>
-              <td>{v.phone}</td>
-              <td><Checks codes={v.checks} /></td>
               <td>
-                {v.pass && (v.pass.revoked ? t('req.passRevoked') : (
-                  <>
-                    <a href={v.pass.link} target="_blank" rel="noreferrer" data-pass-link>{t('req.passLink')}</a>{' '}
-                    <button type="button" onClick={() => void navigator.clipboard?.writeText(link(v.pass!.link)).then(() => setCopied(v.pass!.id))}>
-                      {copied === v.pass.id ? '✓' : '⧉'}
-                    </button>
-                  </>
-                ))}
+                {t(`id.${v.idType as 'other'}`)} ****{v.idLast4}
+              </td>
+              <td>{v.phone}</td>
+              <td>
+                <Checks codes={v.checks} />
+              </td>
+              <td>
+                {v.pass &&
+                  (v.pass.revoked ? (
+                    t('req.passRevoked')
+                  ) : (
+                    <>
+                      <a href={v.pass.link} target="_blank" rel="noreferrer" data-pass-link>
+                        {t('req.passLink')}
+                      </a>{' '}
+                      <button
+                        type="button"
+                        onClick={() =>
+                          void navigator.clipboard?.writeText(link(v.pass!.link)).then(() => setCopied(v.pass!.id))
+                        }
+                      >
+                        {copied === v.pass.id ? '✓' : '⧉'}
+                      </button>
+                    </>
+                  ))}
               </td>
               {office && (
                 <td>
                   {v.name !== '（已删除）' && (
                     <span class="reopen">
-                      <input aria-label={t('erase.reason')} placeholder={t('erase.reason')} value={eraseReason[v.id] ?? ''} onInput={(e) => setEraseReason({ ...eraseReason, [v.id]: e.currentTarget.value })} />
-                      <button type="button" disabled={action.busy || (eraseReason[v.id] ?? '').trim().length < 4} onClick={() => erase(v.id)}>{t('erase.button')}</button>
+                      <input
+                        aria-label={t('erase.reason')}
+                        placeholder={t('erase.reason')}
+                        value={eraseReason[v.id] ?? ''}
+                        onInput={(e) => setEraseReason({ ...eraseReason, [v.id]: e.currentTarget.value })}
+                      />
+                      <button
+                        type="button"
+                        disabled={action.busy || (eraseReason[v.id] ?? '').trim().length < 4}
+                        onClick={() => erase(v.id)}
+                      >
+                        {t('erase.button')}
+                      </button>
                     </span>
                   )}
                 </td>
@@ -78,18 +135,31 @@ export function RequestDetailPage() {
         </tbody>
       </table>
       <ErrorBanner error={action.error} />
-      {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && <ReviewActions id={r.id} onDone={req.reload} />}
-      {state.me.value?.role === 'filer' && (r.emergency && !r.backfilledAt ? (
-        <a class="button primary" href={`/admin/requests/${r.id}/edit`}>{t('req.backfill')}</a>
-      ) : ['pending_dept', 'pending', 'needs_review'].includes(r.status) ? (
-        <a class="button" href={`/admin/requests/${r.id}/edit`}>{t('req.edit')}</a>
-      ) : null)}
-      {!['cancelled', 'rejected'].includes(r.status) && <button type="button" onClick={cancel} disabled={action.busy}>{t('req.cancel')}</button>}
+      {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && (
+        <ReviewActions id={r.id} onDone={req.reload} />
+      )}
+      {state.me.value?.role === 'filer' &&
+        (r.emergency && !r.backfilledAt ? (
+          <a class="button primary" href={`/admin/requests/${r.id}/edit`}>
+            {t('req.backfill')}
+          </a>
+        ) : ['pending_dept', 'pending', 'needs_review'].includes(r.status) ? (
+          <a class="button" href={`/admin/requests/${r.id}/edit`}>
+            {t('req.edit')}
+          </a>
+        ) : null)}
+      {!['cancelled', 'rejected'].includes(r.status) && (
+        <button type="button" onClick={cancel} disabled={action.busy}>
+          {t('req.cancel')}
+        </button>
+      )}
       <h2>{t('req.history')}</h2>
       <ol class="history">
         {r.history?.map((h) => (
           <li key={h.at + h.action}>
-            {new Date(h.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')} · {h.actor} · {h.action}{h.toStatus ? ` → ${t(`status.${h.toStatus as 'pending'}`)}` : ''}{h.note ? ` · ${h.note}` : ''}
+            {new Date(h.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')} · {h.actor} · {h.action}
+            {h.toStatus ? ` → ${t(`status.${h.toStatus as 'pending'}`)}` : ''}
+            {h.note ? ` · ${h.note}` : ''}
           </li>
         ))}
       </ol>

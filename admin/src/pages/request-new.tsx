@@ -23,13 +23,40 @@ interface VisitorDraft {
   testTakenAt: string; // datetime-local, campus time
   testResult: '' | 'negative' | 'positive';
 }
-const blankVisitor = (): VisitorDraft => ({ name: '', idType: 'resident_id', idNumber: '', phone: '', fromRegion: [], visitedRegions: [], closeContact: false, commitmentAccepted: false, testTakenAt: '', testResult: '' });
+const blankVisitor = (): VisitorDraft => ({
+  name: '',
+  idType: 'resident_id',
+  idNumber: '',
+  phone: '',
+  fromRegion: [],
+  visitedRegions: [],
+  closeContact: false,
+  commitmentAccepted: false,
+  testTakenAt: '',
+  testResult: '',
+});
 
 /** Where the form shows an issue that belongs to no single input (e.g. a rule on the whole visitor). */
 function VisitorIssues({ error, index }: { error: unknown; index: number }) {
-  const fields = ['name', 'closeContact', 'commitmentAccepted', 'testTakenAt', 'testResult', 'visitedRegions', 'fromRegion'];
+  const fields = [
+    'name',
+    'closeContact',
+    'commitmentAccepted',
+    'testTakenAt',
+    'testResult',
+    'visitedRegions',
+    'fromRegion',
+  ];
   const all = fields.flatMap((f) => useIssues(error, `visitors.${index}.${f}`));
-  return all.length ? <ul class="issue-list">{all.map((m) => <li key={m} class="issue" role="alert">{m}</li>)}</ul> : null;
+  return all.length ? (
+    <ul class="issue-list">
+      {all.map((m) => (
+        <li key={m} class="issue" role="alert">
+          {m}
+        </li>
+      ))}
+    </ul>
+  ) : null;
 }
 
 export function RequestNewPage() {
@@ -37,12 +64,27 @@ export function RequestNewPage() {
   const t = state.t.value;
   const { route } = useLocation();
   const editId = useRoute().params.id;
-  const existing = useResource(async () => (editId ? ok(api.requests[':id'].$get({ param: { id: editId } })) : null), [editId]);
+  const existing = useResource(
+    async () => (editId ? ok(api.requests[':id'].$get({ param: { id: editId } })) : null),
+    [editId],
+  );
   const rules = useResource(() => ok(api.rules.$get()));
   const gates = useResource(() => ok(api.gates.$get()));
   const commitment = useResource(() => ok(api.rules.commitment.$get()));
   const earliest = rules.data ? earliestVisitDate(new Date(), rules.data.rules) : '';
-  const [f, setF] = useState({ visitDateFrom: '', visitDateTo: '', timeFrom: '09:00', timeTo: '17:00', gateIds: [] as number[], purpose: '', destination: '', escortName: '', escortPhone: '', vehiclePlate: '', preventionPlan: '' });
+  const [f, setF] = useState({
+    visitDateFrom: '',
+    visitDateTo: '',
+    timeFrom: '09:00',
+    timeTo: '17:00',
+    gateIds: [] as number[],
+    purpose: '',
+    destination: '',
+    escortName: '',
+    escortPhone: '',
+    vehiclePlate: '',
+    preventionPlan: '',
+  });
   const [vs, setVs] = useState<VisitorDraft[]>([blankVisitor()]);
   const [imported, setImported] = useState<Awaited<ReturnType<typeof importFile>> | null>(null);
   const action = useAction();
@@ -53,33 +95,60 @@ export function RequestNewPage() {
   useEffect(() => {
     const r = existing.data;
     if (!r) return;
-    setF({ visitDateFrom: r.visitDateFrom, visitDateTo: r.visitDateTo === r.visitDateFrom ? '' : r.visitDateTo, timeFrom: r.timeFrom, timeTo: r.timeTo, gateIds: r.gateIds, purpose: r.purpose, destination: r.destination === '—' ? '' : r.destination, escortName: r.escortName === '—' ? '' : r.escortName, escortPhone: r.escortPhone === '—' ? '' : r.escortPhone, vehiclePlate: r.vehiclePlate ?? '', preventionPlan: r.preventionPlan ?? '' });
-    setVs((r.visitors ?? []).map((v) => ({ ...blankVisitor(), name: v.name, idType: v.idType as IdType, idLast4: v.idLast4, phone: v.phone, fromRegion: [v.fromRegion], visitedRegions: v.visitedRegions, closeContact: v.closeContact, testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '', testResult: (v.testResult ?? '') as VisitorDraft['testResult'] })));
+    setF({
+      visitDateFrom: r.visitDateFrom,
+      visitDateTo: r.visitDateTo === r.visitDateFrom ? '' : r.visitDateTo,
+      timeFrom: r.timeFrom,
+      timeTo: r.timeTo,
+      gateIds: r.gateIds,
+      purpose: r.purpose,
+      destination: r.destination === '—' ? '' : r.destination,
+      escortName: r.escortName === '—' ? '' : r.escortName,
+      escortPhone: r.escortPhone === '—' ? '' : r.escortPhone,
+      vehiclePlate: r.vehiclePlate ?? '',
+      preventionPlan: r.preventionPlan ?? '',
+    });
+    setVs(
+      (r.visitors ?? []).map((v) => ({
+        ...blankVisitor(),
+        name: v.name,
+        idType: v.idType as IdType,
+        idLast4: v.idLast4,
+        phone: v.phone,
+        fromRegion: [v.fromRegion],
+        visitedRegions: v.visitedRegions,
+        closeContact: v.closeContact,
+        testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '',
+        testResult: (v.testResult ?? '') as VisitorDraft['testResult'],
+      })),
+    );
   }, [existing.data]);
 
   const submit = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
       const json = {
-            ...f,
-            visitDateTo: f.visitDateTo || undefined,
-            vehiclePlate: f.vehiclePlate || null,
-            preventionPlan: f.preventionPlan || null,
-            visitors: vs.map((v) => ({
-              name: v.name,
-              idType: v.idType,
-              idNumber: v.idNumber,
-              phone: v.phone,
-              fromRegion: v.fromRegion[0] ?? '',
-              visitedRegions: v.visitedRegions,
-              closeContact: v.closeContact,
-              commitmentAccepted: v.commitmentAccepted,
-              commitmentVersion: commitment.data?.version ?? 0,
-              testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
-              testResult: v.testResult || null,
-            })),
+        ...f,
+        visitDateTo: f.visitDateTo || undefined,
+        vehiclePlate: f.vehiclePlate || null,
+        preventionPlan: f.preventionPlan || null,
+        visitors: vs.map((v) => ({
+          name: v.name,
+          idType: v.idType,
+          idNumber: v.idNumber,
+          phone: v.phone,
+          fromRegion: v.fromRegion[0] ?? '',
+          visitedRegions: v.visitedRegions,
+          closeContact: v.closeContact,
+          commitmentAccepted: v.commitmentAccepted,
+          commitmentVersion: commitment.data?.version ?? 0,
+          testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
+          testResult: v.testResult || null,
+        })),
       };
-      const saved = editId ? await ok(api.requests[':id'].$put({ param: { id: editId }, json })) : await ok(api.requests.$post({ header: {}, json }));
+      const saved = editId
+        ? await ok(api.requests[':id'].$put({ param: { id: editId }, json }))
+        : await ok(api.requests.$post({ header: {}, json }));
       route(`/admin/requests/${saved.id}`);
     });
   };
@@ -90,7 +159,13 @@ export function RequestNewPage() {
   };
   const addImported = () => {
     const rows = imported?.rows.flatMap((r) => (r.visitor ? [r.visitor] : [])) ?? [];
-    const drafts = rows.map((r) => ({ ...blankVisitor(), ...r, fromRegion: [r.fromRegion], testTakenAt: r.testTakenAt ? r.testTakenAt.slice(0, 16) : '', testResult: (r.testResult ?? '') as VisitorDraft['testResult'] }));
+    const drafts = rows.map((r) => ({
+      ...blankVisitor(),
+      ...r,
+      fromRegion: [r.fromRegion],
+      testTakenAt: r.testTakenAt ? r.testTakenAt.slice(0, 16) : '',
+      testResult: (r.testResult ?? '') as VisitorDraft['testResult'],
+    }));
     setVs([...vs.filter((v) => v.name), ...drafts]);
     setImported(null);
   };
@@ -101,52 +176,126 @@ export function RequestNewPage() {
       {earliest && !backfill && <p class="hint">{t('req.leadHint', { date: earliest })}</p>}
       <div class="grid">
         <Field label={t('req.dateFrom')} name="visitDateFrom" error={action.error}>
-          <input type="date" name="visitDateFrom" min={backfill ? undefined : earliest} value={f.visitDateFrom} onInput={(e) => setF({ ...f, visitDateFrom: e.currentTarget.value })} required />
+          <input
+            type="date"
+            name="visitDateFrom"
+            min={backfill ? undefined : earliest}
+            value={f.visitDateFrom}
+            onInput={(e) => setF({ ...f, visitDateFrom: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.dateTo')} name="visitDateTo" error={action.error}>
-          <input type="date" name="visitDateTo" min={f.visitDateFrom || earliest} value={f.visitDateTo} onInput={(e) => setF({ ...f, visitDateTo: e.currentTarget.value })} />
+          <input
+            type="date"
+            name="visitDateTo"
+            min={f.visitDateFrom || earliest}
+            value={f.visitDateTo}
+            onInput={(e) => setF({ ...f, visitDateTo: e.currentTarget.value })}
+          />
         </Field>
         <Field label={t('req.timeFrom')} name="timeFrom" error={action.error}>
-          <input type="time" name="timeFrom" value={f.timeFrom} onInput={(e) => setF({ ...f, timeFrom: e.currentTarget.value })} required />
+          <input
+            type="time"
+            name="timeFrom"
+            value={f.timeFrom}
+            onInput={(e) => setF({ ...f, timeFrom: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.timeTo')} name="timeTo" error={action.error}>
-          <input type="time" name="timeTo" value={f.timeTo} onInput={(e) => setF({ ...f, timeTo: e.currentTarget.value })} required />
+          <input
+            type="time"
+            name="timeTo"
+            value={f.timeTo}
+            onInput={(e) => setF({ ...f, timeTo: e.currentTarget.value })}
+            required
+          />
         </Field>
       </div>
       <fieldset class="field" data-field="gateIds">
         <legend>{t('req.gates')}</legend>
-        {gates.data?.filter((g) => g.active).map((g) => (
-          <label key={g.id} class="check">
-            <input type="checkbox" name="gateIds" value={g.id} checked={f.gateIds.includes(g.id)} onChange={(e) => setF({ ...f, gateIds: e.currentTarget.checked ? [...f.gateIds, g.id] : f.gateIds.filter((x) => x !== g.id) })} />
-            {state.lang.value === 'en' && g.nameEn ? g.nameEn : g.name}
-          </label>
-        ))}
+        {gates.data
+          ?.filter((g) => g.active)
+          .map((g) => (
+            <label key={g.id} class="check">
+              <input
+                type="checkbox"
+                name="gateIds"
+                value={g.id}
+                checked={f.gateIds.includes(g.id)}
+                onChange={(e) =>
+                  setF({
+                    ...f,
+                    gateIds: e.currentTarget.checked ? [...f.gateIds, g.id] : f.gateIds.filter((x) => x !== g.id),
+                  })
+                }
+              />
+              {state.lang.value === 'en' && g.nameEn ? g.nameEn : g.name}
+            </label>
+          ))}
       </fieldset>
       <div class="grid">
         <Field label={t('req.purpose')} name="purpose" error={action.error}>
-          <input name="purpose" value={f.purpose} onInput={(e) => setF({ ...f, purpose: e.currentTarget.value })} required />
+          <input
+            name="purpose"
+            value={f.purpose}
+            onInput={(e) => setF({ ...f, purpose: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.destination')} name="destination" error={action.error}>
-          <input name="destination" value={f.destination} onInput={(e) => setF({ ...f, destination: e.currentTarget.value })} required />
+          <input
+            name="destination"
+            value={f.destination}
+            onInput={(e) => setF({ ...f, destination: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.escortName')} name="escortName" error={action.error}>
-          <input name="escortName" value={f.escortName} onInput={(e) => setF({ ...f, escortName: e.currentTarget.value })} required />
+          <input
+            name="escortName"
+            value={f.escortName}
+            onInput={(e) => setF({ ...f, escortName: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.escortPhone')} name="escortPhone" error={action.error}>
-          <input name="escortPhone" type="tel" value={f.escortPhone} onInput={(e) => setF({ ...f, escortPhone: e.currentTarget.value })} required />
+          <input
+            name="escortPhone"
+            type="tel"
+            value={f.escortPhone}
+            onInput={(e) => setF({ ...f, escortPhone: e.currentTarget.value })}
+            required
+          />
         </Field>
         <Field label={t('req.vehiclePlate')} name="vehiclePlate" error={action.error}>
-          <input name="vehiclePlate" value={f.vehiclePlate} onInput={(e) => setF({ ...f, vehiclePlate: e.currentTarget.value })} />
+          <input
+            name="vehiclePlate"
+            value={f.vehiclePlate}
+            onInput={(e) => setF({ ...f, vehiclePlate: e.currentTarget.value })}
+          />
         </Field>
       </div>
       {vs.length > (rules.data?.rules.groupCap ?? 50) && (
-        <Field label={t('req.preventionPlan', { cap: rules.data?.rules.groupCap ?? 50 })} name="preventionPlan" error={action.error}>
-          <textarea name="preventionPlan" rows={4} value={f.preventionPlan} onInput={(e) => setF({ ...f, preventionPlan: e.currentTarget.value })} />
+        <Field
+          label={t('req.preventionPlan', { cap: rules.data?.rules.groupCap ?? 50 })}
+          name="preventionPlan"
+          error={action.error}
+        >
+          <textarea
+            name="preventionPlan"
+            rows={4}
+            value={f.preventionPlan}
+            onInput={(e) => setF({ ...f, preventionPlan: e.currentTarget.value })}
+          />
         </Field>
       )}
 
       <header class="row">
-        <h2>{t('req.visitors')} ({vs.length})</h2>
+        <h2>
+          {t('req.visitors')} ({vs.length})
+        </h2>
         <label class="upload">
           {t('req.import')}
           <input type="file" accept=".csv,.xlsx" name="import" onChange={(e) => onImport(e.currentTarget.files?.[0])} />
@@ -156,13 +305,23 @@ export function RequestNewPage() {
         <div class="import-preview" data-testid="import-preview">
           <p>{t('req.importResult', { valid: imported.valid, invalid: imported.invalid })}</p>
           <ul>
-            {imported.rows.filter((r) => r.issues.length).map((r) => (
-              <li key={r.row} class="issue" data-row={r.row}>
-                {t('req.importRow', { row: r.row })}: {r.issues.map((i) => `${i.path.join('.')} ${state.lang.value === 'zh' && i.messageZh ? i.messageZh : i.message}`).join('；')}
-              </li>
-            ))}
+            {imported.rows
+              .filter((r) => r.issues.length)
+              .map((r) => (
+                <li key={r.row} class="issue" data-row={r.row}>
+                  {t('req.importRow', { row: r.row })}:{' '}
+                  {r.issues
+                    .map(
+                      (i) =>
+                        `${i.path.join('.')} ${state.lang.value === 'zh' && i.messageZh ? i.messageZh : i.message}`,
+                    )
+                    .join('；')}
+                </li>
+              ))}
           </ul>
-          <button type="button" onClick={addImported} disabled={imported.valid === 0}>{t('req.importAdd')}</button>
+          <button type="button" onClick={addImported} disabled={imported.valid === 0}>
+            {t('req.importAdd')}
+          </button>
         </div>
       )}
       {vs.map((v, i) => {
@@ -171,42 +330,85 @@ export function RequestNewPage() {
           <fieldset key={i} class="visitor" data-visitor={i}>
             <legend>
               {t('req.visitors')} {i + 1}
-              {vs.length > 1 && <button type="button" class="link" onClick={() => setVs(vs.filter((_, j) => j !== i))}>{t('req.removeVisitor')}</button>}
+              {vs.length > 1 && (
+                <button type="button" class="link" onClick={() => setVs(vs.filter((_, j) => j !== i))}>
+                  {t('req.removeVisitor')}
+                </button>
+              )}
             </legend>
             <div class="grid">
               <Field label={t('v.name')} name={`visitors.${i}.name`} error={action.error}>
                 <input name="name" value={v.name} onInput={(e) => setV(i, { name: e.currentTarget.value })} required />
               </Field>
               <Field label={t('v.idType')} name={`visitors.${i}.idType`} error={action.error}>
-                <select name="idType" value={v.idType} onChange={(e) => setV(i, { idType: e.currentTarget.value as IdType })}>
-                  {ID_TYPES.map((x) => <option key={x} value={x}>{t(`id.${x}`)}</option>)}
+                <select
+                  name="idType"
+                  value={v.idType}
+                  onChange={(e) => setV(i, { idType: e.currentTarget.value as IdType })}
+                >
+                  {ID_TYPES.map((x) => (
+                    <option key={x} value={x}>
+                      {t(`id.${x}`)}
+                    </option>
+                  ))}
                 </select>
               </Field>
               <Field label={t('v.idNumber')} name={`visitors.${i}.idNumber`} error={action.error}>
-                <input name="idNumber" autocomplete="off" placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''} value={v.idNumber} onInput={(e) => setV(i, { idNumber: e.currentTarget.value })} required />
+                <input
+                  name="idNumber"
+                  autocomplete="off"
+                  placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''}
+                  value={v.idNumber}
+                  onInput={(e) => setV(i, { idNumber: e.currentTarget.value })}
+                  required
+                />
               </Field>
               <Field label={t('v.phone')} name={`visitors.${i}.phone`} error={action.error}>
-                <input name="phone" type="tel" value={v.phone} onInput={(e) => setV(i, { phone: e.currentTarget.value })} required />
+                <input
+                  name="phone"
+                  type="tel"
+                  value={v.phone}
+                  onInput={(e) => setV(i, { phone: e.currentTarget.value })}
+                  required
+                />
               </Field>
             </div>
             <div class="grid">
               <div class="field">
                 <span>{t('v.fromRegion')}</span>
-                <RegionPicker name={`visitors.${i}.fromRegion`} value={v.fromRegion} onChange={(codes) => setV(i, { fromRegion: codes })} />
+                <RegionPicker
+                  name={`visitors.${i}.fromRegion`}
+                  value={v.fromRegion}
+                  onChange={(codes) => setV(i, { fromRegion: codes })}
+                />
               </div>
               <div class="field">
                 <span>{t('v.visitedRegions')}</span>
-                <RegionPicker name={`visitors.${i}.visitedRegions`} multiple value={v.visitedRegions} onChange={(codes) => setV(i, { visitedRegions: codes })} />
+                <RegionPicker
+                  name={`visitors.${i}.visitedRegions`}
+                  multiple
+                  value={v.visitedRegions}
+                  onChange={(codes) => setV(i, { visitedRegions: codes })}
+                />
               </div>
             </div>
             {outOfCity && (
               <div class="grid out-of-city">
                 <strong>{t('v.outOfCity')}</strong>
                 <Field label={t('v.testTakenAt')} name={`visitors.${i}.testTakenAt`} error={action.error}>
-                  <input type="datetime-local" name="testTakenAt" value={v.testTakenAt} onInput={(e) => setV(i, { testTakenAt: e.currentTarget.value })} />
+                  <input
+                    type="datetime-local"
+                    name="testTakenAt"
+                    value={v.testTakenAt}
+                    onInput={(e) => setV(i, { testTakenAt: e.currentTarget.value })}
+                  />
                 </Field>
                 <Field label={t('v.testResult')} name={`visitors.${i}.testResult`} error={action.error}>
-                  <select name="testResult" value={v.testResult} onChange={(e) => setV(i, { testResult: e.currentTarget.value as VisitorDraft['testResult'] })}>
+                  <select
+                    name="testResult"
+                    value={v.testResult}
+                    onChange={(e) => setV(i, { testResult: e.currentTarget.value as VisitorDraft['testResult'] })}
+                  >
                     <option value="" />
                     <option value="negative">{t('v.negative')}</option>
                     <option value="positive">{t('v.positive')}</option>
@@ -215,22 +417,47 @@ export function RequestNewPage() {
               </div>
             )}
             <label class="check">
-              <input type="checkbox" name="closeContact" checked={v.closeContact} onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })} />
+              <input
+                type="checkbox"
+                name="closeContact"
+                checked={v.closeContact}
+                onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
+              />
               {t('v.closeContact')}
             </label>
             <label class="check commitment">
-              <input type="checkbox" name="commitmentAccepted" checked={v.commitmentAccepted} onChange={(e) => setV(i, { commitmentAccepted: e.currentTarget.checked })} />
+              <input
+                type="checkbox"
+                name="commitmentAccepted"
+                checked={v.commitmentAccepted}
+                onChange={(e) => setV(i, { commitmentAccepted: e.currentTarget.checked })}
+              />
               {t('v.commitment')}
             </label>
             <VisitorIssues error={action.error} index={i} />
           </fieldset>
         );
       })}
-      {commitment.data && <details class="commitment-text"><summary>{t('v.commitment')}</summary><p>{state.lang.value === 'zh' ? commitment.data.zh : commitment.data.en}</p></details>}
-      <button type="button" onClick={() => setVs([...vs, blankVisitor()])}>{t('req.addVisitor')}</button>
-      <ErrorBanner error={action.error instanceof ApiFailure && action.error.code === 'validation_failed' ? null : action.error} />
-      {action.error instanceof ApiFailure && action.error.code === 'validation_failed' && <p class="error" role="alert" data-code="validation_failed">{t('error.validation_failed')}</p>}
-      <button type="submit" class="primary big" disabled={action.busy}>{editId ? t('req.save') : t('req.submit')}</button>
+      {commitment.data && (
+        <details class="commitment-text">
+          <summary>{t('v.commitment')}</summary>
+          <p>{state.lang.value === 'zh' ? commitment.data.zh : commitment.data.en}</p>
+        </details>
+      )}
+      <button type="button" onClick={() => setVs([...vs, blankVisitor()])}>
+        {t('req.addVisitor')}
+      </button>
+      <ErrorBanner
+        error={action.error instanceof ApiFailure && action.error.code === 'validation_failed' ? null : action.error}
+      />
+      {action.error instanceof ApiFailure && action.error.code === 'validation_failed' && (
+        <p class="error" role="alert" data-code="validation_failed">
+          {t('error.validation_failed')}
+        </p>
+      )}
+      <button type="submit" class="primary big" disabled={action.busy}>
+        {editId ? t('req.save') : t('req.submit')}
+      </button>
     </form>
   );
 }

@@ -11,7 +11,11 @@ export function RequestsPage() {
     <section class="card">
       <header class="row">
         <h1>{t('req.title')}</h1>
-        {state.me.value?.role === 'filer' && <a class="button primary" href="/admin/requests/new">{t('nav.newRequest')}</a>}
+        {state.me.value?.role === 'filer' && (
+          <a class="button primary" href="/admin/requests/new">
+            {t('nav.newRequest')}
+          </a>
+        )}
       </header>
       <ErrorBanner error={list.error} />
       <table>
@@ -29,17 +33,28 @@ export function RequestsPage() {
           {list.items.map((r) => (
             <tr key={r.id} data-request={r.id} data-status={r.status}>
               <td>{r.id}</td>
-              <td>{r.visitDateFrom === r.visitDateTo ? r.visitDateFrom : `${r.visitDateFrom} – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo}</td>
+              <td>
+                {r.visitDateFrom === r.visitDateTo ? r.visitDateFrom : `${r.visitDateFrom} – ${r.visitDateTo}`}{' '}
+                {r.timeFrom}–{r.timeTo}
+              </td>
               <td>{r.purpose}</td>
               <td>{r.visitorCount}</td>
-              <td><span class={`status status-${r.status}`}>{t(`status.${r.status}`)}</span></td>
-              <td><a href={`/admin/requests/${r.id}`}>{t('req.detail')}</a></td>
+              <td>
+                <span class={`status status-${r.status}`}>{t(`status.${r.status}`)}</span>
+              </td>
+              <td>
+                <a href={`/admin/requests/${r.id}`}>{t('req.detail')}</a>
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
       {list.loaded && list.items.length === 0 && <p>{t('common.empty')}</p>}
-      {list.hasMore && <button type="button" onClick={list.more}>{t('common.more')}</button>}
+      {list.hasMore && (
+        <button type="button" onClick={list.more}>
+          {t('common.more')}
+        </button>
+      )}
     </section>
   );
 }

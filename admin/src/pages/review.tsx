@@ -6,7 +6,14 @@ import { useAction, usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
 const TABS = ['normal', 'group', 'needs_review', 'pending_dept', 'backfill'] as const;
-const REASONS = ['rule_violation', 'insufficient_reason', 'incomplete_information', 'risk_concern', 'duplicate', 'other'] as const;
+const REASONS = [
+  'rule_violation',
+  'insufficient_reason',
+  'incomplete_information',
+  'risk_concern',
+  'duplicate',
+  'other',
+] as const;
 
 /** Approve, or reject with a reason code and a note. */
 export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }) {
@@ -17,30 +24,51 @@ export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }
   const [note, setNote] = useState('');
   const [allowPrint, setAllowPrint] = useState(false);
   const action = useAction();
-  const approve = () => void action.run(async () => {
-    await ok(api.review[':id'].approve.$post({ param: { id: String(id) }, json: { note: null, allowPrint } }));
-    onDone();
-  });
-  const reject = () => void action.run(async () => {
-    await ok(api.review[':id'].reject.$post({ param: { id: String(id) }, json: { reasonCode, note } }));
-    onDone();
-  });
+  const approve = () =>
+    void action.run(async () => {
+      await ok(api.review[':id'].approve.$post({ param: { id: String(id) }, json: { note: null, allowPrint } }));
+      onDone();
+    });
+  const reject = () =>
+    void action.run(async () => {
+      await ok(api.review[':id'].reject.$post({ param: { id: String(id) }, json: { reasonCode, note } }));
+      onDone();
+    });
   return (
     <div class="review-actions">
-      <button type="button" class="primary" onClick={approve} disabled={action.busy}>{t('review.approve')}</button>
+      <button type="button" class="primary" onClick={approve} disabled={action.busy}>
+        {t('review.approve')}
+      </button>
       {/* Printed passes carry no live code, so a screenshot would do as well: only for visitors without a phone. */}
       <label class="check">
         <input type="checkbox" checked={allowPrint} onChange={(e) => setAllowPrint(e.currentTarget.checked)} />
         {t('review.allowPrint')}
       </label>
-      <button type="button" onClick={() => setRejecting(!rejecting)}>{t('review.reject')}</button>
+      <button type="button" onClick={() => setRejecting(!rejecting)}>
+        {t('review.reject')}
+      </button>
       {rejecting && (
         <span class="reject-form">
-          <select aria-label={t('review.rejectReason')} value={reasonCode} onChange={(e) => setReasonCode(e.currentTarget.value as typeof reasonCode)}>
-            {REASONS.map((r) => <option key={r} value={r}>{t(`reject.${r}`)}</option>)}
+          <select
+            aria-label={t('review.rejectReason')}
+            value={reasonCode}
+            onChange={(e) => setReasonCode(e.currentTarget.value as typeof reasonCode)}
+          >
+            {REASONS.map((r) => (
+              <option key={r} value={r}>
+                {t(`reject.${r}`)}
+              </option>
+            ))}
           </select>
-          <input aria-label={t('review.note')} placeholder={t('review.note')} value={note} onInput={(e) => setNote(e.currentTarget.value)} />
-          <button type="button" onClick={reject} disabled={!note.trim() || action.busy}>{t('review.reject')}</button>
+          <input
+            aria-label={t('review.note')}
+            placeholder={t('review.note')}
+            value={note}
+            onInput={(e) => setNote(e.currentTarget.value)}
+          />
+          <button type="button" onClick={reject} disabled={!note.trim() || action.busy}>
+            {t('review.reject')}
+          </button>
         </span>
       )}
       <ErrorBanner error={action.error} />
@@ -52,50 +80,95 @@ export function ReviewPage() {
   const state = useAppState();
   const t = state.t.value;
   const [tab, setTab] = useState<(typeof TABS)[number]>('normal');
-  const queue = usePaged((cursor) => ok(api.review.queue.$get({ query: { queue: tab, ...(cursor ? { cursor } : {}) } })), [tab]);
+  const queue = usePaged(
+    (cursor) => ok(api.review.queue.$get({ query: { queue: tab, ...(cursor ? { cursor } : {}) } })),
+    [tab],
+  );
   const [selected, setSelected] = useState<number[]>([]);
   const [result, setResult] = useState<string | null>(null);
   const action = useAction();
-  const bulk = () => void action.run(async () => {
-    const res = await ok(api.review['approve-bulk'].$post({ json: { ids: selected, note: null } }));
-    setResult(t('review.bulkResult', { approved: res.approved.length, failed: res.failed.length }));
-    setSelected([]);
-    queue.reload();
-  });
+  const bulk = () =>
+    void action.run(async () => {
+      const res = await ok(api.review['approve-bulk'].$post({ json: { ids: selected, note: null } }));
+      setResult(t('review.bulkResult', { approved: res.approved.length, failed: res.failed.length }));
+      setSelected([]);
+      queue.reload();
+    });
   return (
     <section class="card">
       <h1>{t('review.title')}</h1>
       <nav class="tabs" role="tablist">
         {TABS.map((x) => (
-          <button key={x} type="button" role="tab" aria-selected={tab === x} class={tab === x ? 'tab active' : 'tab'} onClick={() => setTab(x)}>
+          <button
+            key={x}
+            type="button"
+            role="tab"
+            aria-selected={tab === x}
+            class={tab === x ? 'tab active' : 'tab'}
+            onClick={() => setTab(x)}
+          >
             {t(`review.tab.${x}`)}
           </button>
         ))}
       </nav>
       <ErrorBanner error={queue.error ?? action.error} />
-      {result && <p class="ok" role="status">{result}</p>}
+      {result && (
+        <p class="ok" role="status">
+          {result}
+        </p>
+      )}
       {tab !== 'backfill' && tab !== 'pending_dept' && (
-        <button type="button" class="primary" disabled={selected.length === 0 || action.busy} onClick={bulk}>{t('review.bulkApprove')} ({selected.length})</button>
+        <button type="button" class="primary" disabled={selected.length === 0 || action.busy} onClick={bulk}>
+          {t('review.bulkApprove')} ({selected.length})
+        </button>
       )}
       {queue.loaded && queue.items.length === 0 && <p>{t('common.empty')}</p>}
       {queue.items.map((r) => (
         <article key={r.id} class="queue-item" data-request={r.id}>
           <header class="row">
             <label class="check">
-              <input type="checkbox" checked={selected.includes(r.id)} onChange={(e) => setSelected(e.currentTarget.checked ? [...selected, r.id] : selected.filter((x) => x !== r.id))} />
+              <input
+                type="checkbox"
+                checked={selected.includes(r.id)}
+                onChange={(e) =>
+                  setSelected(e.currentTarget.checked ? [...selected, r.id] : selected.filter((x) => x !== r.id))
+                }
+              />
               <a href={`/admin/requests/${r.id}`}>#{r.id}</a> {r.purpose}
             </label>
-            <span>{r.emergency && <strong class="tag">{t('review.emergency')}</strong>} {r.backfillOverdue && <strong class="tag danger">{t('review.overdue')}</strong>} {t('review.age', { minutes: r.ageMinutes })}</span>
+            <span>
+              {r.emergency && <strong class="tag">{t('review.emergency')}</strong>}{' '}
+              {r.backfillOverdue && <strong class="tag danger">{t('review.overdue')}</strong>}{' '}
+              {t('review.age', { minutes: r.ageMinutes })}
+            </span>
           </header>
-          <p>{r.visitDateFrom}{r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo} · {r.destination} · {t('req.escortName')} {r.escortName}</p>
+          <p>
+            {r.visitDateFrom}
+            {r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo} · {r.destination} ·{' '}
+            {t('req.escortName')} {r.escortName}
+          </p>
           <ul class="visitor-checks">
-            {r.visitors?.map((v) => <li key={v.id}>{v.name} ****{v.idLast4} {v.outOfCity && `(${t('v.outOfCity')})`}: <Checks codes={v.checks} /></li>)}
+            {r.visitors?.map((v) => (
+              <li key={v.id}>
+                {v.name} ****{v.idLast4} {v.outOfCity && `(${t('v.outOfCity')})`}: <Checks codes={v.checks} />
+              </li>
+            ))}
           </ul>
-          {r.reviewReasons.length > 0 && <p>{t('req.reviewReasons')}: <Checks codes={r.reviewReasons} /></p>}
-          {(tab === 'normal' || tab === 'group' || tab === 'needs_review') && <ReviewActions id={r.id} onDone={queue.reload} />}
+          {r.reviewReasons.length > 0 && (
+            <p>
+              {t('req.reviewReasons')}: <Checks codes={r.reviewReasons} />
+            </p>
+          )}
+          {(tab === 'normal' || tab === 'group' || tab === 'needs_review') && (
+            <ReviewActions id={r.id} onDone={queue.reload} />
+          )}
         </article>
       ))}
-      {queue.hasMore && <button type="button" onClick={queue.more}>{t('common.more')}</button>}
+      {queue.hasMore && (
+        <button type="button" onClick={queue.more}>
+          {t('common.more')}
+        </button>
+      )}
     </section>
   );
 }

@@ -21,7 +21,8 @@ export function TokensPage() {
   const [secret, setSecret] = useState<string | null>(null);
   const action = useAction();
   const files = scopes.includes('requests:file');
-  const toggle = (s: TokenScope, on: boolean) => setScopes(on ? TOKEN_SCOPES.filter((x) => x === s || scopes.includes(x)) : scopes.filter((x) => x !== s));
+  const toggle = (s: TokenScope, on: boolean) =>
+    setScopes(on ? TOKEN_SCOPES.filter((x) => x === s || scopes.includes(x)) : scopes.filter((x) => x !== s));
   const create = (e: Event) => {
     e.preventDefault();
     void action.run(async () => {
@@ -37,7 +38,8 @@ export function TokensPage() {
       await ok(api.tokens[':id'].$delete({ param: { id: String(id) } }));
       tokens.reload();
     });
-  const when = (iso: string | null) => (iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—');
+  const when = (iso: string | null) =>
+    iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
   return (
     <section class="card">
       <h1>{t('tokens.title')}</h1>
@@ -49,23 +51,43 @@ export function TokensPage() {
           <legend>{t('tokens.scopes')}</legend>
           {TOKEN_SCOPES.map((s) => (
             <label key={s} class="check">
-              <input type="checkbox" name="scopes" value={s} checked={scopes.includes(s)} onChange={(e) => toggle(s, e.currentTarget.checked)} />
+              <input
+                type="checkbox"
+                name="scopes"
+                value={s}
+                checked={scopes.includes(s)}
+                onChange={(e) => toggle(s, e.currentTarget.checked)}
+              />
               {t(`tokens.scope.${s}` as MessageKey)}
             </label>
           ))}
         </fieldset>
         <div class="inline-form">
           <Field label={t('tokens.department')} name="departmentId" error={action.error}>
-            <select name="departmentId" disabled={!files} onChange={(e) => setDepartmentId(Number(e.currentTarget.value))}>
-              {departments.data?.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+            <select
+              name="departmentId"
+              disabled={!files}
+              onChange={(e) => setDepartmentId(Number(e.currentTarget.value))}
+            >
+              {departments.data?.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label={t('tokens.expiresIn')} name="expiresInDays" error={action.error}>
             <select name="expiresInDays" value={String(days)} onChange={(e) => setDays(Number(e.currentTarget.value))}>
-              {LIFETIMES.map((n) => <option key={n} value={n}>{t('tokens.days', { n })}</option>)}
+              {LIFETIMES.map((n) => (
+                <option key={n} value={n}>
+                  {t('tokens.days', { n })}
+                </option>
+              ))}
             </select>
           </Field>
-          <button type="submit" class="primary" disabled={action.busy || scopes.length === 0}>{t('common.create')}</button>
+          <button type="submit" class="primary" disabled={action.busy || scopes.length === 0}>
+            {t('common.create')}
+          </button>
         </div>
         {!files && <p class="hint">{t('tokens.departmentHint')}</p>}
       </form>
@@ -94,12 +116,28 @@ export function TokensPage() {
               <tr key={tk.id} data-token={tk.id} data-status={tk.status}>
                 <td>{tk.name}</td>
                 <td>{t(`tokens.kind.${tk.kind}` as MessageKey)}</td>
-                <td>{tk.scopes.map((s) => <div key={s}>{t(`tokens.scope.${s}` as MessageKey)}</div>)}</td>
+                <td>
+                  {tk.scopes.map((s) => (
+                    <div key={s}>{t(`tokens.scope.${s}` as MessageKey)}</div>
+                  ))}
+                </td>
                 <td>{departments.data?.find((d) => d.id === tk.departmentId)?.name ?? '—'}</td>
                 <td>{tk.kind === 'integration' && !tk.expiresAt ? t('tokens.noExpiry') : when(tk.expiresAt)}</td>
                 <td>{when(tk.lastUsedAt)}</td>
-                <td>{tk.status === 'revoked' ? t('tokens.revoked') : tk.status === 'expired' ? t('tokens.expired') : t('common.active')}</td>
-                <td>{tk.status === 'active' && <button type="button" onClick={() => revoke(tk.id)}>{t('tokens.revoke')}</button>}</td>
+                <td>
+                  {tk.status === 'revoked'
+                    ? t('tokens.revoked')
+                    : tk.status === 'expired'
+                      ? t('tokens.expired')
+                      : t('common.active')}
+                </td>
+                <td>
+                  {tk.status === 'active' && (
+                    <button type="button" onClick={() => revoke(tk.id)}>
+                      {t('tokens.revoke')}
+                    </button>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>

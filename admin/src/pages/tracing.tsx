@@ -23,61 +23,138 @@ export function TracingPage() {
   const [result, setResult] = useState<{ passages?: Passage[]; stays?: Stay[]; others?: Stay[] } | null>(null);
   const action = useAction();
   const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
-  const query = { from: toInstant(form.from), to: toInstant(form.to), reason: form.reason, ...(mode === 'passages' ? { gateId: form.gateId || undefined } : { visitorId: form.visitorId }) };
-  const run = () => void action.run(async () => {
-    if (mode === 'passages') {
-      const r = await ok(api.tracing.passages.$get({ query: { from: query.from, to: query.to, reason: query.reason, ...(form.gateId ? { gateId: form.gateId } : {}) } }));
-      setResult({ passages: r.rows });
-    } else {
-      const r = await ok(api.tracing['co-presence'].$get({ query: { from: query.from, to: query.to, reason: query.reason, visitorId: form.visitorId } }));
-      setResult(r);
-    }
-  });
-  const set = (k: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) => setForm({ ...form, [k]: e.currentTarget.value });
+  const query = {
+    from: toInstant(form.from),
+    to: toInstant(form.to),
+    reason: form.reason,
+    ...(mode === 'passages' ? { gateId: form.gateId || undefined } : { visitorId: form.visitorId }),
+  };
+  const run = () =>
+    void action.run(async () => {
+      if (mode === 'passages') {
+        const r = await ok(
+          api.tracing.passages.$get({
+            query: {
+              from: query.from,
+              to: query.to,
+              reason: query.reason,
+              ...(form.gateId ? { gateId: form.gateId } : {}),
+            },
+          }),
+        );
+        setResult({ passages: r.rows });
+      } else {
+        const r = await ok(
+          api.tracing['co-presence'].$get({
+            query: { from: query.from, to: query.to, reason: query.reason, visitorId: form.visitorId },
+          }),
+        );
+        setResult(r);
+      }
+    });
+  const set = (k: keyof typeof form) => (e: { currentTarget: HTMLInputElement | HTMLSelectElement }) =>
+    setForm({ ...form, [k]: e.currentTarget.value });
   const ready = form.from && form.to && form.reason.trim().length >= 4 && (mode === 'passages' || form.visitorId);
   return (
     <section class="card">
       <h1>{t('tracing.title')}</h1>
       <div class="tabs">
         {(['passages', 'co-presence'] as const).map((m) => (
-          <button key={m} type="button" class={mode === m ? 'primary' : ''} onClick={() => { setMode(m); setResult(null); }}>{t(m === 'passages' ? 'tracing.passages' : 'tracing.coPresence')}</button>
+          <button
+            key={m}
+            type="button"
+            class={mode === m ? 'primary' : ''}
+            onClick={() => {
+              setMode(m);
+              setResult(null);
+            }}
+          >
+            {t(m === 'passages' ? 'tracing.passages' : 'tracing.coPresence')}
+          </button>
         ))}
       </div>
       <div class="inline-form">
-        <Field label={t('tracing.from')} name="from" error={action.error}><input type="datetime-local" value={form.from} onInput={set('from')} /></Field>
-        <Field label={t('tracing.to')} name="to" error={action.error}><input type="datetime-local" value={form.to} onInput={set('to')} /></Field>
+        <Field label={t('tracing.from')} name="from" error={action.error}>
+          <input type="datetime-local" value={form.from} onInput={set('from')} />
+        </Field>
+        <Field label={t('tracing.to')} name="to" error={action.error}>
+          <input type="datetime-local" value={form.to} onInput={set('to')} />
+        </Field>
         {mode === 'passages' ? (
           <Field label={t('tracing.gate')} name="gateId" error={action.error}>
             <select value={form.gateId} onChange={set('gateId')}>
               <option value="">{t('tracing.anyGate')}</option>
-              {gates.data?.map((g) => <option key={g.id} value={String(g.id)}>{g.name}</option>)}
+              {gates.data?.map((g) => (
+                <option key={g.id} value={String(g.id)}>
+                  {g.name}
+                </option>
+              ))}
             </select>
           </Field>
         ) : (
-          <Field label={t('tracing.visitorId')} name="visitorId" error={action.error}><input inputMode="numeric" value={form.visitorId} onInput={set('visitorId')} /></Field>
+          <Field label={t('tracing.visitorId')} name="visitorId" error={action.error}>
+            <input inputMode="numeric" value={form.visitorId} onInput={set('visitorId')} />
+          </Field>
         )}
-        <Field label={t('tracing.reason')} name="reason" error={action.error}><input class="wide" value={form.reason} onInput={set('reason')} /></Field>
-        <button type="button" class="primary" disabled={!ready || action.busy} onClick={run}>{t('tracing.run')}</button>
+        <Field label={t('tracing.reason')} name="reason" error={action.error}>
+          <input class="wide" value={form.reason} onInput={set('reason')} />
+        </Field>
+        <button type="button" class="primary" disabled={!ready || action.busy} onClick={run}>
+          {t('tracing.run')}
+        </button>
       </div>
       <ErrorBanner error={action.error} />
       {result && (
         <p class="row">
           <span>{t('tracing.rows', { n: result.passages?.length ?? result.others?.length ?? 0 })}</span>
           <span>
-            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', { ...query, format: 'csv' })} download>{t('reports.csv')}</a>
-            <a class="button" href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', { ...query, format: 'xlsx' })} download>{t('reports.xlsx')}</a>
+            <a
+              class="button"
+              href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', {
+                ...query,
+                format: 'csv',
+              })}
+              download
+            >
+              {t('reports.csv')}
+            </a>
+            <a
+              class="button"
+              href={exportHref(mode === 'passages' ? '/tracing/passages/export' : '/tracing/co-presence/export', {
+                ...query,
+                format: 'xlsx',
+              })}
+              download
+            >
+              {t('reports.xlsx')}
+            </a>
           </span>
         </p>
       )}
       {result?.passages && (
         <table>
-          <thead><tr><th>{t('tracing.time')}</th><th>{t('tracing.gate')}</th><th>{t('tracing.type')}</th><th>{t('presence.visitor')}</th><th>{t('tracing.phone')}</th><th>{t('presence.host')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{t('tracing.time')}</th>
+              <th>{t('tracing.gate')}</th>
+              <th>{t('tracing.type')}</th>
+              <th>{t('presence.visitor')}</th>
+              <th>{t('tracing.phone')}</th>
+              <th>{t('presence.host')}</th>
+            </tr>
+          </thead>
           <tbody>
             {result.passages.map((p, i) => (
               <tr key={i}>
-                <td>{at(p.at)}</td><td>{p.gateName}</td>
+                <td>{at(p.at)}</td>
+                <td>{p.gateName}</td>
                 <td>{p.type === 'exit' ? t('live.exit') : t(`verdict.${p.verdict}` as MessageKey)}</td>
-                <td>{p.visitorName ?? t('live.noName')}{p.idLast4 ? ` ****${p.idLast4}` : ''}</td><td>{p.phone}</td><td>{p.department}</td>
+                <td>
+                  {p.visitorName ?? t('live.noName')}
+                  {p.idLast4 ? ` ****${p.idLast4}` : ''}
+                </td>
+                <td>{p.phone}</td>
+                <td>{p.department}</td>
               </tr>
             ))}
           </tbody>
@@ -85,12 +162,24 @@ export function TracingPage() {
       )}
       {result?.others && (
         <table>
-          <thead><tr><th>{t('presence.visitor')}</th><th>{t('tracing.phone')}</th><th>{t('presence.host')}</th><th>{t('tracing.stay')}</th><th>{t('tracing.overlap')}</th></tr></thead>
+          <thead>
+            <tr>
+              <th>{t('presence.visitor')}</th>
+              <th>{t('tracing.phone')}</th>
+              <th>{t('presence.host')}</th>
+              <th>{t('tracing.stay')}</th>
+              <th>{t('tracing.overlap')}</th>
+            </tr>
+          </thead>
           <tbody>
             {result.others.map((s, i) => (
               <tr key={i}>
-                <td>{s.visitorName}</td><td>{s.phone}</td><td>{s.department}</td>
-                <td>{at(s.from)} – {at(s.to)} ({t(`tracing.end.${s.end}` as MessageKey)})</td>
+                <td>{s.visitorName}</td>
+                <td>{s.phone}</td>
+                <td>{s.department}</td>
+                <td>
+                  {at(s.from)} – {at(s.to)} ({t(`tracing.end.${s.end}` as MessageKey)})
+                </td>
                 <td>{s.overlapFrom && s.overlapTo && `${at(s.overlapFrom)} – ${at(s.overlapTo)}`}</td>
               </tr>
             ))}

@@ -16,7 +16,17 @@ interface Draft {
   departmentId: number | null;
   gateIds: number[];
 }
-const BLANK: Draft = { id: null, username: '', displayName: '', role: 'filer', password: '', pin: '', deptApprover: false, departmentId: null, gateIds: [] };
+const BLANK: Draft = {
+  id: null,
+  username: '',
+  displayName: '',
+  role: 'filer',
+  password: '',
+  pin: '',
+  deptApprover: false,
+  departmentId: null,
+  gateIds: [],
+};
 
 export function UsersPage() {
   const state = useAppState();
@@ -34,9 +44,24 @@ export function UsersPage() {
     void action.run(async () => {
       const binding = { role: draft.role, departmentId: draft.departmentId, gateIds: draft.gateIds };
       if (draft.id === null) {
-        await ok(api.users.$post({ json: { ...binding, username: draft.username, displayName: draft.displayName, password: draft.password } }));
+        await ok(
+          api.users.$post({
+            json: { ...binding, username: draft.username, displayName: draft.displayName, password: draft.password },
+          }),
+        );
       } else {
-        await ok(api.users[':id'].$patch({ param: { id: String(draft.id) }, json: { ...binding, displayName: draft.displayName, ...(draft.password ? { password: draft.password } : {}), ...(draft.pin ? { pin: draft.pin } : {}), ...(draft.role === 'filer' ? { deptApprover: draft.deptApprover } : {}) } }));
+        await ok(
+          api.users[':id'].$patch({
+            param: { id: String(draft.id) },
+            json: {
+              ...binding,
+              displayName: draft.displayName,
+              ...(draft.password ? { password: draft.password } : {}),
+              ...(draft.pin ? { pin: draft.pin } : {}),
+              ...(draft.role === 'filer' ? { deptApprover: draft.deptApprover } : {}),
+            },
+          }),
+        );
       }
       setDraft(null);
       users.reload();
@@ -49,39 +74,70 @@ export function UsersPage() {
     });
 
   const deptName = (id: number | null) => departments.data?.find((d) => d.id === id)?.name ?? t('users.none');
-  const gateNames = (ids: number[]) => ids.map((id) => gates.data?.find((g) => g.id === id)?.name ?? id).join('、') || t('users.none');
+  const gateNames = (ids: number[]) =>
+    ids.map((id) => gates.data?.find((g) => g.id === id)?.name ?? id).join('、') || t('users.none');
 
   return (
     <section class="card">
       <header class="row">
         <h1>{t('users.title')}</h1>
-        <button type="button" class="primary" onClick={() => setDraft(BLANK)}>{t('common.create')}</button>
+        <button type="button" class="primary" onClick={() => setDraft(BLANK)}>
+          {t('common.create')}
+        </button>
       </header>
       <ErrorBanner error={users.error} />
       {draft && (
         <form class="inline-form" onSubmit={save} data-editing={draft.id ?? 'new'}>
           <Field label={t('users.username')} name="username" error={action.error}>
-            <input name="username" value={draft.username} disabled={draft.id !== null} onInput={(e) => set({ username: e.currentTarget.value })} required />
+            <input
+              name="username"
+              value={draft.username}
+              disabled={draft.id !== null}
+              onInput={(e) => set({ username: e.currentTarget.value })}
+              required
+            />
           </Field>
           <Field label={t('users.displayName')} name="displayName" error={action.error}>
-            <input name="displayName" value={draft.displayName} onInput={(e) => set({ displayName: e.currentTarget.value })} required />
+            <input
+              name="displayName"
+              value={draft.displayName}
+              onInput={(e) => set({ displayName: e.currentTarget.value })}
+              required
+            />
           </Field>
           <Field label={t('users.role')} name="role" error={action.error}>
             <select name="role" value={draft.role} onChange={(e) => set({ role: e.currentTarget.value as Role })}>
-              {ROLES.map((r) => <option key={r} value={r}>{t(`role.${r}`)}</option>)}
+              {ROLES.map((r) => (
+                <option key={r} value={r}>
+                  {t(`role.${r}`)}
+                </option>
+              ))}
             </select>
           </Field>
           {draft.role === 'filer' && (
             <Field label={t('users.department')} name="departmentId" error={action.error}>
-              <select name="departmentId" value={String(draft.departmentId ?? '')} onChange={(e) => set({ departmentId: e.currentTarget.value ? Number(e.currentTarget.value) : null })}>
+              <select
+                name="departmentId"
+                value={String(draft.departmentId ?? '')}
+                onChange={(e) => set({ departmentId: e.currentTarget.value ? Number(e.currentTarget.value) : null })}
+              >
                 <option value="">{t('users.none')}</option>
-                {departments.data?.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+                {departments.data?.map((d) => (
+                  <option key={d.id} value={d.id}>
+                    {d.name}
+                  </option>
+                ))}
               </select>
             </Field>
           )}
           {draft.role === 'filer' && draft.id !== null && (
             <label class="check">
-              <input type="checkbox" name="deptApprover" checked={draft.deptApprover} onChange={(e) => set({ deptApprover: e.currentTarget.checked })} />
+              <input
+                type="checkbox"
+                name="deptApprover"
+                checked={draft.deptApprover}
+                onChange={(e) => set({ deptApprover: e.currentTarget.checked })}
+              />
               {t('users.deptApprover')}
             </label>
           )}
@@ -95,7 +151,13 @@ export function UsersPage() {
                     name="gateIds"
                     value={g.id}
                     checked={draft.gateIds.includes(g.id)}
-                    onChange={(e) => set({ gateIds: e.currentTarget.checked ? [...draft.gateIds, g.id] : draft.gateIds.filter((x) => x !== g.id) })}
+                    onChange={(e) =>
+                      set({
+                        gateIds: e.currentTarget.checked
+                          ? [...draft.gateIds, g.id]
+                          : draft.gateIds.filter((x) => x !== g.id),
+                      })
+                    }
                   />
                   {g.name}
                 </label>
@@ -104,15 +166,36 @@ export function UsersPage() {
           )}
           {draft.role === 'guard' && draft.id !== null && (
             <Field label={t('users.pin')} name="pin" error={action.error}>
-              <input name="pin" inputMode="numeric" autocomplete="off" value={draft.pin} onInput={(e) => set({ pin: e.currentTarget.value })} />
+              <input
+                name="pin"
+                inputMode="numeric"
+                autocomplete="off"
+                value={draft.pin}
+                onInput={(e) => set({ pin: e.currentTarget.value })}
+              />
             </Field>
           )}
-          <Field label={draft.id === null ? t('users.password') : t('users.newPassword')} name="password" error={action.error}>
-            <input name="password" type="password" autocomplete="new-password" value={draft.password} onInput={(e) => set({ password: e.currentTarget.value })} required={draft.id === null} />
+          <Field
+            label={draft.id === null ? t('users.password') : t('users.newPassword')}
+            name="password"
+            error={action.error}
+          >
+            <input
+              name="password"
+              type="password"
+              autocomplete="new-password"
+              value={draft.password}
+              onInput={(e) => set({ password: e.currentTarget.value })}
+              required={draft.id === null}
+            />
           </Field>
           <ErrorBanner error={action.error} />
-          <button type="submit" class="primary" disabled={action.busy}>{t('common.save')}</button>
-          <button type="button" onClick={() => setDraft(null)}>{t('common.cancel')}</button>
+          <button type="submit" class="primary" disabled={action.busy}>
+            {t('common.save')}
+          </button>
+          <button type="button" onClick={() => setDraft(null)}>
+            {t('common.cancel')}
+          </button>
         </form>
       )}
       <table>
@@ -137,8 +220,12 @@ export function UsersPage() {
               <td>{gateNames(u.gateIds)}</td>
               <td>{u.disabled ? t('users.disabled') : t('common.active')}</td>
               <td>
-                <button type="button" onClick={() => setDraft({ ...BLANK, ...u, password: '', pin: '' })}>{t('common.edit')}</button>
-                <button type="button" onClick={() => toggle(u.id, !u.disabled)}>{u.disabled ? t('users.enable') : t('users.disable')}</button>
+                <button type="button" onClick={() => setDraft({ ...BLANK, ...u, password: '', pin: '' })}>
+                  {t('common.edit')}
+                </button>
+                <button type="button" onClick={() => toggle(u.id, !u.disabled)}>
+                  {u.disabled ? t('users.enable') : t('users.disable')}
+                </button>
               </td>
             </tr>
           ))}

@@ -35,7 +35,16 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
     return (
       <div class="emergency" data-testid="emergency-waiting">
         <h2>{t('emergency.waiting')}</h2>
-        <button type="button" class="big wide" onClick={() => { state.cancelEmergencyWait(); onClose(); }}>{t('emergency.cancel')}</button>
+        <button
+          type="button"
+          class="big wide"
+          onClick={() => {
+            state.cancelEmergencyWait();
+            onClose();
+          }}
+        >
+          {t('emergency.cancel')}
+        </button>
       </div>
     );
   }
@@ -52,15 +61,31 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
       {field('visitorPhone', t('emergency.phone'))}
       <label class="emergency-field">
         <span>{t('emergency.department')}</span>
-        <select class="search" value={f.departmentId} onChange={(e) => setF({ ...f, departmentId: Number(e.currentTarget.value) })}>
-          {departments.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+        <select
+          class="search"
+          value={f.departmentId}
+          onChange={(e) => setF({ ...f, departmentId: Number(e.currentTarget.value) })}
+        >
+          {departments.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
         </select>
       </label>
       {field('purpose', t('emergency.purpose'))}
       {field('reason', t('emergency.reason'))}
-      {error !== null && <p class="error" role="alert">{state.errorText(error)}</p>}
-      <button type="button" class="big primary wide" onClick={() => void send()}>{t('emergency.send')}</button>
-      <button type="button" class="big wide" onClick={onClose}>{t('emergency.cancel')}</button>
+      {error !== null && (
+        <p class="error" role="alert">
+          {state.errorText(error)}
+        </p>
+      )}
+      <button type="button" class="big primary wide" onClick={() => void send()}>
+        {t('emergency.send')}
+      </button>
+      <button type="button" class="big wide" onClick={onClose}>
+        {t('emergency.cancel')}
+      </button>
     </div>
   );
 }

@@ -32,61 +32,128 @@ export function EntrantCard({ e }: { e: Entrant }) {
     <section class="entrant" data-next={e.decision.next ?? ''}>
       {r && (
         <dl class="card-facts">
-          <dt>{t('card.visitor')}</dt><dd class="visitor-name">{r.visitor.name}</dd>
-          <dt>{t('card.id')}</dt><dd>{r.visitor.idLast4}</dd>
-          <dt>{t('card.host')}</dt><dd>{en && r.request.departmentEn ? r.request.departmentEn : r.request.department}</dd>
-          <dt>{t('card.escort')}</dt><dd>{r.request.escortName} {r.request.escortPhone}</dd>
-          <dt>{t('card.purpose')}</dt><dd>{r.request.purpose} · {r.request.destination}</dd>
-          <dt>{t('card.window')}</dt><dd>{r.request.dateFrom} {r.request.timeFrom}–{r.request.timeTo}</dd>
+          <dt>{t('card.visitor')}</dt>
+          <dd class="visitor-name">{r.visitor.name}</dd>
+          <dt>{t('card.id')}</dt>
+          <dd>{r.visitor.idLast4}</dd>
+          <dt>{t('card.host')}</dt>
+          <dd>{en && r.request.departmentEn ? r.request.departmentEn : r.request.department}</dd>
+          <dt>{t('card.escort')}</dt>
+          <dd>
+            {r.request.escortName} {r.request.escortPhone}
+          </dd>
+          <dt>{t('card.purpose')}</dt>
+          <dd>
+            {r.request.purpose} · {r.request.destination}
+          </dd>
+          <dt>{t('card.window')}</dt>
+          <dd>
+            {r.request.dateFrom} {r.request.timeFrom}–{r.request.timeTo}
+          </dd>
         </dl>
       )}
       {!e.healthCode && (
         <div class="step" data-step="health_code">
           <h2>{e.healthCodeScanned ? t('code.scanned') : t('step.healthCode')}</h2>
           <div class="row3">
-            <button type="button" class="big code green" onClick={() => state.setHealthCode('green')}>{t('code.green')}</button>
-            <button type="button" class="big code yellow" onClick={() => state.setHealthCode('yellow')}>{t('code.yellow')}</button>
-            <button type="button" class="big code red" onClick={() => state.setHealthCode('red')}>{t('code.red')}</button>
+            <button type="button" class="big code green" onClick={() => state.setHealthCode('green')}>
+              {t('code.green')}
+            </button>
+            <button type="button" class="big code yellow" onClick={() => state.setHealthCode('yellow')}>
+              {t('code.yellow')}
+            </button>
+            <button type="button" class="big code red" onClick={() => state.setHealthCode('red')}>
+              {t('code.red')}
+            </button>
           </div>
         </div>
       )}
-      {e.healthCode && (e.decision.next === 'temperature' || e.decision.next === 'retake_temperature' || e.decision.next === 'rest') && (
-        <div class="step" data-step="temperature">
-          <h2>{t('step.temperature')}</h2>
-          {temp.state === 'retake' && <p class="warn" role="alert" data-testid="retake">{t('temp.retake', { c: temp.celsius.toFixed(1) })}</p>}
-          {temp.state === 'rest' && (
-            <p class="warn" role="alert" data-testid="rest">
-              {resting ? t('temp.rest', { c: temp.celsius.toFixed(1), time: `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}` }) : t('temp.restDone')}
-            </p>
-          )}
-          <div class="methods" role="radiogroup" aria-label={t('temp.method')}>
-            {TEMPERATURE_METHODS.map((m) => (
-              <button key={m} type="button" role="radio" aria-checked={method === m} class={method === m ? 'chip on' : 'chip'} onClick={() => setMethod(m)}>{t(`temp.${m}`)}</button>
-            ))}
-          </div>
-          {typing === null ? (
-            <div class="readings">
-              {QUICK_READINGS.map((c) => (
-                <button key={c} type="button" class="big reading" disabled={resting} onClick={() => state.addTemperature(c, method)}>{c.toFixed(1)}</button>
+      {e.healthCode &&
+        (e.decision.next === 'temperature' ||
+          e.decision.next === 'retake_temperature' ||
+          e.decision.next === 'rest') && (
+          <div class="step" data-step="temperature">
+            <h2>{t('step.temperature')}</h2>
+            {temp.state === 'retake' && (
+              <p class="warn" role="alert" data-testid="retake">
+                {t('temp.retake', { c: temp.celsius.toFixed(1) })}
+              </p>
+            )}
+            {temp.state === 'rest' && (
+              <p class="warn" role="alert" data-testid="rest">
+                {resting
+                  ? t('temp.rest', {
+                      c: temp.celsius.toFixed(1),
+                      time: `${Math.floor(remaining / 60)}:${String(remaining % 60).padStart(2, '0')}`,
+                    })
+                  : t('temp.restDone')}
+              </p>
+            )}
+            <div class="methods" role="radiogroup" aria-label={t('temp.method')}>
+              {TEMPERATURE_METHODS.map((m) => (
+                <button
+                  key={m}
+                  type="button"
+                  role="radio"
+                  aria-checked={method === m}
+                  class={method === m ? 'chip on' : 'chip'}
+                  onClick={() => setMethod(m)}
+                >
+                  {t(`temp.${m}`)}
+                </button>
               ))}
-              <button type="button" class="big reading other" disabled={resting} onClick={() => setTyping('')}>{t('temp.other')}</button>
             </div>
-          ) : (
-            <div class="typing">
-              <output class="code-display" aria-label={t('step.temperature')}>{typing || '—'}</output>
-              <Keypad decimal label={t('step.temperature')} onKey={(k) => setTyping(k === '⌫' ? typing.slice(0, -1) : (typing + k).slice(0, 4))} />
-              <button type="button" class="big primary" onClick={enter} disabled={!typing}>{t('temp.enter')}</button>
-              <button type="button" class="big" onClick={() => setTyping(null)}>{t('temp.clear')}</button>
-            </div>
-          )}
-        </div>
-      )}
+            {typing === null ? (
+              <div class="readings">
+                {QUICK_READINGS.map((c) => (
+                  <button
+                    key={c}
+                    type="button"
+                    class="big reading"
+                    disabled={resting}
+                    onClick={() => state.addTemperature(c, method)}
+                  >
+                    {c.toFixed(1)}
+                  </button>
+                ))}
+                <button type="button" class="big reading other" disabled={resting} onClick={() => setTyping('')}>
+                  {t('temp.other')}
+                </button>
+              </div>
+            ) : (
+              <div class="typing">
+                <output class="code-display" aria-label={t('step.temperature')}>
+                  {typing || '—'}
+                </output>
+                <Keypad
+                  decimal
+                  label={t('step.temperature')}
+                  onKey={(k) => setTyping(k === '⌫' ? typing.slice(0, -1) : (typing + k).slice(0, 4))}
+                />
+                <button type="button" class="big primary" onClick={enter} disabled={!typing}>
+                  {t('temp.enter')}
+                </button>
+                <button type="button" class="big" onClick={() => setTyping(null)}>
+                  {t('temp.clear')}
+                </button>
+              </div>
+            )}
+          </div>
+        )}
       {e.healthCode && e.decision.next === 'nucleic_test' && (
         <div class="step" data-step="nucleic_test">
-          <h2>{t('step.test', { at: r?.visitor.testTakenAt ? new Date(r.visitor.testTakenAt).toLocaleString(en ? 'en' : 'zh-CN') : '—' })}</h2>
+          <h2>
+            {t('step.test', {
+              at: r?.visitor.testTakenAt ? new Date(r.visitor.testTakenAt).toLocaleString(en ? 'en' : 'zh-CN') : '—',
+            })}
+          </h2>
           <div class="row3">
-            <button type="button" class="big primary" onClick={() => state.confirmTest(true)}>{t('confirm.yes')}</button>
-            <button type="button" class="big danger" onClick={() => state.confirmTest(false)}>{t('confirm.no')}</button>
+            <button type="button" class="big primary" onClick={() => state.confirmTest(true)}>
+              {t('confirm.yes')}
+            </button>
+            <button type="button" class="big danger" onClick={() => state.confirmTest(false)}>
+              {t('confirm.no')}
+            </button>
           </div>
         </div>
       )}
@@ -94,9 +161,26 @@ export function EntrantCard({ e }: { e: Entrant }) {
         <div class="step optional" data-step="id_match">
           <h3>{t('step.id')}</h3>
           <div class="id-check">
-            <input class="search" inputMode="text" maxLength={4} aria-label={t('card.id')} placeholder={t('card.id')} value={last4} onInput={(ev) => setLast4(ev.currentTarget.value.toUpperCase())} />
-            <button type="button" class="big" disabled={last4.length !== 4} onClick={() => state.confirmId(last4 === r.visitor.idLast4)}>{t('confirm.yes')}</button>
-            <button type="button" class="big danger" onClick={() => state.confirmId(false)}>{t('confirm.no')}</button>
+            <input
+              class="search"
+              inputMode="text"
+              maxLength={4}
+              aria-label={t('card.id')}
+              placeholder={t('card.id')}
+              value={last4}
+              onInput={(ev) => setLast4(ev.currentTarget.value.toUpperCase())}
+            />
+            <button
+              type="button"
+              class="big"
+              disabled={last4.length !== 4}
+              onClick={() => state.confirmId(last4 === r.visitor.idLast4)}
+            >
+              {t('confirm.yes')}
+            </button>
+            <button type="button" class="big danger" onClick={() => state.confirmId(false)}>
+              {t('confirm.no')}
+            </button>
           </div>
         </div>
       )}

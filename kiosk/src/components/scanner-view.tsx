@@ -17,13 +17,15 @@ export function ScannerView({ onCode, active = true }: { onCode: (text: string) 
     if (!active) return;
     const scanner: Scanner = createCameraScanner(VIEW_ID);
     let stopped = false;
-    scanner.start((text) => handler.current(text)).then(
-      () => !stopped && setStatus('running'),
-      (err: unknown) => {
-        setStatus('error');
-        setError(err instanceof Error ? err.message : String(err));
-      },
-    );
+    scanner
+      .start((text) => handler.current(text))
+      .then(
+        () => !stopped && setStatus('running'),
+        (err: unknown) => {
+          setStatus('error');
+          setError(err instanceof Error ? err.message : String(err));
+        },
+      );
     return () => {
       stopped = true;
       void scanner.stop().catch(() => undefined);
@@ -34,7 +36,11 @@ export function ScannerView({ onCode, active = true }: { onCode: (text: string) 
     <div class="scanner" data-status={status}>
       <div id={VIEW_ID} class="viewfinder" />
       {status === 'starting' && <p class="hint">{t('scan.starting')}</p>}
-      {status === 'error' && <p class="error" role="alert">{t('scan.cameraError', { message: error })}</p>}
+      {status === 'error' && (
+        <p class="error" role="alert">
+          {t('scan.cameraError', { message: error })}
+        </p>
+      )}
       {status === 'running' && <p class="hint">{t('scan.prompt')}</p>}
     </div>
   );

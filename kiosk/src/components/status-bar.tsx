@@ -10,7 +10,9 @@ export function StatusBar() {
   const fresh = state.snapshotFresh();
   return (
     <header class="kiosk-bar">
-      <strong>{gate ? t('shell.gate', { gate: state.lang.value === 'en' && gate.nameEn ? gate.nameEn : gate.name }) : ''}</strong>
+      <strong>
+        {gate ? t('shell.gate', { gate: state.lang.value === 'en' && gate.nameEn ? gate.nameEn : gate.name }) : ''}
+      </strong>
       <span data-testid="on-campus">{t('shell.onCampus', { n: state.onCampus.value })}</span>
       <span class={state.online.value ? 'net online' : 'net offline'} data-testid="net">
         {state.online.value ? t('shell.online') : t('shell.offline')}
@@ -19,15 +21,25 @@ export function StatusBar() {
       {state.syncProgress.value && (
         <label class="sync-progress">
           {t('shell.syncing', { done: state.syncProgress.value.done, total: state.syncProgress.value.total })}
-          <progress data-testid="sync-progress" max={state.syncProgress.value.total} value={state.syncProgress.value.done} />
+          <progress
+            data-testid="sync-progress"
+            max={state.syncProgress.value.total}
+            value={state.syncProgress.value.done}
+          />
         </label>
       )}
       <span class={fresh ? 'age' : 'age stale'} data-testid="snapshot-age">
-        {fresh ? t('shell.snapshotAge', { minutes: Number.isFinite(ageMin) ? ageMin : 0 }) : t('shell.snapshotStale', { hours: rules?.snapshotMaxAgeHours ?? 24 })}
+        {fresh
+          ? t('shell.snapshotAge', { minutes: Number.isFinite(ageMin) ? ageMin : 0 })
+          : t('shell.snapshotStale', { hours: rules?.snapshotMaxAgeHours ?? 24 })}
       </span>
       <span>{state.guard.value && t('shell.guard', { name: state.guard.value.displayName })}</span>
-      <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>{t('lang.switch')}</button>
-      <button type="button" class="big" onClick={() => state.endShift()}>{t('shell.logout')}</button>
+      <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+        {t('lang.switch')}
+      </button>
+      <button type="button" class="big" onClick={() => state.endShift()}>
+        {t('shell.logout')}
+      </button>
     </header>
   );
 }

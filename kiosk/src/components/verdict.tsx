@@ -28,7 +28,12 @@ export function Verdict({ e }: { e: Entrant }) {
   const admit = e.decision.verdict === 'admit';
   useEffect(() => cue(admit), [admit]);
   return (
-    <div class={admit ? 'verdict admit' : 'verdict refuse'} role="alert" data-verdict={e.decision.verdict} data-reasons={e.decision.reasons.join(' ')}>
+    <div
+      class={admit ? 'verdict admit' : 'verdict refuse'}
+      role="alert"
+      data-verdict={e.decision.verdict}
+      data-reasons={e.decision.reasons.join(' ')}
+    >
       <div class="verdict-word">
         <span class="zh">{admit ? t('verdict.admit') : t('verdict.refuse')}</span>
         <span class="en">{admit ? t('verdict.admitEn') : t('verdict.refuseEn')}</span>
@@ -45,20 +50,40 @@ export function Verdict({ e }: { e: Entrant }) {
       )}
       {e.decision.checks.length > 0 && (
         <ul class="checks">
-          {e.decision.checks.filter((c) => c.outcome !== 'not_applicable').map((c) => (
-            <li key={c.code} class={`check ${c.outcome}`} data-check={c.code} data-outcome={c.outcome}>
-              {t(`check.${c.code}`)}: {t(`outcome.${c.outcome}`)}
-              {c.code === 'temperature' && e.decision.temperature.state !== 'none' && 'celsius' in e.decision.temperature ? ` ${e.decision.temperature.celsius.toFixed(1)}°C` : ''}
-            </li>
-          ))}
+          {e.decision.checks
+            .filter((c) => c.outcome !== 'not_applicable')
+            .map((c) => (
+              <li key={c.code} class={`check ${c.outcome}`} data-check={c.code} data-outcome={c.outcome}>
+                {t(`check.${c.code}`)}: {t(`outcome.${c.outcome}`)}
+                {c.code === 'temperature' &&
+                e.decision.temperature.state !== 'none' &&
+                'celsius' in e.decision.temperature
+                  ? ` ${e.decision.temperature.celsius.toFixed(1)}°C`
+                  : ''}
+              </li>
+            ))}
         </ul>
       )}
-      {admit && e.record && <p class="escort">{e.escortArrived ? t('verdict.escortDone') : t('verdict.waitEscort', { name: e.record.request.escortName })}</p>}
+      {admit && e.record && (
+        <p class="escort">
+          {e.escortArrived ? t('verdict.escortDone') : t('verdict.waitEscort', { name: e.record.request.escortName })}
+        </p>
+      )}
       <div class="verdict-actions">
         {!e.recorded && <span>{t('verdict.saving')}</span>}
-        {admit && e.record && !e.escortArrived && <button type="button" class="big" onClick={() => void state.escortArrived()}>{t('verdict.escort')}</button>}
-        {!admit && <button type="button" class="big" onClick={() => window.print()}>{t('verdict.print')}</button>}
-        <button type="button" class="big primary" disabled={!e.recorded} onClick={() => state.next()}>{t('verdict.next')}</button>
+        {admit && e.record && !e.escortArrived && (
+          <button type="button" class="big" onClick={() => void state.escortArrived()}>
+            {t('verdict.escort')}
+          </button>
+        )}
+        {!admit && (
+          <button type="button" class="big" onClick={() => window.print()}>
+            {t('verdict.print')}
+          </button>
+        )}
+        <button type="button" class="big primary" disabled={!e.recorded} onClick={() => state.next()}>
+          {t('verdict.next')}
+        </button>
       </div>
     </div>
   );

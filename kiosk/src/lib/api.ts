@@ -15,7 +15,11 @@ export function createApi(token: () => string | null, outboxPending: () => numbe
     headers: (): Record<string, string> => {
       const tk = token();
       // The tablet's clock, so the office sees each tablet's skew (and its events' times can be judged).
-      const common = { 'x-app-version': APP_VERSION, 'x-outbox-pending': String(outboxPending()), 'x-device-time': String(Date.now()) };
+      const common = {
+        'x-app-version': APP_VERSION,
+        'x-outbox-pending': String(outboxPending()),
+        'x-device-time': String(Date.now()),
+      };
       return tk ? { ...common, authorization: `Bearer ${tk}` } : common;
     },
   }).api.v1;

@@ -18,4 +18,5 @@ export const HEALTH_CODE_VERIFIERS: HealthCodeVerifier[] = [
   { id: 'guard-confirmation', matches: () => true, method: 'scanned_seen_by_guard', needsGuard: true },
 ];
 
-export const verifierFor = (text: string) => HEALTH_CODE_VERIFIERS.find((v) => v.matches(text)) ?? HEALTH_CODE_VERIFIERS[HEALTH_CODE_VERIFIERS.length - 1]!;
+export const verifierFor = (text: string) =>
+  HEALTH_CODE_VERIFIERS.find((v) => v.matches(text)) ?? HEALTH_CODE_VERIFIERS[HEALTH_CODE_VERIFIERS.length - 1]!;

@@ -17,7 +17,9 @@ function open(): Promise<IDBDatabase> {
   return new Promise((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 2);
     req.onupgradeneeded = () => {
-      const store = req.result.objectStoreNames.contains(STORE) ? req.transaction!.objectStore(STORE) : req.result.createObjectStore(STORE, { keyPath: 'id' });
+      const store = req.result.objectStoreNames.contains(STORE)
+        ? req.transaction!.objectStore(STORE)
+        : req.result.createObjectStore(STORE, { keyPath: 'id' });
       if (!store.indexNames.contains('seq')) store.createIndex('seq', 'seq');
       if (!req.result.objectStoreNames.contains(META)) req.result.createObjectStore(META);
     };
@@ -26,7 +28,11 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
-function tx<T>(stores: string[], mode: IDBTransactionMode, run: (t: IDBTransaction) => IDBRequest<T> | (() => T) | void): Promise<T | undefined> {
+function tx<T>(
+  stores: string[],
+  mode: IDBTransactionMode,
+  run: (t: IDBTransaction) => IDBRequest<T> | (() => T) | void,
+): Promise<T | undefined> {
   return open().then(
     (db) =>
       new Promise<T | undefined>((resolve, reject) => {
@@ -63,7 +69,10 @@ export const outbox = {
       return () => stored!;
     }).then((e) => e!),
   /** The oldest events first, as the server expects a device's sequence. */
-  oldest: (limit: number) => tx<OutboxEvent[]>([STORE], 'readonly', (t) => t.objectStore(STORE).index('seq').getAll(null, limit)).then((r) => r ?? []),
+  oldest: (limit: number) =>
+    tx<OutboxEvent[]>([STORE], 'readonly', (t) => t.objectStore(STORE).index('seq').getAll(null, limit)).then(
+      (r) => r ?? [],
+    ),
   count: () => tx<number>([STORE], 'readonly', (t) => t.objectStore(STORE).count()).then((n) => n ?? 0),
   remove: (ids: string[]) =>
     tx([STORE], 'readwrite', (t) => {

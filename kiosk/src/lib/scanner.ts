@@ -21,7 +21,10 @@ export interface ScannerOptions {
  * Turns a stream of decode callbacks (html5-qrcode repeats them several times a second while
  * a code is held up) into one event per appearance of a code.
  */
-export function dedupeScans(onCode: (text: string) => void, { repeatAfterGoneMs = 2500, now = () => Date.now() }: ScannerOptions = {}) {
+export function dedupeScans(
+  onCode: (text: string) => void,
+  { repeatAfterGoneMs = 2500, now = () => Date.now() }: ScannerOptions = {},
+) {
   let last: { text: string; seenAt: number } | null = null;
   return (text: string) => {
     const t = now();

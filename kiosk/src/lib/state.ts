@@ -1,10 +1,27 @@
 import { computed, signal } from '@preact/signals';
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
-import { decideAdmission, type AdmissionDecision, type AdmissionInput, type CodeColour, type GateEventType, type RecordedVerdict, type QuickRefusal, type TemperatureMethod, type TemperatureReading } from '../../../server/domain/admission';
+import {
+  decideAdmission,
+  type AdmissionDecision,
+  type AdmissionInput,
+  type CodeColour,
+  type GateEventType,
+  type RecordedVerdict,
+  type QuickRefusal,
+  type TemperatureMethod,
+  type TemperatureReading,
+} from '../../../server/domain/admission';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
-import { fromBase64Url, hexToBytes, parsePassText, passStateVerdict, verifyPass, type PassRefusal } from '../../../server/domain/pass';
+import {
+  fromBase64Url,
+  hexToBytes,
+  parsePassText,
+  passStateVerdict,
+  verifyPass,
+  type PassRefusal,
+} from '../../../server/domain/pass';
 import { uuidv7 } from '../../../server/domain/ids';
 import { mergeSnapshot, snapshotDigest } from '../../../server/domain/snapshot-sync';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
@@ -91,7 +108,11 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const device = signal<Device | null>(readJson<Device>(storage, KEYS.device));
   const snapshot = signal<Snapshot | null>(readJson<Snapshot>(storage, KEYS.snapshot));
   const savedShift = readJson<Guard & { startedAt: number }>(storage, KEYS.shift);
-  const guard = signal<Guard | null>(savedShift && now() - savedShift.startedAt < SHIFT_MS ? { id: savedShift.id, displayName: savedShift.displayName } : null);
+  const guard = signal<Guard | null>(
+    savedShift && now() - savedShift.startedAt < SHIFT_MS
+      ? { id: savedShift.id, displayName: savedShift.displayName }
+      : null,
+  );
   const entrant = signal<Entrant | null>(null);
   const online = signal(true);
   const pending = signal(0);
@@ -105,11 +126,18 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   let refreshesStarted = Number(storage.getItem(KEYS.refreshes) ?? '0');
   /** While a backlog drains: how much of it has reached the server. */
   const syncProgress = signal<{ done: number; total: number } | null>(null);
-  const api = createApi(() => device.value?.token ?? null, () => pending.value);
-  void outbox.count().then((n) => (pending.value = n), () => undefined);
+  const api = createApi(
+    () => device.value?.token ?? null,
+    () => pending.value,
+  );
+  void outbox.count().then(
+    (n) => (pending.value = n),
+    () => undefined,
+  );
 
   const rules = computed(() => snapshot.value?.rules.rules ?? null);
-  const snapshotAgeMs = () => (snapshot.value ? now() - Date.parse(snapshot.value.generatedAt) : Number.POSITIVE_INFINITY);
+  const snapshotAgeMs = () =>
+    snapshot.value ? now() - Date.parse(snapshot.value.generatedAt) : Number.POSITIVE_INFINITY;
   const snapshotFresh = () => {
     const r = rules.value;
     return r !== null && snapshotAgeMs() <= r.snapshotMaxAgeHours * 3_600_000;
@@ -120,10 +148,12 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     usedHere.value = next;
     storage.setItem(KEYS.used, JSON.stringify(next));
   };
-  const isBlocked = (p: SnapshotPass | null) => !!p && (snapshot.value?.blockedIdHashes ?? []).includes(p.visitor.idHash);
+  const isBlocked = (p: SnapshotPass | null) =>
+    !!p && (snapshot.value?.blockedIdHashes ?? []).includes(p.visitor.idHash);
 
   async function wipe() {
-    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.refreshes, KEYS.shift, KEYS.pinFailures]) storage.removeItem(k);
+    for (const k of [KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.refreshes, KEYS.shift, KEYS.pinFailures])
+      storage.removeItem(k);
     await outbox.wipe();
     device.value = null;
     snapshot.value = null;
@@ -144,13 +174,18 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     storage.setItem(KEYS.refreshes, String(refreshesStarted));
     try {
       const held = snapshot.value;
-      const query = held ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) } : {};
+      const query = held
+        ? { since: held.cursor, digest: snapshotDigest(held.passes, Date.parse(held.generatedAt)) }
+        : {};
       const got = await ok(api.kiosk.snapshot.$get({ query }));
       const snap = mergeSnapshot(held, got);
       snapshot.value = snap;
       storage.setItem(KEYS.snapshot, JSON.stringify(snap));
       const keep = Object.entries(usedHere.value)
-        .map(([passId, admits]) => [passId, admits.filter((a) => a.ackedBefore === null || a.ackedBefore > started)] as const)
+        .map(
+          ([passId, admits]) =>
+            [passId, admits.filter((a) => a.ackedBefore === null || a.ackedBefore > started)] as const,
+        )
         .filter(([, admits]) => admits.length > 0);
       saveUsed(Object.fromEntries(keep));
       onCampusDelta.value = 0;
@@ -158,7 +193,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       if (!online.value) void drain({ force: true });
       online.value = true;
     } catch (err) {
-      if (err instanceof ApiFailure && err.status === 401) await wipe(); // revoked: leave nothing behind
+      if (err instanceof ApiFailure && err.status === 401)
+        await wipe(); // revoked: leave nothing behind
       else online.value = false;
     }
   }
@@ -192,7 +228,11 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
         const batch = await outbox.oldest(BATCH);
         if (batch.length === 0) break;
         const res = await ok(api.kiosk.events.$post({ json: { events: batch } }));
-        const settled = new Set([...res.acked, ...res.duplicates, ...res.rejected.flatMap((r) => (r.id ? [r.id] : []))]);
+        const settled = new Set([
+          ...res.acked,
+          ...res.duplicates,
+          ...res.rejected.flatMap((r) => (r.id ? [r.id] : [])),
+        ]);
         await outbox.remove([...settled]);
         sentAdmit ||= markAcked(settled);
         done += settled.size;
@@ -236,7 +276,17 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     return any;
   }
 
-  async function writeEvent(type: GateEventType, fields: { passId: string | null; startedAt?: number; verdict?: RecordedVerdict | null; reasons?: string[]; checks?: unknown[]; input?: AdmissionInput | null }) {
+  async function writeEvent(
+    type: GateEventType,
+    fields: {
+      passId: string | null;
+      startedAt?: number;
+      verdict?: RecordedVerdict | null;
+      reasons?: string[];
+      checks?: unknown[];
+      input?: AdmissionInput | null;
+    },
+  ) {
     const draft = {
       id: uuidv7(now()),
       type,
@@ -260,10 +310,14 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
 
   async function offlineShift(userId: number, pin: string): Promise<Guard> {
     const fails = readJson<{ n: number; at: number }>(storage, KEYS.pinFailures) ?? { n: 0, at: 0 };
-    if (fails.n >= OFFLINE_PIN_TRIES && now() - fails.at < OFFLINE_PIN_LOCK_MS) throw new ApiFailure(429, 'rate_limited', 'Too many wrong PINs');
+    if (fails.n >= OFFLINE_PIN_TRIES && now() - fails.at < OFFLINE_PIN_LOCK_MS)
+      throw new ApiFailure(429, 'rate_limited', 'Too many wrong PINs');
     const who = snapshot.value?.guards.find((g) => g.id === userId);
     if (!who?.pinVerifier || !(await verifyPin(pin, who.pinVerifier))) {
-      storage.setItem(KEYS.pinFailures, JSON.stringify({ n: fails.n >= OFFLINE_PIN_TRIES ? 1 : fails.n + 1, at: now() }));
+      storage.setItem(
+        KEYS.pinFailures,
+        JSON.stringify({ n: fails.n >= OFFLINE_PIN_TRIES ? 1 : fails.n + 1, at: now() }),
+      );
       throw new ApiFailure(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
     }
     storage.removeItem(KEYS.pinFailures);
@@ -297,22 +351,60 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     next.decision = decideAdmission(inputOf(next), r);
     entrant.value = next;
     if (next.decision.verdict === 'incomplete') return;
-    const event = await writeEvent('decision', { passId: next.passId, startedAt: next.startedAt, verdict: next.decision.verdict, reasons: next.decision.reasons, checks: next.decision.checks, input: inputOf(next) });
+    const event = await writeEvent('decision', {
+      passId: next.passId,
+      startedAt: next.startedAt,
+      verdict: next.decision.verdict,
+      reasons: next.decision.reasons,
+      checks: next.decision.checks,
+      input: inputOf(next),
+    });
     if (next.passId) lastDecided = { passId: next.passId, at: now() };
     if (next.decision.verdict === 'admit' && next.passId) {
-      saveUsed({ ...usedHere.value, [next.passId]: [...(usedHere.value[next.passId] ?? []), { eventId: event.id, ackedBefore: null }] });
+      saveUsed({
+        ...usedHere.value,
+        [next.passId]: [...(usedHere.value[next.passId] ?? []), { eventId: event.id, ackedBefore: null }],
+      });
       onCampusDelta.value += 1;
     }
     if (entrant.value === next) entrant.value = { ...next, recorded: { eventId: event.id, at: now() } };
   }
 
-  function begin(passId: string | null, pass: Entrant['pass'], source: Entrant['source'], extra: Partial<Entrant> = {}) {
+  function begin(
+    passId: string | null,
+    pass: Entrant['pass'],
+    source: Entrant['source'],
+    extra: Partial<Entrant> = {},
+  ) {
     const r = rules.value;
     if (!r) return;
     const e: Entrant = {
-      startedAt: now(), source, passId, pass, record: passId ? findPass(passId) : null, healthCode: null, healthCodeScanned: false,
-      temperatures: [], testConfirmed: null, idConfirmed: null, quickRefusal: null, decision: decideAdmission({ pass, healthCode: null, temperatures: [], testRequired: false, testConfirmed: null, idConfirmed: null, snapshotFresh: snapshotFresh() }, r),
-      recorded: null, escortArrived: false, ...extra,
+      startedAt: now(),
+      source,
+      passId,
+      pass,
+      record: passId ? findPass(passId) : null,
+      healthCode: null,
+      healthCodeScanned: false,
+      temperatures: [],
+      testConfirmed: null,
+      idConfirmed: null,
+      quickRefusal: null,
+      decision: decideAdmission(
+        {
+          pass,
+          healthCode: null,
+          temperatures: [],
+          testRequired: false,
+          testConfirmed: null,
+          idConfirmed: null,
+          snapshotFresh: snapshotFresh(),
+        },
+        r,
+      ),
+      recorded: null,
+      escortArrived: false,
+      ...extra,
     };
     entrant.value = e;
     void update({});
@@ -324,7 +416,15 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     const snap = snapshot.value;
     if (!p || !snap) return;
     const v = passStateVerdict(
-      { kid: 0, passId: p.id, validFrom: new Date(p.validFrom), validTo: new Date(p.validTo), entries: p.entriesAllowed, printable: true, gateIds: [snap.gate.id] },
+      {
+        kid: 0,
+        passId: p.id,
+        validFrom: new Date(p.validFrom),
+        validTo: new Date(p.validTo),
+        entries: p.entriesAllowed,
+        printable: true,
+        gateIds: [snap.gate.id],
+      },
       { now: new Date(now()), gateId: snap.gate.id, isRevoked: () => p.revoked, entriesUsed },
     );
     begin(p.id, v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'manual');
@@ -337,7 +437,9 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       now: new Date(now()),
       gateId: snap.gate.id,
       publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
-      keyAcceptUntil: new Map(snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : []))),
+      keyAcceptUntil: new Map(
+        snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : [])),
+      ),
       isRevoked: (id) => findPass(id)?.revoked ?? false,
       entriesUsed,
       secretFor: (id) => {
@@ -350,7 +452,20 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   }
 
   return {
-    lang, t, device, snapshot, guard, entrant, online, pending, exitMode, notice, usedHere, api, emergency, syncProgress,
+    lang,
+    t,
+    device,
+    snapshot,
+    guard,
+    entrant,
+    online,
+    pending,
+    exitMode,
+    notice,
+    usedHere,
+    api,
+    emergency,
+    syncProgress,
     snapshotAgeMs,
     snapshotFresh,
     onCampus: computed(() => (snapshot.value?.onCampus ?? 0) + onCampusDelta.value),
@@ -405,14 +520,21 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       const e = entrant.value;
       if (exitMode.value) {
         const v = verifyText(text);
-        const genuine = parsed && v && (v.ok || (v.reason !== 'bad_signature' && v.reason !== 'unknown_key' && v.reason !== 'malformed'));
+        const genuine =
+          parsed &&
+          v &&
+          (v.ok || (v.reason !== 'bad_signature' && v.reason !== 'unknown_key' && v.reason !== 'malformed'));
         if (!genuine || !parsed) {
           notice.value = { key: 'exit.unreadable', at: now() };
           return;
         }
         void writeEvent('exit', { passId: parsed.claims.passId }).then(() => {
           onCampusDelta.value -= 1;
-          notice.value = { key: 'exit.recorded', values: { name: findPass(parsed.claims.passId)?.visitor.name ?? '' }, at: now() };
+          notice.value = {
+            key: 'exit.recorded',
+            values: { name: findPass(parsed.claims.passId)?.visitor.name ?? '' },
+            at: now(),
+          };
         });
         return;
       }
@@ -426,15 +548,23 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
         return;
       }
       // The visitor just decided is still holding up their phone: not a second entrant.
-      if (lastDecided && lastDecided.passId === parsed.claims.passId && now() - lastDecided.at < SAME_PASS_GRACE_MS) return;
+      if (lastDecided && lastDecided.passId === parsed.claims.passId && now() - lastDecided.at < SAME_PASS_GRACE_MS)
+        return;
       const v = verifyText(text);
       if (!v) return;
-      begin(v.ok ? v.claims.passId : (v.claims?.passId ?? null), v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'scan');
+      begin(
+        v.ok ? v.claims.passId : (v.claims?.passId ?? null),
+        v.ok ? { ok: true } : { ok: false, reason: v.reason },
+        'scan',
+      );
     },
     pickManually,
     setHealthCode(colour: CodeColour) {
       const e = entrant.value;
-      if (e) void update({ healthCode: { colour, method: e.healthCodeScanned ? 'scanned_seen_by_guard' : 'seen_by_guard' } });
+      if (e)
+        void update({
+          healthCode: { colour, method: e.healthCodeScanned ? 'scanned_seen_by_guard' : 'seen_by_guard' },
+        });
     },
     addTemperature(celsius: number, method: TemperatureMethod) {
       const e = entrant.value;
@@ -455,7 +585,13 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       await writeEvent('escort_arrived', { passId: e.passId });
       entrant.value = { ...e, escortArrived: true };
     },
-    async requestEmergency(input: { departmentId: number; visitorName: string; visitorPhone: string; purpose: string; reason: string }) {
+    async requestEmergency(input: {
+      departmentId: number;
+      visitorName: string;
+      visitorPhone: string;
+      purpose: string;
+      reason: string;
+    }) {
       const { requestId } = await ok(api.kiosk.emergency.$post({ json: input }));
       emergency.value = { requestId, status: 'pending', note: null };
     },

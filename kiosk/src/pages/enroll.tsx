@@ -22,11 +22,21 @@ export function EnrollPage() {
       <div class="panel">
         <h1>{t('enroll.title')}</h1>
         <p>{t('enroll.hint')}</p>
-        <output class="code-display" aria-label={t('enroll.title')}>{code.padEnd(6, '·')}</output>
+        <output class="code-display" aria-label={t('enroll.title')}>
+          {code.padEnd(6, '·')}
+        </output>
         <Keypad onKey={key} label={t('enroll.title')} />
-        {error !== null && <p class="error" role="alert">{state.errorText(error)}</p>}
-        <button type="button" class="big primary" disabled={code.length !== 6} onClick={() => void submit()}>{t('enroll.submit')}</button>
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>{t('lang.switch')}</button>
+        {error !== null && (
+          <p class="error" role="alert">
+            {state.errorText(error)}
+          </p>
+        )}
+        <button type="button" class="big primary" disabled={code.length !== 6} onClick={() => void submit()}>
+          {t('enroll.submit')}
+        </button>
+        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+          {t('lang.switch')}
+        </button>
       </div>
     </main>
   );

@@ -24,14 +24,21 @@ export function GatePage() {
   useEffect(() => {
     const timer = setInterval(() => {
       const cur = state.entrant.value;
-      if (cur && cur.decision.next !== 'rest' && Date.now() - Math.max(lastTouch, cur.startedAt) > IDLE_MS) state.next();
+      if (cur && cur.decision.next !== 'rest' && Date.now() - Math.max(lastTouch, cur.startedAt) > IDLE_MS)
+        state.next();
       if (state.notice.value && Date.now() - state.notice.value.at > 4000) state.notice.value = null;
     }, 1000);
     return () => clearInterval(timer);
   }, [lastTouch]);
 
   const matches = query.trim()
-    ? (state.snapshot.value?.passes ?? []).filter((p) => !p.revoked && (p.visitor.idLast4.endsWith(query.trim().toUpperCase()) || p.visitor.name.includes(query.trim()))).slice(0, 6)
+    ? (state.snapshot.value?.passes ?? [])
+        .filter(
+          (p) =>
+            !p.revoked &&
+            (p.visitor.idLast4.endsWith(query.trim().toUpperCase()) || p.visitor.name.includes(query.trim())),
+        )
+        .slice(0, 6)
     : [];
 
   return (
@@ -46,7 +53,11 @@ export function GatePage() {
             {state.exitMode.value && <p class="exit-banner">{t('scan.exitMode')}</p>}
           </div>
           <aside class="kiosk-side">
-            {notice && <p class="notice" role="status" data-testid="notice">{t(notice.key, notice.values)}</p>}
+            {notice && (
+              <p class="notice" role="status" data-testid="notice">
+                {t(notice.key, notice.values)}
+              </p>
+            )}
             {e ? (
               <EntrantCard e={e} />
             ) : emergencyOpen || state.emergency.value ? (
@@ -56,19 +67,41 @@ export function GatePage() {
                 <h2>{t('quick.title')}</h2>
                 <div class="quick">
                   {QUICK_REFUSALS.map((q) => (
-                    <button key={q} type="button" class="big quick-refuse" onClick={() => state.quickRefuse(q)}>{t(`quick.${q}`)}</button>
+                    <button key={q} type="button" class="big quick-refuse" onClick={() => state.quickRefuse(q)}>
+                      {t(`quick.${q}`)}
+                    </button>
                   ))}
                 </div>
-                <button type="button" class={state.exitMode.value ? 'big primary wide' : 'big wide'} onClick={() => (state.exitMode.value = !state.exitMode.value)}>
+                <button
+                  type="button"
+                  class={state.exitMode.value ? 'big primary wide' : 'big wide'}
+                  onClick={() => (state.exitMode.value = !state.exitMode.value)}
+                >
                   {state.exitMode.value ? t('exit.done') : t('exit.toggle')}
                 </button>
-                <button type="button" class="big wide" onClick={() => setEmergencyOpen(true)}>{t('emergency.open')}</button>
+                <button type="button" class="big wide" onClick={() => setEmergencyOpen(true)}>
+                  {t('emergency.open')}
+                </button>
                 <h2>{t('manual.title')}</h2>
-                <input class="search" type="search" aria-label={t('manual.title')} placeholder={t('manual.placeholder')} value={query} onInput={(ev) => setQuery(ev.currentTarget.value)} />
+                <input
+                  class="search"
+                  type="search"
+                  aria-label={t('manual.title')}
+                  placeholder={t('manual.placeholder')}
+                  value={query}
+                  onInput={(ev) => setQuery(ev.currentTarget.value)}
+                />
                 <ul class="matches">
                   {matches.map((p) => (
                     <li key={p.id}>
-                      <button type="button" class="big wide" onClick={() => { setQuery(''); state.pickManually(p.id); }}>
+                      <button
+                        type="button"
+                        class="big wide"
+                        onClick={() => {
+                          setQuery('');
+                          state.pickManually(p.id);
+                        }}
+                      >
                         {p.visitor.name} · ****{p.visitor.idLast4} · {p.request.department}
                       </button>
                     </li>

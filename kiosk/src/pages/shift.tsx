@@ -29,21 +29,42 @@ export function ShiftPage() {
             <h1>{t('shift.title', { gate: gateName })}</h1>
             <div class="guards">
               {state.snapshot.value?.guards.map((g) => (
-                <button key={g.id} type="button" class="big" onClick={() => setWho(g)}>{g.displayName}</button>
+                <button key={g.id} type="button" class="big" onClick={() => setWho(g)}>
+                  {g.displayName}
+                </button>
               ))}
             </div>
           </>
         ) : (
           <>
             <h1>{t('shift.pin', { name: who.displayName })}</h1>
-            <output class="code-display" aria-label="PIN">{'●'.repeat(pin.length).padEnd(4, '·')}</output>
+            <output class="code-display" aria-label="PIN">
+              {'●'.repeat(pin.length).padEnd(4, '·')}
+            </output>
             <Keypad onKey={(k) => setPin(k === '⌫' ? pin.slice(0, -1) : (pin + k).slice(0, 8))} label="PIN" />
-            {error !== null && <p class="error" role="alert">{state.errorText(error)}</p>}
-            <button type="button" class="big primary" disabled={pin.length < 4} onClick={() => void start()}>{t('shift.start')}</button>
-            <button type="button" class="big" onClick={() => { setWho(null); setPin(''); }}>{t('shift.back')}</button>
+            {error !== null && (
+              <p class="error" role="alert">
+                {state.errorText(error)}
+              </p>
+            )}
+            <button type="button" class="big primary" disabled={pin.length < 4} onClick={() => void start()}>
+              {t('shift.start')}
+            </button>
+            <button
+              type="button"
+              class="big"
+              onClick={() => {
+                setWho(null);
+                setPin('');
+              }}
+            >
+              {t('shift.back')}
+            </button>
           </>
         )}
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>{t('lang.switch')}</button>
+        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+          {t('lang.switch')}
+        </button>
       </div>
     </main>
   );

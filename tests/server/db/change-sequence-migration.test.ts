@@ -35,7 +35,9 @@ describe('migration 0008 (change counter, visitors’ links)', () => {
       insert into visitors (id, request_id, name, name_norm, id_type, id_hash, id_last4, phone, from_region, visited_regions, close_contact, out_of_city, checks)
         values (1, 1, '甲', '甲', 'resident_id', 'h1', '0001', '138', '410105', '[]', 0, 0, '[]'),
                (2, 1, '乙', '乙', 'resident_id', 'h2', '0002', '138', '410105', '[]', 0, 0, '[]');`);
-    const pass = sqlite.prepare(`insert into passes (id, visitor_id, request_id, kid, token, code_secret, link_token, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, 1, 1, 't', 's', ?, ${now}, ${now + 3_600_000}, '[1]', 1, 0, ?)`);
+    const pass = sqlite.prepare(
+      `insert into passes (id, visitor_id, request_id, kid, token, code_secret, link_token, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, 1, 1, 't', 's', ?, ${now}, ${now + 3_600_000}, '[1]', 1, 0, ?)`,
+    );
     pass.run('00000000000000a1', 1, 'old-link-of-visitor-one-aaaa', now - 1000);
     pass.run('00000000000000a2', 1, 'newer-link-of-visitor-one-bb', now);
     sqlite.prepare("update passes set revoked_at = ? where id = '00000000000000a2'").run(now);
@@ -43,14 +45,25 @@ describe('migration 0008 (change counter, visitors’ links)', () => {
     expect(highest).toBe(3);
 
     migrateDatabase(db);
-    const links = sqlite.prepare('select id, link_token l from visitors order by id').all() as { id: number; l: string }[];
+    const links = sqlite.prepare('select id, link_token l from visitors order by id').all() as {
+      id: number;
+      l: string;
+    }[];
     expect(links[0]).toEqual({ id: 1, l: 'newer-link-of-visitor-one-bb' });
     expect(links[1]!.l).toMatch(/^[0-9a-f]{48}$/); // a visitor without a pass gets a fresh link
     expect(sqlite.prepare('select value from change_counter').get()).toEqual({ value: highest });
     sqlite.prepare("delete from passes where id = '00000000000000a2'").run();
-    sqlite.prepare(`insert into passes (id, visitor_id, request_id, kid, token, code_secret, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values ('00000000000000a3', 2, 1, 1, 't', 's', ${now}, ${now}, '[1]', 1, 0, ${now})`).run();
-    expect(sqlite.prepare("select change_seq n from passes where id = '00000000000000a3'").get()).toEqual({ n: highest + 2 });
-    expect(sqlite.prepare('select seq, key from snapshot_tombstones').all()).toEqual([{ seq: highest + 1, key: '00000000000000a2' }]);
+    sqlite
+      .prepare(
+        `insert into passes (id, visitor_id, request_id, kid, token, code_secret, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values ('00000000000000a3', 2, 1, 1, 't', 's', ${now}, ${now}, '[1]', 1, 0, ${now})`,
+      )
+      .run();
+    expect(sqlite.prepare("select change_seq n from passes where id = '00000000000000a3'").get()).toEqual({
+      n: highest + 2,
+    });
+    expect(sqlite.prepare('select seq, key from snapshot_tombstones').all()).toEqual([
+      { seq: highest + 1, key: '00000000000000a2' },
+    ]);
     sqlite.close();
   });
 });

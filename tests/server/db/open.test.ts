@@ -8,7 +8,12 @@ afterEach(() => t?.cleanup());
 describe('openDatabase', () => {
   it('runs WAL, foreign keys on, FULL sync and a busy timeout, read back from SQLite', () => {
     t = createTestDb();
-    expect(t.settings).toMatchObject({ journalMode: 'wal', synchronous: 'FULL', foreignKeys: true, busyTimeoutMs: 5000 });
+    expect(t.settings).toMatchObject({
+      journalMode: 'wal',
+      synchronous: 'FULL',
+      foreignKeys: true,
+      busyTimeoutMs: 5000,
+    });
     expect(compareVersions(t.settings.sqliteVersion, MIN_SQLITE_VERSION)).toBeGreaterThanOrEqual(0);
   });
 
@@ -26,7 +31,9 @@ describe('openDatabase', () => {
 
   it('enforces foreign keys', () => {
     t = createTestDb();
-    expect(() => t.sqlite.prepare("insert into gates (campus_id, code, name) values (999, 'x', 'x')").run()).toThrow(/FOREIGN KEY/);
+    expect(() => t.sqlite.prepare("insert into gates (campus_id, code, name) values (999, 'x', 'x')").run()).toThrow(
+      /FOREIGN KEY/,
+    );
   });
 });
 
