@@ -32,13 +32,6 @@ function parseStored(stored: string) {
   };
 }
 
-export function verifyPassword(password: string, stored: string): boolean {
-  const s = parseStored(stored);
-  if (!s) return false;
-  const actual = scryptSync(password.normalize('NFKC'), s.salt, s.expected.length, s.options);
-  return actual.length === s.expected.length && timingSafeEqual(actual, s.expected);
-}
-
 const scryptAsync = (password: string, salt: Buffer, len: number, options: ScryptOptions) =>
   new Promise<Buffer>((resolve, reject) =>
     scrypt(password, salt, len, options, (err, key) => (err ? reject(err) : resolve(key))),

@@ -53,7 +53,6 @@ export class ApiError extends HTTPException {
 }
 
 export const notFound = (subject: string) => new ApiError(404, 'not_found', `${subject} was not found`);
-export const forbidden = (message = 'Your role may not do this') => new ApiError(403, 'forbidden', message);
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 
 /** One field-level failure, in the same shape zod failures take. */

@@ -182,12 +182,9 @@ export const reviewRoutes = createRouter()
         ...jsonBody(
           z.object({
             note: z.string().trim().max(500).nullable().default(null),
-            allowPrint: z
-              .boolean()
-              .optional()
-              .openapi({
-                description: 'Allow printed passes for this request (visitors without a phone); off unless set',
-              }),
+            allowPrint: z.boolean().optional().openapi({
+              description: 'Allow printed passes for this request (visitors without a phone); off unless set',
+            }),
           }),
         ),
       },

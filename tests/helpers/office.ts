@@ -93,17 +93,15 @@ export async function gateDay(t: TestApp) {
 
   t.clock.set('2026-11-21T02:00:00Z'); // 10:00 on the 21st: a walk-in sent to the office and approved
   const em = await ok(
-    t
-      .client({ bearer: north.token })
-      .kiosk.emergency.$post({
-        json: {
-          departmentId: t.campus.departmentIds.cs,
-          visitorName: '戊五',
-          visitorPhone: '13800009999',
-          purpose: '抢修网络',
-          reason: '机房断网，需立即抢修',
-        },
-      }),
+    t.client({ bearer: north.token }).kiosk.emergency.$post({
+      json: {
+        departmentId: t.campus.departmentIds.cs,
+        visitorName: '戊五',
+        visitorPhone: '13800009999',
+        purpose: '抢修网络',
+        reason: '机房断网，需立即抢修',
+      },
+    }),
   );
   const office = await t.signIn('office');
   const approved = await ok(

@@ -24,4 +24,3 @@ export function createApi(token: () => string | null, outboxPending: () => numbe
     },
   }).api.v1;
 }
-export type Api = ReturnType<typeof createApi>;
