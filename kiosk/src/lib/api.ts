@@ -10,17 +10,28 @@ export const APP_VERSION = '0.1.0';
  * tablet's device credential, read when the call is made (it changes on enrollment and wipe),
  * its build and its outbox size (the office's live wall shows both).
  */
-export function createApi(token: () => string | null, outboxPending: () => number = () => 0) {
-  return hc<AppType>('/', {
+export function createApi(
+  token: () => string | null,
+  outboxPending: () => number = () => 0,
+  /** Where the server is and how to reach it: the page's origin in the browser; a unit test's own. */
+  {
+    baseUrl = '/',
+    fetch,
+    now = () => Date.now(),
+  }: { baseUrl?: string; fetch?: typeof globalThis.fetch; now?: () => number } = {},
+) {
+  return hc<AppType>(baseUrl, {
+    ...(fetch ? { fetch } : {}),
     headers: (): Record<string, string> => {
       const tk = token();
       // The tablet's clock, so the office sees each tablet's skew (and its events' times can be judged).
       const common = {
         'x-app-version': APP_VERSION,
         'x-outbox-pending': String(outboxPending()),
-        'x-device-time': String(Date.now()),
+        'x-device-time': String(now()),
       };
       return tk ? { ...common, authorization: `Bearer ${tk}` } : common;
     },
   }).api.v1;
 }
+export type KioskApi = ReturnType<typeof createApi>;

@@ -48,7 +48,16 @@ function tx<T>(
   );
 }
 
-export const outbox = {
+/** What the kiosk needs of an outbox: the IndexedDB one below in the browser, a memory one in unit tests. */
+export interface Outbox {
+  add<E extends Omit<OutboxEvent, 'seq'>>(event: E, floor: number): Promise<E & { seq: number }>;
+  oldest(limit: number): Promise<OutboxEvent[]>;
+  count(): Promise<number>;
+  remove(ids: string[]): Promise<void>;
+  wipe(): Promise<void>;
+}
+
+export const outbox: Outbox = {
   /**
    * Stores an event under the next sequence number, allocated in the same transaction: two tabs
    * never get the same number, and a number is used only if its event is stored. `floor` is a
