@@ -1,13 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { campuses, ROLES } from '../db/schema';
+import { type campuses, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
-import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { EnvSchema } from '../env';
+import { campusById, insertCampus, listCampuses, updateCampus } from './store';
 
 const Timezone = EnvSchema.shape.CAMPUS_TIMEZONE.unwrap();
 export const CampusSchema = z
@@ -33,7 +32,7 @@ export const campusRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(campuses).all().map(view), 200),
+    (c) => c.json(listCampuses(c.get('deps').db).map(view), 200),
   )
   .openapi(
     createRoute({
@@ -53,7 +52,7 @@ export const campusRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const r = uniqueOr409('A campus with this name', () => tx.insert(campuses).values(input).returning().get());
+        const r = insertCampus(tx, input);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'campus.create',
           entity: 'campus',
@@ -84,9 +83,9 @@ export const campusRoutes = createRouter()
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const before = tx.select().from(campuses).where(eq(campuses.id, id)).get();
+        const before = campusById(tx, id);
         if (!before) throw notFound(`Campus ${id}`);
-        const after = tx.update(campuses).set(patch).where(eq(campuses.id, id)).returning().get();
+        const after = updateCampus(tx, id, patch);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'campus.update',
           entity: 'campus',

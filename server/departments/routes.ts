@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { departments, ROLES } from '../db/schema';
+import { type departments, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
-import { uniqueOr409 } from '../lib/db-errors';
 import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
+import { departmentById, insertDepartment, listDepartments, updateDepartment } from './store';
 
 export const DepartmentSchema = z
   .object({
@@ -54,7 +53,7 @@ export const departmentRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(departments).orderBy(departments.id).all().map(view), 200),
+    (c) => c.json(listDepartments(c.get('deps').db).map(view), 200),
   )
   .openapi(
     createRoute({
@@ -70,7 +69,7 @@ export const departmentRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const r = uniqueOr409(`Department ${input.code}`, () => tx.insert(departments).values(input).returning().get());
+        const r = insertDepartment(tx, input);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'department.create',
           entity: 'department',
@@ -102,11 +101,9 @@ export const departmentRoutes = createRouter()
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const before = tx.select().from(departments).where(eq(departments.id, id)).get();
+        const before = departmentById(tx, id);
         if (!before) throw notFound(`Department ${id}`);
-        const after = uniqueOr409(`Department ${patch.code}`, () =>
-          tx.update(departments).set(patch).where(eq(departments.id, id)).returning().get(),
-        );
+        const after = updateDepartment(tx, id, patch);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'department.update',
           entity: 'department',

@@ -1,13 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { campuses, gates, ROLES } from '../db/schema';
+import { type gates, ROLES } from '../db/schema';
 import { recordAudit } from '../lib/audit';
-import { uniqueOr409 } from '../lib/db-errors';
-import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
-import type { Tx } from '../db/open';
+import { gateById, insertGate, listGates, updateGate } from './store';
 
 export const GateSchema = z
   .object({
@@ -45,12 +43,6 @@ const view = (r: typeof gates.$inferSelect) => ({
   active: r.active,
 });
 
-function assertCampus(db: Tx, campusId: number | undefined) {
-  if (campusId !== undefined && !db.select({ id: campuses.id }).from(campuses).where(eq(campuses.id, campusId)).get()) {
-    throw fieldError(['campusId'], 'unknown_campus', `Campus ${campusId} does not exist`);
-  }
-}
-
 export const gateRoutes = createRouter()
   .openapi(
     createRoute({
@@ -61,7 +53,7 @@ export const gateRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...errors },
     }),
-    (c) => c.json(c.get('deps').db.select().from(gates).orderBy(gates.id).all().map(view), 200),
+    (c) => c.json(listGates(c.get('deps').db).map(view), 200),
   )
   .openapi(
     createRoute({
@@ -81,8 +73,7 @@ export const gateRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const input = c.req.valid('json');
       const row = db.transaction((tx) => {
-        assertCampus(tx, input.campusId);
-        const r = uniqueOr409(`Gate ${input.code}`, () => tx.insert(gates).values(input).returning().get());
+        const r = insertGate(tx, input);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'gate.create',
           entity: 'gate',
@@ -114,12 +105,9 @@ export const gateRoutes = createRouter()
       const { id } = c.req.valid('param');
       const patch = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const before = tx.select().from(gates).where(eq(gates.id, id)).get();
+        const before = gateById(tx, id);
         if (!before) throw notFound(`Gate ${id}`);
-        assertCampus(tx, patch.campusId);
-        const after = uniqueOr409(`Gate ${patch.code}`, () =>
-          tx.update(gates).set(patch).where(eq(gates.id, id)).returning().get(),
-        );
+        const after = updateGate(tx, id, patch);
         recordAudit(tx, clock.now(), principalOf(c), c.get('requestId'), {
           action: 'gate.update',
           entity: 'gate',

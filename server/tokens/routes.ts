@@ -1,13 +1,13 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, isNull } from 'drizzle-orm';
-import { apiTokens, departments } from '../db/schema';
+import type { apiTokens } from '../db/schema';
 import { recordAudit } from '../lib/audit';
-import { randomToken, sha256 } from '../lib/crypto';
-import { ErrorBodySchema, fieldError, notFound } from '../lib/errors';
+import { randomToken } from '../lib/crypto';
+import { ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent } from '../lib/router';
 import { IdParamSchema, safeText } from '../lib/schemas';
 import { TOKEN_SCOPES } from '../domain/roles';
 import { principalOf, requireRole } from '../middleware/auth';
+import { insertIntegrationToken, listTokens, revokeToken, tokenById } from './store';
 
 export const ApiTokenSchema = z
   .object({
@@ -111,12 +111,7 @@ export const tokenRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const now = clock.now();
       return c.json(
-        db
-          .select()
-          .from(apiTokens)
-          .orderBy(apiTokens.id)
-          .all()
-          .map((t) => view(t, now)),
+        listTokens(db).map((t) => view(t, now)),
         200,
       );
     },
@@ -137,27 +132,15 @@ export const tokenRoutes = createRouter()
       const now = clock.now();
       const token = `ghi_${randomToken()}`;
       const row = db.transaction((tx) => {
-        if (
-          departmentId !== null &&
-          !tx.select({ id: departments.id }).from(departments).where(eq(departments.id, departmentId)).get()
-        ) {
-          throw fieldError(['departmentId'], 'unknown_department', `Department ${departmentId} does not exist`);
-        }
         const expiresAt = new Date(now.getTime() + expiresInDays * 86_400_000);
-        // The role only matters for what a filing records; scopes decide what the token reaches (middleware/auth.ts).
-        const r = tx
-          .insert(apiTokens)
-          .values({
-            name,
-            tokenHash: sha256(token),
-            role: 'filer',
-            scopes,
-            departmentId,
-            expiresAt,
-            createdByUserId: principalOf(c).userId,
-          })
-          .returning()
-          .get();
+        const r = insertIntegrationToken(tx, {
+          name,
+          secret: token,
+          scopes,
+          departmentId,
+          expiresAt,
+          createdByUserId: principalOf(c).userId,
+        });
         recordAudit(tx, now, principalOf(c), c.get('requestId'), {
           action: 'token.create',
           entity: 'api_token',
@@ -188,15 +171,9 @@ export const tokenRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
-        const before = tx.select().from(apiTokens).where(eq(apiTokens.id, id)).get();
+        const before = tokenById(tx, id);
         if (!before) throw notFound(`Token ${id}`);
-        const after =
-          tx
-            .update(apiTokens)
-            .set({ revokedAt: before.revokedAt ?? now })
-            .where(and(eq(apiTokens.id, id), isNull(apiTokens.revokedAt)))
-            .returning()
-            .get() ?? before;
+        const after = revokeToken(tx, before, now);
         recordAudit(tx, now, principalOf(c), c.get('requestId'), {
           action: 'token.revoke',
           entity: 'api_token',
