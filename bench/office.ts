@@ -45,14 +45,16 @@ export async function benchOffice() {
       "insert into visit_requests (department_id, filed_by_label, status, visit_date_from, visit_date_to, time_from, time_to, gate_ids, purpose, destination, escort_name, escort_phone, rule_version, created_at, updated_at) values (?, 'bench', 'approved', ?, ?, '08:00', '18:00', ?, '交流', '主楼', '李老师', '13911112222', 1, ?, ?)",
     );
     const vis = t.sqlite.prepare(
-      "insert into visitors (request_id, name, name_norm, id_type, id_hash, id_last4, phone, from_region, visited_regions, close_contact, out_of_city, checks) values (?, ?, ?, 'resident_id', ?, '1234', '13800000000', '410105', '[]', 0, 0, '[]')",
+      "insert into visitors (request_id, name, name_norm, id_type, id_hash, id_last4, phone, from_region, visited_regions, close_contact, out_of_city, checks, link_token) values (?, ?, ?, 'resident_id', ?, '1234', '13800000000', '410105', '[]', 0, 0, '[]', ?)",
     );
     const pass = t.sqlite.prepare(
-      "insert into passes (id, visitor_id, request_id, kid, token, code_secret, link_token, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, ?, 1, 't', 's', ?, ?, ?, ?, 1, 1, ?)",
+      "insert into passes (id, visitor_id, request_id, kid, token, code_secret, valid_from, valid_to, gate_ids, entries_allowed, printable, created_at) values (?, ?, ?, 1, 't', 's', ?, ?, ?, 1, 1, ?)",
     );
-    const ev = t.sqlite.prepare(
-      "insert into gate_events (id, device_id, gate_id, seq, type, at, received_at, pass_id, verdict, reasons, checks, input, rule_version, disagreement) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, 1, 0)",
+    const insertEvent = t.sqlite.prepare(
+      "insert into gate_events (id, device_id, gate_id, seq, type, at, received_at, pass_id, verdict, reasons, checks, input, rule_version, disagreement, fever_retest) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, 1, 0, ?)",
     );
+    // fever_retest as ingest records it (the engine's answer): set on the fever refusals.
+    const ev = { run: (...a: unknown[]) => insertEvent.run(...a, a[9] === '["fever"]' ? 1 : 0) };
     const inside: string[] = [];
     const seqs = new Map<number, number>();
     const input = JSON.stringify({
@@ -96,12 +98,11 @@ export async function benchOffice() {
             const r = Number(
               req.run(t.campus.departmentIds.cs, day, day, JSON.stringify([gates[g]]), at, at).lastInsertRowid,
             );
-            const v = Number(vis.run(r, `访客${n}`, `访客${n}`, randomUUID()).lastInsertRowid);
+            const v = Number(vis.run(r, `访客${n}`, `访客${n}`, randomUUID(), randomUUID()).lastInsertRowid);
             pass.run(
               passId,
               v,
               r,
-              randomUUID(),
               instantAt(day, '07:00', rules.timezone).getTime(),
               instantAt(day, '18:00', rules.timezone).getTime(),
               JSON.stringify([gates[g]]),
