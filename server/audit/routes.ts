@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
-import { auditLog } from '../db/schema';
+import { auditPage } from './store';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonContent } from '../lib/router';
 import { decodeCursor, IsoDateTime, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
@@ -48,23 +47,9 @@ export const auditRoutes = createRouter().openapi(
   }),
   (c) => {
     const q = c.req.valid('query');
-    const where: SQL[] = [];
-    if (q.entity) where.push(eq(auditLog.entity, q.entity));
-    if (q.entityId) where.push(eq(auditLog.entityId, q.entityId));
-    if (q.action) where.push(eq(auditLog.action, q.action));
-    if (q.actorUserId) where.push(eq(auditLog.actorUserId, q.actorUserId));
-    if (q.from) where.push(gte(auditLog.at, new Date(q.from)));
-    if (q.to) where.push(lt(auditLog.at, new Date(q.to)));
     const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
-    if (after) where.push(lt(auditLog.id, after[0]));
-    const rows = c
-      .get('deps')
-      .db.select()
-      .from(auditLog)
-      .where(and(...where))
-      .orderBy(desc(auditLog.id))
-      .limit(q.limit + 1)
-      .all();
+    const filter = { ...q, from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined };
+    const rows = auditPage(c.get('deps').db, filter, q.limit + 1, after?.[0]);
     const page = pageFrom(rows, q.limit, (r) => [r.id]);
     return c.json({ ...page, items: page.items.map((r) => ({ ...r, at: r.at.toISOString() })) }, 200);
   },

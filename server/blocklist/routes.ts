@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, isNull, lt } from 'drizzle-orm';
-import { blockList } from '../db/schema';
+import type { blockList } from '../db/schema';
 import { ID_TYPES, idLast4, idNumberProblem } from '../domain/id-number';
 import { normalizeName, normalizePhone, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
@@ -11,7 +10,7 @@ import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
 import { applyRecheck } from '../requests/recheck';
 import { currentRules, saveRuleVersion } from '../rules/store';
-import { activeBlockCondition } from './match';
+import { activeBlockPage, insertBlockEntry, liftBlockEntry } from './store';
 
 const EntrySchema = z
   .object({
@@ -93,13 +92,7 @@ export const blockListRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const { limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int()]));
-      const rows = db
-        .select()
-        .from(blockList)
-        .where(and(activeBlockCondition(clock.now()), after && lt(blockList.id, after[0])))
-        .orderBy(desc(blockList.id))
-        .limit(limit + 1)
-        .all();
+      const rows = activeBlockPage(db, clock.now(), limit + 1, after?.[0]);
       const page = pageFrom(rows, limit, (r) => [r.id]);
       return c.json({ ...page, items: page.items.map(view) }, 200);
     },
@@ -121,20 +114,16 @@ export const blockListRoutes = createRouter()
       const now = clock.now();
       const actor = `${p.kind}:${p.label}`;
       const out = db.transaction((tx) => {
-        const row = tx
-          .insert(blockList)
-          .values({
-            idHash: e.idType && e.idNumber ? idHash(idHashKey, e.idType, e.idNumber) : null,
-            idLast4: e.idNumber ? idLast4(e.idNumber) : null,
-            name: e.name ?? null,
-            nameNorm: e.name ? normalizeName(e.name) : null,
-            phoneNorm: e.phone ? normalizePhone(e.phone) : null,
-            reason: e.reason,
-            expiresAt: e.expiresAt ? new Date(e.expiresAt) : null,
-            createdByUserId: p.userId,
-          })
-          .returning()
-          .get();
+        const row = insertBlockEntry(tx, {
+          idHash: e.idType && e.idNumber ? idHash(idHashKey, e.idType, e.idNumber) : null,
+          idLast4: e.idNumber ? idLast4(e.idNumber) : null,
+          name: e.name ?? null,
+          nameNorm: e.name ? normalizeName(e.name) : null,
+          phoneNorm: e.phone ? normalizePhone(e.phone) : null,
+          reason: e.reason,
+          expiresAt: e.expiresAt ? new Date(e.expiresAt) : null,
+          createdByUserId: p.userId,
+        });
         saveRuleVersion(tx, now, actor, `block list +${row.id}`, currentRules(tx).rules);
         const impact = applyRecheck(tx, now, actor, 'block list');
         recordAudit(tx, now, p, c.get('requestId'), {
@@ -169,13 +158,8 @@ export const blockListRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
-        const e = tx
-          .select()
-          .from(blockList)
-          .where(and(eq(blockList.id, id), isNull(blockList.removedAt)))
-          .get();
+        const e = liftBlockEntry(tx, id, now);
         if (!e) throw notFound(`Block entry ${id}`);
-        tx.update(blockList).set({ removedAt: now }).where(eq(blockList.id, id)).run();
         saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `block list -${id}`, currentRules(tx).rules);
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'blocklist.remove',

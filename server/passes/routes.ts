@@ -1,7 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, eq, sql } from 'drizzle-orm';
-import { gates, passes, visitors } from '../db/schema';
-import { passesWithContext } from './with-context';
+import { passById, passForLink, revokePass } from './store';
+import { listGates } from '../gates/store';
 import { maskName, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
@@ -67,18 +66,12 @@ export const passRoutes = createRouter()
       const { db, clock } = c.get('deps');
       const { link } = c.req.valid('param');
       // The link is the visitor's: it shows their live pass, else their newest (a re-issued one replaces the old).
-      const row = passesWithContext(db, eq(visitors.linkToken, link))
-        .orderBy(sql`${passes.revokedAt} is null desc`, desc(passes.createdAt), sql`passes.rowid desc`)
-        .get();
+      const row = passForLink(db, link);
       if (!row) throw notFound('Pass');
       const { pass, visitor, request, department } = row;
       const rules = currentRules(db).rules;
       const commitment = currentCommitment(db);
-      const gateRows = db
-        .select()
-        .from(gates)
-        .all()
-        .filter((g) => pass.gateIds.includes(g.id));
+      const gateRows = listGates(db).filter((g) => pass.gateIds.includes(g.id));
       const status: 'valid' | 'revoked' | 'expired' | 'cancelled' =
         request.status === 'cancelled'
           ? 'cancelled'
@@ -234,11 +227,11 @@ export const passRoutes = createRouter()
       const { reason } = c.req.valid('json');
       const now = clock.now();
       db.transaction((tx) => {
-        const pass = tx.select().from(passes).where(eq(passes.id, id)).get();
+        const pass = passById(tx, id);
         if (!pass) throw notFound(`Pass ${id}`);
         loadVisibleRequest(tx, p, pass.requestId); // a filer may revoke only their department's passes
         if (pass.revokedAt) throw new ApiError(409, 'already_revoked', 'The pass is already revoked');
-        tx.update(passes).set({ revokedAt: now, revokeReason: reason }).where(eq(passes.id, id)).run();
+        revokePass(tx, id, now, reason);
         addHistory(tx, pass.requestId, now, `${p.kind}:${p.label}`, 'pass_revoked', null, null, `${id}: ${reason}`);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'pass.revoke', entity: 'pass', entityId: id, reason });
       });

@@ -469,3 +469,5 @@ function viewOf(
 }
 
 export type { RuleVersion };
+
+export const visitorById = (tx: Tx, id: number) => tx.select().from(visitors).where(eq(visitors.id, id)).get();

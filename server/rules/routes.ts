@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { desc, lt } from 'drizzle-orm';
-import { commitmentTexts, ruleSets } from '../db/schema';
 import { RulesSchema } from '../domain/rules';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema } from '../lib/errors';
@@ -9,7 +7,7 @@ import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas'
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
-import { currentCommitment, currentRules, saveRuleVersion } from './store';
+import { currentCommitment, currentRules, publishCommitment, ruleHistoryPage, saveRuleVersion } from './store';
 
 const RulesOut = z.object({ version: z.number().int(), rules: RulesSchema }).openapi('RuleVersion');
 const ImpactSchema = z
@@ -60,14 +58,7 @@ export const ruleRoutes = createRouter()
     (c) => {
       const { limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int()]));
-      const rows = c
-        .get('deps')
-        .db.select()
-        .from(ruleSets)
-        .where(after && lt(ruleSets.id, after[0]))
-        .orderBy(desc(ruleSets.id))
-        .limit(limit + 1)
-        .all();
+      const rows = ruleHistoryPage(c.get('deps').db, limit + 1, after?.[0]);
       const page = pageFrom(rows, limit, (r) => [r.id]);
       return c.json(
         {
@@ -163,11 +154,7 @@ export const ruleRoutes = createRouter()
       const p = principalOf(c);
       const { zh, en } = c.req.valid('json');
       const row = db.transaction((tx) => {
-        const r = tx
-          .insert(commitmentTexts)
-          .values({ textZh: zh, textEn: en, createdByUserId: p.userId })
-          .returning()
-          .get();
+        const r = publishCommitment(tx, { zh, en, byUserId: p.userId });
         recordAudit(tx, clock.now(), p, c.get('requestId'), {
           action: 'commitment.publish',
           entity: 'commitment',

@@ -1,4 +1,4 @@
-import { desc } from 'drizzle-orm';
+import { desc, lt } from 'drizzle-orm';
 import { commitmentTexts, ruleSets } from '../db/schema';
 import { DEFAULT_RULES, RulesSchema, type Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
@@ -37,4 +37,20 @@ export function ensureRulesAndTexts(db: Db, timezone: string) {
     if (!currentCommitment(tx))
       tx.insert(commitmentTexts).values({ textZh: DEFAULT_COMMITMENT.zh, textEn: DEFAULT_COMMITMENT.en }).run();
   });
+}
+
+/** Rule versions newest first, up to `limit`, older than `beforeVersion` when given (a page's cursor). */
+export function ruleHistoryPage(tx: Tx, limit: number, beforeVersion: number | undefined) {
+  return tx
+    .select()
+    .from(ruleSets)
+    .where(beforeVersion === undefined ? undefined : lt(ruleSets.id, beforeVersion))
+    .orderBy(desc(ruleSets.id))
+    .limit(limit)
+    .all();
+}
+
+/** A new version of the health commitment's text; filings from now on sign this one. */
+export function publishCommitment(tx: Tx, { zh, en, byUserId }: { zh: string; en: string; byUserId: number | null }) {
+  return tx.insert(commitmentTexts).values({ textZh: zh, textEn: en, createdByUserId: byUserId }).returning().get();
 }

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { IsoDateTime } from '../lib/schemas';
-import { eq } from 'drizzle-orm';
-import { gates, visitors } from '../db/schema';
+import { gateById } from '../gates/store';
+import { visitorById } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { exportResponse } from '../lib/export';
@@ -66,8 +66,7 @@ type Ctx = { get(k: 'deps'): Deps; get(k: 'requestId'): string; get(k: 'principa
 function auditedPassages(c: Ctx, q: z.infer<typeof PassagesQuery>, format: string) {
   const { db, clock } = c.get('deps');
   const { from, to } = span(q.from, q.to);
-  if (q.gateId && !db.select({ id: gates.id }).from(gates).where(eq(gates.id, q.gateId)).get())
-    throw notFound(`Gate ${q.gateId}`);
+  if (q.gateId && !gateById(db, q.gateId)) throw notFound(`Gate ${q.gateId}`);
   const rows = passages(db, { from, to, gateId: q.gateId });
   const now = clock.now();
   db.transaction((tx) =>
@@ -84,8 +83,7 @@ function auditedPassages(c: Ctx, q: z.infer<typeof PassagesQuery>, format: strin
 function auditedCoPresence(c: Ctx, q: z.infer<typeof CoPresenceQuery>, format: string) {
   const { db, clock } = c.get('deps');
   const { from, to } = span(q.from, q.to);
-  if (!db.select({ id: visitors.id }).from(visitors).where(eq(visitors.id, q.visitorId)).get())
-    throw notFound(`Visitor ${q.visitorId}`);
+  if (!visitorById(db, q.visitorId)) throw notFound(`Visitor ${q.visitorId}`);
   const now = clock.now();
   const { rules } = currentRules(db);
   const result = coPresence(db, { visitorId: q.visitorId, from, to, now, timezone: rules.timezone });
