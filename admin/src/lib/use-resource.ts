@@ -43,10 +43,9 @@ type Page = { items: unknown[]; nextCursor: string | null };
 /**
  * A list the server pages (server/lib/schemas.ts: `limit` and `cursor` in, `{ items, nextCursor }`
  * out): the first page loads with the page and again when `deps` change; `more` appends the next.
- * `first` keeps the rest of the first answer (a report list's range and total).
  */
 export function usePaged<P extends Page>(load: (cursor: string | undefined) => Promise<P>, deps: unknown[] = []) {
-  const [first, setFirst] = useState<P | undefined>(undefined);
+  const [loaded, setLoaded] = useState(false);
   const [items, setItems] = useState<P['items']>([]);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -58,7 +57,7 @@ export function usePaged<P extends Page>(load: (cursor: string | undefined) => P
   const reload = useCallback(() => {
     load(undefined).then(
       (page) => {
-        setFirst(page);
+        setLoaded(true);
         take(page, false);
       },
       (e: unknown) => setError(e),
@@ -72,5 +71,5 @@ export function usePaged<P extends Page>(load: (cursor: string | undefined) => P
       (e: unknown) => setError(e),
     );
   };
-  return { first, items, loaded: first !== undefined, hasMore: cursor !== null, more, error, reload };
+  return { items, loaded, hasMore: cursor !== null, more, error, reload };
 }

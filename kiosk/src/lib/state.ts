@@ -8,7 +8,7 @@ import { createApi, ok } from './api';
 import { createEntrantFlow } from './entrant';
 import { createLocalUses } from './local-uses';
 import { messages, type MessageKey } from './messages';
-import { outbox as indexedDbOutbox, type Outbox } from './outbox';
+import { outbox } from './outbox';
 import { createShift } from './shift';
 import { KEYS, kioskStorage } from './storage';
 import { createSync, type Device } from './sync';
@@ -24,11 +24,7 @@ export const IDLE_MS = 60_000;
  * with its own dependencies (storage.ts, local-uses.ts, sync.ts, shift.ts, entrant.ts) and tested
  * on its own in Node (tests/kiosk/).
  */
-export function createAppState(
-  storage: Storage = localStorage,
-  now: () => number = () => Date.now(),
-  { outbox = indexedDbOutbox, api: apiOptions = {} }: { outbox?: Outbox; api?: Parameters<typeof createApi>[2] } = {},
-) {
+export function createAppState(storage: Storage = localStorage, now: () => number = () => Date.now()) {
   const store = kioskStorage(storage);
   const stored = store.text(KEYS.lang);
   const lang = signal<Lang>(isLang(stored) ? stored : 'zh');
@@ -38,11 +34,11 @@ export function createAppState(
   /** A walk-in waiting for the office's answer to an emergency request. */
   const emergency = signal<{ requestId: number; status: string; note: string | null } | null>(null);
   const uses = createLocalUses(store);
-  let pendingCount = () => 0;
+  // Both read at call time, once everything below exists: the credential and the outbox size.
   const api = createApi(
     () => device.value?.token ?? null,
-    () => pendingCount(),
-    { now, ...apiOptions },
+    () => sync.pending.value,
+    { now },
   );
 
   async function wipe() {
@@ -68,7 +64,6 @@ export function createAppState(
     onSnapshot: () => (flow.onCampusDelta.value = 0),
     onRevoked: wipe,
   });
-  pendingCount = () => sync.pending.value;
   const shift = createShift({ store, api, snapshot, now, wentOffline: () => (sync.online.value = false) });
   const flow = createEntrantFlow({ snapshot, uses, record: sync.record, now });
 
