@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { alertAcks } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
-import { ALERT_TYPES, deriveAlerts } from './derive';
+import { ALERT_TYPES, acknowledgeAlert, deriveAlerts } from './store';
 
 export const AlertSchema = z
   .object({
@@ -61,12 +60,7 @@ export const alertRoutes = createRouter()
       const { key, note } = c.req.valid('json');
       const now = clock.now();
       events.transact(db, (tx, happened) => {
-        const added = tx
-          .insert(alertAcks)
-          .values({ alertKey: key, userId: p.userId!, at: now, note })
-          .onConflictDoNothing()
-          .run().changes;
-        if (added) {
+        if (acknowledgeAlert(tx, { key, userId: p.userId!, at: now, note })) {
           recordAudit(tx, now, p, c.get('requestId'), {
             action: 'alert.acknowledge',
             entity: 'alert',

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { auditPage } from './store';
 import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonContent } from '../lib/router';
+import { createRouter, jsonContent, guardResponses } from '../lib/router';
 import { decodeCursor, IsoDateTime, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { requireRole } from '../middleware/auth';
 
@@ -41,8 +41,7 @@ export const auditRoutes = createRouter().openapi(
     responses: {
       200: jsonContent(pageOf(AuditEntrySchema), 'A page of entries'),
       400: jsonContent(ErrorBodySchema, 'Invalid filter'),
-      401: jsonContent(ErrorBodySchema, 'Not signed in'),
-      403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      ...guardResponses,
     },
   }),
   (c) => {

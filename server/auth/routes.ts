@@ -1,7 +1,7 @@
 import { createRoute } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
 import { deleteCookie, setCookie } from 'hono/cookie';
-import { sessions, users, ROLES } from '../db/schema';
+import { ROLES } from '../domain/roles';
+import { deleteSession, endSessions, insertSession, updateUser, userById, userByUsername } from '../users/store';
 import { recordAudit } from '../lib/audit';
 import { clientAddress, isHttps } from '../lib/client-address';
 import {
@@ -13,7 +13,7 @@ import {
   verifyPasswordAsync,
 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
 import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
 import type { Principal } from '../lib/context';
@@ -21,7 +21,7 @@ import type { Db } from '../db/open';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
+  401: guardResponses[401],
 };
 const wrongPassword = {
   401: errorContent('Wrong username or password, or the account is disabled', 'invalid_credentials'),
@@ -29,7 +29,7 @@ const wrongPassword = {
 
 function meOf(db: Db, p: Principal) {
   if (p.kind === 'user' && p.userId != null) {
-    const u = db.select().from(users).where(eq(users.id, p.userId)).get();
+    const u = userById(db, p.userId);
     if (u)
       return {
         kind: 'user' as const,
@@ -120,7 +120,7 @@ export const authRoutes = createRouter()
         headers: { 'Retry-After': String(accountWait) },
       });
     }
-    const user = db.select().from(users).where(eq(users.username, username)).get();
+    const user = userByUsername(db, username);
     const ok = await verifyPasswordAsync(password, user?.passwordHash ?? dummyPasswordHash());
     if (!user || !ok || user.disabledAt) {
       loginLimiter.record(address, now.getTime());
@@ -147,7 +147,7 @@ export const authRoutes = createRouter()
       device: null,
     };
     db.transaction((tx) => {
-      tx.insert(sessions).values(session).run();
+      insertSession(tx, session);
       recordAudit(tx, now, principal, c.get('requestId'), { action: 'auth.login', entity: 'user', entityId: user.id });
     });
     setCookie(c, SESSION_COOKIE, token, {
@@ -162,7 +162,7 @@ export const authRoutes = createRouter()
   .openapi(logout, (c) => {
     const { db } = c.get('deps');
     const sessionId = c.get('principal')?.sessionId;
-    if (sessionId) db.delete(sessions).where(eq(sessions.id, sessionId)).run();
+    if (sessionId) deleteSession(db, sessionId);
     deleteCookie(c, SESSION_COOKIE, { path: '/' });
     return c.body(null, 204);
   })
@@ -173,18 +173,16 @@ export const authRoutes = createRouter()
     if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no password');
     const userId = p.userId;
     const { currentPassword, newPassword } = c.req.valid('json');
-    const user = db.select().from(users).where(eq(users.id, userId)).get();
+    const user = userById(db, userId);
     if (!user || !(await verifyPasswordAsync(currentPassword, user.passwordHash))) {
       throw new ApiError(401, 'invalid_credentials', 'The current password is wrong');
     }
     assertPasswordFor(newPassword, user.username, ['newPassword']);
     const passwordHash = await hashPasswordAsync(newPassword); // scrypt is slow: keep it out of the write lock
     db.transaction((tx) => {
-      tx.update(users).set({ passwordHash }).where(eq(users.id, userId)).run();
+      updateUser(tx, userId, { passwordHash });
       // Other sessions may belong to whoever learned the old password.
-      for (const s of tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
-        if (s.id !== p.sessionId) tx.delete(sessions).where(eq(sessions.id, s.id)).run();
-      }
+      endSessions(tx, userId, p.sessionId);
       recordAudit(tx, clock.now(), p, c.get('requestId'), {
         action: 'auth.password_changed',
         entity: 'user',

@@ -4,7 +4,7 @@ import { ID_TYPES, idLast4, idNumberProblem } from '../domain/id-number';
 import { normalizeName, normalizePhone, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib/router';
 import { decodeCursor, IdParamSchema, IsoDateTime, PageQuerySchema, pageFrom, pageOf, safeText } from '../lib/schemas';
 import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -62,11 +62,6 @@ const ImpactSchema = z.array(
     reasons: z.array(z.string()),
   }),
 );
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const view = (e: typeof blockList.$inferSelect) => ({
   id: e.id,
   idLast4: e.idLast4,
@@ -86,7 +81,7 @@ export const blockListRoutes = createRouter()
       summary: 'Active block-list entries (ID numbers only as last four)',
       middleware: [requireRole('office')] as const,
       request: { query: PageQuerySchema },
-      responses: { 200: jsonContent(pageOf(EntrySchema), 'A page of entries, newest first'), ...errors },
+      responses: { 200: jsonContent(pageOf(EntrySchema), 'A page of entries, newest first'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -105,7 +100,7 @@ export const blockListRoutes = createRouter()
       summary: 'Block a person by ID or by name and phone; approved visits of theirs move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(EntryInput),
-      responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...errors },
+      responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');
@@ -148,7 +143,7 @@ export const blockListRoutes = createRouter()
       request: { params: IdParamSchema },
       responses: {
         200: jsonContent(EntrySchema, 'Lifted'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such entry'),
       },
     }),

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type campuses, ROLES } from '../db/schema';
+import type { campuses } from '../db/schema';
+import { ROLES } from '../domain/roles';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { EnvSchema } from '../env';
@@ -15,11 +16,6 @@ export const CampusSchema = z
 const CampusInput = z.object({ name: safeText(1, 100), nameEn: safeText(0, 100).default(''), timezone: Timezone });
 const CampusPatch = patchOf(CampusInput);
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const view = (r: typeof campuses.$inferSelect) => ({ id: r.id, name: r.name, nameEn: r.nameEn, timezone: r.timezone });
 
 export const campusRoutes = createRouter()
@@ -30,7 +26,7 @@ export const campusRoutes = createRouter()
       tags: ['campus'],
       summary: 'List campuses',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...errors },
+      responses: { 200: jsonContent(z.array(CampusSchema), 'Campuses'), ...inputGuardResponses },
     }),
     (c) => c.json(listCampuses(c.get('deps').db).map(view), 200),
   )
@@ -44,7 +40,7 @@ export const campusRoutes = createRouter()
       request: jsonBody(CampusInput),
       responses: {
         201: jsonContent(CampusSchema, 'Created'),
-        ...errors,
+        ...inputGuardResponses,
         409: errorContent('Exists', 'already_exists'),
       },
     }),
@@ -74,7 +70,7 @@ export const campusRoutes = createRouter()
       request: { params: IdParamSchema, ...jsonBody(CampusPatch) },
       responses: {
         200: jsonContent(CampusSchema, 'Changed'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such campus'),
       },
     }),

@@ -75,6 +75,11 @@ export function migrateDatabase(db: Db): number {
   return schemaVersion(db);
 }
 
+/** The cheapest read that proves the database answers: the health probe's. */
+export function pingDatabase(db: Db) {
+  db.$client.prepare('select 1').get();
+}
+
 export function schemaVersion(db: Db): number {
   const row = db.$client.prepare('select count(*) as n from __drizzle_migrations').get() as { n: number };
   return row.n;

@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type departments, ROLES } from '../db/schema';
+import type { departments } from '../db/schema';
+import { ROLES } from '../domain/roles';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { departmentById, insertDepartment, listDepartments, updateDepartment } from './store';
@@ -28,11 +29,6 @@ const DepartmentInput = z.object({
   requiresDeptApproval: z.boolean().default(false),
 });
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const codeTaken = { 409: errorContent('Code taken', 'already_exists') };
 const view = (r: typeof departments.$inferSelect) => ({
   id: r.id,
@@ -51,7 +47,7 @@ export const departmentRoutes = createRouter()
       tags: ['campus'],
       summary: 'List departments',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...errors },
+      responses: { 200: jsonContent(z.array(DepartmentSchema), 'Departments'), ...inputGuardResponses },
     }),
     (c) => c.json(listDepartments(c.get('deps').db).map(view), 200),
   )
@@ -63,7 +59,7 @@ export const departmentRoutes = createRouter()
       summary: 'Create a department',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(DepartmentInput),
-      responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...errors, ...codeTaken },
+      responses: { 201: jsonContent(DepartmentSchema, 'Created'), ...inputGuardResponses, ...codeTaken },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -91,7 +87,7 @@ export const departmentRoutes = createRouter()
       request: { params: IdParamSchema, ...jsonBody(patchOf(DepartmentInput)) },
       responses: {
         200: jsonContent(DepartmentSchema, 'Changed'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such department'),
         ...codeTaken,
       },

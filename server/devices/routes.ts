@@ -6,7 +6,7 @@ import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import type { Tx } from '../db/open';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 
@@ -36,11 +36,6 @@ const DeviceSchema = z
       .openapi({ description: 'The tablet’s clock minus the server’s at its last sync (positive: ahead)' }),
   })
   .openapi('Device');
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 /** When each tablet (or the one named) last held a copy that differed from the server's: one grouped read. */
 function lastDivergences(tx: Tx, deviceId?: number) {
   const rows = tx
@@ -87,7 +82,7 @@ export const deviceRoutes = createRouter()
           z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }),
           'The code, shown once',
         ),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -126,7 +121,7 @@ export const deviceRoutes = createRouter()
       tags: ['devices'],
       summary: 'Enrolled tablets with their gate, last contact and app version',
       middleware: [requireRole('office', 'admin')] as const,
-      responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...errors },
+      responses: { 200: jsonContent(z.array(DeviceSchema), 'Devices'), ...inputGuardResponses },
     }),
     (c) => {
       const { db } = c.get('deps');
@@ -152,7 +147,7 @@ export const deviceRoutes = createRouter()
       request: { params: IdParamSchema },
       responses: {
         200: jsonContent(DeviceSchema, 'Resync requested'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such device'),
         409: errorContent('The tablet is revoked', 'device_revoked'),
       },
@@ -186,7 +181,7 @@ export const deviceRoutes = createRouter()
       request: { params: IdParamSchema },
       responses: {
         200: jsonContent(DeviceSchema, 'Revoked'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such device'),
       },
     }),

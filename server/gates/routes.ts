@@ -1,8 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { type gates, ROLES } from '../db/schema';
+import type { gates } from '../db/schema';
+import { ROLES } from '../domain/roles';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema, patchOf, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { gateById, insertGate, listGates, updateGate } from './store';
@@ -29,11 +30,6 @@ const GateInput = z.object({
 });
 const GatePatch = patchOf(GateInput);
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const view = (r: typeof gates.$inferSelect) => ({
   id: r.id,
   campusId: r.campusId,
@@ -51,7 +47,7 @@ export const gateRoutes = createRouter()
       tags: ['campus'],
       summary: 'List gates',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...errors },
+      responses: { 200: jsonContent(z.array(GateSchema), 'Gates'), ...inputGuardResponses },
     }),
     (c) => c.json(listGates(c.get('deps').db).map(view), 200),
   )
@@ -65,7 +61,7 @@ export const gateRoutes = createRouter()
       request: jsonBody(GateInput),
       responses: {
         201: jsonContent(GateSchema, 'Created'),
-        ...errors,
+        ...inputGuardResponses,
         409: errorContent('Code taken', 'already_exists'),
       },
     }),
@@ -95,7 +91,7 @@ export const gateRoutes = createRouter()
       request: { params: IdParamSchema, ...jsonBody(GatePatch) },
       responses: {
         200: jsonContent(GateSchema, 'Changed'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such gate'),
         409: errorContent('Code taken', 'already_exists'),
       },

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { schemaVersion } from '../db/open';
+import { pingDatabase, schemaVersion } from '../db/open';
 import { createRouter, jsonContent } from '../lib/router';
 import pkg from '../../package.json' with { type: 'json' };
 
@@ -24,7 +24,7 @@ export const healthRoutes = createRouter().openapi(
   (c) => {
     try {
       const { db } = c.get('deps');
-      db.$client.prepare('select 1').get();
+      pingDatabase(db);
       return c.json(
         { status: 'ok' as const, version: pkg.version, database: 'ok' as const, schemaVersion: schemaVersion(db) },
         200,

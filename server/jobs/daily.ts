@@ -1,6 +1,6 @@
 import { closeUnsignedOut } from '../presence/store';
 import { ensureDailyReports } from '../reports/store';
-import { purgePersonalData } from '../retention/purge';
+import { purgePersonalData } from '../retention/store';
 import { currentRules } from '../rules/store';
 import { retireSpentKeys } from '../passes/keys';
 import type { Logger } from '../lib/logger';

@@ -17,7 +17,7 @@ import { clientAddress } from '../lib/client-address';
 import { randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
-import { safeText } from '../lib/schemas';
+import { safeText, IdParamSchema } from '../lib/schemas';
 import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/store';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
@@ -346,13 +346,7 @@ export const kioskRoutes = createRouter()
       summary: 'The office’s answer to this gate’s emergency request',
       middleware: [requireDevice()] as const,
       request: {
-        params: z.object({
-          id: z.coerce
-            .number()
-            .int()
-            .positive()
-            .openapi({ param: { name: 'id', in: 'path' } }),
-        }),
+        params: IdParamSchema,
       },
       responses: {
         200: jsonContent(

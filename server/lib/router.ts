@@ -41,3 +41,9 @@ export const guardResponses = {
 export const jsonBody = <T>(schema: T) => ({
   body: { content: { 'application/json': { schema } }, required: true },
 });
+
+/** The answers of a role-guarded route that takes input: its 400 and the guard's. */
+export const inputGuardResponses = {
+  400: jsonContent(ErrorBodySchema, 'Invalid request'),
+  ...guardResponses,
+};

@@ -11,6 +11,14 @@ export const IdParamSchema = z.object({
     .openapi({ param: { name: 'id', in: 'path' }, example: 1 }),
 });
 
+/** A pass is named by its 16-hex-digit id, the one its signed token carries. */
+export const PassIdParamSchema = z.object({
+  id: z
+    .string()
+    .regex(/^[0-9a-f]{16}$/)
+    .openapi({ param: { name: 'id', in: 'path' }, example: '3f2a9c0b1d4e5f60' }),
+});
+
 /** A campus date, within the years the system deals in (a year 0999 or 9999 is a typo, not a visit). */
 export const IsoDateSchema = z
   .string()

@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, gte, isNull, sql } from 'drizzle-orm';
 import { devices, gateEvents, gates, passes, visitors } from '../db/schema';
-import { deriveAlerts } from '../alerts/derive';
+import { deriveAlerts } from '../alerts/store';
 import { campusDate } from '../domain/dates';
 import { maskName } from '../domain/names';
 import { onCampusNow } from '../presence/store';

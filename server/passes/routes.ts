@@ -4,12 +4,13 @@ import { listGates } from '../gates/store';
 import { maskName, maskPhone } from '../domain/names';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { loadVisibleRequest } from '../requests/scope';
 import { addHistory } from '../requests/store';
 import { currentCommitment, currentRules } from '../rules/store';
 import { publicKeys, rotateSigningKey } from './keys';
+import { PassIdParamSchema } from '../lib/schemas';
 
 const PassViewSchema = z
   .object({
@@ -131,8 +132,7 @@ export const passRoutes = createRouter()
           ),
           'Keys in use (retired ones are no longer listed)',
         ),
-        401: jsonContent(ErrorBodySchema, 'Not signed in'),
-        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+        ...guardResponses,
       },
     }),
     (c) =>
@@ -164,8 +164,7 @@ export const passRoutes = createRouter()
           'The new key id and the keys rotated out',
         ),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
-        401: jsonContent(ErrorBodySchema, 'Not signed in'),
-        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+        ...guardResponses,
       },
     }),
     (c) => {
@@ -203,19 +202,13 @@ export const passRoutes = createRouter()
       summary: 'Revoke one pass; kiosks learn it at their next sync',
       middleware: [requireRole('office', 'filer')] as const,
       request: {
-        params: z.object({
-          id: z
-            .string()
-            .regex(/^[0-9a-f]{16}$/)
-            .openapi({ param: { name: 'id', in: 'path' } }),
-        }),
+        params: PassIdParamSchema,
         ...jsonBody(z.object({ reason: z.string().trim().min(1).max(200) })),
       },
       responses: {
         200: jsonContent(z.object({ id: z.string(), revoked: z.boolean() }), 'Revoked'),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
-        401: jsonContent(ErrorBodySchema, 'Not signed in'),
-        403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+        ...guardResponses,
         404: jsonContent(ErrorBodySchema, 'No such pass'),
         409: errorContent('Already revoked', 'already_revoked'),
       },

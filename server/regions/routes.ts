@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonContent } from '../lib/router';
+import { createRouter, jsonContent, guardResponses } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { searchRegions } from './data';
@@ -21,8 +21,7 @@ export const regionRoutes = createRouter().openapi(
     responses: {
       200: jsonContent(z.array(z.object({ code: z.string(), name: z.string(), fullName: z.string() })), 'Matches'),
       400: jsonContent(ErrorBodySchema, 'Invalid'),
-      401: jsonContent(ErrorBodySchema, 'Not signed in'),
-      403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+      ...guardResponses,
     },
   }),
   (c) => {

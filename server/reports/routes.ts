@@ -1,7 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { decodeCursor, IsoDateSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
-import { eq } from 'drizzle-orm';
-import { dailyReports } from '../db/schema';
+import { decodeCursor, IsoDateSchema, PageQuerySchema, pageFrom, pageOf, IdParamSchema } from '../lib/schemas';
 import { addDays, campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
@@ -9,7 +7,6 @@ import { exportResponse, type Column } from '../lib/export';
 import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
-import type { Tx } from '../db/open';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
 import {
   ensureDailyReports,
@@ -18,6 +15,7 @@ import {
   reportKey,
   reportById,
   reportHistory,
+  reportRow,
   signOff,
   todaySoFar,
   trend,
@@ -31,13 +29,6 @@ const Scope = z
   .optional()
   .openapi({ description: '"campus" or a gate id; all when absent' });
 const Filter = z.object({ from: Day.optional(), to: Day.optional(), scope: Scope });
-const IdParam = z.object({
-  id: z.coerce
-    .number()
-    .int()
-    .positive()
-    .openapi({ param: { name: 'id', in: 'path' } }),
-});
 const int = () => z.number().int();
 export const DayFiguresSchema = z
   .object({
@@ -74,12 +65,6 @@ export const ReportSchema = z
     lateSinceSignOff: int().openapi({ description: 'Events of the day that reached the server after the sign-off' }),
   })
   .openapi('DailyReport');
-
-function reportRow(tx: Tx, id: number) {
-  const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
-  if (!row) throw notFound(`Report ${id}`);
-  return row;
-}
 
 /** Yesterday when no dates are given: the last finished day, the one the office signs off. */
 function range(q: z.infer<typeof Filter>, timezone: string, now: Date) {
@@ -264,7 +249,7 @@ export const reportRoutes = createRouter()
       tags: ['reports'],
       summary: 'One daily report with its sign-off history',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
-      request: { params: IdParam },
+      request: { params: IdParamSchema },
       responses: {
         200: jsonContent(
           z.object({
@@ -301,7 +286,7 @@ export const reportRoutes = createRouter()
       tags: ['reports'],
       summary: 'Sign the report off as the signed-in office user: its figures are frozen',
       middleware: [requireRole('office')] as const,
-      request: { params: IdParam },
+      request: { params: IdParamSchema },
       responses: {
         200: jsonContent(ReportSchema, 'Signed off'),
         404: jsonContent(ErrorBodySchema, 'No such report'),
@@ -338,7 +323,7 @@ export const reportRoutes = createRouter()
       tags: ['reports'],
       summary: 'Reopen a signed-off report; a reason is required and kept',
       middleware: [requireRole('office')] as const,
-      request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
+      request: { params: IdParamSchema, ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })) },
       responses: {
         200: jsonContent(ReportSchema, 'Reopened'),
         404: jsonContent(ErrorBodySchema, 'No such report'),

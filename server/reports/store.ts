@@ -2,6 +2,7 @@ import { and, asc, desc, eq, gt, gte, inArray, isNotNull, lt, lte, min, or, sql 
 import { dailyReportHistory, dailyReports, devices, gateEvents, gates, users } from '../db/schema';
 import { addDays, campusDate } from '../domain/dates';
 import { completeFigures } from '../domain/report-figures';
+import { notFound } from '../lib/errors';
 import { CAMPUS, computeDay, computeDayFigures, dayBounds, type DayFigures } from './figures';
 import type { Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
@@ -254,6 +255,13 @@ export function reportHistory(db: Db, ids: number[]) {
 }
 
 /** Signing off freezes the figures as they are now; the sign-off names the user and the time. */
+/** The stored report row, for a sign-off or a reopening; 404 when there is none. */
+export function reportRow(tx: Tx, id: number) {
+  const row = tx.select().from(dailyReports).where(eq(dailyReports.id, id)).get();
+  if (!row) throw notFound(`Report ${id}`);
+  return row;
+}
+
 export function signOff(tx: Tx, row: Row, userId: number, rules: Rules, now: Date) {
   const figures = computeDayFigures(tx, row.day, row.gateId, rules, now);
   tx.update(dailyReports)

@@ -5,7 +5,7 @@ import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
@@ -32,8 +32,7 @@ import { importVisitorsRoute, parseVisitorFile } from './import';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request or a broken filing rule (field issues in zh and en)'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
+  ...guardResponses,
   404: jsonContent(ErrorBodySchema, 'No such request (or not your department’s)'),
 };
 

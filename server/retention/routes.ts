@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { visitors } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
-import { dropStoredReplies, eraseVisitor, flushErasures } from './purge';
+import { dropStoredReplies, eraseVisitor, flushErasures, visitorForErasure } from './store';
+import { IdParamSchema } from '../lib/schemas';
 
 export const visitorRoutes = createRouter().openapi(
   createRoute({
@@ -15,13 +14,7 @@ export const visitorRoutes = createRouter().openapi(
     summary: 'Delete one visitor’s personal data on request (who, when and why are audit-logged; the values are not)',
     middleware: [requireRole('office')] as const,
     request: {
-      params: z.object({
-        id: z.coerce
-          .number()
-          .int()
-          .positive()
-          .openapi({ param: { name: 'id', in: 'path' } }),
-      }),
+      params: IdParamSchema,
       ...jsonBody(z.object({ reason: z.string().trim().min(4).max(500) })),
     },
     responses: {
@@ -38,11 +31,7 @@ export const visitorRoutes = createRouter().openapi(
     const { reason } = c.req.valid('json');
     const now = clock.now();
     db.transaction((tx) => {
-      const v = tx
-        .select({ id: visitors.id, purgedAt: visitors.purgedAt, requestId: visitors.requestId })
-        .from(visitors)
-        .where(eq(visitors.id, id))
-        .get();
+      const v = visitorForErasure(tx, id);
       if (!v) throw notFound(`Visitor ${id}`);
       if (v.purgedAt) throw conflict('already_erased', `Visitor ${id} was erased at ${v.purgedAt.toISOString()}`);
       eraseVisitor(tx, id, now);

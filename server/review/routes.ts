@@ -3,7 +3,7 @@ import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
 import { users, visitRequests } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { issuePasses } from '../passes/issue';
@@ -22,11 +22,6 @@ import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Tx } from '../db/open';
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const noSuchRequest = { 404: jsonContent(ErrorBodySchema, 'No such request') };
 
 export const REJECT_REASONS = [
@@ -125,7 +120,10 @@ export const reviewRoutes = createRouter()
           queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal'),
         }),
       },
-      responses: { 200: jsonContent(pageOf(QueueItemSchema), 'A page of the queue, oldest first'), ...errors },
+      responses: {
+        200: jsonContent(pageOf(QueueItemSchema), 'A page of the queue, oldest first'),
+        ...inputGuardResponses,
+      },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -190,7 +188,7 @@ export const reviewRoutes = createRouter()
       },
       responses: {
         200: jsonContent(RequestViewSchema, 'Approved'),
-        ...errors,
+        ...inputGuardResponses,
         ...noSuchRequest,
         409: errorContent('Not pending, or breaks the rules as they stand now', 'not_pending', 'checks_failed'),
       },
@@ -230,7 +228,7 @@ export const reviewRoutes = createRouter()
           }),
           'Per-request outcome',
         ),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -267,7 +265,7 @@ export const reviewRoutes = createRouter()
       },
       responses: {
         200: jsonContent(RequestViewSchema, 'Rejected'),
-        ...errors,
+        ...inputGuardResponses,
         ...noSuchRequest,
         409: errorContent('Not in a state that can be rejected', 'not_pending'),
       },
@@ -320,7 +318,7 @@ export const reviewRoutes = createRouter()
       summary: 'Emergency lane: admit an unfiled visitor now; the host department must backfill the filing in time',
       middleware: [requireRole('office')] as const,
       request: jsonBody(EmergencyInputSchema.extend({ gateId: z.number().int().positive() })),
-      responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...errors },
+      responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');

@@ -1,10 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, isNull } from 'drizzle-orm';
-import { riskAreas } from '../db/schema';
 import { RISK_LEVELS } from '../domain/rules';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
@@ -12,7 +10,7 @@ import { applyRecheck, recheckImpact } from '../requests/recheck';
 import { IsoDateSchema } from '../requests/schemas';
 import { currentRules, saveRuleVersion } from '../rules/store';
 import { regionName } from '../regions/data';
-import { activeRiskAreas } from './store';
+import { activeRiskAreas, insertRiskArea, listedRiskAreas, removeRiskArea, type RiskAreaRow } from './store';
 import { parseCsv } from '../lib/csv';
 
 const RiskAreaSchema = z
@@ -47,12 +45,7 @@ const ImpactSchema = z.array(
     reasons: z.array(z.string()),
   }),
 );
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
-const view = (r: typeof riskAreas.$inferSelect) => ({
+const view = (r: RiskAreaRow) => ({
   id: r.id,
   regionCode: r.regionCode,
   regionName: regionName(r.regionCode) ?? '',
@@ -132,20 +125,9 @@ export const riskAreaRoutes = createRouter()
       tags: ['rules'],
       summary: 'Risk areas in the list (removed ones excluded)',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(z.array(RiskAreaSchema), 'Areas'), ...errors },
+      responses: { 200: jsonContent(z.array(RiskAreaSchema), 'Areas'), ...inputGuardResponses },
     }),
-    (c) =>
-      c.json(
-        c
-          .get('deps')
-          .db.select()
-          .from(riskAreas)
-          .where(isNull(riskAreas.removedAt))
-          .orderBy(desc(riskAreas.id))
-          .all()
-          .map(view),
-        200,
-      ),
+    (c) => c.json(listedRiskAreas(c.get('deps').db).map(view), 200),
   )
   .openapi(
     createRoute({
@@ -155,7 +137,7 @@ export const riskAreaRoutes = createRouter()
       summary: 'Which approved future visits adding this area would stop (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RiskAreaInput),
-      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
+      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -174,7 +156,7 @@ export const riskAreaRoutes = createRouter()
       request: jsonBody(RiskAreaInput),
       responses: {
         201: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: ImpactSchema }), 'Added'),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -185,7 +167,7 @@ export const riskAreaRoutes = createRouter()
       const now = clock.now();
       const actor = `${p.kind}:${p.label}`;
       const out = db.transaction((tx) => {
-        const row = tx.insert(riskAreas).values(a).returning().get();
+        const row = insertRiskArea(tx, a);
         const { version } = saveRuleVersion(
           tx,
           now,
@@ -226,7 +208,7 @@ export const riskAreaRoutes = createRouter()
           z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }),
           'Imported (or previewed)',
         ),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -246,7 +228,7 @@ export const riskAreaRoutes = createRouter()
         );
       const actor = `${p.kind}:${p.label}`;
       const out = db.transaction((tx) => {
-        for (const a of areas) tx.insert(riskAreas).values(a).run();
+        for (const a of areas) insertRiskArea(tx, a);
         const { version } = saveRuleVersion(
           tx,
           now,
@@ -276,7 +258,7 @@ export const riskAreaRoutes = createRouter()
       request: { params: IdParamSchema },
       responses: {
         200: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int() }), 'Removed'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such area'),
       },
     }),
@@ -286,13 +268,8 @@ export const riskAreaRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const out = db.transaction((tx) => {
-        const row = tx
-          .select()
-          .from(riskAreas)
-          .where(and(eq(riskAreas.id, id), isNull(riskAreas.removedAt)))
-          .get();
+        const row = removeRiskArea(tx, id, now);
         if (!row) throw notFound(`Risk area ${id}`);
-        tx.update(riskAreas).set({ removedAt: now }).where(eq(riskAreas.id, id)).run();
         const { version } = saveRuleVersion(
           tx,
           now,

@@ -1,8 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RulesSchema } from '../domain/rules';
 import { recordAudit } from '../lib/audit';
-import { ErrorBodySchema } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib/router';
 import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
@@ -21,11 +20,6 @@ const ImpactSchema = z
   )
   .openapi('RecheckImpact');
 const RulesChange = z.object({ rules: RulesSchema, reason: z.string().trim().min(2).max(500) });
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 
 export const ruleRoutes = createRouter()
   .openapi(
@@ -35,7 +29,7 @@ export const ruleRoutes = createRouter()
       tags: ['rules'],
       summary: 'The rules in force and their version',
       middleware: [requireRole(...ROLES)] as const,
-      responses: { 200: jsonContent(RulesOut, 'Current rules'), ...errors },
+      responses: { 200: jsonContent(RulesOut, 'Current rules'), ...inputGuardResponses },
     }),
     (c) => c.json(currentRules(c.get('deps').db), 200),
   )
@@ -52,7 +46,7 @@ export const ruleRoutes = createRouter()
           pageOf(z.object({ version: z.number().int(), at: z.string(), actor: z.string(), reason: z.string() })),
           'A page of versions',
         ),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -82,7 +76,7 @@ export const ruleRoutes = createRouter()
       summary: 'Which approved future visits would fail under proposed rules (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
-      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...errors },
+      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
     }),
     (c) =>
       c.json(recheckImpact(c.get('deps').db, c.get('deps').clock.now(), { rules: c.req.valid('json').rules }), 200),
@@ -95,7 +89,7 @@ export const ruleRoutes = createRouter()
       summary: 'Save new rules as a new version; failing approved visits move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
-      responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...errors },
+      responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -128,7 +122,7 @@ export const ruleRoutes = createRouter()
       middleware: [requireRole(...ROLES)] as const,
       responses: {
         200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Text'),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {
@@ -146,7 +140,7 @@ export const ruleRoutes = createRouter()
       request: jsonBody(z.object({ zh: z.string().trim().min(10).max(5000), en: z.string().trim().min(10).max(5000) })),
       responses: {
         200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Published'),
-        ...errors,
+        ...inputGuardResponses,
       },
     }),
     (c) => {

@@ -3,7 +3,7 @@ import type { apiTokens } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { randomToken } from '../lib/crypto';
 import { ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema, safeText } from '../lib/schemas';
 import { TOKEN_SCOPES } from '../domain/roles';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -73,11 +73,6 @@ const TokenInput = z
       });
   });
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
 const view = (t: typeof apiTokens.$inferSelect, now: Date) => ({
   id: t.id,
   name: t.name,
@@ -105,7 +100,7 @@ export const tokenRoutes = createRouter()
       tags: ['tokens'],
       summary: 'List API tokens (never their secrets)',
       middleware: [requireRole('admin')] as const,
-      responses: { 200: jsonContent(z.array(ApiTokenSchema), 'Tokens'), ...errors },
+      responses: { 200: jsonContent(z.array(ApiTokenSchema), 'Tokens'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -124,7 +119,7 @@ export const tokenRoutes = createRouter()
       summary: 'Create an integration token with its scopes and expiry; the secret is shown once',
       middleware: [requireRole('admin')] as const,
       request: jsonBody(TokenInput),
-      responses: { 201: jsonContent(ApiTokenSchema.extend({ token: z.string() }), 'Created'), ...errors },
+      responses: { 201: jsonContent(ApiTokenSchema.extend({ token: z.string() }), 'Created'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -162,7 +157,7 @@ export const tokenRoutes = createRouter()
       request: { params: IdParamSchema },
       responses: {
         200: jsonContent(ApiTokenSchema, 'Revoked'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such token'),
       },
     }),

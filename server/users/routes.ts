@@ -1,15 +1,22 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { eq } from 'drizzle-orm';
-import { sessions, users } from '../db/schema';
 import { RoleSchema } from '../auth/schemas';
 import { recordAudit } from '../lib/audit';
 import { assertPasswordFor, hashPasswordAsync } from '../lib/crypto';
 import { uniqueOr409 } from '../lib/db-errors';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema, safeText } from '../lib/schemas';
 import { gateIdsOf, principalOf, requireRole } from '../middleware/auth';
-import { assertBinding, insertUser, setUserGates } from './store';
+import {
+  assertBinding,
+  endSessions,
+  insertUser,
+  listUsers,
+  setUserGates,
+  updateUser,
+  userById,
+  type UserRow,
+} from './store';
 import type { Db, Tx } from '../db/open';
 
 export const UserSchema = z
@@ -55,13 +62,7 @@ const UserPatch = z.object({
     .optional(),
 });
 
-const errors = {
-  400: jsonContent(ErrorBodySchema, 'Invalid request'),
-  401: jsonContent(ErrorBodySchema, 'Not signed in'),
-  403: jsonContent(ErrorBodySchema, 'Role not allowed'),
-};
-
-function view(db: Tx, u: typeof users.$inferSelect) {
+function view(db: Tx, u: UserRow) {
   return {
     id: u.id,
     username: u.username,
@@ -85,19 +86,13 @@ export const userRoutes = createRouter()
       summary: 'List accounts',
       middleware: [requireRole('admin', 'office')] as const,
       request: { query: z.object({ role: RoleSchema.optional() }) },
-      responses: { 200: jsonContent(z.array(UserSchema), 'Accounts'), ...errors },
+      responses: { 200: jsonContent(z.array(UserSchema), 'Accounts'), ...inputGuardResponses },
     }),
     (c) => {
       const { db } = c.get('deps');
       const { role } = c.req.valid('query');
-      const rows = db
-        .select()
-        .from(users)
-        .where(role ? eq(users.role, role) : undefined)
-        .orderBy(users.id)
-        .all();
       return c.json(
-        rows.map((u) => view(db, u)),
+        listUsers(db, role).map((u) => view(db, u)),
         200,
       );
     },
@@ -112,7 +107,7 @@ export const userRoutes = createRouter()
       request: jsonBody(UserInput),
       responses: {
         201: jsonContent(UserSchema, 'Created'),
-        ...errors,
+        ...inputGuardResponses,
         409: errorContent('Username taken', 'already_exists'),
       },
     }),
@@ -145,7 +140,7 @@ export const userRoutes = createRouter()
       request: { params: IdParamSchema, ...jsonBody(UserPatch) },
       responses: {
         200: jsonContent(UserSchema, 'Changed'),
-        ...errors,
+        ...inputGuardResponses,
         404: jsonContent(ErrorBodySchema, 'No such user'),
         409: errorContent('An admin may not disable themself or drop their own admin role', 'self_lockout'),
       },
@@ -159,7 +154,7 @@ export const userRoutes = createRouter()
         throw new ApiError(409, 'self_lockout', 'You cannot disable yourself or drop your own admin role');
       }
       if (password) {
-        const target = db.select({ username: users.username }).from(users).where(eq(users.id, id)).get();
+        const target = userById(db, id);
         if (!target) throw notFound(`User ${id}`);
         assertPasswordFor(password, target.username);
       }
@@ -168,7 +163,7 @@ export const userRoutes = createRouter()
       const pinHash = pin ? await hashPasswordAsync(pin) : undefined;
       const now = clock.now();
       const out = db.transaction((tx) => {
-        const before = tx.select().from(users).where(eq(users.id, id)).get();
+        const before = userById(tx, id);
         if (!before) throw notFound(`User ${id}`);
         const beforeView = view(tx, before);
         const binding = {
@@ -178,20 +173,17 @@ export const userRoutes = createRouter()
         };
         assertBinding(tx, binding);
         const disabledAt = disabled === undefined ? before.disabledAt : disabled ? (before.disabledAt ?? now) : null;
-        tx.update(users)
-          .set({
-            ...fields,
-            departmentId: binding.departmentId,
-            disabledAt,
-            ...(passwordHash ? { passwordHash } : {}),
-            ...(pinHash ? { pinHash } : {}),
-          })
-          .where(eq(users.id, id))
-          .run();
+        updateUser(tx, id, {
+          ...fields,
+          departmentId: binding.departmentId,
+          disabledAt,
+          ...(passwordHash ? { passwordHash } : {}),
+          ...(pinHash ? { pinHash } : {}),
+        });
         if (gateIds) setUserGates(tx, id, gateIds);
         // A disabled account or a reset password ends every session at once.
-        if (disabledAt || passwordHash || fields.role) tx.delete(sessions).where(eq(sessions.userId, id)).run();
-        const after = view(tx, tx.select().from(users).where(eq(users.id, id)).get()!);
+        if (disabledAt || passwordHash || fields.role) endSessions(tx, id);
+        const after = view(tx, userById(tx, id)!);
         recordAudit(tx, now, actor, c.get('requestId'), {
           action: passwordHash ? 'user.update+password_reset' : pinHash ? 'user.update+pin_set' : 'user.update',
           entity: 'user',

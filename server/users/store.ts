@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { departments, gates, userGates, users, type Role } from '../db/schema';
+import { departments, gates, sessions, userGates, users, type Role } from '../db/schema';
 import { fieldError } from '../lib/errors';
 import type { Tx } from '../db/open';
 
@@ -54,4 +54,48 @@ export function insertUser(tx: Tx, u: NewUser) {
     .get();
   setUserGates(tx, row.id, u.gateIds);
   return row;
+}
+
+export type UserRow = typeof users.$inferSelect;
+
+export function listUsers(db: Tx, role?: Role): UserRow[] {
+  return db
+    .select()
+    .from(users)
+    .where(role ? eq(users.role, role) : undefined)
+    .orderBy(users.id)
+    .all();
+}
+
+export function userById(db: Tx, id: number): UserRow | undefined {
+  return db.select().from(users).where(eq(users.id, id)).get();
+}
+
+export function userByUsername(db: Tx, username: string): UserRow | undefined {
+  return db.select().from(users).where(eq(users.username, username)).get();
+}
+
+export function updateUser(
+  tx: Tx,
+  id: number,
+  set: Partial<
+    Pick<UserRow, 'displayName' | 'role' | 'departmentId' | 'disabledAt' | 'deptApprover' | 'passwordHash' | 'pinHash'>
+  >,
+) {
+  tx.update(users).set(set).where(eq(users.id, id)).run();
+}
+
+/** Ends the account's sessions, all of them or all but the one kept (the caller's own). */
+export function endSessions(tx: Tx, userId: number, keep?: string | null) {
+  for (const s of tx.select({ id: sessions.id }).from(sessions).where(eq(sessions.userId, userId)).all()) {
+    if (s.id !== keep) tx.delete(sessions).where(eq(sessions.id, s.id)).run();
+  }
+}
+
+export function insertSession(tx: Tx, session: typeof sessions.$inferInsert) {
+  tx.insert(sessions).values(session).run();
+}
+
+export function deleteSession(db: Tx, id: string) {
+  db.delete(sessions).where(eq(sessions.id, id)).run();
 }

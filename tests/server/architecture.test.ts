@@ -73,4 +73,29 @@ describe('the shape of the house', () => {
       expect(readFileSync(file, 'utf8'), relative(ROOT_DIR, file)).not.toMatch(/^\s*(export\s+)?type Tx\b/m);
     }
   });
+
+  it('keeps SQL in stores: a routes.ts builds no query and imports no table or query operator', () => {
+    const moving = ['devices', 'kiosk', 'requests', 'review'].map((r) => join('server', r, 'routes.ts'));
+    for (const file of files(join(ROOT_DIR, 'server')).filter((f) => f.endsWith('routes.ts'))) {
+      const src = readFileSync(file, 'utf8');
+      const where = relative(ROOT_DIR, file);
+      if (moving.includes(where)) continue;
+      expect(src, where).not.toMatch(/from 'drizzle-orm'/);
+      expect(src, where).not.toMatch(/\.(select|insert|update|delete)\(|\$client|\bsql`/);
+      // Table objects may be named for their row types only.
+      for (const m of src.matchAll(/^import\s+(type\s+)?\{([^}]*)\}\s+from\s+'\.\.\/db\/schema'/gm)) {
+        const runtime = m[1] ? [] : m[2]!.split(',').filter((n) => n.trim() && !/^\s*type\s/.test(n));
+        expect(runtime, `${where} imports from db/schema at run time`).toEqual([]);
+      }
+    }
+  });
+
+  it('declares the guard answers and the id parameter once, in lib/', () => {
+    for (const file of files(join(ROOT_DIR, 'server')).filter((f) => f.endsWith('routes.ts'))) {
+      const src = readFileSync(file, 'utf8');
+      const where = relative(ROOT_DIR, file);
+      expect(src, where).not.toMatch(/401: jsonContent\(ErrorBodySchema, 'Not signed in'\)/);
+      expect(src, where).not.toMatch(/param: \{ name: 'id', in: 'path' \}/);
+    }
+  });
 });

@@ -306,3 +306,14 @@ export function deriveAlerts(
   );
   return keyed.map((d) => ({ ...d, acknowledged: acks.get(d.key) ?? null }));
 }
+
+/** Records who acknowledged an alert; the first acknowledgement stands. True when this one was the first. */
+export function acknowledgeAlert(tx: Tx, ack: { key: string; userId: number; at: Date; note: string | null }) {
+  return (
+    tx
+      .insert(alertAcks)
+      .values({ alertKey: ack.key, userId: ack.userId, at: ack.at, note: ack.note })
+      .onConflictDoNothing()
+      .run().changes > 0
+  );
+}

@@ -18,6 +18,15 @@ export const ERASED = {
   checks: [] as string[],
 } as const;
 
+/** What erasing a visitor needs to know first: whether they exist, were erased already, and their request. */
+export function visitorForErasure(tx: Tx, visitorId: number) {
+  return tx
+    .select({ id: visitors.id, purgedAt: visitors.purgedAt, requestId: visitors.requestId })
+    .from(visitors)
+    .where(eq(visitors.id, visitorId))
+    .get();
+}
+
 export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
   tx.update(visitors)
