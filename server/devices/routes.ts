@@ -1,14 +1,21 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, max } from 'drizzle-orm';
 import { randomInt } from 'node:crypto';
-import { apiTokens, deviceEnrollments, devices, gates, snapshotResyncs } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
-import type { Tx } from '../db/open';
 import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
+import { gateById } from '../gates/store';
+import {
+  deviceById,
+  insertEnrollmentCode,
+  lastDivergences,
+  listDevices,
+  requestResync,
+  revokeDevice,
+  type DeviceRow,
+} from './store';
 
 export const ENROLLMENT_MINUTES = 10;
 
@@ -36,22 +43,7 @@ const DeviceSchema = z
       .openapi({ description: 'The tablet’s clock minus the server’s at its last sync (positive: ahead)' }),
   })
   .openapi('Device');
-/** When each tablet (or the one named) last held a copy that differed from the server's: one grouped read. */
-function lastDivergences(tx: Tx, deviceId?: number) {
-  const rows = tx
-    .select({ deviceId: snapshotResyncs.deviceId, at: max(snapshotResyncs.at) })
-    .from(snapshotResyncs)
-    .where(
-      and(
-        eq(snapshotResyncs.cause, 'divergence'),
-        deviceId === undefined ? undefined : eq(snapshotResyncs.deviceId, deviceId),
-      ),
-    )
-    .groupBy(snapshotResyncs.deviceId)
-    .all();
-  return new Map(rows.map((r) => [r.deviceId, r.at]));
-}
-function view(d: typeof devices.$inferSelect, diverged: Date | null | undefined) {
+function view(d: DeviceRow, diverged: Date | null | undefined) {
   return {
     id: d.id,
     gateId: d.gateId,
@@ -93,18 +85,15 @@ export const deviceRoutes = createRouter()
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const expiresAt = new Date(now.getTime() + ENROLLMENT_MINUTES * 60_000);
       db.transaction((tx) => {
-        if (!tx.select({ id: gates.id }).from(gates).where(eq(gates.id, gateId)).get())
-          throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
+        if (!gateById(tx, gateId)) throw fieldError(['gateId'], 'unknown_gate', `Gate ${gateId} does not exist`);
         // Stored as a hash bound to the gate: the table alone does not reveal live codes.
-        tx.insert(deviceEnrollments)
-          .values({
-            gateId,
-            codeHash: sha256(`${gateId}:${code}`),
-            expiresAt,
-            createdByUserId: p.userId,
-            createdAt: now,
-          })
-          .run();
+        insertEnrollmentCode(tx, {
+          gateId,
+          codeHash: sha256(`${gateId}:${code}`),
+          expiresAt,
+          createdByUserId: p.userId,
+          createdAt: now,
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'device.enrollment_code',
           entity: 'gate',
@@ -127,12 +116,7 @@ export const deviceRoutes = createRouter()
       const { db } = c.get('deps');
       const diverged = lastDivergences(db);
       return c.json(
-        db
-          .select()
-          .from(devices)
-          .orderBy(desc(devices.id))
-          .all()
-          .map((d) => view(d, diverged.get(d.id))),
+        listDevices(db).map((d) => view(d, diverged.get(d.id))),
         200,
       );
     },
@@ -158,13 +142,10 @@ export const deviceRoutes = createRouter()
       const p = principalOf(c);
       const now = clock.now();
       const row = db.transaction((tx) => {
-        const d = tx.select().from(devices).where(eq(devices.id, id)).get();
+        const d = deviceById(tx, id);
         if (!d) throw notFound(`Device ${id}`);
         if (d.revokedAt) throw new ApiError(409, 'device_revoked', `Device ${id} is revoked`);
-        tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, id)).run();
-        tx.insert(snapshotResyncs)
-          .values({ deviceId: id, at: now, cause: 'office', requestedByUserId: p.userId })
-          .run();
+        requestResync(tx, id, p.userId, now);
         recordAudit(tx, now, p, c.get('requestId'), { action: 'device.resync', entity: 'device', entityId: id });
         return view({ ...d, resyncRequestedAt: now }, lastDivergences(tx, id).get(id));
       });
@@ -190,13 +171,9 @@ export const deviceRoutes = createRouter()
       const { id } = c.req.valid('param');
       const now = clock.now();
       const row = db.transaction((tx) => {
-        const d = tx.select().from(devices).where(eq(devices.id, id)).get();
+        const d = deviceById(tx, id);
         if (!d) throw notFound(`Device ${id}`);
-        tx.update(devices)
-          .set({ revokedAt: d.revokedAt ?? now })
-          .where(eq(devices.id, id))
-          .run();
-        tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
+        revokeDevice(tx, d, now);
         recordAudit(tx, now, principalOf(c), c.get('requestId'), {
           action: 'device.revoke',
           entity: 'device',

@@ -1,21 +1,45 @@
-import { createMiddleware } from 'hono/factory';
-import { ApiError } from '../lib/errors';
-import type { AppEnv, Principal } from '../lib/context';
+import { and, desc, eq, max } from 'drizzle-orm';
+import { apiTokens, deviceEnrollments, devices, snapshotResyncs } from '../db/schema';
+import type { Tx } from '../db/open';
 
-/**
- * The tablet behind the caller's bearer token (the authenticate middleware finds it with the
- * token, in one lookup); anything else calling a kiosk route is refused.
- */
-export function deviceOf(p: Principal) {
-  if (!p.device) throw new ApiError(403, 'not_a_device', 'This route is for enrolled gate tablets');
-  return p.device;
+export type DeviceRow = typeof devices.$inferSelect;
+
+export const listDevices = (db: Tx): DeviceRow[] => db.select().from(devices).orderBy(desc(devices.id)).all();
+
+export const deviceById = (tx: Tx, id: number): DeviceRow | undefined =>
+  tx.select().from(devices).where(eq(devices.id, id)).get();
+
+/** When each tablet (or the one named) last held a copy that differed from the server's: one grouped read. */
+export function lastDivergences(tx: Tx, deviceId?: number) {
+  const rows = tx
+    .select({ deviceId: snapshotResyncs.deviceId, at: max(snapshotResyncs.at) })
+    .from(snapshotResyncs)
+    .where(
+      and(
+        eq(snapshotResyncs.cause, 'divergence'),
+        deviceId === undefined ? undefined : eq(snapshotResyncs.deviceId, deviceId),
+      ),
+    )
+    .groupBy(snapshotResyncs.deviceId)
+    .all();
+  return new Map(rows.map((r) => [r.deviceId, r.at]));
 }
 
-/** Route guard for tablet-only routes: runs before validation, like requireRole. */
-export const requireDevice = () =>
-  createMiddleware<AppEnv>(async (c, next) => {
-    const p = c.get('principal');
-    if (!p) throw new ApiError(401, 'unauthenticated', 'Enroll this tablet first');
-    deviceOf(p);
-    await next();
-  });
+export function insertEnrollmentCode(tx: Tx, code: typeof deviceEnrollments.$inferInsert) {
+  tx.insert(deviceEnrollments).values(code).run();
+}
+
+/** The office asks for a full snapshot on the tablet's next sync, and the request is kept with its cause. */
+export function requestResync(tx: Tx, deviceId: number, userId: number | null, now: Date) {
+  tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, deviceId)).run();
+  tx.insert(snapshotResyncs).values({ deviceId, at: now, cause: 'office', requestedByUserId: userId }).run();
+}
+
+/** A revoked tablet's token dies with it; revoking twice keeps the first time. */
+export function revokeDevice(tx: Tx, d: DeviceRow, now: Date) {
+  tx.update(devices)
+    .set({ revokedAt: d.revokedAt ?? now })
+    .where(eq(devices.id, d.id))
+    .run();
+  tx.update(apiTokens).set({ revokedAt: now }).where(eq(apiTokens.id, d.apiTokenId)).run();
+}

@@ -1,28 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, eq, gt, isNull } from 'drizzle-orm';
-import {
-  apiTokens,
-  deviceEnrollments,
-  devices,
-  gates,
-  passes,
-  snapshotResyncs,
-  userGates,
-  users,
-  visitRequests,
-} from '../db/schema';
-import { addHistory, createEmergencyRequest, EmergencyInputSchema } from '../requests/store';
+import { addHistory, createEmergencyRequest, EmergencyInputSchema, requestById } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { clientAddress } from '../lib/client-address';
-import { randomToken, sha256, verifyPasswordAsync } from '../lib/crypto';
+import { randomToken, verifyPasswordAsync } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent } from '../lib/router';
 import { safeText, IdParamSchema } from '../lib/schemas';
 import { principalOf } from '../middleware/auth';
-import { deviceOf, requireDevice } from '../devices/store';
+import { deviceOf, requireDevice } from '../devices/guard';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
 import { buildSnapshot, CURSOR_PATTERN, parseCursor } from './snapshot';
 import { SnapshotSchema } from './schemas';
+import { enrollWithCode, guardOfGate, livePassOf, recordDivergence, recordSnapshotServed } from './store';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid'),
@@ -89,50 +78,16 @@ export const kioskRoutes = createRouter()
       const { code, name, appVersion } = c.req.valid('json');
       const token = `ghd_${randomToken()}`;
       const out = db.transaction((tx) => {
-        const open = tx
-          .select()
-          .from(deviceEnrollments)
-          .where(and(isNull(deviceEnrollments.usedAt), gt(deviceEnrollments.expiresAt, now)))
-          .all();
-        const match = open.find((e) => e.codeHash === sha256(`${e.gateId}:${code}`));
-        if (!match) return null;
-        const gate = tx.select().from(gates).where(eq(gates.id, match.gateId)).get();
-        tx.update(deviceEnrollments).set({ usedAt: now }).where(eq(deviceEnrollments.id, match.id)).run();
-        const t = tx
-          .insert(apiTokens)
-          .values({
-            name: `device:${name}`,
-            tokenHash: sha256(token),
-            role: 'guard',
-            gateId: match.gateId,
-            createdByUserId: match.createdByUserId,
-          })
-          .returning()
-          .get();
-        const d = tx
-          .insert(devices)
-          .values({
-            gateId: match.gateId,
-            name,
-            apiTokenId: t.id,
-            appVersion,
-            enrolledAt: now,
-            enrolledByUserId: match.createdByUserId,
-            lastSeenAt: now,
-          })
-          .returning()
-          .get();
+        const enrolled = enrollWithCode(tx, { code, name, appVersion, token }, now);
+        if (!enrolled) return null;
+        const { device, gate } = enrolled;
         recordAudit(tx, now, null, c.get('requestId'), {
           action: 'device.enroll',
           entity: 'device',
-          entityId: d.id,
-          after: { gateId: match.gateId, name },
+          entityId: device.id,
+          after: { gateId: gate.id, name },
         });
-        return {
-          token,
-          deviceId: d.id,
-          gate: { id: match.gateId, name: gate?.name ?? '', nameEn: gate?.nameEn ?? '' },
-        };
+        return { token, deviceId: device.id, gate };
       });
       if (!out) {
         loginLimiter.record(address, now.getTime());
@@ -185,29 +140,14 @@ export const kioskRoutes = createRouter()
       const snapshot = buildSnapshot(db, device, now, cause ? null : cursor);
       const contact = contactOf(c);
       events.transact(db, (tx, happened) => {
-        if (cause === 'divergence')
-          tx.insert(snapshotResyncs)
-            .values({
-              deviceId: device.id,
-              at: now,
-              cause,
-              expectedDigest: device.snapshotDigest,
-              reportedDigest: digest ?? null,
-            })
-            .run();
-        tx.update(devices)
-          .set({
-            lastSeenAt: now,
-            lastSnapshotAt: now,
-            snapshotCursor: snapshot.cursor,
-            snapshotDigest: snapshot.digest,
-            resyncRequestedAt: null,
-            clockSkewMs: clockSkewOf(c, now) ?? device.clockSkewMs,
-            ...(contact.appVersion ? { appVersion: contact.appVersion } : {}),
-            ...(contact.outboxPending !== undefined ? { outboxPending: contact.outboxPending } : {}),
-          })
-          .where(eq(devices.id, device.id))
-          .run();
+        if (cause === 'divergence') recordDivergence(tx, device, digest ?? null, now);
+        recordSnapshotServed(tx, device.id, {
+          lastSnapshotAt: now,
+          snapshotCursor: snapshot.cursor,
+          snapshotDigest: snapshot.digest,
+          clockSkewMs: clockSkewOf(c, now) ?? device.clockSkewMs,
+          ...contact,
+        });
         happened({ type: 'device.contacted', gateId: device.gateId, deviceId: device.id });
       });
       recordContact(db, device.id, now);
@@ -240,12 +180,7 @@ export const kioskRoutes = createRouter()
         throw new ApiError(429, 'rate_limited', 'Too many wrong PINs; wait and try again', {
           headers: { 'Retry-After': String(wait) },
         });
-      const guard = db
-        .select({ id: users.id, displayName: users.displayName, pinHash: users.pinHash, disabledAt: users.disabledAt })
-        .from(users)
-        .innerJoin(userGates, and(eq(userGates.userId, users.id), eq(userGates.gateId, device.gateId)))
-        .where(and(eq(users.id, userId), eq(users.role, 'guard')))
-        .get();
+      const guard = guardOfGate(db, userId, device.gateId);
       if (!guard || guard.disabledAt || !guard.pinHash || !(await verifyPasswordAsync(pin, guard.pinHash))) {
         loginLimiter.record(key, now.getTime());
         throw new ApiError(401, 'invalid_pin', 'Wrong PIN, or not a guard of this gate');
@@ -361,7 +296,7 @@ export const kioskRoutes = createRouter()
       const { db } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const { id } = c.req.valid('param');
-      const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+      const r = requestById(db, id);
       if (
         !r ||
         !r.emergency ||
@@ -369,11 +304,7 @@ export const kioskRoutes = createRouter()
         !r.gateIds.includes(device.gateId)
       )
         throw notFound(`Emergency request ${id}`);
-      const pass = db
-        .select({ id: passes.id })
-        .from(passes)
-        .where(and(eq(passes.requestId, id), isNull(passes.revokedAt)))
-        .get();
+      const pass = livePassOf(db, id);
       return c.json({ status: r.status, passId: pass?.id ?? null, note: r.decisionNote }, 200);
     },
   );

@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, desc, eq, gte, lt, lte, type SQL } from 'drizzle-orm';
-import { departments, idempotencyKeys, visitRequests } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
@@ -21,12 +19,19 @@ import {
   addHistory,
   assertFilingValid,
   evaluateFiling,
+  firstReviewStatus,
+  insertRequest,
   insertVisitors,
   prepareVisitors,
   replaceVisitors,
+  requestById,
+  requestPage,
   requestView,
   requestViews,
   revokePasses,
+  storedReply,
+  storeReply,
+  updateRequest,
 } from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
 
@@ -74,11 +79,7 @@ export const requestRoutes = createRouter()
 
     const out = db.transaction((tx) => {
       if (key) {
-        const seen = tx
-          .select()
-          .from(idempotencyKeys)
-          .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
-          .get();
+        const seen = storedReply(tx, scope, key);
         if (seen) {
           if (seen.requestHash !== bodyHash)
             throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request');
@@ -87,24 +88,19 @@ export const requestRoutes = createRouter()
       }
       const { rv, verdict } = evaluateFiling(tx, now, input, prepared);
       assertFilingValid(tx, input, verdict);
-      const dept = tx.select().from(departments).where(eq(departments.id, departmentId)).get();
-      const status = dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
+      const status = firstReviewStatus(tx, departmentId);
       const { visitors: _v, ...fields } = input;
-      const r = tx
-        .insert(visitRequests)
-        .values({
-          ...fields,
-          departmentId,
-          filedByLabel: `${p.kind}:${p.label}`,
-          filedByUserId: p.userId,
-          status,
-          queue: verdict.groupReview ? 'group' : 'normal',
-          ruleVersion: rv.version,
-          createdAt: now,
-          updatedAt: now,
-        })
-        .returning()
-        .get();
+      const r = insertRequest(tx, {
+        ...fields,
+        departmentId,
+        filedByLabel: `${p.kind}:${p.label}`,
+        filedByUserId: p.userId,
+        status,
+        queue: verdict.groupReview ? 'group' : 'normal',
+        ruleVersion: rv.version,
+        createdAt: now,
+        updatedAt: now,
+      });
       insertVisitors(tx, r.id, prepared, verdict, now);
       addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
       recordAudit(tx, now, p, c.get('requestId'), {
@@ -114,10 +110,7 @@ export const requestRoutes = createRouter()
         after: { status, visitors: prepared.length, ruleVersion: rv.version },
       });
       const body = requestView(tx, r, { detail: true });
-      if (key)
-        tx.insert(idempotencyKeys)
-          .values({ scope, key, requestHash: bodyHash, status: 201, body, createdAt: now })
-          .run();
+      if (key) storeReply(tx, { scope, key, requestHash: bodyHash, status: 201, body, createdAt: now });
       return { replayed: false, body };
     });
     if (out.replayed) c.header('Idempotent-Replayed', 'true');
@@ -144,21 +137,18 @@ export const requestRoutes = createRouter()
       const { db } = c.get('deps');
       const p = principalOf(c);
       const q = c.req.valid('query');
-      const where: SQL[] = [];
-      const dept = p.role === 'filer' ? p.departmentId : q.departmentId;
-      if (dept != null) where.push(eq(visitRequests.departmentId, dept));
-      if (q.status) where.push(eq(visitRequests.status, q.status));
-      if (q.from) where.push(gte(visitRequests.visitDateTo, q.from));
-      if (q.to) where.push(lte(visitRequests.visitDateFrom, q.to));
       const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
-      if (after) where.push(lt(visitRequests.id, after[0]));
-      const rows = db
-        .select()
-        .from(visitRequests)
-        .where(and(...where))
-        .orderBy(desc(visitRequests.id))
-        .limit(q.limit + 1)
-        .all();
+      const rows = requestPage(
+        db,
+        {
+          departmentId: p.role === 'filer' ? p.departmentId : q.departmentId,
+          status: q.status,
+          from: q.from,
+          to: q.to,
+          beforeId: after?.[0],
+        },
+        q.limit,
+      );
       const page = pageFrom(rows, q.limit, (r) => [r.id]);
       return c.json({ ...page, items: requestViews(db, page.items) }, 200);
     },
@@ -208,21 +198,17 @@ export const requestRoutes = createRouter()
         // A backfill documents a visit that already happened: the lead time cannot apply to it.
         const { rv, verdict } = evaluateFiling(tx, now, input, prepared, { checkLeadTime: !backfill });
         assertFilingValid(tx, input, verdict);
-        const dept = tx.select().from(departments).where(eq(departments.id, before.departmentId)).get();
-        const status = backfill ? before.status : dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
+        const status = backfill ? before.status : firstReviewStatus(tx, before.departmentId);
         const { visitors: _v, ...fields } = input;
-        tx.update(visitRequests)
-          .set({
-            ...fields,
-            status,
-            queue: verdict.groupReview ? 'group' : 'normal',
-            ruleVersion: rv.version,
-            reviewReasons: null,
-            updatedAt: now,
-            ...(backfill ? { backfilledAt: now } : {}),
-          })
-          .where(eq(visitRequests.id, id))
-          .run();
+        updateRequest(tx, id, {
+          ...fields,
+          status,
+          queue: verdict.groupReview ? 'group' : 'normal',
+          ruleVersion: rv.version,
+          reviewReasons: null,
+          updatedAt: now,
+          ...(backfill ? { backfilledAt: now } : {}),
+        });
         replaceVisitors(tx, id, prepared, verdict, now, { backfill });
         addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
         recordAudit(tx, now, p, c.get('requestId'), {
@@ -232,7 +218,7 @@ export const requestRoutes = createRouter()
           before: { status: before.status },
           after: { status, visitors: prepared.length },
         });
-        const after = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+        const after = requestById(tx, id);
         if (!after) throw new Error('request vanished inside its own transaction');
         return requestView(tx, after, { detail: true });
       });
@@ -265,7 +251,7 @@ export const requestRoutes = createRouter()
         if (before.status === 'cancelled' || before.status === 'rejected')
           throw new ApiError(409, 'not_cancellable', `The request is already ${before.status}`);
         if (before.visitDateTo < today) throw new ApiError(409, 'not_cancellable', 'The visit is already over');
-        tx.update(visitRequests).set({ status: 'cancelled', updatedAt: now }).where(eq(visitRequests.id, id)).run();
+        updateRequest(tx, id, { status: 'cancelled', updatedAt: now });
         revokePasses(tx, id, now, 'cancelled');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'cancelled', before.status, 'cancelled', note || null);
         recordAudit(tx, now, p, c.get('requestId'), {

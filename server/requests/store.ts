@@ -1,7 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, inArray, isNull, lt, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from '@hono/zod-openapi';
-import { departments, gates, passes, requestHistory, visitRequests, visitors, type RequestStatus } from '../db/schema';
+import {
+  departments,
+  gates,
+  idempotencyKeys,
+  passes,
+  requestHistory,
+  visitRequests,
+  visitors,
+  type RequestStatus,
+} from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { safeText } from '../lib/schemas';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
@@ -334,7 +343,7 @@ export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string
     .run();
 }
 
-type RequestRow = typeof visitRequests.$inferSelect;
+export type RequestRow = typeof visitRequests.$inferSelect;
 
 /** Rows grouped by their request id, in the order read. */
 function byRequest<T extends { requestId: number }>(rows: T[]) {
@@ -471,3 +480,95 @@ function viewOf(
 export type { RuleVersion };
 
 export const visitorById = (tx: Tx, id: number) => tx.select().from(visitors).where(eq(visitors.id, id)).get();
+
+export const requestById = (tx: Tx, id: number) =>
+  tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+
+/** Where a new or edited request starts: with the department's own approver first when it has one. */
+export function firstReviewStatus(tx: Tx, departmentId: number): 'pending' | 'pending_dept' {
+  const dept = tx
+    .select({ requiresDeptApproval: departments.requiresDeptApproval })
+    .from(departments)
+    .where(eq(departments.id, departmentId))
+    .get();
+  return dept?.requiresDeptApproval ? 'pending_dept' : 'pending';
+}
+
+export function insertRequest(tx: Tx, values: typeof visitRequests.$inferInsert): RequestRow {
+  return tx.insert(visitRequests).values(values).returning().get();
+}
+
+export function updateRequest(tx: Tx, id: number, set: Partial<typeof visitRequests.$inferInsert>) {
+  tx.update(visitRequests).set(set).where(eq(visitRequests.id, id)).run();
+}
+
+export interface RequestFilter {
+  departmentId?: number | null | undefined;
+  status?: RequestStatus | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  /** The id of the last request of the page before. */
+  beforeId?: number | undefined;
+}
+
+/** Newest first; one more row than asked, so the caller knows whether a next page exists. */
+export function requestPage(db: Tx, f: RequestFilter, limit: number): RequestRow[] {
+  const where: SQL[] = [];
+  if (f.departmentId != null) where.push(eq(visitRequests.departmentId, f.departmentId));
+  if (f.status) where.push(eq(visitRequests.status, f.status));
+  if (f.from) where.push(gte(visitRequests.visitDateTo, f.from));
+  if (f.to) where.push(lte(visitRequests.visitDateFrom, f.to));
+  if (f.beforeId !== undefined) where.push(lt(visitRequests.id, f.beforeId));
+  return db
+    .select()
+    .from(visitRequests)
+    .where(and(...where))
+    .orderBy(desc(visitRequests.id))
+    .limit(limit + 1)
+    .all();
+}
+
+export const REVIEW_QUEUES = ['normal', 'group', 'needs_review', 'pending_dept', 'backfill'] as const;
+
+/** A queue of the office's review, oldest first, after the (createdAt ms, id) of the page before; limit + 1 rows. */
+export function reviewQueuePage(
+  db: Tx,
+  queue: (typeof REVIEW_QUEUES)[number],
+  after: readonly [number, number] | undefined,
+  limit: number,
+): RequestRow[] {
+  const inQueue =
+    queue === 'needs_review'
+      ? eq(visitRequests.status, 'needs_review')
+      : queue === 'pending_dept'
+        ? eq(visitRequests.status, 'pending_dept')
+        : queue === 'backfill'
+          ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
+          : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
+  const afterLast =
+    after === undefined
+      ? undefined
+      : or(
+          gt(visitRequests.createdAt, new Date(after[0])),
+          and(eq(visitRequests.createdAt, new Date(after[0])), gt(visitRequests.id, after[1])),
+        );
+  return db
+    .select()
+    .from(visitRequests)
+    .where(and(inQueue, afterLast))
+    .orderBy(asc(visitRequests.createdAt), asc(visitRequests.id))
+    .limit(limit + 1)
+    .all();
+}
+
+/** The reply stored for a retried filing (Idempotency-Key), if this key was used in this scope. */
+export const storedReply = (tx: Tx, scope: string, key: string) =>
+  tx
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)))
+    .get();
+
+export function storeReply(tx: Tx, reply: typeof idempotencyKeys.$inferInsert) {
+  tx.insert(idempotencyKeys).values(reply).run();
+}

@@ -1,6 +1,4 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { and, asc, eq, gt, isNull, or } from 'drizzle-orm';
-import { users, visitRequests } from '../db/schema';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
@@ -16,8 +14,13 @@ import {
   EmergencyInputSchema,
   requestView,
   requestViews,
+  requestById,
+  REVIEW_QUEUES,
+  reviewQueuePage,
   revokePasses,
+  updateRequest,
 } from '../requests/store';
+import { userById } from '../users/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Tx } from '../db/open';
@@ -50,10 +53,10 @@ function approveOne(
   const r = loadVisibleRequest(tx, p, id);
   const actor = `${p.kind}:${p.label}`;
   if (r.status === 'pending_dept') {
-    const approver = p.userId ? tx.select().from(users).where(eq(users.id, p.userId)).get() : undefined;
+    const approver = p.userId ? userById(tx, p.userId) : undefined;
     if (p.role !== 'filer' || !approver?.deptApprover)
       throw new ApiError(403, 'forbidden', 'This request first needs its department approver');
-    tx.update(visitRequests).set({ status: 'pending', updatedAt: now }).where(eq(visitRequests.id, id)).run();
+    updateRequest(tx, id, { status: 'pending', updatedAt: now });
     addHistory(tx, id, now, actor, 'dept_approved', 'pending_dept', 'pending', note);
     recordAudit(tx, now, p, requestId, {
       action: 'request.dept_approve',
@@ -76,19 +79,16 @@ function approveOne(
       `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`,
     );
   const { version, rules } = currentRules(tx);
-  tx.update(visitRequests)
-    .set({
-      status: 'approved',
-      reviewReasons: null,
-      decidedAt: now,
-      decidedByUserId: p.userId,
-      decisionNote: note,
-      ruleVersion: version,
-      updatedAt: now,
-      ...(allowPrint !== undefined ? { printAllowed: allowPrint } : {}),
-    })
-    .where(eq(visitRequests.id, id))
-    .run();
+  updateRequest(tx, id, {
+    status: 'approved',
+    reviewReasons: null,
+    decidedAt: now,
+    decidedByUserId: p.userId,
+    decisionNote: note,
+    ruleVersion: version,
+    updatedAt: now,
+    ...(allowPrint !== undefined ? { printAllowed: allowPrint } : {}),
+  });
   // A re-approval keeps each visitor's live pass where it still fits, and re-issues it where not.
   issuePasses(tx, id, now, rules, signingKeyWrap);
   addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
@@ -117,7 +117,7 @@ export const reviewRoutes = createRouter()
       middleware: [requireRole('office')] as const,
       request: {
         query: PageQuerySchema.extend({
-          queue: z.enum(['normal', 'group', 'needs_review', 'pending_dept', 'backfill']).default('normal'),
+          queue: z.enum(REVIEW_QUEUES).default('normal'),
         }),
       },
       responses: {
@@ -130,27 +130,7 @@ export const reviewRoutes = createRouter()
       const now = clock.now();
       const { queue, limit, cursor } = c.req.valid('query');
       const after = decodeCursor(cursor, z.tuple([z.number().int(), z.number().int()]));
-      const inQueue =
-        queue === 'needs_review'
-          ? eq(visitRequests.status, 'needs_review')
-          : queue === 'pending_dept'
-            ? eq(visitRequests.status, 'pending_dept')
-            : queue === 'backfill'
-              ? and(eq(visitRequests.emergency, true), isNull(visitRequests.backfilledAt))
-              : and(eq(visitRequests.status, 'pending'), eq(visitRequests.queue, queue));
-      const afterLast =
-        after &&
-        or(
-          gt(visitRequests.createdAt, new Date(after[0])),
-          and(eq(visitRequests.createdAt, new Date(after[0])), gt(visitRequests.id, after[1])),
-        );
-      const rows = db
-        .select()
-        .from(visitRequests)
-        .where(and(inQueue, afterLast))
-        .orderBy(asc(visitRequests.createdAt), asc(visitRequests.id))
-        .limit(limit + 1)
-        .all();
+      const rows = reviewQueuePage(db, queue, after, limit);
       const page = pageFrom(rows, limit, (r) => [r.createdAt.getTime(), r.id]);
       return c.json(
         {
@@ -200,7 +180,7 @@ export const reviewRoutes = createRouter()
       const now = clock.now();
       const body = db.transaction((tx) => {
         approveOne(tx, p, id, now, c.req.valid('json'), c.get('requestId'), c.get('deps').keys.signingKeyWrap);
-        const r = tx.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+        const r = requestById(tx, id);
         if (!r) throw notFound(`Request ${id}`);
         return requestView(tx, r, { detail: true });
       });
@@ -280,17 +260,14 @@ export const reviewRoutes = createRouter()
         const r = loadVisibleRequest(tx, p, id);
         if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status))
           throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
-        tx.update(visitRequests)
-          .set({
-            status: 'rejected',
-            decidedAt: now,
-            decidedByUserId: p.userId,
-            decisionReasonCode: reasonCode,
-            decisionNote: note,
-            updatedAt: now,
-          })
-          .where(eq(visitRequests.id, id))
-          .run();
+        updateRequest(tx, id, {
+          status: 'rejected',
+          decidedAt: now,
+          decidedByUserId: p.userId,
+          decisionReasonCode: reasonCode,
+          decisionNote: note,
+          updatedAt: now,
+        });
         revokePasses(tx, id, now, 'rejected');
         addHistory(tx, id, now, `${p.kind}:${p.label}`, 'rejected', r.status, 'rejected', `${reasonCode}: ${note}`);
         recordAudit(tx, now, p, c.get('requestId'), {
