@@ -10,7 +10,8 @@ import type { Logger } from './lib/logger';
 export type DomainEvent =
   | { type: 'gate_events.synced'; gateId: number; deviceId: number; events: GateEvent[]; rejected: number }
   | { type: 'device.contacted'; gateId: number; deviceId: number }
-  | { type: 'alert.acknowledged'; key: string; userId: number };
+  | { type: 'alert.acknowledged'; key: string; userId: number }
+  | { type: 'rules.changed'; version: number; level: string };
 
 type Recorder = (tx: Tx, e: DomainEvent) => void;
 type Listener = (e: DomainEvent) => void;

@@ -1,4 +1,5 @@
 import type { PassRefusal } from './pass';
+import { policyFor, testRequiredBy, type EntrantPolicy, type EntrantType } from './policy';
 import type { Rules } from './rules';
 
 /**
@@ -38,14 +39,29 @@ export type TemperatureState =
   | { state: 'rest'; celsius: number; retestAfter: string } // first fever: rest, then measure again
   | { state: 'fever'; celsius: number }; // the re-test confirmed the fever
 
+export interface TemperatureRules {
+  thresholdC: number;
+  /** Without a re-test the first plausible reading decides. */
+  retest: boolean;
+  plausibleMinC: number;
+  plausibleMaxC: number;
+  restMinutes: number;
+}
+
+/** The fever protocol's parameters: the device limits and rest are the campus's, the threshold the policy's. */
+export const temperatureRules = (rules: Rules, policy: EntrantPolicy): TemperatureRules => ({
+  thresholdC: policy.temperature.thresholdC,
+  retest: policy.temperature.retest,
+  plausibleMinC: rules.plausibleMinC,
+  plausibleMaxC: rules.plausibleMaxC,
+  restMinutes: rules.restMinutes,
+});
+
 /**
  * Fever protocol: a reading at or above the threshold starts a rest; the first plausible
  * reading taken after the rest decides. Implausible readings (cold forehead) never count.
  */
-export function temperatureVerdict(
-  readings: TemperatureReading[],
-  rules: Pick<Rules, 'feverThresholdC' | 'plausibleMinC' | 'plausibleMaxC' | 'restMinutes'>,
-): TemperatureState {
+export function temperatureVerdict(readings: TemperatureReading[], rules: TemperatureRules): TemperatureState {
   let firstFever: TemperatureReading | null = null;
   let last: TemperatureState = { state: 'none' };
   for (const r of readings) {
@@ -54,9 +70,10 @@ export function temperatureVerdict(
       last = { state: 'retake', celsius: c };
       continue;
     }
-    const fever = c >= rules.feverThresholdC;
+    const fever = c >= rules.thresholdC;
     if (firstFever === null) {
       if (!fever) return { state: 'normal', celsius: c };
+      if (!rules.retest) return { state: 'fever', celsius: c };
       firstFever = r;
       last = {
         state: 'rest',
@@ -82,7 +99,11 @@ export const feverRetested = (t: TemperatureState) =>
 
 export type CheckCode =
   'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
-export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable';
+/**
+ * `not_required`: the policy in force does not ask for this check of this entrant (never shown as
+ * passed); `not_applicable`: it asks, but not of this entrant (an in-city visitor's test).
+ */
+export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable' | 'not_required';
 
 export interface CheckResult {
   code: CheckCode;
@@ -108,8 +129,15 @@ export interface AdmissionInput {
   pass: { ok: true } | { ok: false; reason: PassRefusal };
   healthCode: { colour: CodeColour; method: HealthCodeMethod } | null;
   temperatures: TemperatureReading[];
-  /** Out-of-city visitors: the guard confirms the proof of a recent negative test. */
-  testRequired: boolean;
+  /**
+   * Which kind of entrant: the policy of the level in force for it decides which checks apply.
+   * Absent in events from builds before entry policies: a filed visitor.
+   */
+  entrant?: EntrantType;
+  /** The entrant comes from outside the campus city: the test rule may ask them for a test. */
+  outOfCity?: boolean;
+  /** What builds before entry policies sent instead of `outOfCity`: the test was asked for. */
+  testRequired?: boolean;
   testConfirmed: boolean | null;
   /** The guard confirms the ID document matches the pass. */
   idConfirmed: boolean | null;
@@ -131,8 +159,15 @@ export interface AdmissionDecision {
   temperature: TemperatureState;
 }
 
+const notRequired = (code: CheckCode): CheckResult => ({ code, outcome: 'not_required', detail: 'off' });
+
 export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionDecision {
-  const temperature = temperatureVerdict(input.temperatures, rules);
+  const policy = policyFor(rules, input.entrant ?? 'visitor');
+  const temperature = policy.temperature.required
+    ? temperatureVerdict(input.temperatures, temperatureRules(rules, policy))
+    : ({ state: 'none' } as const);
+  const testRequired =
+    input.outOfCity !== undefined ? testRequiredBy(policy, input.outOfCity) : (input.testRequired ?? false);
   if (input.quickRefusal) {
     return { verdict: 'refuse', checks: [], reasons: [input.quickRefusal], next: null, temperature };
   }
@@ -166,7 +201,8 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     if (input.blocked) reasons.push('block_list');
   }
 
-  if (!input.healthCode) {
+  if (!policy.healthCode) checks.push(notRequired('health_code'));
+  else if (!input.healthCode) {
     checks.push({ code: 'health_code', outcome: 'pending', detail: 'not_checked' });
     pending('health_code');
   } else {
@@ -179,29 +215,32 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     if (!ok) reasons.push(input.healthCode.colour === 'red' ? 'code_red' : 'code_yellow');
   }
 
-  switch (temperature.state) {
-    case 'none':
-      checks.push({ code: 'temperature', outcome: 'pending', detail: 'none' });
-      pending('temperature');
-      break;
-    case 'retake':
-      checks.push({ code: 'temperature', outcome: 'pending', detail: `retake:${temperature.celsius}` });
-      pending('retake_temperature');
-      break;
-    case 'rest':
-      checks.push({ code: 'temperature', outcome: 'pending', detail: `rest:${temperature.celsius}` });
-      pending('rest');
-      break;
-    case 'normal':
-      checks.push({ code: 'temperature', outcome: 'pass', detail: `normal:${temperature.celsius}` });
-      break;
-    case 'fever':
-      checks.push({ code: 'temperature', outcome: 'fail', detail: `fever:${temperature.celsius}` });
-      reasons.push('fever');
-      break;
-  }
+  if (!policy.temperature.required) checks.push(notRequired('temperature'));
+  else
+    switch (temperature.state) {
+      case 'none':
+        checks.push({ code: 'temperature', outcome: 'pending', detail: 'none' });
+        pending('temperature');
+        break;
+      case 'retake':
+        checks.push({ code: 'temperature', outcome: 'pending', detail: `retake:${temperature.celsius}` });
+        pending('retake_temperature');
+        break;
+      case 'rest':
+        checks.push({ code: 'temperature', outcome: 'pending', detail: `rest:${temperature.celsius}` });
+        pending('rest');
+        break;
+      case 'normal':
+        checks.push({ code: 'temperature', outcome: 'pass', detail: `normal:${temperature.celsius}` });
+        break;
+      case 'fever':
+        checks.push({ code: 'temperature', outcome: 'fail', detail: `fever:${temperature.celsius}` });
+        reasons.push('fever');
+        break;
+    }
 
-  if (!input.testRequired) checks.push({ code: 'nucleic_test', outcome: 'not_applicable', detail: 'in_city' });
+  if (policy.nucleicTest.scope === 'nobody') checks.push(notRequired('nucleic_test'));
+  else if (!testRequired) checks.push({ code: 'nucleic_test', outcome: 'not_applicable', detail: 'in_city' });
   else if (input.testConfirmed === null) {
     checks.push({ code: 'nucleic_test', outcome: 'pending', detail: 'not_checked' });
     pending('nucleic_test');
@@ -217,6 +256,9 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
   if (input.idConfirmed === false) {
     checks.push({ code: 'id_match', outcome: 'fail', detail: 'mismatch' });
     reasons.push('id_mismatch');
+  } else if (policy.idMatch === 'required' && !input.idConfirmed) {
+    checks.push({ code: 'id_match', outcome: 'pending', detail: 'not_checked' });
+    pending('id_match');
   } else {
     // Confirming the ID is optional at the gate (the guard looks); a recorded mismatch refuses.
     checks.push({
@@ -256,8 +298,14 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   pass_stale_code: { zh: '动态码已过期（疑似截图）', en: 'The live code is stale (a screenshot?)' },
   code_red: { zh: '健康码为红码，不得入校', en: 'Red health code: entry refused' },
   code_yellow: { zh: '健康码为黄码，不得入校', en: 'Yellow health code: entry refused' },
-  fever: { zh: '复测体温仍≥37.3°C，请前往发热门诊', en: 'Fever confirmed on re-test; please go to the fever clinic' },
-  test_not_confirmed: { zh: '未能出示48小时内核酸阴性证明', en: 'No negative test within 48 hours shown' },
+  fever: {
+    zh: '体温≥{threshold}°C，请前往发热门诊',
+    en: 'Temperature at or above {threshold} °C; please go to the fever clinic',
+  },
+  test_not_confirmed: {
+    zh: '未能出示{hours}小时内核酸阴性证明',
+    en: 'No negative test within {hours} hours shown',
+  },
   id_mismatch: { zh: '证件与通行码不符', en: 'ID document does not match the pass' },
   block_list: {
     zh: '该人员在禁止入校名单内，请联系保卫处',
@@ -265,3 +313,13 @@ export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   },
   snapshot_stale: { zh: '门岗数据过旧，暂停离线放行', en: 'Gate data is too old: offline admits are paused' },
 };
+
+/** A refusal's words with the figures of the policy that refused: the threshold and test window in force. */
+export function refusalText(reason: RefusalReason, policy: EntrantPolicy): { zh: string; en: string } {
+  const fill = (text: string) =>
+    text
+      .replace('{threshold}', policy.temperature.thresholdC.toFixed(1))
+      .replace('{hours}', String(policy.nucleicTest.hours));
+  const t = REFUSAL_TEXT[reason];
+  return { zh: fill(t.zh), en: fill(t.en) };
+}

@@ -1,4 +1,5 @@
 import { addDays, campusDate, daysBetween, instantAt, wallClock, type IsoDate } from './dates';
+import { entrantOf, policyFor, testRequiredBy, type EntrantType } from './policy';
 import { regionWithin, type RiskArea, type Rules } from './rules';
 
 /** One broken rule, at a field path, with a stable code the UI translates and its parameters. */
@@ -42,6 +43,8 @@ export interface RequestFacts {
   timeFrom: string;
   timeTo: string;
   preventionPlan: string | null;
+  /** Filed through the emergency lane (a walk-in the office let in). */
+  emergency?: boolean;
   visitors: VisitorFacts[];
 }
 
@@ -51,6 +54,8 @@ export interface FilingVerdict {
   visitorChecks: { outOfCity: boolean; violations: FilingCode[] }[];
   /** Over the group cap with a plan: a separate review queue (rule 11). */
   groupReview: boolean;
+  /** The kind of entrant whose policy applied. */
+  entrant: EntrantType;
 }
 
 /** The first campus date a request filed at `now` may name (rule 2, with the optional cut-off). */
@@ -100,31 +105,37 @@ export function checkFiling(
     violations.push({ path: ['preventionPlan'], code: 'prevention_plan_required', params: { cap: rules.groupCap } });
   }
 
+  // Only what the policy in force asks of this kind of entrant is checked (and so collected).
+  const entrant = entrantOf({ emergency: req.emergency ?? false, group: groupReview });
+  const policy = policyFor(rules, entrant);
+  const hours = policy.nucleicTest.hours;
   const today = campusDate(now, rules.timezone);
-  const windowStart = addDays(today < req.visitDateFrom ? today : req.visitDateFrom, -rules.riskLookbackDays);
+  const windowStart = addDays(today < req.visitDateFrom ? today : req.visitDateFrom, -policy.lookbackDays);
   const visitStart = instantAt(req.visitDateFrom, req.timeFrom, rules.timezone);
 
   const visitorChecks = req.visitors.map((v, i) => {
     const mine: Violation[] = [];
     const at = (field: string, code: FilingCode, params?: Violation['params']) =>
       mine.push({ path: ['visitors', i, field], code, ...(params ? { params } : {}) });
-    const home = riskyArea(v.fromRegion, riskAreas, windowStart, req.visitDateTo);
-    if (home) at('fromRegion', 'risk_area_home', { region: home.regionCode, level: home.level });
-    v.visitedRegions.forEach((code) => {
-      const hit = riskyArea(code, riskAreas, windowStart, req.visitDateTo);
-      if (hit) at('visitedRegions', 'risk_area_visited', { region: code, level: hit.level });
-    });
-    if (v.closeContact) at('closeContact', 'close_contact');
+    if (policy.riskAreaDeclaration) {
+      const home = riskyArea(v.fromRegion, riskAreas, windowStart, req.visitDateTo);
+      if (home) at('fromRegion', 'risk_area_home', { region: home.regionCode, level: home.level });
+      v.visitedRegions.forEach((code) => {
+        const hit = riskyArea(code, riskAreas, windowStart, req.visitDateTo);
+        if (hit) at('visitedRegions', 'risk_area_visited', { region: code, level: hit.level });
+      });
+    }
+    if (policy.closeContactDeclaration && v.closeContact) at('closeContact', 'close_contact');
     if (v.blocked) at('name', 'block_list');
-    if (!v.commitmentAccepted) at('commitmentAccepted', 'commitment_required');
+    if (policy.commitment && !v.commitmentAccepted) at('commitmentAccepted', 'commitment_required');
     const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
-    if (outOfCity) {
-      if (!v.testTakenAt || !v.testResult) at('testTakenAt', 'test_required', { hours: rules.testWindowHours });
+    if (testRequiredBy(policy, outOfCity)) {
+      if (!v.testTakenAt || !v.testResult) at('testTakenAt', 'test_required', { hours });
       else {
         if (v.testResult !== 'negative') at('testResult', 'test_not_negative');
         if (v.testTakenAt.getTime() > now.getTime()) at('testTakenAt', 'test_in_future');
-        else if (visitStart.getTime() - v.testTakenAt.getTime() > rules.testWindowHours * 3_600_000) {
-          at('testTakenAt', 'test_outside_window', { hours: rules.testWindowHours });
+        else if (visitStart.getTime() - v.testTakenAt.getTime() > hours * 3_600_000) {
+          at('testTakenAt', 'test_outside_window', { hours });
         }
       }
     }
@@ -132,5 +143,5 @@ export function checkFiling(
     return { outOfCity, violations: mine.map((m) => m.code) };
   });
 
-  return { violations, visitorChecks, groupReview };
+  return { violations, visitorChecks, groupReview, entrant };
 }

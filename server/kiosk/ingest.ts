@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
 import { decideAdmission, feverRetested, type AdmissionInput } from '../domain/admission';
 import { passMismatchOf, recordedPassVerdict, type PassMismatch, type PassRecord } from '../domain/pass';
-import { RulesSchema, type Rules } from '../domain/rules';
+import { entrantOf, type EntrantType } from '../domain/policy';
+import { parseStoredRules, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
@@ -22,6 +23,9 @@ interface PassRow {
   entries: number;
   entriesUsed: number;
   revokedAt: number | null;
+  outOfCity: 0 | 1;
+  emergency: 0 | 1;
+  queue: 'normal' | 'group';
 }
 
 export interface DeviceContact {
@@ -43,8 +47,10 @@ function statementsFor(sqlite: Database.Database) {
     ),
     // The passes a batch names, in one indexed read (the server checks every one of them).
     passesOf: sqlite.prepare<[string], PassRow>(
-      `select id, valid_from as validFrom, valid_to as validTo, gate_ids as gateIds, entries_allowed as entries, entries_used as entriesUsed, revoked_at as revokedAt
-       from passes where id in (select value from json_each(?))`,
+      `select p.id, p.valid_from as validFrom, p.valid_to as validTo, p.gate_ids as gateIds, p.entries_allowed as entries,
+              p.entries_used as entriesUsed, p.revoked_at as revokedAt, v.out_of_city as outOfCity, r.emergency, r.queue
+       from passes p join visitors v on v.id = p.visitor_id join visit_requests r on r.id = v.request_id
+       where p.id in (select value from json_each(?))`,
     ),
     latestRules: sqlite.prepare('select id from rule_sets order by id desc limit 1').pluck(),
     // The tablets learn of entries used through the change counter (migration 0008). One number for the
@@ -128,7 +134,7 @@ export function ingestEvents(
     if (!ruleCache.has(v)) {
       const settings = s.rulesOf.get(v) as string | undefined;
       if (!settings) return null; // not cached: the version may yet be written
-      ruleCache.set(v, RulesSchema.parse(JSON.parse(settings)));
+      ruleCache.set(v, parseStoredRules(JSON.parse(settings)));
     }
     return ruleCache.get(v) ?? null;
   };
@@ -139,8 +145,14 @@ export function ingestEvents(
     out.rejected.forEach((r, i) => s.reject.run(device.id, r.id, receivedAt, r.reason, rejectedRaw[i] ?? ''));
     const named = [...new Set(parsed.flatMap((e) => (e.passId ? [e.passId] : [])))];
     const records = new Map<string, PassRecord>();
+    // Who the entrant is, as the server's own rows say: the policy and the test rule follow from it.
+    const entrants = new Map<string, { entrant: EntrantType; outOfCity: boolean }>();
     if (named.length) {
       for (const r of s.passesOf.all(JSON.stringify(named))) {
+        entrants.set(r.id, {
+          entrant: entrantOf({ emergency: r.emergency === 1, group: r.queue === 'group' }),
+          outOfCity: r.outOfCity === 1,
+        });
         records.set(r.id, {
           passId: r.id,
           validFrom: new Date(r.validFrom),
@@ -170,7 +182,8 @@ export function ingestEvents(
           const mine = recordedPassVerdict(record, { at: new Date(at), gateId: device.gateId, toleranceMs });
           // Where the server's records find nothing wrong, the tablet's refusal stands: it saw what the
           // server cannot (the signature, the live code, its own admits not yet synced).
-          input = { ...e.input, pass: mine.ok ? e.input.pass : mine };
+          const { testRequired: _claimed, ...claimed } = e.input;
+          input = { ...claimed, ...entrants.get(e.passId), pass: mine.ok ? e.input.pass : mine };
           if (!mine.ok && e.verdict === 'admit') passMismatch = passMismatchOf(mine.reason);
         }
         const rules = rulesAt(e.ruleVersion);

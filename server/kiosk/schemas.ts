@@ -9,6 +9,7 @@ import {
   TEMPERATURE_METHODS,
 } from '../domain/admission';
 import { PASS_REFUSALS } from '../domain/pass';
+import { ENTRANT_TYPES } from '../domain/policy';
 import { RulesSchema } from '../domain/rules';
 
 const PassRefusalSchema = z.enum(PASS_REFUSALS);
@@ -21,7 +22,10 @@ export const AdmissionInputSchema = z.object({
   temperatures: z
     .array(z.object({ celsius: z.number().min(20).max(50), method: z.enum(TEMPERATURE_METHODS), at: IsoDateTime }))
     .max(10),
-  testRequired: z.boolean(),
+  /** Sent by builds before entry policies; newer ones send who the entrant is and the server checks it. */
+  testRequired: z.boolean().optional(),
+  entrant: z.enum(ENTRANT_TYPES).optional(),
+  outOfCity: z.boolean().optional(),
   testConfirmed: z.boolean().nullable(),
   idConfirmed: z.boolean().nullable(),
   snapshotFresh: z.boolean(),
@@ -73,6 +77,7 @@ export const SnapshotPassSchema = z
     }),
     request: z.object({
       id: z.number().int(),
+      entrant: z.enum(ENTRANT_TYPES).openapi({ description: 'Which policy of the level in force applies' }),
       department: z.string(),
       departmentEn: z.string(),
       escortName: z.string(),

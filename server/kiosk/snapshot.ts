@@ -15,6 +15,7 @@ import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
+import { entrantOf } from '../domain/policy';
 import type { Tx } from '../db/open';
 
 const DAY = 86_400_000;
@@ -120,6 +121,7 @@ export function buildSnapshot(
     },
     request: {
       id: request.id,
+      entrant: entrantOf({ emergency: request.emergency, group: request.queue === 'group' }),
       department: department.name,
       departmentEn: department.nameEn,
       escortName: request.escortName,

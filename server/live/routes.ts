@@ -14,6 +14,9 @@ const WallSchema = z
   .object({
     generatedAt: z.string(),
     day: z.string(),
+    level: z
+      .object({ id: z.string(), nameZh: z.string(), nameEn: z.string() })
+      .openapi({ description: 'The campus alert level in force' }),
     onCampus: z.number().int(),
     overstays: z.number().int(),
     alerts: z.array(AlertSchema),
@@ -66,7 +69,12 @@ const REFRESH_MS = 30_000;
 const HEARTBEAT_MS = 15_000;
 
 /** Every change that shows on the wall; any other after-commit event leaves it as it is. */
-const WALL_CHANGES = new Set<DomainEvent['type']>(['gate_events.synced', 'device.contacted', 'alert.acknowledged']);
+const WALL_CHANGES = new Set<DomainEvent['type']>([
+  'gate_events.synced',
+  'device.contacted',
+  'alert.acknowledged',
+  'rules.changed',
+]);
 const changesWall = (e: DomainEvent) => WALL_CHANGES.has(e.type);
 
 /**

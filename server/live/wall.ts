@@ -6,6 +6,7 @@ import { maskName } from '../domain/names';
 import { onCampusNow } from '../presence/store';
 import { computeDay } from '../reports/figures';
 import type { Rules } from '../domain/rules';
+import { levelOf } from '../domain/policy';
 import type { Db } from '../db/open';
 
 const LATEST = 8;
@@ -41,6 +42,7 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
   return {
     generatedAt: now.toISOString(),
     day: today,
+    level: (({ id, nameZh, nameEn }) => ({ id, nameZh, nameEn }))(levelOf(rules)),
     onCampus: presence.length,
     overstays: presence.filter((p) => p.overstay).length,
     alerts: alerts

@@ -46,7 +46,7 @@ export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
 
 /** The facts the pure filing checks need, from stored or prepared visitors. */
 export function requestFacts(
-  req: Pick<RequestFacts, 'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan'>,
+  req: Pick<RequestFacts, 'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan' | 'emergency'>,
   vs: Pick<
     PreparedVisitor,
     | 'idHash'
@@ -67,14 +67,17 @@ export function requestFacts(
     timeFrom: req.timeFrom,
     timeTo: req.timeTo,
     preventionPlan: req.preventionPlan,
+    emergency: req.emergency ?? false,
     visitors: vs.map((v) => ({
       fromRegion: v.fromRegion,
       visitedRegions: v.visitedRegions,
       closeContact: v.closeContact,
-      // A re-check does not ask visitors to accept a newer commitment text again.
+      // A re-check does not ask visitors to accept a newer commitment text again, but a visit filed when
+      // no commitment was asked has none, and a level that asks for one sends it to review. An emergency
+      // walk-in signs on paper at the gate before the department backfills.
       commitmentAccepted: ctx.commitmentRequired
         ? v.commitmentVersion !== null && v.commitmentVersion === ctx.commitmentVersion
-        : true,
+        : v.commitmentVersion !== null || (req.emergency ?? false),
       testTakenAt: v.testTakenAt,
       testResult: v.testResult,
       blocked: ctx.isBlocked({ idHash: v.idHash, nameNorm: v.nameNorm, phoneNorm: v.phone }),

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RulesSchema } from '../domain/rules';
+import { RulesSchema, type Rules } from '../domain/rules';
+import { fieldError } from '../lib/errors';
 import { recordAudit } from '../lib/audit';
 import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib/router';
 import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
@@ -20,6 +21,21 @@ const ImpactSchema = z
   )
   .openapi('RecheckImpact');
 const RulesChange = z.object({ rules: RulesSchema, reason: z.string().trim().min(2).max(500) });
+const LevelChange = z.object({
+  level: z.string().min(1).max(32).openapi({ description: 'The id of one of the levels in the rules in force' }),
+  reason: z.string().trim().min(2).max(500),
+});
+
+/** The rules in force with another level: an unknown level id is the caller's mistake, on `level`. */
+function withLevel(rules: Rules, level: string): Rules {
+  if (!rules.levels.some((l) => l.id === level))
+    throw fieldError(
+      ['level'],
+      'unknown_level',
+      `No level ${level}; the levels are ${rules.levels.map((l) => l.id).join(', ')}`,
+    );
+  return { ...rules, level };
+}
 
 export const ruleRoutes = createRouter()
   .openapi(
@@ -92,11 +108,11 @@ export const ruleRoutes = createRouter()
       responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...inputGuardResponses },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, clock, events } = c.get('deps');
       const p = principalOf(c);
       const { rules, reason } = c.req.valid('json');
       const now = clock.now();
-      const out = db.transaction((tx) => {
+      const out = events.transact(db, (tx, happened) => {
         const before = currentRules(tx);
         const saved = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, reason, rules);
         const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `rules v${saved.version}`);
@@ -108,6 +124,64 @@ export const ruleRoutes = createRouter()
           after: rules,
           reason,
         });
+        happened({ type: 'rules.changed', version: saved.version, level: rules.level });
+        return { ...saved, impact };
+      });
+      return c.json(out, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/level/preview',
+      tags: ['rules'],
+      summary: 'Which approved future visits would fail if the campus switched to this alert level (nothing saved)',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(LevelChange),
+      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
+    }),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const rules = withLevel(currentRules(db).rules, c.req.valid('json').level);
+      return c.json(recheckImpact(db, clock.now(), { rules }), 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'put',
+      path: '/level',
+      tags: ['rules'],
+      summary:
+        'Switch the campus alert level in one step: a new rule version; approved visits that fail move to review, tablets take it with their next snapshot',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(LevelChange),
+      responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Switched'), ...inputGuardResponses },
+    }),
+    (c) => {
+      const { db, clock, events } = c.get('deps');
+      const p = principalOf(c);
+      const { level, reason } = c.req.valid('json');
+      const now = clock.now();
+      const out = events.transact(db, (tx, happened) => {
+        const before = currentRules(tx);
+        const rules = withLevel(before.rules, level);
+        const saved = saveRuleVersion(
+          tx,
+          now,
+          `${p.kind}:${p.label}`,
+          `level ${before.rules.level} → ${level}: ${reason}`,
+          rules,
+        );
+        const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `level ${level} (rules v${saved.version})`);
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'rules.level',
+          entity: 'rules',
+          entityId: saved.version,
+          before: { level: before.rules.level },
+          after: { level },
+          reason,
+        });
+        happened({ type: 'rules.changed', version: saved.version, level });
         return { ...saved, impact };
       });
       return c.json(out, 200);

@@ -1,6 +1,6 @@
 import { desc, lt } from 'drizzle-orm';
 import { commitmentTexts, ruleSets } from '../db/schema';
-import { DEFAULT_RULES, RulesSchema, type Rules } from '../domain/rules';
+import { DEFAULT_RULES, parseStoredRules, type Rules } from '../domain/rules';
 import type { Db, Tx } from '../db/open';
 
 export interface RuleVersion {
@@ -17,7 +17,7 @@ export const DEFAULT_COMMITMENT = {
 export function currentRules(db: Tx): RuleVersion {
   const row = db.select().from(ruleSets).orderBy(desc(ruleSets.id)).limit(1).get();
   if (!row) return { version: 0, rules: DEFAULT_RULES };
-  return { version: row.id, rules: RulesSchema.parse(row.settings) };
+  return { version: row.id, rules: parseStoredRules(row.settings) };
 }
 
 /** A new version of the rules; risk-area and block-list changes also call this, so versions count every change. */

@@ -2,10 +2,12 @@ import { describe, expect, it } from 'vitest';
 import {
   decideAdmission,
   feverRetested,
+  temperatureRules,
   temperatureVerdict,
   type AdmissionInput,
   type TemperatureReading,
 } from '../../server/domain/admission';
+import { policyFor } from '../../server/domain/policy';
 import { DEFAULT_RULES } from '../../server/domain/rules';
 
 const at = (min: number) => new Date(Date.UTC(2026, 10, 21, 1, min)).toISOString();
@@ -19,39 +21,41 @@ const base: AdmissionInput = {
   idConfirmed: null,
   snapshotFresh: true,
 };
+/** The closed campus's fever protocol for a filed visitor: the notices' 37.3 °C with a re-test. */
+const TR = temperatureRules(DEFAULT_RULES, policyFor(DEFAULT_RULES, 'visitor'));
 const decide = (over: Partial<AdmissionInput>) => decideAdmission({ ...base, ...over }, DEFAULT_RULES);
 
 describe('temperatureVerdict', () => {
   it('passes below the threshold and rests at or above it (37.3 °C)', () => {
-    expect(temperatureVerdict([r(37.2)], DEFAULT_RULES).state).toBe('normal');
-    expect(temperatureVerdict([r(37.3)], DEFAULT_RULES)).toMatchObject({ state: 'rest', retestAfter: at(5) });
+    expect(temperatureVerdict([r(37.2)], TR).state).toBe('normal');
+    expect(temperatureVerdict([r(37.3)], TR)).toMatchObject({ state: 'rest', retestAfter: at(5) });
   });
 
   it('never passes an implausible reading: 34.1 asks for a retake, then the retake counts', () => {
-    expect(temperatureVerdict([r(34.1)], DEFAULT_RULES)).toEqual({ state: 'retake', celsius: 34.1 });
-    expect(temperatureVerdict([r(34.1), r(36.4, 1)], DEFAULT_RULES).state).toBe('normal');
-    expect(temperatureVerdict([r(43)], DEFAULT_RULES).state).toBe('retake');
+    expect(temperatureVerdict([r(34.1)], TR)).toEqual({ state: 'retake', celsius: 34.1 });
+    expect(temperatureVerdict([r(34.1), r(36.4, 1)], TR).state).toBe('normal');
+    expect(temperatureVerdict([r(43)], TR).state).toBe('retake');
   });
 
   it('lets the re-test after the rest decide, and ignores a reading taken during the rest', () => {
-    expect(temperatureVerdict([r(37.6), r(36.8, 5)], DEFAULT_RULES)).toEqual({
+    expect(temperatureVerdict([r(37.6), r(36.8, 5)], TR)).toEqual({
       state: 'normal',
       celsius: 36.8,
       afterRest: true,
     });
-    expect(temperatureVerdict([r(37.6), r(37.4, 6)], DEFAULT_RULES)).toEqual({ state: 'fever', celsius: 37.4 });
-    expect(temperatureVerdict([r(37.6), r(36.8, 2)], DEFAULT_RULES).state).toBe('rest');
+    expect(temperatureVerdict([r(37.6), r(37.4, 6)], TR)).toEqual({ state: 'fever', celsius: 37.4 });
+    expect(temperatureVerdict([r(37.6), r(36.8, 2)], TR).state).toBe('rest');
   });
 
   it('rounds each reading to 0.1 °C before the threshold, as the thermometer shows it: 37.25 rests, 37.24 passes', () => {
-    expect(temperatureVerdict([r(37.25)], DEFAULT_RULES)).toMatchObject({ state: 'rest', celsius: 37.3 });
-    expect(temperatureVerdict([r(37.24)], DEFAULT_RULES)).toEqual({ state: 'normal', celsius: 37.2 });
-    expect(feverRetested(temperatureVerdict([r(37.25), r(36.9, 5)], DEFAULT_RULES))).toBe(true);
-    expect(feverRetested(temperatureVerdict([r(37.24)], DEFAULT_RULES))).toBe(false);
+    expect(temperatureVerdict([r(37.25)], TR)).toMatchObject({ state: 'rest', celsius: 37.3 });
+    expect(temperatureVerdict([r(37.24)], TR)).toEqual({ state: 'normal', celsius: 37.2 });
+    expect(feverRetested(temperatureVerdict([r(37.25), r(36.9, 5)], TR))).toBe(true);
+    expect(feverRetested(temperatureVerdict([r(37.24)], TR))).toBe(false);
   });
 
   it('follows the office’s threshold', () => {
-    expect(temperatureVerdict([r(37.3)], { ...DEFAULT_RULES, feverThresholdC: 37.5 }).state).toBe('normal');
+    expect(temperatureVerdict([r(37.3)], { ...TR, thresholdC: 37.5 }).state).toBe('normal');
   });
 });
 

@@ -56,6 +56,8 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/rules': [...ALL],
   'GET /api/v1/rules/history': OFFICE_ADMIN,
   'POST /api/v1/rules/preview': OFFICE,
+  'POST /api/v1/rules/level/preview': OFFICE,
+  'PUT /api/v1/rules/level': OFFICE,
   'PUT /api/v1/rules': OFFICE,
   'GET /api/v1/rules/commitment': [...ALL],
   'PUT /api/v1/rules/commitment': OFFICE,

@@ -29,6 +29,11 @@ export function LivePage() {
     <section class="live">
       <header class="row">
         <h1>{t('live.title')}</h1>
+        {wall && (
+          <span class={`status level-${wall.level.id}`} data-testid="live-level" data-level={wall.level.id}>
+            {t('live.level', { level: lang === 'en' ? wall.level.nameEn : wall.level.nameZh })}
+          </span>
+        )}
         <span class={connected ? 'status status-approved' : 'status status-rejected'} data-testid="live-connection">
           {connected ? t('live.connected') : t('live.disconnected')}
         </span>

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
+import { LevelSwitch, PolicyEditor } from '../components/levels';
 import { api, ok } from '../lib/api';
 import { useAction, usePaged, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
@@ -8,7 +9,6 @@ import type { Rules } from '../../../server/domain/rules';
 
 /** The settings the gate and the filing apply, in the order a security officer thinks of them. */
 const NUMBER_FIELDS = [
-  'feverThresholdC',
   'plausibleMinC',
   'plausibleMaxC',
   'restMinutes',
@@ -18,11 +18,8 @@ const NUMBER_FIELDS = [
   'leadDays',
   'filingCutoffHour',
   'groupCap',
-  'testWindowHours',
-  'riskLookbackDays',
   'maxRangeDays',
   'backfillHours',
-  'entriesPerDay',
   'earlyArrivalMinutes',
   'codeStepSeconds',
   'retentionDays',
@@ -113,6 +110,15 @@ export function RulesPage() {
   };
   return (
     <section>
+      {current.data && (
+        <LevelSwitch
+          rules={current.data.rules}
+          onSwitched={() => {
+            current.reload();
+            history.reload();
+          }}
+        />
+      )}
       <section class="card">
         <header class="row">
           <h1>{t('rules.title')}</h1>
@@ -140,6 +146,15 @@ export function RulesPage() {
               {t('rule.printedPassAllowed')}
             </label>
           </div>
+        )}
+        {draft && (
+          <PolicyEditor
+            draft={draft}
+            onChange={(r) => {
+              setDraft(r);
+              setImpact(null);
+            }}
+          />
         )}
         <div class="inline-form">
           <Field label={t('rules.reason')} name="reason" error={action.error}>

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TEMPERATURE_METHODS, type TemperatureMethod } from '../../../server/domain/admission';
 import { Keypad } from './keypad';
+import { policyFor } from '../../../server/domain/policy';
 import { useAppState, type Entrant } from '../lib/state';
 
 const QUICK_READINGS = [36.0, 36.1, 36.2, 36.3, 36.4, 36.5, 36.6, 36.7, 36.8, 36.9, 37.0];
@@ -12,9 +13,10 @@ export function EntrantCard({ e }: { e: Entrant }) {
   const en = state.lang.value === 'en';
   const [method, setMethod] = useState<TemperatureMethod>('forehead_ir');
   const [typing, setTyping] = useState<string | null>(null);
-  const [last4, setLast4] = useState('');
   const [clock, setClock] = useState(Date.now());
   const temp = e.decision.temperature;
+  const rules = state.snapshot.value?.rules.rules;
+  const policy = rules ? policyFor(rules, e.record?.request.entrant ?? 'visitor') : null;
   const resting = temp.state === 'rest' && Date.parse(temp.retestAfter) > clock;
   useEffect(() => {
     if (temp.state !== 'rest') return;
@@ -22,6 +24,10 @@ export function EntrantCard({ e }: { e: Entrant }) {
     return () => clearInterval(timer);
   }, [temp.state]);
   const r = e.record;
+  // The steps follow the engine: what the policy in force does not ask is never on screen.
+  const pending = (code: string) => e.decision.checks.some((c) => c.code === code && c.outcome === 'pending');
+  const codeDone = !pending('health_code');
+  const idRequired = pending('id_match');
   const enter = () => {
     const c = Number(typing);
     if (typing && Number.isFinite(c)) state.addTemperature(c, method);
@@ -52,7 +58,7 @@ export function EntrantCard({ e }: { e: Entrant }) {
           </dd>
         </dl>
       )}
-      {!e.healthCode && (
+      {!codeDone && (
         <div class="step" data-step="health_code">
           <h2>{e.healthCodeScanned ? t('code.scanned') : t('step.healthCode')}</h2>
           <div class="row3">
@@ -68,7 +74,7 @@ export function EntrantCard({ e }: { e: Entrant }) {
           </div>
         </div>
       )}
-      {e.healthCode &&
+      {codeDone &&
         (e.decision.next === 'temperature' ||
           e.decision.next === 'retake_temperature' ||
           e.decision.next === 'rest') && (
@@ -140,10 +146,11 @@ export function EntrantCard({ e }: { e: Entrant }) {
             )}
           </div>
         )}
-      {e.healthCode && e.decision.next === 'nucleic_test' && (
+      {codeDone && e.decision.next === 'nucleic_test' && (
         <div class="step" data-step="nucleic_test">
           <h2>
             {t('step.test', {
+              hours: policy?.nucleicTest.hours ?? 48,
               at: r?.visitor.testTakenAt ? new Date(r.visitor.testTakenAt).toLocaleString(en ? 'en' : 'zh-CN') : '—',
             })}
           </h2>
@@ -157,29 +164,18 @@ export function EntrantCard({ e }: { e: Entrant }) {
           </div>
         </div>
       )}
-      {e.healthCode && e.idConfirmed === null && r && (
-        <div class="step optional" data-step="id_match">
-          <h3>{t('step.id')}</h3>
+      {codeDone && e.idConfirmed === null && r && (idRequired || e.decision.next !== null) && (
+        <div class={idRequired ? 'step' : 'step optional'} data-step="id_match">
+          <h2>{idRequired ? t('step.idRequired') : t('step.id')}</h2>
           <div class="id-check">
-            <input
-              class="search"
-              inputMode="text"
-              maxLength={4}
-              aria-label={t('card.id')}
-              placeholder={t('card.id')}
-              value={last4}
-              onInput={(ev) => setLast4(ev.currentTarget.value.toUpperCase())}
-            />
-            <button
-              type="button"
-              class="big"
-              disabled={last4.length !== 4}
-              onClick={() => state.confirmId(last4 === r.visitor.idLast4)}
-            >
-              {t('confirm.yes')}
+            <output class="code-display" aria-label={t('card.id')}>
+              {r.visitor.idLast4}
+            </output>
+            <button type="button" class="big primary" onClick={() => state.confirmId(true)}>
+              {t('id.matches')}
             </button>
             <button type="button" class="big danger" onClick={() => state.confirmId(false)}>
-              {t('confirm.no')}
+              {t('id.differs')}
             </button>
           </div>
         </div>

@@ -1,3 +1,4 @@
+import { levelOf } from '../../../server/domain/policy';
 import { useAppState } from '../lib/state';
 
 /** Who, where, and whether the tablet can still decide alone: always on screen. */
@@ -8,11 +9,17 @@ export function StatusBar() {
   const rules = state.snapshot.value?.rules.rules;
   const ageMin = Math.floor(state.snapshotAgeMs() / 60_000);
   const fresh = state.snapshotFresh();
+  const level = rules ? levelOf(rules) : null;
   return (
     <header class="kiosk-bar">
       <strong>
         {gate ? t('shell.gate', { gate: state.lang.value === 'en' && gate.nameEn ? gate.nameEn : gate.name }) : ''}
       </strong>
+      {level && (
+        <span class={`level level-${level.id}`} data-testid="level" data-level={level.id}>
+          {t('shell.level', { level: state.lang.value === 'en' ? level.nameEn : level.nameZh })}
+        </span>
+      )}
       <span data-testid="on-campus">{t('shell.onCampus', { n: state.onCampus.value })}</span>
       <span class={state.online.value ? 'net online' : 'net offline'} data-testid="net">
         {state.online.value ? t('shell.online') : t('shell.offline')}

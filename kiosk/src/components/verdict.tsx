@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
-import { REFUSAL_TEXT } from '../../../server/domain/admission';
+import { refusalText } from '../../../server/domain/admission';
+import { policyFor } from '../../../server/domain/policy';
 import { useAppState, type Entrant } from '../lib/state';
 
 /** Two short tones: rising for admit, low for refuse. No audio file to load, works offline. */
@@ -26,6 +27,8 @@ export function Verdict({ e }: { e: Entrant }) {
   const state = useAppState();
   const t = state.t.value;
   const admit = e.decision.verdict === 'admit';
+  const rules = state.snapshot.value?.rules.rules;
+  const policy = rules ? policyFor(rules, e.record?.request.entrant ?? 'visitor') : null;
   useEffect(() => cue(admit), [admit]);
   return (
     <div
@@ -40,12 +43,13 @@ export function Verdict({ e }: { e: Entrant }) {
       </div>
       {!admit && (
         <ul class="reasons print-slip">
-          {e.decision.reasons.map((r) => (
-            <li key={r} data-reason={r}>
-              <span class="zh">{REFUSAL_TEXT[r].zh}</span>
-              <span class="en">{REFUSAL_TEXT[r].en}</span>
-            </li>
-          ))}
+          {policy &&
+            e.decision.reasons.map((r) => (
+              <li key={r} data-reason={r}>
+                <span class="zh">{refusalText(r, policy).zh}</span>
+                <span class="en">{refusalText(r, policy).en}</span>
+              </li>
+            ))}
         </ul>
       )}
       {e.decision.checks.length > 0 && (
@@ -64,14 +68,14 @@ export function Verdict({ e }: { e: Entrant }) {
             ))}
         </ul>
       )}
-      {admit && e.record && (
+      {admit && e.record && policy?.escort && (
         <p class="escort">
           {e.escortArrived ? t('verdict.escortDone') : t('verdict.waitEscort', { name: e.record.request.escortName })}
         </p>
       )}
       <div class="verdict-actions">
         {!e.recorded && <span>{t('verdict.saving')}</span>}
-        {admit && e.record && !e.escortArrived && (
+        {admit && e.record && policy?.escort && !e.escortArrived && (
           <button type="button" class="big" onClick={() => void state.escortArrived()}>
             {t('verdict.escort')}
           </button>

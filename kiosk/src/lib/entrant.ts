@@ -88,7 +88,8 @@ export function createEntrantFlow(d: EntrantDeps) {
       pass: e.pass,
       healthCode: e.healthCode,
       temperatures: e.temperatures,
-      testRequired: e.record?.visitor.outOfCity ?? false,
+      entrant: e.record?.request.entrant ?? 'visitor',
+      outOfCity: e.record?.visitor.outOfCity ?? false,
       testConfirmed: e.testConfirmed,
       idConfirmed: e.idConfirmed,
       snapshotFresh: snapshotFresh(),
@@ -146,13 +147,14 @@ export function createEntrantFlow(d: EntrantDeps) {
   ) {
     const r = rules.value;
     if (!r) return;
+    const record = passId ? findPass(passId) : null;
     const e: Entrant = {
       key: ++keys,
       startedAt: d.now(),
       source,
       passId,
       pass,
-      record: passId ? findPass(passId) : null,
+      record,
       healthCode: null,
       healthCodeScanned: false,
       temperatures: [],
@@ -164,7 +166,8 @@ export function createEntrantFlow(d: EntrantDeps) {
           pass,
           healthCode: null,
           temperatures: [],
-          testRequired: false,
+          entrant: record?.request.entrant ?? 'visitor',
+          outOfCity: record?.visitor.outOfCity ?? false,
           testConfirmed: null,
           idConfirmed: null,
           snapshotFresh: snapshotFresh(),

@@ -1,0 +1,151 @@
+import { z } from 'zod';
+
+/**
+ * Entry policy as data: which checks apply to which kind of entrant at which campus alert level.
+ * A level is a full policy; the office switches the campus between levels in one step, and every
+ * decision stores the rule version (and so the level) that made it. DOMAIN.md rules 3–8, 11, 12.
+ */
+
+/**
+ * Who comes through the gate. Members (students, staff) get their own credential in a later issue;
+ * their policies are part of the model already so a level says what they face.
+ */
+export const ENTRANT_TYPES = ['visitor', 'group', 'contractor', 'emergency', 'student', 'staff'] as const;
+export type EntrantType = (typeof ENTRANT_TYPES)[number];
+
+/** Who must show a recent negative nucleic-acid test (rule 5: from outside the campus city). */
+export const TEST_SCOPES = ['nobody', 'out_of_city', 'everyone'] as const;
+
+export const EntrantPolicySchema = z.object({
+  /** `required`: the guard compares the ID document before an admit; `optional`: a glance, a mismatch refuses. */
+  idMatch: z.enum(['optional', 'required']),
+  healthCode: z.boolean(),
+  temperature: z.object({
+    required: z.boolean(),
+    /** Fever at or above (rule 12), after rounding to 0.1 °C. */
+    thresholdC: z.number().min(36).max(40),
+    /** A first fever reading starts a rest and a re-test; without it the first reading decides. */
+    retest: z.boolean(),
+  }),
+  nucleicTest: z.object({
+    scope: z.enum(TEST_SCOPES),
+    /** The negative test was taken at most this many hours before the visit. */
+    hours: z
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 14),
+  }),
+  /** Where the entrant lived or went within the look-back days, against the risk-area list (rule 4). */
+  riskAreaDeclaration: z.boolean(),
+  closeContactDeclaration: z.boolean(),
+  lookbackDays: z.number().int().min(0).max(60),
+  /** The personal health commitment (seed 000), signed for the version in force. */
+  commitment: z.boolean(),
+  /** A host-department staff member meets the entrant at the gate (rule 7). */
+  escort: z.boolean(),
+  entriesPerDay: z.number().int().min(1).max(20),
+});
+export type EntrantPolicy = z.infer<typeof EntrantPolicySchema>;
+
+export const LevelSchema = z.object({
+  id: z.string().regex(/^[a-z][a-z0-9_]{1,31}$/),
+  nameZh: z.string().trim().min(1).max(20),
+  nameEn: z.string().trim().min(1).max(40),
+  policies: z.object(
+    Object.fromEntries(ENTRANT_TYPES.map((t) => [t, EntrantPolicySchema])) as {
+      [K in EntrantType]: typeof EntrantPolicySchema;
+    },
+  ),
+});
+export type Level = z.infer<typeof LevelSchema>;
+
+/** The notices' rules: what the closed campus asks of every entrant (seed 000, 002). */
+const NOTICES: EntrantPolicy = {
+  idMatch: 'optional',
+  healthCode: true,
+  temperature: { required: true, thresholdC: 37.3, retest: true },
+  nucleicTest: { scope: 'out_of_city', hours: 48 },
+  riskAreaDeclaration: true,
+  closeContactDeclaration: true,
+  lookbackDays: 14,
+  commitment: true,
+  escort: true,
+  entriesPerDay: 1,
+};
+
+/** A working day with no outbreak: a filed visitor shows the pass and the guard glances at the ID. */
+const ORDINARY: EntrantPolicy = {
+  idMatch: 'required',
+  healthCode: false,
+  temperature: { required: false, thresholdC: 37.3, retest: true },
+  nucleicTest: { scope: 'nobody', hours: 48 },
+  riskAreaDeclaration: false,
+  closeContactDeclaration: false,
+  lookbackDays: 14,
+  commitment: false,
+  escort: true,
+  entriesPerDay: 1,
+};
+
+/** Cases nearby: health code and temperature at the gate, the declarations and commitment kept, no test. */
+const HEIGHTENED: EntrantPolicy = { ...NOTICES, nucleicTest: { scope: 'nobody', hours: 48 } };
+
+function level(id: string, nameZh: string, nameEn: string, base: EntrantPolicy): Level {
+  return {
+    id,
+    nameZh,
+    nameEn,
+    policies: {
+      visitor: base,
+      group: base,
+      // Long-term workers come and go through the day on one multi-day pass.
+      contractor: { ...base, entriesPerDay: 4, escort: false },
+      emergency: base,
+      student: { ...base, idMatch: 'optional', escort: false, entriesPerDay: 20 },
+      staff: { ...base, idMatch: 'optional', escort: false, entriesPerDay: 20 },
+    },
+  };
+}
+
+export const DEFAULT_LEVELS: Level[] = [
+  level('ordinary', '常态', 'Ordinary', ORDINARY),
+  level('heightened', '加强', 'Heightened', HEIGHTENED),
+  level('closed', '封闭', 'Closed campus', NOTICES),
+];
+export const DEFAULT_LEVEL = 'closed';
+
+/** The level in force and its policy for one kind of entrant. */
+export function levelOf(r: { levels: Level[]; level: string }): Level {
+  return r.levels.find((l) => l.id === r.level) ?? r.levels[0]!;
+}
+export const policyFor = (r: { levels: Level[]; level: string }, entrant: EntrantType): EntrantPolicy =>
+  levelOf(r).policies[entrant];
+
+/** The kind of entrant a request's visitors are: the office's emergency lane, a group above the cap, or a visitor. */
+export const entrantOf = (r: { emergency: boolean; group: boolean }): EntrantType =>
+  r.emergency ? 'emergency' : r.group ? 'group' : 'visitor';
+
+/** Whether this entrant must show a test: by the policy's scope and where they come from. */
+export const testRequiredBy = (p: EntrantPolicy, outOfCity: boolean) =>
+  p.nucleicTest.scope === 'everyone' || (p.nucleicTest.scope === 'out_of_city' && outOfCity);
+
+/**
+ * Rule versions saved before levels existed held the closed campus's parameters at the top level:
+ * they become that version's closed level (and the level in force), so replaying an old decision
+ * gives the answer it gave then.
+ */
+export function levelsFromLegacy(stored: Record<string, unknown>): { levels: Level[]; level: string } {
+  const num = (k: string) => (typeof stored[k] === 'number' ? (stored[k] as number) : undefined);
+  const closed: EntrantPolicy = {
+    ...NOTICES,
+    temperature: { ...NOTICES.temperature, thresholdC: num('feverThresholdC') ?? NOTICES.temperature.thresholdC },
+    nucleicTest: { scope: 'out_of_city', hours: num('testWindowHours') ?? NOTICES.nucleicTest.hours },
+    lookbackDays: num('riskLookbackDays') ?? NOTICES.lookbackDays,
+    entriesPerDay: num('entriesPerDay') ?? NOTICES.entriesPerDay,
+  };
+  const legacy = level('closed', '封闭', 'Closed campus', closed);
+  // Before levels, every entrant faced the same checks.
+  for (const t of ENTRANT_TYPES) legacy.policies[t] = closed;
+  return { levels: [DEFAULT_LEVELS[0]!, DEFAULT_LEVELS[1]!, legacy], level: 'closed' };
+}

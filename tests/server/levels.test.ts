@@ -1,0 +1,124 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ok } from '../../server/domain/api-result';
+import { decideAdmission, type AdmissionInput } from '../../server/domain/admission';
+import { createTestApp, type TestApp } from '../helpers/app';
+import { visitorInput } from '../helpers/filing';
+import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
+import type { Rules } from '../../server/domain/rules';
+
+let t: TestApp;
+afterEach(() => t?.cleanup());
+
+async function office() {
+  return t.client({ cookie: await t.signIn('office') });
+}
+async function switchTo(level: string, reason = '疫情形势变化') {
+  return ok((await office()).rules.level.$put({ json: { level, reason } }));
+}
+
+describe('campus alert levels', () => {
+  it('switches in one step with a reason: a new version, audited, previewed first; an unknown level is a 400 on `level`', async () => {
+    t = createTestApp();
+    const o = await office();
+    const before = await ok(o.rules.$get());
+    expect(before.rules.level).toBe('closed');
+    expect(await ok(o.rules.level.preview.$post({ json: { level: 'ordinary', reason: '恢复常态' } }))).toEqual([]);
+    const saved = await switchTo('ordinary', '恢复常态');
+    expect(saved).toMatchObject({ version: before.version + 1, rules: { level: 'ordinary' }, impact: [] });
+    expect((await ok(o.rules.$get())).rules.level).toBe('ordinary');
+    const audit = await ok(o.audit.$get({ query: { action: 'rules.level' } }));
+    expect(audit.items[0]).toMatchObject({
+      before: { level: 'closed' },
+      after: { level: 'ordinary' },
+      reason: '恢复常态',
+    });
+
+    const unknown = await o.rules.level.$put({ json: { level: 'lockdown', reason: '试一下' } });
+    expect(unknown.status).toBe(400);
+    expect(await unknown.json()).toMatchObject({
+      error: { code: 'validation_failed', issues: [{ path: ['level'], code: 'unknown_level' }] },
+    });
+    const noReason = await o.rules.level.$put({ json: { level: 'closed', reason: '' } });
+    expect(noReason.status).toBe(400);
+    const filer = t.client({ cookie: await t.signIn('filer') });
+    expect((await filer.rules.level.$put({ json: { level: 'closed', reason: '越权' } })).status).toBe(403);
+  });
+
+  it('re-checks approved visits: one filed under 常态 without test or commitment goes to review under 封闭', async () => {
+    t = createTestApp();
+    await switchTo('ordinary');
+    // From Beijing, no test, no commitment: nothing 常态 asks for.
+    const light = visitorInput({ fromRegion: '110105', commitmentAccepted: false });
+    const r = await approvedRequest(t, t.campus.gateIds.north, [light]);
+    expect(r.status).toBe('approved');
+    const o = await office();
+    const impact = await ok(o.rules.level.preview.$post({ json: { level: 'closed', reason: '封闭管理' } }));
+    expect(impact).toEqual([
+      expect.objectContaining({ requestId: r.id, reasons: ['commitment_required', 'test_required'] }),
+    ]);
+    const saved = await switchTo('closed', '封闭管理');
+    expect(saved.impact.map((i) => i.requestId)).toEqual([r.id]);
+    const after = await ok(o.requests[':id'].$get({ param: { id: String(r.id) } }));
+    expect(after.status).toBe('needs_review');
+  });
+
+  it('sends the level to the tablets with the next snapshot, with each pass’s kind of entrant', async () => {
+    t = createTestApp();
+    await approvedRequest(t, t.campus.gateIds.north);
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    const kiosk = t.client({ bearer: device.token });
+    const first = await ok(kiosk.kiosk.snapshot.$get({ query: {} }));
+    expect(first.rules.rules.level).toBe('closed');
+    expect(first.passes[0]?.request.entrant).toBe('visitor');
+    await switchTo('ordinary');
+    const next = await ok(kiosk.kiosk.snapshot.$get({ query: { since: first.cursor, digest: first.digest } }));
+    expect(next.rules).toMatchObject({ version: first.rules.version + 1, rules: { level: 'ordinary' } });
+  });
+
+  it('re-decides each synced decision under the level of its rule version, with the server’s own idea of the entrant', async () => {
+    t = createTestApp();
+    // One pass per event: each is a first entry.
+    const r = await approvedRequest(
+      t,
+      t.campus.gateIds.north,
+      [1, 2, 3].map((i) => visitorInput({}, i)),
+    );
+    const [a, b, c] = r.visitors.map((v) => v.pass!.id);
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    const closed = await ok((await office()).rules.$get());
+    const ordinary = await switchTo('ordinary');
+    // Under 常态 the tablet admits on the pass and an ID glance: no health code, no temperature.
+    const glance: AdmissionInput = {
+      pass: { ok: true },
+      healthCode: null,
+      temperatures: [],
+      entrant: 'visitor',
+      outOfCity: false,
+      testConfirmed: null,
+      idConfirmed: true,
+      snapshotFresh: true,
+    };
+    const tabletSays = (input: AdmissionInput, rules: Rules) => decideAdmission(input, rules).verdict;
+    expect(tabletSays(glance, ordinary.rules)).toBe('admit');
+    expect(tabletSays(glance, closed.rules)).toBe('incomplete');
+    // The same taps claimed under the closed version, and under 常态 by a tablet claiming a student (no ID check).
+    const student = { ...glance, entrant: 'student' as const, idConfirmed: null };
+    expect(tabletSays(student, ordinary.rules)).toBe('admit');
+    const events = [
+      decisionEvent(1, { passId: a, input: glance, ruleVersion: ordinary.version }),
+      decisionEvent(2, { passId: b, input: glance, ruleVersion: closed.version, at: '2026-11-21T01:31:00Z' }),
+      decisionEvent(3, { passId: c, input: student, ruleVersion: ordinary.version, at: '2026-11-21T01:32:00Z' }),
+    ];
+    const kiosk = t.client({ bearer: device.token });
+    const synced = await ok(kiosk.kiosk.events.$post({ json: { events } }));
+    expect(synced.acked).toHaveLength(3);
+    const verdicts = t.sqlite
+      .prepare('select seq, server_verdict as v from gate_events where device_id = ? order by seq')
+      .all(device.deviceId);
+    expect(verdicts).toEqual([
+      { seq: 1, v: 'admit' }, // agrees with the tablet under 常态
+      { seq: 2, v: 'incomplete' }, // the closed campus asks for the health code and temperature
+      { seq: 3, v: 'incomplete' }, // the pass is a filed visitor's: the ID check stands
+    ]);
+  });
+});
