@@ -22,6 +22,7 @@ import {
   firstReviewStatus,
   insertRequest,
   insertVisitors,
+  minimalInput,
   prepareVisitors,
   replaceVisitors,
   requestById,
@@ -69,7 +70,7 @@ export const requestRoutes = createRouter()
     const { db, clock, idHashKey, keys } = c.get('deps');
     const p = principalOf(c);
     const departmentId = filerDepartment(p);
-    const input = normalized(c.req.valid('json'));
+    const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, false);
     const key = c.req.valid('header')['idempotency-key'];
     const scope = `filing:${departmentId}`;
     // Keyed: the body holds ID numbers, and an unkeyed digest of it gave them away from a database copy.
@@ -187,7 +188,8 @@ export const requestRoutes = createRouter()
       const { db, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
-      const input = normalized(c.req.valid('json'));
+      const emergency = requestById(db, id)?.emergency ?? false;
+      const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, emergency);
       const now = clock.now();
       const prepared = prepareVisitors(input, idHashKey);
       const body = db.transaction((tx) => {

@@ -12,6 +12,8 @@ import {
   type RequestStatus,
 } from '../db/schema';
 import { campusDate } from '../domain/dates';
+import { entrantOf, policyFor, testRequiredBy } from '../domain/policy';
+import { regionWithin, type Rules } from '../domain/rules';
 import { safeText } from '../lib/schemas';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
 import { filingMessage } from '../domain/filing-messages';
@@ -24,6 +26,28 @@ import { activeRiskAreas } from '../risk-areas/store';
 import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
 import type { Tx } from '../db/open';
 import type { RequestInput } from './schemas';
+
+/**
+ * What the policy in force does not ask of these visitors is not kept, whatever the form sent
+ * (PIPL art. 6, the minimum necessary): no travel without a risk-area check, no close-contact
+ * answer without that declaration, no test without a test rule for them, no commitment unasked.
+ */
+export function minimalInput<T extends RequestInput>(input: T, rules: Rules, emergency: boolean): T {
+  const policy = policyFor(rules, entrantOf({ emergency, group: input.visitors.length > rules.groupCap }));
+  return {
+    ...input,
+    visitors: input.visitors.map((v) => {
+      const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
+      return {
+        ...v,
+        visitedRegions: policy.riskAreaDeclaration ? v.visitedRegions : [],
+        closeContact: policy.closeContactDeclaration ? v.closeContact : false,
+        commitmentAccepted: policy.commitment ? v.commitmentAccepted : false,
+        ...(testRequiredBy(policy, outOfCity) ? {} : { testTakenAt: null, testResult: null }),
+      };
+    }),
+  };
+}
 
 /** Visitor data as stored: the ID number reduced to its keyed hash and last four. */
 export function prepareVisitors(input: RequestInput, key: Buffer) {

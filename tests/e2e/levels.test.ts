@@ -153,4 +153,33 @@ describe('campus alert levels', () => {
       await closedGate.browser.close();
     }
   });
+
+  it('the filing form asks for travel, contact, test and commitment only when the level in force does', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url, viewport: { width: 1440, height: 900 } });
+    try {
+      await page.goto('/admin/');
+      await page.getByLabel('用户名').fill('filer');
+      await page.getByLabel('密码').fill(PASSWORD);
+      await page.getByRole('button', { name: '登录' }).click();
+      const asked = async () => {
+        const v = page.locator('[data-visitor="0"]');
+        await v.getByRole('searchbox').first().fill('朝阳');
+        await v.getByRole('option', { name: /北京市 朝阳区/ }).click(); // out of town
+        return v
+          .locator('[data-field]')
+          .evaluateAll((fs) => fs.map((f) => f.getAttribute('data-field')).filter((f) => !f?.startsWith('visitors.')));
+      };
+      await switchLevel('常态', '恢复常态管理');
+      await page.getByRole('link', { name: '新建备案' }).click();
+      expect(await asked()).toEqual([]);
+      await screenshot(page, 'levels-filing-ordinary');
+      await switchLevel('封闭', '封闭管理');
+      await page.reload();
+      expect(await asked()).toEqual(['visitedRegions', 'test', 'closeContact', 'commitment']);
+      expect(await page.locator('[data-field=test] strong').textContent()).toBe('市外来访：48 小时内核酸检测');
+      await screenshot(page, 'levels-filing-closed');
+    } finally {
+      await context.close();
+    }
+  });
 });

@@ -122,3 +122,36 @@ describe('campus alert levels', () => {
     ]);
   });
 });
+
+describe('collecting only what the policy needs', () => {
+  it('keeps no travel, contact answer, test or commitment that the level in force does not ask for', async () => {
+    t = createTestApp();
+    await switchTo('ordinary');
+    const sent = visitorInput({
+      fromRegion: '110105',
+      visitedRegions: ['110105'],
+      closeContact: true,
+      testTakenAt: '2026-11-20T01:00:00Z',
+      testResult: 'negative',
+    });
+    const r = await approvedRequest(t, t.campus.gateIds.north, [sent]);
+    const stored = t.sqlite
+      .prepare(
+        'select visited_regions as visited, close_contact as contact, test_taken_at as test, test_result as result, commitment_version as commitment from visitors where request_id = ?',
+      )
+      .get(r.id);
+    expect(stored).toEqual({ visited: '[]', contact: 0, test: null, result: null, commitment: null });
+    // Under 封闭 the same filing keeps every answer the notices ask for.
+    await switchTo('closed');
+    const closed = await approvedRequest(t, t.campus.gateIds.north, [
+      visitorInput({ ...sent, closeContact: false }, 2),
+    ]);
+    expect(
+      t.sqlite
+        .prepare(
+          'select visited_regions as visited, test_result as result, commitment_version as c from visitors where request_id = ?',
+        )
+        .get(closed.id),
+    ).toEqual({ visited: '["110105"]', result: 'negative', c: 1 });
+  });
+});

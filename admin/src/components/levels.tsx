@@ -30,6 +30,7 @@ export function LevelSwitch({ rules, onSwitched }: { rules: Rules; onSwitched: (
     void action.run(async () => {
       const saved = await ok(api.rules.level.$put({ json: { level: target, reason } }));
       setNotice(t('level.switched', { level: name(levelOf(saved.rules)), v: saved.version, n: saved.impact.length }));
+      setTarget(current.id);
       setImpact(null);
       setReason('');
       onSwitched();
@@ -198,7 +199,7 @@ export function PolicyEditor({ draft, onChange }: { draft: Rules; onChange: (r: 
             type="button"
             role="tab"
             aria-selected={l.id === level.id}
-            class={l.id === level.id ? 'chip on' : 'chip'}
+            class={l.id === level.id ? 'tab active' : 'tab'}
             onClick={() => setShown(l.id)}
           >
             {en ? l.nameEn : l.nameZh}

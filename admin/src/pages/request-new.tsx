@@ -7,6 +7,7 @@ import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import { ID_TYPES, type IdType } from '../../../server/domain/id-number';
 import { earliestVisitDate } from '../../../server/domain/filing-checks';
+import { entrantOf, policyFor, testRequiredBy } from '../../../server/domain/policy';
 import { regionWithin } from '../../../server/domain/rules';
 
 interface VisitorDraft {
@@ -86,11 +87,15 @@ export function RequestNewPage() {
     preventionPlan: '',
   });
   const [vs, setVs] = useState<VisitorDraft[]>([blankVisitor()]);
+  const backfill = !!existing.data?.emergency && !existing.data.backfilledAt;
   const [imported, setImported] = useState<Awaited<ReturnType<typeof importFile>> | null>(null);
   const action = useAction();
   const campusCode = rules.data?.rules.campusRegionCode ?? '';
+  // The form asks only what the policy in force asks of these visitors (PIPL art. 6: the minimum necessary).
+  const policy = rules.data
+    ? policyFor(rules.data.rules, entrantOf({ emergency: backfill, group: vs.length > rules.data.rules.groupCap }))
+    : null;
   const setV = (i: number, patch: Partial<VisitorDraft>) => setVs(vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
-  const backfill = !!existing.data?.emergency && !existing.data.backfilledAt;
 
   useEffect(() => {
     const r = existing.data;
@@ -173,7 +178,9 @@ export function RequestNewPage() {
   return (
     <form class="card" onSubmit={submit} data-form="request">
       <h1>{editId ? (backfill ? t('req.backfill') : t('req.edit')) : t('req.new')}</h1>
-      {earliest && !backfill && <p class="hint">{t('req.leadHint', { date: earliest })}</p>}
+      {earliest && !backfill && (
+        <p class="hint">{t('req.leadHint', { date: earliest, days: rules.data?.rules.leadDays ?? 1 })}</p>
+      )}
       <div class="grid">
         <Field label={t('req.dateFrom')} name="visitDateFrom" error={action.error}>
           <input
@@ -326,6 +333,7 @@ export function RequestNewPage() {
       )}
       {vs.map((v, i) => {
         const outOfCity = v.fromRegion[0] && campusCode ? !regionWithin(v.fromRegion[0], campusCode) : false;
+        const testAsked = !!policy && testRequiredBy(policy, !!outOfCity);
         return (
           <fieldset key={i} class="visitor" data-visitor={i}>
             <legend>
@@ -382,19 +390,21 @@ export function RequestNewPage() {
                   onChange={(codes) => setV(i, { fromRegion: codes })}
                 />
               </div>
-              <div class="field">
-                <span>{t('v.visitedRegions')}</span>
-                <RegionPicker
-                  name={`visitors.${i}.visitedRegions`}
-                  multiple
-                  value={v.visitedRegions}
-                  onChange={(codes) => setV(i, { visitedRegions: codes })}
-                />
-              </div>
+              {policy?.riskAreaDeclaration && (
+                <div class="field" data-field="visitedRegions">
+                  <span>{t('v.visitedRegions', { days: policy.lookbackDays })}</span>
+                  <RegionPicker
+                    name={`visitors.${i}.visitedRegions`}
+                    multiple
+                    value={v.visitedRegions}
+                    onChange={(codes) => setV(i, { visitedRegions: codes })}
+                  />
+                </div>
+              )}
             </div>
-            {outOfCity && (
-              <div class="grid out-of-city">
-                <strong>{t('v.outOfCity')}</strong>
+            {testAsked && policy && (
+              <div class="grid out-of-city" data-field="test">
+                <strong>{t(outOfCity ? 'v.outOfCity' : 'v.testForAll', { hours: policy.nucleicTest.hours })}</strong>
                 <Field label={t('v.testTakenAt')} name={`visitors.${i}.testTakenAt`} error={action.error}>
                   <input
                     type="datetime-local"
@@ -416,29 +426,33 @@ export function RequestNewPage() {
                 </Field>
               </div>
             )}
-            <label class="check">
-              <input
-                type="checkbox"
-                name="closeContact"
-                checked={v.closeContact}
-                onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
-              />
-              {t('v.closeContact')}
-            </label>
-            <label class="check commitment">
-              <input
-                type="checkbox"
-                name="commitmentAccepted"
-                checked={v.commitmentAccepted}
-                onChange={(e) => setV(i, { commitmentAccepted: e.currentTarget.checked })}
-              />
-              {t('v.commitment')}
-            </label>
+            {policy?.closeContactDeclaration && (
+              <label class="check" data-field="closeContact">
+                <input
+                  type="checkbox"
+                  name="closeContact"
+                  checked={v.closeContact}
+                  onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
+                />
+                {t('v.closeContact')}
+              </label>
+            )}
+            {policy?.commitment && (
+              <label class="check commitment" data-field="commitment">
+                <input
+                  type="checkbox"
+                  name="commitmentAccepted"
+                  checked={v.commitmentAccepted}
+                  onChange={(e) => setV(i, { commitmentAccepted: e.currentTarget.checked })}
+                />
+                {t('v.commitment')}
+              </label>
+            )}
             <VisitorIssues error={action.error} index={i} />
           </fieldset>
         );
       })}
-      {commitment.data && (
+      {commitment.data && policy?.commitment && (
         <details class="commitment-text">
           <summary>{t('v.commitment')}</summary>
           <p>{state.lang.value === 'zh' ? commitment.data.zh : commitment.data.en}</p>

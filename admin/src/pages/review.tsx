@@ -150,7 +150,7 @@ export function ReviewPage() {
           <ul class="visitor-checks">
             {r.visitors?.map((v) => (
               <li key={v.id}>
-                {v.name} ****{v.idLast4} {v.outOfCity && `(${t('v.outOfCity')})`}: <Checks codes={v.checks} />
+                {v.name} ****{v.idLast4} {v.outOfCity && `(${t('v.fromOutside')})`}: <Checks codes={v.checks} />
               </li>
             ))}
           </ul>

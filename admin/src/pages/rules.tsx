@@ -149,6 +149,7 @@ export function RulesPage() {
         )}
         {draft && (
           <PolicyEditor
+            key={current.data?.rules.level}
             draft={draft}
             onChange={(r) => {
               setDraft(r);
