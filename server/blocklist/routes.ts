@@ -10,6 +10,7 @@ import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
 import { applyRecheck } from '../requests/recheck';
 import { currentRules, saveRuleVersion } from '../rules/store';
+import { RecheckImpactSchema } from '../requests/schemas';
 import { activeBlockPage, insertBlockEntry, liftBlockEntry } from './store';
 
 const EntrySchema = z
@@ -54,14 +55,6 @@ const EntryInput = z
         params: { code: `id_${idNumberProblem(e.idType!, e.idNumber!)}` },
       });
   });
-const ImpactSchema = z.array(
-  z.object({
-    requestId: z.number().int(),
-    departmentId: z.number().int(),
-    visitDateFrom: z.string(),
-    reasons: z.array(z.string()),
-  }),
-);
 const view = (e: typeof blockList.$inferSelect) => ({
   id: e.id,
   idLast4: e.idLast4,
@@ -100,7 +93,10 @@ export const blockListRoutes = createRouter()
       summary: 'Block a person by ID or by name and phone; approved visits of theirs move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(EntryInput),
-      responses: { 201: jsonContent(EntrySchema.extend({ impact: ImpactSchema }), 'Added'), ...inputGuardResponses },
+      responses: {
+        201: jsonContent(EntrySchema.extend({ impact: RecheckImpactSchema }), 'Added'),
+        ...inputGuardResponses,
+      },
     }),
     (c) => {
       const { db, clock, idHashKey } = c.get('deps');

@@ -5,7 +5,7 @@ import { checkFiling } from '../domain/filing-checks';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
 import { activeRiskAreas } from '../risk-areas/store';
 import { currentRules } from '../rules/store';
-import { addHistory, requestFacts, revokePasses } from './store';
+import { addHistory, requestFacts, revokeVisitorPass } from './store';
 import type { RiskArea, Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
 
@@ -14,6 +14,11 @@ export interface RecheckImpact {
   departmentId: number;
   visitDateFrom: string;
   reasons: string[];
+  /**
+   * The visitors who now fail and lose their passes, each with their own reasons; the others keep
+   * theirs. A rule broken by the request itself (its dates, a missing prevention plan) takes them all.
+   */
+  visitors: { visitorId: number; reasons: string[] }[];
 }
 
 /**
@@ -56,13 +61,27 @@ export function recheckImpact(
     const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
     const reasons = [...new Set(verdict.violations.map((v) => v.code))];
-    if (reasons.length)
-      impacts.push({ requestId: r.id, departmentId: r.departmentId, visitDateFrom: r.visitDateFrom, reasons });
+    if (!reasons.length) continue;
+    const wholeRequest = verdict.violations.some((v) => v.path[0] !== 'visitors');
+    const failed = vs.flatMap((v, i) => {
+      const own = [...new Set(verdict.visitorChecks[i]?.violations ?? [])];
+      return own.length || wholeRequest ? [{ visitorId: v.id, reasons: own }] : [];
+    });
+    impacts.push({
+      requestId: r.id,
+      departmentId: r.departmentId,
+      visitDateFrom: r.visitDateFrom,
+      reasons,
+      visitors: failed,
+    });
   }
   return impacts;
 }
 
-/** Applies a saved change: requests that now fail move to needs_review and lose their passes. */
+/**
+ * Applies a saved change: requests that now fail move to needs_review, and only their visitors who
+ * fail lose their passes (and show why); the others' passes and links keep working.
+ */
 export function applyRecheck(tx: Tx, now: Date, actorLabel: string, trigger: string): RecheckImpact[] {
   const impacts = recheckImpact(tx, now);
   for (const i of impacts) {
@@ -75,7 +94,7 @@ export function applyRecheck(tx: Tx, now: Date, actorLabel: string, trigger: str
       .set({ status: 'needs_review', reviewReasons: i.reasons, updatedAt: now })
       .where(eq(visitRequests.id, i.requestId))
       .run();
-    revokePasses(tx, i.requestId, now, 'recheck');
+    for (const v of i.visitors) revokeVisitorPass(tx, v.visitorId, v.reasons, now);
     addHistory(
       tx,
       i.requestId,

@@ -130,3 +130,18 @@ export const RequestViewSchema = z
       .optional(),
   })
   .openapi('VisitRequest');
+
+/** What a rule, risk-area or block-list change does to visits already filed (requests/recheck.ts). */
+export const RecheckImpactSchema = z
+  .array(
+    z.object({
+      requestId: z.number().int(),
+      departmentId: z.number().int(),
+      visitDateFrom: z.string(),
+      reasons: z.array(z.string()),
+      visitors: z.array(z.object({ visitorId: z.number().int(), reasons: z.array(z.string()) })).openapi({
+        description: 'The visitors who lose their passes, each with their reasons; the others keep theirs',
+      }),
+    }),
+  )
+  .openapi('RecheckImpact');

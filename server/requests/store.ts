@@ -370,6 +370,15 @@ export function revokePasses(tx: Tx, requestId: number, at: Date, reason: string
     .run();
 }
 
+/** A re-check found this visitor failing: their live pass is revoked and their checks say why. */
+export function revokeVisitorPass(tx: Tx, visitorId: number, reasons: string[], at: Date) {
+  tx.update(passes)
+    .set({ revokedAt: at, revokeReason: 'recheck' })
+    .where(and(eq(passes.visitorId, visitorId), isNull(passes.revokedAt)))
+    .run();
+  if (reasons.length) tx.update(visitors).set({ checks: reasons }).where(eq(visitors.id, visitorId)).run();
+}
+
 export type RequestRow = typeof visitRequests.$inferSelect;
 
 /** Rows grouped by their request id, in the order read. */

@@ -7,7 +7,7 @@ import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
-import { IsoDateSchema } from '../requests/schemas';
+import { IsoDateSchema, RecheckImpactSchema } from '../requests/schemas';
 import { currentRules, saveRuleVersion } from '../rules/store';
 import { regionName } from '../regions/data';
 import { activeRiskAreas, insertRiskArea, listedRiskAreas, removeRiskArea, type RiskAreaRow } from './store';
@@ -37,14 +37,6 @@ const RiskAreaInput = z
     path: ['effectiveTo'],
     message: 'must not be before effectiveFrom',
   });
-const ImpactSchema = z.array(
-  z.object({
-    requestId: z.number().int(),
-    departmentId: z.number().int(),
-    visitDateFrom: z.string(),
-    reasons: z.array(z.string()),
-  }),
-);
 const view = (r: RiskAreaRow) => ({
   id: r.id,
   regionCode: r.regionCode,
@@ -137,7 +129,7 @@ export const riskAreaRoutes = createRouter()
       summary: 'Which approved future visits adding this area would stop (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RiskAreaInput),
-      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
+      responses: { 200: jsonContent(RecheckImpactSchema, 'Affected requests'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -155,7 +147,10 @@ export const riskAreaRoutes = createRouter()
       middleware: [requireRole('office')] as const,
       request: jsonBody(RiskAreaInput),
       responses: {
-        201: jsonContent(RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: ImpactSchema }), 'Added'),
+        201: jsonContent(
+          RiskAreaSchema.extend({ ruleVersion: z.number().int(), impact: RecheckImpactSchema }),
+          'Added',
+        ),
         ...inputGuardResponses,
       },
     }),
@@ -205,7 +200,7 @@ export const riskAreaRoutes = createRouter()
       ),
       responses: {
         200: jsonContent(
-          z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: ImpactSchema }),
+          z.object({ rows: z.number().int(), ruleVersion: z.number().int().nullable(), impact: RecheckImpactSchema }),
           'Imported (or previewed)',
         ),
         ...inputGuardResponses,

@@ -7,19 +7,10 @@ import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas'
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
+import { RecheckImpactSchema } from '../requests/schemas';
 import { currentCommitment, currentRules, publishCommitment, ruleHistoryPage, saveRuleVersion } from './store';
 
 const RulesOut = z.object({ version: z.number().int(), rules: RulesSchema }).openapi('RuleVersion');
-const ImpactSchema = z
-  .array(
-    z.object({
-      requestId: z.number().int(),
-      departmentId: z.number().int(),
-      visitDateFrom: z.string(),
-      reasons: z.array(z.string()),
-    }),
-  )
-  .openapi('RecheckImpact');
 const RulesChange = z.object({ rules: RulesSchema, reason: z.string().trim().min(2).max(500) });
 const LevelChange = z.object({
   level: z.string().min(1).max(32).openapi({ description: 'The id of one of the levels in the rules in force' }),
@@ -92,7 +83,7 @@ export const ruleRoutes = createRouter()
       summary: 'Which approved future visits would fail under proposed rules (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
-      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
+      responses: { 200: jsonContent(RecheckImpactSchema, 'Affected requests'), ...inputGuardResponses },
     }),
     (c) =>
       c.json(recheckImpact(c.get('deps').db, c.get('deps').clock.now(), { rules: c.req.valid('json').rules }), 200),
@@ -105,7 +96,10 @@ export const ruleRoutes = createRouter()
       summary: 'Save new rules as a new version; failing approved visits move to needs review',
       middleware: [requireRole('office')] as const,
       request: jsonBody(RulesChange),
-      responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Saved'), ...inputGuardResponses },
+      responses: {
+        200: jsonContent(RulesOut.extend({ impact: RecheckImpactSchema }), 'Saved'),
+        ...inputGuardResponses,
+      },
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');
@@ -138,7 +132,7 @@ export const ruleRoutes = createRouter()
       summary: 'Which approved future visits would fail if the campus switched to this alert level (nothing saved)',
       middleware: [requireRole('office')] as const,
       request: jsonBody(LevelChange),
-      responses: { 200: jsonContent(ImpactSchema, 'Affected requests'), ...inputGuardResponses },
+      responses: { 200: jsonContent(RecheckImpactSchema, 'Affected requests'), ...inputGuardResponses },
     }),
     (c) => {
       const { db, clock } = c.get('deps');
@@ -155,7 +149,10 @@ export const ruleRoutes = createRouter()
         'Switch the campus alert level in one step: a new rule version; approved visits that fail move to review, tablets take it with their next snapshot',
       middleware: [requireRole('office')] as const,
       request: jsonBody(LevelChange),
-      responses: { 200: jsonContent(RulesOut.extend({ impact: ImpactSchema }), 'Switched'), ...inputGuardResponses },
+      responses: {
+        200: jsonContent(RulesOut.extend({ impact: RecheckImpactSchema }), 'Switched'),
+        ...inputGuardResponses,
+      },
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');

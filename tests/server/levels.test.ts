@@ -4,6 +4,7 @@ import { decideAdmission, type AdmissionInput } from '../../server/domain/admiss
 import { createTestApp, type TestApp } from '../helpers/app';
 import { visitorInput } from '../helpers/filing';
 import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
+import { admitAt, refuseAt, runJobs } from '../helpers/office';
 import type { Rules } from '../../server/domain/rules';
 
 let t: TestApp;
@@ -153,5 +154,76 @@ describe('collecting only what the policy needs', () => {
         )
         .get(closed.id),
     ).toEqual({ visited: '["110105"]', result: 'negative', c: 1 });
+  });
+});
+
+describe('re-checks that hit only who they must', () => {
+  it('revokes the pass of the one visitor of twelve put on the block list; the other eleven keep theirs', async () => {
+    t = createTestApp();
+    const group = Array.from({ length: 12 }, (_, i) => visitorInput({}, i + 1));
+    const r = await approvedRequest(t, t.campus.gateIds.north, group);
+    const o = await office();
+    const blocked = await ok(
+      o.blocklist.$post({ json: { idType: 'resident_id', idNumber: group[4]!.idNumber, reason: '提供虚假信息' } }),
+    );
+    const target = r.visitors[4]!;
+    expect(blocked.impact).toEqual([
+      expect.objectContaining({
+        requestId: r.id,
+        reasons: ['block_list'],
+        visitors: [{ visitorId: target.id, reasons: ['block_list'] }],
+      }),
+    ]);
+    const after = await ok(o.requests[':id'].$get({ param: { id: String(r.id) } }));
+    expect(after.status).toBe('needs_review');
+    const live = (after.visitors ?? []).filter((v) => v.pass && !v.pass.revoked).map((v) => v.id);
+    expect(live).toEqual(r.visitors.filter((v) => v.id !== target.id).map((v) => v.id));
+    expect(after.visitors?.find((v) => v.id === target.id)?.checks).toEqual(['block_list']);
+    // The others' links still open their passes.
+    const other = r.visitors[0].pass;
+    expect((await t.request('GET', `/api/v1/passes/view/${other.link.split('/').pop()}`)).status).toBe(200);
+  });
+});
+
+describe('the daily report under a level', () => {
+  it('counts each refusal by the check that made it, under whichever level was in force', async () => {
+    t = createTestApp();
+    const r = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 1), visitorInput({}, 2)]);
+    const [a, b] = r.visitors.map((v) => v.pass.id) as [string, string];
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    const closed = await ok((await office()).rules.$get());
+    const ordinary = await switchTo('ordinary');
+    const glance = (idConfirmed: boolean) => ({
+      pass: { ok: true },
+      healthCode: null,
+      temperatures: [],
+      entrant: 'visitor',
+      outOfCity: false,
+      testConfirmed: null,
+      idConfirmed,
+      snapshotFresh: true,
+    });
+    // Under 常态 an ID that does not match; under 封闭 (an earlier decision synced late) a yellow code.
+    const events = [
+      refuseAt(1, '09:00', ['id_mismatch'], glance(false)),
+      admitAt(2, a, '09:05', glance(true)),
+      {
+        ...refuseAt(3, '08:30', ['code_yellow'], { healthCode: { colour: 'yellow', method: 'seen_by_guard' } }),
+        passId: b,
+      },
+    ].map((e, i) => ({ ...e, ruleVersion: i === 2 ? closed.version : ordinary.version }));
+    t.clock.set('2026-11-21T09:00:00Z');
+    const synced = await ok(t.client({ bearer: device.token }).kiosk.events.$post({ json: { events } }));
+    expect(synced.acked).toHaveLength(3);
+    t.clock.set('2026-11-22T02:00:00Z');
+    runJobs(t);
+    const res = await ok(
+      t
+        .client({ cookie: await t.signIn('office') })
+        .reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21' } }),
+    );
+    const north = res.items.find((i) => i.scope === String(t.campus.gateIds.north))!;
+    expect(north.figures).toMatchObject({ entrants: 3, admitted: 1, refused: 2 });
+    expect(north.figures.refusedBy).toMatchObject({ id_mismatch: 1, code_colour: 1 });
   });
 });

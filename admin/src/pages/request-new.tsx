@@ -179,7 +179,11 @@ export function RequestNewPage() {
     <form class="card" onSubmit={submit} data-form="request">
       <h1>{editId ? (backfill ? t('req.backfill') : t('req.edit')) : t('req.new')}</h1>
       {earliest && !backfill && (
-        <p class="hint">{t('req.leadHint', { date: earliest, days: rules.data?.rules.leadDays ?? 1 })}</p>
+        <p class="hint">
+          {rules.data?.rules.leadDays === 0
+            ? t('req.leadHintSameDay', { date: earliest })
+            : t('req.leadHint', { date: earliest, days: rules.data?.rules.leadDays ?? 1 })}
+        </p>
       )}
       <div class="grid">
         <Field label={t('req.dateFrom')} name="visitDateFrom" error={action.error}>
@@ -434,7 +438,7 @@ export function RequestNewPage() {
                   checked={v.closeContact}
                   onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
                 />
-                {t('v.closeContact')}
+                {t('v.closeContact', { days: policy.lookbackDays })}
               </label>
             )}
             {policy?.commitment && (
