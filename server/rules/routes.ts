@@ -8,6 +8,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
 import { RecheckImpactSchema } from '../requests/schemas';
+import { regionName } from '../regions/data';
 import { currentCommitment, currentRules, publishCommitment, ruleHistoryPage, saveRuleVersion } from './store';
 
 const RulesOut = z.object({ version: z.number().int(), rules: RulesSchema }).openapi('RuleVersion');
@@ -16,6 +17,12 @@ const LevelChange = z.object({
   level: z.string().min(1).max(32).openapi({ description: 'The id of one of the levels in the rules in force' }),
   reason: z.string().trim().min(2).max(500),
 });
+
+/** The campus city decides who is from out of town: it must be a region GB/T 2260 knows. */
+function assertKnownCity(rules: Rules) {
+  if (!regionName(rules.campusRegionCode))
+    throw fieldError(['rules', 'campusRegionCode'], 'unknown_region', `No GB/T 2260 region ${rules.campusRegionCode}`);
+}
 
 /** The rules in force with another level: an unknown level id is the caller's mistake, on `level`. */
 function withLevel(rules: Rules, level: string): Rules {
@@ -105,6 +112,7 @@ export const ruleRoutes = createRouter()
       const { db, clock, events } = c.get('deps');
       const p = principalOf(c);
       const { rules, reason } = c.req.valid('json');
+      assertKnownCity(rules);
       const now = clock.now();
       const out = events.transact(db, (tx, happened) => {
         const before = currentRules(tx);
@@ -206,9 +214,16 @@ export const ruleRoutes = createRouter()
       method: 'put',
       path: '/commitment',
       tags: ['rules'],
-      summary: 'Publish a new health commitment text (a new version)',
+      summary:
+        'Publish a new health commitment text (a new version) with the reason: visits filed from now on sign it, those filed before keep the version they signed',
       middleware: [requireRole('office')] as const,
-      request: jsonBody(z.object({ zh: z.string().trim().min(10).max(5000), en: z.string().trim().min(10).max(5000) })),
+      request: jsonBody(
+        z.object({
+          zh: z.string().trim().min(10).max(5000),
+          en: z.string().trim().min(10).max(5000),
+          reason: z.string().trim().min(2).max(500),
+        }),
+      ),
       responses: {
         200: jsonContent(z.object({ version: z.number().int(), zh: z.string(), en: z.string() }), 'Published'),
         ...inputGuardResponses,
@@ -217,13 +232,17 @@ export const ruleRoutes = createRouter()
     (c) => {
       const { db, clock } = c.get('deps');
       const p = principalOf(c);
-      const { zh, en } = c.req.valid('json');
+      const { zh, en, reason } = c.req.valid('json');
       const row = db.transaction((tx) => {
+        const before = currentCommitment(tx);
         const r = publishCommitment(tx, { zh, en, byUserId: p.userId });
         recordAudit(tx, clock.now(), p, c.get('requestId'), {
           action: 'commitment.publish',
           entity: 'commitment',
           entityId: r.id,
+          before: before ? { version: before.id, zh: before.textZh, en: before.textEn } : null,
+          after: { version: r.id, zh, en },
+          reason,
         });
         return r;
       });

@@ -123,7 +123,7 @@ describe('POST /api/v1/requests', () => {
     const { filer, office } = await setup();
     await t.request('PUT', '/api/v1/rules/commitment', {
       cookie: office,
-      body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.' },
+      body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.', reason: '按新通知修订' },
     });
     const res = await file(filer, requestInput(t.campus.gateIds.north));
     expect(issueCodes(res)).toEqual(['commitment_required']);

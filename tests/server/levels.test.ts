@@ -227,3 +227,37 @@ describe('the daily report under a level', () => {
     expect(north.figures.refusedBy).toMatchObject({ id_mismatch: 1, code_colour: 1 });
   });
 });
+
+describe('every setting the rules use, with a reason', () => {
+  it('changes the campus city (who is from out of town) only to a region that exists', async () => {
+    t = createTestApp();
+    const o = await office();
+    const { rules } = await ok(o.rules.$get());
+    const bad = await o.rules.$put({ json: { rules: { ...rules, campusRegionCode: '999900' }, reason: '迁址' } });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({
+      error: { issues: [{ path: ['rules', 'campusRegionCode'], code: 'unknown_region' }] },
+    });
+    const moved = await ok(
+      o.rules.$put({ json: { rules: { ...rules, campusRegionCode: '420100' }, reason: '迁址武汉' } }),
+    );
+    expect(moved.rules.campusRegionCode).toBe('420100');
+  });
+
+  it('publishes a commitment only with both languages and a reason, audited with the text before and after', async () => {
+    t = createTestApp();
+    const o = await office();
+    const zh = '本人承诺如实申报健康状况，共十个字以上。';
+    const en = 'I declare my health truthfully.';
+    expect((await o.rules.commitment.$put({ json: { zh, en, reason: '' } })).status).toBe(400);
+    expect((await o.rules.commitment.$put({ json: { zh, en: '', reason: '按新通知修订' } })).status).toBe(400);
+    const v = await ok(o.rules.commitment.$put({ json: { zh, en, reason: '按新通知修订' } }));
+    expect(v).toMatchObject({ version: 2, zh, en });
+    const audit = await ok(o.audit.$get({ query: { action: 'commitment.publish' } }));
+    expect(audit.items[0]).toMatchObject({
+      reason: '按新通知修订',
+      before: { version: 1 },
+      after: { version: 2, zh, en },
+    });
+  });
+});

@@ -42,6 +42,7 @@ export function RulesPage() {
   const [csvReason, setCsvReason] = useState('');
   const [block, setBlock] = useState({ idNumber: '', reason: '' });
   const [text, setText] = useState<{ zh: string; en: string } | null>(null);
+  const [commitmentReason, setCommitmentReason] = useState('');
   const action = useAction();
   useEffect(() => {
     if (current.data) setDraft(current.data.rules);
@@ -98,7 +99,8 @@ export function RulesPage() {
   const publish = () =>
     void action.run(async () => {
       if (!text) return;
-      const r = await ok(api.rules.commitment.$put({ json: text }));
+      const r = await ok(api.rules.commitment.$put({ json: { ...text, reason: commitmentReason } }));
+      setCommitmentReason('');
       setNotice(t('commitment.published', { v: r.version }));
       commitment.reload();
     });
@@ -137,6 +139,17 @@ export function RulesPage() {
                 <input type="number" step={k.endsWith('C') ? '0.1' : '1'} value={draft[k] ?? ''} onInput={num(k)} />
               </Field>
             ))}
+            <Field label={t('rule.campusRegionCode')} name="rules.campusRegionCode" error={action.error}>
+              <input
+                inputMode="numeric"
+                maxLength={6}
+                value={draft.campusRegionCode}
+                onInput={(e) => {
+                  setDraft({ ...draft, campusRegionCode: e.currentTarget.value.trim() });
+                  setImpact(null);
+                }}
+              />
+            </Field>
             <label class="check">
               <input
                 type="checkbox"
@@ -305,9 +318,29 @@ export function RulesPage() {
               value={text.en}
               onInput={(e) => setText({ ...text, en: e.currentTarget.value })}
             />
-            <button type="button" class="primary" disabled={action.busy} onClick={publish}>
-              {t('commitment.publish')}
-            </button>
+            <p class="hint">{t('commitment.hint')}</p>
+            <div class="inline-form">
+              <Field label={t('rules.reason')} name="reason" error={action.error}>
+                <input
+                  class="wide"
+                  value={commitmentReason}
+                  onInput={(e) => setCommitmentReason(e.currentTarget.value)}
+                />
+              </Field>
+              <button
+                type="button"
+                class="primary"
+                disabled={
+                  action.busy ||
+                  commitmentReason.trim().length < 2 ||
+                  text.en.trim().length < 10 ||
+                  (text.zh === commitment.data?.zh && text.en === commitment.data?.en)
+                }
+                onClick={publish}
+              >
+                {t('commitment.publish')}
+              </button>
+            </div>
           </>
         )}
       </section>
