@@ -274,6 +274,14 @@ export const visitors = sqliteTable(
      * reports point at it) and the visitor's pass is revoked, which the tablets learn.
      */
     removedAt: ms('removed_at'),
+    /**
+     * The office let this visitor in although these filing checks failed (谁批准谁负责: who, when,
+     * why). Re-checks do not raise them again; the gate shows the override; the block list is never one.
+     */
+    overrideCodes: text('override_codes', { mode: 'json' }).$type<string[]>(),
+    overrideReason: text('override_reason'),
+    overrideByUserId: integer('override_by_user_id').references(() => users.id),
+    overrideAt: ms('override_at'),
   },
   (t) => [
     index('visitors_request_idx').on(t.requestId),

@@ -57,6 +57,8 @@ export interface DayFigures {
   feverRetests: number;
   exits: number;
   emergencyAdmits: number;
+  /** Admits of visitors the office let in despite failed filing checks (an override, 谁批准谁负责). */
+  overrideAdmits: number;
   /** Emergency requests filed that day whose backfill is missing past its deadline (or came late). */
   overdueBackfills: number;
   /** Admitted visitors who left after their window ended, or had not left when it ended. */
@@ -76,6 +78,7 @@ export const zeroFigures = (): DayFigures => ({
   feverRetests: 0,
   exits: 0,
   emergencyAdmits: 0,
+  overrideAdmits: 0,
   overdueBackfills: 0,
   overstays: 0,
   expiredNotSignedOut: 0,

@@ -73,6 +73,10 @@ export const SnapshotPassSchema = z
       idHash: z.string(),
       idLast4: z.string(),
       outOfCity: z.boolean(),
+      override: z
+        .array(z.string())
+        .nullable()
+        .openapi({ description: 'Filing checks the office let this visitor in despite (shown to the guard)' }),
       testTakenAt: z.string().nullable(),
     }),
     request: z.object({

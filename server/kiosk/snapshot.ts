@@ -117,6 +117,7 @@ export function buildSnapshot(
       idHash: visitor.idHash,
       idLast4: visitor.idLast4,
       outOfCity: visitor.outOfCity,
+      override: visitor.overrideCodes && visitor.overrideAt ? visitor.overrideCodes : null,
       testTakenAt: visitor.testTakenAt?.toISOString() ?? null,
     },
     request: {

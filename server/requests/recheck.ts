@@ -60,13 +60,18 @@ export function recheckImpact(
     const vs = byRequest.get(r.id) ?? [];
     const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
-    const reasons = [...new Set(verdict.violations.map((v) => v.code))];
+    // What the office overrode for a visitor (谁批准谁负责) is not raised again; the block list always is.
+    const own = vs.map((v, i) =>
+      [...new Set(verdict.visitorChecks[i]?.violations ?? [])].filter(
+        (code) => code === 'block_list' || !(v.overrideCodes ?? []).includes(code),
+      ),
+    );
+    const requestCodes = verdict.violations.filter((v) => v.path[0] !== 'visitors').map((v) => v.code);
+    const reasons = [...new Set([...requestCodes, ...own.flat()])];
     if (!reasons.length) continue;
-    const wholeRequest = verdict.violations.some((v) => v.path[0] !== 'visitors');
-    const failed = vs.flatMap((v, i) => {
-      const own = [...new Set(verdict.visitorChecks[i]?.violations ?? [])];
-      return own.length || wholeRequest ? [{ visitorId: v.id, reasons: own }] : [];
-    });
+    const failed = vs.flatMap((v, i) =>
+      own[i]!.length || requestCodes.length ? [{ visitorId: v.id, reasons: own[i]! }] : [],
+    );
     impacts.push({
       requestId: r.id,
       departmentId: r.departmentId,

@@ -75,6 +75,10 @@ export const VisitorViewSchema = z
     testTakenAt: z.string().nullable(),
     testResult: z.string().nullable(),
     checks: z.array(z.string()),
+    override: z
+      .object({ codes: z.array(z.string()), reason: z.string(), by: z.string(), at: z.string() })
+      .nullable()
+      .openapi({ description: 'Checks the office let this visitor in despite, by whom and why' }),
     pass: z
       .object({
         id: z.string(),

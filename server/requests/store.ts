@@ -7,6 +7,7 @@ import {
   idempotencyKeys,
   passes,
   requestHistory,
+  users,
   visitRequests,
   visitors,
   type RequestStatus,
@@ -379,6 +380,27 @@ export function revokeVisitorPass(tx: Tx, visitorId: number, reasons: string[], 
   if (reasons.length) tx.update(visitors).set({ checks: reasons }).where(eq(visitors.id, visitorId)).run();
 }
 
+/** The office lets a visitor in although these checks failed: kept with who, when and why (谁批准谁负责). */
+export function overrideChecks(
+  tx: Tx,
+  visitorId: number,
+  override: { codes: string[]; reason: string; userId: number | null; at: Date },
+) {
+  const before = tx.select({ codes: visitors.overrideCodes }).from(visitors).where(eq(visitors.id, visitorId)).get();
+  const codes = [...new Set([...(before?.codes ?? []), ...override.codes])];
+  tx.update(visitors)
+    .set({
+      overrideCodes: codes,
+      overrideReason: override.reason,
+      overrideByUserId: override.userId,
+      overrideAt: override.at,
+      checks: [],
+    })
+    .where(eq(visitors.id, visitorId))
+    .run();
+  return codes;
+}
+
 export type RequestRow = typeof visitRequests.$inferSelect;
 
 /** Rows grouped by their request id, in the order read. */
@@ -403,6 +425,18 @@ export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}
       .orderBy(asc(visitors.id))
       .all(),
   );
+  // Who overrode a visitor's checks, by name (谁批准谁负责).
+  const overriders = [...vsOf.values()].flat().flatMap((v) => (v.overrideByUserId ? [v.overrideByUserId] : []));
+  const nameOf = new Map(
+    overriders.length
+      ? tx
+          .select({ id: users.id, name: users.displayName })
+          .from(users)
+          .where(inArray(users.id, [...new Set(overriders)]))
+          .all()
+          .map((u) => [u.id, u.name])
+      : [],
+  );
   const psOf = detail
     ? byRequest(
         tx
@@ -424,7 +458,11 @@ export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}
       )
     : new Map<number, (typeof requestHistory.$inferSelect)[]>();
   return rows.map((r) =>
-    viewOf(r, vsOf.get(r.id) ?? [], detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [] } : null),
+    viewOf(
+      r,
+      vsOf.get(r.id) ?? [],
+      detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [], nameOf } : null,
+    ),
   );
 }
 
@@ -438,7 +476,11 @@ export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
 function viewOf(
   r: RequestRow,
   vs: (typeof visitors.$inferSelect)[],
-  more: { ps: (typeof passes.$inferSelect)[]; history: (typeof requestHistory.$inferSelect)[] } | null,
+  more: {
+    ps: (typeof passes.$inferSelect)[];
+    history: (typeof requestHistory.$inferSelect)[];
+    nameOf: Map<number, string>;
+  } | null,
 ) {
   const base = {
     id: r.id,
@@ -469,7 +511,7 @@ function viewOf(
     visitorCount: vs.length,
   };
   if (!more) return base;
-  const { ps, history } = more;
+  const { ps, history, nameOf } = more;
   return {
     ...base,
     visitors: vs.map((v) => {
@@ -491,6 +533,15 @@ function viewOf(
         testTakenAt: v.testTakenAt?.toISOString() ?? null,
         testResult: v.testResult,
         checks: v.checks,
+        override:
+          v.overrideCodes && v.overrideAt
+            ? {
+                codes: v.overrideCodes,
+                reason: v.overrideReason ?? '',
+                by: (v.overrideByUserId && nameOf.get(v.overrideByUserId)) || '',
+                at: v.overrideAt.toISOString(),
+              }
+            : null,
         pass: p
           ? {
               id: p.id,

@@ -16,6 +16,7 @@ export const ERASED = {
   testTakenAt: null,
   testResult: null,
   checks: [] as string[],
+  overrideReason: null,
 } as const;
 
 /** What erasing a visitor needs to know first: whether they exist, were erased already, and their request. */

@@ -14,6 +14,7 @@ import {
   EmergencyInputSchema,
   requestView,
   requestViews,
+  overrideChecks,
   requestById,
   REVIEW_QUEUES,
   reviewQueuePage,
@@ -46,7 +47,11 @@ function approveOne(
   p: Principal,
   id: number,
   now: Date,
-  { note, allowPrint }: { note: string | null; allowPrint?: boolean | undefined },
+  {
+    note,
+    allowPrint,
+    overrides = [],
+  }: { note: string | null; allowPrint?: boolean | undefined; overrides?: { visitorId: number; reason: string }[] },
   requestId: string,
   signingKeyWrap: Buffer,
 ) {
@@ -71,7 +76,26 @@ function approveOne(
   if (p.role !== 'office') throw new ApiError(403, 'forbidden', 'Only the security office approves');
   if (r.status !== 'pending' && r.status !== 'needs_review')
     throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
-  const [still] = recheckImpact(tx, now, {}, { requestId: id });
+  const [failing] = recheckImpact(tx, now, {}, { requestId: id });
+  for (const o of overrides) {
+    const v = failing?.visitors.find((f) => f.visitorId === o.visitorId);
+    if (!v || v.reasons.length === 0) continue; // nothing of theirs fails: nothing to override
+    if (v.reasons.includes('block_list'))
+      throw new ApiError(
+        409,
+        'not_overridable',
+        `Visitor ${o.visitorId} is on the block list: lift the entry (with a reason) instead of overriding it`,
+      );
+    const codes = overrideChecks(tx, o.visitorId, { codes: v.reasons, reason: o.reason, userId: p.userId, at: now });
+    recordAudit(tx, now, p, requestId, {
+      action: 'visitor.override',
+      entity: 'visitor',
+      entityId: o.visitorId,
+      after: { requestId: id, codes },
+      reason: o.reason,
+    });
+  }
+  const [still] = overrides.length ? recheckImpact(tx, now, {}, { requestId: id }) : failing ? [failing] : [];
   if (still)
     throw new ApiError(
       409,
@@ -163,6 +187,14 @@ export const reviewRoutes = createRouter()
             allowPrint: z.boolean().optional().openapi({
               description: 'Allow printed passes for this request (visitors without a phone); off unless set',
             }),
+            overrides: z
+              .array(z.object({ visitorId: z.number().int().positive(), reason: z.string().trim().min(4).max(500) }))
+              .max(2000)
+              .optional()
+              .openapi({
+                description:
+                  'Admit these visitors although their filing checks fail, each with the reason (the office only; never the block list)',
+              }),
           }),
         ),
       },
@@ -170,7 +202,12 @@ export const reviewRoutes = createRouter()
         200: jsonContent(RequestViewSchema, 'Approved'),
         ...inputGuardResponses,
         ...noSuchRequest,
-        409: errorContent('Not pending, or breaks the rules as they stand now', 'not_pending', 'checks_failed'),
+        409: errorContent(
+          'Not pending, breaks the rules as they stand now, or an override of the block list',
+          'not_pending',
+          'checks_failed',
+          'not_overridable',
+        ),
       },
     }),
     (c) => {

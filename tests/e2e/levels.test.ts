@@ -11,6 +11,7 @@ import {
   waitOrShoot,
   type GateWorld,
 } from '../helpers/gate';
+import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 
 let server: RunningServer;
@@ -181,5 +182,32 @@ describe('campus alert levels', () => {
     } finally {
       await context.close();
     }
+  });
+
+  it('the office lets in a visitor whose home just became a risk area, with a named reason, from the review queue', async () => {
+    const pass = await issuePass(w, { name: '孙小美', fromRegion: '420102' }); // Wuhan, with a test
+    const api = await signInOver(server.url, 'office', PASSWORD);
+    const added = await api('POST', '/api/v1/risk-areas', {
+      regionCode: '420100',
+      level: 'high',
+      effectiveFrom: '2026-01-01',
+      effectiveTo: null,
+      reason: '通报',
+    });
+    expect(added.status).toBe(201);
+    await office.getByRole('link', { name: '审核队列' }).click();
+    await office.getByRole('tab', { name: '需复核' }).click();
+    const item = office.locator('.queue-item').filter({ hasText: '孙小美' });
+    await item.waitFor();
+    await item.getByRole('button', { name: '批准' }).click();
+    await item.locator('[data-code=checks_failed]').or(item.getByRole('alert')).first().waitFor();
+    await item.getByRole('checkbox', { name: /孙小美/ }).check();
+    await item.getByLabel('特批 孙小美 的理由').fill('已在当地解除管控，持证明');
+    await screenshot(office, 'levels-review-override');
+    await item.getByRole('button', { name: '批准' }).click();
+    await expect.poll(() => item.count(), { timeout: 10_000 }).toBe(0);
+    const detail = await api('GET', `/api/v1/requests/${pass.requestId}`);
+    expect(detail.json.visitors[0].override).toMatchObject({ codes: ['risk_area_home'], by: '王老师' });
+    expect(detail.json.visitors[0].pass.revoked).toBe(false);
   });
 });

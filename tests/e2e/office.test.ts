@@ -169,8 +169,9 @@ describe('reports', () => {
       await screenshot(office, name);
       expect(await axeViolations(office), link).toEqual([]);
     }
-    await office.getByLabel('修改原因').first().fill('冬季体温计偏低，调整下限');
-    await office.getByRole('button', { name: '预览影响' }).click();
+    const rulesCard = office.getByTestId('rules-card');
+    await rulesCard.getByLabel('修改原因').first().fill('冬季体温计偏低，调整下限');
+    await rulesCard.getByRole('button', { name: '预览影响' }).click();
     await expect.poll(() => office.getByTestId('rules-impact').textContent()).toContain('不影响已批准的来访');
   });
 

@@ -261,3 +261,92 @@ describe('every setting the rules use, with a reason', () => {
     });
   });
 });
+
+describe('an office that can decide: overrides', () => {
+  it('admits a visitor whose home became a risk area with a named reason; the gate shows it, the report counts it, re-checks leave it', async () => {
+    t = createTestApp();
+    // Two from Zhengzhou's Jinshui district, one from Wuhan (with a negative test).
+    const wuhan = visitorInput(
+      { fromRegion: '420102', testTakenAt: '2026-11-20T01:00:00Z', testResult: 'negative' },
+      3,
+    );
+    const r = await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 1), visitorInput({}, 2), wuhan]);
+    const x = r.visitors[2]!;
+    const o = await office();
+    const added = await ok(
+      o['risk-areas'].$post({
+        json: { regionCode: '420100', level: 'high', effectiveFrom: '2026-11-19', effectiveTo: null, reason: '通报' },
+      }),
+    );
+    expect(added.impact[0]?.visitors).toEqual([{ visitorId: x.id, reasons: ['risk_area_home'] }]);
+    const approve = (json: Record<string, unknown>) =>
+      o.review[':id'].approve.$post({ param: { id: String(r.id) }, json: { note: null, ...json } });
+    const refused = await approve({});
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: 'checks_failed' } });
+    const tooShort = await approve({ overrides: [{ visitorId: x.id, reason: '可' }] });
+    expect(tooShort.status).toBe(400);
+
+    const view = await ok(approve({ overrides: [{ visitorId: x.id, reason: '已在当地隔离期满，持解除证明' }] }));
+    const seen = view.visitors?.find((v) => v.id === x.id);
+    expect(seen).toMatchObject({
+      checks: [],
+      override: { codes: ['risk_area_home'], reason: '已在当地隔离期满，持解除证明', by: expect.any(String) },
+      pass: { revoked: false },
+    });
+    expect(seen?.override?.by.length).toBeGreaterThan(0);
+    const passId = seen!.pass!.id;
+    const audit = await ok(o.audit.$get({ query: { action: 'visitor.override' } }));
+    expect(audit.items[0]).toMatchObject({ entityId: String(x.id), reason: '已在当地隔离期满，持解除证明' });
+
+    // A later rule change does not raise the overridden check again.
+    const { rules } = await ok(o.rules.$get());
+    expect(
+      (await ok(o.rules.$put({ json: { rules: { ...rules, groupCap: 40 }, reason: '调整团体上限' } }))).impact,
+    ).toEqual([]);
+
+    // The tablet shows the override; the admit is counted as one.
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    const kiosk = t.client({ bearer: device.token });
+    const snap = await ok(kiosk.kiosk.snapshot.$get({ query: {} }));
+    expect(snap.passes.find((p) => p.id === passId)?.visitor.override).toEqual(['risk_area_home']);
+    t.clock.set('2026-11-21T09:00:00Z');
+    await ok(
+      kiosk.kiosk.events.$post({
+        json: {
+          events: [
+            {
+              ...admitAt(1, passId, '09:30', { testRequired: true, testConfirmed: true }),
+              ruleVersion: snap.rules.version,
+            },
+          ],
+        },
+      }),
+    );
+    t.clock.set('2026-11-22T02:00:00Z');
+    runJobs(t);
+    const res = await ok(
+      t
+        .client({ cookie: await t.signIn('office') })
+        .reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21' } }),
+    );
+    expect(res.items.find((i) => i.scope === String(t.campus.gateIds.north))?.figures).toMatchObject({
+      admitted: 1,
+      overrideAdmits: 1,
+    });
+  });
+
+  it('never overrides the block list', async () => {
+    t = createTestApp();
+    const group = [visitorInput({}, 1), visitorInput({}, 2)];
+    const r = await approvedRequest(t, t.campus.gateIds.north, group);
+    const o = await office();
+    await ok(o.blocklist.$post({ json: { idType: 'resident_id', idNumber: group[1]!.idNumber, reason: '冒用证件' } }));
+    const res = await o.review[':id'].approve.$post({
+      param: { id: String(r.id) },
+      json: { note: null, overrides: [{ visitorId: r.visitors[1]!.id, reason: '领导同意入校' }] },
+    });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toMatchObject({ error: { code: 'not_overridable' } });
+  });
+});

@@ -50,6 +50,7 @@ describe('daily reports', () => {
       feverRetests: 2,
       exits: 2,
       emergencyAdmits: 1,
+      overrideAdmits: 0,
       overdueBackfills: 1,
       overstays: 2,
       expiredNotSignedOut: 2,
@@ -75,6 +76,7 @@ describe('daily reports', () => {
       expiredNotSignedOut: 3,
       feverRetests: 2,
       emergencyAdmits: 1,
+      overrideAdmits: 0,
       overdueBackfills: 1,
       tabletOfflineMinutes: 2878,
     });

@@ -16,6 +16,7 @@ const FIGURES = [
   'feverRetests',
   'exits',
   'emergencyAdmits',
+  'overrideAdmits',
   'overdueBackfills',
   'overstays',
   'expiredNotSignedOut',

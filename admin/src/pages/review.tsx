@@ -15,18 +15,42 @@ const REASONS = [
   'other',
 ] as const;
 
-/** Approve, or reject with a reason code and a note. */
-export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }) {
+interface FailingVisitor {
+  id: number;
+  name: string;
+  checks: string[];
+}
+
+/**
+ * Approve, or reject with a reason code and a note. A visitor whose checks fail can be let in by
+ * the office with a reason (谁批准谁负责); the block list cannot, it is lifted on its own page.
+ */
+export function ReviewActions({
+  id,
+  failing = [],
+  onDone,
+}: {
+  id: number;
+  failing?: FailingVisitor[];
+  onDone: () => void;
+}) {
   const state = useAppState();
   const t = state.t.value;
   const [rejecting, setRejecting] = useState(false);
   const [reasonCode, setReasonCode] = useState<(typeof REASONS)[number]>('insufficient_reason');
   const [note, setNote] = useState('');
   const [allowPrint, setAllowPrint] = useState(false);
+  const [overrides, setOverrides] = useState<Record<number, string>>({});
   const action = useAction();
+  const chosen = Object.entries(overrides).map(([visitorId, reason]) => ({ visitorId: Number(visitorId), reason }));
   const approve = () =>
     void action.run(async () => {
-      await ok(api.review[':id'].approve.$post({ param: { id: String(id) }, json: { note: null, allowPrint } }));
+      await ok(
+        api.review[':id'].approve.$post({
+          param: { id: String(id) },
+          json: { note: null, allowPrint, ...(chosen.length ? { overrides: chosen } : {}) },
+        }),
+      );
       onDone();
     });
   const reject = () =>
@@ -36,7 +60,49 @@ export function ReviewActions({ id, onDone }: { id: number; onDone: () => void }
     });
   return (
     <div class="review-actions">
-      <button type="button" class="primary" onClick={approve} disabled={action.busy}>
+      {failing.length > 0 && (
+        <fieldset class="overrides">
+          <legend>{t('review.override')}</legend>
+          {failing.map((v) => {
+            const blocked = v.checks.includes('block_list');
+            const on = v.id in overrides;
+            return (
+              <div key={v.id} class="override-row" data-override={v.id}>
+                <label class="check">
+                  <input
+                    type="checkbox"
+                    disabled={blocked}
+                    checked={on}
+                    onChange={(e) => {
+                      const next = { ...overrides };
+                      if (e.currentTarget.checked) next[v.id] = '';
+                      else delete next[v.id];
+                      setOverrides(next);
+                    }}
+                  />
+                  {v.name}: <Checks codes={v.checks} />
+                </label>
+                {blocked && <span class="hint">{t('review.blockNotOverridable')}</span>}
+                {on && (
+                  <input
+                    class="wide"
+                    aria-label={t('review.overrideReason', { name: v.name })}
+                    placeholder={t('review.overrideReason', { name: v.name })}
+                    value={overrides[v.id]}
+                    onInput={(e) => setOverrides({ ...overrides, [v.id]: e.currentTarget.value })}
+                  />
+                )}
+              </div>
+            );
+          })}
+        </fieldset>
+      )}
+      <button
+        type="button"
+        class="primary"
+        onClick={approve}
+        disabled={action.busy || chosen.some((o) => o.reason.trim().length < 4)}
+      >
         {t('review.approve')}
       </button>
       {/* Printed passes carry no live code, so a screenshot would do as well: only for visitors without a phone. */}
@@ -160,7 +226,13 @@ export function ReviewPage() {
             </p>
           )}
           {(tab === 'normal' || tab === 'group' || tab === 'needs_review') && (
-            <ReviewActions id={r.id} onDone={queue.reload} />
+            <ReviewActions
+              id={r.id}
+              failing={(r.visitors ?? [])
+                .filter((v) => v.checks.length > 0)
+                .map((v) => ({ id: v.id, name: v.name, checks: v.checks }))}
+              onDone={queue.reload}
+            />
           )}
         </article>
       ))}

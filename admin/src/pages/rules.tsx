@@ -121,7 +121,7 @@ export function RulesPage() {
           }}
         />
       )}
-      <section class="card">
+      <section class="card" data-testid="rules-card">
         <header class="row">
           <h1>{t('rules.title')}</h1>
           {current.data && <span class="status">{t('rules.version', { v: current.data.version })}</span>}

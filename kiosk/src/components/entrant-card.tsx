@@ -40,6 +40,14 @@ export function EntrantCard({ e }: { e: Entrant }) {
         <dl class="card-facts">
           <dt>{t('card.visitor')}</dt>
           <dd class="visitor-name">{r.visitor.name}</dd>
+          {r.visitor.override && (
+            <>
+              <dt>{t('card.override')}</dt>
+              <dd class="override" data-testid="override">
+                {t('card.overrideText')}
+              </dd>
+            </>
+          )}
           <dt>{t('card.id')}</dt>
           <dd>{r.visitor.idLast4}</dd>
           <dt>{t('card.host')}</dt>
