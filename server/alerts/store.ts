@@ -10,6 +10,7 @@ export const ALERT_TYPES = [
   'block_list',
   'escort_overdue',
   'overstay',
+  'recheck_on_campus',
   'double_use',
   'revoked_before_admit',
   'stale_rules',
@@ -185,6 +186,17 @@ export function deriveAlerts(
     }
   }
   for (const p of presence ?? onCampusNow(db, now, rules)) {
+    if (p.failedChecks.length)
+      drafts.push({
+        type: 'recheck_on_campus',
+        key: `recheck_on_campus:${p.passId}`,
+        gateId: p.gateId,
+        deviceId: null,
+        at: p.admittedAt,
+        passId: p.passId,
+        eventId: p.eventId,
+        detail: `${p.visitorName} is on campus and now fails ${p.failedChecks.join(', ')}`,
+      });
     if (p.overstay)
       drafts.push({
         type: 'overstay',

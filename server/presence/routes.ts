@@ -19,6 +19,9 @@ const PresenceSchema = z
     escortArrived: z.boolean(),
     windowEnd: z.string(),
     overstay: z.boolean(),
+    failedChecks: z
+      .array(z.string())
+      .openapi({ description: 'Checks a rule or list change made them fail after they came in (an alert too)' }),
   })
   .openapi('Presence');
 

@@ -28,6 +28,11 @@ export interface Presence {
   escortArrived: boolean;
   windowEnd: string;
   overstay: boolean;
+  /**
+   * Already inside when a rule, risk-area or block-list change failed them: the checks they now fail
+   * (empty unless their pass was revoked by a re-check after they came in, and not overridden since).
+   */
+  failedChecks: string[];
 }
 
 export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
@@ -47,10 +52,13 @@ export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
     dateTo: string;
     timeTo: string;
     escortArrived: number;
+    checks: string;
+    recheckedAfter: number;
   }>(sql`
     with inside as materialized (select e.id, e.pass_id, e.at, e.gate_id from gate_events e where e.at >= ${since} and ${stillInside})
     select e.id as eventId, e.pass_id as passId, e.at as at, e.gate_id as gateId, g.name as gateName, v.id as visitorId, v.name as visitorName, d.name as department,
       r.escort_name as escortName, r.escort_phone as escortPhone, r.visit_date_to as dateTo, r.time_to as timeTo,
+      v.checks as checks, coalesce(p.revoke_reason = 'recheck' and p.revoked_at > e.at, 0) as recheckedAfter,
       exists (select 1 from gate_events a indexed by gate_events_pass_idx where a.pass_id = e.pass_id and a.type = 'escort_arrived' and a.at >= e.at) as escortArrived
     from inside e
     cross join passes p on p.id = e.pass_id cross join visitors v on v.id = p.visitor_id cross join visit_requests r on r.id = p.request_id
@@ -75,6 +83,7 @@ export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
       escortArrived: r.escortArrived === 1,
       windowEnd: windowEnd.toISOString(),
       overstay: now > windowEnd,
+      failedChecks: r.recheckedAfter ? (JSON.parse(r.checks) as string[]) : [],
     };
   });
 }

@@ -350,3 +350,30 @@ describe('an office that can decide: overrides', () => {
     expect(await res.json()).toMatchObject({ error: { code: 'not_overridable' } });
   });
 });
+
+describe('a change that touches someone already on campus', () => {
+  it('raises an alert and marks them in the on-campus list', async () => {
+    t = createTestApp();
+    const group = [visitorInput({}, 1), visitorInput({}, 2)];
+    const r = await approvedRequest(t, t.campus.gateIds.north, group);
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    t.clock.set('2026-11-21T01:40:00Z');
+    const kiosk = t.client({ bearer: device.token });
+    await ok(
+      kiosk.kiosk.events.$post({
+        json: { events: [admitAt(1, r.visitors[0].pass.id, '09:30'), admitAt(2, r.visitors[1]!.pass.id, '09:31')] },
+      }),
+    );
+    const o = await office();
+    await ok(o.blocklist.$post({ json: { idType: 'resident_id', idNumber: group[0]!.idNumber, reason: '冒用证件' } }));
+    const inside = await ok(o.presence.$get());
+    expect(inside.map((p) => [p.visitorId, p.failedChecks])).toEqual([
+      [r.visitors[0].id, ['block_list']],
+      [r.visitors[1]!.id, []],
+    ]);
+    const alerts = (await ok(o.alerts.$get())).filter((a) => a.type === 'recheck_on_campus');
+    expect(alerts).toEqual([
+      expect.objectContaining({ passId: r.visitors[0].pass.id, detail: expect.stringContaining('block_list') }),
+    ]);
+  });
+});

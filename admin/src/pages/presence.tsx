@@ -1,3 +1,4 @@
+import { Checks } from '../components/checks';
 import { ErrorBanner } from '../components/form';
 import { api, ok } from '../lib/api';
 import { useResource } from '../lib/use-resource';
@@ -37,6 +38,11 @@ export function PresencePage() {
             <tr key={p.eventId} class={p.overstay ? 'overstay' : ''} data-visitor={p.visitorId}>
               <td>
                 {p.visitorName} {p.overstay && <span class="status status-rejected">{t('presence.overstay')}</span>}
+                {p.failedChecks.length > 0 && (
+                  <span class="status status-rejected" data-testid="failed-checks">
+                    {t('presence.failedChecks')}: <Checks codes={p.failedChecks} />
+                  </span>
+                )}
               </td>
               <td>{p.department}</td>
               <td>
