@@ -1,5 +1,15 @@
 import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
-import { alertAcks, devices, gateEventRejections, passes, ruleSets, snapshotResyncs, users } from '../db/schema';
+import {
+  alertAcks,
+  devices,
+  gateEventRejections,
+  passes,
+  ruleSets,
+  snapshotResyncs,
+  users,
+  visitRequests,
+} from '../db/schema';
+import { entrantOf, policyFor } from '../domain/policy';
 import { onCampusNow, type Presence } from '../presence/store';
 import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
 import type { Rules } from '../domain/rules';
@@ -107,6 +117,25 @@ export function deriveAlerts(
       .all())
       passRows.set(p.id, p);
   }
+  // Whether an admitted entrant waits for an escort is their policy's say (contractors usually do not).
+  const requestIds = [...new Set([...passRows.values()].map((p) => p.requestId))];
+  const escortNeeded = new Map<number, boolean>();
+  for (let i = 0; i < requestIds.length; i += 500) {
+    for (const r of db
+      .select({
+        id: visitRequests.id,
+        emergency: visitRequests.emergency,
+        queue: visitRequests.queue,
+        kind: visitRequests.kind,
+      })
+      .from(visitRequests)
+      .where(inArray(visitRequests.id, requestIds.slice(i, i + 500)))
+      .all())
+      escortNeeded.set(
+        r.id,
+        policyFor(rules, entrantOf({ emergency: r.emergency, group: r.queue === 'group', kind: r.kind })).escort,
+      );
+  }
   const versions = db
     .select({ id: ruleSets.id, createdAt: ruleSets.createdAt })
     .from(ruleSets)
@@ -145,7 +174,8 @@ export function deriveAlerts(
     let explained = e.passMismatch !== null;
     if (e.type === 'decision' && e.verdict === 'admit' && e.passId && !e.passMismatch) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
-      if (!arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
+      const escorted = escortNeeded.get(passRows.get(e.passId)?.requestId ?? 0) ?? true;
+      if (escorted && !arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
         drafts.push({
           type: 'escort_overdue',
           ...base(e),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
 import { ROLES, type TokenScope } from '../domain/roles';
+import { REQUEST_KINDS } from '../domain/policy';
 import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 
 /** Every timestamp is stored as UTC milliseconds; display converts to the campus time zone. */
@@ -221,6 +222,8 @@ export const visitRequests = sqliteTable(
     /** Why the request needs review again (re-check after a rule change). */
     reviewReasons: text('review_reasons', { mode: 'json' }).$type<string[]>(),
     emergency: integer('emergency', { mode: 'boolean' }).notNull().default(false),
+    /** Contractors and long-term workers (a multi-day pass, many entries) face their own policy. */
+    kind: text('kind', { enum: REQUEST_KINDS }).notNull().default('visitor'),
     /** The office allowed a printed pass for this request (visitors without a phone); off unless asked. */
     printAllowed: integer('print_allowed', { mode: 'boolean' }).notNull().default(false),
     emergencyReason: text('emergency_reason'),

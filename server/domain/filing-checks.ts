@@ -1,5 +1,5 @@
 import { addDays, campusDate, daysBetween, instantAt, wallClock, type IsoDate } from './dates';
-import { entrantOf, policyFor, testRequiredBy, type EntrantType } from './policy';
+import { entrantOf, policyFor, testRequiredBy, type EntrantType, type RequestKind } from './policy';
 import { regionWithin, type RiskArea, type Rules } from './rules';
 
 /** One broken rule, at a field path, with a stable code the UI translates and its parameters. */
@@ -45,6 +45,8 @@ export interface RequestFacts {
   preventionPlan: string | null;
   /** Filed through the emergency lane (a walk-in the office let in). */
   emergency?: boolean;
+  /** Contractors and long-term workers have their own policy. */
+  kind?: RequestKind;
   visitors: VisitorFacts[];
 }
 
@@ -106,7 +108,7 @@ export function checkFiling(
   }
 
   // Only what the policy in force asks of this kind of entrant is checked (and so collected).
-  const entrant = entrantOf({ emergency: req.emergency ?? false, group: groupReview });
+  const entrant = entrantOf({ emergency: req.emergency ?? false, group: groupReview, kind: req.kind });
   const policy = policyFor(rules, entrant);
   const hours = policy.nucleicTest.hours;
   const today = campusDate(now, rules.timezone);

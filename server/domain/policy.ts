@@ -122,9 +122,16 @@ export function levelOf(r: { levels: Level[]; level: string }): Level {
 export const policyFor = (r: { levels: Level[]; level: string }, entrant: EntrantType): EntrantPolicy =>
   levelOf(r).policies[entrant];
 
-/** The kind of entrant a request's visitors are: the office's emergency lane, a group above the cap, or a visitor. */
-export const entrantOf = (r: { emergency: boolean; group: boolean }): EntrantType =>
-  r.emergency ? 'emergency' : r.group ? 'group' : 'visitor';
+/** What a department files: visitors, or contractors and long-term workers. */
+export const REQUEST_KINDS = ['visitor', 'contractor'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
+
+/**
+ * The kind of entrant a request's visitors are: the office's emergency lane, contractors, a group
+ * above the cap, or filed visitors.
+ */
+export const entrantOf = (r: { emergency: boolean; group: boolean; kind?: RequestKind | undefined }): EntrantType =>
+  r.emergency ? 'emergency' : r.kind === 'contractor' ? 'contractor' : r.group ? 'group' : 'visitor';
 
 /** Whether this entrant must show a test: by the policy's scope and where they come from. */
 export const testRequiredBy = (p: EntrantPolicy, outOfCity: boolean) =>

@@ -26,6 +26,7 @@ interface PassRow {
   outOfCity: 0 | 1;
   emergency: 0 | 1;
   queue: 'normal' | 'group';
+  kind: 'visitor' | 'contractor';
 }
 
 export interface DeviceContact {
@@ -48,7 +49,7 @@ function statementsFor(sqlite: Database.Database) {
     // The passes a batch names, in one indexed read (the server checks every one of them).
     passesOf: sqlite.prepare<[string], PassRow>(
       `select p.id, p.valid_from as validFrom, p.valid_to as validTo, p.gate_ids as gateIds, p.entries_allowed as entries,
-              p.entries_used as entriesUsed, p.revoked_at as revokedAt, v.out_of_city as outOfCity, r.emergency, r.queue
+              p.entries_used as entriesUsed, p.revoked_at as revokedAt, v.out_of_city as outOfCity, r.emergency, r.queue, r.kind
        from passes p join visitors v on v.id = p.visitor_id join visit_requests r on r.id = v.request_id
        where p.id in (select value from json_each(?))`,
     ),
@@ -150,7 +151,7 @@ export function ingestEvents(
     if (named.length) {
       for (const r of s.passesOf.all(JSON.stringify(named))) {
         entrants.set(r.id, {
-          entrant: entrantOf({ emergency: r.emergency === 1, group: r.queue === 'group' }),
+          entrant: entrantOf({ emergency: r.emergency === 1, group: r.queue === 'group', kind: r.kind }),
           outOfCity: r.outOfCity === 1,
         });
         records.set(r.id, {

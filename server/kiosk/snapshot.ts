@@ -122,7 +122,7 @@ export function buildSnapshot(
     },
     request: {
       id: request.id,
-      entrant: entrantOf({ emergency: request.emergency, group: request.queue === 'group' }),
+      entrant: entrantOf({ emergency: request.emergency, group: request.queue === 'group', kind: request.kind }),
       department: department.name,
       departmentEn: department.nameEn,
       escortName: request.escortName,

@@ -21,7 +21,10 @@ export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules, 
     instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000,
   );
   const validTo = instantAt(r.visitDateTo, r.timeTo, rules.timezone);
-  const { entriesPerDay } = policyFor(rules, entrantOf({ emergency: r.emergency, group: r.queue === 'group' }));
+  const { entriesPerDay } = policyFor(
+    rules,
+    entrantOf({ emergency: r.emergency, group: r.queue === 'group', kind: r.kind }),
+  );
   const entries = Math.min(255, (daysBetween(r.visitDateFrom, r.visitDateTo) + 1) * entriesPerDay);
   // Printed passes carry no live code, so a screenshot would do as well: only where the office allowed
   // it for this request (a visitor without a phone), and only while the campus allows printing at all.

@@ -2,6 +2,7 @@ import { z } from '@hono/zod-openapi';
 import { ID_TYPES, idNumberProblem } from '../domain/id-number';
 import { IsoDateSchema, IsoDateTime, safeText } from '../lib/schemas';
 import { REQUEST_STATUSES } from '../db/schema';
+import { REQUEST_KINDS } from '../domain/policy';
 
 export { IsoDateSchema } from '../lib/schemas';
 const Time = z
@@ -54,6 +55,10 @@ export const RequestInputSchema = z
     escortPhone: Phone,
     vehiclePlate: z.string().trim().max(12).nullable().default(null),
     preventionPlan: z.string().trim().max(5000).nullable().default(null),
+    kind: z
+      .enum(REQUEST_KINDS)
+      .default('visitor')
+      .openapi({ description: 'visitor, or contractor / long-term worker (a multi-day pass with its own policy)' }),
     visitors: z.array(VisitorInputSchema).min(1).max(2000),
   })
   .openapi('RequestInput');
@@ -110,6 +115,7 @@ export const RequestViewSchema = z
     preventionPlan: z.string().nullable(),
     ruleVersion: z.number().int(),
     reviewReasons: z.array(z.string()),
+    kind: z.enum(REQUEST_KINDS),
     emergency: z.boolean(),
     printAllowed: z.boolean().openapi({ description: 'The office allowed printed passes for this request' }),
     backfillDueAt: z.string().nullable(),

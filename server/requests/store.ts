@@ -34,7 +34,10 @@ import type { RequestInput } from './schemas';
  * answer without that declaration, no test without a test rule for them, no commitment unasked.
  */
 export function minimalInput<T extends RequestInput>(input: T, rules: Rules, emergency: boolean): T {
-  const policy = policyFor(rules, entrantOf({ emergency, group: input.visitors.length > rules.groupCap }));
+  const policy = policyFor(
+    rules,
+    entrantOf({ emergency, group: input.visitors.length > rules.groupCap, kind: input.kind }),
+  );
   return {
     ...input,
     visitors: input.visitors.map((v) => {
@@ -71,7 +74,10 @@ export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
 
 /** The facts the pure filing checks need, from stored or prepared visitors. */
 export function requestFacts(
-  req: Pick<RequestFacts, 'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan' | 'emergency'>,
+  req: Pick<
+    RequestFacts,
+    'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan' | 'emergency' | 'kind'
+  >,
   vs: Pick<
     PreparedVisitor,
     | 'idHash'
@@ -93,6 +99,7 @@ export function requestFacts(
     timeTo: req.timeTo,
     preventionPlan: req.preventionPlan,
     emergency: req.emergency ?? false,
+    kind: req.kind ?? 'visitor',
     visitors: vs.map((v) => ({
       fromRegion: v.fromRegion,
       visitedRegions: v.visitedRegions,
@@ -501,6 +508,7 @@ function viewOf(
     ruleVersion: r.ruleVersion,
     reviewReasons: r.reviewReasons ?? [],
     emergency: r.emergency,
+    kind: r.kind,
     printAllowed: r.printAllowed,
     backfillDueAt: r.backfillDueAt?.toISOString() ?? null,
     backfilledAt: r.backfilledAt?.toISOString() ?? null,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ok } from '../../server/domain/api-result';
 import { decideAdmission, type AdmissionInput } from '../../server/domain/admission';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { visitorInput } from '../helpers/filing';
+import { requestInput, visitorInput } from '../helpers/filing';
 import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
 import { admitAt, refuseAt, runJobs } from '../helpers/office';
 import type { Rules } from '../../server/domain/rules';
@@ -375,5 +375,29 @@ describe('a change that touches someone already on campus', () => {
     expect(alerts).toEqual([
       expect.objectContaining({ passId: r.visitors[0].pass.id, detail: expect.stringContaining('block_list') }),
     ]);
+  });
+});
+
+describe('contractors and long-term workers', () => {
+  it('are filed as such and get their policy: four entries a day over a multi-day pass, no escort, their kind on the tablet', async () => {
+    t = createTestApp();
+    const filer = t.client({ cookie: await t.signIn('filer') });
+    const o = await office();
+    const filed = await ok(
+      filer.requests.$post({
+        json: {
+          ...requestInput(t.campus.gateIds.north, { visitDateTo: '2026-11-25', purpose: '宿舍楼维修施工' }),
+          kind: 'contractor',
+        } as never,
+        header: {},
+      }),
+    );
+    expect(filed.kind).toBe('contractor');
+    const approved = await ok(o.review[':id'].approve.$post({ param: { id: String(filed.id) }, json: {} }));
+    expect(approved.visitors?.[0]?.pass?.entriesAllowed).toBe(5 * 4);
+    const device = await enrollDevice(t, t.campus.gateIds.north);
+    const snap = await ok(t.client({ bearer: device.token }).kiosk.snapshot.$get({ query: {} }));
+    expect(snap.passes[0]?.request.entrant).toBe('contractor');
+    expect(snap.rules.rules.levels.find((l) => l.id === 'closed')?.policies.contractor.escort).toBe(false);
   });
 });

@@ -7,7 +7,7 @@ import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import { ID_TYPES, type IdType } from '../../../server/domain/id-number';
 import { earliestVisitDate } from '../../../server/domain/filing-checks';
-import { entrantOf, policyFor, testRequiredBy } from '../../../server/domain/policy';
+import { entrantOf, policyFor, REQUEST_KINDS, testRequiredBy, type RequestKind } from '../../../server/domain/policy';
 import { regionWithin } from '../../../server/domain/rules';
 
 interface VisitorDraft {
@@ -85,6 +85,7 @@ export function RequestNewPage() {
     escortPhone: '',
     vehiclePlate: '',
     preventionPlan: '',
+    kind: 'visitor' as RequestKind,
   });
   const [vs, setVs] = useState<VisitorDraft[]>([blankVisitor()]);
   const backfill = !!existing.data?.emergency && !existing.data.backfilledAt;
@@ -93,7 +94,10 @@ export function RequestNewPage() {
   const campusCode = rules.data?.rules.campusRegionCode ?? '';
   // The form asks only what the policy in force asks of these visitors (PIPL art. 6: the minimum necessary).
   const policy = rules.data
-    ? policyFor(rules.data.rules, entrantOf({ emergency: backfill, group: vs.length > rules.data.rules.groupCap }))
+    ? policyFor(
+        rules.data.rules,
+        entrantOf({ emergency: backfill, group: vs.length > rules.data.rules.groupCap, kind: f.kind }),
+      )
     : null;
   const setV = (i: number, patch: Partial<VisitorDraft>) => setVs(vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
 
@@ -112,6 +116,7 @@ export function RequestNewPage() {
       escortPhone: r.escortPhone === '—' ? '' : r.escortPhone,
       vehiclePlate: r.vehiclePlate ?? '',
       preventionPlan: r.preventionPlan ?? '',
+      kind: r.kind,
     });
     setVs(
       (r.visitors ?? []).map((v) => ({
@@ -279,6 +284,19 @@ export function RequestNewPage() {
             onInput={(e) => setF({ ...f, escortPhone: e.currentTarget.value })}
             required
           />
+        </Field>
+        <Field label={t('req.kind')} name="kind" error={action.error}>
+          <select
+            name="kind"
+            value={f.kind}
+            onChange={(e) => setF({ ...f, kind: e.currentTarget.value as RequestKind })}
+          >
+            {REQUEST_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`req.kind.${k}`)}
+              </option>
+            ))}
+          </select>
         </Field>
         <Field label={t('req.vehiclePlate')} name="vehiclePlate" error={action.error}>
           <input

@@ -1,0 +1,1 @@
+ALTER TABLE `visit_requests` ADD `kind` text DEFAULT 'visitor' NOT NULL;
