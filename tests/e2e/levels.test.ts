@@ -74,6 +74,10 @@ describe('campus alert levels', () => {
 
       await switchLevel('常态', '疫情解除，恢复常态管理');
       expect(await office.getByTestId('level-current').getAttribute('data-level')).toBe('ordinary');
+      // The policy editor opens on the level in force: 常态 asks a filed visitor for no health code.
+      const editor = office.getByTestId('policy-editor');
+      await expect.poll(() => editor.getByRole('tab', { selected: true }).textContent()).toContain('常态');
+      expect(await editor.getByLabel('健康码 · 备案访客').isChecked()).toBe(false);
       await screenshot(office, 'levels-rules-zh');
       await office.getByRole('button', { name: 'English' }).click();
       await office.getByTestId('policy-editor').waitFor();

@@ -79,12 +79,12 @@ describe('campus alert levels', () => {
   it('re-decides each synced decision under the level of its rule version, with the server’s own idea of the entrant', async () => {
     t = createTestApp();
     // One pass per event: each is a first entry.
-    const r = await approvedRequest(
-      t,
-      t.campus.gateIds.north,
-      [1, 2, 3].map((i) => visitorInput({}, i)),
-    );
-    const [a, b, c] = r.visitors.map((v) => v.pass!.id);
+    const r = await approvedRequest(t, t.campus.gateIds.north, [
+      ...[1, 2, 3].map((i) => visitorInput({}, i)),
+      // From Wuhan, with a test: the closed campus would ask the guard to check it.
+      visitorInput({ fromRegion: '420102', testTakenAt: '2026-11-20T01:00:00Z', testResult: 'negative' }, 4),
+    ]);
+    const [a, b, c, d] = r.visitors.map((v) => v.pass.id);
     const device = await enrollDevice(t, t.campus.gateIds.north);
     const closed = await ok((await office()).rules.$get());
     const ordinary = await switchTo('ordinary');
@@ -105,14 +105,26 @@ describe('campus alert levels', () => {
     // The same taps claimed under the closed version, and under 常态 by a tablet claiming a student (no ID check).
     const student = { ...glance, entrant: 'student' as const, idConfirmed: null };
     expect(tabletSays(student, ordinary.rules)).toBe('admit');
+    // Under 加强 the health code and temperature, and no test even from out of town.
+    const heightened = await switchTo('heightened');
+    const screened: AdmissionInput = {
+      ...glance,
+      outOfCity: true,
+      idConfirmed: null,
+      healthCode: { colour: 'green', method: 'seen_by_guard' },
+      temperatures: [{ celsius: 36.6, method: 'forehead_ir', at: '2026-11-21T01:33:00Z' }],
+    };
+    expect(tabletSays(screened, heightened.rules)).toBe('admit');
+    expect(tabletSays(screened, closed.rules)).toBe('incomplete');
     const events = [
       decisionEvent(1, { passId: a, input: glance, ruleVersion: ordinary.version }),
       decisionEvent(2, { passId: b, input: glance, ruleVersion: closed.version, at: '2026-11-21T01:31:00Z' }),
       decisionEvent(3, { passId: c, input: student, ruleVersion: ordinary.version, at: '2026-11-21T01:32:00Z' }),
+      decisionEvent(4, { passId: d, input: screened, ruleVersion: heightened.version, at: '2026-11-21T01:33:00Z' }),
     ];
     const kiosk = t.client({ bearer: device.token });
     const synced = await ok(kiosk.kiosk.events.$post({ json: { events } }));
-    expect(synced.acked).toHaveLength(3);
+    expect(synced.acked).toHaveLength(4);
     const verdicts = t.sqlite
       .prepare('select seq, server_verdict as v from gate_events where device_id = ? order by seq')
       .all(device.deviceId);
@@ -120,6 +132,7 @@ describe('campus alert levels', () => {
       { seq: 1, v: 'admit' }, // agrees with the tablet under 常态
       { seq: 2, v: 'incomplete' }, // the closed campus asks for the health code and temperature
       { seq: 3, v: 'incomplete' }, // the pass is a filed visitor's: the ID check stands
+      { seq: 4, v: 'admit' }, // 加强: health code and temperature; no test, even from out of town
     ]);
   });
 });

@@ -19,7 +19,7 @@ export function LevelSwitch({ rules, onSwitched }: { rules: Rules; onSwitched: (
   const [target, setTarget] = useState(rules.levels.find((l) => l.id !== current.id)?.id ?? current.id);
   const [reason, setReason] = useState('');
   const [impact, setImpact] = useState<number | null>(null);
-  const [notice, setNotice] = useState('');
+  const [switched, setSwitched] = useState<{ level: Level; v: number; n: number } | null>(null);
   const action = useAction();
   const name = (l: Level) => (en ? l.nameEn : l.nameZh);
   const preview = () =>
@@ -29,7 +29,7 @@ export function LevelSwitch({ rules, onSwitched }: { rules: Rules; onSwitched: (
   const change = () =>
     void action.run(async () => {
       const saved = await ok(api.rules.level.$put({ json: { level: target, reason } }));
-      setNotice(t('level.switched', { level: name(levelOf(saved.rules)), v: saved.version, n: saved.impact.length }));
+      setSwitched({ level: levelOf(saved.rules), v: saved.version, n: saved.impact.length });
       setTarget(current.id);
       setImpact(null);
       setReason('');
@@ -43,9 +43,9 @@ export function LevelSwitch({ rules, onSwitched }: { rules: Rules; onSwitched: (
           {name(current)}
         </span>
       </header>
-      {notice && (
+      {switched && (
         <p class="ok" role="status">
-          {notice}
+          {t('level.switched', { level: name(switched.level), v: switched.v, n: switched.n })}
         </p>
       )}
       <ErrorBanner error={action.error} />
@@ -179,11 +179,20 @@ const ROWS: [string, Cell][] = [
  * Each level's policy as a table, checks by kind of entrant. Edits change the draft rules; they are
  * saved, with a reason and a preview, as a new rule version like every other setting.
  */
-export function PolicyEditor({ draft, onChange }: { draft: Rules; onChange: (r: Rules) => void }) {
+export function PolicyEditor({
+  draft,
+  inForce,
+  onChange,
+}: {
+  draft: Rules;
+  /** The level in force: its policy is shown first. */
+  inForce: string;
+  onChange: (r: Rules) => void;
+}) {
   const state = useAppState();
   const t = state.t.value;
   const en = state.lang.value === 'en';
-  const [shown, setShown] = useState(draft.level);
+  const [shown, setShown] = useState(inForce);
   const level = draft.levels.find((l) => l.id === shown) ?? levelOf(draft);
   const edit = (entrant: (typeof ENTRANT_TYPES)[number], p: EntrantPolicy) =>
     onChange({

@@ -163,6 +163,7 @@ export function RulesPage() {
         {draft && (
           <PolicyEditor
             key={current.data?.rules.level}
+            inForce={current.data?.rules.level ?? draft.level}
             draft={draft}
             onChange={(r) => {
               setDraft(r);
