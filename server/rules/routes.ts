@@ -9,7 +9,16 @@ import { ROLES } from '../domain/roles';
 import { applyRecheck, recheckImpact } from '../requests/recheck';
 import { RecheckImpactSchema } from '../requests/schemas';
 import { regionName } from '../regions/data';
-import { currentCommitment, currentRules, publishCommitment, ruleHistoryPage, saveRuleVersion } from './store';
+import {
+  currentCommitment,
+  currentRules,
+  publishCommitment,
+  ruleHistoryPage,
+  saveRuleVersion,
+  type RuleVersion,
+} from './store';
+import type { Context } from 'hono';
+import type { AppEnv } from '../lib/context';
 
 const RulesOut = z.object({ version: z.number().int(), rules: RulesSchema }).openapi('RuleVersion');
 const RulesChange = z.object({ rules: RulesSchema, reason: z.string().trim().min(2).max(500) });
@@ -22,6 +31,38 @@ const LevelChange = z.object({
 function assertKnownCity(rules: Rules) {
   if (!regionName(rules.campusRegionCode))
     throw fieldError(['rules', 'campusRegionCode'], 'unknown_region', `No GB/T 2260 region ${rules.campusRegionCode}`);
+}
+
+/**
+ * Saves a new rule version in one transaction: approved visits re-checked against it, the change
+ * audited, and subscribers (the live wall, the tablets' next snapshot) told once it commits.
+ */
+function saveAndRecheck(
+  c: Context<AppEnv>,
+  change: (before: RuleVersion) => {
+    rules: Rules;
+    reason: string;
+    audit: { action: string; before: unknown; after: unknown; reason?: string };
+  },
+) {
+  const { db, clock, events } = c.get('deps');
+  const p = principalOf(c);
+  const now = clock.now();
+  const actor = `${p.kind}:${p.label}`;
+  return events.transact(db, (tx, happened) => {
+    const before = currentRules(tx);
+    const { rules, reason, audit } = change(before);
+    const saved = saveRuleVersion(tx, now, actor, reason, rules);
+    const impact = applyRecheck(tx, now, actor, `${audit.action} (rules v${saved.version})`);
+    recordAudit(tx, now, p, c.get('requestId'), {
+      entity: 'rules',
+      entityId: saved.version,
+      reason,
+      ...audit,
+    });
+    happened({ type: 'rules.changed', version: saved.version, level: rules.level });
+    return { ...saved, impact };
+  });
 }
 
 /** The rules in force with another level: an unknown level id is the caller's mistake, on `level`. */
@@ -109,27 +150,16 @@ export const ruleRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, events } = c.get('deps');
-      const p = principalOf(c);
       const { rules, reason } = c.req.valid('json');
       assertKnownCity(rules);
-      const now = clock.now();
-      const out = events.transact(db, (tx, happened) => {
-        const before = currentRules(tx);
-        const saved = saveRuleVersion(tx, now, `${p.kind}:${p.label}`, reason, rules);
-        const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `rules v${saved.version}`);
-        recordAudit(tx, now, p, c.get('requestId'), {
-          action: 'rules.update',
-          entity: 'rules',
-          entityId: saved.version,
-          before: before.rules,
-          after: rules,
+      return c.json(
+        saveAndRecheck(c, (before) => ({
+          rules,
           reason,
-        });
-        happened({ type: 'rules.changed', version: saved.version, level: rules.level });
-        return { ...saved, impact };
-      });
-      return c.json(out, 200);
+          audit: { action: 'rules.update', before: before.rules, after: rules },
+        })),
+        200,
+      );
     },
   )
   .openapi(
@@ -163,33 +193,15 @@ export const ruleRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, events } = c.get('deps');
-      const p = principalOf(c);
       const { level, reason } = c.req.valid('json');
-      const now = clock.now();
-      const out = events.transact(db, (tx, happened) => {
-        const before = currentRules(tx);
-        const rules = withLevel(before.rules, level);
-        const saved = saveRuleVersion(
-          tx,
-          now,
-          `${p.kind}:${p.label}`,
-          `level ${before.rules.level} → ${level}: ${reason}`,
-          rules,
-        );
-        const impact = applyRecheck(tx, now, `${p.kind}:${p.label}`, `level ${level} (rules v${saved.version})`);
-        recordAudit(tx, now, p, c.get('requestId'), {
-          action: 'rules.level',
-          entity: 'rules',
-          entityId: saved.version,
-          before: { level: before.rules.level },
-          after: { level },
-          reason,
-        });
-        happened({ type: 'rules.changed', version: saved.version, level });
-        return { ...saved, impact };
-      });
-      return c.json(out, 200);
+      return c.json(
+        saveAndRecheck(c, (before) => ({
+          rules: withLevel(before.rules, level),
+          reason: `level ${before.rules.level} → ${level}: ${reason}`,
+          audit: { action: 'rules.level', before: { level: before.rules.level }, after: { level }, reason },
+        })),
+        200,
+      );
     },
   )
   .openapi(

@@ -5,6 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { fromBase64Url, hexToBytes, parsePassText, timeStep, timeStepCode, verifyPass } from '../../server/domain/pass';
 import { launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
 import { residentId } from '../helpers/filing';
+import { signInAdmin } from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
 
@@ -45,13 +46,7 @@ afterAll(async () => {
   await server?.cleanup();
 });
 
-async function signIn(page: Page, username: string) {
-  await page.goto('/admin/');
-  await page.getByLabel('用户名').fill(username);
-  await page.getByLabel('密码').fill(PASSWORD);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('link', { name: '首页' }).waitFor();
-}
+const signIn = signInAdmin;
 
 /** Reads the QR the page drew, from its canvas pixels, with an independent decoder. */
 async function decodeCanvasQr(page: Page): Promise<string | null> {

@@ -10,6 +10,7 @@ import {
   verdictOf,
   waitOrShoot,
   type GateWorld,
+  signInAdmin,
 } from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -24,11 +25,7 @@ beforeAll(async () => {
   w = await setupGateWorld(server);
   browser = await launchBrowser();
   office = (await newPage(browser, { baseURL: server.url, viewport: { width: 1440, height: 1000 } })).page;
-  await office.goto('/admin/');
-  await office.getByLabel('用户名').fill('office');
-  await office.getByLabel('密码').fill(PASSWORD);
-  await office.getByRole('button', { name: '登录' }).click();
-  await office.getByRole('link', { name: '首页' }).waitFor();
+  await signInAdmin(office, 'office');
 });
 afterAll(async () => {
   await browser?.close();
@@ -162,10 +159,7 @@ describe('campus alert levels', () => {
   it('the filing form asks for travel, contact, test and commitment only when the level in force does', async () => {
     const { context, page } = await newPage(browser, { baseURL: server.url, viewport: { width: 1440, height: 900 } });
     try {
-      await page.goto('/admin/');
-      await page.getByLabel('用户名').fill('filer');
-      await page.getByLabel('密码').fill(PASSWORD);
-      await page.getByRole('button', { name: '登录' }).click();
+      await signInAdmin(page, 'filer');
       const asked = async () => {
         const v = page.locator('[data-visitor="0"]');
         await v.getByRole('searchbox').first().fill('朝阳');

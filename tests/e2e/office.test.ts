@@ -8,10 +8,10 @@ import {
   enrollOverApi,
   issuePass,
   openGate,
-  PASSWORD,
   setupGateWorld,
   verdictOf,
   type GateWorld,
+  signInAdmin,
 } from '../helpers/gate';
 import { startServer, type RunningServer } from '../helpers/server';
 import { percentile } from '../../bench/lib';
@@ -26,11 +26,7 @@ beforeAll(async () => {
   w = await setupGateWorld(server);
   browser = await launchBrowser();
   office = (await newPage(browser, { baseURL: server.url, viewport: { width: 1440, height: 1000 } })).page;
-  await office.goto('/admin/');
-  await office.getByLabel('用户名').fill('office');
-  await office.getByLabel('密码').fill(PASSWORD);
-  await office.getByRole('button', { name: '登录' }).click();
-  await office.getByRole('link', { name: '首页' }).waitFor();
+  await signInAdmin(office, 'office');
 });
 afterAll(async () => {
   await browser?.close();

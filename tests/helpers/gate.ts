@@ -210,3 +210,12 @@ export async function verdictOf(page: Page) {
     reasons: ((await v.getAttribute('data-reasons')) ?? '').split(' ').filter(Boolean),
   };
 }
+
+/** Signs `username` in on the admin app's own sign-in form, as a person does. */
+export async function signInAdmin(page: Page, username: string) {
+  await page.goto('/admin/');
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('密码').fill(PASSWORD);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('link', { name: '首页' }).waitFor();
+}

@@ -13,6 +13,18 @@ afterEach(() => t?.cleanup());
 async function office() {
   return t.client({ cookie: await t.signIn('office') });
 }
+/** What a tablet under 常态 records: the pass and the guard's ID glance, nothing else. */
+const glanceAt = (idConfirmed: boolean): AdmissionInput => ({
+  pass: { ok: true },
+  healthCode: null,
+  temperatures: [],
+  entrant: 'visitor',
+  outOfCity: false,
+  testConfirmed: null,
+  idConfirmed,
+  snapshotFresh: true,
+});
+
 async function switchTo(level: string, reason = '疫情形势变化') {
   return ok((await office()).rules.level.$put({ json: { level, reason } }));
 }
@@ -89,16 +101,7 @@ describe('campus alert levels', () => {
     const closed = await ok((await office()).rules.$get());
     const ordinary = await switchTo('ordinary');
     // Under 常态 the tablet admits on the pass and an ID glance: no health code, no temperature.
-    const glance: AdmissionInput = {
-      pass: { ok: true },
-      healthCode: null,
-      temperatures: [],
-      entrant: 'visitor',
-      outOfCity: false,
-      testConfirmed: null,
-      idConfirmed: true,
-      snapshotFresh: true,
-    };
+    const glance = glanceAt(true);
     const tabletSays = (input: AdmissionInput, rules: Rules) => decideAdmission(input, rules).verdict;
     expect(tabletSays(glance, ordinary.rules)).toBe('admit');
     expect(tabletSays(glance, closed.rules)).toBe('incomplete');
@@ -206,20 +209,10 @@ describe('the daily report under a level', () => {
     const device = await enrollDevice(t, t.campus.gateIds.north);
     const closed = await ok((await office()).rules.$get());
     const ordinary = await switchTo('ordinary');
-    const glance = (idConfirmed: boolean) => ({
-      pass: { ok: true },
-      healthCode: null,
-      temperatures: [],
-      entrant: 'visitor',
-      outOfCity: false,
-      testConfirmed: null,
-      idConfirmed,
-      snapshotFresh: true,
-    });
     // Under 常态 an ID that does not match; under 封闭 (an earlier decision synced late) a yellow code.
     const events = [
-      refuseAt(1, '09:00', ['id_mismatch'], glance(false)),
-      admitAt(2, a, '09:05', glance(true)),
+      refuseAt(1, '09:00', ['id_mismatch'], { ...glanceAt(false) }),
+      admitAt(2, a, '09:05', { ...glanceAt(true) }),
       {
         ...refuseAt(3, '08:30', ['code_yellow'], { healthCode: { colour: 'yellow', method: 'seen_by_guard' } }),
         passId: b,
