@@ -208,4 +208,20 @@ describe('campus alert levels', () => {
     expect(detail.json.visitors[0].override).toMatchObject({ codes: ['risk_area_home'], by: '王老师' });
     expect(detail.json.visitors[0].pass.revoked).toBe(false);
   });
+
+  // Last in the file: visits filed after it must sign the new version.
+  it('publishes a new commitment only after a reason and a preview of what visitors will read', async () => {
+    await office.getByRole('link', { name: '规则' }).click();
+    const en = office.getByLabel('English', { exact: true });
+    await en.fill('I declare that my health information is true and complete.');
+    const card = office.locator('section.card').filter({ has: en });
+    const publish = card.getByRole('button', { name: '发布新版本' });
+    expect(await publish.isDisabled()).toBe(true);
+    await card.getByLabel('修改原因').fill('按新通知修订英文文本');
+    await card.getByRole('button', { name: '预览影响' }).click();
+    await card.getByTestId('commitment-preview').filter({ hasText: 'health information is true' }).waitFor();
+    await screenshot(office, 'levels-commitment-preview');
+    await publish.click();
+    await office.getByRole('status').filter({ hasText: 'v2' }).waitFor();
+  });
 });

@@ -445,6 +445,7 @@ const zh = {
   'blocklist.who': '人员',
   'commitment.title': '健康承诺书',
   'commitment.publish': '发布新版本',
+  'commitment.previewTitle': '来访人将看到的 v{v}（已备案的来访保留其签署的版本）',
   'commitment.hint': '发布后，新的备案须签署新版本；已备案的来访保留其签署的版本。中英文均须填写，并说明修改原因。',
   'commitment.published': '已发布 v{v}',
   'audit.from': '从',
@@ -906,6 +907,7 @@ export const messages: Catalogue<MessageKey> = {
     'blocklist.who': 'Person',
     'commitment.title': 'Health commitment',
     'commitment.publish': 'Publish a new version',
+    'commitment.previewTitle': 'v{v} as visitors will read it (visits already filed keep the version they signed)',
     'commitment.hint':
       'Once published, new filings sign the new version; visits already filed keep the version they signed. Both languages and a reason are required.',
     'commitment.published': 'Published v{v}',

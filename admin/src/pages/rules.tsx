@@ -43,6 +43,8 @@ export function RulesPage() {
   const [block, setBlock] = useState({ idNumber: '', reason: '' });
   const [text, setText] = useState<{ zh: string; en: string } | null>(null);
   const [commitmentReason, setCommitmentReason] = useState('');
+  /** Publishing is a second step, after the office has read the texts as a visitor will. */
+  const [previewing, setPreviewing] = useState(false);
   const action = useAction();
   useEffect(() => {
     if (current.data) setDraft(current.data.rules);
@@ -101,6 +103,7 @@ export function RulesPage() {
       if (!text) return;
       const r = await ok(api.rules.commitment.$put({ json: { ...text, reason: commitmentReason } }));
       setCommitmentReason('');
+      setPreviewing(false);
       setNotice(t('commitment.published', { v: r.version }));
       commitment.reload();
     });
@@ -310,16 +313,29 @@ export function RulesPage() {
               rows={5}
               class="wide"
               value={text.zh}
-              onInput={(e) => setText({ ...text, zh: e.currentTarget.value })}
+              onInput={(e) => {
+                setText({ ...text, zh: e.currentTarget.value });
+                setPreviewing(false);
+              }}
             />
             <textarea
               aria-label="English"
               rows={5}
               class="wide"
               value={text.en}
-              onInput={(e) => setText({ ...text, en: e.currentTarget.value })}
+              onInput={(e) => {
+                setText({ ...text, en: e.currentTarget.value });
+                setPreviewing(false);
+              }}
             />
             <p class="hint">{t('commitment.hint')}</p>
+            {previewing && commitment.data && (
+              <figure class="commitment-preview" data-testid="commitment-preview">
+                <figcaption>{t('commitment.previewTitle', { v: commitment.data.version + 1 })}</figcaption>
+                <p lang="zh-CN">{text.zh}</p>
+                <p lang="en">{text.en}</p>
+              </figure>
+            )}
             <div class="inline-form">
               <Field label={t('rules.reason')} name="reason" error={action.error}>
                 <input
@@ -330,15 +346,18 @@ export function RulesPage() {
               </Field>
               <button
                 type="button"
-                class="primary"
                 disabled={
                   action.busy ||
                   commitmentReason.trim().length < 2 ||
+                  text.zh.trim().length < 10 ||
                   text.en.trim().length < 10 ||
                   (text.zh === commitment.data?.zh && text.en === commitment.data?.en)
                 }
-                onClick={publish}
+                onClick={() => setPreviewing(true)}
               >
+                {t('rules.preview')}
+              </button>
+              <button type="button" class="primary" disabled={action.busy || !previewing} onClick={publish}>
                 {t('commitment.publish')}
               </button>
             </div>
