@@ -183,8 +183,24 @@ export function ingestEvents(
           const mine = recordedPassVerdict(record, { at: new Date(at), gateId: device.gateId, toleranceMs });
           // Where the server's records find nothing wrong, the tablet's refusal stands: it saw what the
           // server cannot (the signature, the live code, its own admits not yet synced).
-          const { testRequired: _claimed, ...claimed } = e.input;
-          input = { ...claimed, ...entrants.get(e.passId), pass: mine.ok ? e.input.pass : mine };
+          // Who the entrant is comes from the server's rows, never from the tablet's claim. Built field by
+          // field, in one shape: rest and spread of the tablet's object cost more per event than the
+          // decision itself (docs/benchmarks.md, session 6).
+          const facts = entrants.get(e.passId);
+          const t = e.input;
+          input = {
+            quickRefusal: t.quickRefusal,
+            pass: mine.ok ? t.pass : mine,
+            healthCode: t.healthCode,
+            temperatures: t.temperatures,
+            entrant: facts?.entrant,
+            outOfCity: facts?.outOfCity,
+            testRequired: undefined,
+            testConfirmed: t.testConfirmed,
+            idConfirmed: t.idConfirmed,
+            snapshotFresh: t.snapshotFresh,
+            blocked: t.blocked,
+          };
           if (!mine.ok && e.verdict === 'admit') passMismatch = passMismatchOf(mine.reason);
         }
         const rules = rulesAt(e.ruleVersion);
