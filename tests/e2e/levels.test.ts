@@ -46,6 +46,8 @@ async function switchLevel(to: string, reason: string) {
     .getByRole('status')
     .filter({ hasText: `已切换为「${to}」` })
     .waitFor();
+  // The page reloads the rules after the switch: done when the badge names the new level.
+  await expect.poll(() => card.getByTestId('level-current').textContent(), { timeout: 10_000 }).toBe(to);
 }
 
 /** Events the server holds for a pass. */
