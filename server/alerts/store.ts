@@ -9,7 +9,7 @@ import {
   users,
   visitRequests,
 } from '../db/schema';
-import { entrantOf, policyFor } from '../domain/policy';
+import { entrantOfRequest, policyFor } from '../domain/policy';
 import { onCampusNow, type Presence } from '../presence/store';
 import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
 import type { Rules } from '../domain/rules';
@@ -131,10 +131,7 @@ export function deriveAlerts(
       .from(visitRequests)
       .where(inArray(visitRequests.id, requestIds.slice(i, i + 500)))
       .all())
-      escortNeeded.set(
-        r.id,
-        policyFor(rules, entrantOf({ emergency: r.emergency, group: r.queue === 'group', kind: r.kind })).escort,
-      );
+      escortNeeded.set(r.id, policyFor(rules, entrantOfRequest(r)).escort);
   }
   const versions = db
     .select({ id: ruleSets.id, createdAt: ruleSets.createdAt })

@@ -274,7 +274,7 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
 }
 
 /** Bilingual refusal reasons, for the verdict screen and the slip the guard shows the entrant. */
-export const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
+const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   courier: {
     zh: '快递人员不得入校，请将包裹送至校门快递点',
     en: 'Couriers may not enter; please leave parcels at the gate parcel point',

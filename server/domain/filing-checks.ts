@@ -1,5 +1,5 @@
 import { addDays, campusDate, daysBetween, instantAt, wallClock, type IsoDate } from './dates';
-import { entrantOf, policyFor, testRequiredBy, type EntrantType, type RequestKind } from './policy';
+import { entrantOfFiling, policyFor, testRequiredBy, type EntrantType, type RequestKind } from './policy';
 import { regionWithin, type RiskArea, type Rules } from './rules';
 
 /** One broken rule, at a field path, with a stable code the UI translates and its parameters. */
@@ -108,7 +108,11 @@ export function checkFiling(
   }
 
   // Only what the policy in force asks of this kind of entrant is checked (and so collected).
-  const entrant = entrantOf({ emergency: req.emergency ?? false, group: groupReview, kind: req.kind });
+  const entrant = entrantOfFiling(rules, {
+    emergency: req.emergency ?? false,
+    kind: req.kind,
+    visitors: req.visitors.length,
+  });
   const policy = policyFor(rules, entrant);
   const hours = policy.nucleicTest.hours;
   const today = campusDate(now, rules.timezone);

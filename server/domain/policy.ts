@@ -130,8 +130,21 @@ export type RequestKind = (typeof REQUEST_KINDS)[number];
  * The kind of entrant a request's visitors are: the office's emergency lane, contractors, a group
  * above the cap, or filed visitors.
  */
-export const entrantOf = (r: { emergency: boolean; group: boolean; kind?: RequestKind | undefined }): EntrantType =>
+const entrantOf = (r: { emergency: boolean; group: boolean; kind?: RequestKind | undefined }): EntrantType =>
   r.emergency ? 'emergency' : r.kind === 'contractor' ? 'contractor' : r.group ? 'group' : 'visitor';
+
+/** A filing (or an edit) being checked: a group is one above the campus's group cap. */
+export const entrantOfFiling = (
+  rules: { groupCap: number },
+  f: { emergency: boolean; kind?: RequestKind | undefined; visitors: number },
+): EntrantType => entrantOf({ emergency: f.emergency, group: f.visitors > rules.groupCap, kind: f.kind });
+
+/** A stored request: its queue says whether it was filed as a group. */
+export const entrantOfRequest = (r: {
+  emergency: boolean | number;
+  queue: 'normal' | 'group';
+  kind: RequestKind;
+}): EntrantType => entrantOf({ emergency: Boolean(r.emergency), group: r.queue === 'group', kind: r.kind });
 
 /** Whether this entrant must show a test: by the policy's scope and where they come from. */
 export const testRequiredBy = (p: EntrantPolicy, outOfCity: boolean) =>

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { decideAdmission, feverRetested, type AdmissionInput } from '../domain/admission';
 import { passMismatchOf, recordedPassVerdict, type PassMismatch, type PassRecord } from '../domain/pass';
-import { entrantOf, type EntrantType } from '../domain/policy';
+import { entrantOfRequest, type EntrantType } from '../domain/policy';
 import { parseStoredRules, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
@@ -151,7 +151,7 @@ export function ingestEvents(
     if (named.length) {
       for (const r of s.passesOf.all(JSON.stringify(named))) {
         entrants.set(r.id, {
-          entrant: entrantOf({ emergency: r.emergency === 1, group: r.queue === 'group', kind: r.kind }),
+          entrant: entrantOfRequest(r),
           outOfCity: r.outOfCity === 1,
         });
         records.set(r.id, {

@@ -15,7 +15,7 @@ import { passesWithContext } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
-import { entrantOf } from '../domain/policy';
+import { entrantOfRequest } from '../domain/policy';
 import type { Tx } from '../db/open';
 
 const DAY = 86_400_000;
@@ -122,7 +122,7 @@ export function buildSnapshot(
     },
     request: {
       id: request.id,
-      entrant: entrantOf({ emergency: request.emergency, group: request.queue === 'group', kind: request.kind }),
+      entrant: entrantOfRequest(request),
       department: department.name,
       departmentEn: department.nameEn,
       escortName: request.escortName,

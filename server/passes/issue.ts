@@ -4,7 +4,7 @@ import { passes, visitRequests, visitors } from '../db/schema';
 import { daysBetween, instantAt } from '../domain/dates';
 import { signPass, toBase64Url } from '../domain/pass';
 import { currentSigningKey } from './keys';
-import { entrantOf, policyFor } from '../domain/policy';
+import { entrantOfRequest, policyFor } from '../domain/policy';
 import type { Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
 
@@ -21,10 +21,7 @@ export function issuePasses(tx: Tx, requestId: number, now: Date, rules: Rules, 
     instantAt(r.visitDateFrom, r.timeFrom, rules.timezone).getTime() - rules.earlyArrivalMinutes * 60_000,
   );
   const validTo = instantAt(r.visitDateTo, r.timeTo, rules.timezone);
-  const { entriesPerDay } = policyFor(
-    rules,
-    entrantOf({ emergency: r.emergency, group: r.queue === 'group', kind: r.kind }),
-  );
+  const { entriesPerDay } = policyFor(rules, entrantOfRequest(r));
   const entries = Math.min(255, (daysBetween(r.visitDateFrom, r.visitDateTo) + 1) * entriesPerDay);
   // Printed passes carry no live code, so a screenshot would do as well: only where the office allowed
   // it for this request (a visitor without a phone), and only while the campus allows printing at all.

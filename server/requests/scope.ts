@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
-import { visitRequests } from '../db/schema';
 import { ApiError, notFound } from '../lib/errors';
 import type { Principal } from '../lib/context';
+import { requestById } from './store';
 import type { Tx } from '../db/open';
 
 /**
@@ -10,7 +9,7 @@ import type { Tx } from '../db/open';
  * cannot be probed.
  */
 export function loadVisibleRequest(db: Tx, p: Principal, id: number) {
-  const r = db.select().from(visitRequests).where(eq(visitRequests.id, id)).get();
+  const r = requestById(db, id);
   if (!r || (p.role === 'filer' && r.departmentId !== p.departmentId)) throw notFound(`Request ${id}`);
   if (p.role !== 'filer' && p.role !== 'office') throw new ApiError(403, 'forbidden', 'Your role may not see requests');
   return r;

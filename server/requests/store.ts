@@ -13,7 +13,7 @@ import {
   type RequestStatus,
 } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { entrantOf, policyFor, testRequiredBy } from '../domain/policy';
+import { entrantOfFiling, policyFor, testRequiredBy } from '../domain/policy';
 import { regionWithin, type Rules } from '../domain/rules';
 import { safeText } from '../lib/schemas';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
@@ -36,7 +36,7 @@ import type { RequestInput } from './schemas';
 export function minimalInput<T extends RequestInput>(input: T, rules: Rules, emergency: boolean): T {
   const policy = policyFor(
     rules,
-    entrantOf({ emergency, group: input.visitors.length > rules.groupCap, kind: input.kind }),
+    entrantOfFiling(rules, { emergency, kind: input.kind, visitors: input.visitors.length }),
   );
   return {
     ...input,
@@ -385,6 +385,11 @@ export function revokeVisitorPass(tx: Tx, visitorId: number, reasons: string[], 
     .where(and(eq(passes.visitorId, visitorId), isNull(passes.revokedAt)))
     .run();
   if (reasons.length) tx.update(visitors).set({ checks: reasons }).where(eq(visitors.id, visitorId)).run();
+}
+
+/** An approval found every visitor passing as the rules stand now: failures a re-check recorded no longer apply. */
+export function clearVisitorChecks(tx: Tx, requestId: number) {
+  tx.update(visitors).set({ checks: [] }).where(eq(visitors.requestId, requestId)).run();
 }
 
 /** The office lets a visitor in although these checks failed: kept with who, when and why (谁批准谁负责). */

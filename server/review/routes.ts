@@ -14,6 +14,7 @@ import {
   EmergencyInputSchema,
   requestView,
   requestViews,
+  clearVisitorChecks,
   overrideChecks,
   requestById,
   REVIEW_QUEUES,
@@ -102,6 +103,7 @@ function approveOne(
       'checks_failed',
       `Request ${id} breaks rules as they stand now: ${still.reasons.join(', ')}`,
     );
+  clearVisitorChecks(tx, id);
   const { version, rules } = currentRules(tx);
   updateRequest(tx, id, {
     status: 'approved',

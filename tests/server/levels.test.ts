@@ -342,6 +342,23 @@ describe('an office that can decide: overrides', () => {
     });
   });
 
+  it('forgets a re-check failure once the rules pass again: the approval needs no override and shows no stale check', async () => {
+    t = createTestApp();
+    const wuhan = visitorInput({ fromRegion: '420102', testTakenAt: '2026-11-20T01:00:00Z', testResult: 'negative' });
+    const r = await approvedRequest(t, t.campus.gateIds.north, [wuhan]);
+    const o = await office();
+    const area = await ok(
+      o['risk-areas'].$post({
+        json: { regionCode: '420100', level: 'high', effectiveFrom: '2026-11-19', effectiveTo: null, reason: '通报' },
+      }),
+    );
+    const failing = await ok(o.requests[':id'].$get({ param: { id: String(r.id) } }));
+    expect(failing.visitors?.[0]?.checks).toEqual(['risk_area_home']);
+    await ok(o['risk-areas'][':id'].$delete({ param: { id: String(area.id) } }));
+    const approved = await ok(o.review[':id'].approve.$post({ param: { id: String(r.id) }, json: { note: null } }));
+    expect(approved.visitors?.[0]).toMatchObject({ checks: [], override: null, pass: { revoked: false } });
+  });
+
   it('never overrides the block list', async () => {
     t = createTestApp();
     const group = [visitorInput({}, 1), visitorInput({}, 2)];

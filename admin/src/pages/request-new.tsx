@@ -7,7 +7,13 @@ import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import { ID_TYPES, type IdType } from '../../../server/domain/id-number';
 import { earliestVisitDate } from '../../../server/domain/filing-checks';
-import { entrantOf, policyFor, REQUEST_KINDS, testRequiredBy, type RequestKind } from '../../../server/domain/policy';
+import {
+  entrantOfFiling,
+  policyFor,
+  REQUEST_KINDS,
+  testRequiredBy,
+  type RequestKind,
+} from '../../../server/domain/policy';
 import { regionWithin } from '../../../server/domain/rules';
 
 interface VisitorDraft {
@@ -96,7 +102,7 @@ export function RequestNewPage() {
   const policy = rules.data
     ? policyFor(
         rules.data.rules,
-        entrantOf({ emergency: backfill, group: vs.length > rules.data.rules.groupCap, kind: f.kind }),
+        entrantOfFiling(rules.data.rules, { emergency: backfill, kind: f.kind, visitors: vs.length }),
       )
     : null;
   const setV = (i: number, patch: Partial<VisitorDraft>) => setVs(vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
