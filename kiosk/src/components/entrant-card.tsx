@@ -1,7 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TEMPERATURE_METHODS, type TemperatureMethod } from '../../../server/domain/admission';
 import { Keypad } from './keypad';
-import { policyFor } from '../../../server/domain/policy';
 import { useAppState, type Entrant } from '../lib/state';
 
 const QUICK_READINGS = [36.0, 36.1, 36.2, 36.3, 36.4, 36.5, 36.6, 36.7, 36.8, 36.9, 37.0];
@@ -15,8 +14,7 @@ export function EntrantCard({ e }: { e: Entrant }) {
   const [typing, setTyping] = useState<string | null>(null);
   const [clock, setClock] = useState(Date.now());
   const temp = e.decision.temperature;
-  const rules = state.snapshot.value?.rules.rules;
-  const policy = rules ? policyFor(rules, e.record?.request.entrant ?? 'visitor') : null;
+  const policy = state.policyOf(e);
   const resting = temp.state === 'rest' && Date.parse(temp.retestAfter) > clock;
   useEffect(() => {
     if (temp.state !== 'rest') return;

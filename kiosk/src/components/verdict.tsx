@@ -1,6 +1,5 @@
 import { useEffect } from 'preact/hooks';
 import { refusalText } from '../../../server/domain/admission';
-import { policyFor } from '../../../server/domain/policy';
 import { useAppState, type Entrant } from '../lib/state';
 
 /** Two short tones: rising for admit, low for refuse. No audio file to load, works offline. */
@@ -27,8 +26,7 @@ export function Verdict({ e }: { e: Entrant }) {
   const state = useAppState();
   const t = state.t.value;
   const admit = e.decision.verdict === 'admit';
-  const rules = state.snapshot.value?.rules.rules;
-  const policy = rules ? policyFor(rules, e.record?.request.entrant ?? 'visitor') : null;
+  const policy = state.policyOf(e);
   useEffect(() => cue(admit), [admit]);
   return (
     <div

@@ -16,6 +16,7 @@ import {
   verifyPass,
   type PassRefusal,
 } from '../../../server/domain/pass';
+import { policyFor } from '../../../server/domain/policy';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
 import { verifierFor } from './health-code';
 import type { LocalUses } from './local-uses';
@@ -82,14 +83,22 @@ export function createEntrantFlow(d: EntrantDeps) {
   const isBlocked = (p: SnapshotPass | null) =>
     !!p && (d.snapshot.value?.blockedIdHashes ?? []).includes(p.visitor.idHash);
 
+  /** Who the entrant is, as the snapshot says: the policy of the level in force follows from it. */
+  const factsOf = (record: SnapshotPass | null) => ({
+    entrant: record?.request.entrant ?? ('visitor' as const),
+    outOfCity: record?.visitor.outOfCity ?? false,
+  });
+  /** The policy the level in force applies to this entrant (the screens show only what it asks). */
+  const policyOf = (e: Pick<Entrant, 'record'>) =>
+    rules.value ? policyFor(rules.value, factsOf(e.record).entrant) : null;
+
   function inputOf(e: Entrant): AdmissionInput {
     return {
       quickRefusal: e.quickRefusal,
       pass: e.pass,
       healthCode: e.healthCode,
       temperatures: e.temperatures,
-      entrant: e.record?.request.entrant ?? 'visitor',
-      outOfCity: e.record?.visitor.outOfCity ?? false,
+      ...factsOf(e.record),
       testConfirmed: e.testConfirmed,
       idConfirmed: e.idConfirmed,
       snapshotFresh: snapshotFresh(),
@@ -166,8 +175,7 @@ export function createEntrantFlow(d: EntrantDeps) {
           pass,
           healthCode: null,
           temperatures: [],
-          entrant: record?.request.entrant ?? 'visitor',
-          outOfCity: record?.visitor.outOfCity ?? false,
+          ...factsOf(record),
           testConfirmed: null,
           idConfirmed: null,
           snapshotFresh: snapshotFresh(),
@@ -269,6 +277,7 @@ export function createEntrantFlow(d: EntrantDeps) {
 
   return {
     entrant,
+    policyOf,
     exitMode,
     notice,
     onCampusDelta,

@@ -74,6 +74,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     snapshot,
     guard: shift.guard,
     entrant: flow.entrant,
+    policyOf: flow.policyOf,
     online: sync.online,
     pending: sync.pending,
     exitMode: flow.exitMode,
