@@ -11,8 +11,21 @@ export type DomainEvent =
   | { type: 'gate_events.synced'; gateId: number; deviceId: number; events: GateEvent[]; rejected: number }
   | { type: 'device.contacted'; gateId: number; deviceId: number }
   | { type: 'alert.acknowledged'; key: string; userId: number }
-  | { type: 'rules.changed'; version: number; level: string };
+  | { type: 'rules.changed'; version: number; level: string }
+  /** A request moved (filed, approved, rejected, sent back to review, asked for at a gate…): its history row. */
+  | {
+      type: 'request.transition';
+      requestId: number;
+      historyId: number;
+      action: string;
+      from: string | null;
+      to: string | null;
+      note: string | null;
+      at: Date;
+    };
 
+/** How a handler says what happened, inside its transaction (events.transact gives it one). */
+export type Happened = (e: DomainEvent) => void;
 type Recorder = (tx: Tx, e: DomainEvent) => void;
 type Listener = (e: DomainEvent) => void;
 
@@ -55,9 +68,12 @@ export function createEvents(logger: Logger) {
       return out;
     },
     /**
-     * For a write that commits by its own means (event ingest's prepared statements), called after
-     * that commit. In-transaction recorders do not see these events.
+     * For a write that runs its own transaction (event ingest's prepared statements): `record`
+     * inside it, so what the recorders write commits with it; `committed` after the commit.
      */
+    record(tx: Tx, e: DomainEvent) {
+      for (const r of recorders) r(tx, e);
+    },
     committed(...happened: DomainEvent[]) {
       deliver(happened);
     },

@@ -8,8 +8,8 @@ import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib
 import { decodeCursor, IdParamSchema, IsoDateTime, PageQuerySchema, pageFrom, pageOf, safeText } from '../lib/schemas';
 import { idHash } from '../lib/secrets';
 import { principalOf, requireRole } from '../middleware/auth';
-import { applyRecheck } from '../requests/recheck';
-import { currentRules, saveRuleVersion } from '../rules/store';
+import { currentRules } from '../rules/store';
+import { changeRules } from '../rules/change';
 import { RecheckImpactSchema } from '../requests/schemas';
 import { activeBlockPage, insertBlockEntry, liftBlockEntry } from './store';
 
@@ -99,12 +99,12 @@ export const blockListRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.get('deps');
+      const { db, events, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const e = c.req.valid('json');
       const now = clock.now();
       const actor = `${p.kind}:${p.label}`;
-      const out = db.transaction((tx) => {
+      const out = events.transact(db, (tx, happened) => {
         const row = insertBlockEntry(tx, {
           idHash: e.idType && e.idNumber ? idHash(idHashKey, e.idType, e.idNumber) : null,
           idLast4: e.idNumber ? idLast4(e.idNumber) : null,
@@ -115,8 +115,13 @@ export const blockListRoutes = createRouter()
           expiresAt: e.expiresAt ? new Date(e.expiresAt) : null,
           createdByUserId: p.userId,
         });
-        saveRuleVersion(tx, now, actor, `block list +${row.id}`, currentRules(tx).rules);
-        const impact = applyRecheck(tx, now, actor, 'block list');
+        const { impact } = changeRules(tx, happened, {
+          now,
+          actor,
+          reason: `block list +${row.id}`,
+          rules: currentRules(tx).rules,
+          trigger: () => 'block list',
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'blocklist.add',
           entity: 'block_entry',
@@ -144,14 +149,20 @@ export const blockListRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
-      const row = db.transaction((tx) => {
+      const row = events.transact(db, (tx, happened) => {
         const e = liftBlockEntry(tx, id, now);
         if (!e) throw notFound(`Block entry ${id}`);
-        saveRuleVersion(tx, now, `${p.kind}:${p.label}`, `block list -${id}`, currentRules(tx).rules);
+        changeRules(tx, happened, {
+          now,
+          actor: `${p.kind}:${p.label}`,
+          reason: `block list -${id}`,
+          rules: currentRules(tx).rules,
+          trigger: () => 'block list',
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'blocklist.remove',
           entity: 'block_entry',

@@ -3,6 +3,7 @@ import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'driz
 import { ROLES, type TokenScope } from '../domain/roles';
 import { REQUEST_KINDS } from '../domain/policy';
 import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
+import { NOTIFICATION_EVENTS, type Audience } from '../domain/notifications';
 
 /** Every timestamp is stored as UTC milliseconds; display converts to the campus time zone. */
 const ms = (name: string) => integer(name, { mode: 'timestamp_ms' });
@@ -65,6 +66,11 @@ export const users = sqliteTable(
     deptApprover: integer('dept_approver', { mode: 'boolean' }).notNull().default(false),
     /** A guard's short shift PIN (scrypt), entered on the gate tablet. */
     pinHash: text('pin_hash'),
+    /** Where notifications for this person go (server/notifications), in their language. */
+    email: text('email'),
+    locale: text('locale', { enum: ['zh', 'en'] })
+      .notNull()
+      .default('zh'),
     disabledAt: ms('disabled_at'),
     createdAt: createdAt(),
   },
@@ -216,6 +222,8 @@ export const visitRequests = sqliteTable(
     destination: text('destination').notNull(),
     escortName: text('escort_name').notNull(),
     escortPhone: text('escort_phone').notNull(),
+    /** Told when the visitor is admitted and when the escort is overdue; optional. */
+    escortEmail: text('escort_email'),
     vehiclePlate: text('vehicle_plate'),
     preventionPlan: text('prevention_plan'),
     ruleVersion: integer('rule_version').notNull(),
@@ -256,6 +264,8 @@ export const visitors = sqliteTable(
     idHash: text('id_hash').notNull(),
     idLast4: text('id_last4').notNull(),
     phone: text('phone').notNull(),
+    /** Where the pass link is sent on approval; optional (personal data: purged with the rest). */
+    email: text('email'),
     fromRegion: text('from_region').notNull(),
     visitedRegions: text('visited_regions', { mode: 'json' }).$type<string[]>().notNull(),
     closeContact: integer('close_contact', { mode: 'boolean' }).notNull(),
@@ -602,4 +612,88 @@ export const deviceContacts = sqliteTable(
     minute: integer('minute').notNull(),
   },
   (t) => [primaryKey({ columns: [t.deviceId, t.minute] })],
+);
+
+export const CHANNEL_KINDS = ['smtp', 'wecom', 'dingtalk', 'feishu', 'webhook'] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/**
+ * Where notifications go: the campus mail server, a group robot (WeCom, DingTalk, Feishu) or a
+ * school system's webhook. Settings hold what is not secret; the secrets (password, robot key,
+ * signing secret) are wrapped with a key derived from the key file (lib/secrets.ts), so a copy of
+ * the database alone does not reveal them, and the API never shows them again.
+ */
+export const notificationChannels = sqliteTable('notification_channels', {
+  id: integer('id').primaryKey({ autoIncrement: true }),
+  kind: text('kind', { enum: CHANNEL_KINDS }).notNull(),
+  name: text('name').notNull(),
+  /** A robot or webhook of this department (its requests and visitors); null: the office's. */
+  departmentId: integer('department_id').references(() => departments.id),
+  settings: text('settings', { mode: 'json' }).notNull(),
+  secret: text('secret').notNull(),
+  /** A webhook's secret before its rotation, still signing beside the new one until `previousUntil`. */
+  previousSecret: text('previous_secret'),
+  previousUntil: ms('previous_until'),
+  /** Webhooks: the kinds of notification the endpoint asked for. */
+  events: text('events', { mode: 'json' }).$type<string[]>().notNull(),
+  locale: text('locale', { enum: ['zh', 'en'] })
+    .notNull()
+    .default('zh'),
+  ratePerMinute: integer('rate_per_minute').notNull(),
+  active: integer('active', { mode: 'boolean' }).notNull().default(true),
+  createdAt: ms('created_at').notNull(),
+  updatedAt: ms('updated_at').notNull(),
+});
+
+/** The office's routing choices (domain/notifications.ts): department 0 is the campus-wide row. */
+export const notificationRouting = sqliteTable(
+  'notification_routing',
+  {
+    event: text('event', { enum: NOTIFICATION_EVENTS }).notNull(),
+    departmentId: integer('department_id').notNull(),
+    audiences: text('audiences', { mode: 'json' }).$type<Audience[]>().notNull(),
+    updatedAt: ms('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.event, t.departmentId] })],
+);
+
+export const DELIVERY_STATUSES = ['pending', 'sent', 'dead'] as const;
+
+/**
+ * The outbox: one row per message and recipient, written in the transaction of the change that
+ * caused it, delivered after the commit (server/notifications/deliver.ts). The unique key makes a
+ * re-synced batch or a re-run scan write nothing new; `messageId` is stable across retries, so a
+ * receiver de-duplicates (the Standard Webhooks `webhook-id`, the e-mail Message-ID).
+ */
+export const notificationOutbox = sqliteTable(
+  'notification_outbox',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    messageId: text('message_id').notNull(),
+    /** What caused it, e.g. `gate:<event id>` or `request:<id>:<history id>`. */
+    cause: text('cause').notNull(),
+    event: text('event', { enum: NOTIFICATION_EVENTS }).notNull(),
+    channelId: integer('channel_id')
+      .notNull()
+      .references(() => notificationChannels.id),
+    /** The e-mail address; '' for a robot or webhook. */
+    address: text('address').notNull(),
+    locale: text('locale', { enum: ['zh', 'en'] }).notNull(),
+    audience: text('audience').notNull(),
+    /** What the message says, masked: rendered per channel and language when sent. */
+    payload: text('payload', { mode: 'json' }).notNull(),
+    status: text('status', { enum: DELIVERY_STATUSES }).notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: ms('next_attempt_at').notNull(),
+    lastError: text('last_error'),
+    /** The channel's own answer to the last attempt (status and body, cut short). */
+    lastAnswer: text('last_answer'),
+    createdAt: ms('created_at').notNull(),
+    sentAt: ms('sent_at'),
+  },
+  (t) => [
+    uniqueIndex('notification_outbox_once').on(t.cause, t.event, t.channelId, t.address),
+    index('notification_outbox_due').on(t.status, t.nextAttemptAt),
+    index('notification_outbox_created').on(t.createdAt),
+  ],
 );

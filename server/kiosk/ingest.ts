@@ -7,7 +7,7 @@ import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
 import type { devices } from '../db/schema';
-import type { Db } from '../db/open';
+import type { Db, Tx } from '../db/open';
 
 export interface IngestResult {
   acked: string[];
@@ -102,8 +102,9 @@ export function recordContact(db: Db, deviceId: number, at: Date) {
  * (acknowledged, not stored again); an invalid event is rejected with its reason and does not
  * hold up the rest. The server runs the shared decision engine again on each decision and marks
  * any disagreement with the tablet's verdict. The device's last contact is written in the same
- * transaction (one fsync per batch). The caller answers only after this returns, i.e. after the
- * commit.
+ * transaction (one fsync per batch). `within` runs last inside the transaction with the events
+ * newly stored (the notifications' outbox rows commit with them). The caller answers only after
+ * this returns, i.e. after the commit.
  */
 export function ingestEvents(
   db: Db,
@@ -111,6 +112,7 @@ export function ingestEvents(
   raw: unknown[],
   now: Date,
   contact: DeviceContact = {},
+  within?: (tx: Tx, stored: GateEvent[]) => void,
 ): IngestResult & { stored: GateEvent[] } {
   const s = statements(db);
   const out: IngestResult & { stored: GateEvent[] } = { acked: [], duplicates: [], rejected: [], stored: [] };
@@ -257,6 +259,8 @@ export function ingestEvents(
       (contact.outboxPending !== undefined && contact.outboxPending !== device.outboxPending);
     if (changed || !device.lastSeenAt || receivedAt - device.lastSeenAt.getTime() >= TOUCH_EVERY_MS)
       s.touch.run(receivedAt, contact.appVersion ?? null, contact.outboxPending ?? null, device.id);
+    // The query builder on this connection runs inside the open transaction.
+    if (within && out.stored.length) within(db, out.stored);
   });
   recordContact(db, device.id, now); // after the commit, so the minute is only remembered once written
   return out;

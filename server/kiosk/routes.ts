@@ -10,7 +10,7 @@ import { principalOf } from '../middleware/auth';
 import { deviceOf, requireDevice } from '../devices/guard';
 import { ingestEvents, recordContact, type DeviceContact } from './ingest';
 import { buildSnapshot, CURSOR_PATTERN, parseCursor } from './snapshot';
-import { SnapshotSchema } from './schemas';
+import { SnapshotSchema, type GateEvent } from './schemas';
 import { enrollWithCode, guardOfGate, livePassOf, recordDivergence, recordSnapshotServed } from './store';
 
 const errors = {
@@ -219,22 +219,24 @@ export const kioskRoutes = createRouter()
     (c) => {
       const { db, clock, events } = c.get('deps');
       const device = deviceOf(principalOf(c));
+      const synced = (stored: GateEvent[], rejected: number) => ({
+        type: 'gate_events.synced' as const,
+        gateId: device.gateId,
+        deviceId: device.id,
+        events: stored,
+        rejected,
+      });
+      // What the recorders write (notifications' outbox rows) commits with the events.
       const { acked, duplicates, rejected, stored } = ingestEvents(
         db,
         device,
         c.req.valid('json').events,
         clock.now(),
         contactOf(c),
+        (tx, fresh) => events.record(tx, synced(fresh, 0)),
       );
       // ingestEvents has committed: say what the gate did.
-      if (stored.length > 0 || rejected.length > 0)
-        events.committed({
-          type: 'gate_events.synced',
-          gateId: device.gateId,
-          deviceId: device.id,
-          events: stored,
-          rejected: rejected.length,
-        });
+      if (stored.length > 0 || rejected.length > 0) events.committed(synced(stored, rejected.length));
       return c.json({ acked, duplicates, rejected }, 200);
     },
   )
@@ -249,19 +251,29 @@ export const kioskRoutes = createRouter()
       responses: { 201: jsonContent(z.object({ requestId: z.number().int() }), 'Sent to the office'), ...errors },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.get('deps');
+      const { db, events, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const device = deviceOf(p);
       const input = c.req.valid('json');
       const now = clock.now();
-      const requestId = db.transaction((tx) => {
+      const requestId = events.transact(db, (tx, happened) => {
         const { request: r } = createEmergencyRequest(
           tx,
           now,
           { ...input, gateId: device.gateId },
           { filedByLabel: `device:${device.id}:${device.name}`, filedByUserId: null, approval: null, idHashKey },
         );
-        addHistory(tx, r.id, now, `device:${device.name}`, 'emergency_requested', null, 'pending', input.reason);
+        addHistory(
+          tx,
+          happened,
+          r.id,
+          now,
+          `device:${device.name}`,
+          'emergency_requested',
+          null,
+          'pending',
+          input.reason,
+        );
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'request.emergency_from_gate',
           entity: 'visit_request',

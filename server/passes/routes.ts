@@ -214,18 +214,28 @@ export const passRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { reason } = c.req.valid('json');
       const now = clock.now();
-      db.transaction((tx) => {
+      events.transact(db, (tx, happened) => {
         const pass = passById(tx, id);
         if (!pass) throw notFound(`Pass ${id}`);
         loadVisibleRequest(tx, p, pass.requestId); // a filer may revoke only their department's passes
         if (pass.revokedAt) throw new ApiError(409, 'already_revoked', 'The pass is already revoked');
         revokePass(tx, id, now, reason);
-        addHistory(tx, pass.requestId, now, `${p.kind}:${p.label}`, 'pass_revoked', null, null, `${id}: ${reason}`);
+        addHistory(
+          tx,
+          happened,
+          pass.requestId,
+          now,
+          `${p.kind}:${p.label}`,
+          'pass_revoked',
+          null,
+          null,
+          `${id}: ${reason}`,
+        );
         recordAudit(tx, now, p, c.get('requestId'), { action: 'pass.revoke', entity: 'pass', entityId: id, reason });
       });
       return c.json({ id, revoked: true }, 200);

@@ -8,6 +8,7 @@ import { currentRules } from '../rules/store';
 import { addHistory, requestFacts, revokeVisitorPass } from './store';
 import type { RiskArea, Rules } from '../domain/rules';
 import type { Tx } from '../db/open';
+import type { Happened } from '../events';
 
 export interface RecheckImpact {
   requestId: number;
@@ -87,7 +88,13 @@ export function recheckImpact(
  * Applies a saved change: requests that now fail move to needs_review, and only their visitors who
  * fail lose their passes (and show why); the others' passes and links keep working.
  */
-export function applyRecheck(tx: Tx, now: Date, actorLabel: string, trigger: string): RecheckImpact[] {
+export function applyRecheck(
+  tx: Tx,
+  happened: Happened,
+  now: Date,
+  actorLabel: string,
+  trigger: string,
+): RecheckImpact[] {
   const impacts = recheckImpact(tx, now);
   for (const i of impacts) {
     const before = tx
@@ -102,6 +109,7 @@ export function applyRecheck(tx: Tx, now: Date, actorLabel: string, trigger: str
     for (const v of i.visitors) revokeVisitorPass(tx, v.visitorId, v.reasons, now);
     addHistory(
       tx,
+      happened,
       i.requestId,
       now,
       actorLabel,

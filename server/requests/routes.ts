@@ -67,7 +67,7 @@ const fileRequest = createRoute({
 
 export const requestRoutes = createRouter()
   .openapi(fileRequest, (c) => {
-    const { db, clock, idHashKey, keys } = c.get('deps');
+    const { db, events, clock, idHashKey, keys } = c.get('deps');
     const p = principalOf(c);
     const departmentId = filerDepartment(p);
     const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, false);
@@ -78,7 +78,7 @@ export const requestRoutes = createRouter()
     const now = clock.now();
     const prepared = prepareVisitors(input, idHashKey);
 
-    const out = db.transaction((tx) => {
+    const out = events.transact(db, (tx, happened) => {
       if (key) {
         const seen = storedReply(tx, scope, key);
         if (seen) {
@@ -103,7 +103,7 @@ export const requestRoutes = createRouter()
         updatedAt: now,
       });
       insertVisitors(tx, r.id, prepared, verdict, now);
-      addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
+      addHistory(tx, happened, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
       recordAudit(tx, now, p, c.get('requestId'), {
         action: 'request.file',
         entity: 'visit_request',
@@ -185,14 +185,14 @@ export const requestRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.get('deps');
+      const { db, events, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const emergency = requestById(db, id)?.emergency ?? false;
       const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, emergency);
       const now = clock.now();
       const prepared = prepareVisitors(input, idHashKey);
-      const body = db.transaction((tx) => {
+      const body = events.transact(db, (tx, happened) => {
         const before = loadVisibleRequest(tx, p, id);
         const backfill = before.emergency && before.backfilledAt === null;
         if (!backfill && !EDITABLE.has(before.status))
@@ -212,7 +212,16 @@ export const requestRoutes = createRouter()
           ...(backfill ? { backfilledAt: now } : {}),
         });
         replaceVisitors(tx, id, prepared, verdict, now, { backfill });
-        addHistory(tx, id, now, `${p.kind}:${p.label}`, backfill ? 'backfilled' : 'edited', before.status, status);
+        addHistory(
+          tx,
+          happened,
+          id,
+          now,
+          `${p.kind}:${p.label}`,
+          backfill ? 'backfilled' : 'edited',
+          before.status,
+          status,
+        );
         recordAudit(tx, now, p, c.get('requestId'), {
           action: backfill ? 'request.backfill' : 'request.edit',
           entity: 'visit_request',
@@ -242,12 +251,12 @@ export const requestRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { note } = c.req.valid('json');
       const now = clock.now();
-      const body = db.transaction((tx) => {
+      const body = events.transact(db, (tx, happened) => {
         const before = loadVisibleRequest(tx, p, id);
         const today = campusDate(now, currentRules(tx).rules.timezone);
         if (before.status === 'cancelled' || before.status === 'rejected')
@@ -255,7 +264,17 @@ export const requestRoutes = createRouter()
         if (before.visitDateTo < today) throw new ApiError(409, 'not_cancellable', 'The visit is already over');
         updateRequest(tx, id, { status: 'cancelled', updatedAt: now });
         revokePasses(tx, id, now, 'cancelled');
-        addHistory(tx, id, now, `${p.kind}:${p.label}`, 'cancelled', before.status, 'cancelled', note || null);
+        addHistory(
+          tx,
+          happened,
+          id,
+          now,
+          `${p.kind}:${p.label}`,
+          'cancelled',
+          before.status,
+          'cancelled',
+          note || null,
+        );
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'request.cancel',
           entity: 'visit_request',

@@ -20,6 +20,12 @@ const VisitorFields = z.object({
   idType: z.enum(ID_TYPES),
   idNumber: z.string().trim().min(4).max(30),
   phone: Phone,
+  email: z
+    .email('must be an e-mail address')
+    .max(200)
+    .nullable()
+    .default(null)
+    .openapi({ description: 'Where the pass link is sent on approval (optional)' }),
   fromRegion: RegionCode,
   visitedRegions: z.array(RegionCode).max(50).default([]),
   closeContact: z.boolean(),
@@ -53,6 +59,12 @@ export const RequestInputSchema = z
     destination: safeText(1, 100),
     escortName: safeText(1, 50),
     escortPhone: Phone,
+    escortEmail: z
+      .email('must be an e-mail address')
+      .max(200)
+      .nullable()
+      .default(null)
+      .openapi({ description: 'The escort is told here when the visitor is admitted (optional)' }),
     vehiclePlate: z.string().trim().max(12).nullable().default(null),
     preventionPlan: z.string().trim().max(5000).nullable().default(null),
     kind: z
@@ -73,6 +85,7 @@ export const VisitorViewSchema = z
     idType: z.string(),
     idLast4: z.string(),
     phone: z.string(),
+    email: z.string().nullable(),
     fromRegion: z.string(),
     visitedRegions: z.array(z.string()),
     closeContact: z.boolean(),
@@ -111,6 +124,7 @@ export const RequestViewSchema = z
     destination: z.string(),
     escortName: z.string(),
     escortPhone: z.string(),
+    escortEmail: z.string().nullable(),
     vehiclePlate: z.string().nullable(),
     preventionPlan: z.string().nullable(),
     ruleVersion: z.number().int(),

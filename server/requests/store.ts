@@ -26,6 +26,7 @@ import { activeBlockEntries, blockMatcher } from '../blocklist/match';
 import { activeRiskAreas } from '../risk-areas/store';
 import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
 import type { Tx } from '../db/open';
+import type { Happened } from '../events';
 import type { RequestInput } from './schemas';
 
 /**
@@ -62,6 +63,7 @@ export function prepareVisitors(input: RequestInput, key: Buffer) {
     idHash: idHash(key, v.idType, v.idNumber),
     idLast4: idLast4(v.idNumber),
     phone: normalizePhone(v.phone),
+    email: v.email?.toLowerCase() ?? null,
     fromRegion: v.fromRegion,
     visitedRegions: v.visitedRegions,
     closeContact: v.closeContact,
@@ -359,6 +361,7 @@ function insertEmergencyVisitor(
 
 export function addHistory(
   tx: Tx,
+  happened: Happened,
   requestId: number,
   at: Date,
   actorLabel: string,
@@ -367,7 +370,13 @@ export function addHistory(
   toStatus: RequestStatus | null,
   note: string | null = null,
 ) {
-  tx.insert(requestHistory).values({ requestId, at, actorLabel, action, fromStatus, toStatus, note }).run();
+  const { id } = tx
+    .insert(requestHistory)
+    .values({ requestId, at, actorLabel, action, fromStatus, toStatus, note })
+    .returning({ id: requestHistory.id })
+    .get();
+  // Every move of a request is said, in its transaction: notifications follow from it (events.ts).
+  happened({ type: 'request.transition', requestId, historyId: id, action, from: fromStatus, to: toStatus, note, at });
 }
 
 /** Revokes every live pass of a request (cancel, reject, re-check); kiosks learn it at their next sync. */
@@ -508,6 +517,7 @@ function viewOf(
     destination: r.destination,
     escortName: r.escortName,
     escortPhone: r.escortPhone,
+    escortEmail: r.escortEmail,
     vehiclePlate: r.vehiclePlate,
     preventionPlan: r.preventionPlan,
     ruleVersion: r.ruleVersion,
@@ -539,6 +549,7 @@ function viewOf(
         idType: v.idType,
         idLast4: v.idLast4,
         phone: v.phone,
+        email: v.email,
         fromRegion: v.fromRegion,
         visitedRegions: v.visitedRegions,
         closeContact: v.closeContact,

@@ -9,6 +9,7 @@ export const ERASED = {
   name: '（已删除）',
   nameNorm: '',
   phone: '',
+  email: null,
   idLast4: '',
   visitedRegions: [] as string[],
   closeContact: false,

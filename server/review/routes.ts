@@ -26,6 +26,7 @@ import { userById } from '../users/store';
 import { currentRules } from '../rules/store';
 import type { Principal } from '../lib/context';
 import type { Tx } from '../db/open';
+import type { Happened } from '../events';
 
 const noSuchRequest = { 404: jsonContent(ErrorBodySchema, 'No such request') };
 
@@ -45,6 +46,7 @@ export const REJECT_REASONS = [
  */
 function approveOne(
   tx: Tx,
+  happened: Happened,
   p: Principal,
   id: number,
   now: Date,
@@ -63,7 +65,7 @@ function approveOne(
     if (p.role !== 'filer' || !approver?.deptApprover)
       throw new ApiError(403, 'forbidden', 'This request first needs its department approver');
     updateRequest(tx, id, { status: 'pending', updatedAt: now });
-    addHistory(tx, id, now, actor, 'dept_approved', 'pending_dept', 'pending', note);
+    addHistory(tx, happened, id, now, actor, 'dept_approved', 'pending_dept', 'pending', note);
     recordAudit(tx, now, p, requestId, {
       action: 'request.dept_approve',
       entity: 'visit_request',
@@ -117,7 +119,7 @@ function approveOne(
   });
   // A re-approval keeps each visitor's live pass where it still fits, and re-issues it where not.
   issuePasses(tx, id, now, rules, signingKeyWrap);
-  addHistory(tx, id, now, actor, 'approved', r.status, 'approved', note);
+  addHistory(tx, happened, id, now, actor, 'approved', r.status, 'approved', note);
   recordAudit(tx, now, p, requestId, {
     action: 'request.approve',
     entity: 'visit_request',
@@ -213,12 +215,21 @@ export const reviewRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
-      const body = db.transaction((tx) => {
-        approveOne(tx, p, id, now, c.req.valid('json'), c.get('requestId'), c.get('deps').keys.signingKeyWrap);
+      const body = events.transact(db, (tx, happened) => {
+        approveOne(
+          tx,
+          happened,
+          p,
+          id,
+          now,
+          c.req.valid('json'),
+          c.get('requestId'),
+          c.get('deps').keys.signingKeyWrap,
+        );
         const r = requestById(tx, id);
         if (!r) throw notFound(`Request ${id}`);
         return requestView(tx, r, { detail: true });
@@ -251,7 +262,7 @@ export const reviewRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { ids, note } = c.req.valid('json');
       const now = clock.now();
@@ -259,8 +270,8 @@ export const reviewRoutes = createRouter()
       const failed: { id: number; code: string; message: string }[] = [];
       for (const id of ids) {
         try {
-          db.transaction((tx) =>
-            approveOne(tx, p, id, now, { note }, c.get('requestId'), c.get('deps').keys.signingKeyWrap),
+          events.transact(db, (tx, happened) =>
+            approveOne(tx, happened, p, id, now, { note }, c.get('requestId'), c.get('deps').keys.signingKeyWrap),
           );
           approved.push(id);
         } catch (err) {
@@ -290,12 +301,12 @@ export const reviewRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const { reasonCode, note } = c.req.valid('json');
       const now = clock.now();
-      const body = db.transaction((tx) => {
+      const body = events.transact(db, (tx, happened) => {
         const r = loadVisibleRequest(tx, p, id);
         if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status))
           throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
@@ -308,7 +319,17 @@ export const reviewRoutes = createRouter()
           updatedAt: now,
         });
         revokePasses(tx, id, now, 'rejected');
-        addHistory(tx, id, now, `${p.kind}:${p.label}`, 'rejected', r.status, 'rejected', `${reasonCode}: ${note}`);
+        addHistory(
+          tx,
+          happened,
+          id,
+          now,
+          `${p.kind}:${p.label}`,
+          'rejected',
+          r.status,
+          'rejected',
+          `${reasonCode}: ${note}`,
+        );
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'request.reject',
           entity: 'visit_request',
@@ -337,11 +358,11 @@ export const reviewRoutes = createRouter()
       responses: { 201: jsonContent(RequestViewSchema, 'Admitted; backfill due'), ...inputGuardResponses },
     }),
     (c) => {
-      const { db, clock, idHashKey } = c.get('deps');
+      const { db, events, clock, idHashKey } = c.get('deps');
       const p = principalOf(c);
       const input = c.req.valid('json');
       const now = clock.now();
-      const body = db.transaction((tx) => {
+      const body = events.transact(db, (tx, happened) => {
         const { request: r, rules } = createEmergencyRequest(tx, now, input, {
           filedByLabel: `${p.kind}:${p.label}`,
           filedByUserId: p.userId,
@@ -349,7 +370,7 @@ export const reviewRoutes = createRouter()
           idHashKey,
         });
         issuePasses(tx, r.id, now, rules, c.get('deps').keys.signingKeyWrap);
-        addHistory(tx, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
+        addHistory(tx, happened, r.id, now, `${p.kind}:${p.label}`, 'emergency_admit', null, 'approved', input.reason);
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'request.emergency',
           entity: 'visit_request',

@@ -6,9 +6,10 @@ import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib
 import { IdParamSchema } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
-import { applyRecheck, recheckImpact } from '../requests/recheck';
+import { recheckImpact } from '../requests/recheck';
 import { IsoDateSchema, RecheckImpactSchema } from '../requests/schemas';
-import { currentRules, saveRuleVersion } from '../rules/store';
+import { currentRules } from '../rules/store';
+import { changeRules } from '../rules/change';
 import { regionName } from '../regions/data';
 import { activeRiskAreas, insertRiskArea, listedRiskAreas, removeRiskArea, type RiskAreaRow } from './store';
 import { parseCsv } from '../lib/csv';
@@ -155,22 +156,21 @@ export const riskAreaRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { reason, ...a } = c.req.valid('json');
       assertKnownRegion(a.regionCode);
       const now = clock.now();
       const actor = `${p.kind}:${p.label}`;
-      const out = db.transaction((tx) => {
+      const out = events.transact(db, (tx, happened) => {
         const row = insertRiskArea(tx, a);
-        const { version } = saveRuleVersion(
-          tx,
+        const { version, impact } = changeRules(tx, happened, {
           now,
           actor,
-          `risk area ${a.regionCode} ${a.level}: ${reason}`,
-          currentRules(tx).rules,
-        );
-        const impact = applyRecheck(tx, now, actor, `risk area ${a.regionCode}`);
+          reason: `risk area ${a.regionCode} ${a.level}: ${reason}`,
+          rules: currentRules(tx).rules,
+          trigger: () => `risk area ${a.regionCode}`,
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'risk_area.add',
           entity: 'risk_area',
@@ -207,7 +207,7 @@ export const riskAreaRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { csv, reason, dryRun } = c.req.valid('json');
       const areas = parseRiskAreaCsv(csv);
@@ -222,16 +222,15 @@ export const riskAreaRoutes = createRouter()
           200,
         );
       const actor = `${p.kind}:${p.label}`;
-      const out = db.transaction((tx) => {
+      const out = events.transact(db, (tx, happened) => {
         for (const a of areas) insertRiskArea(tx, a);
-        const { version } = saveRuleVersion(
-          tx,
+        const { version, impact } = changeRules(tx, happened, {
           now,
           actor,
-          `risk areas imported (${areas.length}): ${reason}`,
-          currentRules(tx).rules,
-        );
-        const impact = applyRecheck(tx, now, actor, `risk areas imported (${areas.length})`);
+          reason: `risk areas imported (${areas.length}): ${reason}`,
+          rules: currentRules(tx).rules,
+          trigger: () => `risk areas imported (${areas.length})`,
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'risk_area.import',
           entity: 'risk_area',
@@ -258,20 +257,20 @@ export const riskAreaRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock } = c.get('deps');
+      const { db, events, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
-      const out = db.transaction((tx) => {
+      const out = events.transact(db, (tx, happened) => {
         const row = removeRiskArea(tx, id, now);
         if (!row) throw notFound(`Risk area ${id}`);
-        const { version } = saveRuleVersion(
-          tx,
+        const { version } = changeRules(tx, happened, {
           now,
-          `${p.kind}:${p.label}`,
-          `risk area ${row.regionCode} removed`,
-          currentRules(tx).rules,
-        );
+          actor: `${p.kind}:${p.label}`,
+          reason: `risk area ${row.regionCode} removed`,
+          rules: currentRules(tx).rules,
+          trigger: () => `risk area ${row.regionCode} removed`,
+        });
         recordAudit(tx, now, p, c.get('requestId'), {
           action: 'risk_area.remove',
           entity: 'risk_area',

@@ -6,17 +6,11 @@ import { createRouter, jsonBody, jsonContent, inputGuardResponses } from '../lib
 import { decodeCursor, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { ROLES } from '../domain/roles';
-import { applyRecheck, recheckImpact } from '../requests/recheck';
+import { recheckImpact } from '../requests/recheck';
+import { changeRules } from './change';
 import { RecheckImpactSchema } from '../requests/schemas';
 import { regionName } from '../regions/data';
-import {
-  currentCommitment,
-  currentRules,
-  publishCommitment,
-  ruleHistoryPage,
-  saveRuleVersion,
-  type RuleVersion,
-} from './store';
+import { currentCommitment, currentRules, publishCommitment, ruleHistoryPage, type RuleVersion } from './store';
 import type { Context } from 'hono';
 import type { AppEnv } from '../lib/context';
 
@@ -52,16 +46,20 @@ function saveAndRecheck(
   return events.transact(db, (tx, happened) => {
     const before = currentRules(tx);
     const { rules, reason, audit } = change(before);
-    const saved = saveRuleVersion(tx, now, actor, reason, rules);
-    const impact = applyRecheck(tx, now, actor, `${audit.action} (rules v${saved.version})`);
+    const saved = changeRules(tx, happened, {
+      now,
+      actor,
+      reason,
+      rules,
+      trigger: (v) => `${audit.action} (rules v${v})`,
+    });
     recordAudit(tx, now, p, c.get('requestId'), {
       entity: 'rules',
       entityId: saved.version,
       reason,
       ...audit,
     });
-    happened({ type: 'rules.changed', version: saved.version, level: rules.level });
-    return { ...saved, impact };
+    return saved;
   });
 }
 
