@@ -42,6 +42,8 @@ import { originGuard } from './middleware/origin-guard';
 import { spaRoutes } from './static';
 import { tokenRoutes } from './tokens/routes';
 import { userRoutes } from './users/routes';
+import { notificationRoutes } from './notifications/routes';
+import { recordNotifications } from './notifications/record';
 import { loadConfig, type Config } from './env';
 import type { AppEnv, Deps } from './lib/context';
 import type { Db } from './db/open';
@@ -102,7 +104,8 @@ function apiRoutes() {
     .route('/reports', reportRoutes)
     .route('/tracing', tracingRoutes)
     .route('/presence', presenceRoutes)
-    .route('/visitors', visitorRoutes);
+    .route('/visitors', visitorRoutes)
+    .route('/notifications', notificationRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
@@ -130,9 +133,12 @@ export function createApp({
     keys: {
       idempotency: deriveKey(idHashKey, 'idempotency'),
       signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap'),
+      notificationSecrets: deriveKey(idHashKey, 'notification-secrets'),
     },
     events,
   };
+  // Notifications are written to the outbox in the transaction of the change that causes them.
+  events.onRecorded((tx, e) => recordNotifications(tx, e, clock.now()));
   const app = new OpenAPIHono<AppEnv>();
 
   app.use('*', requestId());

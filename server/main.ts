@@ -10,6 +10,9 @@ import { deriveKey, loadIdHashKey } from './lib/secrets';
 import { ensureSigningKey } from './passes/keys';
 import { ensureRulesAndTexts } from './rules/store';
 import { runDailyJobs } from './jobs/daily';
+import { createEvents } from './events';
+import { systemClock } from './lib/clock';
+import { createNotifier, publicOrigin } from './notifications/deliver';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */
 async function main() {
@@ -43,7 +46,18 @@ async function main() {
   if (demo) seedDemo(db, config, console.log, { signingKeyWrap });
   else bootstrapFirstAdmin(db, config, logger);
 
-  const app = createApp({ db, config, logger, serveFrontends: true, idHashKey });
+  const events = createEvents(logger);
+  const app = createApp({ db, config, logger, serveFrontends: true, idHashKey, events });
+  // The outbox's sender: what a commit wrote is delivered after it, and what a crash left pending at start.
+  const notifier = createNotifier({
+    db,
+    clock: systemClock,
+    logger,
+    secretsKey: deriveKey(idHashKey, 'notification-secrets'),
+    origin: publicOrigin(config),
+    events,
+  });
+  notifier.start();
   // Reports, end-of-day closures and the retention purge: idempotent, so simply run often.
   const dailyJobs = () => {
     try {
@@ -67,8 +81,10 @@ async function main() {
     logger.info('shutting down', { signal });
     clearInterval(jobs);
     server.close(() => {
-      sqlite.close();
-      process.exit(0);
+      void notifier.stop().finally(() => {
+        sqlite.close();
+        process.exit(0);
+      });
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

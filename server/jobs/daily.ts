@@ -19,7 +19,15 @@ export function runDailyJobs(db: Db, now: Date, logger: Pick<Logger, 'info'>) {
   const purged = purgePersonalData(db, now, rules);
   // A rotated-out signing key whose last pass has ended stops being sent to the tablets.
   const keysRetired = db.transaction((tx) => retireSpentKeys(tx, now));
-  if (closed || reports || purged.visitors || purged.eventInputs || purged.idempotencyReplies || keysRetired) {
+  if (
+    closed ||
+    reports ||
+    purged.visitors ||
+    purged.eventInputs ||
+    purged.idempotencyReplies ||
+    purged.notifications ||
+    keysRetired
+  ) {
     logger.info('daily jobs', {
       closedNotSignedOut: closed,
       reportsMade: reports,

@@ -19,7 +19,7 @@ export interface Deps {
   /** Key of the keyed ID-number hash (lib/secrets.ts): the key file's key, kept out of the database. */
   idHashKey: Buffer;
   /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */
-  keys: { idempotency: Buffer; signingKeyWrap: Buffer };
+  keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer };
   /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
   events: Events;
 }

@@ -2,6 +2,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { gateEvents, idempotencyKeys, visitors, visitRequests } from '../db/schema';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
+import { forgetAddress, purgeDeliveries } from '../notifications/store';
 import type { Db, Tx } from '../db/open';
 
 /** What remains of a visitor after deletion: the row (so passes, events and reports still add up), no person. */
@@ -29,7 +30,10 @@ export function visitorForErasure(tx: Tx, visitorId: number) {
     .get();
 }
 
-export function eraseVisitor(tx: Pick<Tx, 'update'>, visitorId: number, now: Date) {
+export function eraseVisitor(tx: Tx, visitorId: number, now: Date) {
+  // Messages to the visitor's address go with them (the outbox keeps the address it sent to).
+  const email = tx.select({ email: visitors.email }).from(visitors).where(eq(visitors.id, visitorId)).get()?.email;
+  if (email) forgetAddress(tx, email);
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
   tx.update(visitors)
     .set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now })
@@ -83,7 +87,9 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
       .delete(idempotencyKeys)
       .where(lt(idempotencyKeys.createdAt, new Date(now.getTime() - 2 * 86_400_000)))
       .run().changes;
-    return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, cutoffDay };
+    // Sent and given-up notifications hold addresses and masked names: kept as long as the visits.
+    const notifications = purgeDeliveries(tx, cutoff);
+    return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, notifications, cutoffDay };
   });
   if (out.visitors > 0 || out.eventInputs > 0) flushErasures(db);
   return out;

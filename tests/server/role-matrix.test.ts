@@ -97,6 +97,15 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/presence': OFFICE,
   'POST /api/v1/visitors/{id}/erase': OFFICE,
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
+  'GET /api/v1/notifications/channels': OFFICE_ADMIN,
+  'POST /api/v1/notifications/channels': OFFICE_ADMIN,
+  'PATCH /api/v1/notifications/channels/{id}': OFFICE_ADMIN,
+  'POST /api/v1/notifications/channels/{id}/rotate-secret': OFFICE_ADMIN,
+  'POST /api/v1/notifications/channels/{id}/test': OFFICE_ADMIN,
+  'GET /api/v1/notifications/routing': OFFICE_ADMIN,
+  'PUT /api/v1/notifications/routing': OFFICE_ADMIN,
+  'GET /api/v1/notifications/deliveries': OFFICE_ADMIN,
+  'POST /api/v1/notifications/deliveries/{id}/resend': OFFICE_ADMIN,
 };
 
 /**

@@ -1,0 +1,327 @@
+import { audiencesFor, type Audience, type NotificationEvent } from '../domain/notifications';
+import { maskName } from '../domain/names';
+import { addDays, wallClock } from '../domain/dates';
+import { deriveAlerts } from '../alerts/store';
+import { currentRules } from '../rules/store';
+import type { DomainEvent } from '../events';
+import type { Db, Tx } from '../db/open';
+import type { NotificationPayload, PayloadValue } from './messages';
+import {
+  activeChannelRows,
+  addressPerson,
+  anyActiveChannel,
+  campusTimezone,
+  departmentApprovers,
+  enqueueDeliveries,
+  gateEventFacts,
+  gateNames,
+  officePeople,
+  passFacts,
+  requestNotice,
+  routingRows,
+  unsignedReports,
+  userPerson,
+  type ChannelRow,
+  type Delivery,
+  type Person,
+} from './store';
+
+const ROBOTS = new Set<ChannelRow['kind']>(['wecom', 'dingtalk', 'feishu']);
+
+/** Where each reader acts: the office's queue or wall, the request's page, the visitor's pass. */
+const OFFICE_PAGE: Partial<Record<NotificationEvent, string>> = {
+  'request.filed': '/admin/review',
+  'request.needs_review': '/admin/review',
+  'emergency.requested': '/admin/review',
+  'escort.overdue': '/admin/live',
+  'gate.fever': '/admin/live',
+  'gate.block_list': '/admin/live',
+  'gate.revoked_admit': '/admin/live',
+  'gate.double_use': '/admin/live',
+  'device.offline': '/admin/live',
+  'reports.awaiting_signoff': '/admin/reports',
+};
+
+/** One thing worth telling, before it is routed to people and channels. */
+export interface Notice {
+  cause: string;
+  event: NotificationEvent;
+  departmentId: number | null;
+  requestId: number | null;
+  at: Date;
+  values: Record<string, PayloadValue>;
+  /** Only these audiences, whatever the routing says (a filing waiting for its department is not the office's yet). */
+  only?: readonly Audience[];
+  filerUserId?: number | null;
+  escortEmail?: string | null;
+  /** The visitors' own messages (their pass), each with its link. */
+  visitors?: { id: number; email: string | null; values: Record<string, PayloadValue>; link: string }[];
+}
+
+/**
+ * Routes a notice as the office's settings say (domain/notifications.ts) to people by e-mail and
+ * to robots and webhooks, and writes one outbox row per channel and recipient, in the caller's
+ * transaction. Nothing is written for a notice nobody can receive.
+ */
+export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Date) {
+  const routing = routingRows(tx);
+  const audiences = audiencesFor(routing, n.event, n.departmentId).filter((a) => !n.only || n.only.includes(a));
+  const smtp = channels.find((c) => c.kind === 'smtp');
+  const out: Delivery[] = [];
+  const payload = (audience: Audience | 'webhook', link: string | null, variant: 'general' | 'visitor' = 'general') =>
+    ({ variant, values: n.values, link, at: n.at.toISOString() }) satisfies NotificationPayload;
+  const requestPage = n.requestId ? `/admin/requests/${n.requestId}` : null;
+  const mail = (audience: Audience, to: Person[], p: NotificationPayload) => {
+    if (smtp)
+      for (const person of to)
+        out.push({ ...base, channelId: smtp.id, address: person.email, locale: person.locale, audience, payload: p });
+  };
+  const robots = (audience: Audience, departmentId: number | null, p: NotificationPayload, address = '') => {
+    for (const c of channels)
+      if (ROBOTS.has(c.kind) && c.departmentId === departmentId)
+        out.push({ ...base, channelId: c.id, address, locale: c.locale, audience, payload: p });
+  };
+  const base = { cause: n.cause, event: n.event };
+  for (const a of audiences) {
+    switch (a) {
+      case 'office': {
+        const p = payload(a, OFFICE_PAGE[n.event] ?? requestPage);
+        mail(a, officePeople(tx), p);
+        robots(a, null, p);
+        break;
+      }
+      case 'dept_approver':
+        if (n.departmentId !== null) mail(a, departmentApprovers(tx, n.departmentId), payload(a, requestPage));
+        break;
+      case 'filer':
+        mail(a, userPerson(tx, n.filerUserId ?? null), payload(a, requestPage));
+        break;
+      case 'escort':
+        mail(a, addressPerson(tx, n.escortEmail ?? null), payload(a, null));
+        break;
+      case 'department':
+        if (n.departmentId !== null) robots(a, n.departmentId, payload(a, requestPage));
+        break;
+      case 'visitor':
+        for (const v of n.visitors ?? []) {
+          const p = { ...payload(a, v.link, 'visitor'), values: { ...n.values, ...v.values } };
+          // A visitor without e-mail: their host department's robot gets it to pass on (one per visitor).
+          if (v.email) mail(a, addressPerson(tx, v.email), p);
+          else if (n.departmentId !== null) robots(a, n.departmentId, p, `visitor:${v.id}`);
+        }
+        break;
+    }
+  }
+  for (const c of channels)
+    if (
+      c.kind === 'webhook' &&
+      c.events.includes(n.event) &&
+      (c.departmentId === null || c.departmentId === n.departmentId)
+    )
+      out.push({
+        ...base,
+        channelId: c.id,
+        address: '',
+        locale: c.locale,
+        audience: 'webhook',
+        payload: payload('webhook', OFFICE_PAGE[n.event] ?? requestPage),
+      });
+  return enqueueDeliveries(tx, out, now);
+}
+
+const time = (at: Date, tz: string) => {
+  const w = wallClock(at, tz);
+  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+};
+
+/** A request's move, as notices: what the transition means and to whom (see EVENT_SPECS). */
+function requestNotices(tx: Tx, e: Extract<DomainEvent, { type: 'request.transition' }>, tz: string): Notice[] {
+  const kind: { event: NotificationEvent; only?: readonly Audience[] } | null =
+    e.action === 'filed'
+      ? e.to === 'pending_dept'
+        ? { event: 'request.filed', only: ['dept_approver', 'department'] }
+        : { event: 'request.filed', only: ['office', 'department'] }
+      : e.action === 'dept_approved'
+        ? { event: 'request.filed', only: ['office', 'department'] }
+        : e.action === 'approved'
+          ? { event: 'request.approved' }
+          : e.action === 'rejected'
+            ? { event: 'request.rejected' }
+            : e.action === 'recheck_failed' && e.from !== 'needs_review'
+              ? { event: 'request.needs_review' }
+              : e.action === 'emergency_requested'
+                ? { event: 'emergency.requested' }
+                : null;
+  if (!kind) return [];
+  const facts = requestNotice(tx, e.requestId);
+  if (!facts) return [];
+  const r = facts.request;
+  const first = facts.visitors[0];
+  return [
+    {
+      cause: `request:${e.requestId}:${e.historyId}`,
+      event: kind.event,
+      ...(kind.only ? { only: kind.only } : {}),
+      departmentId: r.departmentId,
+      requestId: r.id,
+      at: e.at,
+      values: {
+        requestId: r.id,
+        department: facts.department,
+        visitDate: r.visitDateTo !== r.visitDateFrom ? `${r.visitDateFrom}–${r.visitDateTo}` : r.visitDateFrom,
+        timeFrom: r.timeFrom,
+        timeTo: r.timeTo,
+        gates: facts.gates,
+        gate: facts.gates,
+        visitors: facts.visitors.length,
+        visitor: first ? maskName(first.name) : '—',
+        reason: e.note ?? '',
+        escortName: r.escortName,
+        time: time(e.at, tz),
+      },
+      filerUserId: r.filedByUserId,
+      escortEmail: r.escortEmail,
+      visitors: facts.visitors.map((v) => ({
+        id: v.id,
+        email: v.email,
+        link: `/pass/${v.linkToken}`,
+        // The visitor's own message names their host with the full phone: they must be able to call.
+        values: { visitor: maskName(v.name), escortPhone: r.escortPhone },
+      })),
+    },
+  ];
+}
+
+/** A sync's decisions, as notices: refusals the office must know of, admits the escort waits for. */
+function gateNotices(tx: Tx, e: Extract<DomainEvent, { type: 'gate_events.synced' }>, tz: string): Notice[] {
+  const facts = gateEventFacts(
+    tx,
+    e.events.filter((x) => x.type === 'decision').map((x) => x.id),
+  );
+  const out: Notice[] = [];
+  for (const f of facts) {
+    const at = new Date(f.at);
+    const reasons = JSON.parse(f.reasons) as string[];
+    const values = {
+      gate: { zh: f.gateName, en: f.gateNameEn || f.gateName },
+      time: time(at, tz),
+      visitor: f.visitorName ? maskName(f.visitorName) : '—',
+      requestId: f.requestId ?? '—',
+      escortName: f.escortName ?? '—',
+    };
+    const base = { departmentId: f.departmentId, requestId: f.requestId, at, filerUserId: f.filedByUserId };
+    if (f.verdict === 'refuse') {
+      if (reasons.includes('fever'))
+        out.push({
+          ...base,
+          cause: `gate:${f.id}`,
+          event: 'gate.fever',
+          values: { ...values, temperature: f.celsius === null ? '—' : `${f.celsius.toFixed(1)}°C` },
+        });
+      if (reasons.includes('block_list'))
+        out.push({ ...base, cause: `gate:${f.id}`, event: 'gate.block_list', values });
+    }
+    if (f.verdict !== 'admit' || !f.passId || f.passMismatch) continue;
+    if (f.revokedAt !== null && f.revokedAt < f.at)
+      out.push({
+        ...base,
+        cause: `gate:${f.id}`,
+        event: 'gate.revoked_admit',
+        values: { ...values, revokedAt: time(new Date(f.revokedAt), tz) },
+      });
+    if (f.entriesUsed !== null && f.entriesAllowed !== null && f.entriesUsed > f.entriesAllowed)
+      out.push({
+        ...base,
+        // Once per pass, as the alert is: the third admit of a one-entry pass tells nobody anything new.
+        cause: `double_use:${f.passId}`,
+        event: 'gate.double_use',
+        values: { ...values, admits: f.entriesUsed, allowed: f.entriesAllowed },
+      });
+    out.push({ ...base, cause: `gate:${f.id}`, event: 'visitor.admitted', values, escortEmail: f.escortEmail });
+  }
+  return out;
+}
+
+/**
+ * The events seam's in-transaction subscriber (events.onRecorded): what a change means for the
+ * people around the gate, written to the outbox with the change itself. No active channel, no work.
+ */
+export function recordNotifications(tx: Tx, e: DomainEvent, now: Date) {
+  if (e.type !== 'request.transition' && e.type !== 'gate_events.synced') return;
+  const channels = activeChannelRows(tx);
+  if (!channels.length) return;
+  const tz = campusTimezone(tx);
+  const notices = e.type === 'request.transition' ? requestNotices(tx, e, tz) : gateNotices(tx, e, tz);
+  for (const n of notices) enqueueNotice(tx, channels, n, now);
+}
+
+/** The office's sign-off reminder goes out once a day, in the morning (campus time). */
+const REMINDER_HOUR = 8;
+
+/**
+ * What time alone makes worth telling, checked by the sender every half minute: an escort who has
+ * not come within the rule's minutes, a tablet gone silent (both as the alerts find them), and
+ * yesterday's reports still unsigned. Each has a stable cause, so a re-run writes nothing twice.
+ */
+export function watchNotifications(db: Db, now: Date) {
+  if (!anyActiveChannel(db)) return 0;
+  const { rules } = currentRules(db);
+  const tz = rules.timezone;
+  const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000 }).filter(
+    (a) => (a.type === 'escort_overdue' || a.type === 'tablet_offline') && !a.acknowledged,
+  );
+  const gateName = gateNames(db);
+  const notices: Notice[] = [];
+  for (const a of alerts) {
+    const gate = (a.gateId !== null && gateName.get(a.gateId)) || '—';
+    const at = new Date(a.at);
+    const minutes = Math.floor((now.getTime() - at.getTime()) / 60_000);
+    if (a.type === 'escort_overdue' && a.passId) {
+      const f = passFacts(db, a.passId);
+      if (!f) continue;
+      notices.push({
+        cause: `alert:${a.key}`,
+        event: 'escort.overdue',
+        departmentId: f.departmentId,
+        requestId: f.requestId,
+        at,
+        values: {
+          gate,
+          time: time(at, tz),
+          minutes,
+          visitor: maskName(f.visitorName),
+          requestId: f.requestId,
+          escortName: f.escortName,
+        },
+        filerUserId: f.filedByUserId,
+        escortEmail: f.escortEmail,
+      });
+    }
+    if (a.type === 'tablet_offline')
+      notices.push({
+        cause: `alert:${a.key}`,
+        event: 'device.offline',
+        departmentId: null,
+        requestId: null,
+        at,
+        values: { gate, device: a.detail.split(':')[0] ?? '', time: time(at, tz), minutes },
+      });
+  }
+  const clock = wallClock(now, tz);
+  const yesterday = addDays(clock.date, -1);
+  const unsigned = clock.hour >= REMINDER_HOUR ? unsignedReports(db, yesterday) : 0;
+  if (unsigned > 0)
+    notices.push({
+      cause: `reports:${yesterday}`,
+      event: 'reports.awaiting_signoff',
+      departmentId: null,
+      requestId: null,
+      at: now,
+      values: { day: yesterday, count: unsigned },
+    });
+  if (!notices.length) return 0;
+  return db.transaction((tx) => {
+    const channels = activeChannelRows(tx);
+    return notices.reduce((n, x) => n + enqueueNotice(tx, channels, x, now), 0);
+  });
+}
