@@ -23,6 +23,7 @@ const PresencePage = lazy(() => import('./pages/presence').then((m) => m.Presenc
 const ReportsPage = lazy(() => import('./pages/reports').then((m) => m.ReportsPage));
 const TracingPage = lazy(() => import('./pages/tracing').then((m) => m.TracingPage));
 const RulesPage = lazy(() => import('./pages/rules').then((m) => m.RulesPage));
+const NotificationsPage = lazy(() => import('./pages/notifications').then((m) => m.NotificationsPage));
 
 /** The visitor's pass page is public: its unguessable link is the credential. */
 const passLink = () => /^\/pass\/([A-Za-z0-9_-]{20,64})$/.exec(location.pathname)?.[1];
@@ -77,6 +78,7 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/reports" component={ReportsPage} />
                 <Route path="/admin/tracing" component={TracingPage} />
                 <Route path="/admin/rules" component={RulesPage} />
+                <Route path="/admin/notifications" component={NotificationsPage} />
                 <Route default component={HomePage} />
               </Router>
             </ErrorBoundary>

@@ -15,7 +15,7 @@ import {
 import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { gateIdsOf, principalOf, requireRole, requireSignedIn, SESSION_COOKIE } from '../middleware/auth';
-import { LoginSchema, MeSchema, PasswordChangeSchema } from './schemas';
+import { LoginSchema, MeSchema, PasswordChangeSchema, ProfileSchema } from './schemas';
 import type { Principal } from '../lib/context';
 import type { Db } from '../db/open';
 
@@ -40,6 +40,8 @@ function meOf(db: Db, p: Principal) {
         departmentId: u.departmentId,
         gateIds: p.gateIds,
         scopes: null,
+        email: u.email,
+        locale: u.locale,
       };
   }
   return {
@@ -51,6 +53,8 @@ function meOf(db: Db, p: Principal) {
     departmentId: p.departmentId,
     gateIds: p.gateIds,
     scopes: p.scopes ? [...p.scopes] : null,
+    email: null,
+    locale: 'zh' as const,
   };
 }
 
@@ -83,6 +87,20 @@ const me = createRoute({
   summary: 'Who am I (any signed-in person or token: an integrator checks its token’s scopes here)',
   middleware: [requireSignedIn()] as const,
   responses: { 200: jsonContent(MeSchema, 'The caller'), ...errors },
+});
+
+const changeProfile = createRoute({
+  method: 'patch',
+  path: '/me',
+  tags: ['auth'],
+  summary: 'Set my e-mail address and the language of my notifications',
+  middleware: [requireRole(...ROLES)] as const,
+  request: jsonBody(ProfileSchema),
+  responses: {
+    200: jsonContent(MeSchema, 'Changed'),
+    ...errors,
+    403: jsonContent(ErrorBodySchema, 'Not a user account'),
+  },
 });
 
 const changePassword = createRoute({
@@ -167,6 +185,26 @@ export const authRoutes = createRouter()
     return c.body(null, 204);
   })
   .openapi(me, (c) => c.json(meOf(c.get('deps').db, principalOf(c)), 200))
+  .openapi(changeProfile, (c) => {
+    const { db, clock } = c.get('deps');
+    const p = principalOf(c);
+    if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no profile');
+    const userId = p.userId;
+    const patch = c.req.valid('json');
+    db.transaction((tx) => {
+      updateUser(tx, userId, {
+        ...(patch.email !== undefined ? { email: patch.email?.toLowerCase() ?? null } : {}),
+        ...(patch.locale ? { locale: patch.locale } : {}),
+      });
+      recordAudit(tx, clock.now(), p, c.get('requestId'), {
+        action: 'user.profile',
+        entity: 'user',
+        entityId: userId,
+        after: { fields: Object.keys(patch) },
+      });
+    });
+    return c.json(meOf(db, p), 200);
+  })
   .openapi(changePassword, async (c) => {
     const { db, clock } = c.get('deps');
     const p = principalOf(c);

@@ -22,8 +22,17 @@ export const MeSchema = z
     gateIds: z.array(z.number().int()),
     /** An integration token's scopes; null for people and tablets. */
     scopes: z.array(z.enum(TOKEN_SCOPES)).nullable(),
+    email: z.string().nullable().openapi({ description: 'Where notifications for me go; null for tokens' }),
+    locale: z.enum(['zh', 'en']).openapi({ description: 'The language of my notifications' }),
   })
   .openapi('Me');
+
+/** Where a person's notifications go and in which language: their own to set. */
+export const Email = z.email('must be an e-mail address').max(200);
+export const ProfileSchema = z
+  .object({ email: Email.nullable(), locale: z.enum(['zh', 'en']) })
+  .partial()
+  .openapi('ProfileChange');
 
 export const PasswordChangeSchema = z
   .object({

@@ -35,6 +35,12 @@ export const RulesSchema = z
     plausibleMaxC: z.number().min(38).max(45).default(42.5),
     restMinutes: z.number().int().min(0).max(60).default(5),
     escortWaitMinutes: z.number().int().min(1).max(240).default(15),
+    /** The security office's duty phone: the gate's emergency view and messages show it. */
+    officePhone: z
+      .string()
+      .trim()
+      .regex(/^[\d\s+()-]{0,30}$/, 'must be a phone number')
+      .default(''),
     backfillHours: z.number().int().min(1).max(168).default(8),
     snapshotMaxAgeHours: z.number().int().min(1).max(168).default(24),
     /** Whether a printed pass (no live code) is accepted. */

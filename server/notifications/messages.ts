@@ -37,7 +37,7 @@ const T: Record<Lang, Record<Key, Template>> = {
     },
     'request.approved:visitor': {
       title: '您的来访已获批准',
-      body: '{visitor}，您好：您 {visitDate} {timeFrom}–{timeTo} 从{gates}入校的来访已获批准。接待人：{escortName}，电话 {escortPhone}。到校门时请打开下面的链接出示通行码。',
+      body: '{visitor}，您好：您 {visitDate} {timeFrom}–{timeTo} 从{gates}入校的来访已获批准。接洽人：{escortName}，电话 {escortPhone}。到校门时请打开下面的链接出示通行码。',
       action: '打开通行码',
     },
     'request.rejected': {
@@ -52,12 +52,12 @@ const T: Record<Lang, Record<Key, Template>> = {
     },
     'visitor.admitted': {
       title: '访客 {visitor} 已到{gate}',
-      body: '{time} 已通过{gate}核验（申请 #{requestId}）。请接待人 {escortName} 到门口接人。',
+      body: '{time} 已通过{gate}核验（申请 #{requestId}）。请接洽人 {escortName} 到门口接人。',
       action: '查看申请',
     },
     'escort.overdue': {
-      title: '访客 {visitor} 在{gate}等候接待人已 {minutes} 分钟',
-      body: '{time} 放行，接待人 {escortName} 尚未到门口（申请 #{requestId}）。',
+      title: '访客 {visitor} 在{gate}等候接洽人已 {minutes} 分钟',
+      body: '{time} 放行，接洽人 {escortName} 尚未到门口（申请 #{requestId}）。',
       action: '查看实时看板',
     },
     'gate.fever': {

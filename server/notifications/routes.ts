@@ -187,12 +187,31 @@ export const notificationRoutes = createRouter()
       tags: ['notifications'],
       summary: 'The notification channels (mail server, robots, webhooks), secrets never included',
       middleware: [requireRole('office', 'admin')] as const,
-      responses: { 200: jsonContent(z.object({ items: z.array(ChannelViewSchema) }), 'Channels'), ...guardResponses },
+      responses: {
+        200: jsonContent(
+          z.object({
+            items: z.array(ChannelViewSchema),
+            origin: z.string().openapi({ description: 'Where links in messages point (PUBLIC_ORIGIN)' }),
+            originSet: z
+              .boolean()
+              .openapi({ description: 'False: PUBLIC_ORIGIN is unset and links name this machine' }),
+          }),
+          'Channels',
+        ),
+        ...guardResponses,
+      },
     }),
     (c) => {
-      const { db } = c.get('deps');
+      const { db, config } = c.get('deps');
       const counts = deliveryCountsByChannel(db);
-      return c.json({ items: channelRows(db).map((r) => view(r, counts)) }, 200);
+      return c.json(
+        {
+          items: channelRows(db).map((r) => view(r, counts)),
+          origin: publicOrigin(config),
+          originSet: !!config.PUBLIC_ORIGIN,
+        },
+        200,
+      );
     },
   )
   .openapi(

@@ -18,6 +18,10 @@ const HEADERS: Record<string, string> = {
   手机号: 'phone',
   电话: 'phone',
   phone: 'phone',
+  邮箱: 'email',
+  电子邮箱: 'email',
+  email: 'email',
+  'e-mail': 'email',
   来源地区代码: 'fromRegion',
   来源地: 'fromRegion',
   fromregion: 'fromRegion',
@@ -128,6 +132,7 @@ export async function parseVisitorFile(file: File) {
       visitedRegions: String(raw.visitedRegions ?? '')
         .split(/[;；、,\s]+/)
         .filter(Boolean),
+      email: raw.email ? String(raw.email) : null,
       closeContact: YES.has(String(raw.closeContact ?? '').toLowerCase()),
       testTakenAt: raw.testTakenAt ? toIso(String(raw.testTakenAt)) : null,
       testResult: raw.testResult ? (RESULT_WORDS[String(raw.testResult)] ?? raw.testResult) : null,

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { RoleSchema } from '../auth/schemas';
+import { Email, RoleSchema } from '../auth/schemas';
 import { recordAudit } from '../lib/audit';
 import { assertPasswordFor, hashPasswordAsync } from '../lib/crypto';
 import { uniqueOr409 } from '../lib/db-errors';
@@ -30,6 +30,8 @@ export const UserSchema = z
     disabled: z.boolean(),
     hasPin: z.boolean(),
     deptApprover: z.boolean(),
+    email: z.string().nullable(),
+    locale: z.enum(['zh', 'en']),
     createdAt: z.string(),
   })
   .openapi('User');
@@ -45,6 +47,8 @@ const UserInput = z.object({
   password: z.string().min(10).max(256),
   departmentId: z.number().int().positive().nullable().default(null),
   gateIds: z.array(z.number().int().positive()).max(50).default([]),
+  email: Email.nullable().default(null),
+  locale: z.enum(['zh', 'en']).default('zh'),
 });
 const UserPatch = z.object({
   displayName: safeText(1, 64).optional(),
@@ -53,6 +57,8 @@ const UserPatch = z.object({
   departmentId: z.number().int().positive().nullable().optional(),
   gateIds: z.array(z.number().int().positive()).max(50).optional(),
   disabled: z.boolean().optional(),
+  email: Email.nullable().optional(),
+  locale: z.enum(['zh', 'en']).optional(),
   /** A filer who signs their department's requests before the office. */
   deptApprover: z.boolean().optional(),
   /** A guard's shift PIN for the gate tablet. */
@@ -73,6 +79,8 @@ function view(db: Tx, u: UserRow) {
     disabled: u.disabledAt != null,
     hasPin: u.pinHash != null,
     deptApprover: u.deptApprover,
+    email: u.email,
+    locale: u.locale,
     createdAt: u.createdAt.toISOString(),
   };
 }

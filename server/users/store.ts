@@ -37,6 +37,8 @@ export interface NewUser extends UserBinding {
   username: string;
   displayName: string;
   passwordHash: string;
+  email?: string | null;
+  locale?: 'zh' | 'en';
 }
 
 export function insertUser(tx: Tx, u: NewUser) {
@@ -49,6 +51,8 @@ export function insertUser(tx: Tx, u: NewUser) {
       role: u.role,
       departmentId: u.departmentId,
       passwordHash: u.passwordHash,
+      email: u.email?.toLowerCase() ?? null,
+      locale: u.locale ?? 'zh',
     })
     .returning()
     .get();
@@ -79,7 +83,18 @@ export function updateUser(
   tx: Tx,
   id: number,
   set: Partial<
-    Pick<UserRow, 'displayName' | 'role' | 'departmentId' | 'disabledAt' | 'deptApprover' | 'passwordHash' | 'pinHash'>
+    Pick<
+      UserRow,
+      | 'displayName'
+      | 'role'
+      | 'departmentId'
+      | 'disabledAt'
+      | 'deptApprover'
+      | 'passwordHash'
+      | 'pinHash'
+      | 'email'
+      | 'locale'
+    >
   >,
 ) {
   tx.update(users).set(set).where(eq(users.id, id)).run();

@@ -372,7 +372,7 @@ describe('who is told of what', () => {
     const mails = smtp.mails.slice(before);
     const escort = mails.find((m) => m.to[0] === 'li.teacher@example.edu.cn')!;
     expect(escort.subject).toBe('访客 访** 已到北门');
-    expect(escort.text).toContain('请接待人 李老师 到门口接人');
+    expect(escort.text).toContain('请接洽人 李老师 到门口接人');
     const fever = mails.find((m) => m.event === 'gate.fever')!;
     expect(fever.subject).toBe('北门：体温异常，已拒绝入校');
     expect(fever.text).toContain('复测体温 38.2°C');
@@ -418,7 +418,7 @@ describe('who is told of what', () => {
     const before = smtp.mails.length;
     await notifier.drain();
     expect(smtp.mails.slice(before).find((m) => m.event === 'escort.overdue')!.subject).toBe(
-      '访客 访** 在北门等候接待人已 40 分钟',
+      '访客 访** 在北门等候接洽人已 40 分钟',
     );
     // The next morning, after the daily job made the 21st's reports: one reminder.
     t.clock.set('2026-11-22T00:30:00Z'); // 08:30 campus time

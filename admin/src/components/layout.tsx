@@ -14,6 +14,7 @@ const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/tracing', key: 'nav.tracing', roles: ['office'] },
   { href: '/admin/rules', key: 'nav.rules', roles: ['office'] },
   { href: '/admin/devices', key: 'nav.devices', roles: ['office', 'admin'] },
+  { href: '/admin/notifications', key: 'nav.notifications', roles: ['office', 'admin'] },
   { href: '/admin/users', key: 'nav.users', roles: ['admin'] },
   { href: '/admin/campuses', key: 'nav.campuses', roles: ['admin'] },
   { href: '/admin/gates', key: 'nav.gates', roles: ['admin'] },

@@ -23,6 +23,7 @@ interface VisitorDraft {
   /** Editing: the last four of the number on file (the full number is never kept, so it is typed again). */
   idLast4?: string;
   phone: string;
+  email: string;
   fromRegion: string[];
   visitedRegions: string[];
   closeContact: boolean;
@@ -35,6 +36,7 @@ const blankVisitor = (): VisitorDraft => ({
   idType: 'resident_id',
   idNumber: '',
   phone: '',
+  email: '',
   fromRegion: [],
   visitedRegions: [],
   closeContact: false,
@@ -89,6 +91,7 @@ export function RequestNewPage() {
     destination: '',
     escortName: '',
     escortPhone: '',
+    escortEmail: '',
     vehiclePlate: '',
     preventionPlan: '',
     kind: 'visitor' as RequestKind,
@@ -120,6 +123,7 @@ export function RequestNewPage() {
       destination: r.destination === '—' ? '' : r.destination,
       escortName: r.escortName === '—' ? '' : r.escortName,
       escortPhone: r.escortPhone === '—' ? '' : r.escortPhone,
+      escortEmail: r.escortEmail ?? '',
       vehiclePlate: r.vehiclePlate ?? '',
       preventionPlan: r.preventionPlan ?? '',
       kind: r.kind,
@@ -131,6 +135,7 @@ export function RequestNewPage() {
         idType: v.idType as IdType,
         idLast4: v.idLast4,
         phone: v.phone,
+        email: v.email ?? '',
         fromRegion: [v.fromRegion],
         visitedRegions: v.visitedRegions,
         closeContact: v.closeContact,
@@ -146,6 +151,7 @@ export function RequestNewPage() {
       const json = {
         ...f,
         visitDateTo: f.visitDateTo || undefined,
+        escortEmail: f.escortEmail || null,
         vehiclePlate: f.vehiclePlate || null,
         preventionPlan: f.preventionPlan || null,
         visitors: vs.map((v) => ({
@@ -153,6 +159,7 @@ export function RequestNewPage() {
           idType: v.idType,
           idNumber: v.idNumber,
           phone: v.phone,
+          email: v.email || null,
           fromRegion: v.fromRegion[0] ?? '',
           visitedRegions: v.visitedRegions,
           closeContact: v.closeContact,
@@ -178,6 +185,7 @@ export function RequestNewPage() {
     const drafts = rows.map((r) => ({
       ...blankVisitor(),
       ...r,
+      email: r.email ?? '',
       fromRegion: [r.fromRegion],
       testTakenAt: r.testTakenAt ? r.testTakenAt.slice(0, 16) : '',
       testResult: (r.testResult ?? '') as VisitorDraft['testResult'],
@@ -289,6 +297,15 @@ export function RequestNewPage() {
             value={f.escortPhone}
             onInput={(e) => setF({ ...f, escortPhone: e.currentTarget.value })}
             required
+          />
+        </Field>
+        <Field label={t('req.escortEmail')} name="escortEmail" error={action.error}>
+          <input
+            name="escortEmail"
+            type="email"
+            autocomplete="off"
+            value={f.escortEmail}
+            onInput={(e) => setF({ ...f, escortEmail: e.currentTarget.value })}
           />
         </Field>
         <Field label={t('req.kind')} name="kind" error={action.error}>
@@ -406,6 +423,15 @@ export function RequestNewPage() {
                   value={v.phone}
                   onInput={(e) => setV(i, { phone: e.currentTarget.value })}
                   required
+                />
+              </Field>
+              <Field label={t('v.email')} name={`visitors.${i}.email`} error={action.error}>
+                <input
+                  name="email"
+                  type="email"
+                  autocomplete="off"
+                  value={v.email}
+                  onInput={(e) => setV(i, { email: e.currentTarget.value })}
                 />
               </Field>
             </div>

@@ -153,6 +153,14 @@ export function RulesPage() {
                 }}
               />
             </Field>
+            <Field label={t('rule.officePhone')} name="rules.officePhone" error={action.error}>
+              <input
+                type="tel"
+                name="officePhone"
+                value={draft.officePhone}
+                onInput={(e) => setDraft({ ...draft, officePhone: e.currentTarget.value })}
+              />
+            </Field>
             <label class="check">
               <input
                 type="checkbox"

@@ -4,6 +4,12 @@ import { useAppState } from '../lib/state';
 
 const POLL_MS = 3000;
 
+/** 1:05 — minutes and seconds since the request was sent. */
+const waited = (ms: number) => {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
 /** A walk-in who must enter: the guard sends an emergency request and waits here for the office. */
 export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const state = useAppState();
@@ -12,6 +18,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const [f, setF] = useState({ departmentId: 0, visitorName: '', visitorPhone: '', purpose: '', reason: '' });
   const [error, setError] = useState<unknown>(null);
   const waiting = state.emergency.value;
+  const officePhone = state.snapshot.value?.rules.rules.officePhone ?? '';
   useEffect(() => {
     ok(state.api.departments.$get()).then((ds) => {
       setDepartments(ds);
@@ -21,6 +28,13 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   useEffect(() => {
     if (!waiting) return;
     const timer = setInterval(() => void state.pollEmergency().catch(setError), POLL_MS);
+    return () => clearInterval(timer);
+  }, [waiting?.requestId]);
+  // The time waited, counted on screen each second: the guard can tell the visitor, and the office.
+  const [, tick] = useState(0);
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
     return () => clearInterval(timer);
   }, [waiting?.requestId]);
   const send = async () => {
@@ -35,6 +49,17 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
     return (
       <div class="emergency" data-testid="emergency-waiting">
         <h2>{t('emergency.waiting')}</h2>
+        <p class="emergency-facts">
+          <strong data-testid="emergency-number">{t('emergency.request', { id: waiting.requestId })}</strong>
+          <span data-testid="emergency-waited">
+            {t('emergency.waited', { time: waited(Date.now() - waiting.sentAt) })}
+          </span>
+          {officePhone && (
+            <a href={`tel:${officePhone.replace(/[^\d+]/g, '')}`} data-testid="office-phone">
+              {t('emergency.officePhone', { phone: officePhone })}
+            </a>
+          )}
+        </p>
         <button
           type="button"
           class="big wide"

@@ -105,6 +105,9 @@ const zh = {
   'error.invalid_pin': 'PIN 错误。',
   'error.rate_limited': '尝试次数过多，请稍后再试。',
   'error.unknown': '操作失败：{message}',
+  'emergency.request': '申请号 #{id}',
+  'emergency.waited': '已等待 {time}',
+  'emergency.officePhone': '保卫处电话 {phone}',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -216,5 +219,8 @@ export const messages: Catalogue<MessageKey> = {
     'error.invalid_pin': 'Wrong PIN.',
     'error.rate_limited': 'Too many attempts; please wait.',
     'error.unknown': 'That failed: {message}',
+    'emergency.request': 'Request #{id}',
+    'emergency.waited': 'Waiting {time}',
+    'emergency.officePhone': 'Security office: {phone}',
   },
 };

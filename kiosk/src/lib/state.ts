@@ -32,7 +32,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   const device = signal<Device | null>(store.read<Device>(KEYS.device));
   const snapshot = signal<Snapshot | null>(store.read<Snapshot>(KEYS.snapshot));
   /** A walk-in waiting for the office's answer to an emergency request. */
-  const emergency = signal<{ requestId: number; status: string; note: string | null } | null>(null);
+  const emergency = signal<{ requestId: number; status: string; note: string | null; sentAt: number } | null>(null);
   const uses = createLocalUses(store);
   // Both read at call time, once everything below exists: the credential and the outbox size.
   const api = createApi(
@@ -133,7 +133,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       reason: string;
     }) {
       const { requestId } = await ok(api.kiosk.emergency.$post({ json: input }));
-      emergency.value = { requestId, status: 'pending', note: null };
+      emergency.value = { requestId, status: 'pending', note: null, sentAt: now() };
     },
     /** Asks for the office's answer; an approval continues with the usual checks, a refusal is recorded. */
     async pollEmergency() {
