@@ -240,6 +240,43 @@ export async function benchIngest() {
     },
   );
 
+  // Notifications on: the host department's robot and a school webhook take every admit, so each
+  // admit writes two outbox rows in the sync's own transaction (server/notifications/record.ts).
+  // Alternated with the same admits while both channels are switched off: the cost of telling.
+  const now = Date.now();
+  const channel = t.sqlite.prepare(
+    `insert into notification_channels (kind, name, department_id, settings, secret, events, rate_per_minute, created_at, updated_at)
+     values (?, ?, ?, '{}', 'gcm1.x', ?, 600, ?, ?)`,
+  );
+  channel.run('wecom', 'bench robot', t.campus.departmentIds.cs, '[]', now, now);
+  channel.run('webhook', 'bench webhook', null, '["visitor.admitted"]', now, now);
+  const channels = t.sqlite.prepare('update notification_channels set active = ?');
+  const telling: Alternate = async (pairs) => {
+    const out = { bare: [] as number[], ours: [] as number[] };
+    for (const _ of pairs) {
+      channels.run(0);
+      out.bare.push(await timed(t.app, '/api/v1/kiosk/events', ours.token, admits(ours.token, 500)));
+      channels.run(1);
+      out.ours.push(await timed(t.app, '/api/v1/kiosk/events', ours.token, admits(ours.token, 500)));
+    }
+    return out;
+  };
+  const outboxRows = () => (t.sqlite.prepare('select count(*) as n from notification_outbox').get() as { n: number }).n;
+  const rowsBefore = outboxRows();
+  await compare(
+    'POST batches of 500 admits, each pass checked: notifications off (left) and on (right, 2 outbox rows per admit)',
+    'in process (app.request)',
+    telling,
+    40,
+    500,
+    (base, mine) => {
+      row('notifications off', base, `= ${(rate(base) * 500 * 1000).toFixed(0)} events/s`);
+      row('notifications on', mine, `= ${(rate(mine) * 500 * 1000).toFixed(0)} events/s (target ≥ 30,000)`);
+      console.log(`outbox rows written: ${outboxRows() - rowsBefore} (expected ${(40 + 5) * 500 * 2})`);
+    },
+  );
+  channels.run(0);
+
   // The server's throughput: 4 tablets at once from the client thread, each posting 10 batches
   // of 500 back to back, so the server always has the next batch waiting (20,000 events a round).
   const senders = devices.slice(22, 26);

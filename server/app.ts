@@ -44,6 +44,7 @@ import { tokenRoutes } from './tokens/routes';
 import { userRoutes } from './users/routes';
 import { notificationRoutes } from './notifications/routes';
 import { recordNotifications } from './notifications/record';
+import { publicOrigin } from './notifications/deliver';
 import { loadConfig, type Config } from './env';
 import type { AppEnv, Deps } from './lib/context';
 import type { Db } from './db/open';
@@ -62,6 +63,8 @@ export interface AppOptions {
   idHashKey?: Buffer;
   /** The after-commit seam; a test may pass its own to watch what handlers say happened. */
   events?: Events;
+  /** Where links in notifications point (PUBLIC_ORIGIN, else main.ts gives the listening address). */
+  origin?: () => string;
   /**
    * Tests: answer an error whose status or code the OpenAPI document does not list for its
    * operation as a 500 `undocumented_error` naming what is missing (server/openapi.ts errorContract).
@@ -118,6 +121,7 @@ export function createApp({
   idHashKey = randomBytes(32),
   events = createEvents(logger),
   checkErrorContract = false,
+  origin = () => publicOrigin(config),
 }: AppOptions) {
   const deps: Deps = {
     db,
@@ -136,6 +140,7 @@ export function createApp({
       notificationSecrets: deriveKey(idHashKey, 'notification-secrets'),
     },
     events,
+    publicOrigin: origin,
   };
   // Notifications are written to the outbox in the transaction of the change that causes them.
   events.onRecorded((tx, e) => recordNotifications(tx, e, clock.now()));

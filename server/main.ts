@@ -47,17 +47,18 @@ async function main() {
   else bootstrapFirstAdmin(db, config, logger);
 
   const events = createEvents(logger);
-  const app = createApp({ db, config, logger, serveFrontends: true, idHashKey, events });
+  // Links in messages: PUBLIC_ORIGIN, else this server's own address once it listens (PORT may be 0).
+  let origin = publicOrigin(config);
+  const app = createApp({ db, config, logger, serveFrontends: true, idHashKey, events, origin: () => origin });
   // The outbox's sender: what a commit wrote is delivered after it, and what a crash left pending at start.
   const notifier = createNotifier({
     db,
     clock: systemClock,
     logger,
     secretsKey: deriveKey(idHashKey, 'notification-secrets'),
-    origin: publicOrigin(config),
+    origin: () => origin,
     events,
   });
-  notifier.start();
   // Reports, end-of-day closures and the retention purge: idempotent, so simply run often.
   const dailyJobs = () => {
     try {
@@ -68,6 +69,8 @@ async function main() {
   };
   const jobs = setInterval(dailyJobs, 5 * 60_000);
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+    if (!config.PUBLIC_ORIGIN)
+      origin = `http://${info.address === '0.0.0.0' || info.address === '::' ? 'localhost' : info.address}:${info.port}`;
     logger.info('listening', {
       url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
       port: info.port,
@@ -75,6 +78,8 @@ async function main() {
     });
     // After listening: a first run after an upgrade may make months of reports.
     setImmediate(dailyJobs);
+    // What a crash left in the outbox goes out now, with links to where this server listens.
+    notifier.start();
   });
 
   const shutdown = (signal: string) => {

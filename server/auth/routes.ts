@@ -191,11 +191,13 @@ export const authRoutes = createRouter()
     if (p.kind !== 'user' || p.userId == null) throw new ApiError(403, 'forbidden', 'Tokens have no profile');
     const userId = p.userId;
     const patch = c.req.valid('json');
+    const set = {
+      ...(patch.email !== undefined ? { email: patch.email?.toLowerCase() ?? null } : {}),
+      ...(patch.locale ? { locale: patch.locale } : {}),
+    };
+    if (Object.keys(set).length === 0) return c.json(meOf(db, p), 200);
     db.transaction((tx) => {
-      updateUser(tx, userId, {
-        ...(patch.email !== undefined ? { email: patch.email?.toLowerCase() ?? null } : {}),
-        ...(patch.locale ? { locale: patch.locale } : {}),
-      });
+      updateUser(tx, userId, set);
       recordAudit(tx, clock.now(), p, c.get('requestId'), {
         action: 'user.profile',
         entity: 'user',

@@ -22,6 +22,8 @@ export interface Deps {
   keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer };
   /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
   events: Events;
+  /** Where links in messages point: PUBLIC_ORIGIN, else this server's address (main.ts, once listening). */
+  publicOrigin: () => string;
 }
 
 /** Who is calling: a signed-in user (cookie) or a bearer token (integration or kiosk device). */

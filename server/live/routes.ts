@@ -19,6 +19,21 @@ const WallSchema = z
       .openapi({ description: 'The campus alert level in force' }),
     onCampus: z.number().int(),
     overstays: z.number().int(),
+    emergencies: z
+      .array(
+        z.object({
+          requestId: z.number().int(),
+          gateId: z.number().int().nullable(),
+          gateName: z.string(),
+          gateNameEn: z.string(),
+          at: z.string(),
+          reason: z.string(),
+          name: z.string(),
+        }),
+      )
+      .openapi({
+        description: 'Guards waiting at a gate for the office’s answer to an emergency request, oldest first',
+      }),
     alerts: z.array(AlertSchema),
     alertCounts: z.record(z.string(), z.object({ open: z.number().int(), acknowledged: z.number().int() })),
     gates: z.array(
@@ -74,6 +89,7 @@ const WALL_CHANGES = new Set<DomainEvent['type']>([
   'device.contacted',
   'alert.acknowledged',
   'rules.changed',
+  'request.transition',
 ]);
 const changesWall = (e: DomainEvent) => WALL_CHANGES.has(e.type);
 
@@ -116,7 +132,8 @@ export const liveRoutes = createRouter()
       method: 'get',
       path: '/stream',
       tags: ['live'],
-      summary: 'Server-sent events: a `wall` event on connect and whenever a gate syncs or an alert is acknowledged',
+      summary:
+        'Server-sent events: a `wall` event on connect and whenever the wall changes; a `queue` event ({requestId, action}) whenever a request moves, so the review queue and lists update live',
       middleware: [requireRole('office', { scope: 'events:read' })] as const,
       responses: {
         200: { content: { 'text/event-stream': { schema: z.string() } }, description: 'An event stream' },
@@ -142,7 +159,14 @@ export const liveRoutes = createRouter()
         const schedule = () => {
           timer ??= setTimeout(() => void push(), COALESCE_MS);
         };
-        const unsubscribe = events.onCommitted((e) => changesWall(e) && schedule());
+        const unsubscribe = events.onCommitted((e) => {
+          if (changesWall(e)) schedule();
+          // The review queue reloads on this at once; an emergency request also rings in the office.
+          if (e.type === 'request.transition')
+            void stream
+              .writeSSE({ event: 'queue', data: JSON.stringify({ requestId: e.requestId, action: e.action }) })
+              .catch(() => undefined);
+        });
         const refresh = setInterval(schedule, REFRESH_MS);
         const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), HEARTBEAT_MS);
         await push();

@@ -39,8 +39,32 @@ export function buildWall(db: Db, now: Date, rules: Rules) {
     rules,
     now,
   );
+  // A guard waiting at a gate for the office's answer: the wall shows them until the office answers.
+  const emergencies = db
+    .all<{ requestId: number; gateIds: string; at: number; reason: string | null; name: string | null }>(
+      sql`select r.id as requestId, r.gate_ids as gateIds, r.created_at as at, r.emergency_reason as reason,
+            (select v.name from visitors v where v.request_id = r.id order by v.id limit 1) as name
+          from visit_requests r
+          where r.emergency = 1 and r.status = 'pending' and r.filed_by_label like 'device:%'
+            and r.created_at >= ${now.getTime() - 86_400_000}
+          order by r.created_at`,
+    )
+    .map((e) => {
+      const gateId = (JSON.parse(e.gateIds) as number[])[0] ?? null;
+      const gate = gateRows.find((g) => g.id === gateId);
+      return {
+        requestId: e.requestId,
+        gateId,
+        gateName: gate?.name ?? '',
+        gateNameEn: gate?.nameEn ?? '',
+        at: new Date(e.at).toISOString(),
+        reason: e.reason ?? '',
+        name: e.name ?? '',
+      };
+    });
   return {
     generatedAt: now.toISOString(),
+    emergencies,
     day: today,
     level: (({ id, nameZh, nameEn }) => ({ id, nameZh, nameEn }))(levelOf(rules)),
     onCampus: presence.length,

@@ -71,7 +71,8 @@ export interface NotifierOptions {
   logger: Logger;
   /** Unwraps the channels' secrets (lib/secrets.ts deriveKey 'notification-secrets'). */
   secretsKey: Buffer;
-  origin: string;
+  /** Where links in messages point: PUBLIC_ORIGIN, or (main.ts) this server once it listens. */
+  origin: string | (() => string);
   events?: Events;
   /** How often due retries are looked for; commits wake the sender at once anyway. */
   pollMs?: number;
@@ -173,7 +174,7 @@ export function createNotifier({
             continue;
           }
           sentAt.get(channelId)!.push(at.getTime());
-          apply(d, await sendOne(channel, messageOf(d, origin)), clock.now());
+          apply(d, await sendOne(channel, messageOf(d, typeof origin === 'string' ? origin : origin())), clock.now());
         }
       }),
     );

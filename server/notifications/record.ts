@@ -68,7 +68,7 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
   const audiences = audiencesFor(routing, n.event, n.departmentId).filter((a) => !n.only || n.only.includes(a));
   const smtp = channels.find((c) => c.kind === 'smtp');
   const out: Delivery[] = [];
-  const payload = (audience: Audience | 'webhook', link: string | null, variant: 'general' | 'visitor' = 'general') =>
+  const payload = (link: string | null, variant: 'general' | 'visitor' = 'general') =>
     ({ variant, values: n.values, link, at: n.at.toISOString() }) satisfies NotificationPayload;
   const requestPage = n.requestId ? `/admin/requests/${n.requestId}` : null;
   const mail = (audience: Audience, to: Person[], p: NotificationPayload) => {
@@ -85,26 +85,26 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
   for (const a of audiences) {
     switch (a) {
       case 'office': {
-        const p = payload(a, OFFICE_PAGE[n.event] ?? requestPage);
+        const p = payload(OFFICE_PAGE[n.event] ?? requestPage);
         mail(a, officePeople(tx), p);
         robots(a, null, p);
         break;
       }
       case 'dept_approver':
-        if (n.departmentId !== null) mail(a, departmentApprovers(tx, n.departmentId), payload(a, requestPage));
+        if (n.departmentId !== null) mail(a, departmentApprovers(tx, n.departmentId), payload(requestPage));
         break;
       case 'filer':
-        mail(a, userPerson(tx, n.filerUserId ?? null), payload(a, requestPage));
+        mail(a, userPerson(tx, n.filerUserId ?? null), payload(requestPage));
         break;
       case 'escort':
-        mail(a, addressPerson(tx, n.escortEmail ?? null), payload(a, null));
+        mail(a, addressPerson(tx, n.escortEmail ?? null), payload(null));
         break;
       case 'department':
-        if (n.departmentId !== null) robots(a, n.departmentId, payload(a, requestPage));
+        if (n.departmentId !== null) robots(a, n.departmentId, payload(requestPage));
         break;
       case 'visitor':
         for (const v of n.visitors ?? []) {
-          const p = { ...payload(a, v.link, 'visitor'), values: { ...n.values, ...v.values } };
+          const p = { ...payload(v.link, 'visitor'), values: { ...n.values, ...v.values } };
           // A visitor without e-mail: their host department's robot gets it to pass on (one per visitor).
           if (v.email) mail(a, addressPerson(tx, v.email), p);
           else if (n.departmentId !== null) robots(a, n.departmentId, p, `visitor:${v.id}`);
@@ -124,7 +124,7 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
         address: '',
         locale: c.locale,
         audience: 'webhook',
-        payload: payload('webhook', OFFICE_PAGE[n.event] ?? requestPage),
+        payload: payload(OFFICE_PAGE[n.event] ?? requestPage),
       });
   return enqueueDeliveries(tx, out, now);
 }

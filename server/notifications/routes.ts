@@ -8,7 +8,7 @@ import { principalOf, requireRole } from '../middleware/auth';
 import { departmentById } from '../departments/store';
 import { userById } from '../users/store';
 import { DEFAULT_RATE, newWebhookSecret, type ChannelSecret } from './channels';
-import { publicOrigin, sendTestMessage } from './deliver';
+import { sendTestMessage } from './deliver';
 import { renderMessage, type NotificationPayload } from './messages';
 import {
   ChannelInputSchema,
@@ -207,7 +207,7 @@ export const notificationRoutes = createRouter()
       return c.json(
         {
           items: channelRows(db).map((r) => view(r, counts)),
-          origin: publicOrigin(config),
+          origin: c.get('deps').publicOrigin(),
           originSet: !!config.PUBLIC_ORIGIN,
         },
         200,
@@ -404,7 +404,7 @@ export const notificationRoutes = createRouter()
       },
     }),
     async (c) => {
-      const { db, clock, keys, config } = c.get('deps');
+      const { db, clock, keys } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const row = channelRowById(db, id);
@@ -418,7 +418,7 @@ export const notificationRoutes = createRouter()
         openChannel(row, keys.notificationSecrets, now),
         to,
         row.kind === 'smtp' ? (me?.locale ?? 'zh') : row.locale,
-        publicOrigin(config),
+        c.get('deps').publicOrigin(),
         now,
       );
       return c.json({ outcome: result.outcome, answer: result.answer }, 200);
@@ -483,13 +483,13 @@ export const notificationRoutes = createRouter()
       responses: { 200: jsonContent(pageOf(DeliveryViewSchema), 'Deliveries'), ...inputGuardResponses },
     }),
     (c) => {
-      const { db, config } = c.get('deps');
+      const { db } = c.get('deps');
       const q = c.req.valid('query');
       const after = decodeCursor(q.cursor, z.tuple([z.number().int()]));
       const rows = deliveryPage(db, { status: q.status, channelId: q.channelId, before: after?.[0] }, q.limit + 1);
       const channels = new Map(channelRows(db).map((r) => [r.id, r]));
       const page = pageFrom(rows, q.limit, (r) => [r.id]);
-      const origin = publicOrigin(config);
+      const origin = c.get('deps').publicOrigin();
       return c.json(
         { items: page.items.map((d) => deliveryView(d, channels, origin)), nextCursor: page.nextCursor },
         200,
@@ -511,7 +511,7 @@ export const notificationRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, config } = c.get('deps');
+      const { db, clock } = c.get('deps');
       const p = principalOf(c);
       const { id } = c.req.valid('param');
       const now = clock.now();
@@ -525,6 +525,9 @@ export const notificationRoutes = createRouter()
         });
         return deliveryById(tx, id)!;
       });
-      return c.json(deliveryView(row, new Map(channelRows(db).map((r) => [r.id, r])), publicOrigin(config)), 200);
+      return c.json(
+        deliveryView(row, new Map(channelRows(db).map((r) => [r.id, r])), c.get('deps').publicOrigin()),
+        200,
+      );
     },
   );

@@ -72,6 +72,8 @@ export async function issuePass(
     fromRegion = '410105',
     name = '张三',
     revoke = false,
+    email = null as string | null,
+    escortEmail = null as string | null,
   } = {},
 ) {
   const filer = await signInOver(w.server.url, 'filer', PASSWORD);
@@ -83,6 +85,7 @@ export async function issuePass(
     idType: 'resident_id',
     idNumber: residentId(seq),
     phone: `1380000${String(seq).padStart(4, '0')}`,
+    email,
     fromRegion,
     visitedRegions: [],
     closeContact: false,
@@ -101,6 +104,7 @@ export async function issuePass(
     destination: '计算机楼',
     escortName: '李老师',
     escortPhone: '13911112222',
+    escortEmail,
     visitors: [visitor],
   });
   if (filed.status !== 201) throw new Error(`filing failed: ${JSON.stringify(filed.json)}`);
@@ -122,6 +126,7 @@ export async function issuePass(
     secret: fromBase64Url(held.codeSecret)!,
     stepSeconds: view.stepSeconds,
     requestId: filed.json.id as number,
+    link: pass.link as string,
   };
 }
 

@@ -12,6 +12,17 @@ async function world() {
   t = createTestApp();
   const filer = await t.signIn('filer');
   const office = await t.signIn('office');
+  // A school system told of each filing: the delivery log grows with them.
+  const hook = await t.request('POST', '/api/v1/notifications/channels', {
+    cookie: office,
+    body: {
+      kind: 'webhook',
+      name: '校务系统',
+      url: 'https://hooks.example.edu.cn/gatehouse',
+      events: ['request.filed'],
+    },
+  });
+  expect(hook.status).toBe(201);
   for (let i = 1; i <= 5; i++) {
     const res = await t.request('POST', '/api/v1/requests', {
       cookie: filer,
@@ -49,6 +60,7 @@ const LISTS: [path: string, key: (item: Record<string, unknown>) => unknown][] =
   ['/api/v1/requests', (r) => r.id],
   ['/api/v1/review/queue', (r) => r.id],
   ['/api/v1/audit', (r) => r.id],
+  ['/api/v1/notifications/deliveries', (r) => r.id],
   ['/api/v1/rules/history', (r) => r.version],
   ['/api/v1/blocklist', (r) => r.id],
   ['/api/v1/reports/daily?from=2026-11-20&to=2026-11-23', (r) => `${String(r.day)}:${String(r.scope)}`],

@@ -22,6 +22,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/auth/logout': PUBLIC,
   'GET /api/v1/auth/me': [...ALL],
   'POST /api/v1/auth/password': [...ALL],
+  'PATCH /api/v1/auth/me': [...ALL],
   'GET /api/v1/users': OFFICE_ADMIN,
   'POST /api/v1/users': ADMIN,
   'PATCH /api/v1/users/{id}': ADMIN,

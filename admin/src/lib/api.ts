@@ -8,15 +8,31 @@ export type { Wall };
 /** The admin app's one way to the server: pages call these, never fetch. */
 export const api = hc<AppType>('/').api.v1;
 
+export interface QueueEvent {
+  requestId: number;
+  action: string;
+}
+
 /**
- * Subscribes to the live wall (server-sent events; the browser reconnects by itself). Answers
- * the function that closes the stream.
+ * Subscribes to the office's live stream (server-sent events; the browser reconnects by itself):
+ * `wall` whenever the wall changes, `queue` whenever a request moves. Answers the function that
+ * closes the stream.
  */
-export function openLiveWall(onWall: (w: Wall) => void, onConnection: (open: boolean) => void): () => void {
+export function openLiveStream({
+  onWall,
+  onQueue,
+  onConnection,
+}: {
+  onWall?: (w: Wall) => void;
+  onQueue?: (e: QueueEvent) => void;
+  onConnection?: (open: boolean) => void;
+}): () => void {
   const source = new EventSource('/api/v1/live/stream');
-  source.addEventListener('wall', (e) => onWall(JSON.parse((e as MessageEvent<string>).data) as Wall));
-  source.onopen = () => onConnection(true);
-  source.onerror = () => onConnection(false);
+  const data = <T>(e: Event) => JSON.parse((e as MessageEvent<string>).data) as T;
+  if (onWall) source.addEventListener('wall', (e) => onWall(data<Wall>(e)));
+  if (onQueue) source.addEventListener('queue', (e) => onQueue(data<QueueEvent>(e)));
+  source.onopen = () => onConnection?.(true);
+  source.onerror = () => onConnection?.(false);
   return () => source.close();
 }
 

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { refusalGroup } from '../../../server/domain/report-figures';
 import { ErrorBanner } from '../components/form';
-import { api, ok, openLiveWall, type Wall } from '../lib/api';
+import { api, ok, openLiveStream, type Wall } from '../lib/api';
 import { useAction } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
@@ -15,7 +15,7 @@ export function LivePage() {
   const [connected, setConnected] = useState(false);
   const [notes, setNotes] = useState<Record<string, string>>({});
   const action = useAction();
-  useEffect(() => openLiveWall(setWall, setConnected), []);
+  useEffect(() => openLiveStream({ onWall: setWall, onConnection: setConnected }), []);
   const time = (iso: string) =>
     new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en', {
       hour: '2-digit',
@@ -47,6 +47,20 @@ export function LivePage() {
         )}
       </header>
       <ErrorBanner error={action.error} />
+      {wall && wall.emergencies.length > 0 && (
+        <section class="emergencies" aria-live="assertive" data-testid="live-emergencies">
+          <h2>
+            <a href="/admin/review">{t('live.emergencies')}</a>
+          </h2>
+          <ul>
+            {wall.emergencies.map((e) => (
+              <li key={e.requestId} data-emergency={e.requestId}>
+                #{e.requestId} · {lang === 'en' ? e.gateNameEn || e.gateName : e.gateName} · {e.name} · {e.reason}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <div class="live-grid">
         {wall?.gates.map((g) => (
           <article class="card gate-card" key={g.id} data-gate={g.id}>

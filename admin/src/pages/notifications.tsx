@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
 import { api, ok } from '../lib/api';
 import { useAction, usePaged, useResource } from '../lib/use-resource';
@@ -523,8 +523,14 @@ function DeliveriesTab() {
     });
   const when = (iso: string | null) =>
     iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
-  type Row = Awaited<ReturnType<typeof loadPage>>['items'][number];
-  const rows = list.items as Row[];
+  const rows = list.items;
+  // While something waits to be sent, the log looks again every few seconds: a re-send shows its outcome.
+  const waiting = rows.some((d) => d.status === 'pending');
+  useEffect(() => {
+    if (!waiting) return;
+    const timer = setTimeout(list.reload, 2000);
+    return () => clearTimeout(timer);
+  }, [rows]);
   return (
     <>
       <div class="tabs" role="group" aria-label={t('common.status')}>
@@ -596,7 +602,6 @@ function DeliveriesTab() {
     </>
   );
 }
-const loadPage = () => ok(api.notifications.deliveries.$get({ query: {} }));
 
 /** The office's notification settings: channels and their test, who is told of what, the delivery log. */
 export function NotificationsPage() {

@@ -1,6 +1,7 @@
 import { Checks } from '../components/checks';
 import { ErrorBanner } from '../components/form';
-import { api, ok } from '../lib/api';
+import { useEffect } from 'preact/hooks';
+import { api, ok, openLiveStream } from '../lib/api';
 import { useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
@@ -9,6 +10,8 @@ export function PresencePage() {
   const state = useAppState();
   const t = state.t.value;
   const rows = useResource(() => ok(api.presence.$get()));
+  // Who is inside changes with every sync: the list follows the office's live stream.
+  useEffect(() => openLiveStream({ onWall: () => rows.reload() }), []);
   const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
   const sorted = [...(rows.data ?? [])].sort((a, b) => Number(b.overstay) - Number(a.overstay));
   return (

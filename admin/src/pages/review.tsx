@@ -1,7 +1,7 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { Checks } from '../components/checks';
 import { ErrorBanner } from '../components/form';
-import { api, ok } from '../lib/api';
+import { api, ok, openLiveStream, type Wall } from '../lib/api';
 import { useAction, usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
@@ -142,6 +142,59 @@ export function ReviewActions({
   );
 }
 
+const SOUND_KEY = 'gatehouse.admin.sound';
+
+/** Two short tones: a guard is waiting at a gate. WebAudio, no sound file to load. */
+function chime() {
+  const ctx = new AudioContext();
+  [880, 660].forEach((hz, i) => {
+    const osc = ctx.createOscillator();
+    const gain = ctx.createGain();
+    osc.frequency.value = hz;
+    gain.gain.setValueAtTime(0.25, ctx.currentTime + i * 0.25);
+    gain.gain.exponentialRampToValueAtTime(0.001, ctx.currentTime + i * 0.25 + 0.22);
+    osc.connect(gain).connect(ctx.destination);
+    osc.start(ctx.currentTime + i * 0.25);
+    osc.stop(ctx.currentTime + i * 0.25 + 0.25);
+  });
+  setTimeout(() => void ctx.close(), 1000);
+}
+
+/** Guards waiting at a gate for an answer, above every queue, with the time they have waited. */
+function Emergencies({ items, onDone }: { items: Wall['emergencies']; onDone: () => void }) {
+  const state = useAppState();
+  const t = state.t.value;
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  if (!items.length) return null;
+  const wait = (iso: string) => {
+    const s = Math.max(0, Math.floor((Date.now() - Date.parse(iso)) / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+  };
+  return (
+    <section class="emergencies" aria-live="assertive" data-testid="emergencies">
+      <h2>{t('review.emergencies')}</h2>
+      {items.map((e) => (
+        <article key={e.requestId} class="queue-item emergency-item" data-emergency={e.requestId}>
+          <strong>
+            {t('review.emergencyItem', {
+              id: e.requestId,
+              gate: state.lang.value === 'en' ? e.gateNameEn || e.gateName : e.gateName,
+              name: e.name,
+              wait: wait(e.at),
+            })}
+          </strong>
+          <p>{e.reason}</p>
+          <ReviewActions id={e.requestId} onDone={onDone} />
+        </article>
+      ))}
+    </section>
+  );
+}
+
 export function ReviewPage() {
   const state = useAppState();
   const t = state.t.value;
@@ -150,6 +203,24 @@ export function ReviewPage() {
     (cursor) => ok(api.review.queue.$get({ query: { queue: tab, ...(cursor ? { cursor } : {}) } })),
     [tab],
   );
+  const [emergencies, setEmergencies] = useState<Wall['emergencies']>([]);
+  const [sound, setSound] = useState(() => localStorage.getItem(SOUND_KEY) !== 'off');
+  // The queue follows the office's live stream: a request filed, answered or sent back shows at once.
+  useEffect(
+    () =>
+      openLiveStream({
+        onWall: (w) => setEmergencies(w.emergencies),
+        onQueue: (e) => {
+          queue.reload();
+          if (e.action === 'emergency_requested' && localStorage.getItem(SOUND_KEY) !== 'off') chime();
+        },
+      }),
+    [tab],
+  );
+  const toggleSound = () => {
+    localStorage.setItem(SOUND_KEY, sound ? 'off' : 'on');
+    setSound(!sound);
+  };
   const [selected, setSelected] = useState<number[]>([]);
   const [result, setResult] = useState<string | null>(null);
   const action = useAction();
@@ -162,7 +233,13 @@ export function ReviewPage() {
     });
   return (
     <section class="card">
-      <h1>{t('review.title')}</h1>
+      <header class="row">
+        <h1>{t('review.title')}</h1>
+        <button type="button" class="link" aria-pressed={sound} onClick={toggleSound} data-testid="sound">
+          {sound ? t('review.soundOn') : t('review.soundOff')}
+        </button>
+      </header>
+      <Emergencies items={emergencies} onDone={queue.reload} />
       <nav class="tabs" role="tablist">
         {TABS.map((x) => (
           <button
