@@ -143,7 +143,7 @@ export function createApp({
     publicOrigin: origin,
   };
   // Notifications are written to the outbox in the transaction of the change that causes them.
-  events.onRecorded((tx, e) => recordNotifications(tx, e, clock.now()));
+  events.onRecorded((tx, e) => recordNotifications(tx, e, clock.now(), db.$client));
   const app = new OpenAPIHono<AppEnv>();
 
   app.use('*', requestId());

@@ -4,6 +4,7 @@ import { addDays, wallClock } from '../domain/dates';
 import { deriveAlerts } from '../alerts/store';
 import { currentRules } from '../rules/store';
 import type { DomainEvent } from '../events';
+import type Database from 'better-sqlite3';
 import type { Db, Tx } from '../db/open';
 import type { NotificationPayload, PayloadValue } from './messages';
 import {
@@ -59,14 +60,53 @@ export interface Notice {
 }
 
 /**
- * Routes a notice as the office's settings say (domain/notifications.ts) to people by e-mail and
- * to robots and webhooks, and writes one outbox row per channel and recipient, in the caller's
+ * What routing needs, read once for a whole batch of notices (a sync of 500 admits routes 500):
+ * the active channels, the office's choices, and each person's address looked up once.
+ */
+function routingContext(tx: Tx, channels: ChannelRow[]) {
+  const once = <K, V>(load: (k: K) => V) => {
+    const seen = new Map<K, V>();
+    return (k: K) => {
+      if (!seen.has(k)) seen.set(k, load(k));
+      return seen.get(k)!;
+    };
+  };
+  return {
+    channels,
+    routing: routingRows(tx),
+    smtp: channels.find((c) => c.kind === 'smtp'),
+    office: once(() => officePeople(tx)),
+    approvers: once((departmentId: number) => departmentApprovers(tx, departmentId)),
+    user: once((userId: number | null) => userPerson(tx, userId)),
+    address: once((email: string | null) => addressPerson(tx, email)),
+  };
+}
+type RoutingContext = ReturnType<typeof routingContext>;
+
+/**
+ * Routes notices as the office's settings say (domain/notifications.ts) to people by e-mail and to
+ * robots and webhooks, and writes one outbox row per channel and recipient, in the caller's
  * transaction. Nothing is written for a notice nobody can receive.
  */
-export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Date) {
-  const routing = routingRows(tx);
-  const audiences = audiencesFor(routing, n.event, n.departmentId).filter((a) => !n.only || n.only.includes(a));
-  const smtp = channels.find((c) => c.kind === 'smtp');
+export function enqueueNotices(
+  tx: Tx,
+  client: Database.Database,
+  channels: ChannelRow[],
+  notices: Notice[],
+  now: Date,
+) {
+  if (!notices.length) return 0;
+  const ctx = routingContext(tx, channels);
+  return enqueueDeliveries(
+    client,
+    notices.flatMap((n) => deliveriesOf(ctx, n)),
+    now,
+  );
+}
+
+function deliveriesOf(ctx: RoutingContext, n: Notice): Delivery[] {
+  const { channels, smtp } = ctx;
+  const audiences = audiencesFor(ctx.routing, n.event, n.departmentId).filter((a) => !n.only || n.only.includes(a));
   const out: Delivery[] = [];
   const payload = (link: string | null, variant: 'general' | 'visitor' = 'general') =>
     ({ variant, values: n.values, link, at: n.at.toISOString() }) satisfies NotificationPayload;
@@ -86,18 +126,18 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
     switch (a) {
       case 'office': {
         const p = payload(OFFICE_PAGE[n.event] ?? requestPage);
-        mail(a, officePeople(tx), p);
+        mail(a, ctx.office(undefined), p);
         robots(a, null, p);
         break;
       }
       case 'dept_approver':
-        if (n.departmentId !== null) mail(a, departmentApprovers(tx, n.departmentId), payload(requestPage));
+        if (n.departmentId !== null) mail(a, ctx.approvers(n.departmentId), payload(requestPage));
         break;
       case 'filer':
-        mail(a, userPerson(tx, n.filerUserId ?? null), payload(requestPage));
+        mail(a, ctx.user(n.filerUserId ?? null), payload(requestPage));
         break;
       case 'escort':
-        mail(a, addressPerson(tx, n.escortEmail ?? null), payload(null));
+        mail(a, ctx.address(n.escortEmail ?? null), payload(null));
         break;
       case 'department':
         if (n.departmentId !== null) robots(a, n.departmentId, payload(requestPage));
@@ -106,7 +146,7 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
         for (const v of n.visitors ?? []) {
           const p = { ...payload(v.link, 'visitor'), values: { ...n.values, ...v.values } };
           // A visitor without e-mail: their host department's robot gets it to pass on (one per visitor).
-          if (v.email) mail(a, addressPerson(tx, v.email), p);
+          if (v.email) mail(a, ctx.address(v.email), p);
           else if (n.departmentId !== null) robots(a, n.departmentId, p, `visitor:${v.id}`);
         }
         break;
@@ -126,12 +166,21 @@ export function enqueueNotice(tx: Tx, channels: ChannelRow[], n: Notice, now: Da
         audience: 'webhook',
         payload: payload(OFFICE_PAGE[n.event] ?? requestPage),
       });
-  return enqueueDeliveries(tx, out, now);
+  return out;
 }
 
+/** Campus wall-clock minute, formatted once per minute and zone (a sync names a few minutes, 500 times). */
+const minutes = new Map<string, string>();
 const time = (at: Date, tz: string) => {
-  const w = wallClock(at, tz);
-  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+  const key = `${tz}|${Math.floor(at.getTime() / 60_000)}`;
+  let text = minutes.get(key);
+  if (text === undefined) {
+    const w = wallClock(at, tz);
+    text = `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+    if (minutes.size > 10_000) minutes.clear();
+    minutes.set(key, text);
+  }
+  return text;
 };
 
 /** A request's move, as notices: what the transition means and to whom (see EVENT_SPECS). */
@@ -246,13 +295,18 @@ function gateNotices(tx: Tx, e: Extract<DomainEvent, { type: 'gate_events.synced
  * The events seam's in-transaction subscriber (events.onRecorded): what a change means for the
  * people around the gate, written to the outbox with the change itself. No active channel, no work.
  */
-export function recordNotifications(tx: Tx, e: DomainEvent, now: Date) {
+export function recordNotifications(tx: Tx, e: DomainEvent, now: Date, client: Database.Database) {
   if (e.type !== 'request.transition' && e.type !== 'gate_events.synced') return;
   const channels = activeChannelRows(tx);
   if (!channels.length) return;
   const tz = campusTimezone(tx);
-  const notices = e.type === 'request.transition' ? requestNotices(tx, e, tz) : gateNotices(tx, e, tz);
-  for (const n of notices) enqueueNotice(tx, channels, n, now);
+  enqueueNotices(
+    tx,
+    client,
+    channels,
+    e.type === 'request.transition' ? requestNotices(tx, e, tz) : gateNotices(tx, e, tz),
+    now,
+  );
 }
 
 /** The office's sign-off reminder goes out once a day, in the morning (campus time). */
@@ -320,8 +374,5 @@ export function watchNotifications(db: Db, now: Date) {
       values: { day: yesterday, count: unsigned },
     });
   if (!notices.length) return 0;
-  return db.transaction((tx) => {
-    const channels = activeChannelRows(tx);
-    return notices.reduce((n, x) => n + enqueueNotice(tx, channels, x, now), 0);
-  });
+  return db.transaction((tx) => enqueueNotices(tx, db.$client, activeChannelRows(tx), notices, now));
 }

@@ -400,6 +400,54 @@ describe('who is told of what', () => {
     expect(mail.text).toContain('来访人 张*诊：机房漏水，需立即抢修');
   });
 
+  it('the office’s webhook hears every gate alert and a request sent back to review, each once', async () => {
+    const { t, notifier } = w;
+    const ch = await addChannel(t, office, {
+      kind: 'webhook',
+      name: '安防平台',
+      url: hook.url,
+      events: ['gate.block_list', 'gate.revoked_admit', 'gate.double_use', 'device.offline', 'request.needs_review'],
+    });
+    hook.trust(ch.secret!);
+    const before = hook.deliveries.length;
+    const one = await file(t, { visitors: [visitorInput({}, 31)] });
+    const two = await file(t, { visitors: [visitorInput({ visitedRegions: ['110101'] }, 32)] });
+    const passOf = async (id: number) =>
+      (await t.request('POST', `/api/v1/review/${id}/approve`, { cookie: office, body: {} })).json.visitors[0].pass
+        .id as string;
+    const passOne = await passOf(one.id);
+    await passOf(two.id);
+    await t.request('POST', `/api/v1/passes/${passOne}/revoke`, { cookie: office, body: { reason: '来访取消' } });
+    const tablet = await enrollDevice(t, t.campus.gateIds.north, office);
+    t.clock.set('2026-11-21T01:00:00Z');
+    const sync = (events: unknown[]) =>
+      t.request('POST', '/api/v1/kiosk/events', { bearer: tablet.token, body: { events } });
+    // An offline tablet admitted a revoked pass twice (so used it twice), and refused a blocked person.
+    await sync([admitAt(1, passOne, '08:50'), admitAt(2, passOne, '08:55'), refuseAt(3, '09:00', ['block_list'])]);
+    // A Beijing risk area sends the second request back to review.
+    const area = await t.request('POST', '/api/v1/risk-areas', {
+      cookie: await t.signIn('office'),
+      body: { regionCode: '110101', level: 'high', effectiveFrom: '2026-11-01', reason: '疾控通报' },
+    });
+    expect(area.json.impact).toHaveLength(1);
+    // The tablet falls silent.
+    t.clock.set('2026-11-21T01:30:00Z');
+    notifier.watch();
+    notifier.watch();
+    await notifier.drain();
+    const got = hook.deliveries.slice(before).map((d) => d.body.type as string);
+    expect(got.sort()).toEqual([
+      'device.offline',
+      'gate.block_list',
+      'gate.double_use',
+      'gate.revoked_admit',
+      'gate.revoked_admit',
+      'request.needs_review',
+    ]);
+    const needs = hook.deliveries.slice(before).find((d) => d.body.type === 'request.needs_review')!;
+    expect(needs.body.data).toMatchObject({ requestId: two.id, reason: expect.stringContaining('risk_area') });
+  });
+
   it('time alone: an escort who has not come and yesterday’s unsigned reports, each told once', async () => {
     const { t, notifier } = w;
     const r = await file(t, { escortEmail: 'li.teacher@example.edu.cn' });

@@ -1,0 +1,2 @@
+import { benchIngest } from './ingest';
+await benchIngest();
