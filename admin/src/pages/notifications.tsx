@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
+import { Tabs } from '../components/tabs';
 import { api, ok } from '../lib/api';
 import { useAction, usePaged, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
@@ -611,20 +612,7 @@ export function NotificationsPage() {
   return (
     <section class="card">
       <h1>{t('notify.title')}</h1>
-      <nav class="tabs" role="tablist">
-        {TABS.map((x) => (
-          <button
-            key={x}
-            type="button"
-            role="tab"
-            aria-selected={tab === x}
-            class={tab === x ? 'tab active' : 'tab'}
-            onClick={() => setTab(x)}
-          >
-            {t(`notify.tab.${x}`)}
-          </button>
-        ))}
-      </nav>
+      <Tabs tabs={TABS} current={tab} onChange={setTab} label={(x) => t(`notify.tab.${x}`)} />
       {tab === 'channels' && <ChannelsTab />}
       {tab === 'routing' && <RoutingTab />}
       {tab === 'deliveries' && <DeliveriesTab />}

@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Checks } from '../components/checks';
+import { Tabs } from '../components/tabs';
 import { ErrorBanner } from '../components/form';
 import { api, ok, openLiveStream, type Wall } from '../lib/api';
 import { useAction, usePaged } from '../lib/use-resource';
@@ -240,20 +241,7 @@ export function ReviewPage() {
         </button>
       </header>
       <Emergencies items={emergencies} onDone={queue.reload} />
-      <nav class="tabs" role="tablist">
-        {TABS.map((x) => (
-          <button
-            key={x}
-            type="button"
-            role="tab"
-            aria-selected={tab === x}
-            class={tab === x ? 'tab active' : 'tab'}
-            onClick={() => setTab(x)}
-          >
-            {t(`review.tab.${x}`)}
-          </button>
-        ))}
-      </nav>
+      <Tabs tabs={TABS} current={tab} onChange={setTab} label={(x) => t(`review.tab.${x}`)} />
       <ErrorBanner error={queue.error ?? action.error} />
       {result && (
         <p class="ok" role="status">
