@@ -108,6 +108,18 @@ const zh = {
   'emergency.request': '申请号 #{id}',
   'emergency.waited': '已等待 {time}',
   'emergency.officePhone': '保卫处电话 {phone}',
+  'error.bad_request': '请求格式有误，请刷新后重试。',
+  'error.cross_site_request': '请求被拒绝：来源不符。',
+  'error.forbidden': '此平板无权执行此操作。',
+  'error.internal': '服务器出错，已记录。请稍后重试；紧急情况请联系保卫处。',
+  'error.not_a_device': '此凭据不是校门平板的。请重新登记平板。',
+  'error.not_found': '没有找到该记录。',
+  'error.payload_too_large': '待上传的记录过多，请稍候，平板会分批上传。',
+  'error.scope_missing': '此凭据没有该权限。请重新登记平板。',
+  'error.token_expired': '平板凭据已过期，请重新登记。',
+  'error.unauthenticated': '平板未登记或已被注销，请重新登记。',
+  'error.unsupported_media_type': '不支持的内容格式。',
+  'error.validation_failed': '填写有误，请检查后重试。',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -222,5 +234,18 @@ export const messages: Catalogue<MessageKey> = {
     'emergency.request': 'Request #{id}',
     'emergency.waited': 'Waiting {time}',
     'emergency.officePhone': 'Security office: {phone}',
+    'error.bad_request': 'The request was malformed; reload and try again.',
+    'error.cross_site_request': 'Refused: the request came from another site.',
+    'error.forbidden': 'This tablet may not do this.',
+    'error.internal':
+      'Something went wrong on the server; it has been logged. Try again shortly; call the security office if urgent.',
+    'error.not_a_device': 'These credentials are not a gate tablet’s. Enroll the tablet again.',
+    'error.not_found': 'Not found.',
+    'error.payload_too_large': 'Too much to send at once; the tablet will send it in smaller parts.',
+    'error.scope_missing': 'These credentials lack that permission. Enroll the tablet again.',
+    'error.token_expired': 'The tablet’s credentials have expired; enroll it again.',
+    'error.unauthenticated': 'The tablet is not enrolled or was revoked; enroll it again.',
+    'error.unsupported_media_type': 'That content type is not accepted.',
+    'error.validation_failed': 'Something entered is not valid; check and try again.',
   },
 };
