@@ -9,6 +9,7 @@ import {
   users,
   visitRequests,
 } from '../db/schema';
+import { campusDate } from '../domain/dates';
 import { entrantOfRequest, policyFor } from '../domain/policy';
 import { onCampusNow, type Presence } from '../presence/store';
 import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
@@ -142,6 +143,9 @@ export function deriveAlerts(
 
   const arrived = new Set(events.filter((e) => e.type === 'escort_arrived' && e.passId).map((e) => e.passId));
   const admitsByPass = new Map<string, typeof events>();
+  // One escort-overdue alert per request and campus day, however many of its visitors wait: a group
+  // of 19 is one escort not come, not 19 alerts (nor 19 messages to the escort).
+  const overdue = new Map<string, { first: (typeof events)[number]; requestId: number; visitors: number }>();
   for (const e of events) {
     // The server's records refute the pass a tablet admitted on: kept, used nobody's entry, told to the office.
     const mismatch = PASS_MISMATCHES.find((m) => m === e.passMismatch);
@@ -173,11 +177,11 @@ export function deriveAlerts(
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
       const escorted = escortNeeded.get(passRows.get(e.passId)?.requestId ?? 0) ?? true;
       if (escorted && !arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
-        drafts.push({
-          type: 'escort_overdue',
-          ...base(e),
-          detail: `${Math.floor((now.getTime() - e.at.getTime()) / 60_000)} min`,
-        });
+        const requestId = passRows.get(e.passId)?.requestId ?? 0;
+        const key = `${requestId}:${campusDate(e.at, rules.timezone)}`;
+        const seen = overdue.get(key);
+        if (seen) seen.visitors += 1;
+        else overdue.set(key, { first: e, requestId, visitors: 1 });
       }
       const pass = passRows.get(e.passId);
       if (pass?.revokedAt && pass.revokedAt < e.at) {
@@ -198,6 +202,15 @@ export function deriveAlerts(
         ...base(e),
         detail: `tablet ${e.verdict}, server ${e.serverVerdict}`,
       });
+  }
+  for (const [key, o] of overdue) {
+    const minutes = Math.floor((now.getTime() - o.first.at.getTime()) / 60_000);
+    drafts.push({
+      type: 'escort_overdue',
+      key: `escort_overdue:${key}`,
+      ...base(o.first),
+      detail: o.visitors > 1 ? `${minutes} min · ${o.visitors} visitors` : `${minutes} min`,
+    });
   }
   for (const [passId, admits] of admitsByPass) {
     const allowed = passRows.get(passId)?.entriesAllowed ?? 1;

@@ -302,4 +302,26 @@ describe('GET /api/v1/alerts', () => {
       expect.objectContaining({ type: 'escort_overdue', passId: a, detail: '16 min' }),
     ]);
   });
+
+  it('raises one escort-overdue alert for a group still waiting, not one per visitor', async () => {
+    t = createTestApp();
+    const group = Array.from({ length: 5 }, (_, i) => visitorInput({}, i + 1));
+    const req = await approvedRequest(t, t.campus.gateIds.north, group);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const events = req.visitors.map((v: { pass: { id: string } }, i: number) =>
+      decisionEvent(i + 1, {
+        passId: v.pass.id,
+        at: new Date(Date.parse('2026-11-21T01:30:00Z') + i * 30_000).toISOString(),
+      }),
+    );
+    await t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events } });
+    t.clock.set('2026-11-21T02:00:00Z');
+    const alerts = (await t.request('GET', '/api/v1/alerts', { cookie: await t.signIn('office') })).json.filter(
+      (x: { type: string }) => x.type === 'escort_overdue',
+    );
+    expect(alerts).toEqual([
+      expect.objectContaining({ passId: req.visitors[0].pass.id, detail: '30 min · 5 visitors' }),
+    ]);
+    expect(alerts[0].key).toBe(`escort_overdue:${req.id}:2026-11-21`);
+  });
 });
