@@ -43,8 +43,8 @@ async function main() {
   const idHashKey = loadIdHashKey(config);
   const signingKeyWrap = deriveKey(idHashKey, 'signing-key-wrap');
   ensureSigningKey(db, new Date(), signingKeyWrap);
-  if (demo) seedDemo(db, config, console.log, { signingKeyWrap });
-  else bootstrapFirstAdmin(db, config, logger);
+  const demoPass = demo ? seedDemo(db, config, console.log, { signingKeyWrap }) : null;
+  if (!demo) bootstrapFirstAdmin(db, config, logger);
 
   const events = createEvents(logger);
   // Links in messages: PUBLIC_ORIGIN, else this server's own address once it listens (PORT may be 0).
@@ -80,6 +80,10 @@ async function main() {
     setImmediate(dailyJobs);
     // What a crash left in the outbox goes out now, with links to where this server listens.
     notifier.start();
+    if (demoPass)
+      console.log(
+        `  A visitor expected today at 北门: ${origin}${demoPass}\n  (enroll a tablet under 门岗平板 first)\n`,
+      );
   });
 
   const shutdown = (signal: string) => {

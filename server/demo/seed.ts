@@ -1,4 +1,4 @@
-import { count, eq } from 'drizzle-orm';
+import { and, count, eq } from 'drizzle-orm';
 import { campuses, departments, gates, passes, users, visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { issuePasses } from '../passes/issue';
@@ -97,7 +97,11 @@ function seedTodaysVisit(tx: Tx, now: Date, signingKeyWrap: Buffer) {
   issuePasses(tx, r.id, now, rules, signingKeyWrap);
 }
 
-/** Seeds the demo campus once; later starts only print the logins again. */
+/**
+ * Seeds the demo campus once; every start prints the logins again and makes sure a visitor is
+ * expected on the day it starts (a demo database made last week still has someone to admit today).
+ * Answers that visitor's pass path, for main.ts to print as a full URL once it listens.
+ */
 export function seedDemo(
   db: Db,
   config: Config,
@@ -142,20 +146,25 @@ export function seedDemo(
             .where(eq(users.id, user.id))
             .run();
       });
-      seedTodaysVisit(tx, now, signingKeyWrap);
     });
   }
+  const today = campusDate(now, currentRules(db).rules.timezone);
+  const expected = () =>
+    db
+      .select({ link: visitors.linkToken })
+      .from(visitors)
+      .innerJoin(passes, eq(passes.visitorId, visitors.id))
+      .innerJoin(visitRequests, eq(visitRequests.id, visitors.requestId))
+      .where(and(eq(visitRequests.filedByLabel, 'demo'), eq(visitRequests.visitDateFrom, today)))
+      .limit(1)
+      .get();
+  if (!expected()) db.transaction((tx) => seedTodaysVisit(tx, now, signingKeyWrap));
   print('\n  Gatehouse demo — sign in at /admin/ (kiosk at /kiosk/) with:');
   for (const u of DEMO_USERS)
     print(
       `    ${u.role.padEnd(7)} ${u.username.padEnd(8)} ${u.password}${'pin' in u ? `   (kiosk PIN ${u.pin})` : ''}`,
     );
-  const link = db
-    .select({ link: visitors.linkToken })
-    .from(visitors)
-    .innerJoin(passes, eq(passes.visitorId, visitors.id))
-    .limit(1)
-    .get();
-  if (link) print(`  A visitor expected today at 北门: /pass/${link.link}  (enroll a tablet under 门岗平板 first)`);
   print('');
+  const link = expected();
+  return link ? `/pass/${link.link}` : null;
 }

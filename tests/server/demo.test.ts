@@ -18,8 +18,9 @@ describe('seedDemo', () => {
     const signingKeyWrap = randomBytes(32);
     ensureSigningKey(t.db, new Date(), signingKeyWrap);
     const lines: string[] = [];
-    seedDemo(t.db, loadConfig({}), (l) => lines.push(l), { signingKeyWrap });
-    seedDemo(t.db, loadConfig({}), () => undefined, { signingKeyWrap }); // a second start seeds nothing twice
+    const first = seedDemo(t.db, loadConfig({}), (l) => lines.push(l), { signingKeyWrap });
+    // A second start seeds nothing twice.
+    expect(seedDemo(t.db, loadConfig({}), () => undefined, { signingKeyWrap })).toBe(first);
     const app = createApp({ db: t.db, config: loadConfig({ LOG_LEVEL: 'silent' }), logger: silentLogger });
     for (const u of DEMO_USERS) {
       const res = await app.request('http://localhost/api/v1/auth/login', {
@@ -32,6 +33,26 @@ describe('seedDemo', () => {
     expect(t.sqlite.prepare('select count(*) n from gates').get()).toEqual({ n: 3 });
     expect(t.sqlite.prepare('select count(*) n from departments').get()).toEqual({ n: 12 });
     expect(t.sqlite.prepare('select count(*) n from passes').get()).toEqual({ n: 1 });
-    expect(lines.join('\n')).toMatch(/\/pass\/[A-Za-z0-9_-]{20,}/);
+    expect(first).toMatch(/^\/pass\/[A-Za-z0-9_-]{20,}$/);
+    expect(lines.join('\n')).toContain('office');
+  });
+
+  it('expects a visitor on the day the demo starts, not only on the day its database was made', () => {
+    t = createTestDb();
+    ensureRulesAndTexts(t.db, 'Asia/Shanghai');
+    const signingKeyWrap = randomBytes(32);
+    ensureSigningKey(t.db, new Date('2026-11-20T02:00:00Z'), signingKeyWrap);
+    const made = seedDemo(t.db, loadConfig({}), () => undefined, {
+      signingKeyWrap,
+      now: new Date('2026-11-20T02:00:00Z'),
+    });
+    const later = seedDemo(t.db, loadConfig({}), () => undefined, {
+      signingKeyWrap,
+      now: new Date('2026-11-27T02:00:00Z'),
+    });
+    expect(later).not.toBe(made);
+    expect(
+      t.sqlite.prepare("select visit_date_from d from visit_requests where filed_by_label = 'demo' order by id").all(),
+    ).toEqual([{ d: '2026-11-20' }, { d: '2026-11-27' }]);
   });
 });
