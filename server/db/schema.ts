@@ -447,6 +447,8 @@ export const deviceEnrollments = sqliteTable('device_enrollments', {
     .notNull()
     .references(() => gates.id),
   codeHash: text('code_hash').notNull(),
+  /** The office names the tablet when it makes the code ("北门 左侧"); else the tablet's own name. */
+  name: text('name'),
   expiresAt: ms('expires_at').notNull(),
   usedAt: ms('used_at'),
   createdByUserId: integer('created_by_user_id').references(() => users.id),

@@ -4,7 +4,7 @@ import { recordAudit } from '../lib/audit';
 import { sha256 } from '../lib/crypto';
 import { ApiError, ErrorBodySchema, fieldError, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent, inputGuardResponses } from '../lib/router';
-import { IdParamSchema } from '../lib/schemas';
+import { IdParamSchema, safeText } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { gateById } from '../gates/store';
 import {
@@ -12,6 +12,7 @@ import {
   insertEnrollmentCode,
   lastDivergences,
   listDevices,
+  renameDevice,
   requestResync,
   revokeDevice,
   type DeviceRow,
@@ -68,7 +69,14 @@ export const deviceRoutes = createRouter()
       tags: ['devices'],
       summary: 'A one-time 6-digit code that enrolls a tablet for a gate (valid 10 minutes)',
       middleware: [requireRole('office', 'admin')] as const,
-      request: jsonBody(z.object({ gateId: z.number().int().positive() })),
+      request: jsonBody(
+        z.object({
+          gateId: z.number().int().positive(),
+          name: safeText(1, 40)
+            .optional()
+            .openapi({ description: 'The tablet’s name, e.g. 北门 左侧; else the name the tablet sends' }),
+        }),
+      ),
       responses: {
         201: jsonContent(
           z.object({ code: z.string(), gateId: z.number().int(), expiresAt: z.string() }),
@@ -80,7 +88,7 @@ export const deviceRoutes = createRouter()
     (c) => {
       const { db, clock } = c.get('deps');
       const p = principalOf(c);
-      const { gateId } = c.req.valid('json');
+      const { gateId, name } = c.req.valid('json');
       const now = clock.now();
       const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
       const expiresAt = new Date(now.getTime() + ENROLLMENT_MINUTES * 60_000);
@@ -90,6 +98,7 @@ export const deviceRoutes = createRouter()
         insertEnrollmentCode(tx, {
           gateId,
           codeHash: sha256(`${gateId}:${code}`),
+          name: name ?? null,
           expiresAt,
           createdByUserId: p.userId,
           createdAt: now,
@@ -119,6 +128,41 @@ export const deviceRoutes = createRouter()
         listDevices(db).map((d) => view(d, diverged.get(d.id))),
         200,
       );
+    },
+  )
+  .openapi(
+    createRoute({
+      method: 'patch',
+      path: '/{id}',
+      tags: ['devices'],
+      summary: 'Rename a tablet (北门 左侧): the tablet list, the live wall and the alerts name it so',
+      middleware: [requireRole('office', 'admin')] as const,
+      request: { params: IdParamSchema, ...jsonBody(z.object({ name: safeText(1, 40) })) },
+      responses: {
+        200: jsonContent(DeviceSchema, 'Renamed'),
+        ...inputGuardResponses,
+        404: jsonContent(ErrorBodySchema, 'No such device'),
+      },
+    }),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const { id } = c.req.valid('param');
+      const { name } = c.req.valid('json');
+      const now = clock.now();
+      const row = db.transaction((tx) => {
+        const d = deviceById(tx, id);
+        if (!d) throw notFound(`Device ${id}`);
+        renameDevice(tx, d, name);
+        recordAudit(tx, now, principalOf(c), c.get('requestId'), {
+          action: 'device.rename',
+          entity: 'device',
+          entityId: id,
+          before: { name: d.name },
+          after: { name },
+        });
+        return view({ ...d, name }, lastDivergences(tx, id).get(id));
+      });
+      return c.json(row, 200);
     },
   )
   .openapi(

@@ -29,6 +29,15 @@ export function insertEnrollmentCode(tx: Tx, code: typeof deviceEnrollments.$inf
   tx.insert(deviceEnrollments).values(code).run();
 }
 
+/** A tablet's new name, on its row and on its token (the token list names tablets too). */
+export function renameDevice(tx: Tx, d: DeviceRow, name: string) {
+  tx.update(devices).set({ name }).where(eq(devices.id, d.id)).run();
+  tx.update(apiTokens)
+    .set({ name: `device:${name}` })
+    .where(eq(apiTokens.id, d.apiTokenId))
+    .run();
+}
+
 /** The office asks for a full snapshot on the tablet's next sync, and the request is kept with its cause. */
 export function requestResync(tx: Tx, deviceId: number, userId: number | null, now: Date) {
   tx.update(devices).set({ resyncRequestedAt: now }).where(eq(devices.id, deviceId)).run();

@@ -312,7 +312,8 @@ export const kioskRoutes = createRouter()
       if (
         !r ||
         !r.emergency ||
-        r.filedByLabel !== `device:${device.id}:${device.name}` ||
+        // The tablet's id, not its name: the office may rename a tablet while it waits.
+        !r.filedByLabel.startsWith(`device:${device.id}:`) ||
         !r.gateIds.includes(device.gateId)
       )
         throw notFound(`Emergency request ${id}`);

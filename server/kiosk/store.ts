@@ -22,10 +22,11 @@ export function enrollWithCode(
   if (!match) return null;
   const gate = tx.select().from(gates).where(eq(gates.id, match.gateId)).get();
   tx.update(deviceEnrollments).set({ usedAt: now }).where(eq(deviceEnrollments.id, match.id)).run();
+  const name = match.name ?? enrollment.name;
   const t = tx
     .insert(apiTokens)
     .values({
-      name: `device:${enrollment.name}`,
+      name: `device:${name}`,
       tokenHash: sha256(enrollment.token),
       role: 'guard',
       gateId: match.gateId,
@@ -37,7 +38,7 @@ export function enrollWithCode(
     .insert(devices)
     .values({
       gateId: match.gateId,
-      name: enrollment.name,
+      name,
       apiTokenId: t.id,
       appVersion: enrollment.appVersion,
       enrolledAt: now,

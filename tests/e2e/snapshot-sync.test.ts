@@ -182,6 +182,11 @@ describe('an online tablet and a request edited after its last sync', () => {
         if (lang === 'zh') {
           await row.getByRole('button', { name: '重新全量同步' }).click();
           await expect.poll(() => row.locator('[data-snapshot-state]').textContent()).toContain('下次联系时全量同步');
+          // The office names the tablet for where it stands.
+          await row.getByRole('button', { name: '改名' }).click();
+          await row.getByLabel('平板名称（如：北门 左侧）').fill('北门 左侧');
+          await row.getByRole('button', { name: '保存' }).click();
+          await row.getByText('北门 左侧').waitFor();
         }
         await screenshot(page, `admin-devices-resync-${lang}`);
         await page.context().close();

@@ -79,6 +79,46 @@ describe('device enrollment', () => {
     t.clock.advance(10 * 60_000 + 1);
     expect((await t.request('POST', '/api/v1/kiosk/enroll', { body: { code } })).status).toBe(401);
   });
+
+  it('takes the name the office gave with the code, and the office renames a tablet; a renamed tablet still hears its emergency answer', async () => {
+    t = createTestApp();
+    const office = await t.signIn('office');
+    const { code } = (
+      await t.request('POST', '/api/v1/devices/enrollments', {
+        cookie: office,
+        body: { gateId: t.campus.gateIds.north, name: '北门 左侧' },
+      })
+    ).json;
+    const tablet = (await t.request('POST', '/api/v1/kiosk/enroll', { body: { code, name: '门岗平板' } })).json;
+    const listed = () => t.request('GET', '/api/v1/devices', { cookie: office });
+    expect((await listed()).json.map((d: { name: string }) => d.name)).toEqual(['北门 左侧']);
+    const asked = await t.request('POST', '/api/v1/kiosk/emergency', {
+      bearer: tablet.token,
+      body: {
+        departmentId: t.campus.departmentIds.cs,
+        visitorName: '赵',
+        visitorPhone: '13700000000',
+        purpose: '抢修',
+        reason: '水管爆裂',
+      },
+    });
+    const renamed = await t.request('PATCH', `/api/v1/devices/${tablet.deviceId}`, {
+      cookie: office,
+      body: { name: '北门 右侧' },
+    });
+    expect(renamed.json.name).toBe('北门 右侧');
+    expect((await listed()).json.map((d: { name: string }) => d.name)).toEqual(['北门 右侧']);
+    const answer = await t.request('GET', `/api/v1/kiosk/emergency/${asked.json.requestId}`, { bearer: tablet.token });
+    expect(answer.json).toMatchObject({ status: 'pending' });
+    expect(
+      t.sqlite.prepare("select action, before, after from audit_log where action = 'device.rename'").get(),
+    ).toEqual({ action: 'device.rename', before: '{"name":"北门 左侧"}', after: '{"name":"北门 右侧"}' });
+    const blank = await t.request('PATCH', `/api/v1/devices/${tablet.deviceId}`, {
+      cookie: office,
+      body: { name: ' ' },
+    });
+    expect(blank.status).toBe(400);
+  });
 });
 
 describe('guard shift', () => {

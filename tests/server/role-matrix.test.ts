@@ -99,6 +99,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/visitors/{id}/erase': OFFICE,
   'GET /api/v1/kiosk/emergency/{id}': DEVICE,
   'GET /api/v1/notifications/channels': OFFICE_ADMIN,
+  'PATCH /api/v1/devices/{id}': OFFICE_ADMIN,
   'POST /api/v1/notifications/channels': OFFICE_ADMIN,
   'PATCH /api/v1/notifications/channels/{id}': OFFICE_ADMIN,
   'POST /api/v1/notifications/channels/{id}/rotate-secret': OFFICE_ADMIN,

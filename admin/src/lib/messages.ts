@@ -571,6 +571,8 @@ const zh = {
   'error.scope_missing': '此接口令牌没有该权限。',
   'error.token_expired': '接口令牌已过期。',
   'error.unsupported_media_type': '不支持的内容格式。',
+  'devices.name': '平板名称（如：北门 左侧）',
+  'devices.rename': '改名',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1154,5 +1156,7 @@ export const messages: Catalogue<MessageKey> = {
     'error.scope_missing': 'This API token does not have that scope.',
     'error.token_expired': 'The API token has expired.',
     'error.unsupported_media_type': 'That content type is not accepted.',
+    'devices.name': 'Tablet name (e.g. North Gate, left lane)',
+    'devices.rename': 'Rename',
   },
 };

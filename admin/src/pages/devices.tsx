@@ -11,13 +11,25 @@ export function DevicesPage() {
   const devices = useResource(() => ok(api.devices.$get()));
   const gates = useResource(() => ok(api.gates.$get()));
   const [gateId, setGateId] = useState<number | null>(null);
+  const [name, setName] = useState('');
+  const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const action = useAction();
   const gateName = (id: number) => gates.data?.find((g) => g.id === id)?.name ?? String(id);
   const create = () =>
     void action.run(async () => {
       const id = gateId ?? gates.data?.[0]?.id;
-      if (id) setCode(await ok(api.devices.enrollments.$post({ json: { gateId: id } })));
+      if (id) {
+        setCode(await ok(api.devices.enrollments.$post({ json: { gateId: id, ...(name.trim() ? { name } : {}) } })));
+        setName('');
+      }
+    });
+  const rename = () =>
+    void action.run(async () => {
+      if (!renaming) return;
+      await ok(api.devices[':id'].$patch({ param: { id: String(renaming.id) }, json: { name: renaming.name } }));
+      setRenaming(null);
+      devices.reload();
     });
   const revoke = (id: number) =>
     void action.run(async () => {
@@ -44,6 +56,10 @@ export function DevicesPage() {
               </option>
             ))}
           </select>
+        </label>
+        <label class="field">
+          <span>{t('devices.name')}</span>
+          <input name="name" value={name} maxLength={40} onInput={(e) => setName(e.currentTarget.value)} />
         </label>
         <button type="button" class="primary" onClick={create} disabled={action.busy}>
           {t('devices.enroll')}
@@ -76,7 +92,33 @@ export function DevicesPage() {
             {devices.data?.map((d) => (
               <tr key={d.id} data-device={d.id}>
                 <td>{d.id}</td>
-                <td>{d.name}</td>
+                <td>
+                  {renaming?.id === d.id ? (
+                    <span class="inline-edit">
+                      <input
+                        aria-label={t('devices.name')}
+                        value={renaming.name}
+                        maxLength={40}
+                        onInput={(e) => setRenaming({ id: d.id, name: e.currentTarget.value })}
+                      />
+                      <button
+                        type="button"
+                        class="primary"
+                        onClick={rename}
+                        disabled={action.busy || !renaming.name.trim()}
+                      >
+                        {t('common.save')}
+                      </button>
+                    </span>
+                  ) : (
+                    <>
+                      {d.name}{' '}
+                      <button type="button" class="link" onClick={() => setRenaming({ id: d.id, name: d.name })}>
+                        {t('devices.rename')}
+                      </button>
+                    </>
+                  )}
+                </td>
                 <td>{gateName(d.gateId)}</td>
                 <td>{when(d.lastSeenAt)}</td>
                 <td data-snapshot-state>

@@ -1,0 +1,1 @@
+ALTER TABLE `device_enrollments` ADD `name` text;
