@@ -26,6 +26,13 @@ export function App({ state }: { state: AppState }) {
       removeEventListener('online', online);
     };
   }, [state, enrolled]);
+  // The tab says which gate and which step: 北门 · Gatehouse 门岗, or the enrollment.
+  const t = state.t.value;
+  const device = state.device.value;
+  const gate = device ? (state.lang.value === 'en' ? device.gate.nameEn || device.gate.name : device.gate.name) : null;
+  useEffect(() => {
+    document.title = gate ? `${gate} · ${t('app.title')}` : `${t('enroll.title')} · ${t('app.title')}`;
+  }, [gate, t]);
   return (
     <AppStateContext.Provider value={state}>
       {!enrolled ? (

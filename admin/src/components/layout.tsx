@@ -1,4 +1,6 @@
 import type { ComponentChildren } from 'preact';
+import { useEffect } from 'preact/hooks';
+import { useLocation } from 'preact-iso';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
 import type { Role } from '../../../server/domain/roles';
@@ -24,10 +26,22 @@ const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/account', key: 'nav.account', roles: ['admin', 'office', 'filer', 'guard'] },
 ];
 
+/** The page a path belongs to: its own entry, else the closest one above it (/admin/requests/12 → 来访备案). */
+const pageOf = (path: string) =>
+  NAV.filter((n) => path === n.href || (n.href !== '/admin/' && path.startsWith(`${n.href}/`))).sort(
+    (a, b) => b.href.length - a.href.length,
+  )[0] ?? NAV[0]!;
+
 export function Layout({ children }: { children: ComponentChildren }) {
   const state = useAppState();
   const t = state.t.value;
   const me = state.me.value;
+  const { path } = useLocation();
+  const current = pageOf(path);
+  // Each page its own title (tabs, history, a screen reader's first words), in the reader's language.
+  useEffect(() => {
+    document.title = `${t(current.key)} · ${t('app.title')}`;
+  }, [current, t]);
   if (!me) return null;
   return (
     <div class="shell">
@@ -35,7 +49,7 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <strong class="brand">{t('app.title')}</strong>
         <nav aria-label="main">
           {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
-            <a key={n.href} href={n.href}>
+            <a key={n.href} href={n.href} aria-current={n === current ? 'page' : undefined}>
               {t(n.key)}
             </a>
           ))}

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
 import { api, ok } from '../lib/api';
 import { useAction } from '../lib/use-resource';
@@ -7,6 +7,9 @@ import { useAppState } from '../lib/state';
 export function LoginPage() {
   const state = useAppState();
   const t = state.t.value;
+  useEffect(() => {
+    document.title = `${t('login.title')} · ${t('app.title')}`;
+  }, [t]);
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const action = useAction();

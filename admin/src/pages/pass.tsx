@@ -14,6 +14,9 @@ export function PassPage() {
   const link = useRoute().params.link ?? '';
   const state = useAppState();
   const t = state.t.value;
+  useEffect(() => {
+    document.title = t('pass.title');
+  }, [t]);
   const pass = useResource(() => ok(api.passes.view[':link'].$get({ param: { link } })), [link]);
   const canvas = useRef<HTMLCanvasElement>(null);
   const [now, setNow] = useState(() => new Date());
