@@ -40,6 +40,10 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
       await ok(api.auth.logout.$post());
       me.value = null;
     },
+    /** A gate's, department's or campus's name in the reader's language (its English name in English, if it has one). */
+    nameOf(x: { name: string; nameEn?: string | null }): string {
+      return lang.value === 'en' && x.nameEn ? x.nameEn : x.name;
+    },
     errorText(err: unknown): string {
       return failureText<MessageKey>(err, (k) => k in messages.zh, t.value);
     },

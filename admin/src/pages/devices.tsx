@@ -15,7 +15,10 @@ export function DevicesPage() {
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const action = useAction();
-  const gateName = (id: number) => gates.data?.find((g) => g.id === id)?.name ?? String(id);
+  const gateName = (id: number) => {
+    const g = gates.data?.find((x) => x.id === id);
+    return g ? state.nameOf(g) : String(id);
+  };
   const create = () =>
     void action.run(async () => {
       const id = gateId ?? gates.data?.[0]?.id;
@@ -52,7 +55,7 @@ export function DevicesPage() {
           <select onChange={(e) => setGateId(Number(e.currentTarget.value))}>
             {gates.data?.map((g) => (
               <option key={g.id} value={g.id}>
-                {g.name}
+                {state.nameOf(g)}
               </option>
             ))}
           </select>

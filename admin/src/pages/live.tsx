@@ -64,7 +64,7 @@ export function LivePage() {
       <div class="live-grid">
         {wall?.gates.map((g) => (
           <article class="card gate-card" key={g.id} data-gate={g.id}>
-            <h2>{lang === 'en' && g.nameEn ? g.nameEn : g.name}</h2>
+            <h2>{state.nameOf(g)}</h2>
             <dl class="counts">
               <div>
                 <dt>{t('fig.entrants')}</dt>
@@ -137,7 +137,8 @@ export function LivePage() {
           {wall?.alerts.map((a) => (
             <li key={a.key} data-alert={a.key} data-type={a.type} class={a.acknowledged ? 'acked' : 'open'}>
               <strong>{t(`alert.${a.type}` as MessageKey)}</strong> <time>{time(a.at)}</time>
-              {a.gateId !== null && ` · ${wall.gates.find((g) => g.id === a.gateId)?.name ?? ''}`}{' '}
+              {a.gateId !== null &&
+                ` · ${((g) => (g ? state.nameOf(g) : ''))(wall.gates.find((g) => g.id === a.gateId))}`}{' '}
               <span class="hint">{a.detail}</span>
               {a.acknowledged ? (
                 <span class="hint">

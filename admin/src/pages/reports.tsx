@@ -112,7 +112,7 @@ export function ReportsPage() {
               <option value="campus">{t('reports.campus')}</option>
               {gates.data?.map((g) => (
                 <option key={g.id} value={String(g.id)}>
-                  {g.name}
+                  {state.nameOf(g)}
                 </option>
               ))}
             </select>

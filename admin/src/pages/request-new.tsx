@@ -261,7 +261,7 @@ export function RequestNewPage() {
                   })
                 }
               />
-              {state.lang.value === 'en' && g.nameEn ? g.nameEn : g.name}
+              {state.nameOf(g)}
             </label>
           ))}
       </fieldset>

@@ -71,7 +71,7 @@ export function TokensPage() {
             >
               {departments.data?.map((d) => (
                 <option key={d.id} value={d.id}>
-                  {d.name}
+                  {state.nameOf(d)}
                 </option>
               ))}
             </select>
@@ -121,7 +121,7 @@ export function TokensPage() {
                     <div key={s}>{t(`tokens.scope.${s}` as MessageKey)}</div>
                   ))}
                 </td>
-                <td>{departments.data?.find((d) => d.id === tk.departmentId)?.name ?? '—'}</td>
+                <td>{((d) => (d ? state.nameOf(d) : '—'))(departments.data?.find((d) => d.id === tk.departmentId))}</td>
                 <td>{tk.kind === 'integration' && !tk.expiresAt ? t('tokens.noExpiry') : when(tk.expiresAt)}</td>
                 <td>{when(tk.lastUsedAt)}</td>
                 <td>

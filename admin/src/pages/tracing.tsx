@@ -86,7 +86,7 @@ export function TracingPage() {
               <option value="">{t('tracing.anyGate')}</option>
               {gates.data?.map((g) => (
                 <option key={g.id} value={String(g.id)}>
-                  {g.name}
+                  {state.nameOf(g)}
                 </option>
               ))}
             </select>

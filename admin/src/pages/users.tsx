@@ -73,9 +73,17 @@ export function UsersPage() {
       users.reload();
     });
 
-  const deptName = (id: number | null) => departments.data?.find((d) => d.id === id)?.name ?? t('users.none');
+  const deptName = (id: number | null) => {
+    const d = departments.data?.find((x) => x.id === id);
+    return d ? state.nameOf(d) : t('users.none');
+  };
   const gateNames = (ids: number[]) =>
-    ids.map((id) => gates.data?.find((g) => g.id === id)?.name ?? id).join('、') || t('users.none');
+    ids
+      .map((id) => {
+        const g = gates.data?.find((x) => x.id === id);
+        return g ? state.nameOf(g) : id;
+      })
+      .join(state.lang.value === 'en' ? ', ' : '、') || t('users.none');
 
   return (
     <section class="card">
@@ -124,7 +132,7 @@ export function UsersPage() {
                 <option value="">{t('users.none')}</option>
                 {departments.data?.map((d) => (
                   <option key={d.id} value={d.id}>
-                    {d.name}
+                    {state.nameOf(d)}
                   </option>
                 ))}
               </select>
@@ -159,7 +167,7 @@ export function UsersPage() {
                       })
                     }
                   />
-                  {g.name}
+                  {state.nameOf(g)}
                 </label>
               ))}
             </fieldset>
