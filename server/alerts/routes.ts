@@ -72,4 +72,56 @@ export const alertRoutes = createRouter()
       });
       return c.json({ key, acknowledged: true }, 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: 'post',
+      path: '/ack-bulk',
+      tags: ['alerts'],
+      summary: 'Acknowledge many alerts at once with one note (a burst of the same kind after an incident)',
+      middleware: [requireRole('office')] as const,
+      request: jsonBody(
+        z.object({
+          keys: z.array(z.string().min(3).max(200)).min(1).max(500),
+          note: z.string().trim().max(500).nullable().default(null),
+        }),
+      ),
+      responses: {
+        200: jsonContent(
+          z.object({
+            acknowledged: z.array(z.string()).openapi({ description: 'Keys acknowledged by this call' }),
+            already: z
+              .array(z.string())
+              .openapi({ description: 'Keys someone had acknowledged before (theirs stands)' }),
+          }),
+          'Acknowledged',
+        ),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
+    }),
+    (c) => {
+      const { db, clock, events } = c.get('deps');
+      const p = principalOf(c);
+      const { keys, note } = c.req.valid('json');
+      const now = clock.now();
+      const out = { acknowledged: [] as string[], already: [] as string[] };
+      events.transact(db, (tx, happened) => {
+        for (const key of new Set(keys)) {
+          if (!acknowledgeAlert(tx, { key, userId: p.userId!, at: now, note })) {
+            out.already.push(key);
+            continue;
+          }
+          out.acknowledged.push(key);
+          recordAudit(tx, now, p, c.get('requestId'), {
+            action: 'alert.acknowledge',
+            entity: 'alert',
+            entityId: key,
+            reason: note,
+          });
+          happened({ type: 'alert.acknowledged', key, userId: p.userId! });
+        }
+      });
+      return c.json(out, 200);
+    },
   );

@@ -111,6 +111,22 @@ describe('the live wall', () => {
     await expect.poll(() => alert.textContent()).toContain('王老师 已确认');
     expect(await alert.textContent()).toContain('已引导至发热门诊');
     await screenshot(office, 'admin-live-wall-acknowledged');
+
+    // Two more refusals of one incident: acknowledged together, with one note.
+    const more = [2, 3].map((seq) => ({ ...fever, id: randomUUID(), seq, at: new Date().toISOString() }));
+    await fetch(`${server.url}/api/v1/kiosk/events`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
+      body: JSON.stringify({ events: more }),
+    });
+    const bulk = office.getByTestId('bulk-ack');
+    await bulk.waitFor();
+    await bulk.getByRole('checkbox').check();
+    await bulk.getByLabel('处理说明（可选）').fill('同一批发热，已统一处置');
+    await bulk.getByRole('button', { name: /^确认所选（\d+）$/ }).click();
+    await bulk.waitFor({ state: 'detached' });
+    for (const e of more)
+      expect(await office.locator(`[data-alert="fever:${e.id}"]`).textContent()).toContain('同一批发热');
   });
 });
 

@@ -167,6 +167,33 @@ describe('the live wall', () => {
     );
   });
 
+  it('acknowledges many alerts at once with one note, each audit-logged; earlier acknowledgements stand', async () => {
+    t = createTestApp();
+    await gateDay(t);
+    const office = await t.signIn('office');
+    const open = async () =>
+      (await t.request('GET', '/api/v1/alerts', { cookie: office })).json.filter(
+        (a: { acknowledged: unknown }) => a.acknowledged === null,
+      ) as { key: string }[];
+    const keys = (await open()).map((a) => a.key);
+    expect(keys.length).toBeGreaterThanOrEqual(3);
+    await t.request('POST', '/api/v1/alerts/ack', { cookie: office, body: { key: keys[0], note: '先处理' } });
+    const bulk = await t.request('POST', '/api/v1/alerts/ack-bulk', {
+      cookie: office,
+      body: { keys, note: '演练后统一确认' },
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.json).toEqual({ acknowledged: keys.slice(1), already: [keys[0]] });
+    expect(await open()).toEqual([]);
+    expect(
+      t.sqlite
+        .prepare("select count(*) n from audit_log where action = 'alert.acknowledge' and reason = '演练后统一确认'")
+        .get(),
+    ).toEqual({ n: keys.length - 1 });
+    const empty = await t.request('POST', '/api/v1/alerts/ack-bulk', { cookie: office, body: { keys: [] } });
+    expect(empty.status).toBe(400);
+  });
+
   it('lets a named office user acknowledge an alert; the first acknowledgement stands', async () => {
     t = createTestApp();
     await gateDay(t);

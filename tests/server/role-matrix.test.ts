@@ -82,6 +82,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/alerts': OFFICE,
   'POST /api/v1/risk-areas/import': OFFICE,
   'POST /api/v1/alerts/ack': OFFICE,
+  'POST /api/v1/alerts/ack-bulk': OFFICE,
   'GET /api/v1/live/wall': OFFICE,
   'GET /api/v1/live/stream': OFFICE,
   'GET /api/v1/reports/daily': OFFICE,

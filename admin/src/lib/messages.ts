@@ -573,6 +573,9 @@ const zh = {
   'error.unsupported_media_type': '不支持的内容格式。',
   'devices.name': '平板名称（如：北门 左侧）',
   'devices.rename': '改名',
+  'live.selectAll': '全选未确认（{n}）',
+  'live.select': '选择',
+  'live.ackSelected': '确认所选（{n}）',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1158,5 +1161,8 @@ export const messages: Catalogue<MessageKey> = {
     'error.unsupported_media_type': 'That content type is not accepted.',
     'devices.name': 'Tablet name (e.g. North Gate, left lane)',
     'devices.rename': 'Rename',
+    'live.selectAll': 'Select all open ({n})',
+    'live.select': 'Select',
+    'live.ackSelected': 'Acknowledge selected ({n})',
   },
 };

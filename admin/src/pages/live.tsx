@@ -25,6 +25,17 @@ export function LivePage() {
   const reason = (r: string) => t(`group.${refusalGroup(r)}` as MessageKey);
   const ack = (key: string) =>
     void action.run(() => ok(api.alerts.ack.$post({ json: { key, note: notes[key] || null } })));
+  // Many alerts of one incident (a tablet's clock, a group's escort) are acknowledged together, with one note.
+  const [selected, setSelected] = useState<string[]>([]);
+  const [bulkNote, setBulkNote] = useState('');
+  const openKeys = (wall?.alerts ?? []).filter((a) => !a.acknowledged).map((a) => a.key);
+  const chosen = selected.filter((k) => openKeys.includes(k));
+  const ackSelected = () =>
+    void action.run(async () => {
+      await ok(api.alerts['ack-bulk'].$post({ json: { keys: chosen, note: bulkNote || null } }));
+      setSelected([]);
+      setBulkNote('');
+    });
   return (
     <section class="live">
       <header class="row">
@@ -133,9 +144,40 @@ export function LivePage() {
       <section class="card">
         <h2>{t('live.alerts')}</h2>
         {wall && wall.alerts.length === 0 && <p class="hint">{t('live.noAlerts')}</p>}
+        {openKeys.length > 1 && (
+          <div class="inline-form" data-testid="bulk-ack">
+            <label class="check">
+              <input
+                type="checkbox"
+                checked={chosen.length === openKeys.length}
+                onChange={(e) => setSelected(e.currentTarget.checked ? openKeys : [])}
+              />
+              {t('live.selectAll', { n: openKeys.length })}
+            </label>
+            <input
+              aria-label={t('live.ackNote')}
+              placeholder={t('live.ackNote')}
+              value={bulkNote}
+              onInput={(e) => setBulkNote(e.currentTarget.value)}
+            />
+            <button type="button" class="primary" disabled={action.busy || chosen.length === 0} onClick={ackSelected}>
+              {t('live.ackSelected', { n: chosen.length })}
+            </button>
+          </div>
+        )}
         <ul class="alerts">
           {wall?.alerts.map((a) => (
             <li key={a.key} data-alert={a.key} data-type={a.type} class={a.acknowledged ? 'acked' : 'open'}>
+              {!a.acknowledged && openKeys.length > 1 && (
+                <input
+                  type="checkbox"
+                  aria-label={t('live.select')}
+                  checked={chosen.includes(a.key)}
+                  onChange={(e) =>
+                    setSelected(e.currentTarget.checked ? [...chosen, a.key] : chosen.filter((k) => k !== a.key))
+                  }
+                />
+              )}{' '}
               <strong>{t(`alert.${a.type}` as MessageKey)}</strong> <time>{time(a.at)}</time>
               {a.gateId !== null &&
                 ` · ${((g) => (g ? state.nameOf(g) : ''))(wall.gates.find((g) => g.id === a.gateId))}`}{' '}
