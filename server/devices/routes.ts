@@ -37,6 +37,10 @@ const DeviceSchema = z
       .string()
       .nullable()
       .openapi({ description: 'When the tablet last reported a copy that did not match the server’s' }),
+    outboxPending: z
+      .number()
+      .int()
+      .openapi({ description: 'Decisions the tablet said it still held unsynced at its last contact' }),
     clockSkewSeconds: z
       .number()
       .int()
@@ -56,6 +60,7 @@ function view(d: DeviceRow, diverged: Date | null | undefined) {
     lastSnapshotAt: d.lastSnapshotAt?.toISOString() ?? null,
     resyncRequested: d.resyncRequestedAt !== null,
     lastDivergenceAt: diverged ? diverged.toISOString() : null,
+    outboxPending: d.outboxPending,
     clockSkewSeconds: d.clockSkewMs === null ? null : Math.round(d.clockSkewMs / 1000),
   };
 }

@@ -9,6 +9,7 @@ import {
   openGate,
   PASSWORD,
   setupGateWorld,
+  signInAdmin,
   verdictOf,
   waitOrShoot,
   type GateWorld,
@@ -242,13 +243,24 @@ describe('device revocation', () => {
   it('wipes the tablet on its next contact', async () => {
     const device = await enrollOverApi(w);
     const gate = await openGate(w, null, device);
+    const browser = await launchBrowser();
     try {
-      const office = await signInOver(server.url, 'office', PASSWORD);
-      await office('POST', `/api/v1/devices/${device.deviceId}/revoke`, {});
+      // The office revokes it on the tablet page, which asks first and says what follows.
+      const { page } = await newPage(browser, { baseURL: server.url, viewport: { width: 1440, height: 900 } });
+      await signInAdmin(page, 'office');
+      await page.goto('/admin/devices');
+      const row = page.locator(`tr[data-device="${device.deviceId}"]`);
+      await row.getByRole('button', { name: '吊销' }).click();
+      const confirm = row.getByRole('alertdialog');
+      expect(await confirm.textContent()).toContain('吊销后此平板立即停用并清除本机数据');
+      await screenshot(page, 'admin-devices-revoke-confirm-zh');
+      await confirm.getByRole('button', { name: '确认吊销' }).click();
+      await expect.poll(() => row.textContent()).toContain('已吊销');
       await gate.page.reload();
       await gate.page.getByRole('button', { name: '登记' }).waitFor({ timeout: 20_000 });
       expect(await gate.page.evaluate(() => localStorage.getItem('gatehouse.kiosk.device'))).toBeNull();
     } finally {
+      await browser.close();
       await gate.browser.close();
     }
   });

@@ -281,6 +281,9 @@ describe('GET /api/v1/kiosk/snapshot?since=', () => {
         .prepare('select outbox_pending p, app_version v, last_snapshot_at s from devices where id = ?')
         .get(deviceId),
     ).toEqual({ p: 12, v: '0.2.0', s: t.clock.now().getTime() });
+    // The office sees it before revoking: those 12 would be lost with the tablet.
+    const listed = await t.request('GET', '/api/v1/devices', { cookie: await t.signIn('office') });
+    expect(listed.json).toEqual([expect.objectContaining({ id: deviceId, outboxPending: 12 })]);
     await t.request('POST', '/api/v1/kiosk/events', {
       bearer: token,
       body: { events: [decisionEvent(1)] },

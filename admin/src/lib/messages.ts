@@ -576,6 +576,9 @@ const zh = {
   'live.selectAll': '全选未确认（{n}）',
   'live.select': '选择',
   'live.ackSelected': '确认所选（{n}）',
+  'devices.revokeConfirm': '吊销后此平板立即停用并清除本机数据，需重新登记才能使用。',
+  'devices.revokeUnsynced': '此平板还有 {n} 条核验记录未上传，吊销后将无法上传。请先让它联网同步。',
+  'devices.revokeYes': '确认吊销',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1164,5 +1167,9 @@ export const messages: Catalogue<MessageKey> = {
     'live.selectAll': 'Select all open ({n})',
     'live.select': 'Select',
     'live.ackSelected': 'Acknowledge selected ({n})',
+    'devices.revokeConfirm': 'Once revoked, the tablet stops at once and wipes its data; it must be enrolled again.',
+    'devices.revokeUnsynced':
+      'This tablet still holds {n} decisions not yet synced; once revoked they can never be sent. Let it sync first.',
+    'devices.revokeYes': 'Revoke',
   },
 };

@@ -13,6 +13,8 @@ export function DevicesPage() {
   const [gateId, setGateId] = useState<number | null>(null);
   const [name, setName] = useState('');
   const [renaming, setRenaming] = useState<{ id: number; name: string } | null>(null);
+  /** Revoking asks first, saying what follows: decisions still on the tablet will never reach the server. */
+  const [revoking, setRevoking] = useState<number | null>(null);
   const [code, setCode] = useState<{ code: string; expiresAt: string } | null>(null);
   const action = useAction();
   const gateName = (id: number) => {
@@ -139,10 +141,32 @@ export function DevicesPage() {
                       {t('devices.resync')}
                     </button>
                   )}
-                  {!d.revoked && (
-                    <button type="button" onClick={() => revoke(d.id)}>
+                  {!d.revoked && revoking !== d.id && (
+                    <button type="button" onClick={() => setRevoking(d.id)}>
                       {t('devices.revoke')}
                     </button>
+                  )}
+                  {!d.revoked && revoking === d.id && (
+                    <span class="confirm" role="alertdialog" aria-label={t('devices.revoke')}>
+                      <span class={d.outboxPending > 0 ? 'danger-text' : ''}>
+                        {d.outboxPending > 0
+                          ? t('devices.revokeUnsynced', { n: d.outboxPending })
+                          : t('devices.revokeConfirm')}
+                      </span>
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => {
+                          setRevoking(null);
+                          revoke(d.id);
+                        }}
+                      >
+                        {t('devices.revokeYes')}
+                      </button>
+                      <button type="button" onClick={() => setRevoking(null)}>
+                        {t('common.cancel')}
+                      </button>
+                    </span>
                   )}
                 </td>
               </tr>
