@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
-import { ApiError, ErrorBodySchema } from '../lib/errors';
+import { ApiError, ErrorBodySchema, fieldError } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
@@ -241,7 +241,8 @@ export const requestRoutes = createRouter()
       method: 'post',
       path: '/{id}/cancel',
       tags: ['filing'],
-      summary: 'Cancel a request before its visit ends; its passes are revoked',
+      summary:
+        'Cancel a request before its visit ends; its passes are revoked (an approved one needs a reason in `note`)',
       middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
       request: { params: IdParamSchema, ...jsonBody(z.object({ note: z.string().trim().max(500).default('') })) },
       responses: {
@@ -262,6 +263,9 @@ export const requestRoutes = createRouter()
         if (before.status === 'cancelled' || before.status === 'rejected')
           throw new ApiError(409, 'not_cancellable', `The request is already ${before.status}`);
         if (before.visitDateTo < today) throw new ApiError(409, 'not_cancellable', 'The visit is already over');
+        // Approved visitors hold passes they may be on their way with: say why they stop working.
+        if (before.status === 'approved' && note.length < 2)
+          throw fieldError(['note'], 'reason_required', 'Cancelling an approved visit needs a reason');
         updateRequest(tx, id, { status: 'cancelled', updatedAt: now });
         revokePasses(tx, id, now, 'cancelled');
         addHistory(

@@ -156,6 +156,27 @@ describe('filing → approval → visitor pass', () => {
     await context.close();
   });
 
+  it('the filer cancels the approved visit only with a reason, after a warning; the pass stops at once', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url, viewport: { width: 1280, height: 900 } });
+    await signIn(page, 'filer');
+    await page.goto(requestUrl);
+    await page.getByRole('button', { name: '撤销备案' }).click();
+    const confirm = page.getByRole('alertdialog');
+    expect(await confirm.textContent()).toContain('撤销后来访人的通行码立即作废');
+    const yes = confirm.getByRole('button', { name: '确认撤销' });
+    expect(await yes.isDisabled()).toBe(true);
+    await confirm.getByLabel('撤销原因').fill('会议改期');
+    await screenshot(page, 'request-cancel-approved-zh');
+    await yes.click();
+    await confirm.waitFor({ state: 'detached' });
+    const filer = await signInOver(server.url, 'filer', PASSWORD);
+    const after = (await filer('GET', `/api/v1/requests/${requestUrl.split('/').pop()}`)).json;
+    expect(after.status).toBe('cancelled');
+    expect(after.history.at(-1)).toMatchObject({ action: 'cancelled', note: '会议改期' });
+    expect(after.visitors[0].pass.revoked).toBe(true);
+    await context.close();
+  });
+
   it('lets the filer edit a pending request, typing the ID number again (only its last four are kept)', async () => {
     const filer = await signInOver(server.url, 'filer', PASSWORD);
     const earliest = (await filer('GET', '/api/v1/requests')).json.items[0].visitDateFrom as string;

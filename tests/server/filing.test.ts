@@ -217,11 +217,16 @@ describe('review', () => {
     expect(approved.json.status).toBe('approved');
     expect(approved.json.visitors.every((v: { pass: unknown }) => v.pass)).toBe(true);
     expect(approved.json.history.at(-1)).toMatchObject({ action: 'approved', actor: 'user:office1' });
+    // Approved visitors hold passes: cancelling says why, or is refused.
+    const silent = await t.request('POST', `/api/v1/requests/${filed.json.id}/cancel`, { cookie: filer, body: {} });
+    expect(silent.status).toBe(400);
+    expect(silent.json.error.issues[0]).toMatchObject({ path: ['note'], code: 'reason_required' });
     const cancelled = await t.request('POST', `/api/v1/requests/${filed.json.id}/cancel`, {
       cookie: filer,
       body: { note: '会议取消' },
     });
     expect(cancelled.json.visitors.every((v: { pass: { revoked: boolean } }) => v.pass.revoked)).toBe(true);
+    expect(cancelled.json.history.at(-1)).toMatchObject({ action: 'cancelled', note: '会议取消' });
   });
 
   it('rejects with a reason code', async () => {

@@ -579,6 +579,10 @@ const zh = {
   'devices.revokeConfirm': '吊销后此平板立即停用并清除本机数据，需重新登记才能使用。',
   'devices.revokeUnsynced': '此平板还有 {n} 条核验记录未上传，吊销后将无法上传。请先让它联网同步。',
   'devices.revokeYes': '确认吊销',
+  'req.cancelConfirm': '确认撤销此备案？',
+  'req.cancelApproved': '此备案已批准：撤销后来访人的通行码立即作废，他们可能已在路上。请写明原因。',
+  'req.cancelReason': '撤销原因',
+  'req.cancelYes': '确认撤销',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1171,5 +1175,10 @@ export const messages: Catalogue<MessageKey> = {
     'devices.revokeUnsynced':
       'This tablet still holds {n} decisions not yet synced; once revoked they can never be sent. Let it sync first.',
     'devices.revokeYes': 'Revoke',
+    'req.cancelConfirm': 'Cancel this request?',
+    'req.cancelApproved':
+      'This request is approved: cancelling stops the visitors’ passes at once, and they may be on their way. Say why.',
+    'req.cancelReason': 'Reason for cancelling',
+    'req.cancelYes': 'Cancel the request',
   },
 };

@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { Checks } from '../components/checks';
-import { ErrorBanner } from '../components/form';
+import { ErrorBanner, Field } from '../components/form';
 import { api, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
@@ -16,12 +16,17 @@ export function RequestDetailPage() {
   const action = useAction();
   const [copied, setCopied] = useState<string | null>(null);
   const [eraseReason, setEraseReason] = useState<Record<number, string>>({});
+  /** Cancelling asks first; an approved visit also asks why (its visitors' passes stop working). */
+  const [cancelling, setCancelling] = useState(false);
+  const [cancelNote, setCancelNote] = useState('');
   const office = state.me.value?.role === 'office';
   const r = req.data;
   if (!r) return <ErrorBanner error={req.error} />;
   const cancel = () =>
     void action.run(async () => {
-      await ok(api.requests[':id'].cancel.$post({ param: { id }, json: { note: '' } }));
+      await ok(api.requests[':id'].cancel.$post({ param: { id }, json: { note: cancelNote.trim() } }));
+      setCancelling(false);
+      setCancelNote('');
       req.reload();
     });
   const link = (path: string) => `${location.origin}${path}`;
@@ -148,10 +153,37 @@ export function RequestDetailPage() {
             {t('req.edit')}
           </a>
         ) : null)}
-      {!['cancelled', 'rejected'].includes(r.status) && (
-        <button type="button" onClick={cancel} disabled={action.busy}>
+      {!['cancelled', 'rejected'].includes(r.status) && !cancelling && (
+        <button type="button" onClick={() => setCancelling(true)} disabled={action.busy}>
           {t('req.cancel')}
         </button>
+      )}
+      {cancelling && (
+        <div class="confirm" role="alertdialog" aria-label={t('req.cancel')}>
+          <span class={r.status === 'approved' ? 'danger-text' : ''}>
+            {r.status === 'approved' ? t('req.cancelApproved') : t('req.cancelConfirm')}
+          </span>
+          <Field label={t('req.cancelReason')} name="note" error={action.error}>
+            <input
+              name="note"
+              value={cancelNote}
+              maxLength={500}
+              required={r.status === 'approved'}
+              onInput={(e) => setCancelNote(e.currentTarget.value)}
+            />
+          </Field>
+          <button
+            type="button"
+            class="danger"
+            onClick={cancel}
+            disabled={action.busy || (r.status === 'approved' && cancelNote.trim().length < 2)}
+          >
+            {t('req.cancelYes')}
+          </button>
+          <button type="button" onClick={() => setCancelling(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
       )}
       <h2>{t('req.history')}</h2>
       <ol class="history">
