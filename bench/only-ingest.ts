@@ -1,2 +1,0 @@
-import { benchIngest } from './ingest';
-await benchIngest();
