@@ -10,6 +10,7 @@ import {
   visitRequests,
 } from '../db/schema';
 import { campusDate } from '../domain/dates';
+import { decisionFindings, isCountedAdmit } from '../domain/gate-findings';
 import { entrantOfRequest, policyFor } from '../domain/policy';
 import { onCampusNow, type Presence } from '../presence/store';
 import { FORGED_PASS_REFUSALS, PASS_MISMATCHES } from '../domain/pass';
@@ -164,16 +165,24 @@ export function deriveAlerts(
     if (e.type === 'decision' && e.verdict === 'refuse') {
       const forged = e.reasons.find((r) => FORGED.has(r));
       if (forged) drafts.push({ type: 'forged_pass', ...base(e), detail: forged.replace(/^pass_/, '') });
-      if (e.reasons.includes('fever'))
+    }
+    const pass = e.passId ? passRows.get(e.passId) : undefined;
+    const facts = { ...e, at: e.at.getTime(), revokedAt: pass?.revokedAt?.getTime() ?? null };
+    let explained = e.passMismatch !== null;
+    for (const finding of decisionFindings(facts)) {
+      if (finding === 'fever')
         drafts.push({
           type: 'fever',
           ...base(e),
           detail: e.lastCelsius === null ? '' : `${e.lastCelsius.toFixed(1)}°C`,
         });
-      if (e.reasons.includes('block_list')) drafts.push({ type: 'block_list', ...base(e), detail: '' });
+      if (finding === 'block_list') drafts.push({ type: 'block_list', ...base(e), detail: '' });
+      if (finding === 'revoked_before_admit') {
+        drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass!.revokedAt!.toISOString()}` });
+        explained = true;
+      }
     }
-    let explained = e.passMismatch !== null;
-    if (e.type === 'decision' && e.verdict === 'admit' && e.passId && !e.passMismatch) {
+    if (e.passId && isCountedAdmit(facts)) {
       admitsByPass.set(e.passId, [...(admitsByPass.get(e.passId) ?? []), e]);
       const escorted = escortNeeded.get(passRows.get(e.passId)?.requestId ?? 0) ?? true;
       if (escorted && !arrived.has(e.passId) && now.getTime() - e.at.getTime() > rules.escortWaitMinutes * 60_000) {
@@ -182,11 +191,6 @@ export function deriveAlerts(
         const seen = overdue.get(key);
         if (seen) seen.visitors += 1;
         else overdue.set(key, { first: e, requestId, visitors: 1 });
-      }
-      const pass = passRows.get(e.passId);
-      if (pass?.revokedAt && pass.revokedAt < e.at) {
-        drafts.push({ type: 'revoked_before_admit', ...base(e), detail: `revoked ${pass.revokedAt.toISOString()}` });
-        explained = true;
       }
       if (e.ruleVersion && e.ruleVersion < versionAt(e.at))
         drafts.push({

@@ -1,5 +1,6 @@
 import { audiencesFor, type Audience, type NotificationEvent } from '../domain/notifications';
 import { maskName } from '../domain/names';
+import { decisionFindings, isCountedAdmit, type DecisionFinding } from '../domain/gate-findings';
 import { addDays, wallClock } from '../domain/dates';
 import { deriveAlerts } from '../alerts/store';
 import { currentRules } from '../rules/store';
@@ -28,6 +29,12 @@ import {
 } from './store';
 
 const ROBOTS = new Set<ChannelRow['kind']>(['wecom', 'dingtalk', 'feishu']);
+
+const FINDING_EVENT: Record<DecisionFinding, NotificationEvent> = {
+  fever: 'gate.fever',
+  block_list: 'gate.block_list',
+  revoked_before_admit: 'gate.revoked_admit',
+};
 
 /** Where each reader acts: the office's queue or wall, the request's page, the visitor's pass. */
 const OFFICE_PAGE: Partial<Record<NotificationEvent, string>> = {
@@ -259,25 +266,21 @@ function gateNotices(tx: Tx, e: Extract<DomainEvent, { type: 'gate_events.synced
       escortName: f.escortName ?? '—',
     };
     const base = { departmentId: f.departmentId, requestId: f.requestId, at, filerUserId: f.filedByUserId };
-    if (f.verdict === 'refuse') {
-      if (reasons.includes('fever'))
-        out.push({
-          ...base,
-          cause: `gate:${f.id}`,
-          event: 'gate.fever',
-          values: { ...values, temperature: f.celsius === null ? '—' : `${f.celsius.toFixed(1)}°C` },
-        });
-      if (reasons.includes('block_list'))
-        out.push({ ...base, cause: `gate:${f.id}`, event: 'gate.block_list', values });
-    }
-    if (f.verdict !== 'admit' || !f.passId || f.passMismatch) continue;
-    if (f.revokedAt !== null && f.revokedAt < f.at)
+    // The same findings the alerts raise (domain/gate-findings.ts), told as they are stored.
+    const facts = { ...f, type: 'decision', reasons };
+    for (const finding of decisionFindings(facts))
       out.push({
         ...base,
         cause: `gate:${f.id}`,
-        event: 'gate.revoked_admit',
-        values: { ...values, revokedAt: time(new Date(f.revokedAt), tz) },
+        event: FINDING_EVENT[finding],
+        values:
+          finding === 'fever'
+            ? { ...values, temperature: f.celsius === null ? '—' : `${f.celsius.toFixed(1)}°C` }
+            : finding === 'revoked_before_admit'
+              ? { ...values, revokedAt: time(new Date(f.revokedAt!), tz) }
+              : values,
       });
+    if (!isCountedAdmit(facts)) continue;
     if (f.entriesUsed !== null && f.entriesAllowed !== null && f.entriesUsed > f.entriesAllowed)
       out.push({
         ...base,
