@@ -5,6 +5,10 @@ import { createRouter, guardResponses, jsonBody, jsonContent } from '../lib/rout
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { ALERT_TYPES, acknowledgeAlert, deriveAlerts } from './store';
+import type { Context } from 'hono';
+import type { AppEnv } from '../lib/context';
+import type { Tx } from '../db/open';
+import type { Happened } from '../events';
 
 export const AlertSchema = z
   .object({
@@ -19,6 +23,20 @@ export const AlertSchema = z
     acknowledged: z.object({ by: z.string(), at: z.string(), note: z.string().nullable() }).nullable(),
   })
   .openapi('Alert');
+
+/** The signed-in office user acknowledges one alert: audit-logged and said, unless someone was first. */
+function acknowledge(tx: Tx, happened: Happened, c: Context<AppEnv>, key: string, note: string | null, now: Date) {
+  const p = principalOf(c);
+  if (!acknowledgeAlert(tx, { key, userId: p.userId!, at: now, note })) return false;
+  recordAudit(tx, now, p, c.get('requestId'), {
+    action: 'alert.acknowledge',
+    entity: 'alert',
+    entityId: key,
+    reason: note,
+  });
+  happened({ type: 'alert.acknowledged', key, userId: p.userId! });
+  return true;
+}
 
 export const alertRoutes = createRouter()
   .openapi(
@@ -56,20 +74,9 @@ export const alertRoutes = createRouter()
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');
-      const p = principalOf(c);
       const { key, note } = c.req.valid('json');
       const now = clock.now();
-      events.transact(db, (tx, happened) => {
-        if (acknowledgeAlert(tx, { key, userId: p.userId!, at: now, note })) {
-          recordAudit(tx, now, p, c.get('requestId'), {
-            action: 'alert.acknowledge',
-            entity: 'alert',
-            entityId: key,
-            reason: note,
-          });
-          happened({ type: 'alert.acknowledged', key, userId: p.userId! });
-        }
-      });
+      events.transact(db, (tx, happened) => acknowledge(tx, happened, c, key, note, now));
       return c.json({ key, acknowledged: true }, 200);
     },
   )
@@ -102,25 +109,12 @@ export const alertRoutes = createRouter()
     }),
     (c) => {
       const { db, clock, events } = c.get('deps');
-      const p = principalOf(c);
       const { keys, note } = c.req.valid('json');
       const now = clock.now();
       const out = { acknowledged: [] as string[], already: [] as string[] };
       events.transact(db, (tx, happened) => {
-        for (const key of new Set(keys)) {
-          if (!acknowledgeAlert(tx, { key, userId: p.userId!, at: now, note })) {
-            out.already.push(key);
-            continue;
-          }
-          out.acknowledged.push(key);
-          recordAudit(tx, now, p, c.get('requestId'), {
-            action: 'alert.acknowledge',
-            entity: 'alert',
-            entityId: key,
-            reason: note,
-          });
-          happened({ type: 'alert.acknowledged', key, userId: p.userId! });
-        }
+        for (const key of new Set(keys))
+          (acknowledge(tx, happened, c, key, note, now) ? out.acknowledged : out.already).push(key);
       });
       return c.json(out, 200);
     },

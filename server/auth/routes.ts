@@ -192,7 +192,7 @@ export const authRoutes = createRouter()
     const userId = p.userId;
     const patch = c.req.valid('json');
     const set = {
-      ...(patch.email !== undefined ? { email: patch.email?.toLowerCase() ?? null } : {}),
+      ...(patch.email !== undefined ? { email: patch.email } : {}),
       ...(patch.locale ? { locale: patch.locale } : {}),
     };
     if (Object.keys(set).length === 0) return c.json(meOf(db, p), 200);

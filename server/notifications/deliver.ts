@@ -27,7 +27,7 @@ export const publicOrigin = (config: { PUBLIC_ORIGIN?: string | undefined; PORT:
 
 /** A delivery as its channel sends it: rendered in the recipient's language, links absolute. */
 function messageOf(
-  d: Pick<DeliveryRow, 'messageId' | 'event' | 'address' | 'locale' | 'payload'>,
+  d: Pick<DeliveryRow, 'messageId' | 'address' | 'locale' | 'payload'> & { event: DeliveryRow['event'] | 'test' },
   origin: string,
 ): Message {
   const payload = d.payload as NotificationPayload;
@@ -54,15 +54,13 @@ export function sendTestMessage(channel: Channel, to: string, lang: Lang, origin
     link: '/admin/notifications',
     at: now.toISOString(),
   };
-  const rendered = renderMessage('test', payload, lang, origin);
-  return sendOne(channel, {
-    messageId: `test_${now.getTime().toString(36)}`,
-    event: 'test',
-    rendered,
-    lang,
-    to,
-    data: { type: 'test', timestamp: payload.at, data: { channel: channel.name, title: rendered.title } },
-  });
+  return sendOne(
+    channel,
+    messageOf(
+      { messageId: `test_${now.getTime().toString(36)}`, event: 'test', address: to, locale: lang, payload },
+      origin,
+    ),
+  );
 }
 
 export interface NotifierOptions {

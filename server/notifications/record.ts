@@ -177,15 +177,15 @@ function deliveriesOf(ctx: RoutingContext, n: Notice): Delivery[] {
 }
 
 /** Campus wall-clock minute, formatted once per minute and zone (a sync names a few minutes, 500 times). */
-const minutes = new Map<string, string>();
+const minuteText = new Map<string, string>();
 const time = (at: Date, tz: string) => {
   const key = `${tz}|${Math.floor(at.getTime() / 60_000)}`;
-  let text = minutes.get(key);
+  let text = minuteText.get(key);
   if (text === undefined) {
     const w = wallClock(at, tz);
     text = `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
-    if (minutes.size > 10_000) minutes.clear();
-    minutes.set(key, text);
+    if (minuteText.size > 10_000) minuteText.clear();
+    minuteText.set(key, text);
   }
   return text;
 };

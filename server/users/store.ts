@@ -97,7 +97,12 @@ export function updateUser(
     >
   >,
 ) {
-  tx.update(users).set(set).where(eq(users.id, id)).run();
+  // Addresses are compared lower-cased (notifications find a person by the address on a request).
+  const email = set.email ? { email: set.email.toLowerCase() } : {};
+  tx.update(users)
+    .set({ ...set, ...email })
+    .where(eq(users.id, id))
+    .run();
 }
 
 /** Ends the account's sessions, all of them or all but the one kept (the caller's own). */
