@@ -3,6 +3,7 @@ import { benchIngest } from './ingest';
 import { benchOffice } from './office';
 import { benchDecision, benchScanToVerdict } from './kiosk';
 import { benchSignIn } from './signin';
+import { benchVisitPage } from './visit-page';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 await benchApi();
@@ -11,3 +12,4 @@ await benchIngest();
 await benchOffice();
 await benchDecision();
 await benchScanToVerdict();
+await benchVisitPage();

@@ -39,10 +39,12 @@ import { authenticate } from './middleware/auth';
 import { bodyLimit } from './middleware/body-limit';
 import { securityHeaders } from './middleware/security-headers';
 import { originGuard } from './middleware/origin-guard';
-import { spaRoutes } from './static';
+import { spaRoutes, visitPageRoutes } from './static';
 import { tokenRoutes } from './tokens/routes';
 import { userRoutes } from './users/routes';
 import { notificationRoutes } from './notifications/routes';
+import { invitationRoutes } from './invitations/routes';
+import { visitRoutes } from './visit/routes';
 import { recordNotifications } from './notifications/record';
 import { publicOrigin } from './notifications/deliver';
 import { loadConfig, type Config } from './env';
@@ -108,7 +110,9 @@ function apiRoutes() {
     .route('/tracing', tracingRoutes)
     .route('/presence', presenceRoutes)
     .route('/visitors', visitorRoutes)
-    .route('/notifications', notificationRoutes);
+    .route('/notifications', notificationRoutes)
+    .route('/invitations', invitationRoutes)
+    .route('/visit', visitRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
@@ -133,6 +137,7 @@ export function createApp({
       windowMs: config.LOGIN_RATE_WINDOW_SECONDS * 1000,
     }),
     accountLimiter: createRateLimiter({ limit: config.LOGIN_ACCOUNT_LIMIT, windowMs: 60_000 }),
+    visitLimiter: createRateLimiter({ limit: config.VISIT_RATE_LIMIT, windowMs: 60_000 }),
     idHashKey,
     keys: {
       idempotency: deriveKey(idHashKey, 'idempotency'),
@@ -183,8 +188,10 @@ export function createApp({
   if (serveFrontends) {
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
     app.route('/admin', spaRoutes('admin', ROOT_DIR));
-    // The visitor's pass page is part of the admin build, served at a short public path.
-    app.route('/pass', spaRoutes('admin', ROOT_DIR, '/pass'));
+    // The visitor's own page: its own entry of the admin build, at a short public path.
+    app.route('/v', visitPageRoutes(ROOT_DIR));
+    // Pass links sent before the visitor's page had its own path.
+    app.get('/pass/:link{[A-Za-z0-9_-]{20,64}}', (c) => c.redirect(`/v/${c.req.param('link')}`, 301));
     app.get('/', (c) => c.redirect('/admin/', 302));
   }
 

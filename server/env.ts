@@ -24,6 +24,8 @@ export const EnvSchema = z.object({
   LOGIN_RATE_WINDOW_SECONDS: int(1, 86_400).default(300),
   /** Sign-ins to one account a minute, successful ones included: a valid password is no way to flood scrypt. */
   LOGIN_ACCOUNT_LIMIT: int(1, 10_000).default(20),
+  /** Requests a minute to the visitors' public pages from one address (a guessed link costs one too). */
+  VISIT_RATE_LIMIT: int(1, 100_000).default(60),
   TRUST_PROXY: bool.default(false),
   PUBLIC_ORIGIN: z.url().optional(),
   BODY_LIMIT_BYTES: int(1024, 64 * 1024 * 1024).default(2 * 1024 * 1024),

@@ -1,12 +1,16 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './lib/context';
 
-/** Operations anyone may call: signing in, the visitor's pass page, a tablet's enrollment, health. */
+/** Operations anyone may call: signing in, the visitor's own page, a tablet's enrollment, health. */
 export const PUBLIC_OPERATIONS = new Set([
   'GET /healthz',
   'POST /api/v1/auth/login',
   'POST /api/v1/auth/logout',
-  'GET /api/v1/passes/view/{link}',
+  'GET /api/v1/visit/{token}',
+  'POST /api/v1/visit/{token}/opened',
+  'POST /api/v1/visit/{token}/declaration',
+  'POST /api/v1/visit/{token}/erasure',
+  'GET /api/v1/visit/{token}/regions',
   'POST /api/v1/kiosk/enroll',
 ]);
 

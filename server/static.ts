@@ -10,7 +10,8 @@ import type { AppEnv } from './lib/context';
  * the app's index.html (client-side routing). Hashed assets are cached for a year;
  * index.html is never cached, so a tablet picks up a new build on its next load.
  */
-export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string, mountedAt = `/${name}`) {
+export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string) {
+  const mountedAt = `/${name}`;
   const dist = join(rootDir, name, 'dist');
   const app = new Hono<AppEnv>();
   if (!existsSync(join(dist, 'index.html'))) {
@@ -26,5 +27,27 @@ export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string, mountedAt = 
   });
   app.use('*', serveStatic({ root: dist, rewriteRequestPath: (p) => p.replace(strip, '') }));
   app.get('*', serveStatic({ root: dist, path: 'index.html' }));
+  return app;
+}
+
+/**
+ * The visitor's own page, at `/v/<link>`: its own small entry of the admin build (visit.html, no
+ * admin shell), and its service worker at `/v/sw.js` so the page and the last answer for the link
+ * open again without signal at the gate.
+ */
+export function visitPageRoutes(rootDir: string) {
+  const dist = join(rootDir, 'admin', 'dist');
+  const app = new Hono<AppEnv>();
+  if (!existsSync(join(dist, 'visit.html'))) {
+    return app.all('*', () => {
+      throw new ApiError(503, 'frontend_not_built', 'The admin app is not built; run npm run build');
+    });
+  }
+  app.use('*', async (c, next) => {
+    await next();
+    if (c.res.ok) c.header('Cache-Control', 'no-cache');
+  });
+  app.get('/sw.js', serveStatic({ root: dist, path: 'visit-sw.js' }));
+  app.get('*', serveStatic({ root: dist, path: 'visit.html' }));
   return app;
 }

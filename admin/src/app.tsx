@@ -17,7 +17,6 @@ const RequestDetailPage = lazy(() => import('./pages/request-detail').then((m) =
 const ReviewPage = lazy(() => import('./pages/review').then((m) => m.ReviewPage));
 const CampusesPage = lazy(() => import('./pages/campuses').then((m) => m.CampusesPage));
 const DevicesPage = lazy(() => import('./pages/devices').then((m) => m.DevicesPage));
-const PassPage = lazy(() => import('./pages/pass').then((m) => m.PassPage));
 const LivePage = lazy(() => import('./pages/live').then((m) => m.LivePage));
 const PresencePage = lazy(() => import('./pages/presence').then((m) => m.PresencePage));
 const ReportsPage = lazy(() => import('./pages/reports').then((m) => m.ReportsPage));
@@ -25,29 +24,12 @@ const TracingPage = lazy(() => import('./pages/tracing').then((m) => m.TracingPa
 const RulesPage = lazy(() => import('./pages/rules').then((m) => m.RulesPage));
 const NotificationsPage = lazy(() => import('./pages/notifications').then((m) => m.NotificationsPage));
 
-/** The visitor's pass page is public: its unguessable link is the credential. */
-const passLink = () => /^\/pass\/([A-Za-z0-9_-]{20,64})$/.exec(location.pathname)?.[1];
-
 /** Composes the app: state, routing, and the sign-in gate. */
 export function App({ state }: { state: AppState }) {
-  const link = passLink();
   useEffect(() => {
-    if (!link) void state.refreshMe();
-  }, [state, link]);
+    void state.refreshMe();
+  }, [state]);
   const me = state.me.value;
-  if (link) {
-    return (
-      <AppStateContext.Provider value={state}>
-        <LocationProvider>
-          {/* Router, not a bare element: it is what waits for lazy() pages to load. */}
-          <Router>
-            <Route path="/pass/:link" component={PassPage} />
-            <Route default component={PassPage} />
-          </Router>
-        </LocationProvider>
-      </AppStateContext.Provider>
-    );
-  }
   return (
     <AppStateContext.Provider value={state}>
       {me === undefined ? (

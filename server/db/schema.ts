@@ -1,5 +1,13 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from 'drizzle-orm/sqlite-core';
+import {
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+  type AnySQLiteColumn,
+} from 'drizzle-orm/sqlite-core';
 import { ROLES, type TokenScope } from '../domain/roles';
 import { REQUEST_KINDS } from '../domain/policy';
 import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
@@ -32,6 +40,9 @@ export const gates = sqliteTable(
     code: text('code').notNull(),
     name: text('name').notNull(),
     nameEn: text('name_en').notNull().default(''),
+    /** Where the gate is, for the visitor's pass page (how to find it); optional. */
+    address: text('address').notNull().default(''),
+    addressEn: text('address_en').notNull().default(''),
     active: integer('active', { mode: 'boolean' }).notNull().default(true),
     createdAt: createdAt(),
   },
@@ -235,6 +246,11 @@ export const visitRequests = sqliteTable(
     /** The office allowed a printed pass for this request (visitors without a phone); off unless asked. */
     printAllowed: integer('print_allowed', { mode: 'boolean' }).notNull().default(false),
     emergencyReason: text('emergency_reason'),
+    /**
+     * How many people the request is for: the visitors the department entered plus the head count
+     * of each invitation (whose visitors fill in their own part). The group cap counts these.
+     */
+    expectedVisitors: integer('expected_visitors').notNull().default(0),
     backfillDueAt: ms('backfill_due_at'),
     backfilledAt: ms('backfilled_at'),
     decidedAt: ms('decided_at'),
@@ -295,12 +311,64 @@ export const visitors = sqliteTable(
     overrideReason: text('override_reason'),
     overrideByUserId: integer('override_by_user_id').references(() => users.id),
     overrideAt: ms('override_at'),
+    /**
+     * Who gave this data: the department (the paper path: the commitment is then signed on paper at
+     * the gate, recorded by the guard), or the visitor on their own phone through an invitation.
+     */
+    declaredBy: text('declared_by', { enum: ['filer', 'visitor'] })
+      .notNull()
+      .default('filer'),
+    invitationId: integer('invitation_id').references((): AnySQLiteColumn => invitations.id),
+    /** The commitment as the visitor signed it online: the name they typed (and the version and time above). */
+    commitmentSignedName: text('commitment_signed_name'),
+    /** The visitor's own consents (PIPL arts. 28–29), given separately, and the rule version whose notice they read. */
+    consentIdAt: ms('consent_id_at'),
+    consentHealthAt: ms('consent_health_at'),
+    consentRuleVersion: integer('consent_rule_version'),
+    /** The language of the visitor's phone, for what is sent to them. */
+    locale: text('locale', { enum: ['zh', 'en'] }),
+    declaredAt: ms('declared_at'),
+    erasureRequestedAt: ms('erasure_requested_at'),
   },
   (t) => [
     index('visitors_request_idx').on(t.requestId),
     index('visitors_id_hash_idx').on(t.idHash),
     uniqueIndex('visitors_link_unique').on(t.linkToken),
   ],
+);
+
+/**
+ * An invitation for visitors to fill in their own part on their phone: one person, or a group with
+ * one link and a head count. The token is the credential (unguessable, re-issuable: the old one
+ * dies); it expires with the visit. A single invitation's visitor keeps the same link as their pass.
+ */
+export const invitations = sqliteTable(
+  'invitations',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    requestId: integer('request_id')
+      .notNull()
+      .references(() => visitRequests.id, { onDelete: 'cascade' }),
+    token: text('token').notNull(),
+    /** The invited visitor's name (a group's: its leader or name), as the department wrote it. */
+    name: text('name').notNull(),
+    phone: text('phone'),
+    email: text('email'),
+    /** The language the invitation is sent in, until the visitor's phone says otherwise. */
+    locale: text('locale', { enum: ['zh', 'en'] })
+      .notNull()
+      .default('zh'),
+    headCount: integer('head_count').notNull().default(1),
+    createdAt: ms('created_at').notNull(),
+    /** Sent (or reminded) this many times, the last at sentAt. */
+    sends: integer('sends').notNull().default(0),
+    sentAt: ms('sent_at'),
+    openedAt: ms('opened_at'),
+    /** An edit took it off the request: its link says so; visitors who completed it are removed. */
+    withdrawnAt: ms('withdrawn_at'),
+    purgedAt: ms('purged_at'),
+  },
+  (t) => [uniqueIndex('invitations_token_unique').on(t.token), index('invitations_request_idx').on(t.requestId)],
 );
 
 export const requestHistory = sqliteTable(

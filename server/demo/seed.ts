@@ -2,8 +2,8 @@ import { and, count, eq } from 'drizzle-orm';
 import { campuses, departments, gates, passes, users, visitRequests, visitors } from '../db/schema';
 import { campusDate } from '../domain/dates';
 import { issuePasses } from '../passes/issue';
-import { newLinkToken } from '../requests/store';
-import { currentRules } from '../rules/store';
+import { newLinkToken, visitorPage } from '../requests/store';
+import { currentCommitment, currentRules } from '../rules/store';
 import { hashPassword } from '../lib/crypto';
 import { insertUser } from '../users/store';
 import type { Db, Tx } from '../db/open';
@@ -71,6 +71,7 @@ function seedTodaysVisit(tx: Tx, now: Date, signingKeyWrap: Buffer) {
       escortName: '李老师',
       escortPhone: '13911112222',
       ruleVersion: version,
+      expectedVisitors: 1,
       decidedAt: now,
       createdAt: now,
       updatedAt: now,
@@ -92,6 +93,16 @@ function seedTodaysVisit(tx: Tx, now: Date, signingKeyWrap: Buffer) {
       outOfCity: false,
       checks: [],
       linkToken: newLinkToken(),
+      // Filled in by the visitor on their phone, as invited: consents given, the commitment signed.
+      declaredBy: 'visitor',
+      declaredAt: now,
+      consentIdAt: now,
+      consentHealthAt: now,
+      consentRuleVersion: version,
+      commitmentVersion: currentCommitment(tx)?.id ?? null,
+      commitmentAcceptedAt: now,
+      commitmentSignedName: '张三',
+      locale: 'zh',
     })
     .run();
   issuePasses(tx, r.id, now, rules, signingKeyWrap);
@@ -166,5 +177,5 @@ export function seedDemo(
     );
   print('');
   const link = expected();
-  return link ? `/pass/${link.link}` : null;
+  return link ? visitorPage(link.link) : null;
 }

@@ -98,7 +98,7 @@ export const feverRetested = (t: TemperatureState) =>
   t.state === 'rest' || t.state === 'fever' || (t.state === 'normal' && t.afterRest === true);
 
 export type CheckCode =
-  'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'id_match' | 'snapshot';
+  'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'commitment' | 'id_match' | 'snapshot';
 /**
  * `not_required`: the policy in force does not ask for this check of this entrant (never shown as
  * passed); `not_applicable`: it asks, but not of this entrant (an in-city visitor's test).
@@ -119,6 +119,7 @@ export type RefusalReason =
   | 'code_yellow'
   | 'fever'
   | 'test_not_confirmed'
+  | 'commitment_refused'
   | 'id_mismatch'
   | 'block_list'
   | 'snapshot_stale';
@@ -141,6 +142,12 @@ export interface AdmissionInput {
   testConfirmed: boolean | null;
   /** The guard confirms the ID document matches the pass. */
   idConfirmed: boolean | null;
+  /**
+   * The personal health commitment (seed 000): signed by the visitor on their phone (the server's
+   * rows say so, never the tablet), or, on the paper path, signed on paper at the gate as the guard
+   * records (`onPaper`; false: the entrant would not sign). Absent in events from builds before it.
+   */
+  commitment?: { signedOnline: boolean; onPaper: boolean | null };
   /** Offline too long: the kiosk refuses offline admits (issue: offline-first). */
   snapshotFresh: boolean;
   /**
@@ -155,7 +162,8 @@ export interface AdmissionDecision {
   checks: CheckResult[];
   reasons: RefusalReason[];
   /** What the guard does next while incomplete. */
-  next: 'health_code' | 'temperature' | 'retake_temperature' | 'rest' | 'nucleic_test' | 'id_match' | null;
+  next:
+    'health_code' | 'temperature' | 'retake_temperature' | 'rest' | 'nucleic_test' | 'commitment' | 'id_match' | null;
   temperature: TemperatureState;
 }
 
@@ -253,6 +261,23 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     if (!input.testConfirmed) reasons.push('test_not_confirmed');
   }
 
+  if (input.commitment) {
+    const c = input.commitment;
+    if (!policy.commitment) checks.push(notRequired('commitment'));
+    else if (c.signedOnline) checks.push({ code: 'commitment', outcome: 'pass', detail: 'signed_online' });
+    else if (c.onPaper === null) {
+      checks.push({ code: 'commitment', outcome: 'pending', detail: 'not_signed' });
+      pending('commitment');
+    } else {
+      checks.push({
+        code: 'commitment',
+        outcome: c.onPaper ? 'pass' : 'fail',
+        detail: c.onPaper ? 'signed_on_paper' : 'refused',
+      });
+      if (!c.onPaper) reasons.push('commitment_refused');
+    }
+  }
+
   if (input.idConfirmed === false) {
     checks.push({ code: 'id_match', outcome: 'fail', detail: 'mismatch' });
     reasons.push('id_mismatch');
@@ -305,6 +330,10 @@ const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
   test_not_confirmed: {
     zh: '未能出示{hours}小时内核酸阴性证明',
     en: 'No negative test within {hours} hours shown',
+  },
+  commitment_refused: {
+    zh: '未签署个人健康承诺书，不得入校',
+    en: 'The personal health commitment was not signed: entry refused',
   },
   id_mismatch: { zh: '证件与通行码不符', en: 'ID document does not match the pass' },
   block_list: {

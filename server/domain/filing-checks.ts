@@ -20,6 +20,7 @@ export type FilingCode =
   | 'risk_area_visited'
   | 'close_contact'
   | 'block_list'
+  /** No longer raised: the visitor signs on their phone, or on paper at the gate. Kept for rows that carry it. */
   | 'commitment_required'
   | 'test_required'
   | 'test_not_negative'
@@ -30,7 +31,6 @@ export interface VisitorFacts {
   fromRegion: string;
   visitedRegions: string[];
   closeContact: boolean;
-  commitmentAccepted: boolean;
   testTakenAt: Date | null;
   testResult: 'negative' | 'positive' | null;
   /** Precomputed by the caller from keyed hashes and normalised names. */
@@ -47,6 +47,11 @@ export interface RequestFacts {
   emergency?: boolean;
   /** Contractors and long-term workers have their own policy. */
   kind?: RequestKind;
+  /**
+   * How many people the request is for, when more than the visitors known so far (invited visitors
+   * who have not filled in their part yet): the group cap counts them all.
+   */
+  expectedVisitors?: number;
   visitors: VisitorFacts[];
 }
 
@@ -102,7 +107,8 @@ export function checkFiling(
     if (req.visitDateFrom > latest)
       violations.push({ path: ['visitDateFrom'], code: 'too_far_ahead', params: { latest } });
   }
-  const groupReview = req.visitors.length > rules.groupCap;
+  const people = Math.max(req.visitors.length, req.expectedVisitors ?? 0);
+  const groupReview = people > rules.groupCap;
   if (groupReview && !req.preventionPlan?.trim()) {
     violations.push({ path: ['preventionPlan'], code: 'prevention_plan_required', params: { cap: rules.groupCap } });
   }
@@ -111,7 +117,7 @@ export function checkFiling(
   const entrant = entrantOfFiling(rules, {
     emergency: req.emergency ?? false,
     kind: req.kind,
-    visitors: req.visitors.length,
+    visitors: people,
   });
   const policy = policyFor(rules, entrant);
   const hours = policy.nucleicTest.hours;
@@ -133,7 +139,6 @@ export function checkFiling(
     }
     if (policy.closeContactDeclaration && v.closeContact) at('closeContact', 'close_contact');
     if (v.blocked) at('name', 'block_list');
-    if (policy.commitment && !v.commitmentAccepted) at('commitmentAccepted', 'commitment_required');
     const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
     if (testRequiredBy(policy, outOfCity)) {
       if (!v.testTakenAt || !v.testResult) at('testTakenAt', 'test_required', { hours });

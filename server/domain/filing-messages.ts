@@ -14,7 +14,16 @@ export const FILING_MESSAGES: Record<
   | 'unknown_region'
   | 'control_characters'
   | 'invisible_only'
-  | 'date_out_of_range',
+  | 'date_out_of_range'
+  | 'contact_required'
+  | 'no_visitors'
+  | 'too_many_visitors'
+  | 'unknown_invitation'
+  | 'head_count_below_completed'
+  | 'consent_required'
+  | 'commitment_unsigned'
+  | 'commitment_outdated'
+  | 'signature_mismatch',
   { zh: string; en: string }
 > = {
   too_far_ahead: { zh: '来访日期最晚可选 {latest}', en: 'Visits can be filed up to {latest}' },
@@ -67,6 +76,33 @@ export const FILING_MESSAGES: Record<
   id_birth_date: { zh: '身份证号码中的出生日期无效', en: 'The birth date inside the resident ID is not a real date' },
   unknown_gate: { zh: '校门不存在或已停用', en: 'The gate does not exist or is inactive' },
   unknown_region: { zh: '地区代码不存在', en: 'Unknown region code' },
+  contact_required: {
+    zh: '请填写受邀人的手机号或电子邮箱',
+    en: 'Give the invited visitor’s phone number or e-mail address',
+  },
+  no_visitors: { zh: '请至少添加一名来访人或一份邀请', en: 'Add at least one visitor or invitation' },
+  too_many_visitors: { zh: '一次备案最多 2000 人', en: 'A request may be for at most 2,000 people' },
+  unknown_invitation: { zh: '该邀请不属于本次备案', en: 'That invitation is not on this request' },
+  head_count_below_completed: {
+    zh: '已有 {completed} 人通过该邀请填写，人数不能少于此数',
+    en: '{completed} visitors have already filled in this invitation: the head count cannot be lower',
+  },
+  consent_required: {
+    zh: '请阅读个人信息告知并勾选同意',
+    en: 'Please read the privacy notice and give your consent',
+  },
+  commitment_unsigned: {
+    zh: '请阅读个人健康承诺书，输入姓名并勾选签署',
+    en: 'Please read the health commitment, type your full name and tick to sign',
+  },
+  commitment_outdated: {
+    zh: '承诺书已更新，请重新阅读后签署',
+    en: 'The commitment has been updated: please read it again and sign',
+  },
+  signature_mismatch: {
+    zh: '签署姓名须与填写的姓名一致',
+    en: 'The name you sign with must be the name you gave',
+  },
 };
 
 export const RISK_LEVEL_TEXT = {

@@ -1,6 +1,8 @@
 import * as ed from '@noble/ed25519';
-import { hmac } from '@noble/hashes/hmac.js';
-import { sha256, sha512 } from '@noble/hashes/sha2.js';
+import { sha512 } from '@noble/hashes/sha2.js';
+import { fromBase64Url, timeStep, timeStepCode, toBase64Url } from './live-code';
+
+export { fromBase64Url, liveQrText, timeStep, timeStepCode, toBase64Url } from './live-code';
 
 // noble's synchronous API needs a SHA-512; this module is the only place that sets it.
 ed.hashes.sha512 = sha512;
@@ -50,22 +52,6 @@ export type PassVerdict = { ok: true; claims: PassClaims } | { ok: false; reason
 
 const MINUTE = 60_000;
 
-export function toBase64Url(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
-}
-
-export function fromBase64Url(text: string): Uint8Array | null {
-  if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
-  try {
-    const bin = atob(text.replace(/-/g, '+').replace(/_/g, '/'));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  } catch {
-    return null;
-  }
-}
-
 export const hexToBytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (h) => Number.parseInt(h, 16));
 export const bytesToHex = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 
@@ -107,23 +93,6 @@ export function signPass(claims: PassClaims, privateKey: Uint8Array): string {
 
 export const publicKeyOf = (privateKey: Uint8Array) => ed.getPublicKey(privateKey);
 export const newPrivateKey = () => ed.utils.randomSecretKey();
-
-/** The time step a code belongs to. */
-export const timeStep = (now: Date, stepSeconds: number) => Math.floor(now.getTime() / 1000 / stepSeconds);
-
-/** RFC 4226 dynamic truncation over HMAC-SHA-256 of the step: six digits. */
-export function timeStepCode(secret: Uint8Array, step: number): string {
-  const msg = new Uint8Array(8);
-  new DataView(msg.buffer).setBigUint64(0, BigInt(step));
-  const mac = hmac(sha256, secret, msg);
-  const offset = mac[mac.length - 1]! & 0x0f;
-  const bin = ((mac[offset]! & 0x7f) << 24) | (mac[offset + 1]! << 16) | (mac[offset + 2]! << 8) | mac[offset + 3]!;
-  return String(bin % 1_000_000).padStart(6, '0');
-}
-
-/** What the visitor's phone shows: the token plus the current code. */
-export const liveQrText = (token: string, secret: Uint8Array, now: Date, stepSeconds: number) =>
-  `${token}.${timeStepCode(secret, timeStep(now, stepSeconds))}`;
 
 export interface ParsedPassText {
   token: string;

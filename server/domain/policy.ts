@@ -146,9 +146,7 @@ export const entrantOfRequest = (r: {
   kind: RequestKind;
 }): EntrantType => entrantOf({ emergency: Boolean(r.emergency), group: r.queue === 'group', kind: r.kind });
 
-/** Whether this entrant must show a test: by the policy's scope and where they come from. */
-export const testRequiredBy = (p: EntrantPolicy, outOfCity: boolean) =>
-  p.nucleicTest.scope === 'everyone' || (p.nucleicTest.scope === 'out_of_city' && outOfCity);
+export { testRequiredBy } from './region-code';
 
 /**
  * Rule versions saved before levels existed held the closed campus's parameters at the top level:

@@ -59,6 +59,12 @@ export interface DayFigures {
   emergencyAdmits: number;
   /** Admits of visitors the office let in despite failed filing checks (an override, 谁批准谁负责). */
   overrideAdmits: number;
+  /**
+   * Admits of visitors the department entered itself (the paper path: the commitment signed on paper
+   * at the gate), and of visitors who filled in their own part on their phone. Emergency walk-ins are neither.
+   */
+  paperPathAdmits: number;
+  selfDeclaredAdmits: number;
   /** Emergency requests filed that day whose backfill is missing past its deadline (or came late). */
   overdueBackfills: number;
   /** Admitted visitors who left after their window ended, or had not left when it ended. */
@@ -79,6 +85,8 @@ export const zeroFigures = (): DayFigures => ({
   exits: 0,
   emergencyAdmits: 0,
   overrideAdmits: 0,
+  paperPathAdmits: 0,
+  selfDeclaredAdmits: 0,
   overdueBackfills: 0,
   overstays: 0,
   expiredNotSignedOut: 0,

@@ -104,11 +104,4 @@ export interface RiskArea {
   effectiveTo: string | null;
 }
 
-/** 410102 → 410102; 410100 → 4101; 410000 → 41: the prefix every code inside the area shares. */
-export function regionPrefix(code: string): string {
-  let p = code;
-  while (p.length > 2 && p.endsWith('00')) p = p.slice(0, -2);
-  return p;
-}
-
-export const regionWithin = (code: string, area: string) => code.startsWith(regionPrefix(area));
+export { regionPrefix, regionWithin } from './region-code';

@@ -15,6 +15,8 @@ export const GateSchema = z
     code: z.string(),
     name: z.string(),
     nameEn: z.string(),
+    address: z.string().openapi({ description: 'Where the gate is, shown on the visitor’s pass page' }),
+    addressEn: z.string(),
     active: z.boolean(),
   })
   .openapi('Gate');
@@ -26,6 +28,8 @@ const GateInput = z.object({
     .regex(/^[A-Za-z0-9_-]{1,32}$/, 'letters, digits, - and _ only'),
   name: safeText(1, 50),
   nameEn: safeText(0, 50).default(''),
+  address: safeText(0, 200).default(''),
+  addressEn: safeText(0, 200).default(''),
   active: z.boolean().default(true),
 });
 const GatePatch = patchOf(GateInput);
@@ -36,6 +40,8 @@ const view = (r: typeof gates.$inferSelect) => ({
   code: r.code,
   name: r.name,
   nameEn: r.nameEn,
+  address: r.address,
+  addressEn: r.addressEn,
   active: r.active,
 });
 

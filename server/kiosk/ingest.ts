@@ -24,6 +24,7 @@ interface PassRow {
   entriesUsed: number;
   revokedAt: number | null;
   outOfCity: 0 | 1;
+  signedOnline: 0 | 1;
   emergency: 0 | 1;
   queue: 'normal' | 'group';
   kind: 'visitor' | 'contractor';
@@ -49,7 +50,8 @@ function statementsFor(sqlite: Database.Database) {
     // The passes a batch names, in one indexed read (the server checks every one of them).
     passesOf: sqlite.prepare<[string], PassRow>(
       `select p.id, p.valid_from as validFrom, p.valid_to as validTo, p.gate_ids as gateIds, p.entries_allowed as entries,
-              p.entries_used as entriesUsed, p.revoked_at as revokedAt, v.out_of_city as outOfCity, r.emergency, r.queue, r.kind
+              p.entries_used as entriesUsed, p.revoked_at as revokedAt, v.out_of_city as outOfCity,
+              (v.declared_by = 'visitor' and v.commitment_version is not null) as signedOnline, r.emergency, r.queue, r.kind
        from passes p join visitors v on v.id = p.visitor_id join visit_requests r on r.id = v.request_id
        where p.id in (select value from json_each(?))`,
     ),
@@ -149,12 +151,13 @@ export function ingestEvents(
     const named = [...new Set(parsed.flatMap((e) => (e.passId ? [e.passId] : [])))];
     const records = new Map<string, PassRecord>();
     // Who the entrant is, as the server's own rows say: the policy and the test rule follow from it.
-    const entrants = new Map<string, { entrant: EntrantType; outOfCity: boolean }>();
+    const entrants = new Map<string, { entrant: EntrantType; outOfCity: boolean; signedOnline: boolean }>();
     if (named.length) {
       for (const r of s.passesOf.all(JSON.stringify(named))) {
         entrants.set(r.id, {
           entrant: entrantOfRequest(r),
           outOfCity: r.outOfCity === 1,
+          signedOnline: r.signedOnline === 1,
         });
         records.set(r.id, {
           passId: r.id,
@@ -200,6 +203,11 @@ export function ingestEvents(
             testRequired: undefined,
             testConfirmed: t.testConfirmed,
             idConfirmed: t.idConfirmed,
+            // Whether the visitor signed online is the server's to say; the paper signature is the guard's.
+            commitment: t.commitment && {
+              signedOnline: facts?.signedOnline ?? false,
+              onPaper: t.commitment.onPaper,
+            },
             snapshotFresh: t.snapshotFresh,
             blocked: t.blocked,
           };

@@ -28,6 +28,8 @@ export const AdmissionInputSchema = z.object({
   outOfCity: z.boolean().optional(),
   testConfirmed: z.boolean().nullable(),
   idConfirmed: z.boolean().nullable(),
+  /** `signedOnline` is what the tablet's snapshot said; the server takes it from its own rows. */
+  commitment: z.object({ signedOnline: z.boolean(), onPaper: z.boolean().nullable() }).optional(),
   snapshotFresh: z.boolean(),
   blocked: z.boolean().optional(),
 });
@@ -78,6 +80,10 @@ export const SnapshotPassSchema = z
         .nullable()
         .openapi({ description: 'Filing checks the office let this visitor in despite (shown to the guard)' }),
       testTakenAt: z.string().nullable(),
+      commitmentSigned: z.boolean().openapi({
+        description:
+          'The visitor signed the commitment on their phone; otherwise (the paper path) they sign on paper at the gate when the policy asks',
+      }),
     }),
     request: z.object({
       id: z.number().int(),

@@ -11,7 +11,7 @@ import {
   users,
 } from '../db/schema';
 import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
-import { passesWithContext } from '../passes/with-context';
+import { passesWithContext, signedOnline } from '../passes/with-context';
 import { maskName, maskPhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
@@ -119,6 +119,7 @@ export function buildSnapshot(
       outOfCity: visitor.outOfCity,
       override: visitor.overrideCodes && visitor.overrideAt ? visitor.overrideCodes : null,
       testTakenAt: visitor.testTakenAt?.toISOString() ?? null,
+      commitmentSigned: signedOnline(visitor),
     },
     request: {
       id: request.id,

@@ -16,6 +16,8 @@ export interface Deps {
   loginLimiter: RateLimiter;
   /** Sign-ins per account, successful ones too (LOGIN_ACCOUNT_LIMIT a minute). */
   accountLimiter: RateLimiter;
+  /** Requests to the visitors' public pages per address (VISIT_RATE_LIMIT a minute). */
+  visitLimiter: RateLimiter;
   /** Key of the keyed ID-number hash (lib/secrets.ts): the key file's key, kept out of the database. */
   idHashKey: Buffer;
   /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */

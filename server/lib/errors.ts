@@ -56,8 +56,28 @@ export const notFound = (subject: string) => new ApiError(404, 'not_found', `${s
 export const conflict = (code: string, message: string) => new ApiError(409, code, message);
 
 /** One field-level failure, in the same shape zod failures take. */
-export const fieldError = (path: (string | number)[], code: string, message: string) =>
-  new ApiError(400, 'validation_failed', 'The request has invalid fields', { issues: [{ path, code, message }] });
+export const fieldError = (
+  path: (string | number)[],
+  code: string,
+  message: string,
+  params?: Record<string, string | number>,
+) =>
+  new ApiError(400, 'validation_failed', 'The request has invalid fields', {
+    issues: [
+      {
+        path,
+        code,
+        // A code the forms know in both languages is sent in both (zh-CN first).
+        ...(code in FILING_MESSAGES
+          ? {
+              message: filingMessage(code as keyof typeof FILING_MESSAGES, 'en', params),
+              messageZh: filingMessage(code as keyof typeof FILING_MESSAGES, 'zh', params),
+            }
+          : { message }),
+        ...(params ? { params } : {}),
+      },
+    ],
+  });
 
 /** Turns zod issues into our issue list; keeps zod's machine code, never relies on its English. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {

@@ -14,7 +14,7 @@ export interface NotificationPayload {
   /** `visitor` for the visitor's own message (their pass), else the event's general text. */
   variant: 'general' | 'visitor';
   values: Record<string, PayloadValue>;
-  /** Path on the public origin (`/admin/review`, `/pass/…`), or null. */
+  /** Path on the public origin (`/admin/review`, `/v/…`), or null. */
   link: string | null;
   /** When it happened (ISO): the webhook's `timestamp`. */
   at: string;
@@ -48,6 +48,16 @@ const T: Record<Lang, Record<Key, Template>> = {
     'request.needs_review': {
       title: '来访申请 #{requestId} 需重新审核',
       body: '规则变更后不再符合：{reason}。相关通行码已停用，请核实后修改或等待保卫处复核。',
+      action: '查看申请',
+    },
+    'visitor.invited': {
+      title: '请填写您的来访信息',
+      body: '{visitor}，您好：{department}邀请您 {visitDate} {timeFrom}–{timeTo} 从{gates}来访。请打开下面的链接，阅读个人信息告知，填写本人健康申报并签署个人健康承诺书。接洽人：{escortName}，电话 {escortPhone}。审核通过后，同一链接即为您的通行码。',
+      action: '填写来访信息',
+    },
+    'visitor.erasure_requested': {
+      title: '访客 {visitor} 申请删除个人信息',
+      body: '{time}，申请 #{requestId}（{department}，{visitDate}）的访客申请删除其个人信息。请在申请详情中处理。',
       action: '查看申请',
     },
     'visitor.admitted': {
@@ -125,6 +135,16 @@ const T: Record<Lang, Record<Key, Template>> = {
     'request.needs_review': {
       title: 'Visit request #{requestId} needs review again',
       body: 'After a rule change it no longer passes: {reason}. The passes concerned are stopped; check and edit the request, or wait for the security office.',
+      action: 'Open the request',
+    },
+    'visitor.invited': {
+      title: 'Please fill in your visit details',
+      body: 'Hello {visitor}: {department} invites you to visit on {visitDate} {timeFrom}–{timeTo} through {gates}. Open the link below to read the privacy notice, fill in your own health declaration and sign the personal health commitment. Your host: {escortName}, phone {escortPhone}. Once approved, the same link is your pass.',
+      action: 'Fill in my details',
+    },
+    'visitor.erasure_requested': {
+      title: 'Visitor {visitor} asks for their data to be erased',
+      body: '{time}: a visitor of request #{requestId} ({department}, {visitDate}) asked for their personal data to be erased. Act on it on the request’s page.',
       action: 'Open the request',
     },
     'visitor.admitted': {

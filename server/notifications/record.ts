@@ -5,6 +5,9 @@ import { addDays, wallClock } from '../domain/dates';
 import { deriveAlerts } from '../alerts/store';
 import { currentRules } from '../rules/store';
 import type { DomainEvent } from '../events';
+import { visitorPage } from '../requests/store';
+import { visitors } from '../db/schema';
+import { eq } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
 import type { Db, Tx } from '../db/open';
 import type { NotificationPayload, PayloadValue } from './messages';
@@ -18,6 +21,7 @@ import {
   gateEventFacts,
   gateNames,
   officePeople,
+  invitationNotice,
   passFacts,
   requestNotice,
   routingRows,
@@ -62,8 +66,16 @@ export interface Notice {
   only?: readonly Audience[];
   filerUserId?: number | null;
   escortEmail?: string | null;
-  /** The visitors' own messages (their pass), each with its link. */
-  visitors?: { id: number; email: string | null; values: Record<string, PayloadValue>; link: string }[];
+  /** The visitors' own messages (their pass, their invitation), each with its link, in their language where known. */
+  visitors?: {
+    key: string;
+    email: string | null;
+    locale?: 'zh' | 'en' | null;
+    values: Record<string, PayloadValue>;
+    link: string;
+    /** Where a visitor has no e-mail, the host department's robot may pass it on; not an invitation. */
+    viaDepartment?: boolean;
+  }[];
 }
 
 /**
@@ -153,8 +165,13 @@ function deliveriesOf(ctx: RoutingContext, n: Notice): Delivery[] {
         for (const v of n.visitors ?? []) {
           const p = { ...payload(v.link, 'visitor'), values: { ...n.values, ...v.values } };
           // A visitor without e-mail: their host department's robot gets it to pass on (one per visitor).
-          if (v.email) mail(a, ctx.address(v.email), p);
-          else if (n.departmentId !== null) robots(a, n.departmentId, p, `visitor:${v.id}`);
+          if (v.email)
+            mail(
+              a,
+              ctx.address(v.email).map((person) => (v.locale ? { ...person, locale: v.locale } : person)),
+              p,
+            );
+          else if (n.departmentId !== null && v.viaDepartment !== false) robots(a, n.departmentId, p, v.key);
         }
         break;
     }
@@ -238,9 +255,10 @@ function requestNotices(tx: Tx, e: Extract<DomainEvent, { type: 'request.transit
       filerUserId: r.filedByUserId,
       escortEmail: r.escortEmail,
       visitors: facts.visitors.map((v) => ({
-        id: v.id,
+        key: `visitor:${v.id}`,
         email: v.email,
-        link: `/pass/${v.linkToken}`,
+        locale: v.locale,
+        link: visitorPage(v.linkToken),
         // The visitor's own message names their host with the full phone: they must be able to call.
         values: { visitor: maskName(v.name), escortPhone: r.escortPhone },
       })),
@@ -299,17 +317,80 @@ function gateNotices(tx: Tx, e: Extract<DomainEvent, { type: 'gate_events.synced
  * people around the gate, written to the outbox with the change itself. No active channel, no work.
  */
 export function recordNotifications(tx: Tx, e: DomainEvent, now: Date, client: Database.Database) {
-  if (e.type !== 'request.transition' && e.type !== 'gate_events.synced') return;
+  const which =
+    e.type === 'request.transition'
+      ? requestNotices
+      : e.type === 'gate_events.synced'
+        ? gateNotices
+        : e.type === 'invitation.sent'
+          ? invitationNotices
+          : e.type === 'visitor.erasure_requested'
+            ? erasureNotices
+            : null;
+  if (!which) return;
   const channels = activeChannelRows(tx);
   if (!channels.length) return;
   const tz = campusTimezone(tx);
-  enqueueNotices(
-    tx,
-    client,
-    channels,
-    e.type === 'request.transition' ? requestNotices(tx, e, tz) : gateNotices(tx, e, tz),
-    now,
-  );
+  enqueueNotices(tx, client, channels, (which as (tx: Tx, e: DomainEvent, tz: string) => Notice[])(tx, e, tz), now);
+}
+
+/** The visit's values every message about it may name. */
+function visitValues(facts: NonNullable<ReturnType<typeof requestNotice>>) {
+  const r = facts.request;
+  return {
+    requestId: r.id,
+    department: facts.department,
+    visitDate: r.visitDateTo !== r.visitDateFrom ? `${r.visitDateFrom}–${r.visitDateTo}` : r.visitDateFrom,
+    timeFrom: r.timeFrom,
+    timeTo: r.timeTo,
+    gates: facts.gates,
+    escortName: r.escortName,
+  };
+}
+
+/** An invitation's sending: to the invited visitor's address, in the language the department chose. */
+function invitationNotices(tx: Tx, e: Extract<DomainEvent, { type: 'invitation.sent' }>): Notice[] {
+  const facts = invitationNotice(tx, e.invitationId);
+  if (!facts) return [];
+  const inv = facts.invitation;
+  return [
+    {
+      cause: `invitation:${inv.id}:${e.sends}`,
+      event: 'visitor.invited',
+      departmentId: facts.request.departmentId,
+      requestId: facts.request.id,
+      at: e.at,
+      values: { ...visitValues(facts), visitors: inv.headCount },
+      visitors: [
+        {
+          key: `invitation:${inv.id}`,
+          email: inv.email,
+          locale: inv.locale,
+          link: visitorPage(inv.token),
+          // The department's full phone: the visitor must be able to call their host.
+          values: { visitor: inv.name, escortPhone: facts.request.escortPhone },
+          viaDepartment: false,
+        },
+      ],
+    },
+  ];
+}
+
+/** A visitor asked for erasure: the office (and, if chosen, the department) acts on it. */
+function erasureNotices(tx: Tx, e: Extract<DomainEvent, { type: 'visitor.erasure_requested' }>, tz: string): Notice[] {
+  const facts = requestNotice(tx, e.requestId);
+  if (!facts) return [];
+  const v = tx.select({ name: visitors.name }).from(visitors).where(eq(visitors.id, e.visitorId)).get();
+  return [
+    {
+      cause: `erasure:${e.visitorId}`,
+      event: 'visitor.erasure_requested',
+      departmentId: facts.request.departmentId,
+      requestId: facts.request.id,
+      at: e.at,
+      values: { ...visitValues(facts), visitor: maskName(v?.name ?? ''), time: time(e.at, tz) },
+    },
+  ];
 }
 
 /** The office's sign-off reminder goes out once a day, in the morning (campus time). */

@@ -8,6 +8,7 @@ import {
   notificationOutbox,
   notificationRouting,
   users,
+  invitations,
   visitors,
   visitRequests,
   type ChannelKind,
@@ -168,7 +169,13 @@ export function requestNotice(tx: Tx, requestId: number) {
         .all()
     : [];
   const vs = tx
-    .select({ id: visitors.id, name: visitors.name, email: visitors.email, linkToken: visitors.linkToken })
+    .select({
+      id: visitors.id,
+      name: visitors.name,
+      email: visitors.email,
+      linkToken: visitors.linkToken,
+      locale: visitors.locale,
+    })
     .from(visitors)
     .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt), isNull(visitors.purgedAt)))
     .orderBy(asc(visitors.id))
@@ -179,6 +186,14 @@ export function requestNotice(tx: Tx, requestId: number) {
     gates: bilingual(gateRows.map((g) => g.name).join('、'), gateRows.map((g) => g.nameEn || g.name).join(', ')),
     visitors: vs,
   };
+}
+
+/** An invitation with what its message says: the visit, the host, where to go. */
+export function invitationNotice(tx: Tx, invitationId: number) {
+  const inv = tx.select().from(invitations).where(eq(invitations.id, invitationId)).get();
+  if (!inv) return null;
+  const facts = requestNotice(tx, inv.requestId);
+  return facts ? { invitation: inv, ...facts } : null;
 }
 
 /** The events of a sync that may concern someone, with their pass, visitor and request, in one read. */

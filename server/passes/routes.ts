@@ -1,118 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { passById, passForLink, revokePass } from './store';
-import { listGates } from '../gates/store';
-import { maskName, maskPhone } from '../domain/names';
+import { passById, revokePass } from './store';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { loadVisibleRequest } from '../requests/scope';
 import { addHistory } from '../requests/store';
-import { currentCommitment, currentRules } from '../rules/store';
+import { currentRules } from '../rules/store';
 import { publicKeys, rotateSigningKey } from './keys';
 import { PassIdParamSchema } from '../lib/schemas';
 
-const PassViewSchema = z
-  .object({
-    status: z.enum(['valid', 'revoked', 'expired', 'cancelled']),
-    /** Only while the pass is valid: a revoked, cancelled or expired pass gives away nothing to show at a gate. */
-    token: z.string().nullable(),
-    codeSecret: z.string().nullable(),
-    stepSeconds: z.number().int(),
-    printable: z.boolean(),
-    validFrom: z.string(),
-    validTo: z.string(),
-    visitor: z.object({ name: z.string() }),
-    visit: z.object({
-      dateFrom: z.string(),
-      dateTo: z.string(),
-      timeFrom: z.string(),
-      timeTo: z.string(),
-      purpose: z.string(),
-      destination: z.string(),
-    }),
-    gates: z.array(z.object({ name: z.string(), nameEn: z.string() })),
-    host: z.object({
-      department: z.string(),
-      departmentEn: z.string(),
-      escortName: z.string(),
-      escortPhone: z.string(),
-    }),
-    commitment: z.object({ zh: z.string(), en: z.string() }).nullable(),
-  })
-  .openapi('PassView');
-
-const LinkParam = z.object({
-  link: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{20,64}$/)
-    .openapi({ param: { name: 'link', in: 'path' } }),
-});
-
 export const passRoutes = createRouter()
-  .openapi(
-    createRoute({
-      method: 'get',
-      path: '/view/{link}',
-      tags: ['passes'],
-      summary: 'The visitor’s pass page data (no sign-in: the unguessable link is the credential)',
-      request: { params: LinkParam },
-      responses: {
-        200: jsonContent(PassViewSchema, 'The pass'),
-        400: jsonContent(ErrorBodySchema, 'Malformed link'),
-        404: jsonContent(ErrorBodySchema, 'Unknown link'),
-      },
-    }),
-    (c) => {
-      const { db, clock } = c.get('deps');
-      const { link } = c.req.valid('param');
-      // The link is the visitor's: it shows their live pass, else their newest (a re-issued one replaces the old).
-      const row = passForLink(db, link);
-      if (!row) throw notFound('Pass');
-      const { pass, visitor, request, department } = row;
-      const rules = currentRules(db).rules;
-      const commitment = currentCommitment(db);
-      const gateRows = listGates(db).filter((g) => pass.gateIds.includes(g.id));
-      const status: 'valid' | 'revoked' | 'expired' | 'cancelled' =
-        request.status === 'cancelled'
-          ? 'cancelled'
-          : pass.revokedAt
-            ? 'revoked'
-            : pass.validTo < clock.now()
-              ? 'expired'
-              : 'valid';
-      const live = status === 'valid';
-      return c.json(
-        {
-          status,
-          token: live ? pass.token : null,
-          codeSecret: live ? pass.codeSecret : null,
-          stepSeconds: rules.codeStepSeconds,
-          printable: pass.printable && rules.printedPassAllowed,
-          validFrom: pass.validFrom.toISOString(),
-          validTo: pass.validTo.toISOString(),
-          visitor: { name: maskName(visitor.name) },
-          visit: {
-            dateFrom: request.visitDateFrom,
-            dateTo: request.visitDateTo,
-            timeFrom: request.timeFrom,
-            timeTo: request.timeTo,
-            purpose: request.purpose,
-            destination: request.destination,
-          },
-          gates: gateRows.map((g) => ({ name: g.name, nameEn: g.nameEn })),
-          host: {
-            department: department.name,
-            departmentEn: department.nameEn,
-            escortName: request.escortName,
-            escortPhone: maskPhone(request.escortPhone),
-          },
-          commitment: commitment ? { zh: commitment.textZh, en: commitment.textEn } : null,
-        },
-        200,
-      );
-    },
-  )
   .openapi(
     createRoute({
       method: 'get',

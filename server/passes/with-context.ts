@@ -12,3 +12,11 @@ export function passesWithContext(db: Tx, where: SQL | undefined) {
     .innerJoin(departments, eq(departments.id, visitRequests.departmentId))
     .where(where);
 }
+
+/**
+ * The visitor signed the commitment themselves, on their phone. A department's tick on the
+ * visitor's behalf (before invitations) is not their signature: they sign on paper at the gate.
+ * kiosk/ingest.ts asks the same of its prepared statement's rows.
+ */
+export const signedOnline = (v: { declaredBy: 'filer' | 'visitor'; commitmentVersion: number | null }) =>
+  v.declaredBy === 'visitor' && v.commitmentVersion !== null;

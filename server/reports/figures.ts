@@ -77,12 +77,13 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     gateId: number;
     emergency: number;
     overridden: number;
+    declaredBy: 'filer' | 'visitor';
     dateTo: string;
     timeTo: string;
     exitAt: number | null;
   }>(sql`
     select e.gate_id as gateId, r.emergency as emergency, r.visit_date_to as dateTo, r.time_to as timeTo,
-      coalesce(v.override_at <= e.at, 0) as overridden,
+      coalesce(v.override_at <= e.at, 0) as overridden, v.declared_by as declaredBy,
       (select min(x.at) from gate_events x indexed by gate_events_pass_idx where x.pass_id = e.pass_id and x.type = 'exit' and x.at > e.at) as exitAt
     from gate_events e join passes p on p.id = e.pass_id join visit_requests r on r.id = p.request_id
       join visitors v on v.id = p.visitor_id
@@ -91,6 +92,8 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
   for (const a of admits) {
     const f = of(a.gateId);
     if (a.emergency) f.emergencyAdmits += 1;
+    else if (a.declaredBy === 'visitor') f.selfDeclaredAdmits += 1;
+    else f.paperPathAdmits += 1;
     if (a.overridden) f.overrideAdmits += 1;
     const key = `${a.dateTo} ${a.timeTo}`;
     let windowEnd = windowEnds.get(key);

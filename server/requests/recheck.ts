@@ -59,7 +59,7 @@ export function recheckImpact(
   const impacts: RecheckImpact[] = [];
   for (const r of approved) {
     const vs = byRequest.get(r.id) ?? [];
-    const facts = requestFacts(r, vs, { isBlocked, commitmentVersion: null, commitmentRequired: false });
+    const facts = requestFacts(r, vs, { isBlocked });
     const verdict = checkFiling(facts, { now, rules, riskAreas, checkLeadTime: false });
     // What the office overrode for a visitor (谁批准谁负责) is not raised again; the block list always is.
     const own = vs.map((v, i) =>

@@ -22,8 +22,11 @@ import {
   firstReviewStatus,
   insertRequest,
   insertVisitors,
+  expectedVisitorsOf,
   minimalInput,
+  newLinkToken,
   prepareVisitors,
+  removeVisitor,
   replaceVisitors,
   requestById,
   requestPage,
@@ -35,6 +38,8 @@ import {
   updateRequest,
 } from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
+import { sendInvitations } from '../invitations/send';
+import { syncInvitations } from '../invitations/store';
 
 const errors = {
   400: jsonContent(ErrorBodySchema, 'Invalid request or a broken filing rule (field issues in zh and en)'),
@@ -90,9 +95,10 @@ export const requestRoutes = createRouter()
       const { rv, verdict } = evaluateFiling(tx, now, input, prepared);
       assertFilingValid(tx, input, verdict);
       const status = firstReviewStatus(tx, departmentId);
-      const { visitors: _v, ...fields } = input;
+      const { visitors: _v, invitations: _i, ...fields } = input;
       const r = insertRequest(tx, {
         ...fields,
+        expectedVisitors: expectedVisitorsOf(input),
         departmentId,
         filedByLabel: `${p.kind}:${p.label}`,
         filedByUserId: p.userId,
@@ -102,15 +108,17 @@ export const requestRoutes = createRouter()
         createdAt: now,
         updatedAt: now,
       });
-      insertVisitors(tx, r.id, prepared, verdict, now);
+      insertVisitors(tx, r.id, prepared, verdict);
+      const invited = syncInvitations(tx, r.id, input.invitations, now, newLinkToken, removeVisitor);
       addHistory(tx, happened, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
+      sendInvitations(tx, happened, invited, now);
       recordAudit(tx, now, p, c.get('requestId'), {
         action: 'request.file',
         entity: 'visit_request',
         entityId: r.id,
-        after: { status, visitors: prepared.length, ruleVersion: rv.version },
+        after: { status, visitors: prepared.length, invitations: invited.length, ruleVersion: rv.version },
       });
-      const body = requestView(tx, r, { detail: true });
+      const body = requestView(tx, r, now, { detail: true });
       if (key) storeReply(tx, { scope, key, requestHash: bodyHash, status: 201, body, createdAt: now });
       return { replayed: false, body };
     });
@@ -151,7 +159,7 @@ export const requestRoutes = createRouter()
         q.limit,
       );
       const page = pageFrom(rows, q.limit, (r) => [r.id]);
-      return c.json({ ...page, items: requestViews(db, page.items) }, 200);
+      return c.json({ ...page, items: requestViews(db, page.items, c.get('deps').clock.now()) }, 200);
     },
   )
   .openapi(
@@ -167,7 +175,7 @@ export const requestRoutes = createRouter()
     (c) => {
       const { db } = c.get('deps');
       const r = loadVisibleRequest(db, principalOf(c), c.req.valid('param').id);
-      return c.json(requestView(db, r, { detail: true }), 200);
+      return c.json(requestView(db, r, c.get('deps').clock.now(), { detail: true }), 200);
     },
   )
   .openapi(
@@ -201,9 +209,10 @@ export const requestRoutes = createRouter()
         const { rv, verdict } = evaluateFiling(tx, now, input, prepared, { checkLeadTime: !backfill });
         assertFilingValid(tx, input, verdict);
         const status = backfill ? before.status : firstReviewStatus(tx, before.departmentId);
-        const { visitors: _v, ...fields } = input;
+        const { visitors: _v, invitations: _i, ...fields } = input;
         updateRequest(tx, id, {
           ...fields,
+          expectedVisitors: expectedVisitorsOf(input),
           status,
           queue: verdict.groupReview ? 'group' : 'normal',
           ruleVersion: rv.version,
@@ -212,6 +221,7 @@ export const requestRoutes = createRouter()
           ...(backfill ? { backfilledAt: now } : {}),
         });
         replaceVisitors(tx, id, prepared, verdict, now, { backfill });
+        const invited = backfill ? [] : syncInvitations(tx, id, input.invitations, now, newLinkToken, removeVisitor);
         addHistory(
           tx,
           happened,
@@ -222,6 +232,7 @@ export const requestRoutes = createRouter()
           before.status,
           status,
         );
+        sendInvitations(tx, happened, invited, now);
         recordAudit(tx, now, p, c.get('requestId'), {
           action: backfill ? 'request.backfill' : 'request.edit',
           entity: 'visit_request',
@@ -231,7 +242,7 @@ export const requestRoutes = createRouter()
         });
         const after = requestById(tx, id);
         if (!after) throw new Error('request vanished inside its own transaction');
-        return requestView(tx, after, { detail: true });
+        return requestView(tx, after, now, { detail: true });
       });
       return c.json(body, 200);
     },
@@ -287,7 +298,7 @@ export const requestRoutes = createRouter()
           after: { status: 'cancelled' },
           reason: note || null,
         });
-        return requestView(tx, { ...before, status: 'cancelled' }, { detail: true });
+        return requestView(tx, { ...before, status: 'cancelled' }, now, { detail: true });
       });
       return c.json(body, 200);
     },

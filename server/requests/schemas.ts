@@ -29,8 +29,6 @@ const VisitorFields = z.object({
   fromRegion: RegionCode,
   visitedRegions: z.array(RegionCode).max(50).default([]),
   closeContact: z.boolean(),
-  commitmentAccepted: z.boolean(),
-  commitmentVersion: z.number().int().positive(),
   testTakenAt: IsoDateTime.nullable().default(null),
   testResult: z.enum(['negative', 'positive']).nullable().default(null),
 });
@@ -41,12 +39,49 @@ function checkIdNumber(v: { idType: (typeof ID_TYPES)[number]; idNumber: string 
     ctx.addIssue({ code: 'custom', path: ['idNumber'], message: `id_${problem}`, params: { code: `id_${problem}` } });
 }
 
+/**
+ * A visitor the department enters itself (the paper path, for visitors without a smartphone): no
+ * commitment here, the visitor signs it on paper at the gate and the guard records it.
+ */
 export const VisitorInputSchema = VisitorFields.superRefine(checkIdNumber).openapi('VisitorInput');
 
-/** A row of an imported visitor list: everything but the commitment, which the filer confirms in the form. */
-export const ImportedVisitorSchema = VisitorFields.omit({ commitmentAccepted: true, commitmentVersion: true })
-  .superRefine(checkIdNumber)
-  .openapi('ImportedVisitor');
+/** A row of an imported visitor list: a visitor entered by the department. */
+export const ImportedVisitorSchema = VisitorInputSchema.openapi('ImportedVisitor');
+
+export const LOCALES = ['zh', 'en'] as const;
+
+/** A visitor (or a group, with one link and a head count) asked to fill in their own part on their phone. */
+export const InvitationInputSchema = z
+  .object({
+    id: z
+      .number()
+      .int()
+      .positive()
+      .optional()
+      .openapi({ description: 'On an edit: keep this invitation (and its link)' }),
+    name: safeText(1, 50),
+    phone: Phone.nullable().default(null),
+    email: z.email('must be an e-mail address').max(200).nullable().default(null),
+    locale: z.enum(LOCALES).default('zh').openapi({ description: 'The language the invitation is sent in' }),
+    headCount: z
+      .number()
+      .int()
+      .min(1)
+      .max(2000)
+      .default(1)
+      .openapi({ description: 'More than 1: a group, one link for all; each fills in their own part' }),
+  })
+  .superRefine((v, ctx) => {
+    if (!v.phone && !v.email)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['phone'],
+        message: 'contact_required',
+        params: { code: 'contact_required' },
+      });
+  })
+  .openapi('InvitationInput');
+export type InvitationInput = z.infer<typeof InvitationInputSchema>;
 
 export const RequestInputSchema = z
   .object({
@@ -71,43 +106,101 @@ export const RequestInputSchema = z
       .enum(REQUEST_KINDS)
       .default('visitor')
       .openapi({ description: 'visitor, or contractor / long-term worker (a multi-day pass with its own policy)' }),
-    visitors: z.array(VisitorInputSchema).min(1).max(2000),
+    visitors: z
+      .array(VisitorInputSchema)
+      .max(2000)
+      .openapi({ description: 'Visitors the department enters itself (they sign the commitment at the gate)' }),
+    invitations: z
+      .array(InvitationInputSchema)
+      .max(200)
+      .default([])
+      .openapi({ description: 'Visitors who fill in their own part on their phone' }),
+  })
+  .superRefine((r, ctx) => {
+    const people = r.visitors.length + r.invitations.reduce((n, i) => n + i.headCount, 0);
+    if (people === 0)
+      ctx.addIssue({ code: 'custom', path: ['visitors'], message: 'no_visitors', params: { code: 'no_visitors' } });
+    else if (people > 2000)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['visitors'],
+        message: 'too_many_visitors',
+        params: { code: 'too_many_visitors' },
+      });
   })
   .openapi('RequestInput');
 export type RequestInput = z.infer<typeof RequestInputSchema>;
 
 export const RequestStatusSchema = z.enum(REQUEST_STATUSES);
 
-export const VisitorViewSchema = z
+/** A visitor's declaration as shown back: to the department and the office, and to the visitor on their page. */
+export const DeclarationViewSchema = z.object({
+  name: z.string(),
+  idType: z.string(),
+  idLast4: z.string(),
+  phone: z.string(),
+  email: z.string().nullable(),
+  fromRegion: z.string(),
+  visitedRegions: z.array(z.string()),
+  closeContact: z.boolean(),
+  testTakenAt: z.string().nullable(),
+  testResult: z.string().nullable(),
+  commitment: z
+    .object({
+      version: z.number().int(),
+      signedAt: z.string(),
+      signedName: z.string(),
+      method: z.literal('typed_name'),
+    })
+    .nullable()
+    .openapi({ description: 'The commitment as the visitor signed it on their phone' }),
+});
+
+export const VisitorViewSchema = DeclarationViewSchema.extend({
+  id: z.number().int(),
+  outOfCity: z.boolean(),
+  checks: z.array(z.string()),
+  declaredBy: z.enum(['filer', 'visitor']).openapi({
+    description: 'filer: the paper path (commitment signed at the gate); visitor: filled in on their phone',
+  }),
+  invitationId: z.number().int().nullable(),
+  erasureRequestedAt: z.string().nullable(),
+  override: z
+    .object({ codes: z.array(z.string()), reason: z.string(), by: z.string(), at: z.string() })
+    .nullable()
+    .openapi({ description: 'Checks the office let this visitor in despite, by whom and why' }),
+  pass: z
+    .object({
+      id: z.string(),
+      link: z.string(),
+      revoked: z.boolean(),
+      entriesUsed: z.number().int(),
+      entriesAllowed: z.number().int(),
+    })
+    .nullable(),
+}).openapi('VisitorView');
+
+export const INVITATION_STATES = ['invited', 'opened', 'completed', 'expired', 'closed', 'withdrawn'] as const;
+
+export const InvitationViewSchema = z
   .object({
     id: z.number().int(),
     name: z.string(),
-    idType: z.string(),
-    idLast4: z.string(),
-    phone: z.string(),
+    phone: z.string().nullable(),
     email: z.string().nullable(),
-    fromRegion: z.string(),
-    visitedRegions: z.array(z.string()),
-    closeContact: z.boolean(),
-    outOfCity: z.boolean(),
-    testTakenAt: z.string().nullable(),
-    testResult: z.string().nullable(),
-    checks: z.array(z.string()),
-    override: z
-      .object({ codes: z.array(z.string()), reason: z.string(), by: z.string(), at: z.string() })
-      .nullable()
-      .openapi({ description: 'Checks the office let this visitor in despite, by whom and why' }),
-    pass: z
-      .object({
-        id: z.string(),
-        link: z.string(),
-        revoked: z.boolean(),
-        entriesUsed: z.number().int(),
-        entriesAllowed: z.number().int(),
-      })
-      .nullable(),
+    locale: z.enum(LOCALES),
+    headCount: z.number().int(),
+    completed: z.number().int().openapi({ description: 'Visitors who filled in their part through it' }),
+    state: z.enum(INVITATION_STATES).openapi({
+      description:
+        'invited, opened, completed; expired (the visit is over), closed (reviewed before it was completed), withdrawn (an edit took it off)',
+    }),
+    link: z.string().openapi({ description: 'The path of the visitor’s page (/v/…)' }),
+    sends: z.number().int(),
+    sentAt: z.string().nullable(),
+    openedAt: z.string().nullable(),
   })
-  .openapi('VisitorView');
+  .openapi('Invitation');
 
 export const RequestViewSchema = z
   .object({
@@ -139,7 +232,12 @@ export const RequestViewSchema = z
     filedBy: z.string(),
     createdAt: z.string(),
     visitorCount: z.number().int(),
+    expectedVisitors: z.number().int().openapi({ description: 'The people the request is for, invited ones included' }),
+    declarationsPending: z.number().int().openapi({
+      description: 'Invited people who have not filled in their part (0 once all have, or the invitations closed)',
+    }),
     visitors: z.array(VisitorViewSchema).optional(),
+    invitations: z.array(InvitationViewSchema).optional(),
     history: z
       .array(
         z.object({

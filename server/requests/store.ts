@@ -13,7 +13,7 @@ import {
   type RequestStatus,
 } from '../db/schema';
 import { campusDate } from '../domain/dates';
-import { entrantOfFiling, policyFor, testRequiredBy } from '../domain/policy';
+import { entrantOfFiling, policyFor, testRequiredBy, type EntrantPolicy } from '../domain/policy';
 import { regionWithin, type Rules } from '../domain/rules';
 import { safeText } from '../lib/schemas';
 import { checkFiling, type FilingVerdict, type RequestFacts } from '../domain/filing-checks';
@@ -24,33 +24,52 @@ import { idHash } from '../lib/secrets';
 import { ApiError, fieldError, type ErrorIssue } from '../lib/errors';
 import { activeBlockEntries, blockMatcher } from '../blocklist/match';
 import { activeRiskAreas } from '../risk-areas/store';
-import { currentCommitment, currentRules, type RuleVersion } from '../rules/store';
+import { currentRules, type RuleVersion } from '../rules/store';
+import {
+  declarationsPending,
+  invitationsOf,
+  invitationState,
+  type InvitationRow,
+  type InvitationState,
+} from '../invitations/store';
+import { signedOnline } from '../passes/with-context';
 import type { Tx } from '../db/open';
 import type { Happened } from '../events';
 import type { RequestInput } from './schemas';
 
+/** How many people a request is for: the visitors the department entered and every invitation's head count. */
+export const expectedVisitorsOf = (input: Pick<RequestInput, 'visitors' | 'invitations'>) =>
+  input.visitors.length + input.invitations.reduce((n, i) => n + i.headCount, 0);
+
 /**
  * What the policy in force does not ask of these visitors is not kept, whatever the form sent
  * (PIPL art. 6, the minimum necessary): no travel without a risk-area check, no close-contact
- * answer without that declaration, no test without a test rule for them, no commitment unasked.
+ * answer without that declaration, no test without a test rule for them.
  */
 export function minimalInput<T extends RequestInput>(input: T, rules: Rules, emergency: boolean): T {
   const policy = policyFor(
     rules,
-    entrantOfFiling(rules, { emergency, kind: input.kind, visitors: input.visitors.length }),
+    entrantOfFiling(rules, { emergency, kind: input.kind, visitors: expectedVisitorsOf(input) }),
   );
+  return { ...input, visitors: input.visitors.map((v) => minimalDeclaration(v, policy, rules)) };
+}
+
+/** One person's declaration reduced to what `policy` asks (the department's form and the visitor's own page). */
+export function minimalDeclaration<
+  V extends {
+    fromRegion: string;
+    visitedRegions: string[];
+    closeContact: boolean;
+    testTakenAt: string | null;
+    testResult: 'negative' | 'positive' | null;
+  },
+>(v: V, policy: EntrantPolicy, rules: Rules): V {
+  const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
   return {
-    ...input,
-    visitors: input.visitors.map((v) => {
-      const outOfCity = !regionWithin(v.fromRegion, rules.campusRegionCode);
-      return {
-        ...v,
-        visitedRegions: policy.riskAreaDeclaration ? v.visitedRegions : [],
-        closeContact: policy.closeContactDeclaration ? v.closeContact : false,
-        commitmentAccepted: policy.commitment ? v.commitmentAccepted : false,
-        ...(testRequiredBy(policy, outOfCity) ? {} : { testTakenAt: null, testResult: null }),
-      };
-    }),
+    ...v,
+    visitedRegions: policy.riskAreaDeclaration ? v.visitedRegions : [],
+    closeContact: policy.closeContactDeclaration ? v.closeContact : false,
+    ...(testRequiredBy(policy, outOfCity) ? {} : { testTakenAt: null, testResult: null }),
   };
 }
 
@@ -67,7 +86,6 @@ export function prepareVisitors(input: RequestInput, key: Buffer) {
     fromRegion: v.fromRegion,
     visitedRegions: v.visitedRegions,
     closeContact: v.closeContact,
-    commitmentVersion: v.commitmentAccepted ? v.commitmentVersion : null,
     testTakenAt: v.testTakenAt ? new Date(v.testTakenAt) : null,
     testResult: v.testResult,
   }));
@@ -78,21 +96,20 @@ export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
 export function requestFacts(
   req: Pick<
     RequestFacts,
-    'visitDateFrom' | 'visitDateTo' | 'timeFrom' | 'timeTo' | 'preventionPlan' | 'emergency' | 'kind'
+    | 'visitDateFrom'
+    | 'visitDateTo'
+    | 'timeFrom'
+    | 'timeTo'
+    | 'preventionPlan'
+    | 'emergency'
+    | 'kind'
+    | 'expectedVisitors'
   >,
   vs: Pick<
     PreparedVisitor,
-    | 'idHash'
-    | 'nameNorm'
-    | 'phone'
-    | 'fromRegion'
-    | 'visitedRegions'
-    | 'closeContact'
-    | 'commitmentVersion'
-    | 'testTakenAt'
-    | 'testResult'
+    'idHash' | 'nameNorm' | 'phone' | 'fromRegion' | 'visitedRegions' | 'closeContact' | 'testTakenAt' | 'testResult'
   >[],
-  ctx: { isBlocked: ReturnType<typeof blockMatcher>; commitmentVersion: number | null; commitmentRequired: boolean },
+  ctx: { isBlocked: ReturnType<typeof blockMatcher> },
 ): RequestFacts {
   return {
     visitDateFrom: req.visitDateFrom,
@@ -102,16 +119,11 @@ export function requestFacts(
     preventionPlan: req.preventionPlan,
     emergency: req.emergency ?? false,
     kind: req.kind ?? 'visitor',
+    expectedVisitors: req.expectedVisitors ?? vs.length,
     visitors: vs.map((v) => ({
       fromRegion: v.fromRegion,
       visitedRegions: v.visitedRegions,
       closeContact: v.closeContact,
-      // A re-check does not ask visitors to accept a newer commitment text again, but a visit filed when
-      // no commitment was asked has none, and a level that asks for one sends it to review. An emergency
-      // walk-in signs on paper at the gate before the department backfills.
-      commitmentAccepted: ctx.commitmentRequired
-        ? v.commitmentVersion !== null && v.commitmentVersion === ctx.commitmentVersion
-        : v.commitmentVersion !== null || (req.emergency ?? false),
       testTakenAt: v.testTakenAt,
       testResult: v.testResult,
       blocked: ctx.isBlocked({ idHash: v.idHash, nameNorm: v.nameNorm, phoneNorm: v.phone }),
@@ -128,10 +140,8 @@ export function evaluateFiling(
   opts: { checkLeadTime?: boolean } = {},
 ) {
   const rv = currentRules(tx);
-  const facts = requestFacts(input, prepared, {
+  const facts = requestFacts({ ...input, expectedVisitors: expectedVisitorsOf(input) }, prepared, {
     isBlocked: blockMatcher(activeBlockEntries(tx, now)),
-    commitmentVersion: currentCommitment(tx)?.id ?? null,
-    commitmentRequired: true,
   });
   const verdict = checkFiling(facts, { now, rules: rv.rules, riskAreas: activeRiskAreas(tx), ...opts });
   return { rv, verdict };
@@ -173,32 +183,25 @@ export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVe
 /** A new visitor's pass-page link: unguessable (192 bits), kept for every pass the visitor is issued. */
 export const newLinkToken = () => randomBytes(24).toString('base64url');
 
-/** A visitor's row as filed: the prepared data, the filing checks' outcome, when they accepted the commitment. */
-function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined, now: Date) {
-  return {
-    ...v,
-    commitmentAcceptedAt: v.commitmentVersion ? now : null,
-    outOfCity: check?.outOfCity ?? false,
-    checks: check?.violations ?? [],
-  };
+/** The path of a visitor's own page (invitation, declaration and pass): messages make it a full URL. */
+export const visitorPage = (token: string) => `/v/${token}`;
+
+/** A visitor's row as the department filed it: the prepared data and the filing checks' outcome. */
+function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined) {
+  return { ...v, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] };
 }
 
-export function insertVisitors(
-  tx: Tx,
-  requestId: number,
-  prepared: PreparedVisitor[],
-  verdict: FilingVerdict,
-  now: Date,
-) {
+export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisitor[], verdict: FilingVerdict) {
   prepared.forEach((v, i) => {
     tx.insert(visitors)
-      .values({ ...visitorRow(v, verdict.visitorChecks[i], now), requestId, linkToken: newLinkToken() })
+      .values({ ...visitorRow(v, verdict.visitorChecks[i]), requestId, linkToken: newLinkToken() })
       .run();
   });
 }
 
 /**
- * An edit of a request's visitors, in place: a visitor entered again (the same ID number) keeps
+ * An edit of the visitors the department entered, in place (those who filled in their own part
+ * belong to their invitations): a visitor entered again (the same ID number) keeps
  * their row, pass and link, with the new data; a visitor no longer on the list is marked removed
  * and their pass revoked (the tablets learn it); a new one is added. A backfill completes the
  * emergency visitors' rows in order: they were admitted, so none may be dropped or added.
@@ -215,7 +218,7 @@ export function replaceVisitors(
   const current = tx
     .select()
     .from(visitors)
-    .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt)))
+    .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt), eq(visitors.declaredBy, 'filer')))
     .orderBy(asc(visitors.id))
     .all();
   if (backfill && current.length !== prepared.length) {
@@ -240,31 +243,25 @@ export function replaceVisitors(
     const at = backfill ? 0 : unmatched.findIndex((c) => c.idHash === v.idHash);
     return at >= 0 && at < unmatched.length ? unmatched.splice(at, 1)[0]! : null;
   });
-  for (const gone of unmatched) {
-    tx.update(visitors).set({ removedAt: now }).where(eq(visitors.id, gone.id)).run();
-    tx.update(passes)
-      .set({ revokedAt: now, revokeReason: 'visitor_removed' })
-      .where(and(eq(passes.visitorId, gone.id), isNull(passes.revokedAt)))
-      .run();
-  }
+  for (const gone of unmatched) removeVisitor(tx, gone.id, now);
   prepared.forEach((v, i) => {
-    const row = visitorRow(v, verdict.visitorChecks[i], now);
+    const row = visitorRow(v, verdict.visitorChecks[i]);
     const keep = matched[i];
-    // A commitment accepted before stays dated from then, unless the version changed.
-    if (keep)
-      tx.update(visitors)
-        .set({
-          ...row,
-          commitmentAcceptedAt:
-            keep.commitmentVersion === v.commitmentVersion ? keep.commitmentAcceptedAt : row.commitmentAcceptedAt,
-        })
-        .where(eq(visitors.id, keep.id))
-        .run();
+    if (keep) tx.update(visitors).set(row).where(eq(visitors.id, keep.id)).run();
     else
       tx.insert(visitors)
         .values({ ...row, requestId, linkToken: newLinkToken() })
         .run();
   });
+}
+
+/** Takes a visitor off their request: the row stays (events point at it), their pass is revoked. */
+export function removeVisitor(tx: Tx, visitorId: number, now: Date) {
+  tx.update(visitors).set({ removedAt: now }).where(eq(visitors.id, visitorId)).run();
+  tx.update(passes)
+    .set({ revokedAt: now, revokeReason: 'visitor_removed' })
+    .where(and(eq(passes.visitorId, visitorId), isNull(passes.revokedAt)))
+    .run();
 }
 
 /** What a guard or the office says of a walk-in who needs the emergency lane. */
@@ -321,6 +318,7 @@ export function createEmergencyRequest(
       ruleVersion: version,
       emergency: true,
       emergencyReason: input.reason,
+      expectedVisitors: 1,
       backfillDueAt: new Date(now.getTime() + rules.backfillHours * 3_600_000),
       ...(ctx.approval ? { decidedAt: now, decidedByUserId: ctx.approval.byUserId } : {}),
       createdAt: now,
@@ -435,9 +433,12 @@ function byRequest<T extends { requestId: number }>(rows: T[]) {
  * Requests as the API shows them, a page at a time: their visitors (and, in detail, passes and
  * history) in one read each for the whole page, not one per request.
  */
-export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}) {
+export function requestViews(tx: Tx, rows: RequestRow[], now: Date, { detail = false } = {}) {
   const ids = rows.map((r) => r.id);
   if (ids.length === 0) return [];
+  // Whether an invitation has expired is a question of the campus date now.
+  const today = campusDate(now, currentRules(tx).rules.timezone);
+  const invsOf = invitationsOf(tx, ids);
   const vsOf = byRequest(
     tx
       .select()
@@ -482,14 +483,15 @@ export function requestViews(tx: Tx, rows: RequestRow[], { detail = false } = {}
     viewOf(
       r,
       vsOf.get(r.id) ?? [],
+      (invsOf.get(r.id) ?? []).map((i) => ({ ...i, state: invitationState(i, i.completed, r, today) })),
       detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [], nameOf } : null,
     ),
   );
 }
 
 /** One request as the API shows it (requestViews for a list). */
-export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
-  const [view] = requestViews(tx, [r], { detail });
+export function requestView(tx: Tx, r: RequestRow, now: Date, { detail = false } = {}) {
+  const [view] = requestViews(tx, [r], now, { detail });
   if (!view) throw new Error(`request ${r.id}: no view`);
   return view;
 }
@@ -497,6 +499,7 @@ export function requestView(tx: Tx, r: RequestRow, { detail = false } = {}) {
 function viewOf(
   r: RequestRow,
   vs: (typeof visitors.$inferSelect)[],
+  invs: (InvitationRow & { completed: number; state: InvitationState })[],
   more: {
     ps: (typeof passes.$inferSelect)[];
     history: (typeof requestHistory.$inferSelect)[];
@@ -532,6 +535,8 @@ function viewOf(
     filedBy: r.filedByLabel,
     createdAt: r.createdAt.toISOString(),
     visitorCount: vs.length,
+    expectedVisitors: r.expectedVisitors,
+    declarationsPending: declarationsPending(invs),
   };
   if (!more) return base;
   const { ps, history, nameOf } = more;
@@ -545,18 +550,12 @@ function viewOf(
         own.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime()).at(-1);
       return {
         id: v.id,
-        name: v.name,
-        idType: v.idType,
-        idLast4: v.idLast4,
-        phone: v.phone,
-        email: v.email,
-        fromRegion: v.fromRegion,
-        visitedRegions: v.visitedRegions,
-        closeContact: v.closeContact,
+        ...declarationView(v),
         outOfCity: v.outOfCity,
-        testTakenAt: v.testTakenAt?.toISOString() ?? null,
-        testResult: v.testResult,
         checks: v.checks,
+        declaredBy: v.declaredBy,
+        invitationId: v.invitationId,
+        erasureRequestedAt: v.erasureRequestedAt?.toISOString() ?? null,
         override:
           v.overrideCodes && v.overrideAt
             ? {
@@ -569,7 +568,7 @@ function viewOf(
         pass: p
           ? {
               id: p.id,
-              link: `/pass/${v.linkToken}`,
+              link: visitorPage(v.linkToken),
               revoked: p.revokedAt !== null,
               entriesUsed: p.entriesUsed,
               entriesAllowed: p.entriesAllowed,
@@ -577,6 +576,20 @@ function viewOf(
           : null,
       };
     }),
+    invitations: invs.map((i) => ({
+      id: i.id,
+      name: i.name,
+      phone: i.phone,
+      email: i.email,
+      locale: i.locale,
+      headCount: i.headCount,
+      completed: i.completed,
+      state: i.state,
+      link: visitorPage(i.token),
+      sends: i.sends,
+      sentAt: i.sentAt?.toISOString() ?? null,
+      openedAt: i.openedAt?.toISOString() ?? null,
+    })),
     history: history.map((h) => ({
       at: h.at.toISOString(),
       actor: h.actorLabel,
@@ -589,6 +602,31 @@ function viewOf(
 }
 
 export type { RuleVersion };
+
+/** What a visitor declared, as shown back to the department, the office and the visitor (DeclarationViewSchema). */
+export function declarationView(v: typeof visitors.$inferSelect) {
+  return {
+    name: v.name,
+    idType: v.idType,
+    idLast4: v.idLast4,
+    phone: v.phone,
+    email: v.email,
+    fromRegion: v.fromRegion,
+    visitedRegions: v.visitedRegions,
+    closeContact: v.closeContact,
+    testTakenAt: v.testTakenAt?.toISOString() ?? null,
+    testResult: v.testResult,
+    commitment:
+      signedOnline(v) && v.commitmentAcceptedAt
+        ? {
+            version: v.commitmentVersion!,
+            signedAt: v.commitmentAcceptedAt.toISOString(),
+            signedName: v.commitmentSignedName ?? '',
+            method: 'typed_name' as const,
+          }
+        : null,
+  };
+}
 
 export const visitorById = (tx: Tx, id: number) => tx.select().from(visitors).where(eq(visitors.id, id)).get();
 

@@ -1,5 +1,5 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { gateEvents, idempotencyKeys, visitors, visitRequests } from '../db/schema';
+import { gateEvents, idempotencyKeys, invitations, visitors, visitRequests } from '../db/schema';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
 import { forgetAddress, purgeDeliveries } from '../notifications/store';
@@ -19,7 +19,20 @@ export const ERASED = {
   testResult: null,
   checks: [] as string[],
   overrideReason: null,
+  commitmentSignedName: null,
 } as const;
+
+/** What remains of an invitation: the row (the request's head count adds up), no person. */
+const ERASED_INVITATION = { name: '（已删除）', phone: null, email: null } as const;
+
+function eraseInvitation(tx: Tx, id: number, now: Date) {
+  const inv = tx.select({ email: invitations.email }).from(invitations).where(eq(invitations.id, id)).get();
+  if (inv?.email) forgetAddress(tx, inv.email);
+  tx.update(invitations)
+    .set({ ...ERASED_INVITATION, purgedAt: now })
+    .where(eq(invitations.id, id))
+    .run();
+}
 
 /** What erasing a visitor needs to know first: whether they exist, were erased already, and their request. */
 export function visitorForErasure(tx: Tx, visitorId: number) {
@@ -32,8 +45,22 @@ export function visitorForErasure(tx: Tx, visitorId: number) {
 
 export function eraseVisitor(tx: Tx, visitorId: number, now: Date) {
   // Messages to the visitor's address go with them (the outbox keeps the address it sent to).
-  const email = tx.select({ email: visitors.email }).from(visitors).where(eq(visitors.id, visitorId)).get()?.email;
-  if (email) forgetAddress(tx, email);
+  const v = tx
+    .select({ email: visitors.email, invitationId: visitors.invitationId })
+    .from(visitors)
+    .where(eq(visitors.id, visitorId))
+    .get();
+  if (v?.email) forgetAddress(tx, v.email);
+  // A single invitation named this visitor (and their address): it goes with them. A group's stays
+  // until its visit is purged: it names whoever the department invited for the group.
+  if (v?.invitationId) {
+    const inv = tx
+      .select({ headCount: invitations.headCount })
+      .from(invitations)
+      .where(eq(invitations.id, v.invitationId))
+      .get();
+    if (inv?.headCount === 1) eraseInvitation(tx, v.invitationId, now);
+  }
   // The keyed hash goes too: a unique placeholder keeps the column's NOT NULL and stops matching.
   tx.update(visitors)
     .set({ ...ERASED, idHash: `erased:${visitorId}`, purgedAt: now })
@@ -77,6 +104,14 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
       .where(and(isNull(visitors.purgedAt), lt(visitRequests.visitDateTo, cutoffDay)))
       .all();
     for (const v of due) eraseVisitor(tx, v.id, now);
+    // Invitations of those visits, filled in or not, lose the names and addresses the department gave.
+    const invitationsDue = tx
+      .select({ id: invitations.id })
+      .from(invitations)
+      .innerJoin(visitRequests, eq(visitRequests.id, invitations.requestId))
+      .where(and(isNull(invitations.purgedAt), lt(visitRequests.visitDateTo, cutoffDay)))
+      .all();
+    for (const i of invitationsDue) eraseInvitation(tx, i.id, now);
     const events = tx
       .update(gateEvents)
       .set({ input: null })
@@ -89,8 +124,15 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
       .run().changes;
     // Sent and given-up notifications hold addresses and masked names: kept as long as the visits.
     const notifications = purgeDeliveries(tx, cutoff);
-    return { visitors: due.length, eventInputs: events, idempotencyReplies: replies, notifications, cutoffDay };
+    return {
+      visitors: due.length,
+      invitations: invitationsDue.length,
+      eventInputs: events,
+      idempotencyReplies: replies,
+      notifications,
+      cutoffDay,
+    };
   });
-  if (out.visitors > 0 || out.eventInputs > 0) flushErasures(db);
+  if (out.visitors > 0 || out.invitations > 0 || out.eventInputs > 0) flushErasures(db);
   return out;
 }

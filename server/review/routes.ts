@@ -54,7 +54,13 @@ function approveOne(
     note,
     allowPrint,
     overrides = [],
-  }: { note: string | null; allowPrint?: boolean | undefined; overrides?: { visitorId: number; reason: string }[] },
+    allowIncomplete = false,
+  }: {
+    note: string | null;
+    allowPrint?: boolean | undefined;
+    overrides?: { visitorId: number; reason: string }[];
+    allowIncomplete?: boolean | undefined;
+  },
   requestId: string,
   signingKeyWrap: Buffer,
 ) {
@@ -79,6 +85,16 @@ function approveOne(
   if (p.role !== 'office') throw new ApiError(403, 'forbidden', 'Only the security office approves');
   if (r.status !== 'pending' && r.status !== 'needs_review')
     throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
+  // Invited visitors fill in their own part: the office waits for them, or approves who is there.
+  const before = requestView(tx, r, now);
+  if (before.visitorCount === 0 || (before.declarationsPending > 0 && !allowIncomplete))
+    throw new ApiError(
+      409,
+      'declarations_incomplete',
+      before.visitorCount === 0
+        ? `No visitor of request ${id} has filled in their part yet`
+        : `${before.declarationsPending} invited visitor(s) of request ${id} have not filled in their part: approve with allowIncomplete to let in those who have`,
+    );
   const [failing] = recheckImpact(tx, now, {}, { requestId: id });
   for (const o of overrides) {
     const v = failing?.visitors.find((f) => f.visitorId === o.visitorId);
@@ -125,7 +141,11 @@ function approveOne(
     entity: 'visit_request',
     entityId: id,
     before: { status: r.status },
-    after: { status: 'approved', ruleVersion: version },
+    after: {
+      status: 'approved',
+      ruleVersion: version,
+      ...(before.declarationsPending ? { notDeclared: before.declarationsPending } : {}),
+    },
     reason: note,
   });
 }
@@ -163,7 +183,7 @@ export const reviewRoutes = createRouter()
       return c.json(
         {
           ...page,
-          items: requestViews(db, page.items, { detail: true }).map((view, i) => {
+          items: requestViews(db, page.items, now, { detail: true }).map((view, i) => {
             const r = page.items[i]!;
             return {
               ...view,
@@ -191,6 +211,10 @@ export const reviewRoutes = createRouter()
             allowPrint: z.boolean().optional().openapi({
               description: 'Allow printed passes for this request (visitors without a phone); off unless set',
             }),
+            allowIncomplete: z.boolean().optional().openapi({
+              description:
+                'Approve the visitors who have filled in their part although invited ones have not (their invitations close)',
+            }),
             overrides: z
               .array(z.object({ visitorId: z.number().int().positive(), reason: z.string().trim().min(4).max(500) }))
               .max(2000)
@@ -207,8 +231,9 @@ export const reviewRoutes = createRouter()
         ...inputGuardResponses,
         ...noSuchRequest,
         409: errorContent(
-          'Not pending, breaks the rules as they stand now, or an override of the block list',
+          'Not pending, invited visitors still to fill in, breaks the rules as they stand now, or an override of the block list',
           'not_pending',
+          'declarations_incomplete',
           'checks_failed',
           'not_overridable',
         ),
@@ -232,7 +257,7 @@ export const reviewRoutes = createRouter()
         );
         const r = requestById(tx, id);
         if (!r) throw notFound(`Request ${id}`);
-        return requestView(tx, r, { detail: true });
+        return requestView(tx, r, now, { detail: true });
       });
       return c.json(body, 200);
     },
@@ -338,11 +363,9 @@ export const reviewRoutes = createRouter()
           after: { status: 'rejected', reasonCode },
           reason: note,
         });
-        return requestView(
-          tx,
-          { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note },
-          { detail: true },
-        );
+        return requestView(tx, { ...r, status: 'rejected', decisionReasonCode: reasonCode, decisionNote: note }, now, {
+          detail: true,
+        });
       });
       return c.json(body, 200);
     },
@@ -378,7 +401,7 @@ export const reviewRoutes = createRouter()
           after: { gateId: input.gateId, departmentId: input.departmentId },
           reason: input.reason,
         });
-        return requestView(tx, r, { detail: true });
+        return requestView(tx, r, now, { detail: true });
       });
       return c.json(body, 201);
     },

@@ -115,6 +115,33 @@ describe('decideAdmission', () => {
     expect(decide({}).checks.map((c) => c.code)).not.toContain('block_list'); // events from older tablet builds
   });
 
+  it('takes the commitment signed on the phone, asks a paper-path visitor to sign at the gate, and refuses one who will not', () => {
+    expect(decide({ commitment: { signedOnline: true, onPaper: null } })).toMatchObject({ verdict: 'admit' });
+    expect(decide({ commitment: { signedOnline: true, onPaper: null } }).checks).toContainEqual({
+      code: 'commitment',
+      outcome: 'pass',
+      detail: 'signed_online',
+    });
+    expect(decide({ commitment: { signedOnline: false, onPaper: null } })).toMatchObject({
+      verdict: 'incomplete',
+      next: 'commitment',
+    });
+    const paper = decide({ commitment: { signedOnline: false, onPaper: true } });
+    expect(paper.verdict).toBe('admit');
+    expect(paper.checks).toContainEqual({ code: 'commitment', outcome: 'pass', detail: 'signed_on_paper' });
+    expect(decide({ commitment: { signedOnline: false, onPaper: false } })).toMatchObject({
+      verdict: 'refuse',
+      reasons: ['commitment_refused'],
+    });
+    // A level that asks for no commitment never shows it as signed; builds before it send none.
+    const ordinary = { ...DEFAULT_RULES, level: 'ordinary' };
+    expect(
+      decideAdmission({ ...base, idConfirmed: true, commitment: { signedOnline: false, onPaper: null } }, ordinary)
+        .checks,
+    ).toContainEqual({ code: 'commitment', outcome: 'not_required', detail: 'off' });
+    expect(decide({}).checks.map((c) => c.code)).not.toContain('commitment');
+  });
+
   it('lets a quick refusal decide alone', () => {
     expect(decide({ quickRefusal: 'courier' })).toMatchObject({ verdict: 'refuse', reasons: ['courier'] });
     expect(decide({ quickRefusal: 'food_delivery', pass: { ok: false, reason: 'malformed' } }).reasons).toEqual([

@@ -14,7 +14,6 @@ const visitor = (over: Partial<VisitorFacts> = {}): VisitorFacts => ({
   fromRegion: '410105', // 郑州市金水区: in the campus city
   visitedRegions: [],
   closeContact: false,
-  commitmentAccepted: true,
   testTakenAt: null,
   testResult: null,
   blocked: false,
@@ -185,12 +184,23 @@ describe('group cap (rule 11), contact, block list, commitment', () => {
     ).toBe(false);
   });
 
-  it('refuses close contact, a block-list match and a missing commitment, per visitor', () => {
-    const r = checkFiling(
-      request({ visitors: [visitor(), visitor({ closeContact: true, blocked: true, commitmentAccepted: false })] }),
-      { now, rules: DEFAULT_RULES, riskAreas: [] },
-    );
+  it('refuses close contact and a block-list match, per visitor; the commitment is signed by the visitor, not filed', () => {
+    const r = checkFiling(request({ visitors: [visitor(), visitor({ closeContact: true, blocked: true })] }), {
+      now,
+      rules: DEFAULT_RULES,
+      riskAreas: [],
+    });
     expect(r.visitorChecks[0]!.violations).toEqual([]);
-    expect(r.visitorChecks[1]!.violations.sort()).toEqual(['block_list', 'close_contact', 'commitment_required']);
+    expect(r.visitorChecks[1]!.violations.sort()).toEqual(['block_list', 'close_contact']);
+  });
+
+  it('counts invited visitors who have not filled in yet towards the group cap', () => {
+    const r = checkFiling(request({ visitors: [visitor()], expectedVisitors: DEFAULT_RULES.groupCap + 1 }), {
+      now,
+      rules: DEFAULT_RULES,
+      riskAreas: [],
+    });
+    expect(r).toMatchObject({ groupReview: true, entrant: 'group' });
+    expect(r.violations.map((v) => v.code)).toContain('prevention_plan_required');
   });
 });

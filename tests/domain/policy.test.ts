@@ -171,7 +171,6 @@ describe('filing under one level, visiting under another', () => {
         fromRegion: '110105', // Beijing: out of town for a Zhengzhou campus
         visitedRegions: ['110105'],
         closeContact: false,
-        commitmentAccepted: false,
         testTakenAt: null,
         testResult: null,
         blocked: false,
@@ -186,7 +185,6 @@ describe('filing under one level, visiting under another', () => {
     expect(ordinary.violations).toEqual([]);
     const closed = checkFiling(request(), { now, rules: atLevel('closed'), riskAreas: risk, checkLeadTime: false });
     expect(closed.violations.map((v) => v.code).sort()).toEqual([
-      'commitment_required',
       'risk_area_home',
       'risk_area_visited',
       'test_required',
@@ -194,14 +192,14 @@ describe('filing under one level, visiting under another', () => {
   });
 
   it('judges the group by the group policy and the walk-in by the emergency one', () => {
-    const rules = withPolicy(atLevel('ordinary'), 'group', (p) => ({ ...p, commitment: true }));
+    const rules = withPolicy(atLevel('ordinary'), 'group', (p) => ({ ...p, closeContactDeclaration: true }));
     const big = {
       ...request(),
       preventionPlan: '分批入校',
-      visitors: Array.from({ length: 51 }, () => request().visitors[0]!),
+      visitors: Array.from({ length: 51 }, () => ({ ...request().visitors[0]!, closeContact: true })),
     };
     expect(checkFiling(big, { now, rules, riskAreas: [] })).toMatchObject({ entrant: 'group', groupReview: true });
-    expect(checkFiling(big, { now, rules, riskAreas: [] }).violations[0]?.code).toBe('commitment_required');
+    expect(checkFiling(big, { now, rules, riskAreas: [] }).violations[0]?.code).toBe('close_contact');
     expect(checkFiling({ ...request(), emergency: true }, { now, rules, riskAreas: [] }).entrant).toBe('emergency');
   });
 });

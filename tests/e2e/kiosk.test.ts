@@ -229,7 +229,12 @@ describe('a walk-in who must enter', () => {
       await waitOrShoot(gate.page, '.entrant');
       await gate.page.getByRole('button', { name: '绿码' }).click();
       await gate.page.getByRole('button', { name: '36.6', exact: true }).click();
+      // A walk-in signs the health commitment on paper, here at the gate.
+      await waitOrShoot(gate.page, '[data-step=commitment]');
+      await screenshot(gate.page, 'kiosk-paper-commitment');
+      await gate.page.getByRole('button', { name: '已签纸质承诺书' }).click();
       expect((await verdictOf(gate.page)).verdict).toBe('admit');
+      expect(await gate.page.locator('[data-check=commitment]').getAttribute('data-outcome')).toBe('pass');
       const backfills = (await office<{ items: { id: number }[] }>('GET', '/api/v1/review/queue?queue=backfill')).json
         .items;
       expect(backfills.map((b) => b.id)).toContain(req.id);

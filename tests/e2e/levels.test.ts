@@ -127,6 +127,7 @@ describe('campus alert levels', () => {
         ['health_code', 'not_required'],
         ['temperature', 'not_required'],
         ['nucleic_test', 'not_required'],
+        ['commitment', 'not_required'],
         ['id_match', 'pass'],
       ]);
       expect(await gate.page.locator('[data-check=health_code]').textContent()).toContain('本级别不要求');
@@ -164,6 +165,7 @@ describe('campus alert levels', () => {
       await signInAdmin(page, 'filer');
       const asked = async () => {
         const v = page.locator('[data-visitor="0"]');
+        await v.getByLabel('由本部门代填（来访人无智能手机）').check();
         await v.getByRole('searchbox').first().fill('朝阳');
         await v.getByRole('option', { name: /北京市 朝阳区/ }).click(); // out of town
         return v
@@ -176,7 +178,8 @@ describe('campus alert levels', () => {
       await screenshot(page, 'levels-filing-ordinary');
       await switchLevel('封闭', '封闭管理');
       await page.reload();
-      expect(await asked()).toEqual(['visitedRegions', 'test', 'closeContact', 'commitment']);
+      // The commitment is not the department's to tick: the visitor signs it at the gate (or on their phone).
+      expect(await asked()).toEqual(['visitedRegions', 'test', 'closeContact']);
       expect(await page.locator('[data-field=test] strong').textContent()).toBe('市外来访：48 小时内核酸检测');
       await screenshot(page, 'levels-filing-closed');
     } finally {

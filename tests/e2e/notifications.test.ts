@@ -196,6 +196,8 @@ describe('live hand-offs', () => {
       await waitOrShoot(gate.page, '.entrant');
       await gate.page.getByRole('button', { name: '绿码' }).click();
       await gate.page.getByRole('button', { name: '36.6', exact: true }).click();
+      // A walk-in signs the health commitment on paper, here at the gate.
+      await gate.page.getByRole('button', { name: '已签纸质承诺书' }).click();
       expect((await verdictOf(gate.page)).verdict).toBe('admit');
       expect((await mailTo('office@example.edu.cn', (s) => s === `北门紧急入校申请 #${id}`)).text).toContain(
         '实验楼水管爆裂',
@@ -213,7 +215,7 @@ describe('people are told', () => {
     expect(mail.subject).toBe('您的来访已获批准');
     expect(mail.text).toContain('周*梅');
     expect(mail.text).toContain('李老师，电话 13911112222');
-    const link = /(http:\/\/\S+\/pass\/\S+)/.exec(mail.text)?.[1];
+    const link = /(http:\/\/\S+\/v\/\S+)/.exec(mail.text)?.[1];
     expect(link).toBe(`${server.url}${pass.link}`);
     expect(mail.html).toContain(`href="${link}"`);
     const phone = await newPage(browser, { baseURL: server.url, viewport: PHONE });

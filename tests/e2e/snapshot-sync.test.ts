@@ -40,13 +40,13 @@ const visitor = (n: number, name: string) => ({
   fromRegion: '410105',
   visitedRegions: [],
   closeContact: false,
-  commitmentAccepted: true,
-  commitmentVersion: 1,
 });
 
 /** What the visitor's phone holds for the pass behind their link: the signed token and the live-code secret. */
 async function passCode(link: string) {
-  const view = (await (await fetch(`${server.url}/api/v1/passes/view/${link.split('/').pop()}`)).json()) as {
+  const view = (
+    (await (await fetch(`${server.url}/api/v1/visit/${link.split('/').pop()}`)).json()) as { pass: unknown }
+  ).pass as {
     token: string;
     codeSecret: string;
     stepSeconds: number;
@@ -126,6 +126,8 @@ describe('an online tablet and a request edited after its last sync', () => {
       expect(await admitted.page.locator('.entrant .visitor-name').textContent()).toBe('乙*');
       await admitted.page.getByRole('button', { name: '绿码' }).click();
       await admitted.page.getByRole('button', { name: '36.5', exact: true }).click();
+      // The department entered this visitor: the commitment is signed on paper at the gate.
+      await admitted.page.getByRole('button', { name: '已签纸质承诺书' }).click();
       expect(await verdictOf(admitted.page)).toEqual({ verdict: 'admit', reasons: [] });
       await screenshot(admitted.page, 'snapshot-sync-reapproved-admit');
     } finally {

@@ -33,7 +33,7 @@ export function createTestApp({
   const testDb = createTestDb();
   const clock = fixedClock(now);
   // The clock stands still, so a limiter's window never ends: the per-account limit is tested on its own.
-  const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_ACCOUNT_LIMIT: '10000', ...env });
+  const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_ACCOUNT_LIMIT: '10000', VISIT_RATE_LIMIT: '10000', ...env });
   // The key file's key, as main.ts would load it: the tests may read a derived key from it.
   const idHashKey = randomBytes(32);
   const events = createEvents(silentLogger);

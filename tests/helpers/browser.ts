@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import jsQR from 'jsqr';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT_DIR } from '../../server/app';
 
@@ -46,11 +47,22 @@ export async function newPage(
     viewport = TABLET,
     baseURL,
     permissions = [] as string[],
-  }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[] },
+    locale = 'zh-CN',
+  }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[]; locale?: string },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, baseURL, locale: 'zh-CN', permissions });
+  const context = await browser.newContext({ viewport, baseURL, locale, permissions });
   const page = await context.newPage();
   return { context, page };
+}
+
+/** Reads the QR the page drew, from its canvas pixels, with an independent decoder. */
+export async function decodeCanvasQr(page: Page): Promise<string | null> {
+  const img = await page.evaluate(() => {
+    const c = document.querySelector('canvas') as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    return { w: c.width, h: c.height, data: Array.from(d.data) };
+  });
+  return jsQR(Uint8ClampedArray.from(img.data), img.w, img.h)?.data ?? null;
 }
 
 /** Screenshots land in tests/.artifacts so a person can look at what the test saw. */

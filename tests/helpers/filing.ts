@@ -15,8 +15,6 @@ export function visitorInput(over: Record<string, unknown> = {}, seq = 1) {
     fromRegion: '410105',
     visitedRegions: [],
     closeContact: false,
-    commitmentAccepted: true,
-    commitmentVersion: 1,
     ...over,
   };
 }

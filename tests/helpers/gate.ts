@@ -74,6 +74,8 @@ export async function issuePass(
     revoke = false,
     email = null as string | null,
     escortEmail = null as string | null,
+    /** The department enters the visitor itself (no smartphone): the commitment is then signed at the gate. */
+    paper = false,
   } = {},
 ) {
   const filer = await signInOver(w.server.url, 'filer', PASSWORD);
@@ -89,8 +91,6 @@ export async function issuePass(
     fromRegion,
     visitedRegions: [],
     closeContact: false,
-    commitmentAccepted: true,
-    commitmentVersion: 1,
     ...(fromRegion.startsWith('4101')
       ? {}
       : { testTakenAt: new Date(Date.now() - 3_600_000).toISOString(), testResult: 'negative' }),
@@ -105,12 +105,32 @@ export async function issuePass(
     escortName: '李老师',
     escortPhone: '13911112222',
     escortEmail,
-    visitors: [visitor],
+    ...(paper ? { visitors: [visitor] } : { visitors: [], invitations: [{ name, phone: visitor.phone }] }),
   });
   if (filed.status !== 201) throw new Error(`filing failed: ${JSON.stringify(filed.json)}`);
+  if (!paper) {
+    // The visitor fills in their own part on their phone, as invited: consents, declaration, signature.
+    const token = (filed.json.invitations[0].link as string).split('/').pop()!;
+    const page = (await (await fetch(`${w.server.url}/api/v1/visit/${token}`)).json()) as {
+      commitment: { version: number } | null;
+    };
+    const declared = await fetch(`${w.server.url}/api/v1/visit/${token}/declaration`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        ...visitor,
+        consent: { idNumber: true, health: true },
+        commitment: page.commitment ? { version: page.commitment.version, signedName: name, accepted: true } : null,
+        locale: 'zh',
+      }),
+    });
+    if (declared.status !== 200) throw new Error(`declaration failed: ${await declared.text()}`);
+  }
   const approved = await office('POST', `/api/v1/review/${filed.json.id}/approve`, { note: null });
   const pass = approved.json.visitors[0].pass;
-  const view = (await (await fetch(`${w.server.url}/api/v1/passes/view/${pass.link.split('/').pop()}`)).json()) as {
+  const view = (
+    (await (await fetch(`${w.server.url}/api/v1/visit/${pass.link.split('/').pop()}`)).json()) as { pass: unknown }
+  ).pass as {
     token: string | null;
     codeSecret: string | null;
     stepSeconds: number;

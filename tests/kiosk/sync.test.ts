@@ -126,6 +126,7 @@ describe('this tablet’s own admits, counted beside the snapshot (kiosk/src/lib
     expect(k.flow.entriesUsed(passId)).toBe(0);
     await k.flow.pickManually(passId);
     await k.flow.setHealthCode('green');
+    await k.flow.confirmPaperCommitment(true); // the department filed this visitor: signed on paper here
     await k.flow.addTemperature(36.5, 'forehead_ir');
     expect(k.flow.entrant.value?.decision.verdict).toBe('admit');
     expect(k.flow.entriesUsed(passId)).toBe(1);
@@ -156,6 +157,7 @@ describe('the entrant flow (kiosk/src/lib/entrant.ts)', () => {
     await k.sync.refreshSnapshot();
     await k.flow.pickManually(passId);
     await k.flow.setHealthCode('green');
+    await k.flow.confirmPaperCommitment(true);
     expect(k.flow.entrant.value?.decision.verdict).toBe('incomplete');
     expect(k.outbox.events).toHaveLength(0);
     // The deciding tap, and while its write is under way the escort arrives on screen.

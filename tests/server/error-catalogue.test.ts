@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { messages as adminMessages } from '../../admin/src/lib/messages';
 import { messages as kioskMessages } from '../../kiosk/src/lib/messages';
+import { visitMessages } from '../../admin/src/visit/messages';
 import { createTestApp } from '../helpers/app';
 
 type Doc = { paths: Record<string, Record<string, { responses?: Record<string, unknown> }>> };
@@ -28,16 +29,18 @@ afterAll(() => t.cleanup());
  * until the catalogue says it.
  */
 describe('error messages in both languages', () => {
-  it('the admin app has one for every code of every route it calls, the kiosk for its routes', async () => {
+  it('the admin app has one for every code of every route it calls, the kiosk and the visitor’s page for theirs', async () => {
     const doc = (await t.request('GET', '/api/openapi.json')).json as Doc;
     const admin = new Set<string>();
     const kiosk = new Set<string>();
+    const visit = new Set<string>();
     for (const [path, item] of Object.entries(doc.paths))
       for (const [method, op] of Object.entries(item)) {
         const codes = codesOf(op.responses);
         const tablet = path.startsWith('/api/v1/kiosk/') || (path === '/api/v1/departments' && method === 'get');
         if (tablet) codes.forEach((c) => kiosk.add(c));
-        if (!path.startsWith('/api/v1/kiosk/')) codes.forEach((c) => admin.add(c));
+        if (path.startsWith('/api/v1/visit/')) codes.forEach((c) => visit.add(c));
+        else if (!path.startsWith('/api/v1/kiosk/')) codes.forEach((c) => admin.add(c));
       }
     expect(admin.size).toBeGreaterThan(20);
     expect(kiosk.size).toBeGreaterThan(5);
@@ -45,5 +48,7 @@ describe('error messages in both languages', () => {
       [...codes].filter((c) => !catalogue.zh[`error.${c}`] || !catalogue.en[`error.${c}`]).sort();
     expect(missing(admin, adminMessages), 'admin/src/lib/messages.ts').toEqual([]);
     expect(missing(kiosk, kioskMessages), 'kiosk/src/lib/messages.ts').toEqual([]);
+    expect(visit.size).toBeGreaterThan(5);
+    expect(missing(visit, visitMessages), 'admin/src/visit/messages.ts').toEqual([]);
   });
 });

@@ -119,18 +119,18 @@ describe('POST /api/v1/requests', () => {
     ).toBe(201);
   });
 
-  it('requires the current health commitment version', async () => {
-    const { filer, office } = await setup();
-    await t.request('PUT', '/api/v1/rules/commitment', {
-      cookie: office,
-      body: { zh: '新的承诺文本，共十个字以上。', en: 'A new commitment text.', reason: '按新通知修订' },
-    });
-    const res = await file(filer, requestInput(t.campus.gateIds.north));
-    expect(issueCodes(res)).toEqual(['commitment_required']);
-    expect(
-      (await file(filer, requestInput(t.campus.gateIds.north, { visitors: [visitorInput({ commitmentVersion: 2 })] })))
-        .status,
-    ).toBe(201);
+  it('no longer takes the commitment from the department: a ticked box sent anyway is dropped, the visitor signs at the gate', async () => {
+    const { filer } = await setup();
+    const res = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, {
+        visitors: [
+          { ...visitorInput(), commitmentAccepted: true, commitmentVersion: 1 } as ReturnType<typeof visitorInput>,
+        ],
+      }),
+    );
+    expect(res.status).toBe(201);
+    expect(res.json.visitors[0]).toMatchObject({ declaredBy: 'filer', commitment: null });
   });
 
   it('files once for a retried Idempotency-Key, and refuses the key for another body', async () => {
@@ -384,8 +384,8 @@ describe('rules a deliberate bug could break unnoticed', () => {
     const after = (await t.request('GET', `/api/v1/requests/${filed.json.id}`, { cookie: filer })).json;
     expect(after).toMatchObject({ status: 'approved', purpose: filed.json.purpose });
     expect(after.visitors[0].pass).toMatchObject({ id: pass.id, link: pass.link, revoked: false });
-    const view = await t.request('GET', `/api/v1/passes/view/${pass.link.split('/').pop()}`);
-    expect(view.json.token).toEqual(expect.any(String));
+    const view = await t.request('GET', `/api/v1/visit/${pass.link.split('/').pop()}`);
+    expect(view.json.pass.token).toEqual(expect.any(String));
   });
 
   it('does not let a filer revoke another department’s pass, nor learn that it exists', async () => {

@@ -48,7 +48,7 @@ describe('pass-signing key rotation', () => {
         .visitors[0].pass as { id: string; link: string };
     };
     const view = async (link: string) =>
-      (await t.request('GET', `/api/v1/passes/view/${link.split('/').pop()}`)).json as {
+      (await t.request('GET', `/api/v1/visit/${link.split('/').pop()}`)).json.pass as {
         token: string;
         codeSecret: string;
         stepSeconds: number;

@@ -57,18 +57,16 @@ describe('campus alert levels', () => {
     expect((await filer.rules.level.$put({ json: { level: 'closed', reason: '越权' } })).status).toBe(403);
   });
 
-  it('re-checks approved visits: one filed under 常态 without test or commitment goes to review under 封闭', async () => {
+  it('re-checks approved visits: one filed under 常态 without a test goes to review under 封闭', async () => {
     t = createTestApp();
     await switchTo('ordinary');
-    // From Beijing, no test, no commitment: nothing 常态 asks for.
-    const light = visitorInput({ fromRegion: '110105', commitmentAccepted: false });
+    // From Beijing, no test: nothing 常态 asks for (the commitment is signed at the gate when asked).
+    const light = visitorInput({ fromRegion: '110105' });
     const r = await approvedRequest(t, t.campus.gateIds.north, [light]);
     expect(r.status).toBe('approved');
     const o = await office();
     const impact = await ok(o.rules.level.preview.$post({ json: { level: 'closed', reason: '封闭管理' } }));
-    expect(impact).toEqual([
-      expect.objectContaining({ requestId: r.id, reasons: ['commitment_required', 'test_required'] }),
-    ]);
+    expect(impact).toEqual([expect.objectContaining({ requestId: r.id, reasons: ['test_required'] })]);
     const saved = await switchTo('closed', '封闭管理');
     expect(saved.impact.map((i) => i.requestId)).toEqual([r.id]);
     const after = await ok(o.requests[':id'].$get({ param: { id: String(r.id) } }));
@@ -169,7 +167,8 @@ describe('collecting only what the policy needs', () => {
           'select visited_regions as visited, test_result as result, commitment_version as c from visitors where request_id = ?',
         )
         .get(closed.id),
-    ).toEqual({ visited: '["110105"]', result: 'negative', c: 1 });
+      // The commitment is the visitor's to sign (on their phone, or on paper at the gate), never the department's.
+    ).toEqual({ visited: '["110105"]', result: 'negative', c: null });
   });
 });
 
@@ -197,7 +196,7 @@ describe('re-checks that hit only who they must', () => {
     expect(after.visitors?.find((v) => v.id === target.id)?.checks).toEqual(['block_list']);
     // The others' links still open their passes.
     const other = r.visitors[0].pass;
-    expect((await t.request('GET', `/api/v1/passes/view/${other.link.split('/').pop()}`)).status).toBe(200);
+    expect((await t.request('GET', `/api/v1/visit/${other.link.split('/').pop()}`)).status).toBe(200);
   });
 });
 

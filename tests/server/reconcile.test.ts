@@ -38,8 +38,6 @@ describe('reconciliation of late events', () => {
           fromRegion: '410105',
           visitedRegions: [],
           closeContact: false,
-          commitmentAccepted: true,
-          commitmentVersion: 1,
         },
       ],
     };

@@ -51,6 +51,9 @@ describe('daily reports', () => {
       exits: 2,
       emergencyAdmits: 1,
       overrideAdmits: 0,
+      // The department entered these visitors: they signed the commitment on paper at the gate.
+      paperPathAdmits: 3,
+      selfDeclaredAdmits: 0,
       overdueBackfills: 1,
       overstays: 2,
       expiredNotSignedOut: 2,

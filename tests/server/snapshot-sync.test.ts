@@ -281,8 +281,8 @@ describe('an edit never erases a visit', () => {
         .get(vz!.pass!.id),
     ).toEqual({ revoked: 1, reason: 'recheck' });
     // The old link shows the visitor's new pass.
-    const page = await t.request('GET', `/api/v1/passes/view/${vx!.pass!.link.split('/').pop()}`);
-    expect(page.json).toMatchObject({ status: 'valid' });
+    const page = await t.request('GET', `/api/v1/visit/${vx!.pass!.link.split('/').pop()}`);
+    expect(page.json.pass).toMatchObject({ status: 'valid' });
 
     // A plain cancel afterwards changes no row either.
     await t.request('POST', `/api/v1/requests/${req.id}/cancel`, { cookie: filer, body: { note: '取消' } });

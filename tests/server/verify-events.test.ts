@@ -217,7 +217,7 @@ describe('the public pass view', () => {
       await approvedRequest(t, t.campus.gateIds.north, [visitorInput({}, 3)]),
     ];
     const view = async (r: { visitors: { pass: { link: string } }[] }) =>
-      (await t.request('GET', `/api/v1/passes/view/${r.visitors[0]!.pass.link.split('/').pop()}`)).json;
+      (await t.request('GET', `/api/v1/visit/${r.visitors[0]!.pass.link.split('/').pop()}`)).json.pass;
     expect(await view(revoked)).toMatchObject({
       status: 'valid',
       token: expect.any(String),
@@ -229,7 +229,9 @@ describe('the public pass view', () => {
     });
     await t.request('POST', `/api/v1/requests/${cancelled.id}/cancel`, { cookie: filer, body: { note: '取消' } });
     expect(await view(revoked)).toMatchObject({ status: 'revoked', token: null, codeSecret: null });
-    expect(await view(cancelled)).toMatchObject({ status: 'cancelled', token: null, codeSecret: null });
+    // A cancelled visit's page says so, and holds no pass at all.
+    const page = (await t.request('GET', `/api/v1/visit/${cancelled.visitors[0]!.pass.link.split('/').pop()}`)).json;
+    expect(page).toMatchObject({ stage: 'closed', closedReason: 'cancelled', pass: null });
     t.clock.set('2026-11-22T00:00:00Z');
     expect(await view(expired)).toMatchObject({ status: 'expired', token: null, codeSecret: null });
   });
@@ -248,7 +250,7 @@ describe('the public pass view', () => {
     ).json;
     expect(allowed.printAllowed).toBe(true);
     const view = async (r: { visitors: { pass: { link: string } }[] }) =>
-      (await t.request('GET', `/api/v1/passes/view/${r.visitors[0]!.pass.link.split('/').pop()}`)).json;
+      (await t.request('GET', `/api/v1/visit/${r.visitors[0]!.pass.link.split('/').pop()}`)).json.pass;
     expect((await view(plain)).printable).toBe(false);
     expect((await view(allowed)).printable).toBe(true);
   });

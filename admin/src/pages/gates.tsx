@@ -4,7 +4,15 @@ import { api, ok } from '../lib/api';
 import { useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
-type GateValues = { campusId: number; code: string; name: string; nameEn: string; active: boolean };
+type GateValues = {
+  campusId: number;
+  code: string;
+  name: string;
+  nameEn: string;
+  address: string;
+  addressEn: string;
+  active: boolean;
+};
 
 export function GatesPage() {
   const state = useAppState();
@@ -18,11 +26,13 @@ export function GatesPage() {
       <CatalogueEditor
         title={t('gates.title')}
         rows={gates.data}
-        blank={{ campusId: firstCampus, code: '', name: '', nameEn: '', active: true }}
+        blank={{ campusId: firstCampus, code: '', name: '', nameEn: '', address: '', addressEn: '', active: true }}
         fields={[
           { name: 'code', label: t('common.code'), kind: 'text' },
           { name: 'name', label: t('common.name'), kind: 'text' },
           { name: 'nameEn', label: t('common.nameEn'), kind: 'text' },
+          { name: 'address', label: t('gates.address'), kind: 'text' },
+          { name: 'addressEn', label: t('gates.addressEn'), kind: 'text' },
           {
             name: 'campusId',
             label: t('gates.campus'),

@@ -17,6 +17,8 @@ const FIGURES = [
   'exits',
   'emergencyAdmits',
   'overrideAdmits',
+  'paperPathAdmits',
+  'selfDeclaredAdmits',
   'overdueBackfills',
   'overstays',
   'expiredNotSignedOut',

@@ -70,6 +70,97 @@ export function RequestDetailPage() {
           </>
         )}
       </dl>
+      {(r.invitations?.length ?? 0) > 0 && (
+        <>
+          <h2>
+            {t('inv.title')}
+            {r.declarationsPending > 0 && (
+              <span class="badge warn" data-testid="declarations-pending">
+                {' '}
+                {t('inv.pending', { n: r.declarationsPending })}
+              </span>
+            )}
+          </h2>
+          <table class="invitations">
+            <thead>
+              <tr>
+                <th>{t('v.name')}</th>
+                <th>{t('inv.contact')}</th>
+                <th>{t('inv.progress')}</th>
+                <th>{t('inv.link')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {r.invitations?.map((i) => {
+                const open = i.state === 'invited' || i.state === 'opened';
+                return (
+                  <tr key={i.id} data-invitation={i.id} data-state={i.state}>
+                    <td>
+                      {i.name}
+                      {i.headCount > 1 && ` · ${t('inv.group', { n: i.headCount })}`}
+                    </td>
+                    <td>{[i.phone, i.email].filter(Boolean).join(' · ')}</td>
+                    <td>
+                      <span class={`inv-state inv-${i.state}`}>{t(`inv.state.${i.state}`)}</span>
+                      {i.headCount > 1 && ` ${i.completed}/${i.headCount}`}
+                      {i.sentAt && (
+                        <small>
+                          {' · '}
+                          {t('inv.sent', { n: i.sends })}
+                        </small>
+                      )}
+                    </td>
+                    <td>
+                      {i.state !== 'withdrawn' && (
+                        <>
+                          <button
+                            type="button"
+                            onClick={() =>
+                              void navigator.clipboard?.writeText(link(i.link)).then(() => setCopied(`inv${i.id}`))
+                            }
+                          >
+                            {copied === `inv${i.id}` ? t('inv.copied') : t('inv.copy')}
+                          </button>{' '}
+                        </>
+                      )}
+                      {state.me.value?.role === 'filer' && open && (
+                        <button
+                          type="button"
+                          disabled={action.busy}
+                          onClick={() =>
+                            void action.run(async () => {
+                              await ok(api.invitations[':id'].remind.$post({ param: { id: String(i.id) } }));
+                              req.reload();
+                            })
+                          }
+                        >
+                          {t('inv.remind')}
+                        </button>
+                      )}{' '}
+                      {state.me.value?.role === 'filer' && open && (
+                        <button
+                          type="button"
+                          class="link"
+                          disabled={action.busy}
+                          onClick={() =>
+                            void action.run(async () => {
+                              await ok(api.invitations[':id'].reissue.$post({ param: { id: String(i.id) } }));
+                              req.reload();
+                            })
+                          }
+                        >
+                          {t('inv.reissue')}
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+          <h2>{t('req.visitors')}</h2>
+        </>
+      )}
       <table>
         <thead>
           <tr>
@@ -86,7 +177,23 @@ export function RequestDetailPage() {
           {r.visitors?.map((v) => (
             <tr key={v.id} data-visitor={v.id}>
               <td>{v.id}</td>
-              <td>{v.name}</td>
+              <td>
+                {v.name}
+                <small class="declared-by" data-declared-by={v.declaredBy}>
+                  {' '}
+                  {v.declaredBy === 'visitor'
+                    ? v.commitment
+                      ? t('v.signedOnline')
+                      : t('v.selfDeclared')
+                    : t('v.paperPath')}
+                </small>
+                {v.erasureRequestedAt && (
+                  <small class="danger-text" data-testid="erasure-requested">
+                    {' '}
+                    {t('erase.requested')}
+                  </small>
+                )}
+              </td>
               <td>
                 {t(`id.${v.idType as 'other'}`)} ****{v.idLast4}
               </td>
@@ -141,7 +248,7 @@ export function RequestDetailPage() {
       </table>
       <ErrorBanner error={action.error} />
       {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && (
-        <ReviewActions id={r.id} onDone={req.reload} />
+        <ReviewActions id={r.id} pending={r.declarationsPending} onDone={req.reload} />
       )}
       {state.me.value?.role === 'filer' &&
         (r.emergency && !r.backfilledAt ? (

@@ -16,7 +16,18 @@ import {
 } from '../../../server/domain/policy';
 import { regionWithin } from '../../../server/domain/rules';
 
+/**
+ * One visitor on the form: invited to fill in their own part on their phone (a group with one link
+ * and a head count), or entered by the department (the paper path, for visitors without a smartphone).
+ */
 interface VisitorDraft {
+  mode: 'invite' | 'filer';
+  /** Editing: the invitation this card is (its link stays). */
+  invitationId?: number;
+  /** Editing: how many filled in through it. */
+  completed?: number;
+  headCount: number;
+  locale: 'zh' | 'en';
   name: string;
   idType: IdType;
   idNumber: string;
@@ -27,11 +38,13 @@ interface VisitorDraft {
   fromRegion: string[];
   visitedRegions: string[];
   closeContact: boolean;
-  commitmentAccepted: boolean;
   testTakenAt: string; // datetime-local, campus time
   testResult: '' | 'negative' | 'positive';
 }
-const blankVisitor = (): VisitorDraft => ({
+const blankVisitor = (mode: VisitorDraft['mode'] = 'invite'): VisitorDraft => ({
+  mode,
+  headCount: 1,
+  locale: 'zh',
   name: '',
   idType: 'resident_id',
   idNumber: '',
@@ -40,23 +53,14 @@ const blankVisitor = (): VisitorDraft => ({
   fromRegion: [],
   visitedRegions: [],
   closeContact: false,
-  commitmentAccepted: false,
   testTakenAt: '',
   testResult: '',
 });
 
 /** Where the form shows an issue that belongs to no single input (e.g. a rule on the whole visitor). */
-function VisitorIssues({ error, index }: { error: unknown; index: number }) {
-  const fields = [
-    'name',
-    'closeContact',
-    'commitmentAccepted',
-    'testTakenAt',
-    'testResult',
-    'visitedRegions',
-    'fromRegion',
-  ];
-  const all = fields.flatMap((f) => useIssues(error, `visitors.${index}.${f}`));
+function VisitorIssues({ error, prefix }: { error: unknown; prefix: string }) {
+  const fields = ['name', 'closeContact', 'testTakenAt', 'testResult', 'visitedRegions', 'fromRegion', 'id'];
+  const all = fields.flatMap((f) => useIssues(error, `${prefix}.${f}`));
   return all.length ? (
     <ul class="issue-list">
       {all.map((m) => (
@@ -79,7 +83,6 @@ export function RequestNewPage() {
   );
   const rules = useResource(() => ok(api.rules.$get()));
   const gates = useResource(() => ok(api.gates.$get()));
-  const commitment = useResource(() => ok(api.rules.commitment.$get()));
   const earliest = rules.data ? earliestVisitDate(new Date(), rules.data.rules) : '';
   const [f, setF] = useState({
     visitDateFrom: '',
@@ -102,12 +105,19 @@ export function RequestNewPage() {
   const action = useAction();
   const campusCode = rules.data?.rules.campusRegionCode ?? '';
   // The form asks only what the policy in force asks of these visitors (PIPL art. 6: the minimum necessary).
+  const people = vs.reduce((n, v) => n + (v.mode === 'invite' ? v.headCount : 1), 0);
   const policy = rules.data
     ? policyFor(
         rules.data.rules,
-        entrantOfFiling(rules.data.rules, { emergency: backfill, kind: f.kind, visitors: vs.length }),
+        entrantOfFiling(rules.data.rules, { emergency: backfill, kind: f.kind, visitors: people }),
       )
     : null;
+  // Where the server's issues for card i are: `visitors.N` counts the entered ones, `invitations.N` the invited.
+  const prefixOf = (i: number) => {
+    const mode = vs[i]!.mode;
+    const n = vs.slice(0, i).filter((v) => v.mode === mode).length;
+    return mode === 'invite' ? `invitations.${n}` : `visitors.${n}`;
+  };
   const setV = (i: number, patch: Partial<VisitorDraft>) => setVs(vs.map((v, j) => (j === i ? { ...v, ...patch } : v)));
 
   useEffect(() => {
@@ -128,21 +138,35 @@ export function RequestNewPage() {
       preventionPlan: r.preventionPlan ?? '',
       kind: r.kind,
     });
-    setVs(
-      (r.visitors ?? []).map((v) => ({
-        ...blankVisitor(),
-        name: v.name,
-        idType: v.idType as IdType,
-        idLast4: v.idLast4,
-        phone: v.phone,
-        email: v.email ?? '',
-        fromRegion: [v.fromRegion],
-        visitedRegions: v.visitedRegions,
-        closeContact: v.closeContact,
-        testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '',
-        testResult: (v.testResult ?? '') as VisitorDraft['testResult'],
-      })),
-    );
+    setVs([
+      ...(r.invitations ?? [])
+        .filter((i) => i.state !== 'withdrawn')
+        .map((i) => ({
+          ...blankVisitor('invite'),
+          invitationId: i.id,
+          completed: i.completed,
+          headCount: i.headCount,
+          locale: i.locale,
+          name: i.name,
+          phone: i.phone ?? '',
+          email: i.email ?? '',
+        })),
+      ...(r.visitors ?? [])
+        .filter((v) => v.declaredBy === 'filer')
+        .map((v) => ({
+          ...blankVisitor('filer'),
+          name: v.name,
+          idType: v.idType as IdType,
+          idLast4: v.idLast4,
+          phone: v.phone,
+          email: v.email ?? '',
+          fromRegion: [v.fromRegion],
+          visitedRegions: v.visitedRegions,
+          closeContact: v.closeContact,
+          testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '',
+          testResult: (v.testResult ?? '') as VisitorDraft['testResult'],
+        })),
+    ]);
   }, [existing.data]);
 
   const submit = (e: Event) => {
@@ -154,20 +178,30 @@ export function RequestNewPage() {
         escortEmail: f.escortEmail || null,
         vehiclePlate: f.vehiclePlate || null,
         preventionPlan: f.preventionPlan || null,
-        visitors: vs.map((v) => ({
-          name: v.name,
-          idType: v.idType,
-          idNumber: v.idNumber,
-          phone: v.phone,
-          email: v.email || null,
-          fromRegion: v.fromRegion[0] ?? '',
-          visitedRegions: v.visitedRegions,
-          closeContact: v.closeContact,
-          commitmentAccepted: v.commitmentAccepted,
-          commitmentVersion: commitment.data?.version ?? 0,
-          testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
-          testResult: v.testResult || null,
-        })),
+        visitors: vs
+          .filter((v) => v.mode === 'filer')
+          .map((v) => ({
+            name: v.name,
+            idType: v.idType,
+            idNumber: v.idNumber,
+            phone: v.phone,
+            email: v.email || null,
+            fromRegion: v.fromRegion[0] ?? '',
+            visitedRegions: v.visitedRegions,
+            closeContact: v.closeContact,
+            testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
+            testResult: v.testResult || null,
+          })),
+        invitations: vs
+          .filter((v) => v.mode === 'invite')
+          .map((v) => ({
+            ...(v.invitationId ? { id: v.invitationId } : {}),
+            name: v.name,
+            phone: v.phone || null,
+            email: v.email || null,
+            locale: v.locale,
+            headCount: v.headCount,
+          })),
       };
       const saved = editId
         ? await ok(api.requests[':id'].$put({ param: { id: editId }, json }))
@@ -183,7 +217,7 @@ export function RequestNewPage() {
   const addImported = () => {
     const rows = imported?.rows.flatMap((r) => (r.visitor ? [r.visitor] : [])) ?? [];
     const drafts = rows.map((r) => ({
-      ...blankVisitor(),
+      ...blankVisitor('filer'),
       ...r,
       email: r.email ?? '',
       fromRegion: [r.fromRegion],
@@ -329,7 +363,7 @@ export function RequestNewPage() {
           />
         </Field>
       </div>
-      {vs.length > (rules.data?.rules.groupCap ?? 50) && (
+      {people > (rules.data?.rules.groupCap ?? 50) && (
         <Field
           label={t('req.preventionPlan', { cap: rules.data?.rules.groupCap ?? 50 })}
           name="preventionPlan"
@@ -346,7 +380,7 @@ export function RequestNewPage() {
 
       <header class="row">
         <h2>
-          {t('req.visitors')} ({vs.length})
+          {t('req.visitors')} ({people})
         </h2>
         <label class="upload">
           {t('req.import')}
@@ -377,10 +411,12 @@ export function RequestNewPage() {
         </div>
       )}
       {vs.map((v, i) => {
+        const prefix = prefixOf(i);
         const outOfCity = v.fromRegion[0] && campusCode ? !regionWithin(v.fromRegion[0], campusCode) : false;
         const testAsked = !!policy && testRequiredBy(policy, !!outOfCity);
+        const locked = v.invitationId !== undefined; // a sent invitation stays one (its link is out)
         return (
-          <fieldset key={i} class="visitor" data-visitor={i}>
+          <fieldset key={i} class="visitor" data-visitor={i} data-mode={v.mode}>
             <legend>
               {t('req.visitors')} {i + 1}
               {vs.length > 1 && (
@@ -389,132 +425,202 @@ export function RequestNewPage() {
                 </button>
               )}
             </legend>
-            <div class="grid">
-              <Field label={t('v.name')} name={`visitors.${i}.name`} error={action.error}>
-                <input name="name" value={v.name} onInput={(e) => setV(i, { name: e.currentTarget.value })} required />
-              </Field>
-              <Field label={t('v.idType')} name={`visitors.${i}.idType`} error={action.error}>
-                <select
-                  name="idType"
-                  value={v.idType}
-                  onChange={(e) => setV(i, { idType: e.currentTarget.value as IdType })}
-                >
-                  {ID_TYPES.map((x) => (
-                    <option key={x} value={x}>
-                      {t(`id.${x}`)}
-                    </option>
-                  ))}
-                </select>
-              </Field>
-              <Field label={t('v.idNumber')} name={`visitors.${i}.idNumber`} error={action.error}>
-                <input
-                  name="idNumber"
-                  autocomplete="off"
-                  placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''}
-                  value={v.idNumber}
-                  onInput={(e) => setV(i, { idNumber: e.currentTarget.value })}
-                  required
-                />
-              </Field>
-              <Field label={t('v.phone')} name={`visitors.${i}.phone`} error={action.error}>
-                <input
-                  name="phone"
-                  type="tel"
-                  value={v.phone}
-                  onInput={(e) => setV(i, { phone: e.currentTarget.value })}
-                  required
-                />
-              </Field>
-              <Field label={t('v.email')} name={`visitors.${i}.email`} error={action.error}>
-                <input
-                  name="email"
-                  type="email"
-                  autocomplete="off"
-                  value={v.email}
-                  onInput={(e) => setV(i, { email: e.currentTarget.value })}
-                />
-              </Field>
-            </div>
-            <div class="grid">
-              <div class="field">
-                <span>{t('v.fromRegion')}</span>
-                <RegionPicker
-                  name={`visitors.${i}.fromRegion`}
-                  value={v.fromRegion}
-                  onChange={(codes) => setV(i, { fromRegion: codes })}
-                />
+            {!locked && !backfill && (
+              <div class="modes" role="radiogroup" aria-label={t('req.mode')}>
+                {(['invite', 'filer'] as const).map((m) => (
+                  <label key={m} class={v.mode === m ? 'chip on' : 'chip'}>
+                    <input
+                      type="radio"
+                      name={`mode-${i}`}
+                      value={m}
+                      checked={v.mode === m}
+                      onChange={() => setV(i, { mode: m })}
+                    />
+                    {t(`req.mode.${m}`)}
+                  </label>
+                ))}
               </div>
-              {policy?.riskAreaDeclaration && (
-                <div class="field" data-field="visitedRegions">
-                  <span>{t('v.visitedRegions', { days: policy.lookbackDays })}</span>
-                  <RegionPicker
-                    name={`visitors.${i}.visitedRegions`}
-                    multiple
-                    value={v.visitedRegions}
-                    onChange={(codes) => setV(i, { visitedRegions: codes })}
-                  />
+            )}
+            {v.mode === 'invite' ? (
+              <>
+                <p class="hint">{t('req.inviteHint')}</p>
+                <div class="grid">
+                  <Field label={t('v.name')} name={`${prefix}.name`} error={action.error}>
+                    <input
+                      name="name"
+                      value={v.name}
+                      onInput={(e) => setV(i, { name: e.currentTarget.value })}
+                      required
+                    />
+                  </Field>
+                  <Field label={t('inv.phone')} name={`${prefix}.phone`} error={action.error}>
+                    <input
+                      name="phone"
+                      type="tel"
+                      value={v.phone}
+                      onInput={(e) => setV(i, { phone: e.currentTarget.value })}
+                    />
+                  </Field>
+                  <Field label={t('inv.email')} name={`${prefix}.email`} error={action.error}>
+                    <input
+                      name="email"
+                      type="email"
+                      autocomplete="off"
+                      value={v.email}
+                      onInput={(e) => setV(i, { email: e.currentTarget.value })}
+                    />
+                  </Field>
+                  <Field label={t('inv.headCount')} name={`${prefix}.headCount`} error={action.error}>
+                    <input
+                      name="headCount"
+                      type="number"
+                      min={Math.max(1, v.completed ?? 0)}
+                      max={2000}
+                      value={v.headCount}
+                      onInput={(e) => setV(i, { headCount: Math.max(1, Number(e.currentTarget.value) || 1) })}
+                    />
+                  </Field>
+                  <Field label={t('inv.locale')} name={`${prefix}.locale`} error={action.error}>
+                    <select
+                      name="locale"
+                      value={v.locale}
+                      onChange={(e) => setV(i, { locale: e.currentTarget.value as VisitorDraft['locale'] })}
+                    >
+                      <option value="zh">中文</option>
+                      <option value="en">English</option>
+                    </select>
+                  </Field>
                 </div>
-              )}
-            </div>
-            {testAsked && policy && (
-              <div class="grid out-of-city" data-field="test">
-                <strong>{t(outOfCity ? 'v.outOfCity' : 'v.testForAll', { hours: policy.nucleicTest.hours })}</strong>
-                <Field label={t('v.testTakenAt')} name={`visitors.${i}.testTakenAt`} error={action.error}>
-                  <input
-                    type="datetime-local"
-                    name="testTakenAt"
-                    value={v.testTakenAt}
-                    onInput={(e) => setV(i, { testTakenAt: e.currentTarget.value })}
-                  />
-                </Field>
-                <Field label={t('v.testResult')} name={`visitors.${i}.testResult`} error={action.error}>
-                  <select
-                    name="testResult"
-                    value={v.testResult}
-                    onChange={(e) => setV(i, { testResult: e.currentTarget.value as VisitorDraft['testResult'] })}
-                  >
-                    <option value="" />
-                    <option value="negative">{t('v.negative')}</option>
-                    <option value="positive">{t('v.positive')}</option>
-                  </select>
-                </Field>
-              </div>
+                {v.completed !== undefined && (
+                  <p class="hint">{t('inv.completedOf', { done: v.completed, of: v.headCount })}</p>
+                )}
+              </>
+            ) : (
+              <>
+                {policy?.commitment && <p class="hint">{t('req.paperHint')}</p>}
+                <div class="grid">
+                  <Field label={t('v.name')} name={`${prefix}.name`} error={action.error}>
+                    <input
+                      name="name"
+                      value={v.name}
+                      onInput={(e) => setV(i, { name: e.currentTarget.value })}
+                      required
+                    />
+                  </Field>
+                  <Field label={t('v.idType')} name={`${prefix}.idType`} error={action.error}>
+                    <select
+                      name="idType"
+                      value={v.idType}
+                      onChange={(e) => setV(i, { idType: e.currentTarget.value as IdType })}
+                    >
+                      {ID_TYPES.map((x) => (
+                        <option key={x} value={x}>
+                          {t(`id.${x}`)}
+                        </option>
+                      ))}
+                    </select>
+                  </Field>
+                  <Field label={t('v.idNumber')} name={`${prefix}.idNumber`} error={action.error}>
+                    <input
+                      name="idNumber"
+                      autocomplete="off"
+                      placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''}
+                      value={v.idNumber}
+                      onInput={(e) => setV(i, { idNumber: e.currentTarget.value })}
+                      required
+                    />
+                  </Field>
+                  <Field label={t('v.phone')} name={`${prefix}.phone`} error={action.error}>
+                    <input
+                      name="phone"
+                      type="tel"
+                      value={v.phone}
+                      onInput={(e) => setV(i, { phone: e.currentTarget.value })}
+                      required
+                    />
+                  </Field>
+                  <Field label={t('v.email')} name={`${prefix}.email`} error={action.error}>
+                    <input
+                      name="email"
+                      type="email"
+                      autocomplete="off"
+                      value={v.email}
+                      onInput={(e) => setV(i, { email: e.currentTarget.value })}
+                    />
+                  </Field>
+                </div>
+                <div class="grid">
+                  <div class="field">
+                    <span>{t('v.fromRegion')}</span>
+                    <RegionPicker
+                      name={`${prefix}.fromRegion`}
+                      value={v.fromRegion}
+                      onChange={(codes) => setV(i, { fromRegion: codes })}
+                    />
+                  </div>
+                  {policy?.riskAreaDeclaration && (
+                    <div class="field" data-field="visitedRegions">
+                      <span>{t('v.visitedRegions', { days: policy.lookbackDays })}</span>
+                      <RegionPicker
+                        name={`${prefix}.visitedRegions`}
+                        multiple
+                        value={v.visitedRegions}
+                        onChange={(codes) => setV(i, { visitedRegions: codes })}
+                      />
+                    </div>
+                  )}
+                </div>
+                {testAsked && policy && (
+                  <div class="grid out-of-city" data-field="test">
+                    <strong>
+                      {t(outOfCity ? 'v.outOfCity' : 'v.testForAll', { hours: policy.nucleicTest.hours })}
+                    </strong>
+                    <Field label={t('v.testTakenAt')} name={`${prefix}.testTakenAt`} error={action.error}>
+                      <input
+                        type="datetime-local"
+                        name="testTakenAt"
+                        value={v.testTakenAt}
+                        onInput={(e) => setV(i, { testTakenAt: e.currentTarget.value })}
+                      />
+                    </Field>
+                    <Field label={t('v.testResult')} name={`${prefix}.testResult`} error={action.error}>
+                      <select
+                        name="testResult"
+                        value={v.testResult}
+                        onChange={(e) => setV(i, { testResult: e.currentTarget.value as VisitorDraft['testResult'] })}
+                      >
+                        <option value="" />
+                        <option value="negative">{t('v.negative')}</option>
+                        <option value="positive">{t('v.positive')}</option>
+                      </select>
+                    </Field>
+                  </div>
+                )}
+                {policy?.closeContactDeclaration && (
+                  <label class="check" data-field="closeContact">
+                    <input
+                      type="checkbox"
+                      name="closeContact"
+                      checked={v.closeContact}
+                      onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
+                    />
+                    {t('v.closeContact', { days: policy.lookbackDays })}
+                  </label>
+                )}
+              </>
             )}
-            {policy?.closeContactDeclaration && (
-              <label class="check" data-field="closeContact">
-                <input
-                  type="checkbox"
-                  name="closeContact"
-                  checked={v.closeContact}
-                  onChange={(e) => setV(i, { closeContact: e.currentTarget.checked })}
-                />
-                {t('v.closeContact', { days: policy.lookbackDays })}
-              </label>
-            )}
-            {policy?.commitment && (
-              <label class="check commitment" data-field="commitment">
-                <input
-                  type="checkbox"
-                  name="commitmentAccepted"
-                  checked={v.commitmentAccepted}
-                  onChange={(e) => setV(i, { commitmentAccepted: e.currentTarget.checked })}
-                />
-                {t('v.commitment')}
-              </label>
-            )}
-            <VisitorIssues error={action.error} index={i} />
+            <VisitorIssues error={action.error} prefix={prefix} />
           </fieldset>
         );
       })}
-      {commitment.data && policy?.commitment && (
-        <details class="commitment-text">
-          <summary>{t('v.commitment')}</summary>
-          <p>{state.lang.value === 'zh' ? commitment.data.zh : commitment.data.en}</p>
-        </details>
-      )}
-      <button type="button" onClick={() => setVs([...vs, blankVisitor()])}>
-        {t('req.addVisitor')}
-      </button>
+      <div class="row">
+        <button type="button" onClick={() => setVs([...vs, blankVisitor('invite')])}>
+          {t('req.addInvitation')}
+        </button>
+        <button type="button" onClick={() => setVs([...vs, blankVisitor('filer')])}>
+          {t('req.addVisitor')}
+        </button>
+      </div>
       <ErrorBanner
         error={action.error instanceof ApiFailure && action.error.code === 'validation_failed' ? null : action.error}
       />

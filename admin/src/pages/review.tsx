@@ -29,10 +29,13 @@ interface FailingVisitor {
 export function ReviewActions({
   id,
   failing = [],
+  pending = 0,
   onDone,
 }: {
   id: number;
   failing?: FailingVisitor[];
+  /** Invited visitors who have not filled in their part: approving lets in those who have. */
+  pending?: number;
   onDone: () => void;
 }) {
   const state = useAppState();
@@ -49,7 +52,12 @@ export function ReviewActions({
       await ok(
         api.review[':id'].approve.$post({
           param: { id: String(id) },
-          json: { note: null, allowPrint, ...(chosen.length ? { overrides: chosen } : {}) },
+          json: {
+            note: null,
+            allowPrint,
+            ...(pending > 0 ? { allowIncomplete: true } : {}),
+            ...(chosen.length ? { overrides: chosen } : {}),
+          },
         }),
       );
       onDone();
@@ -104,7 +112,7 @@ export function ReviewActions({
         onClick={approve}
         disabled={action.busy || chosen.some((o) => o.reason.trim().length < 4)}
       >
-        {t('review.approve')}
+        {pending > 0 ? t('review.approveIncomplete', { n: pending }) : t('review.approve')}
       </button>
       {/* Printed passes carry no live code, so a screenshot would do as well: only for visitors without a phone. */}
       <label class="check">
@@ -278,6 +286,11 @@ export function ReviewPage() {
             {r.visitDateTo !== r.visitDateFrom && ` – ${r.visitDateTo}`} {r.timeFrom}–{r.timeTo} · {r.destination} ·{' '}
             {t('req.escortName')} {r.escortName}
           </p>
+          {r.declarationsPending > 0 && (
+            <p class="warn" data-testid="incomplete">
+              {t('review.incomplete', { n: r.declarationsPending, of: r.expectedVisitors })}
+            </p>
+          )}
           <ul class="visitor-checks">
             {r.visitors?.map((v) => (
               <li key={v.id}>
@@ -296,6 +309,7 @@ export function ReviewPage() {
               failing={(r.visitors ?? [])
                 .filter((v) => v.checks.length > 0)
                 .map((v) => ({ id: v.id, name: v.name, checks: v.checks }))}
+              pending={r.declarationsPending}
               onDone={queue.reload}
             />
           )}

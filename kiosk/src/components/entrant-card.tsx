@@ -170,6 +170,20 @@ export function EntrantCard({ e }: { e: Entrant }) {
           </div>
         </div>
       )}
+      {codeDone && e.decision.next === 'commitment' && (
+        <div class="step" data-step="commitment">
+          <h2>{t('step.commitment')}</h2>
+          <p class="hint">{t('commitment.paperHint')}</p>
+          <div class="row3">
+            <button type="button" class="big primary" onClick={() => state.confirmPaperCommitment(true)}>
+              {t('commitment.signed')}
+            </button>
+            <button type="button" class="big danger" onClick={() => state.confirmPaperCommitment(false)}>
+              {t('commitment.refused')}
+            </button>
+          </div>
+        </div>
+      )}
       {codeDone && e.idConfirmed === null && r && (idRequired || e.decision.next !== null) && (
         <div class={idRequired ? 'step' : 'step optional'} data-step="id_match">
           <h2>{idRequired ? t('step.idRequired') : t('step.id')}</h2>

@@ -38,6 +38,8 @@ export interface Entrant {
   temperatures: TemperatureReading[];
   testConfirmed: boolean | null;
   idConfirmed: boolean | null;
+  /** The paper path: the guard saw the commitment signed on paper (false: the entrant would not sign). */
+  commitmentOnPaper: boolean | null;
   quickRefusal: QuickRefusal | null;
   decision: AdmissionDecision;
   /** Set once the decision is in the tablet's outbox (IndexedDB committed). */
@@ -88,6 +90,9 @@ export function createEntrantFlow(d: EntrantDeps) {
     entrant: record?.request.entrant ?? ('visitor' as const),
     outOfCity: record?.visitor.outOfCity ?? false,
   });
+  /** Signed on the visitor's phone, as the snapshot says, or on paper here (only for a pass on record). */
+  const commitmentOf = (record: SnapshotPass | null, onPaper: boolean | null) =>
+    record ? { commitment: { signedOnline: record.visitor.commitmentSigned, onPaper } } : {};
   /** The policy the level in force applies to this entrant (the screens show only what it asks). */
   const policyOf = (e: Pick<Entrant, 'record'>) =>
     rules.value ? policyFor(rules.value, factsOf(e.record).entrant) : null;
@@ -101,6 +106,7 @@ export function createEntrantFlow(d: EntrantDeps) {
       ...factsOf(e.record),
       testConfirmed: e.testConfirmed,
       idConfirmed: e.idConfirmed,
+      ...commitmentOf(e.record, e.commitmentOnPaper),
       snapshotFresh: snapshotFresh(),
       blocked: isBlocked(e.record),
     };
@@ -169,6 +175,7 @@ export function createEntrantFlow(d: EntrantDeps) {
       temperatures: [],
       testConfirmed: null,
       idConfirmed: null,
+      commitmentOnPaper: null,
       quickRefusal: null,
       decision: decideAdmission(
         {
@@ -178,6 +185,7 @@ export function createEntrantFlow(d: EntrantDeps) {
           ...factsOf(record),
           testConfirmed: null,
           idConfirmed: null,
+          ...commitmentOf(record, null),
           snapshotFresh: snapshotFresh(),
         },
         r,
@@ -301,6 +309,7 @@ export function createEntrantFlow(d: EntrantDeps) {
     },
     confirmTest: (confirmed: boolean) => update({ testConfirmed: confirmed }),
     confirmId: (confirmed: boolean) => update({ idConfirmed: confirmed }),
+    confirmPaperCommitment: (signed: boolean) => update({ commitmentOnPaper: signed }),
     quickRefuse: (reason: QuickRefusal) => begin(null, { ok: true }, 'manual', { quickRefusal: reason }),
     async escortArrived() {
       const e = entrant.value;

@@ -123,6 +123,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     addTemperature: (...a: Parameters<typeof flow.addTemperature>) => void flow.addTemperature(...a),
     confirmTest: (confirmed: boolean) => void flow.confirmTest(confirmed),
     confirmId: (confirmed: boolean) => void flow.confirmId(confirmed),
+    confirmPaperCommitment: (signed: boolean) => void flow.confirmPaperCommitment(signed),
     quickRefuse: (...a: Parameters<typeof flow.quickRefuse>) => void flow.quickRefuse(...a),
     escortArrived: flow.escortArrived,
     async requestEmergency(input: {

@@ -1,0 +1,51 @@
+import type { DeclarationInput, VisitPage } from '../../../server/visit/schemas';
+import type { ErrorBody } from '../../../server/lib/errors';
+
+export type { VisitPage };
+export type Declaration = Omit<DeclarationInput, 'idNumber'> & { idNumber: string | null };
+export type Issue = NonNullable<ErrorBody['error']['issues']>[number];
+
+/** A failed call: the server's code (translated by the page) and its field issues. */
+export class VisitError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly issues: Issue[] = [],
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The visitor's page talks to four routes only, with fetch: no client library in this bundle.
+ * A network failure is `network`; an error answer carries the server's code.
+ */
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(`/api/v1/visit/${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? null : JSON.stringify(body),
+      cache: 'no-store',
+    });
+  } catch {
+    throw new VisitError('network', 'network');
+  }
+  if (res.status === 204) return undefined as T;
+  const json = (await res.json().catch(() => null)) as T | ErrorBody | null;
+  if (!res.ok || json === null) {
+    const e = (json as ErrorBody | null)?.error;
+    throw new VisitError(e?.code ?? 'internal', e?.message ?? res.statusText, e?.issues ?? []);
+  }
+  return json as T;
+}
+
+export const visitApi = {
+  page: (token: string) => call<VisitPage>('GET', token),
+  opened: (token: string, locale: 'zh' | 'en') => call<void>('POST', `${token}/opened`, { locale }),
+  declare: (token: string, d: Declaration) => call<VisitPage>('POST', `${token}/declaration`, d),
+  erase: (token: string) => call<VisitPage>('POST', `${token}/erasure`),
+  regions: (token: string, q: string) =>
+    call<{ code: string; name: string; fullName: string }[]>('GET', `${token}/regions?q=${encodeURIComponent(q)}`),
+};
