@@ -1,6 +1,7 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
+import { compress } from 'hono/compress';
 import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requestId } from 'hono/request-id';
@@ -186,6 +187,10 @@ export function createApp({
   app.get('/api/openapi.json', (c) => c.json((doc ??= openApiDocument(app, pkg.version))));
 
   if (serveFrontends) {
+    // The visitor's page is opened on mobile data: it and the built assets go gzipped (Vary:
+    // Accept-Encoding). Pre-compressed files for every app are issue 17's.
+    app.use('/v/*', compress());
+    app.use('/admin/assets/*', compress());
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
     app.route('/admin', spaRoutes('admin', ROOT_DIR));
     // The visitor's own page: its own entry of the admin build, at a short public path.

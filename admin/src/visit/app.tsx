@@ -8,6 +8,12 @@ import { visitApi, VisitError, type Declaration, type Issue, type VisitPage } fr
 
 type T = (key: VisitKey, values?: Record<string, string | number>) => string;
 
+/**
+ * The QR library, fetched at once beside the page's data (not after it): on a slow network the
+ * pass shows a round trip sooner. The invitation's form never waits for it.
+ */
+const qrLibrary = import('qrcode');
+
 const LANG_KEY = 'gatehouse.visit.lang';
 const cacheKey = (token: string) => `gatehouse.visit.${token}`;
 const ID_TYPES = ['resident_id', 'passport', 'hk_macau_permit', 'taiwan_permit', 'other'] as const;
@@ -709,10 +715,15 @@ function PassView({
   const canvas = useRef<HTMLCanvasElement>(null);
   const [now, setNow] = useState(() => new Date());
   const [printing, setPrinting] = useState(false);
+  // The pass changes at a step's end (a new code), when its window opens and when it closes: it is
+  // drawn again then, not every second (a phone at the gate has little to spare).
   useEffect(() => {
-    const timer = setInterval(() => setNow(new Date()), 1000);
-    return () => clearInterval(timer);
-  }, []);
+    const at = now.getTime();
+    const stepEnd = (Math.floor(at / 1000 / pass.stepSeconds) + 1) * pass.stepSeconds * 1000;
+    const next = Math.min(stepEnd, ...[Date.parse(pass.validFrom), Date.parse(pass.validTo) + 1].filter((x) => x > at));
+    const timer = setTimeout(() => setNow(new Date()), Math.max(50, next - at));
+    return () => clearTimeout(timer);
+  }, [now, pass]);
   const notYet = now.getTime() < Date.parse(pass.validFrom);
   const live =
     pass.status === 'valid' && pass.token && pass.codeSecret && !notYet && now.getTime() <= Date.parse(pass.validTo);
@@ -725,16 +736,22 @@ function PassView({
       ? pass.token!
       : liveQrText(pass.token!, secret, new Date(step * pass.stepSeconds * 1000), pass.stepSeconds);
     const target = canvas.current;
-    // The QR library is loaded when there is a code to show: the invitation's first load does without it.
-    void import('qrcode').then(({ default: QRCode }) =>
-      QRCode.toCanvas(target, text, { errorCorrectionLevel: 'M', margin: 2, width: 280 }).then(() => {
+    // One byte-mode segment and a fixed mask: the library's searches for the smallest mix of modes
+    // and the best of eight masks cost a slow phone a long task every step (a profile at 4× CPU),
+    // for a code that scans as well without them (the tests decode it, the gate's camera reads it).
+    void qrLibrary.then(({ default: QRCode }) =>
+      QRCode.toCanvas(target, [{ data: new TextEncoder().encode(text), mode: 'byte' }], {
+        errorCorrectionLevel: 'M',
+        maskPattern: 0,
+        margin: 2,
+        width: 280,
+      }).then(() => {
         target.dataset.qr = text;
       }),
     );
   }, [live, step, printing, pass]);
   const en = lang === 'en';
   const gates = page.visit.gates.map((g) => (en && g.nameEn) || g.name).join(en ? ', ' : '、');
-  const secondsLeft = pass.stepSeconds - (Math.floor(now.getTime() / 1000) % pass.stepSeconds);
   return (
     <section class="box pass" data-status={notYet && pass.status === 'valid' ? 'not_yet' : pass.status}>
       <h2>{t('pass.title')}</h2>
@@ -751,7 +768,7 @@ function PassView({
       {live && (
         <figure class="qr">
           <canvas ref={canvas} width={280} height={280} aria-label={t('pass.title')} />
-          {!printing && <figcaption>{t('pass.live', { seconds: pass.stepSeconds, left: secondsLeft })}</figcaption>}
+          {!printing && <Countdown t={t} stepSeconds={pass.stepSeconds} />}
         </figure>
       )}
       {pass.status !== 'valid' && (
@@ -796,6 +813,17 @@ function PassView({
       )}
     </section>
   );
+}
+
+/** The seconds left of the current code: the one thing on the pass that changes every second. */
+function Countdown({ t, stepSeconds }: { t: T; stepSeconds: number }) {
+  const [, tick] = useState(0);
+  useEffect(() => {
+    const timer = setInterval(() => tick((n) => n + 1), 1000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = stepSeconds - (Math.floor(Date.now() / 1000) % stepSeconds);
+  return <figcaption>{t('pass.live', { seconds: stepSeconds, left })}</figcaption>;
 }
 
 function Erasure({
