@@ -452,6 +452,13 @@ describe('links that ended', () => {
 
   it('lets the visitor ask for erasure after the visit, once; the office is told and erases', async () => {
     t = createTestApp();
+    const smtp = await startSmtp();
+    t.sqlite.prepare("update users set email = 'office@example.edu.cn' where role = 'office'").run();
+    await t.request('POST', '/api/v1/notifications/channels', {
+      cookie: await t.signIn('office'),
+      body: smtp.channel(),
+    });
+    await smtp.close(); // nothing is sent here: what matters is what the outbox is told
     const { request } = await invite([{ name: '张三', email: 'z@example.com' }]);
     const token = tokenOf(request.invitations[0]!.link);
     await declare(token, declaration());
@@ -465,6 +472,9 @@ describe('links that ended', () => {
     expect(asked.status).toBe(200);
     expect(asked.json.erasure).toMatchObject({ requestedAt: '2026-11-23T02:00:00.000Z', allowed: false });
     expect((await t.request('POST', `/api/v1/visit/${token}/erasure`)).json.error.code).toBe('erasure_not_allowed');
+    expect(
+      t.sqlite.prepare("select address from notification_outbox where event = 'visitor.erasure_requested'").all(),
+    ).toEqual([{ address: 'office@example.edu.cn' }]);
     const v = (await detail(await t.signIn('filer'), request.id)).visitors[0];
     expect(v.erasureRequestedAt).toBe('2026-11-23T02:00:00.000Z');
     office = await t.signIn('office'); // days later: a new session
