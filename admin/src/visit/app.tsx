@@ -1,3 +1,4 @@
+import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { translator, type Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
@@ -431,18 +432,15 @@ function DeclarationForm({
       )}
 
       <h2>{t('form.title')}</h2>
-      <div class="field">
-        <label for="f-name">{t('form.name')}</label>
-        <input
-          id="f-name"
-          name="name"
-          autocomplete="name"
-          value={d.name}
-          onInput={(e) => set({ name: e.currentTarget.value })}
-          aria-invalid={bad('name')}
-        />
-        {issue('name')}
-      </div>
+      <TextField
+        name="name"
+        label={t('form.name')}
+        value={d.name}
+        onInput={(v) => set({ name: v })}
+        autocomplete="name"
+        issue={issue('name')}
+        invalid={bad('name')}
+      />
       <div class="field">
         <label for="f-idType">{t('form.idType')}</label>
         <select
@@ -458,46 +456,37 @@ function DeclarationForm({
           ))}
         </select>
       </div>
-      <div class="field">
-        <label for="f-idNumber">{t('form.idNumber')}</label>
-        <input
-          id="f-idNumber"
-          name="idNumber"
-          autocomplete="off"
-          autocapitalize="characters"
-          placeholder={hasId ? t('form.idKeep', { last4: page.declaration!.idLast4 }) : ''}
-          value={d.idNumber}
-          onInput={(e) => set({ idNumber: e.currentTarget.value })}
-          aria-invalid={bad('idNumber')}
-        />
-        {issue('idNumber')}
-      </div>
-      <div class="field">
-        <label for="f-phone">{t('form.phone')}</label>
-        <input
-          id="f-phone"
-          name="phone"
-          type="tel"
-          autocomplete="tel"
-          value={d.phone}
-          onInput={(e) => set({ phone: e.currentTarget.value })}
-          aria-invalid={bad('phone')}
-        />
-        {issue('phone')}
-      </div>
-      <div class="field">
-        <label for="f-email">{t('form.email')}</label>
-        <input
-          id="f-email"
-          name="email"
-          type="email"
-          autocomplete="email"
-          value={d.email}
-          onInput={(e) => set({ email: e.currentTarget.value })}
-          aria-invalid={bad('email')}
-        />
-        {issue('email')}
-      </div>
+      <TextField
+        name="idNumber"
+        label={t('form.idNumber')}
+        value={d.idNumber}
+        onInput={(v) => set({ idNumber: v })}
+        autocomplete="off"
+        autocapitalize="characters"
+        placeholder={hasId ? t('form.idKeep', { last4: page.declaration!.idLast4 }) : ''}
+        issue={issue('idNumber')}
+        invalid={bad('idNumber')}
+      />
+      <TextField
+        name="phone"
+        label={t('form.phone')}
+        value={d.phone}
+        onInput={(v) => set({ phone: v })}
+        type="tel"
+        autocomplete="tel"
+        issue={issue('phone')}
+        invalid={bad('phone')}
+      />
+      <TextField
+        name="email"
+        label={t('form.email')}
+        value={d.email}
+        onInput={(v) => set({ email: v })}
+        type="email"
+        autocomplete="email"
+        issue={issue('email')}
+        invalid={bad('email')}
+      />
       <RegionSearch
         token={token}
         t={t}
@@ -618,6 +607,50 @@ function DeclarationForm({
         {hasId ? t('form.resubmit') : t('form.submit')}
       </button>
     </form>
+  );
+}
+
+/** A labelled text box with its issue below it (the label names the box alone: the issue is its description). */
+function TextField({
+  name,
+  label,
+  value,
+  onInput,
+  issue,
+  invalid,
+  type = 'text',
+  autocomplete,
+  autocapitalize,
+  placeholder,
+}: {
+  name: string;
+  label: string;
+  value: string;
+  onInput: (v: string) => void;
+  issue: ComponentChildren;
+  invalid: boolean;
+  type?: 'text' | 'tel' | 'email';
+  autocomplete: string;
+  autocapitalize?: 'characters';
+  placeholder?: string;
+}) {
+  return (
+    <div class="field">
+      <label for={`f-${name}`}>{label}</label>
+      <input
+        type={type}
+        autocomplete={autocomplete}
+        autocapitalize={autocapitalize}
+        placeholder={placeholder}
+        id={`f-${name}`}
+        name={name}
+        value={value}
+        onInput={(e) => onInput(e.currentTarget.value)}
+        aria-invalid={invalid}
+        aria-describedby={issue ? `issue-${name}` : undefined}
+      />
+      {issue}
+    </div>
   );
 }
 
