@@ -33,7 +33,7 @@ describe('seedDemo', () => {
     expect(t.sqlite.prepare('select count(*) n from gates').get()).toEqual({ n: 3 });
     expect(t.sqlite.prepare('select count(*) n from departments').get()).toEqual({ n: 12 });
     expect(t.sqlite.prepare('select count(*) n from passes').get()).toEqual({ n: 1 });
-    expect(first).toMatch(/^\/pass\/[A-Za-z0-9_-]{20,}$/);
+    expect(first).toMatch(/^\/v\/[A-Za-z0-9_-]{20,}$/);
     expect(lines.join('\n')).toContain('office');
   });
 
