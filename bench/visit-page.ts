@@ -121,25 +121,6 @@ async function measure(url: string, port: number, assetsRoot: string): Promise<F
     jsBytes += file.length;
     jsGzipBytes += gzipSync(file, { level: 9 }).length;
   }
-  if (process.env.LH_DEBUG)
-    console.log(
-      ['first-contentful-paint', 'largest-contentful-paint', 'speed-index', 'total-blocking-time', 'interactive']
-        .map((k) => `${k}=${lhr.audits[k]?.displayValue} (${lhr.audits[k]?.score})`)
-        .join('  '),
-      `benchmarkIndex=${lhr.environment.benchmarkIndex}`,
-      JSON.stringify(
-        (
-          lhr.audits['mainthread-work-breakdown']?.details as unknown as {
-            items: { group: string; duration: number }[];
-          }
-        ).items.map((i) => [i.group, Math.round(i.duration)]),
-      ),
-      JSON.stringify(
-        (
-          lhr.audits['long-tasks']?.details as unknown as { items: { url: string; duration: number }[] } | undefined
-        )?.items.map((i) => [i.url, Math.round(i.duration)]),
-      ),
-    );
   return {
     score: Math.round((lhr.categories.performance?.score ?? 0) * 100),
     lcpMs: lhr.audits['largest-contentful-paint']?.numericValue ?? Number.NaN,
@@ -202,7 +183,7 @@ async function baselinePassPage() {
 
 export async function benchVisitPage() {
   console.log(`\nThe visitor's page, Lighthouse mobile (simulated throttling), median of ${RUNS}:`);
-  if (!process.env.LH_SKIP_BASELINE) await baselinePassPage();
+  await baselinePassPage();
   const server = await demoServer(ROOT_DIR);
   try {
     await measureMedian('visitor page now: the pass (/v/…)', server.link, join(ROOT_DIR, 'admin/dist'));

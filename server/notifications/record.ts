@@ -239,17 +239,11 @@ function requestNotices(tx: Tx, e: Extract<DomainEvent, { type: 'request.transit
       requestId: r.id,
       at: e.at,
       values: {
-        requestId: r.id,
-        department: facts.department,
-        visitDate: r.visitDateTo !== r.visitDateFrom ? `${r.visitDateFrom}–${r.visitDateTo}` : r.visitDateFrom,
-        timeFrom: r.timeFrom,
-        timeTo: r.timeTo,
-        gates: facts.gates,
+        ...visitValues(facts),
         gate: facts.gates,
         visitors: facts.visitors.length,
         visitor: first ? maskName(first.name) : '—',
         reason: e.note ?? '',
-        escortName: r.escortName,
         time: time(e.at, tz),
       },
       filerUserId: r.filedByUserId,
@@ -317,21 +311,25 @@ function gateNotices(tx: Tx, e: Extract<DomainEvent, { type: 'gate_events.synced
  * people around the gate, written to the outbox with the change itself. No active channel, no work.
  */
 export function recordNotifications(tx: Tx, e: DomainEvent, now: Date, client: Database.Database) {
-  const which =
-    e.type === 'request.transition'
-      ? requestNotices
-      : e.type === 'gate_events.synced'
-        ? gateNotices
-        : e.type === 'invitation.sent'
-          ? invitationNotices
-          : e.type === 'visitor.erasure_requested'
-            ? erasureNotices
-            : null;
-  if (!which) return;
+  if (
+    e.type !== 'request.transition' &&
+    e.type !== 'gate_events.synced' &&
+    e.type !== 'invitation.sent' &&
+    e.type !== 'visitor.erasure_requested'
+  )
+    return;
   const channels = activeChannelRows(tx);
   if (!channels.length) return;
   const tz = campusTimezone(tx);
-  enqueueNotices(tx, client, channels, (which as (tx: Tx, e: DomainEvent, tz: string) => Notice[])(tx, e, tz), now);
+  const notices =
+    e.type === 'request.transition'
+      ? requestNotices(tx, e, tz)
+      : e.type === 'gate_events.synced'
+        ? gateNotices(tx, e, tz)
+        : e.type === 'invitation.sent'
+          ? invitationNotices(tx, e)
+          : erasureNotices(tx, e, tz);
+  enqueueNotices(tx, client, channels, notices, now);
 }
 
 /** The visit's values every message about it may name. */

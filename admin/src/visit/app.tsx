@@ -1,5 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { instantAt } from '../../../server/domain/dates';
 import { translator, type Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { maskName } from '../../../server/domain/names';
@@ -38,19 +39,6 @@ function campusTime(iso: string, tz: string, lang: Lang) {
     minute: '2-digit',
     timeZoneName: 'short',
   }).format(new Date(iso));
-}
-
-/** `2026-11-20T09:30` on the campus's clock, as an instant (ISO, UTC). */
-function campusInstant(local: string, tz: string) {
-  const offsetAt = (ms: number) => {
-    const name = new Intl.DateTimeFormat('en', { timeZone: tz, timeZoneName: 'longOffset' })
-      .formatToParts(new Date(ms))
-      .find((p) => p.type === 'timeZoneName')?.value;
-    const m = /GMT([+-])(\d{2}):(\d{2})/.exec(name ?? '');
-    return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) * 60_000 : 0;
-  };
-  const asUtc = Date.parse(`${local}:00Z`);
-  return new Date(asUtc - offsetAt(asUtc - offsetAt(asUtc))).toISOString();
 }
 
 const errorText = (t: T, e: unknown) => {
@@ -362,7 +350,10 @@ function DeclarationForm({
       visitedRegions: p.riskAreaDeclaration ? d.visited.map((r) => r.code) : [],
       closeContact: p.closeContactDeclaration ? d.closeContact === true : false,
       // The visitor's phone may be in any zone: the time typed is the campus's, as the form says.
-      testTakenAt: testAsked && d.testAt ? campusInstant(d.testAt, page.visit.timezone) : null,
+      testTakenAt:
+        testAsked && d.testAt
+          ? instantAt(d.testAt.slice(0, 10), d.testAt.slice(11, 16), page.visit.timezone).toISOString()
+          : null,
       testResult: testAsked && d.testResult ? d.testResult : null,
       consent: { idNumber: d.consentId, health: asksHealth && d.consentHealth },
       commitment: commitment
