@@ -1,3 +1,5 @@
+import { leaveRoutes, memberRoutes } from './members/routes';
+import { memberPageRoutes } from './members/page-routes';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
@@ -113,7 +115,10 @@ function apiRoutes() {
     .route('/visitors', visitorRoutes)
     .route('/notifications', notificationRoutes)
     .route('/invitations', invitationRoutes)
-    .route('/visit', visitRoutes);
+    .route('/visit', visitRoutes)
+    .route('/members', memberRoutes)
+    .route('/leaves', leaveRoutes)
+    .route('/me', memberPageRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
@@ -144,6 +149,7 @@ export function createApp({
       idempotency: deriveKey(idHashKey, 'idempotency'),
       signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap'),
       notificationSecrets: deriveKey(idHashKey, 'notification-secrets'),
+      memberCodes: deriveKey(idHashKey, 'member-codes'),
     },
     events,
     publicOrigin: origin,
@@ -179,6 +185,9 @@ export function createApp({
     }),
   );
   app.use('/api/v1/*', authenticate());
+  // The tablet's snapshot carries the campus's members (30,000 of them: docs/benchmarks.md): gzipped
+  // for a browser that asks (Accept-Encoding), the rest of the API as it was.
+  app.use('/api/v1/kiosk/snapshot', compress());
 
   const routes = app.route('/', healthRoutes).route('/api/v1', apiRoutes());
 
@@ -190,11 +199,14 @@ export function createApp({
     // The visitor's page is opened on mobile data: it and the built assets go gzipped (Vary:
     // Accept-Encoding). Pre-compressed files for every app are issue 17's.
     app.use('/v/*', compress());
+    app.use('/m/*', compress());
     app.use('/admin/assets/*', compress());
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
     app.route('/admin', spaRoutes('admin', ROOT_DIR));
     // The visitor's own page: its own entry of the admin build, at a short public path.
     app.route('/v', visitPageRoutes(ROOT_DIR));
+    // The member's own page (credential, leave, check-in): the same small entry, its own path and scope.
+    app.route('/m', visitPageRoutes(ROOT_DIR));
     // Pass links sent before the visitor's page had its own path.
     app.get('/pass/:link{[A-Za-z0-9_-]{20,64}}', (c) => c.redirect(`/v/${c.req.param('link')}`, 301));
     app.get('/', (c) => c.redirect('/admin/', 302));

@@ -11,6 +11,11 @@ export const PUBLIC_OPERATIONS = new Set([
   'POST /api/v1/visit/{token}/declaration',
   'POST /api/v1/visit/{token}/erasure',
   'GET /api/v1/visit/{token}/regions',
+  'GET /api/v1/me/{token}',
+  'POST /api/v1/me/{token}/leaves',
+  'POST /api/v1/me/{token}/leaves/{id}/cancel',
+  'POST /api/v1/me/{token}/check-in',
+  'GET /api/v1/me/{token}/regions',
   'POST /api/v1/kiosk/enroll',
 ]);
 

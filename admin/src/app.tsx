@@ -22,6 +22,8 @@ const PresencePage = lazy(() => import('./pages/presence').then((m) => m.Presenc
 const ReportsPage = lazy(() => import('./pages/reports').then((m) => m.ReportsPage));
 const TracingPage = lazy(() => import('./pages/tracing').then((m) => m.TracingPage));
 const RulesPage = lazy(() => import('./pages/rules').then((m) => m.RulesPage));
+const MembersPage = lazy(() => import('./pages/members').then((m) => m.MembersPage));
+const LeavesPage = lazy(() => import('./pages/leaves').then((m) => m.LeavesPage));
 const NotificationsPage = lazy(() => import('./pages/notifications').then((m) => m.NotificationsPage));
 
 /** Composes the app: state, routing, and the sign-in gate. */
@@ -61,6 +63,8 @@ export function App({ state }: { state: AppState }) {
                 <Route path="/admin/tracing" component={TracingPage} />
                 <Route path="/admin/rules" component={RulesPage} />
                 <Route path="/admin/notifications" component={NotificationsPage} />
+                <Route path="/admin/members" component={MembersPage} />
+                <Route path="/admin/leaves" component={LeavesPage} />
                 <Route default component={HomePage} />
               </Router>
             </ErrorBoundary>

@@ -1,8 +1,11 @@
-import { and, asc, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { maskName } from '../domain/names';
 import {
   alertAcks,
   devices,
   gateEventRejections,
+  leaves,
+  members,
   passes,
   ruleSets,
   snapshotResyncs,
@@ -37,6 +40,7 @@ export const ALERT_TYPES = [
   'outside_window',
   'forged_pass',
   'clock_suspect',
+  'leave_overdue',
 ] as const;
 export type AlertType = (typeof ALERT_TYPES)[number];
 
@@ -87,10 +91,11 @@ export function deriveAlerts(
       clockSuspect: number;
       receivedAt: number;
       lastCelsius: number | null;
+      escortCheck: string | null;
     }>(
       sql`
       select id, device_id as deviceId, gate_id as gateId, type, at, pass_id as passId, verdict, reasons, rule_version as ruleVersion, server_verdict as serverVerdict, disagreement,
-        pass_mismatch as passMismatch, clock_suspect as clockSuspect, received_at as receivedAt,
+        pass_mismatch as passMismatch, clock_suspect as clockSuspect, received_at as receivedAt, escort_check as escortCheck,
         case when verdict = 'refuse' then json_extract(input, '$.temperatures[#-1].celsius') end as lastCelsius
       from gate_events where at >= ${since.getTime()} order by at`,
     )
@@ -142,7 +147,13 @@ export function deriveAlerts(
     .all();
   const versionAt = (t: Date) => versions.filter((v) => v.createdAt <= t).at(-1)?.id ?? 0;
 
-  const arrived = new Set(events.filter((e) => e.type === 'escort_arrived' && e.passId).map((e) => e.passId));
+  // The escort's credential stops the timer only if it was the named escort's or a host-department
+  // staff member's; a guard's tap (no credential) is the campus without members.
+  const arrived = new Set(
+    events
+      .filter((e) => e.type === 'escort_arrived' && e.passId && e.escortCheck !== 'not_escort')
+      .map((e) => e.passId),
+  );
   const admitsByPass = new Map<string, typeof events>();
   // One escort-overdue alert per request and campus day, however many of its visitors wait: a group
   // of 19 is one escort not come, not 19 alerts (nor 19 messages to the escort).
@@ -252,6 +263,24 @@ export function deriveAlerts(
         detail: `window ended ${p.windowEnd}`,
       });
   }
+  // A member out on a leave that has ended without a return scan (seed 002: 销假): one alert per leave,
+  // however late, until they come back or the office acknowledges it.
+  for (const l of db
+    .select({ leave: leaves, number: members.number, name: members.name })
+    .from(leaves)
+    .innerJoin(members, eq(members.id, leaves.memberId))
+    .where(and(eq(leaves.status, 'out'), lt(leaves.toAt, now)))
+    .all())
+    drafts.push({
+      type: 'leave_overdue',
+      key: `leave_overdue:${l.leave.id}`,
+      gateId: l.leave.exitGateId,
+      deviceId: null,
+      at: l.leave.toAt.toISOString(),
+      passId: null,
+      eventId: null,
+      detail: `${l.number} ${maskName(l.name)} · ${Math.floor((now.getTime() - l.leave.toAt.getTime()) / 60_000)} min`,
+    });
   // A device's sequence numbers run 1, 2, 3…: a hole means events lost (a tablet whose storage was
   // evicted), a number used twice means the tablet's counter went back (storage wiped and restored).
   // Only numbering that events received in the window touch (from the number just before them),

@@ -3,6 +3,7 @@ import {
   index,
   integer,
   primaryKey,
+  real,
   sqliteTable,
   text,
   uniqueIndex,
@@ -10,6 +11,7 @@ import {
 } from 'drizzle-orm/sqlite-core';
 import { ROLES, type TokenScope } from '../domain/roles';
 import { REQUEST_KINDS } from '../domain/policy';
+import { LEAVE_STATUSES, MEMBER_TYPES, WORKER_KINDS } from '../domain/member';
 import { GATE_EVENT_TYPES, RECORDED_VERDICTS } from '../domain/admission';
 import { NOTIFICATION_EVENTS, type Audience } from '../domain/notifications';
 
@@ -456,7 +458,7 @@ export const changeCounter = sqliteTable('change_counter', {
 /** Rows a tablet holds that were deleted: numbered from the same counter, so a cursor passes them too. */
 export const snapshotTombstones = sqliteTable('snapshot_tombstones', {
   seq: integer('seq').primaryKey(),
-  kind: text('kind', { enum: ['pass'] }).notNull(),
+  kind: text('kind', { enum: ['pass', 'member'] }).notNull(),
   key: text('key').notNull(),
   at: ms('at').notNull(),
 });
@@ -566,6 +568,13 @@ export const gateEvents = sqliteTable(
     appVersion: text('app_version'),
     /** The server's engine found the fever protocol's re-test in this decision (domain/admission.ts feverRetested). */
     feverRetest: integer('fever_retest', { mode: 'boolean' }).notNull().default(false),
+    /**
+     * The campus member of a member's entry or exit, or the staff member whose credential bound an
+     * escort's arrival to the visit (who met whom, when).
+     */
+    memberId: integer('member_id').references((): AnySQLiteColumn => members.id),
+    /** An escort's arrival: whether the credential was the named escort's or a host-department staff member's. */
+    escortCheck: text('escort_check', { enum: ['named_escort', 'host_staff', 'not_escort'] }),
   },
   (t) => [
     index('gate_events_gate_at_idx').on(t.gateId, t.at),
@@ -573,6 +582,7 @@ export const gateEvents = sqliteTable(
     index('gate_events_received_idx').on(t.receivedAt),
     index('gate_events_device_seq_idx').on(t.deviceId, t.seq),
     index('gate_events_pass_idx').on(t.passId),
+    index('gate_events_member_idx').on(t.memberId, t.at),
   ],
 );
 
@@ -766,4 +776,100 @@ export const notificationOutbox = sqliteTable(
     index('notification_outbox_due').on(t.status, t.nextAttemptAt),
     index('notification_outbox_created').on(t.createdAt),
   ],
+);
+
+/**
+ * The campus's own people (seed 002): students and staff, and long-term workers, imported from the
+ * offices' files and updated by number (学号/工号). The ID number only as a keyed hash and its last
+ * four, as for visitors. The link token opens the member's phone page; the serial is in their signed
+ * credential, so a re-issued link kills the old credential (and its live code) at every gate.
+ */
+export const members = sqliteTable(
+  'members',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    number: text('number').notNull(),
+    name: text('name').notNull(),
+    type: text('type', { enum: MEMBER_TYPES }).notNull(),
+    workerKind: text('worker_kind', { enum: WORKER_KINDS }),
+    departmentId: integer('department_id').references(() => departments.id),
+    /** Class or team (班级 / 班组), as the office's file has it. */
+    unit: text('unit').notNull().default(''),
+    /** Lives on campus (留校 / 住校): the exit rule applies. */
+    resident: integer('resident', { mode: 'boolean' }).notNull(),
+    idHash: text('id_hash'),
+    idLast4: text('id_last4'),
+    phone: text('phone'),
+    linkToken: text('link_token').notNull(),
+    /** The live code's secret is derived from the key file and this serial (members/credential.ts), never stored. */
+    credentialSerial: integer('credential_serial').notNull().default(1),
+    /** The phone's language, for what is sent to them and their page. */
+    locale: text('locale', { enum: ['zh', 'en'] }),
+    createdAt: ms('created_at').notNull(),
+    updatedAt: ms('updated_at').notNull(),
+    /** Left the campus for good: refused at every gate; personal data purged after the retention days. */
+    deactivatedAt: ms('deactivated_at'),
+    purgedAt: ms('purged_at'),
+    /** Tablets' incremental cursor (change_counter), set by triggers on members, leaves and check-ins. */
+    changeSeq: integer('change_seq').notNull().default(0),
+  },
+  (t) => [
+    uniqueIndex('members_number_unique').on(t.number),
+    uniqueIndex('members_link_unique').on(t.linkToken),
+    index('members_department_idx').on(t.departmentId),
+    index('members_change_seq_idx').on(t.changeSeq),
+  ],
+);
+
+/**
+ * A member's leave (请假): filed on their phone, approved or rejected by the department's approver
+ * (谁批准谁负责: who and when), marked out at the exit scan and returned (销假) at the return scan.
+ * The office may grant one at the gate when a refusal must be overridden: kind `office`, with why.
+ */
+export const leaves = sqliteTable(
+  'leaves',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => members.id),
+    kind: text('kind', { enum: ['leave', 'office'] })
+      .notNull()
+      .default('leave'),
+    fromAt: ms('from_at').notNull(),
+    toAt: ms('to_at').notNull(),
+    /** GB/T 2260 code of where the member goes. */
+    destination: text('destination').notNull(),
+    reason: text('reason').notNull(),
+    status: text('status', { enum: LEAVE_STATUSES }).notNull(),
+    filedAt: ms('filed_at').notNull(),
+    decidedAt: ms('decided_at'),
+    decidedByUserId: integer('decided_by_user_id').references(() => users.id),
+    decisionNote: text('decision_note'),
+    exitedAt: ms('exited_at'),
+    exitGateId: integer('exit_gate_id').references(() => gates.id),
+    returnedAt: ms('returned_at'),
+    returnGateId: integer('return_gate_id').references(() => gates.id),
+    /** The office cleared a member back from a risk area (the gate's hold ends). */
+    clearedAt: ms('cleared_at'),
+    clearedByUserId: integer('cleared_by_user_id').references(() => users.id),
+  },
+  (t) => [index('leaves_member_idx').on(t.memberId, t.status), index('leaves_status_to_idx').on(t.status, t.toAt)],
+);
+
+/** The daily health check-in (每日健康打卡): one per member and campus day, the fields the rules ask. */
+export const memberCheckIns = sqliteTable(
+  'member_check_ins',
+  {
+    memberId: integer('member_id')
+      .notNull()
+      .references(() => members.id),
+    day: text('day').notNull(),
+    at: ms('at').notNull(),
+    temperature: real('temperature'),
+    /** GB/T 2260 code of where the member is. */
+    location: text('location'),
+    symptoms: text('symptoms', { mode: 'json' }).$type<string[]>(),
+  },
+  (t) => [primaryKey({ columns: [t.memberId, t.day] }), index('member_check_ins_day_idx').on(t.day)],
 );

@@ -22,8 +22,11 @@ export type CodeColour = (typeof CODE_COLOURS)[number];
 export const HEALTH_CODE_METHODS = ['seen_by_guard', 'scanned_seen_by_guard'] as const;
 export type HealthCodeMethod = (typeof HEALTH_CODE_METHODS)[number];
 
-/** What a tablet records: a decision on an entrant, an exit, the escort's arrival. */
-export const GATE_EVENT_TYPES = ['decision', 'exit', 'escort_arrived'] as const;
+/**
+ * What a tablet records: a decision on an entrant, a visitor's exit, the escort's arrival, and a
+ * member's (student, staff, long-term worker) entry or exit, each a decision of this engine.
+ */
+export const GATE_EVENT_TYPES = ['decision', 'exit', 'escort_arrived', 'member_entry', 'member_exit'] as const;
 export type GateEventType = (typeof GATE_EVENT_TYPES)[number];
 /** A recorded decision's verdict (the engine's third answer, `incomplete`, is never recorded). */
 export const RECORDED_VERDICTS = ['admit', 'refuse'] as const;
@@ -98,7 +101,17 @@ export const feverRetested = (t: TemperatureState) =>
   t.state === 'rest' || t.state === 'fever' || (t.state === 'normal' && t.afterRest === true);
 
 export type CheckCode =
-  'pass' | 'block_list' | 'health_code' | 'temperature' | 'nucleic_test' | 'commitment' | 'id_match' | 'snapshot';
+  | 'pass'
+  | 'block_list'
+  | 'health_code'
+  | 'temperature'
+  | 'nucleic_test'
+  | 'commitment'
+  | 'id_match'
+  | 'snapshot'
+  | 'leave'
+  | 'check_in'
+  | 'risk_hold';
 /**
  * `not_required`: the policy in force does not ask for this check of this entrant (never shown as
  * passed); `not_applicable`: it asks, but not of this entrant (an in-city visitor's test).
@@ -122,7 +135,10 @@ export type RefusalReason =
   | 'commitment_refused'
   | 'id_mismatch'
   | 'block_list'
-  | 'snapshot_stale';
+  | 'snapshot_stale'
+  | 'no_leave'
+  | 'checkin_missing'
+  | 'risk_hold';
 
 export interface AdmissionInput {
   /** A quick refusal decides alone (courier, delivery, walk-in, other). */
@@ -155,6 +171,15 @@ export interface AdmissionInput {
    * in events from builds before the tablet carried the list.
    */
   blocked?: boolean;
+  /**
+   * A campus member on their own credential (the server re-decides with its own rows): whether
+   * they live on campus, whether an approved leave covers the moment (an exit) or they are out on
+   * one (a return), today's health check-in, and a hold after a trip to a risk area the office has
+   * not cleared. Absent for visitors.
+   */
+  member?: { resident: boolean; leave: boolean; checkedInToday: boolean; hold: boolean };
+  /** A member leaving (`out`) faces the exit rules; everyone else is coming in. */
+  direction?: 'in' | 'out';
 }
 
 export interface AdmissionDecision {
@@ -199,6 +224,35 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
     detail: input.pass.ok ? 'valid' : input.pass.reason,
   });
   if (!input.pass.ok) reasons.push(`pass_${input.pass.reason}`);
+
+  const member = input.member;
+  if (input.direction === 'out') {
+    // Leaving: only the leave rule (seed 002: 留校学生请销假); nobody is measured on the way out.
+    if (!member || !policy.exitNeedsLeave) checks.push(notRequired('leave'));
+    else if (!member.resident) checks.push({ code: 'leave', outcome: 'not_applicable', detail: 'non_resident' });
+    else {
+      checks.push({
+        code: 'leave',
+        outcome: member.leave ? 'pass' : 'fail',
+        detail: member.leave ? 'approved' : 'none',
+      });
+      if (!member.leave) reasons.push('no_leave');
+    }
+    return { verdict: reasons.length ? 'refuse' : 'admit', checks, reasons, next: null, temperature };
+  }
+  if (member) {
+    if (member.hold) reasons.push('risk_hold');
+    checks.push({ code: 'risk_hold', outcome: member.hold ? 'fail' : 'pass', detail: member.hold ? 'held' : 'clear' });
+    if (!policy.dailyCheckIn) checks.push(notRequired('check_in'));
+    else {
+      checks.push({
+        code: 'check_in',
+        outcome: member.checkedInToday ? 'pass' : 'fail',
+        detail: member.checkedInToday ? 'today' : 'missing',
+      });
+      if (!member.checkedInToday) reasons.push('checkin_missing');
+    }
+  }
 
   if (input.blocked !== undefined) {
     checks.push({
@@ -341,6 +395,18 @@ const REFUSAL_TEXT: Record<RefusalReason, { zh: string; en: string }> = {
     en: 'This person is on the block list; contact the security office',
   },
   snapshot_stale: { zh: '门岗数据过旧，暂停离线放行', en: 'Gate data is too old: offline admits are paused' },
+  no_leave: {
+    zh: '无已批准的请假，不得离校（请先在手机上请假并经审批）',
+    en: 'No approved leave covers now: leaving is refused (file leave on your phone and have it approved)',
+  },
+  checkin_missing: {
+    zh: '今日未完成健康打卡，请先打卡',
+    en: "Today's health check-in is not done: please check in first",
+  },
+  risk_hold: {
+    zh: '自风险地区返校，须经保卫处解除后方可入校',
+    en: 'Back from a risk area: entry waits until the security office clears you',
+  },
 };
 
 /** A refusal's words with the figures of the policy that refused: the threshold and test window in force. */

@@ -73,7 +73,12 @@ export function earliestVisitDate(now: Date, rules: Rules): IsoDate {
 }
 
 /** A risk entry counts if it was in force on any day from the look-back start to the last visit day. */
-function riskyArea(code: string, areas: RiskArea[], windowStart: IsoDate, windowEnd: IsoDate): RiskArea | undefined {
+export function riskyArea(
+  code: string,
+  areas: RiskArea[],
+  windowStart: IsoDate,
+  windowEnd: IsoDate,
+): RiskArea | undefined {
   return areas.find(
     (a) =>
       (a.level === 'medium' || a.level === 'high') &&

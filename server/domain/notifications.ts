@@ -19,14 +19,24 @@ export const NOTIFICATION_EVENTS = [
   'device.offline',
   'emergency.requested',
   'reports.awaiting_signoff',
+  'leave.overdue',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 
 /**
  * Who a notification can be for. People are reached by e-mail; `office` is also the office's own
- * robots (a robot channel without a department); `department` is the host department's robots.
+ * robots (a robot channel without a department); `department` is the host department's robots;
+ * `leave_approver` the counsellor or department head who approved a member's leave (谁批准谁负责).
  */
-export const AUDIENCES = ['office', 'dept_approver', 'filer', 'visitor', 'escort', 'department'] as const;
+export const AUDIENCES = [
+  'office',
+  'dept_approver',
+  'filer',
+  'visitor',
+  'escort',
+  'department',
+  'leave_approver',
+] as const;
 export type Audience = (typeof AUDIENCES)[number];
 
 export interface EventSpec {
@@ -52,6 +62,7 @@ export const EVENT_SPECS: Record<NotificationEvent, EventSpec> = {
   'device.offline': { allowed: ['office'], defaults: ['office'] },
   'emergency.requested': { allowed: ['office'], defaults: ['office'] },
   'reports.awaiting_signoff': { allowed: ['office'], defaults: ['office'] },
+  'leave.overdue': { allowed: ['office', 'leave_approver', 'department'], defaults: ['office', 'leave_approver'] },
 };
 
 /** The office's choices: per kind, the campus-wide audiences and any department's own. */

@@ -86,10 +86,8 @@ export function decodeClaims(bytes: Uint8Array): PassClaims | null {
   };
 }
 
-export function signPass(claims: PassClaims, privateKey: Uint8Array): string {
-  const payload = encodeClaims(claims);
-  return `${PASS_PREFIX}.${toBase64Url(payload)}.${toBase64Url(ed.sign(payload, privateKey))}`;
-}
+export const signPass = (claims: PassClaims, privateKey: Uint8Array) =>
+  signPayload(PASS_PREFIX, encodeClaims(claims), privateKey);
 
 export const publicKeyOf = (privateKey: Uint8Array) => ed.getPublicKey(privateKey);
 export const newPrivateKey = () => ed.utils.randomSecretKey();
@@ -209,17 +207,9 @@ export function verifyPass(text: string, ctx: PassContext): PassVerdict {
   const parsed = parsePassText(text);
   if (!parsed) return { ok: false, reason: 'malformed' };
   const { claims } = parsed;
-  const key = ctx.publicKeys.get(claims.kid);
-  if (!key) return { ok: false, reason: 'unknown_key', claims };
-  const until = ctx.keyAcceptUntil?.get(claims.kid);
-  if (until && ctx.now > until) return { ok: false, reason: 'unknown_key', claims }; // a retired key: refused offline too
-  let valid = false;
-  try {
-    valid = ed.verify(parsed.signature, parsed.payload, key);
-  } catch {
-    valid = false;
-  }
-  if (!valid) return { ok: false, reason: 'bad_signature' };
+  const signature = signatureRefusal(parsed, ctx);
+  if (signature)
+    return signature === 'bad_signature' ? { ok: false, reason: signature } : { ok: false, reason: signature, claims };
   const state = passStateVerdict(claims, ctx);
   if (!state.ok) return state;
   if (parsed.code === null) {
@@ -229,10 +219,37 @@ export function verifyPass(text: string, ctx: PassContext): PassVerdict {
   }
   const secret = ctx.secretFor(claims.passId);
   if (!secret) return { ok: false, reason: 'unknown_pass', claims };
+  return liveCodeMatches(secret, parsed.code, ctx) ? { ok: true, claims } : { ok: false, reason: 'stale_code', claims };
+}
+
+/** The key and signature of a signed code (a pass or a member's credential): why it is not ours, or null. */
+export function signatureRefusal(
+  signed: { payload: Uint8Array; signature: Uint8Array; claims: { kid: number } },
+  ctx: Pick<PassContext, 'now' | 'publicKeys' | 'keyAcceptUntil'>,
+): 'unknown_key' | 'bad_signature' | null {
+  const key = ctx.publicKeys.get(signed.claims.kid);
+  if (!key) return 'unknown_key';
+  const until = ctx.keyAcceptUntil?.get(signed.claims.kid);
+  if (until && ctx.now > until) return 'unknown_key'; // a retired key: refused offline too
+  try {
+    return ed.verify(signed.signature, signed.payload, key) ? null : 'bad_signature';
+  } catch {
+    return 'bad_signature';
+  }
+}
+
+/** Whether a phone's six-digit code is the secret's for now, give or take the tolerated clock steps. */
+export function liveCodeMatches(
+  secret: Uint8Array,
+  code: string,
+  ctx: Pick<PassContext, 'now' | 'stepSeconds' | 'skewSteps'>,
+): boolean {
   const step = timeStep(ctx.now, ctx.stepSeconds);
   const skew = ctx.skewSteps ?? 1;
-  for (let s = step - skew; s <= step + skew; s++) {
-    if (timeStepCode(secret, s) === parsed.code) return { ok: true, claims };
-  }
-  return { ok: false, reason: 'stale_code', claims };
+  for (let s = step - skew; s <= step + skew; s++) if (timeStepCode(secret, s) === code) return true;
+  return false;
 }
+
+/** Signs any payload with a pass key, as `<prefix>.<payload>.<signature>`. */
+export const signPayload = (prefix: string, payload: Uint8Array, privateKey: Uint8Array) =>
+  `${prefix}.${toBase64Url(payload)}.${toBase64Url(ed.sign(payload, privateKey))}`;

@@ -7,8 +7,8 @@ import { z } from 'zod';
  */
 
 /**
- * Who comes through the gate. Members (students, staff) get their own credential in a later issue;
- * their policies are part of the model already so a level says what they face.
+ * Who comes through the gate: filed visitors (alone, in a group, in the emergency lane), contractors
+ * and long-term workers (filed, or on their own member credential), and campus members.
  */
 export const ENTRANT_TYPES = ['visitor', 'group', 'contractor', 'emergency', 'student', 'staff'] as const;
 export type EntrantType = (typeof ENTRANT_TYPES)[number];
@@ -45,6 +45,13 @@ export const EntrantPolicySchema = z.object({
   /** A host-department staff member meets the entrant at the gate (rule 7). */
   escort: z.boolean(),
   entriesPerDay: z.number().int().min(1).max(20),
+  /**
+   * Members living on campus leave only with approved leave covering the moment (seed 002: 请销假).
+   * Versions saved before members existed asked nothing of the kind.
+   */
+  exitNeedsLeave: z.boolean().default(false),
+  /** The member's health check-in for the campus day is done before entry (seed 002: 每日健康打卡). */
+  dailyCheckIn: z.boolean().default(false),
 });
 export type EntrantPolicy = z.infer<typeof EntrantPolicySchema>;
 
@@ -72,6 +79,8 @@ const NOTICES: EntrantPolicy = {
   commitment: true,
   escort: true,
   entriesPerDay: 1,
+  exitNeedsLeave: false,
+  dailyCheckIn: false,
 };
 
 /** A working day with no outbreak: a filed visitor shows the pass and the guard glances at the ID. */
@@ -86,12 +95,24 @@ const ORDINARY: EntrantPolicy = {
   commitment: false,
   escort: true,
   entriesPerDay: 1,
+  exitNeedsLeave: false,
+  dailyCheckIn: false,
 };
 
 /** Cases nearby: health code and temperature at the gate, the declarations and commitment kept, no test. */
 const HEIGHTENED: EntrantPolicy = { ...NOTICES, nucleicTest: { scope: 'nobody', hours: 48 } };
 
-function level(id: string, nameZh: string, nameEn: string, base: EntrantPolicy): Level {
+/** What a level asks of the people who live and work on campus beyond the entry checks. */
+interface MemberRules {
+  /** Members check in their health daily before they come in. */
+  checkIn: boolean;
+  /** Students living on campus leave only with approved leave (留校学生请销假). */
+  studentLeave: boolean;
+}
+
+function level(id: string, nameZh: string, nameEn: string, base: EntrantPolicy, members: MemberRules): Level {
+  // Members and long-term workers are known people on their own credential: no ID comparison, no escort.
+  const member = { ...base, idMatch: 'optional' as const, escort: false, dailyCheckIn: members.checkIn };
   return {
     id,
     nameZh,
@@ -99,19 +120,20 @@ function level(id: string, nameZh: string, nameEn: string, base: EntrantPolicy):
     policies: {
       visitor: base,
       group: base,
-      // Long-term workers come and go through the day on one multi-day pass.
-      contractor: { ...base, entriesPerDay: 4, escort: false },
+      // Long-term workers come and go through the day on one multi-day pass or their own credential.
+      contractor: { ...member, idMatch: base.idMatch, entriesPerDay: 4 },
       emergency: base,
-      student: { ...base, idMatch: 'optional', escort: false, entriesPerDay: 20 },
-      staff: { ...base, idMatch: 'optional', escort: false, entriesPerDay: 20 },
+      student: { ...member, entriesPerDay: 20, exitNeedsLeave: members.studentLeave },
+      // Staff leaving the city file leave too, but the gate cannot tell a trip from going home: not asked at exit.
+      staff: { ...member, entriesPerDay: 20 },
     },
   };
 }
 
 export const DEFAULT_LEVELS: Level[] = [
-  level('ordinary', '常态', 'Ordinary', ORDINARY),
-  level('heightened', '加强', 'Heightened', HEIGHTENED),
-  level('closed', '封闭', 'Closed campus', NOTICES),
+  level('ordinary', '常态', 'Ordinary', ORDINARY, { checkIn: false, studentLeave: false }),
+  level('heightened', '加强', 'Heightened', HEIGHTENED, { checkIn: true, studentLeave: false }),
+  level('closed', '封闭', 'Closed campus', NOTICES, { checkIn: true, studentLeave: true }),
 ];
 export const DEFAULT_LEVEL = 'closed';
 
@@ -162,7 +184,7 @@ export function levelsFromLegacy(stored: Record<string, unknown>): { levels: Lev
     lookbackDays: num('riskLookbackDays') ?? NOTICES.lookbackDays,
     entriesPerDay: num('entriesPerDay') ?? NOTICES.entriesPerDay,
   };
-  const legacy = level('closed', '封闭', 'Closed campus', closed);
+  const legacy = level('closed', '封闭', 'Closed campus', closed, { checkIn: false, studentLeave: false });
   // Before levels, every entrant faced the same checks.
   for (const t of ENTRANT_TYPES) legacy.policies[t] = closed;
   return { levels: [DEFAULT_LEVELS[0]!, DEFAULT_LEVELS[1]!, legacy], level: 'closed' };

@@ -74,6 +74,21 @@ export interface DayFigures {
   tabletOfflineMinutes: number;
   /** Events of that day that reached the server after the day had ended (an offline gate). */
   lateEvents: number;
+  /**
+   * Campus members (seed 002): let out, let back in (销假), refused on the way out and on the way
+   * in; refusals by their first reason (no approved leave, no check-in today, held after a risk
+   * area); leaves that ended that day without a return; active members who did not check in that
+   * day (campus only). Visitors' figures above do not count them.
+   */
+  memberExits: number;
+  memberReturns: number;
+  memberExitsRefused: number;
+  memberEntriesRefused: number;
+  memberRefusedNoLeave: number;
+  memberRefusedNoCheckIn: number;
+  memberRefusedRiskHold: number;
+  overdueLeaves: number;
+  missingCheckIns: number;
 }
 
 export const zeroFigures = (): DayFigures => ({
@@ -92,6 +107,15 @@ export const zeroFigures = (): DayFigures => ({
   expiredNotSignedOut: 0,
   tabletOfflineMinutes: 0,
   lateEvents: 0,
+  memberExits: 0,
+  memberReturns: 0,
+  memberExitsRefused: 0,
+  memberEntriesRefused: 0,
+  memberRefusedNoLeave: 0,
+  memberRefusedNoCheckIn: 0,
+  memberRefusedRiskHold: 0,
+  overdueLeaves: 0,
+  missingCheckIns: 0,
 });
 
 /** Figures as stored by any release: a group added since (forged_pass) reads as zero, not as missing. */

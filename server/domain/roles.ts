@@ -1,5 +1,8 @@
-/** The four kinds of account (DOMAIN.md "Who uses it"). Pure, so both front ends can list them. */
-export const ROLES = ['guard', 'filer', 'office', 'admin'] as const;
+/**
+ * The kinds of account (DOMAIN.md "Who uses it"): and the approver, a counsellor or department head
+ * who approves the leave of their department's members (谁批准谁负责). Pure, so both front ends can list them.
+ */
+export const ROLES = ['guard', 'filer', 'office', 'admin', 'approver'] as const;
 export type Role = (typeof ROLES)[number];
 
 /**

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { isTimeZone } from './dates';
+import { CHECK_IN_FIELDS } from './member';
 import { DEFAULT_LEVEL, DEFAULT_LEVELS, LevelSchema, levelsFromLegacy } from './policy';
 
 /**
@@ -62,6 +63,11 @@ export const RulesSchema = z
     maxDaysAhead: z.number().int().min(1).max(366).default(30),
     /** The campus alert levels, each a full entry policy per kind of entrant (domain/policy.ts). */
     levels: z.array(LevelSchema).min(1).max(8).default(DEFAULT_LEVELS),
+    /** What the members' daily health check-in asks (seed 002: 每日健康打卡). */
+    checkInFields: z
+      .array(z.enum(CHECK_IN_FIELDS))
+      .max(CHECK_IN_FIELDS.length)
+      .default(['temperature', 'location', 'symptoms']),
     /** The level in force: the office switches it in one step. */
     level: z.string().default(DEFAULT_LEVEL),
   })

@@ -34,15 +34,24 @@ export function inSnapshotWindow(p: Pick<SyncedPass, 'validFrom' | 'validTo'>, a
 
 /**
  * The tablet's copy after an answer: a full answer replaces it; an incremental one replaces the
- * passes it carries, drops the removed ones and those past the time window too.
+ * passes and members it carries, drops the removed passes and those past the time window too.
  */
-export function mergeSnapshot<P extends SyncedPass, S extends SnapshotPage<P>>(held: S | null, got: S): S {
+export function mergeSnapshot<
+  P extends SyncedPass,
+  M extends readonly [number, ...unknown[]],
+  S extends SnapshotPage<P> & { members?: M[] },
+>(held: S | null, got: S): S {
   if (got.full || !held) return got;
   const byId = new Map(held.passes.map((p) => [p.id, p]));
   for (const p of got.passes) byId.set(p.id, p);
   for (const id of got.removedPassIds) byId.delete(id);
   const at = Date.parse(got.generatedAt);
-  return { ...got, passes: [...byId.values()].filter((p) => inSnapshotWindow(p, at)) };
+  const merged = { ...got, passes: [...byId.values()].filter((p) => inSnapshotWindow(p, at)) };
+  if (!got.members) return merged;
+  // Members (a tuple, id first) are merged by id the same way: an incremental answer carries the changed ones.
+  const members = new Map((held.members ?? []).map((m) => [m[0], m]));
+  for (const m of got.members) members.set(m[0], m);
+  return { ...merged, members: [...members.values()] };
 }
 
 /**

@@ -6,6 +6,7 @@ import { parseStoredRules, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
+import { applyMemberPassage, escortCheckOf, memberFactsAt } from '../members/gate';
 import type { devices } from '../db/schema';
 import type { Db, Tx } from '../db/open';
 
@@ -43,8 +44,8 @@ function statementsFor(sqlite: Database.Database) {
   return {
     insertEvent: sqlite.prepare(
       `insert into gate_events (id, device_id, gate_id, seq, type, at, started_at, received_at, guard_user_id, pass_id, verdict, reasons, checks, input, rule_version,
-         server_verdict, server_reasons, disagreement, pass_mismatch, clock_suspect, app_version, fever_retest)
-       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         server_verdict, server_reasons, disagreement, pass_mismatch, clock_suspect, app_version, fever_retest, member_id, escort_check)
+       values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        on conflict (id) do nothing`,
     ),
     // The passes a batch names, in one indexed read (the server checks every one of them).
@@ -181,7 +182,45 @@ export function ingestEvents(
       let serverVerdict: string | null = null;
       let serverReasons: string[] | null = null;
       let retested = false;
-      if (e.type === 'decision' && e.input && e.ruleVersion) {
+      let escortCheck: string | null = null;
+      const memberId = e.memberId ?? null;
+      const memberEvent = e.type === 'member_entry' || e.type === 'member_exit';
+      if (e.type === 'escort_arrived' && e.passId && memberId !== null)
+        escortCheck = escortCheckOf(db, e.passId, memberId);
+      if (memberEvent && e.input && e.ruleVersion) {
+        // A member's passage: the engine again, with who they are, their leave, check-in and hold
+        // as the server's rows had them at the event's time; the pass is the tablet's check of the
+        // signature and live code, unless the server knows the member was not active then.
+        const rules = rulesAt(e.ruleVersion);
+        const known = memberId !== null && rules ? memberFactsAt(db, memberId, new Date(at), rules) : null;
+        if (!rules) serverVerdict = 'unknown_rules';
+        else {
+          const t = e.input;
+          const d = decideAdmission(
+            {
+              quickRefusal: null,
+              pass: !known
+                ? { ok: false, reason: 'unknown_pass' }
+                : !known.active
+                  ? { ok: false, reason: 'revoked' }
+                  : t.pass,
+              healthCode: t.healthCode,
+              temperatures: t.temperatures,
+              entrant: known?.entrant ?? 'student',
+              outOfCity: false,
+              testConfirmed: t.testConfirmed,
+              idConfirmed: t.idConfirmed,
+              snapshotFresh: t.snapshotFresh,
+              member: known?.facts ?? { resident: true, leave: false, checkedInToday: false, hold: false },
+              direction: e.type === 'member_exit' ? 'out' : 'in',
+            },
+            rules,
+          );
+          serverVerdict = d.verdict;
+          serverReasons = d.reasons;
+          retested = feverRetested(d.temperature);
+        }
+      } else if (e.type === 'decision' && e.input && e.ruleVersion) {
         // The tablet's inputs, with the pass as the server's own records have it at the event's time.
         let input: AdmissionInput = e.input;
         if (e.passId) {
@@ -245,6 +284,8 @@ export function ingestEvents(
         clockSuspect ? 1 : 0,
         e.appVersion || contact.appVersion || device.appVersion || null,
         retested ? 1 : 0,
+        memberId,
+        escortCheck,
       );
       if (changes === 0) {
         out.duplicates.push(sentId); // stored by an earlier try whose answer never reached the tablet
@@ -256,6 +297,10 @@ export function ingestEvents(
         s.useEntry.run(batchChange, record.passId);
         record.entriesUsed += 1;
       }
+      // A member let out on their leave marks it out; let back in closes it (销假). The server's verdict
+      // stands over the tablet's: an exit the server would refuse changes no leave (and raises its alert).
+      if (memberEvent && memberId !== null && (serverVerdict === null || serverVerdict === e.verdict))
+        applyMemberPassage(db, { type: e.type, memberId, at: new Date(at), gateId: device.gateId, verdict: e.verdict });
       out.acked.push(sentId);
       out.stored.push(e);
     }

@@ -123,7 +123,7 @@ export const kioskRoutes = createRouter()
       responses: { 200: jsonContent(SnapshotSchema, 'The snapshot'), ...errors },
     }),
     (c) => {
-      const { db, clock, events } = c.get('deps');
+      const { db, clock, events, keys } = c.get('deps');
       const device = deviceOf(principalOf(c));
       const now = clock.now();
       const { since, digest } = c.req.valid('query');
@@ -137,7 +137,7 @@ export const kioskRoutes = createRouter()
           : digest && device.snapshotCursor === since && device.snapshotDigest && digest !== device.snapshotDigest
             ? 'divergence'
             : null;
-      const snapshot = buildSnapshot(db, device, now, cause ? null : cursor);
+      const snapshot = buildSnapshot(db, device, now, cause ? null : cursor, keys.memberCodes);
       const contact = contactOf(c);
       events.transact(db, (tx, happened) => {
         if (cause === 'divergence') recordDivergence(tx, device, digest ?? null, now);

@@ -10,6 +10,7 @@ import {
 } from '../domain/admission';
 import { PASS_REFUSALS } from '../domain/pass';
 import { ENTRANT_TYPES } from '../domain/policy';
+import { MEMBER_TYPES } from '../domain/member';
 import { RulesSchema } from '../domain/rules';
 
 const PassRefusalSchema = z.enum(PASS_REFUSALS);
@@ -32,6 +33,11 @@ export const AdmissionInputSchema = z.object({
   commitment: z.object({ signedOnline: z.boolean(), onPaper: z.boolean().nullable() }).optional(),
   snapshotFresh: z.boolean(),
   blocked: z.boolean().optional(),
+  /** What the tablet's snapshot said of a member; the server decides again with its own rows. */
+  member: z
+    .object({ resident: z.boolean(), leave: z.boolean(), checkedInToday: z.boolean(), hold: z.boolean() })
+    .optional(),
+  direction: z.enum(['in', 'out']).optional(),
 });
 
 export const GateEventSchema = z
@@ -54,6 +60,8 @@ export const GateEventSchema = z
       .max(12),
     input: AdmissionInputSchema.nullable(),
     ruleVersion: z.number().int().positive().nullable(),
+    /** The member of a member's entry or exit; on an escort's arrival, the staff member whose credential was scanned. */
+    memberId: z.number().int().positive().max(2_147_483_647).nullable().optional(),
     /** The tablet build that decided it (older builds send none; the request's header stands in). */
     appVersion: z.string().max(40).optional(),
   })
@@ -90,6 +98,12 @@ export const SnapshotPassSchema = z
       entrant: z.enum(ENTRANT_TYPES).openapi({ description: 'Which policy of the level in force applies' }),
       department: z.string(),
       departmentEn: z.string(),
+      departmentId: z.number().int(),
+      escortMemberId: z
+        .number()
+        .int()
+        .nullable()
+        .openapi({ description: 'The named escort’s member id, if a staff member has the escort’s phone' }),
       escortName: z.string(),
       escortPhone: z.string().openapi({ description: 'Masked' }),
       purpose: z.string(),
@@ -101,6 +115,29 @@ export const SnapshotPassSchema = z
     }),
   })
   .openapi('SnapshotPass');
+
+/**
+ * One campus member as the tablet holds them, a tuple to keep 30,000 of them small: id, number,
+ * masked name, type, department id, lives on campus, credential serial, active, the campus day of
+ * their last check-in (today's or ''), held after a risk area, and their approved or out leaves
+ * (id, from, to, status).
+ */
+export const SnapshotMemberSchema = z
+  .tuple([
+    z.number().int(),
+    z.string(),
+    z.string(),
+    z.enum(MEMBER_TYPES),
+    z.number().int().nullable(),
+    z.union([z.literal(0), z.literal(1)]),
+    z.number().int(),
+    z.union([z.literal(0), z.literal(1)]),
+    z.string(),
+    z.union([z.literal(0), z.literal(1)]),
+    z.array(z.tuple([z.number().int(), z.string(), z.string(), z.enum(['approved', 'out'])])),
+  ])
+  .openapi('SnapshotMember');
+export type SnapshotMember = z.infer<typeof SnapshotMemberSchema>;
 
 export const SnapshotSchema = z
   .object({
@@ -119,6 +156,11 @@ export const SnapshotSchema = z
     blockedIdHashes: z.array(z.string()),
     onCampus: z.number().int(),
     passes: z.array(SnapshotPassSchema),
+    memberCodeKey: z.string().openapi({ description: 'The key members’ live codes derive from (base64url)' }),
+    members: z.array(SnapshotMemberSchema).openapi({
+      description:
+        'Full: every active member; incremental: members changed since the cursor and everyone out on a leave, merged by id',
+    }),
   })
   .openapi('Snapshot');
 export type Snapshot = z.infer<typeof SnapshotSchema>;

@@ -1,6 +1,9 @@
-import { and, count, eq, gt, gte, isNotNull, isNull, lte, or } from 'drizzle-orm';
+import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import {
   blockList,
+  leaves,
+  memberCheckIns,
+  members,
   changeCounter,
   type devices,
   gateEvents,
@@ -12,10 +15,16 @@ import {
 } from '../db/schema';
 import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
 import { passesWithContext, signedOnline } from '../passes/with-context';
-import { maskName, maskPhone } from '../domain/names';
+import { maskName, maskPhone, normalizePhone } from '../domain/names';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
 import { entrantOfRequest } from '../domain/policy';
+import { campusDate } from '../domain/dates';
+import { toBase64Url } from '../domain/live-code';
+import type { Rules } from '../domain/rules';
+import { leaveHolds } from '../members/store';
+import { activeRiskAreas } from '../risk-areas/store';
+import type { SnapshotMember } from './schemas';
 import type { Tx } from '../db/open';
 
 const DAY = 86_400_000;
@@ -83,7 +92,8 @@ export function buildSnapshot(
   db: Tx,
   device: typeof devices.$inferSelect,
   now: Date,
-  cursor: SnapshotCursor | null = null,
+  cursor: SnapshotCursor | null,
+  memberCodes: Buffer,
 ) {
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
@@ -104,6 +114,18 @@ export function buildSnapshot(
         .all()
         .map((r) => r.key)
     : [];
+  // The named escort among the host department's staff, by the phone the request gives (members/gate.ts escortCheckOf).
+  const escortPhones = [...new Set(rows.map((r) => normalizePhone(r.request.escortPhone)))];
+  const staffByPhone = new Map(
+    escortPhones.length
+      ? db
+          .select({ id: members.id, phone: members.phone })
+          .from(members)
+          .where(and(eq(members.type, 'staff'), isNull(members.deactivatedAt), inArray(members.phone, escortPhones)))
+          .all()
+          .map((m) => [m.phone!, m.id])
+      : [],
+  );
   const passesOut = rows.map(({ pass, visitor, request, department }) => ({
     id: pass.id,
     secret: pass.codeSecret,
@@ -126,6 +148,8 @@ export function buildSnapshot(
       entrant: entrantOfRequest(request),
       department: department.name,
       departmentEn: department.nameEn,
+      departmentId: request.departmentId,
+      escortMemberId: staffByPhone.get(normalizePhone(request.escortPhone)) ?? null,
       escortName: request.escortName,
       escortPhone: maskPhone(request.escortPhone),
       purpose: request.purpose,
@@ -201,6 +225,95 @@ export function buildSnapshot(
     blockedIdHashes: blocked,
     onCampus: Math.max(0, admitted - exited),
     passes: passesOut,
+    /** The key the members' live codes derive from (domain/credential.ts memberSecret). */
+    memberCodeKey: toBase64Url(memberCodes),
+    members: snapshotMembers(db, now, rv.rules, since?.changeSeq ?? null),
   };
+}
+
+/**
+ * The campus's members for a tablet, compact (30,000 of them travel to every gate): the changed ones
+ * since the cursor, and always those out on a leave (whether a risk area holds them changes with the
+ * risk-area list, not with their row). See SnapshotMemberSchema for the fields.
+ */
+export function snapshotMembers(db: Tx, now: Date, rules: Rules, sinceSeq: number | null): SnapshotMember[] {
+  const day = campusDate(now, rules.timezone);
+  const rows = db
+    .select({
+      id: members.id,
+      number: members.number,
+      name: members.name,
+      type: members.type,
+      departmentId: members.departmentId,
+      resident: members.resident,
+      serial: members.credentialSerial,
+      deactivatedAt: members.deactivatedAt,
+    })
+    .from(members)
+    .where(
+      sinceSeq === null
+        ? isNull(members.deactivatedAt)
+        : or(
+            gt(members.changeSeq, sinceSeq),
+            sql`exists (select 1 from leaves l where l.member_id = ${members.id} and l.status = 'out')`,
+          ),
+    )
+    .all();
+  if (!rows.length) return [];
+  const idSet = sinceSeq === null ? null : rows.map((r) => r.id);
+  const checkedIn = new Set(
+    db
+      .select({ id: memberCheckIns.memberId })
+      .from(memberCheckIns)
+      .where(
+        idSet ? and(eq(memberCheckIns.day, day), inArray(memberCheckIns.memberId, idSet)) : eq(memberCheckIns.day, day),
+      )
+      .all()
+      .map((r) => r.id),
+  );
+  const areas = activeRiskAreas(db);
+  const leavesBy = new Map<number, [number, string, string, 'approved' | 'out'][]>();
+  const holds = new Set<number>();
+  for (const l of db
+    .select()
+    .from(leaves)
+    .where(
+      and(
+        inArray(leaves.status, ['approved', 'out']),
+        gte(leaves.toAt, new Date(now.getTime() - 2 * DAY)),
+        idSet ? inArray(leaves.memberId, idSet) : undefined,
+      ),
+    )
+    .all()) {
+    const list = leavesBy.get(l.memberId) ?? [];
+    list.push([l.id, l.fromAt.toISOString(), l.toAt.toISOString(), l.status as 'approved' | 'out']);
+    leavesBy.set(l.memberId, list);
+    if (leaveHolds(l, areas, rules.timezone)) holds.add(l.memberId);
+  }
+  // An out leave older than two days still holds its member and keeps them out: always sent.
+  for (const l of db
+    .select()
+    .from(leaves)
+    .where(and(eq(leaves.status, 'out'), lt(leaves.toAt, new Date(now.getTime() - 2 * DAY))))
+    .all()) {
+    if (idSet && !idSet.includes(l.memberId)) continue;
+    const list = leavesBy.get(l.memberId) ?? [];
+    list.push([l.id, l.fromAt.toISOString(), l.toAt.toISOString(), 'out']);
+    leavesBy.set(l.memberId, list);
+    if (leaveHolds(l, areas, rules.timezone)) holds.add(l.memberId);
+  }
+  return rows.map((m) => [
+    m.id,
+    m.number,
+    maskName(m.name),
+    m.type,
+    m.departmentId,
+    m.resident ? 1 : 0,
+    m.serial,
+    m.deactivatedAt === null ? 1 : 0,
+    checkedIn.has(m.id) ? day : '',
+    holds.has(m.id) ? 1 : 0,
+    leavesBy.get(m.id) ?? [],
+  ]);
 }
 export type { Snapshot } from './schemas';

@@ -20,8 +20,11 @@ export interface Deps {
   visitLimiter: RateLimiter;
   /** Key of the keyed ID-number hash (lib/secrets.ts): the key file's key, kept out of the database. */
   idHashKey: Buffer;
-  /** Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys. */
-  keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer };
+  /**
+   * Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys and
+   * notification secrets, the members' live codes (tablets receive this one: they check every member).
+   */
+  keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer; memberCodes: Buffer };
   /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
   events: Events;
   /** Where links in messages point: PUBLIC_ORIGIN, else this server's address (main.ts, once listening). */

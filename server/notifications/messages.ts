@@ -65,6 +65,11 @@ const T: Record<Lang, Record<Key, Template>> = {
       body: '{time} 已通过{gate}核验（申请 #{requestId}）。请接洽人 {escortName} 到门口接人。',
       action: '查看申请',
     },
+    'leave.overdue': {
+      title: '{member}（{number}）请假逾期未返校',
+      body: '请假至 {time}，已逾期 {minutes} 分钟，尚未在校门销假（{gate}离校）。请联系本人并跟进。',
+      action: '查看校内人员',
+    },
     'escort.overdue': {
       title: '访客 {visitor} 在{gate}等候接洽人已 {minutes} 分钟',
       body: '{time} 放行，接洽人 {escortName} 尚未到门口（申请 #{requestId}）。',
@@ -151,6 +156,11 @@ const T: Record<Lang, Record<Key, Template>> = {
       title: 'Visitor {visitor} is at {gate}',
       body: 'Checked at {gate} at {time} (request #{requestId}). {escortName}, please meet them at the gate.',
       action: 'Open the request',
+    },
+    'leave.overdue': {
+      title: '{member} ({number}) is overdue back from leave',
+      body: 'The leave ended at {time}, {minutes} min ago, and no return was scanned (left by {gate}). Please contact them and follow up.',
+      action: 'Open campus members',
     },
     'escort.overdue': {
       title: 'Visitor {visitor} has waited {minutes} min at {gate}',

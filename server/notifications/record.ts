@@ -22,6 +22,7 @@ import {
   gateNames,
   officePeople,
   invitationNotice,
+  overdueLeaveFacts,
   passFacts,
   requestNotice,
   routingRows,
@@ -46,6 +47,7 @@ const OFFICE_PAGE: Partial<Record<NotificationEvent, string>> = {
   'request.needs_review': '/admin/review',
   'emergency.requested': '/admin/review',
   'escort.overdue': '/admin/live',
+  'leave.overdue': '/admin/members',
   'gate.fever': '/admin/live',
   'gate.block_list': '/admin/live',
   'gate.revoked_admit': '/admin/live',
@@ -65,6 +67,8 @@ export interface Notice {
   /** Only these audiences, whatever the routing says (a filing waiting for its department is not the office's yet). */
   only?: readonly Audience[];
   filerUserId?: number | null;
+  /** Who approved the member's leave the notice is about. */
+  approverUserId?: number | null;
   escortEmail?: string | null;
   /** The visitors' own messages (their pass, their invitation), each with its link, in their language where known. */
   visitors?: {
@@ -157,6 +161,9 @@ function deliveriesOf(ctx: RoutingContext, n: Notice): Delivery[] {
         break;
       case 'escort':
         mail(a, ctx.address(n.escortEmail ?? null), payload(null));
+        break;
+      case 'leave_approver':
+        mail(a, ctx.user(n.approverUserId ?? null), payload(OFFICE_PAGE[n.event] ?? null));
         break;
       case 'department':
         if (n.departmentId !== null) robots(a, n.departmentId, payload(requestPage));
@@ -404,7 +411,8 @@ export function watchNotifications(db: Db, now: Date) {
   const { rules } = currentRules(db);
   const tz = rules.timezone;
   const alerts = deriveAlerts(db, now, rules, { sinceMs: 86_400_000 }).filter(
-    (a) => (a.type === 'escort_overdue' || a.type === 'tablet_offline') && !a.acknowledged,
+    (a) =>
+      (a.type === 'escort_overdue' || a.type === 'tablet_offline' || a.type === 'leave_overdue') && !a.acknowledged,
   );
   const gateName = gateNames(db);
   const notices: Notice[] = [];
@@ -432,6 +440,19 @@ export function watchNotifications(db: Db, now: Date) {
         filerUserId: f.filedByUserId,
         escortEmail: f.escortEmail,
       });
+    }
+    if (a.type === 'leave_overdue') {
+      const f = overdueLeaveFacts(db, Number(a.key.split(':')[1]));
+      if (f)
+        notices.push({
+          cause: `alert:${a.key}`,
+          event: 'leave.overdue',
+          departmentId: f.departmentId,
+          requestId: null,
+          at,
+          values: { member: maskName(f.name), number: f.number, time: time(at, tz), minutes, gate },
+          approverUserId: f.decidedByUserId,
+        });
     }
     if (a.type === 'tablet_offline')
       notices.push({

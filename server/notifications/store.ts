@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import { and, asc, desc, eq, inArray, isNull, lt, lte, sql } from 'drizzle-orm';
 import {
+  leaves,
+  members,
   departments,
   gates,
   notificationChannels,
@@ -400,3 +402,17 @@ export function deliveryCountsByChannel(tx: Tx) {
   }
   return out;
 }
+
+/** The member and approver of an overdue leave (watchNotifications). */
+export const overdueLeaveFacts = (db: Tx, leaveId: number) =>
+  db
+    .select({
+      name: members.name,
+      number: members.number,
+      departmentId: members.departmentId,
+      decidedByUserId: leaves.decidedByUserId,
+    })
+    .from(leaves)
+    .innerJoin(members, eq(members.id, leaves.memberId))
+    .where(eq(leaves.id, leaveId))
+    .get();

@@ -59,7 +59,7 @@ export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
     select e.id as eventId, e.pass_id as passId, e.at as at, e.gate_id as gateId, g.name as gateName, v.id as visitorId, v.name as visitorName, d.name as department,
       r.escort_name as escortName, r.escort_phone as escortPhone, r.visit_date_to as dateTo, r.time_to as timeTo,
       v.checks as checks, coalesce(p.revoke_reason = 'recheck' and p.revoked_at > e.at, 0) as recheckedAfter,
-      exists (select 1 from gate_events a indexed by gate_events_pass_idx where a.pass_id = e.pass_id and a.type = 'escort_arrived' and a.at >= e.at) as escortArrived
+      exists (select 1 from gate_events a indexed by gate_events_pass_idx where a.pass_id = e.pass_id and a.type = 'escort_arrived' and a.at >= e.at and coalesce(a.escort_check, '') != 'not_escort') as escortArrived
     from inside e
     cross join passes p on p.id = e.pass_id cross join visitors v on v.id = p.visitor_id cross join visit_requests r on r.id = p.request_id
     cross join departments d on d.id = r.department_id cross join gates g on g.id = e.gate_id

@@ -62,6 +62,17 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     const f = of(r.gateId);
     f.lateEvents += r.late;
     if (r.type === 'exit') f.exits += r.n;
+    if (r.type === 'member_exit' || r.type === 'member_entry') {
+      const out = r.type === 'member_exit';
+      if (r.verdict === 'admit') f[out ? 'memberExits' : 'memberReturns'] += r.n;
+      else {
+        f[out ? 'memberExitsRefused' : 'memberEntriesRefused'] += r.n;
+        if (r.reason === 'no_leave') f.memberRefusedNoLeave += r.n;
+        if (r.reason === 'checkin_missing') f.memberRefusedNoCheckIn += r.n;
+        if (r.reason === 'risk_hold') f.memberRefusedRiskHold += r.n;
+      }
+      continue;
+    }
     if (r.type !== 'decision') continue;
     f.entrants += r.n;
     f.feverRetests += r.feverish;
@@ -128,6 +139,13 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     where r.emergency = 1 and r.created_at >= ${start} and r.created_at < ${end} and r.backfill_due_at < coalesce(r.backfilled_at, ${now.getTime()})`);
   for (const o of overdue) for (const g of JSON.parse(o.gateIds) as number[]) of(g).overdueBackfills += 1;
 
+  // Leaves that ended that day with their member still out at the day's end (or now), by exit gate.
+  const overdueLeaves = db.all<{ gateId: number | null; n: number }>(sql`
+    select exit_gate_id as gateId, count(*) as n from leaves
+    where exited_at is not null and to_at >= ${start} and to_at < ${end} and coalesce(returned_at, ${Number.MAX_SAFE_INTEGER}) > min(${end}, ${now.getTime()})
+    group by 1`);
+  for (const o of overdueLeaves) if (o.gateId !== null) of(o.gateId).overdueLeaves += o.n;
+
   const out = new Map<string, DayFigures>();
   const campus = zeroFigures();
   for (const [g, f] of byGate) {
@@ -135,6 +153,13 @@ export function computeDay(db: Tx, day: string, gateIds: number[], rules: Rules,
     addInto(campus, f);
   }
   campus.overdueBackfills = overdue.length;
+  campus.overdueLeaves = overdueLeaves.reduce((n, o) => n + o.n, 0);
+  // Members on the roster that day (imported before it ended, not deactivated before it began) with no check-in.
+  campus.missingCheckIns =
+    db.get<{ n: number }>(sql`
+      select count(*) as n from members m
+      where m.created_at < ${end} and coalesce(m.deactivated_at, ${end}) >= ${start}
+        and not exists (select 1 from member_check_ins c where c.member_id = m.id and c.day = ${day})`)?.n ?? 0;
   out.set(CAMPUS, campus);
   return out;
 }

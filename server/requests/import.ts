@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import ExcelJS from 'exceljs';
 import { ErrorBodySchema, ErrorIssueSchema, issuesFromZod, type ErrorIssue } from '../lib/errors';
 import { jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { ImportedVisitorSchema } from './schemas';
-import { parseCsv } from '../lib/csv';
+import { readTableFile } from '../lib/table-file';
 
 /** Column headers we accept, Chinese or English, mapped to visitor fields. */
 const HEADERS: Record<string, string> = {
@@ -86,34 +85,11 @@ export const importVisitorsRoute = createRoute({
   },
 });
 
-function cellText(v: ExcelJS.CellValue): string {
-  if (v === null || v === undefined) return '';
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'object' && 'text' in v) return String(v.text);
-  if (typeof v === 'object' && 'result' in v) return String(v.result ?? '');
-  return String(v);
-}
-
-async function readTable(file: File): Promise<string[][]> {
-  const buf = Buffer.from(await file.arrayBuffer());
-  const isXlsx = file.name.toLowerCase().endsWith('.xlsx') || buf.subarray(0, 2).toString('latin1') === 'PK';
-  if (!isXlsx) return parseCsv(buf.toString('utf8'));
-  const wb = new ExcelJS.Workbook();
-  await wb.xlsx.load(buf as unknown as ArrayBuffer);
-  const sheet = wb.worksheets[0];
-  const rows: string[][] = [];
-  sheet?.eachRow({ includeEmpty: false }, (r) => {
-    const values = Array.isArray(r.values) ? r.values.slice(1) : [];
-    rows.push(values.map((v) => cellText(v as ExcelJS.CellValue).trim()));
-  });
-  return rows;
-}
-
 /** Parses a visitor list; every row is validated with the same schema the API uses. */
 export async function parseVisitorFile(file: File) {
   let table: string[][];
   try {
-    table = await readTable(file);
+    table = await readTableFile(file);
   } catch {
     table = [];
   }

@@ -9,10 +9,10 @@ export interface UserBinding {
   gateIds: number[];
 }
 
-/** A filer belongs to a department and a guard to at least one gate; the references must exist. */
+/** A filer or an approver belongs to a department and a guard to at least one gate; the references must exist. */
 export function assertBinding(tx: Tx, { role, departmentId, gateIds }: UserBinding) {
-  if (role === 'filer' && departmentId == null)
-    throw fieldError(['departmentId'], 'department_required', 'A filer must belong to a department');
+  if ((role === 'filer' || role === 'approver') && departmentId == null)
+    throw fieldError(['departmentId'], 'department_required', 'A filer or an approver must belong to a department');
   if (role === 'guard' && gateIds.length === 0)
     throw fieldError(['gateIds'], 'gate_required', 'A guard must be bound to at least one gate');
   if (

@@ -10,10 +10,10 @@ import { searchRegions } from '../regions/data';
 import type { AppEnv } from '../lib/context';
 
 /**
- * The visitors' own pages are open to anyone holding a link, so each address gets VISIT_RATE_LIMIT
+ * The visitors' and members' own pages are open to anyone holding a link, so each address gets VISIT_RATE_LIMIT
  * requests a minute across them: a guessed link costs the same as a real one.
  */
-const visitRateLimit = createMiddleware<AppEnv>(async (c, next) => {
+export const visitRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   const { clock, config, visitLimiter } = c.get('deps');
   const address = clientAddress(c, config.TRUST_PROXY);
   const now = clock.now().getTime();
@@ -26,7 +26,7 @@ const visitRateLimit = createMiddleware<AppEnv>(async (c, next) => {
   await next();
 });
 
-const limited = { 429: errorContent('Too many requests from this address; see Retry-After', 'rate_limited') };
+export const limited = { 429: errorContent('Too many requests from this address; see Retry-After', 'rate_limited') };
 const unknownLink = { 404: jsonContent(ErrorBodySchema, 'No such link (or it was re-issued)') };
 
 export const visitRoutes = createRouter()

@@ -47,7 +47,8 @@ export function createUser(
       username: overrides.username ?? `${role}1`,
       displayName: `${role} user`,
       role,
-      departmentId: overrides.departmentId ?? (role === 'filer' ? campus.departmentIds.cs : null),
+      departmentId:
+        overrides.departmentId ?? (role === 'filer' || role === 'approver' ? campus.departmentIds.cs : null),
       gateIds: overrides.gateIds ?? (role === 'guard' ? [campus.gateIds.north] : []),
       passwordHash: passwordHash(),
     }),

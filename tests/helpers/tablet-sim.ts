@@ -2,6 +2,7 @@ import { ok } from '../../server/domain/api-result';
 import { eq } from 'drizzle-orm';
 import { devices } from '../../server/db/schema';
 import { mergeSnapshot, snapshotDigest } from '../../server/domain/snapshot-sync';
+import { deriveKey } from '../../server/lib/secrets';
 import { buildSnapshot, type Snapshot } from '../../server/kiosk/snapshot';
 import type { TestApp } from './app';
 import { enrollDevice } from './kiosk';
@@ -41,7 +42,7 @@ export type SimulatedTablet = Awaited<ReturnType<typeof simulatedTablet>>;
 export function copies(t: TestApp, tablet: SimulatedTablet) {
   const device = t.db.select().from(devices).where(eq(devices.id, tablet.deviceId)).get();
   if (!device) throw new Error(`device ${tablet.deviceId} not found`);
-  const truth = buildSnapshot(t.db, device, t.clock.now(), null);
+  const truth = buildSnapshot(t.db, device, t.clock.now(), null, deriveKey(t.idHashKey, 'member-codes'));
   const line = (p: { id: string; revoked: boolean }) => `${p.id}:${p.revoked ? 'revoked' : 'valid'}`;
   return { tablet: (tablet.held?.passes ?? []).map(line).sort(), server: truth.passes.map(line).sort() };
 }

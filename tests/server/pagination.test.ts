@@ -51,6 +51,17 @@ async function world() {
       ).status,
     ).toBe(201);
   }
+  // Campus members and their leaves.
+  const member = t.sqlite.prepare(
+    "insert into members (number, name, type, resident, link_token, created_at, updated_at) values (?, ?, 'student', 1, ?, 0, 0)",
+  );
+  const leave = t.sqlite.prepare(
+    "insert into leaves (member_id, from_at, to_at, destination, reason, status, filed_at) values (?, 0, 1, '410105', '回家', 'pending', 0)",
+  );
+  for (let i = 1; i <= 5; i++) {
+    const id = member.run(`2023${i}`, `学生${i}`, `member-link-token-${i}-xxxxxxxxxx`).lastInsertRowid;
+    leave.run(id);
+  }
   t.clock.set('2026-11-24T02:00:00Z');
   return { cookie: await t.signIn('office') };
 }
@@ -63,6 +74,8 @@ const LISTS: [path: string, key: (item: Record<string, unknown>) => unknown][] =
   ['/api/v1/notifications/deliveries', (r) => r.id],
   ['/api/v1/rules/history', (r) => r.version],
   ['/api/v1/blocklist', (r) => r.id],
+  ['/api/v1/members', (r) => r.id],
+  ['/api/v1/leaves?status=all', (r) => r.id],
   ['/api/v1/reports/daily?from=2026-11-20&to=2026-11-23', (r) => `${String(r.day)}:${String(r.scope)}`],
 ];
 

@@ -59,6 +59,15 @@ describe('daily reports', () => {
       expiredNotSignedOut: 2,
       tabletOfflineMinutes: 1439,
       lateEvents: 0,
+      memberExits: 0,
+      memberReturns: 0,
+      memberExitsRefused: 0,
+      memberEntriesRefused: 0,
+      memberRefusedNoLeave: 0,
+      memberRefusedNoCheckIn: 0,
+      memberRefusedRiskHold: 0,
+      overdueLeaves: 0,
+      missingCheckIns: 0,
     });
     expect(day21[east]!.figures).toMatchObject({
       entrants: 1,

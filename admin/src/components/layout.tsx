@@ -6,7 +6,9 @@ import type { MessageKey } from '../lib/messages';
 import type { Role } from '../../../server/domain/roles';
 
 const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
-  { href: '/admin/', key: 'nav.home', roles: ['admin', 'office', 'filer', 'guard'] },
+  { href: '/admin/', key: 'nav.home', roles: ['admin', 'office', 'filer', 'guard', 'approver'] },
+  { href: '/admin/leaves', key: 'nav.leaves', roles: ['approver', 'office'] },
+  { href: '/admin/members', key: 'nav.members', roles: ['office', 'approver'] },
   { href: '/admin/requests', key: 'nav.requests', roles: ['filer', 'office'] },
   { href: '/admin/requests/new', key: 'nav.newRequest', roles: ['filer'] },
   { href: '/admin/review', key: 'nav.review', roles: ['office'] },
@@ -23,7 +25,7 @@ const NAV: { href: string; key: MessageKey; roles: Role[] }[] = [
   { href: '/admin/departments', key: 'nav.departments', roles: ['admin'] },
   { href: '/admin/tokens', key: 'nav.tokens', roles: ['admin'] },
   { href: '/admin/audit', key: 'nav.audit', roles: ['admin', 'office'] },
-  { href: '/admin/account', key: 'nav.account', roles: ['admin', 'office', 'filer', 'guard'] },
+  { href: '/admin/account', key: 'nav.account', roles: ['admin', 'office', 'filer', 'guard', 'approver'] },
 ];
 
 /** The page a path belongs to: its own entry, else the closest one above it (/admin/requests/12 → 来访备案). */

@@ -169,6 +169,8 @@ const ROWS: [string, Cell][] = [
   ['lookbackDays', { kind: 'number', step: 1, get: (p) => p.lookbackDays, set: (p, v) => ({ ...p, lookbackDays: v }) }],
   ['commitment', { kind: 'bool', get: (p) => p.commitment, set: (p, v) => ({ ...p, commitment: v }) }],
   ['escort', { kind: 'bool', get: (p) => p.escort, set: (p, v) => ({ ...p, escort: v }) }],
+  ['exitNeedsLeave', { kind: 'bool', get: (p) => p.exitNeedsLeave, set: (p, v) => ({ ...p, exitNeedsLeave: v }) }],
+  ['dailyCheckIn', { kind: 'bool', get: (p) => p.dailyCheckIn, set: (p, v) => ({ ...p, dailyCheckIn: v }) }],
   [
     'entriesPerDay',
     { kind: 'number', step: 1, get: (p) => p.entriesPerDay, set: (p, v) => ({ ...p, entriesPerDay: v }) },

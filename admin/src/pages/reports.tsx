@@ -24,9 +24,32 @@ const FIGURES = [
   'expiredNotSignedOut',
   'tabletOfflineMinutes',
   'lateEvents',
+  'memberExits',
+  'memberReturns',
+  'memberExitsRefused',
+  'memberEntriesRefused',
+  'memberRefusedNoLeave',
+  'memberRefusedNoCheckIn',
+  'memberRefusedRiskHold',
+  'overdueLeaves',
+  'missingCheckIns',
+] as const;
+/** Today so far: the visitors' main figures and the members' flows (seed 002). */
+const TODAY = [
+  'entrants',
+  'admitted',
+  'refused',
+  'feverRetests',
+  'exits',
+  'memberExits',
+  'memberReturns',
+  'memberExitsRefused',
+  'memberEntriesRefused',
+  'missingCheckIns',
 ] as const;
 type Report = InferResponseType<typeof api.reports.daily.$get, 200>['items'][number];
-const isZero = (f: DayFigures) => f.entrants === 0 && f.exits === 0;
+const isZero = (f: DayFigures) =>
+  f.entrants === 0 && f.exits === 0 && f.memberExits === 0 && f.memberReturns === 0 && f.memberExitsRefused === 0;
 
 /** Daily reports per gate and for the campus: filter, page, sign off, reopen, export, print, trends. */
 export function ReportsPage() {
@@ -238,28 +261,30 @@ export function ReportsPage() {
       </section>
       <section class="card no-print">
         <h2>{t('reports.today')}</h2>
-        <table>
-          <thead>
-            <tr>
-              <th>{t('reports.scope')}</th>
-              {FIGURES.slice(0, 5).map((f) => (
-                <th key={f}>{t(`fig.${f}` as MessageKey)}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {today.data?.map((r) => (
-              <tr key={r.scope}>
-                <td>{scopeName(r)}</td>
-                {FIGURES.slice(0, 5).map((f) => (
-                  <td key={f} class="num">
-                    {r.figures[f]}
-                  </td>
+        <div class="table-scroll">
+          <table data-testid="today">
+            <thead>
+              <tr>
+                <th>{t('reports.scope')}</th>
+                {TODAY.map((f) => (
+                  <th key={f}>{t(`fig.${f}` as MessageKey)}</th>
                 ))}
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {today.data?.map((r) => (
+                <tr key={r.scope} data-scope={r.scope}>
+                  <td>{scopeName(r)}</td>
+                  {TODAY.map((f) => (
+                    <td key={f} class="num" data-figure={f}>
+                      {r.figures[f]}
+                    </td>
+                  ))}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       </section>
     </section>
   );

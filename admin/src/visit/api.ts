@@ -1,7 +1,9 @@
 import type { DeclarationInput, VisitPage } from '../../../server/visit/schemas';
+import type { z } from 'zod';
+import type { CheckInInputSchema, LeaveInputSchema, MemberPage } from '../../../server/members/schemas';
 import type { ErrorBody } from '../../../server/lib/errors';
 
-export type { VisitPage };
+export type { VisitPage, MemberPage };
 export type Declaration = Omit<DeclarationInput, 'idNumber'> & { idNumber: string | null };
 export type Issue = NonNullable<ErrorBody['error']['issues']>[number];
 
@@ -17,13 +19,13 @@ export class VisitError extends Error {
 }
 
 /**
- * The visitor's page talks to four routes only, with fetch: no client library in this bundle.
- * A network failure is `network`; an error answer carries the server's code.
+ * The visitor's and the member's pages talk to their few routes only, with fetch: no client
+ * library in this bundle. A network failure is `network`; an error answer carries the server's code.
  */
-async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+async function call<T>(method: 'GET' | 'POST', path: string, body?: unknown, base = '/api/v1/visit/'): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(`/api/v1/visit/${path}`, {
+    res = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? null : JSON.stringify(body),
@@ -49,3 +51,21 @@ export const visitApi = {
   regions: (token: string, q: string) =>
     call<{ code: string; name: string; fullName: string }[]>('GET', `${token}/regions?q=${encodeURIComponent(q)}`),
 };
+
+/** The member's own page (server/members/page-routes.ts). */
+export const memberApi = {
+  page: (token: string) => call<MemberPage>('GET', token, undefined, ME),
+  fileLeave: (token: string, leave: z.input<typeof LeaveInputSchema>) =>
+    call<MemberPage>('POST', `${token}/leaves`, leave, ME),
+  cancelLeave: (token: string, id: number) => call<MemberPage>('POST', `${token}/leaves/${id}/cancel`, undefined, ME),
+  checkIn: (token: string, c: z.input<typeof CheckInInputSchema>) =>
+    call<MemberPage>('POST', `${token}/check-in`, c, ME),
+  regions: (token: string, q: string) =>
+    call<{ code: string; name: string; fullName: string }[]>(
+      'GET',
+      `${token}/regions?q=${encodeURIComponent(q)}`,
+      undefined,
+      ME,
+    ),
+};
+const ME = '/api/v1/me/';

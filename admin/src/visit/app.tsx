@@ -8,7 +8,7 @@ import { regionWithin, testRequiredBy } from '../../../server/domain/region-code
 import { visitMessages, type VisitKey } from './messages';
 import { visitApi, VisitError, type Declaration, type Issue, type VisitPage } from './api';
 
-type T = (key: VisitKey, values?: Record<string, string | number>) => string;
+export type T = (key: VisitKey, values?: Record<string, string | number>) => string;
 
 /**
  * The QR library, fetched at once beside the page's data (not after it): on a slow network the
@@ -16,19 +16,38 @@ type T = (key: VisitKey, values?: Record<string, string | number>) => string;
  */
 const qrLibrary = import('qrcode');
 
-const LANG_KEY = 'gatehouse.visit.lang';
+/**
+ * Draws a code on the canvas (and notes its text for the tests). One byte-mode segment and a fixed
+ * mask: the library's searches for the smallest mix of modes and the best of eight masks cost a slow
+ * phone a long task every step (a profile at 4× CPU), for a code that scans as well without them
+ * (the tests decode it, the gate's camera reads it).
+ */
+export function drawQr(target: HTMLCanvasElement, text: string) {
+  void qrLibrary.then(({ default: QRCode }) =>
+    QRCode.toCanvas(target, [{ data: new TextEncoder().encode(text), mode: 'byte' }], {
+      errorCorrectionLevel: 'M',
+      maskPattern: 0,
+      margin: 2,
+      width: 280,
+    }).then(() => {
+      target.dataset.qr = text;
+    }),
+  );
+}
+
+export const LANG_KEY = 'gatehouse.visit.lang';
 const cacheKey = (token: string) => `gatehouse.visit.${token}`;
 const ID_TYPES = ['resident_id', 'passport', 'hk_macau_permit', 'taiwan_permit', 'other'] as const;
 
 /** The phone's language, unless the visitor chose one here. */
-function initialLang(): Lang {
+export function initialLang(): Lang {
   const saved = localStorage.getItem(LANG_KEY);
   if (saved === 'zh' || saved === 'en') return saved;
   return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
 }
 
 /** A time in the campus's zone, with the zone named: never the phone's zone silently. */
-function campusTime(iso: string, tz: string, lang: Lang) {
+export function campusTime(iso: string, tz: string, lang: Lang) {
   return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
     timeZone: tz,
     // dateStyle cannot be combined with timeZoneName: the fields one by one.
@@ -41,7 +60,7 @@ function campusTime(iso: string, tz: string, lang: Lang) {
   }).format(new Date(iso));
 }
 
-const errorText = (t: T, e: unknown) => {
+export const errorText = (t: T, e: unknown) => {
   const code = e instanceof VisitError ? e.code : 'internal';
   const key = `error.${code}` as VisitKey;
   return key in visitMessages.zh ? t(key) : t('error.unknown', { message: (e as Error).message });
@@ -479,7 +498,7 @@ function DeclarationForm({
         invalid={bad('email')}
       />
       <RegionSearch
-        token={token}
+        search={(q) => visitApi.regions(token, q)}
         t={t}
         label={t('form.fromRegion')}
         name="fromRegion"
@@ -491,7 +510,7 @@ function DeclarationForm({
       {issue('fromRegion')}
       {p.riskAreaDeclaration && (
         <RegionSearch
-          token={token}
+          search={(q) => visitApi.regions(token, q)}
           t={t}
           label={t('form.visited', { days: p.lookbackDays })}
           name="visitedRegions"
@@ -602,7 +621,7 @@ function DeclarationForm({
 }
 
 /** A labelled text box with its issue below it (the label names the box alone: the issue is its description). */
-function TextField({
+export function TextField({
   name,
   label,
   value,
@@ -646,8 +665,8 @@ function TextField({
 }
 
 /** Picks GB/T 2260 regions by name: a text box and a list of matches (keyboard: Tab to a match, Enter). */
-function RegionSearch({
-  token,
+export function RegionSearch({
+  search,
   t,
   label,
   name,
@@ -656,7 +675,7 @@ function RegionSearch({
   onRemove,
   invalid,
 }: {
-  token: string;
+  search: (q: string) => Promise<{ code: string; fullName: string }[]>;
   t: T;
   label: string;
   name: string;
@@ -673,10 +692,10 @@ function RegionSearch({
       return;
     }
     const timer = setTimeout(() => {
-      visitApi.regions(token, q.trim()).then(setHits, () => setHits([]));
+      search(q.trim()).then(setHits, () => setHits([]));
     }, 200);
     return () => clearTimeout(timer);
-  }, [q, token]);
+  }, [q]);
   return (
     <div class="field region" data-field={name}>
       <span id={`${name}-label`}>{label}</span>
@@ -759,20 +778,7 @@ function PassView({
     const text = printing
       ? pass.token!
       : liveQrText(pass.token!, secret, new Date(step * pass.stepSeconds * 1000), pass.stepSeconds);
-    const target = canvas.current;
-    // One byte-mode segment and a fixed mask: the library's searches for the smallest mix of modes
-    // and the best of eight masks cost a slow phone a long task every step (a profile at 4× CPU),
-    // for a code that scans as well without them (the tests decode it, the gate's camera reads it).
-    void qrLibrary.then(({ default: QRCode }) =>
-      QRCode.toCanvas(target, [{ data: new TextEncoder().encode(text), mode: 'byte' }], {
-        errorCorrectionLevel: 'M',
-        maskPattern: 0,
-        margin: 2,
-        width: 280,
-      }).then(() => {
-        target.dataset.qr = text;
-      }),
-    );
+    drawQr(canvas.current, text);
   }, [live, step, printing, pass]);
   const en = lang === 'en';
   const gates = page.visit.gates.map((g) => (en && g.nameEn) || g.name).join(en ? ', ' : '、');
@@ -840,7 +846,7 @@ function PassView({
 }
 
 /** The seconds left of the current code: the one thing on the pass that changes every second. */
-function Countdown({ t, stepSeconds }: { t: T; stepSeconds: number }) {
+export function Countdown({ t, stepSeconds }: { t: T; stepSeconds: number }) {
   const [, tick] = useState(0);
   useEffect(() => {
     const timer = setInterval(() => tick((n) => n + 1), 1000);

@@ -32,8 +32,21 @@ export function EntrantCard({ e }: { e: Entrant }) {
     setTyping(null);
   };
   const remaining = temp.state === 'rest' ? Math.max(0, Math.ceil((Date.parse(temp.retestAfter) - clock) / 1000)) : 0;
+  const m = e.member;
   return (
     <section class="entrant" data-next={e.decision.next ?? ''}>
+      {m && (
+        <dl class="card-facts" data-testid="member-card">
+          <dt>{t('card.member')}</dt>
+          <dd class="visitor-name">{m.name}</dd>
+          <dt>{t('card.number')}</dt>
+          <dd>{m.number}</dd>
+          <dt>{t('card.memberType')}</dt>
+          <dd>{t(`memberType.${m.type}`)}</dd>
+          <dt>{t('card.resident')}</dt>
+          <dd>{m.resident ? t('confirm.residentYes') : t('confirm.residentNo')}</dd>
+        </dl>
+      )}
       {r && (
         <dl class="card-facts">
           <dt>{t('card.visitor')}</dt>

@@ -27,6 +27,9 @@ export function Verdict({ e }: { e: Entrant }) {
   const t = state.t.value;
   const admit = e.decision.verdict === 'admit';
   const policy = state.policyOf(e);
+  const leaving = e.member !== null && e.direction === 'out';
+  // A campus that carries its members' credentials binds the escort by their credential, not a tap.
+  const escortByCredential = (state.snapshot.value?.members.length ?? 0) > 0;
   useEffect(() => cue(admit), [admit]);
   return (
     <div
@@ -36,9 +39,22 @@ export function Verdict({ e }: { e: Entrant }) {
       data-reasons={e.decision.reasons.join(' ')}
     >
       <div class="verdict-word">
-        <span class="zh">{admit ? t('verdict.admit') : t('verdict.refuse')}</span>
-        <span class="en">{admit ? t('verdict.admitEn') : t('verdict.refuseEn')}</span>
+        <span class="zh">
+          {leaving
+            ? t(admit ? 'verdict.exitAdmit' : 'verdict.exitRefuse')
+            : t(admit ? 'verdict.admit' : 'verdict.refuse')}
+        </span>
+        <span class="en">
+          {leaving
+            ? t(admit ? 'verdict.exitAdmitEn' : 'verdict.exitRefuseEn')
+            : t(admit ? 'verdict.admitEn' : 'verdict.refuseEn')}
+        </span>
       </div>
+      {e.member && (
+        <p class="verdict-who" data-testid="verdict-member">
+          {e.member.name} · {e.member.number} · {t(`memberType.${e.member.type}`)}
+        </p>
+      )}
       {!admit && (
         <ul class="reasons print-slip">
           {policy &&
@@ -71,9 +87,14 @@ export function Verdict({ e }: { e: Entrant }) {
           {e.escortArrived ? t('verdict.escortDone') : t('verdict.waitEscort', { name: e.record.request.escortName })}
         </p>
       )}
+      {admit && e.record && policy?.escort && !e.escortArrived && escortByCredential && (
+        <p class="escort" data-testid="escort-scan-hint">
+          {t('escort.scanHint')}
+        </p>
+      )}
       <div class="verdict-actions">
         {!e.recorded && <span>{t('verdict.saving')}</span>}
-        {admit && e.record && policy?.escort && !e.escortArrived && (
+        {admit && e.record && policy?.escort && !e.escortArrived && !escortByCredential && (
           <button type="button" class="big" onClick={() => void state.escortArrived()}>
             {t('verdict.escort')}
           </button>

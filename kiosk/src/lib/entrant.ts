@@ -17,6 +17,9 @@ import {
   type PassRefusal,
 } from '../../../server/domain/pass';
 import { policyFor } from '../../../server/domain/policy';
+import { isCredentialText, verifyCredential } from '../../../server/domain/credential';
+import { entrantOfMember, type MemberType } from '../../../server/domain/member';
+import { campusDate } from '../../../server/domain/dates';
 import type { Snapshot } from '../../../server/kiosk/snapshot';
 import { verifierFor } from './health-code';
 import type { LocalUses } from './local-uses';
@@ -24,6 +27,34 @@ import type { MessageKey } from './messages';
 import type { Sync } from './sync';
 
 export type SnapshotPass = Snapshot['passes'][number];
+
+/** A campus member as the snapshot's tuple holds them (server/kiosk/schemas.ts SnapshotMemberSchema). */
+export interface MemberRecord {
+  id: number;
+  number: string;
+  name: string;
+  type: MemberType;
+  departmentId: number | null;
+  resident: boolean;
+  serial: number;
+  active: boolean;
+  checkInDay: string;
+  hold: boolean;
+  leaves: { from: string; to: string; status: 'approved' | 'out' }[];
+}
+const memberRecord = (m: Snapshot['members'][number]): MemberRecord => ({
+  id: m[0],
+  number: m[1],
+  name: m[2],
+  type: m[3],
+  departmentId: m[4],
+  resident: m[5] === 1,
+  serial: m[6],
+  active: m[7] === 1,
+  checkInDay: m[8],
+  hold: m[9] === 1,
+  leaves: m[10].map(([, from, to, status]) => ({ from, to, status })),
+});
 
 export interface Entrant {
   /** Which entrant this is: every begin() makes a new one, every change keeps it. */
@@ -33,6 +64,9 @@ export interface Entrant {
   passId: string | null;
   pass: { ok: true } | { ok: false; reason: PassRefusal };
   record: SnapshotPass | null;
+  /** A campus member on their own credential (then `record` is null), leaving or coming in. */
+  member: MemberRecord | null;
+  direction: 'in' | 'out';
   healthCode: AdmissionInput['healthCode'];
   healthCodeScanned: boolean;
   temperatures: TemperatureReading[];
@@ -81,23 +115,61 @@ export function createEntrantFlow(d: EntrantDeps) {
     return r !== null && snapshotAgeMs() <= r.snapshotMaxAgeHours * 3_600_000;
   };
   const findPass = (id: string) => d.snapshot.value?.passes.find((p) => p.id === id) ?? null;
+  // 30,000 members: looked up by id (a scan) and by number (a dead phone) through maps, rebuilt per snapshot.
+  const memberIndex = computed(() => {
+    const byId = new Map<number, Snapshot['members'][number]>();
+    const byNumber = new Map<string, Snapshot['members'][number]>();
+    for (const m of d.snapshot.value?.members ?? []) {
+      byId.set(m[0], m);
+      byNumber.set(m[1].toUpperCase(), m);
+    }
+    return { byId, byNumber };
+  });
+  const findMember = (id: number) => {
+    const m = memberIndex.value.byId.get(id);
+    return m ? memberRecord(m) : null;
+  };
+  /** What the engine needs of a member now: a leave covering the moment, today's check-in, a hold. */
+  const memberFacts = (m: MemberRecord) => {
+    const now = d.now();
+    const today = rules.value ? campusDate(new Date(now), rules.value.timezone) : '';
+    return {
+      resident: m.resident,
+      leave: m.leaves.some((l) => Date.parse(l.from) <= now && now <= Date.parse(l.to)),
+      checkedInToday: m.checkInDay !== '' && m.checkInDay === today,
+      hold: m.hold,
+    };
+  };
   const entriesUsed = (id: string) => (findPass(id)?.entriesUsed ?? 0) + d.uses.count(id);
   const isBlocked = (p: SnapshotPass | null) =>
     !!p && (d.snapshot.value?.blockedIdHashes ?? []).includes(p.visitor.idHash);
 
   /** Who the entrant is, as the snapshot says: the policy of the level in force follows from it. */
-  const factsOf = (record: SnapshotPass | null) => ({
-    entrant: record?.request.entrant ?? ('visitor' as const),
-    outOfCity: record?.visitor.outOfCity ?? false,
-  });
+  const factsOf = (record: SnapshotPass | null, member: MemberRecord | null = null) =>
+    member
+      ? { entrant: entrantOfMember(member.type), outOfCity: false }
+      : { entrant: record?.request.entrant ?? ('visitor' as const), outOfCity: record?.visitor.outOfCity ?? false };
   /** Signed on the visitor's phone, as the snapshot says, or on paper here (only for a pass on record). */
   const commitmentOf = (record: SnapshotPass | null, onPaper: boolean | null) =>
     record ? { commitment: { signedOnline: record.visitor.commitmentSigned, onPaper } } : {};
   /** The policy the level in force applies to this entrant (the screens show only what it asks). */
-  const policyOf = (e: Pick<Entrant, 'record'>) =>
-    rules.value ? policyFor(rules.value, factsOf(e.record).entrant) : null;
+  const policyOf = (e: Pick<Entrant, 'record' | 'member'>) =>
+    rules.value ? policyFor(rules.value, factsOf(e.record, e.member).entrant) : null;
 
   function inputOf(e: Entrant): AdmissionInput {
+    if (e.member)
+      return {
+        quickRefusal: null,
+        pass: e.pass,
+        healthCode: e.healthCode,
+        temperatures: e.temperatures,
+        ...factsOf(null, e.member),
+        testConfirmed: e.testConfirmed,
+        idConfirmed: e.idConfirmed,
+        snapshotFresh: snapshotFresh(),
+        member: memberFacts(e.member),
+        direction: e.direction,
+      };
     return {
       quickRefusal: e.quickRefusal,
       pass: e.pass,
@@ -134,8 +206,9 @@ export function createEntrantFlow(d: EntrantDeps) {
     writing.add(next.key);
     let event: Awaited<ReturnType<Sync['record']>>;
     try {
-      event = await d.record('decision', {
+      event = await d.record(next.member ? (next.direction === 'out' ? 'member_exit' : 'member_entry') : 'decision', {
         passId: next.passId,
+        memberId: next.member?.id ?? null,
         startedAt: next.startedAt,
         verdict: next.decision.verdict,
         reasons: next.decision.reasons,
@@ -145,8 +218,9 @@ export function createEntrantFlow(d: EntrantDeps) {
     } finally {
       writing.delete(next.key);
     }
-    if (next.passId) lastDecided = { passId: next.passId, at: d.now() };
-    if (next.decision.verdict === 'admit' && next.passId) {
+    const decidedKey = next.member ? `member:${next.member.id}` : next.passId;
+    if (decidedKey) lastDecided = { passId: decidedKey, at: d.now() };
+    if (next.decision.verdict === 'admit' && next.passId && !next.member) {
       d.uses.admitted(next.passId, event.id);
       onCampusDelta.value += 1;
     }
@@ -163,6 +237,8 @@ export function createEntrantFlow(d: EntrantDeps) {
     const r = rules.value;
     if (!r) return;
     const record = passId ? findPass(passId) : null;
+    const member = extra.member ?? null;
+    const direction = extra.direction ?? 'in';
     const e: Entrant = {
       key: ++keys,
       startedAt: d.now(),
@@ -170,6 +246,8 @@ export function createEntrantFlow(d: EntrantDeps) {
       passId,
       pass,
       record,
+      member,
+      direction,
       healthCode: null,
       healthCodeScanned: false,
       temperatures: [],
@@ -182,10 +260,10 @@ export function createEntrantFlow(d: EntrantDeps) {
           pass,
           healthCode: null,
           temperatures: [],
-          ...factsOf(record),
+          ...factsOf(record, member),
           testConfirmed: null,
           idConfirmed: null,
-          ...commitmentOf(record, null),
+          ...(member ? { member: memberFacts(member), direction } : commitmentOf(record, null)),
           snapshotFresh: snapshotFresh(),
         },
         r,
@@ -239,10 +317,73 @@ export function createEntrantFlow(d: EntrantDeps) {
     });
   }
 
+  function verifyMemberText(text: string) {
+    const snap = d.snapshot.value;
+    const key = snap ? fromBase64Url(snap.memberCodeKey) : null;
+    if (!snap || !key) return null;
+    return verifyCredential(text, {
+      now: new Date(d.now()),
+      publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+      keyAcceptUntil: new Map(
+        snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : [])),
+      ),
+      stepSeconds: snap.rules.rules.codeStepSeconds,
+      memberCodeKey: key,
+      holder: (id) => {
+        const m = findMember(id);
+        return m ? { serial: m.serial, active: m.active } : undefined;
+      },
+    });
+  }
+
+  /** A member begins at the gate: leaving in exit mode, coming in otherwise. */
+  function beginMember(member: MemberRecord, pass: Entrant['pass'], source: Entrant['source']) {
+    return begin(null, pass, source, { member, direction: exitMode.value ? 'out' : 'in' });
+  }
+
+  /**
+   * A staff credential shown at a visitor just admitted: the escort has come, bound to the visit
+   * (who met whom, when), if they are the named escort or staff of the host department.
+   */
+  function escortScan(e: Entrant, text: string) {
+    const v = verifyMemberText(text);
+    const m = v?.ok ? findMember(v.memberId) : null;
+    const r = e.record;
+    if (!m || !r || !e.passId) {
+      notice.value = { key: 'escort.unreadable', at: d.now() };
+      return;
+    }
+    const named = r.request.escortMemberId === m.id;
+    if (m.type !== 'staff' || (!named && m.departmentId !== r.request.departmentId)) {
+      notice.value = { key: 'escort.notHost', values: { name: m.name }, at: d.now() };
+      return;
+    }
+    const passId = e.passId;
+    return d.record('escort_arrived', { passId, memberId: m.id }).then(() => {
+      amend(e.key, { escortArrived: true });
+      notice.value = { key: 'escort.bound', values: { name: m.name }, at: d.now() };
+    });
+  }
+
   /** One decoded QR (the scanner already dropped repeats of the same code). */
   function onScan(text: string) {
     const parsed = parsePassText(text);
     const e = entrant.value;
+    if (isCredentialText(text)) {
+      if (e && e.recorded && e.record && e.decision.verdict === 'admit' && !e.escortArrived && policyOf(e)?.escort)
+        return escortScan(e, text);
+      if (e && !e.recorded) return; // someone is being checked: finish with them first
+      const v = verifyMemberText(text);
+      if (!v) return;
+      const id = v.ok ? v.memberId : (v.memberId ?? null);
+      if (lastDecided && lastDecided.passId === `member:${id}` && d.now() - lastDecided.at < SAME_PASS_GRACE_MS) return;
+      const m = id !== null ? findMember(id) : null;
+      if (!m) {
+        notice.value = { key: 'scan.unknownMember', at: d.now() };
+        return;
+      }
+      return beginMember(m, v.ok ? { ok: true } : { ok: false, reason: v.reason }, 'scan');
+    }
     if (exitMode.value) {
       const v = verifyText(text);
       const genuine =
@@ -283,9 +424,22 @@ export function createEntrantFlow(d: EntrantDeps) {
     );
   }
 
+  /** The guard found a member by number (their phone is dead): the credential is not shown, so the pass is the roster's. */
+  function pickMember(number: string) {
+    const m = memberIndex.value.byNumber.get(number.trim().toUpperCase());
+    if (!m) return;
+    const record = memberRecord(m);
+    return beginMember(record, record.active ? { ok: true } : { ok: false, reason: 'revoked' }, 'manual');
+  }
+
   return {
     entrant,
     policyOf,
+    pickMember,
+    findMemberByNumber: (number: string) => {
+      const m = memberIndex.value.byNumber.get(number.trim().toUpperCase());
+      return m ? memberRecord(m) : null;
+    },
     exitMode,
     notice,
     onCampusDelta,

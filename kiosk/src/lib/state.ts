@@ -13,7 +13,7 @@ import { createShift } from './shift';
 import { KEYS, kioskStorage } from './storage';
 import { createSync, type Device } from './sync';
 
-export type { Entrant, SnapshotPass } from './entrant';
+export type { Entrant, MemberRecord, SnapshotPass } from './entrant';
 export type { Guard } from './shift';
 export type { Device } from './sync';
 
@@ -119,6 +119,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       void flow.onScan(text);
     },
     pickManually: (passId: string) => void flow.pickManually(passId),
+    pickMember: (number: string) => void flow.pickMember(number),
+    findMemberByNumber: flow.findMemberByNumber,
     setHealthCode: (...a: Parameters<typeof flow.setHealthCode>) => void flow.setHealthCode(...a),
     addTemperature: (...a: Parameters<typeof flow.addTemperature>) => void flow.addTemperature(...a),
     confirmTest: (confirmed: boolean) => void flow.confirmTest(confirmed),

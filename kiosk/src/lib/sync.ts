@@ -151,6 +151,7 @@ export function createSync(d: SyncDeps) {
     type: GateEventType,
     fields: {
       passId: string | null;
+      memberId?: number | null;
       startedAt?: number;
       verdict?: RecordedVerdict | null;
       reasons?: string[];
@@ -165,6 +166,7 @@ export function createSync(d: SyncDeps) {
       startedAt: fields.startedAt ? new Date(fields.startedAt).toISOString() : null,
       guardUserId: d.guardId(),
       passId: fields.passId,
+      memberId: fields.memberId ?? null,
       verdict: fields.verdict ?? null,
       reasons: fields.reasons ?? [],
       checks: fields.checks ?? [],

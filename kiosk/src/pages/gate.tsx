@@ -41,6 +41,9 @@ export function GatePage() {
         .slice(0, 6)
     : [];
 
+  // A member whose phone is dead: found by their exact number.
+  const member = query.trim().length >= 2 ? state.findMemberByNumber(query) : null;
+
   return (
     <div class="kiosk" onPointerDown={() => setLastTouch(Date.now())}>
       <StatusBar />
@@ -92,6 +95,25 @@ export function GatePage() {
                   onInput={(ev) => setQuery(ev.currentTarget.value)}
                 />
                 <ul class="matches">
+                  {member && (
+                    <li key={`m${member.id}`}>
+                      <button
+                        type="button"
+                        class="big wide"
+                        data-testid="member-match"
+                        onClick={() => {
+                          setQuery('');
+                          state.pickMember(member.number);
+                        }}
+                      >
+                        {t('manual.member', {
+                          name: member.name,
+                          number: member.number,
+                          type: t(`memberType.${member.type}`),
+                        })}
+                      </button>
+                    </li>
+                  )}
                   {matches.map((p) => (
                     <li key={p.id}>
                       <button
