@@ -26,6 +26,8 @@ export function runDailyJobs(db: Db, now: Date, logger: Pick<Logger, 'info'>) {
     purged.eventInputs ||
     purged.idempotencyReplies ||
     purged.notifications ||
+    purged.members ||
+    purged.checkIns ||
     keysRetired
   ) {
     logger.info('daily jobs', {

@@ -1,5 +1,14 @@
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { gateEvents, idempotencyKeys, invitations, visitors, visitRequests } from '../db/schema';
+import {
+  gateEvents,
+  idempotencyKeys,
+  invitations,
+  leaves,
+  memberCheckIns,
+  members,
+  visitors,
+  visitRequests,
+} from '../db/schema';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Rules } from '../domain/rules';
 import { forgetAddress, purgeDeliveries } from '../notifications/store';
@@ -90,6 +99,7 @@ export function flushErasures(db: Pick<Db, '$client'>) {
 /**
  * The daily retention job (DOMAIN.md: personal data minimal, purged on schedule): visitors whose
  * visit ended more than `retentionDays` ago lose their names, phones, ID hashes and declarations;
+ * members deactivated that long ago lose theirs, and check-ins that old are deleted;
  * gate events that old lose their readings (the decision inputs). Report figures are kept in
  * daily_reports and do not change. Answers counts only: the caller logs them, never values.
  */
@@ -124,15 +134,34 @@ export function purgePersonalData(db: Db, now: Date, rules: Rules) {
       .run().changes;
     // Sent and given-up notifications hold addresses and masked names: kept as long as the visits.
     const notifications = purgeDeliveries(tx, cutoff);
+    // Members' daily check-ins are health data: kept as long as visitors' declarations.
+    const checkIns = tx.delete(memberCheckIns).where(lt(memberCheckIns.day, cutoffDay)).run().changes;
+    // Members who left the campus for good: their rows stay (gate events, leaves and reports point
+    // at them), their person goes; the number stays so a re-import finds and reactivates the row.
+    const membersDue = tx
+      .select({ id: members.id })
+      .from(members)
+      .where(and(isNull(members.purgedAt), lt(members.deactivatedAt, cutoff)))
+      .all();
+    for (const m of membersDue) {
+      tx.update(members)
+        .set({ name: ERASED.name, idHash: null, idLast4: null, phone: null, unit: '', purgedAt: now })
+        .where(eq(members.id, m.id))
+        .run();
+      tx.update(leaves).set({ reason: '', decisionNote: null }).where(eq(leaves.memberId, m.id)).run();
+    }
     return {
       visitors: due.length,
       invitations: invitationsDue.length,
       eventInputs: events,
       idempotencyReplies: replies,
       notifications,
+      members: membersDue.length,
+      checkIns,
       cutoffDay,
     };
   });
-  if (out.visitors > 0 || out.invitations > 0 || out.eventInputs > 0) flushErasures(db);
+  if (out.visitors > 0 || out.invitations > 0 || out.eventInputs > 0 || out.members > 0 || out.checkIns > 0)
+    flushErasures(db);
   return out;
 }

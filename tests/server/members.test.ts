@@ -8,6 +8,8 @@ import { startSmtp } from '../helpers/receivers';
 import { uuidv7 } from '../../server/domain/ids';
 import { parseCsv } from '../../server/lib/csv';
 import { watchNotifications } from '../../server/notifications/record';
+import { runDailyJobs } from '../../server/jobs/daily';
+import { silentLogger } from '../../server/lib/logger';
 
 /**
  * Issue 14: campus members at the gate. Offices import students, staff and long-term workers;
@@ -545,5 +547,64 @@ describe('the office’s view', () => {
     expect(res.json.link).toMatch(/\/m\/[A-Za-z0-9_-]+$/);
     expect((await t.request('GET', `/api/v1/me/${old}`)).status).toBe(404);
     expect((await t.request('GET', `/api/v1/me/${res.json.link.split('/').pop()}`)).status).toBe(200);
+  });
+});
+
+describe('the office’s overrides and the personal data rules', () => {
+  it('lets a refused student out on an office permit, recorded with who and why', async () => {
+    t = createTestApp({ now: '2026-11-21T01:00:00Z' });
+    await importMembers(STUDENTS);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const li = memberId('2023010102');
+    const refused = memberEvent(1, 'member_exit', li, 'refuse', '2026-11-21T01:05:00Z', {}, ['no_leave']);
+    await sync(token, [refused]);
+    const office = await t.signIn('office');
+    const noWhy = await t.request('POST', `/api/v1/members/${li}/exit-permit`, {
+      cookie: office,
+      body: { to: '2026-11-21T06:00:00Z', destination: '410105' },
+    });
+    expect(noWhy.status).toBe(400);
+    const permit = await t.request('POST', `/api/v1/members/${li}/exit-permit`, {
+      cookie: office,
+      body: { to: '2026-11-21T06:00:00Z', destination: '410105', why: '家中急事，辅导员电话确认' },
+    });
+    expect(permit.status).toBe(200);
+    expect(permit.json).toMatchObject({ kind: 'office', status: 'approved', decidedBy: 'office user' });
+    t.clock.set('2026-11-21T01:07:00Z');
+    const out = memberEvent(2, 'member_exit', li, 'admit', '2026-11-21T01:07:00Z', { leave: true });
+    await sync(token, [out]);
+    expect(stored(out.id)).toMatchObject({ server_verdict: 'admit', disagreement: 0 });
+    const summary = await t.request('GET', '/api/v1/members/summary', { cookie: await t.signIn('office') });
+    expect(summary.json.exitsWithoutLeave).toEqual([
+      expect.objectContaining({ number: '2023010102', decidedBy: 'office user', why: '家中急事，辅导员电话确认' }),
+    ]);
+    expect(summary.json.exitsWithoutLeave[0].at).toBe('2026-11-21T01:07:00.000Z');
+    const audit = t.sqlite.prepare("select reason from audit_log where action = 'member.exit_permit'").get();
+    expect(audit).toEqual({ reason: '家中急事，辅导员电话确认' });
+  });
+
+  it('a deactivated member is refused at the gate, and their person is purged after the retention days', async () => {
+    t = createTestApp({ now: '2026-11-21T01:00:00Z' });
+    await importMembers(STUDENTS);
+    const { token } = await enrollDevice(t, t.campus.gateIds.north);
+    const zhang = memberId('2023010101');
+    await t.request('POST', `/api/v1/me/${tokenOf('2023010101')}/check-in`, {
+      body: { temperature: 36.4, location: '410105', symptoms: [] },
+    });
+    const office = await t.signIn('office');
+    const res = await t.request('POST', `/api/v1/members/${zhang}/deactivate`, { cookie: office });
+    expect(res.json.active).toBe(false);
+    const claimed = memberEvent(1, 'member_entry', zhang, 'admit', '2026-11-21T01:05:00Z', { checkedInToday: true });
+    await sync(token, [claimed]);
+    expect(stored(claimed.id)).toMatchObject({ server_verdict: 'refuse', disagreement: 1 });
+    expect(JSON.parse(stored(claimed.id).server_reasons)).toEqual(['pass_revoked']);
+    expect((await t.request('GET', `/api/v1/me/${tokenOf('2023010101')}`)).json.credential).toBeNull();
+
+    t.clock.set('2026-12-30T02:00:00Z'); // past the 28 retention days
+    const { purged } = runDailyJobs(t.db, t.clock.now(), silentLogger);
+    expect(purged).toMatchObject({ members: 1, checkIns: 1 });
+    const row = t.sqlite.prepare('select number, name, id_hash, id_last4, phone from members where id = ?').get(zhang);
+    expect(row).toEqual({ number: '2023010101', name: '（已删除）', id_hash: null, id_last4: null, phone: null });
+    expect((await t.request('GET', `/api/v1/me/${tokenOf('2023010101')}`)).status).toBe(404);
   });
 });
