@@ -2,7 +2,7 @@ import { serve } from '@hono/node-server';
 import { createApp, ROOT_DIR } from './app';
 import { migrateDatabase, openDatabase } from './db/open';
 import { bootstrapFirstAdmin } from './bootstrap';
-import { seedDemo } from './demo/seed';
+import { seedDemo, seedDemoMembers } from './demo/seed';
 import { buildStaleFrontends } from './frontend-build';
 import { ConfigError, loadConfig, type Config } from './env';
 import { createLogger } from './lib/logger';
@@ -44,6 +44,7 @@ async function main() {
   const signingKeyWrap = deriveKey(idHashKey, 'signing-key-wrap');
   ensureSigningKey(db, new Date(), signingKeyWrap);
   const demoPass = demo ? seedDemo(db, config, console.log, { signingKeyWrap }) : null;
+  const demoMember = demo ? seedDemoMembers(db, new Date(), idHashKey) : null;
   if (!demo) bootstrapFirstAdmin(db, config, logger);
 
   const events = createEvents(logger);
@@ -83,6 +84,10 @@ async function main() {
     if (demoPass)
       console.log(
         `  A visitor expected today at 北门: ${origin}${demoPass}\n  (enroll a tablet under 门岗平板 first)\n`,
+      );
+    if (demoMember)
+      console.log(
+        `  A student's own page (credential, leave, check-in): ${origin}${demoMember}\n  (their counsellor signs in as counsellor)\n`,
       );
   });
 

@@ -1,5 +1,6 @@
 import { and, count, eq } from 'drizzle-orm';
-import { campuses, departments, gates, passes, users, visitRequests, visitors } from '../db/schema';
+import { campuses, departments, gates, members, passes, users, visitRequests, visitors } from '../db/schema';
+import { importMembers, memberPage } from '../members/store';
 import { campusDate } from '../domain/dates';
 import { issuePasses } from '../passes/issue';
 import { newLinkToken, visitorPage } from '../requests/store';
@@ -35,6 +36,13 @@ export const DEMO_USERS = [
   { username: 'admin', displayName: '系统管理员', role: 'admin', password: 'demo-admin-2026' },
   { username: 'office', displayName: '保卫处 王老师', role: 'office', password: 'demo-office-2026' },
   { username: 'filer', displayName: '计算机学院 李老师', role: 'filer', password: 'demo-filer-2026', department: 'cs' },
+  {
+    username: 'counsellor',
+    displayName: '计算机学院 陈辅导员',
+    role: 'approver',
+    password: 'demo-counsellor-2026',
+    department: 'cs',
+  },
   {
     username: 'guard',
     displayName: '北门 张师傅',
@@ -178,4 +186,55 @@ export function seedDemo(
   print('');
   const link = expected();
   return link ? visitorPage(link.link) : null;
+}
+
+/** The demo's campus members: a student living on campus, the demo visit's escort (a teacher), a fixed courier. */
+const DEMO_MEMBERS = [
+  {
+    number: '2023010101',
+    name: '张同学',
+    type: 'student',
+    workerKind: null,
+    unit: '计科2301',
+    resident: true,
+    phone: '13800000001',
+  },
+  { number: 'T0001', name: '李老师', type: 'staff', workerKind: null, unit: '', resident: false, phone: '13911112222' },
+  {
+    number: 'W0001',
+    name: '孙师傅',
+    type: 'worker',
+    workerKind: 'courier',
+    unit: '快递组',
+    resident: false,
+    phone: '13900000006',
+  },
+] as const;
+
+/**
+ * Seeds the demo's members once (also into a demo database made before members existed) and
+ * answers the student's page path, for main.ts to print as a full URL once it listens.
+ */
+export function seedDemoMembers(db: Db, now: Date, idHashKey: Buffer) {
+  const student = () =>
+    db.select({ token: members.linkToken }).from(members).where(eq(members.number, '2023010101')).get();
+  if (!student())
+    db.transaction((tx) => {
+      const cs = tx.select().from(departments).where(eq(departments.code, 'cs')).get();
+      importMembers(
+        tx,
+        DEMO_MEMBERS.map((m) => ({
+          ...m,
+          department: 'cs',
+          departmentId: cs?.id ?? null,
+          idType: null,
+          idNumber: null,
+        })),
+        now,
+        idHashKey,
+        true,
+      );
+    });
+  const s = student();
+  return s ? memberPage(s.token) : null;
 }

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createApp } from '../../server/app';
-import { seedDemo, DEMO_USERS } from '../../server/demo/seed';
+import { seedDemo, seedDemoMembers, DEMO_USERS } from '../../server/demo/seed';
 import { loadConfig } from '../../server/env';
 import { silentLogger } from '../../server/lib/logger';
 import { ensureSigningKey } from '../../server/passes/keys';
@@ -34,6 +34,11 @@ describe('seedDemo', () => {
     expect(t.sqlite.prepare('select count(*) n from departments').get()).toEqual({ n: 12 });
     expect(t.sqlite.prepare('select count(*) n from passes').get()).toEqual({ n: 1 });
     expect(first).toMatch(/^\/v\/[A-Za-z0-9_-]{20,}$/);
+    // Campus members: a student's page to try, once.
+    const student = seedDemoMembers(t.db, new Date(), randomBytes(32));
+    expect(student).toMatch(/^\/m\/[A-Za-z0-9_-]{20,}$/);
+    expect(seedDemoMembers(t.db, new Date(), randomBytes(32))).toBe(student);
+    expect(t.sqlite.prepare('select count(*) n from members').get()).toEqual({ n: 3 });
     expect(lines.join('\n')).toContain('office');
   });
 

@@ -760,6 +760,10 @@ const zh = {
   'fig.memberRefusedRiskHold': '其中：风险地区返校',
   'fig.overdueLeaves': '请假逾期未返',
   'fig.missingCheckIns': '未打卡人数',
+  'rule.checkInFields': '师生每日健康打卡填写项',
+  'rule.checkIn.temperature': '体温',
+  'rule.checkIn.location': '所在地',
+  'rule.checkIn.symptoms': '症状',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1538,5 +1542,9 @@ export const messages: Catalogue<MessageKey> = {
     'fig.memberRefusedRiskHold': 'of which: risk-area hold',
     'fig.overdueLeaves': 'Overdue leaves',
     'fig.missingCheckIns': 'Missing check-ins',
+    'rule.checkInFields': 'What members’ daily check-in asks',
+    'rule.checkIn.temperature': 'Temperature',
+    'rule.checkIn.location': 'Where they are',
+    'rule.checkIn.symptoms': 'Symptoms',
   },
 };

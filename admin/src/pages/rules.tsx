@@ -1,3 +1,4 @@
+import { CHECK_IN_FIELDS } from '../../../server/domain/member';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
 import { LevelSwitch, PolicyEditor } from '../components/levels';
@@ -169,6 +170,26 @@ export function RulesPage() {
               />
               {t('rule.printedPassAllowed')}
             </label>
+            <fieldset class="check-group" data-testid="check-in-fields">
+              <legend>{t('rule.checkInFields')}</legend>
+              {CHECK_IN_FIELDS.map((f) => (
+                <label key={f} class="check">
+                  <input
+                    type="checkbox"
+                    checked={draft.checkInFields.includes(f)}
+                    onChange={(e) =>
+                      setDraft({
+                        ...draft,
+                        checkInFields: e.currentTarget.checked
+                          ? CHECK_IN_FIELDS.filter((x) => x === f || draft.checkInFields.includes(x))
+                          : draft.checkInFields.filter((x) => x !== f),
+                      })
+                    }
+                  />
+                  {t(`rule.checkIn.${f}`)}
+                </label>
+              ))}
+            </fieldset>
           </div>
         )}
         {draft && (
