@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, z } from '@hono/zod-openapi';
 import { ApiError, ErrorBodySchema, issuesFromZod } from './errors';
 import type { AppEnv } from './context';
 
@@ -47,3 +47,29 @@ export const inputGuardResponses = {
   400: jsonContent(ErrorBodySchema, 'Invalid request'),
   ...guardResponses,
 };
+
+/** A file upload (an import): one `file` field of a multipart form. */
+export const fileUploadBody = {
+  body: {
+    content: {
+      'multipart/form-data': {
+        schema: z.object({
+          file: z
+            .custom<File>((v) => v instanceof File, 'attach the file')
+            .openapi({ type: 'string', format: 'binary' }),
+        }),
+      },
+    },
+    required: true,
+  },
+};
+
+/** The uploaded file of a `fileUploadBody` form, or the one 400 that names the missing field. */
+export async function uploadedFile(c: { req: { parseBody(): Promise<Record<string, unknown>> } }, what: string) {
+  const file = (await c.req.parseBody()).file;
+  if (!(file instanceof File))
+    throw new ApiError(400, 'validation_failed', `Attach the ${what} as the form field "file"`, {
+      issues: [{ path: ['file'], code: 'required', message: 'file is required' }],
+    });
+  return file;
+}

@@ -21,7 +21,17 @@ export async function readTableFile(file: File): Promise<string[][]> {
   return rows;
 }
 
-export function decodeText(buf: Uint8Array): string {
+/** Document types as offices write them in a sheet. */
+export const ID_TYPE_WORDS: Record<string, string> = {
+  身份证: 'resident_id',
+  居民身份证: 'resident_id',
+  护照: 'passport',
+  港澳通行证: 'hk_macau_permit',
+  台胞证: 'taiwan_permit',
+  其他: 'other',
+};
+
+function decodeText(buf: Uint8Array): string {
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(buf);
   } catch {

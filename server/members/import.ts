@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { issuesFromZod, type ErrorIssue } from '../lib/errors';
 import { csvField } from '../lib/csv';
-import { readTableFile } from '../lib/table-file';
+import { ID_TYPE_WORDS, readTableFile } from '../lib/table-file';
 import { MemberRowSchema, type MemberRow } from './schemas';
 
 /** Column headers we accept, Chinese or English, mapped to member fields; the template uses the first of each. */
@@ -42,14 +42,6 @@ const KIND_WORDS: Record<string, string> = {
   保安: 'security',
   快递: 'courier',
   固定快递: 'courier',
-};
-const ID_TYPE_WORDS: Record<string, string> = {
-  身份证: 'resident_id',
-  居民身份证: 'resident_id',
-  护照: 'passport',
-  港澳通行证: 'hk_macau_permit',
-  台胞证: 'taiwan_permit',
-  其他: 'other',
 };
 const YES = new Set(['是', '住校', '留校', 'yes', 'y', 'true', '1']);
 

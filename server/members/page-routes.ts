@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { searchRegions } from '../regions/data';
-import { RegionHitSchema } from '../visit/schemas';
+import { RegionHitSchema, RegionQuerySchema } from '../visit/schemas';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, errorContent, jsonBody, jsonContent } from '../lib/router';
 import { limited, visitRateLimit } from '../visit/routes';
@@ -135,10 +135,7 @@ export const memberPageRoutes = createRouter()
       middleware: [visitRateLimit] as const,
       request: {
         params: MemberTokenParam,
-        query: z.object({
-          q: z.string().trim().min(1).max(30),
-          limit: z.coerce.number().int().min(1).max(20).default(8),
-        }),
+        query: RegionQuerySchema,
       },
       responses: {
         200: jsonContent(z.array(RegionHitSchema), 'Matches'),

@@ -1,7 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
-import { createRouter, errorContent, guardResponses, inputGuardResponses, jsonBody, jsonContent } from '../lib/router';
+import {
+  createRouter,
+  errorContent,
+  fileUploadBody,
+  guardResponses,
+  inputGuardResponses,
+  jsonBody,
+  jsonContent,
+  uploadedFile,
+} from '../lib/router';
 import { decodeCursor, IdParamSchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
@@ -65,18 +74,7 @@ export const memberRoutes = createRouter()
       middleware: [requireRole('office')] as const,
       request: {
         query: z.object({ save: z.enum(['true', 'false']).default('false') }),
-        body: {
-          content: {
-            'multipart/form-data': {
-              schema: z.object({
-                file: z
-                  .custom<File>((v) => v instanceof File, 'attach the file')
-                  .openapi({ type: 'string', format: 'binary' }),
-              }),
-            },
-          },
-          required: true,
-        },
+        ...fileUploadBody,
       },
       responses: {
         200: jsonContent(MemberImportSchema, 'Each row checked, and what saving changes (or changed)'),
@@ -86,12 +84,7 @@ export const memberRoutes = createRouter()
     }),
     async (c) => {
       const { db, clock, idHashKey } = c.get('deps');
-      const form = await c.req.parseBody();
-      const file = form.file;
-      if (!(file instanceof File))
-        throw new ApiError(400, 'validation_failed', 'Attach the member list as the form field "file"', {
-          issues: [{ path: ['file'], code: 'required', message: 'file is required' }],
-        });
+      const file = await uploadedFile(c, 'member list');
       const save = c.req.valid('query').save === 'true';
       const parsed = await parseMemberFile(file);
       const now = clock.now();

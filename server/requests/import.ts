@@ -1,9 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBodySchema, ErrorIssueSchema, issuesFromZod, type ErrorIssue } from '../lib/errors';
-import { jsonContent } from '../lib/router';
+import { fileUploadBody, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { ImportedVisitorSchema } from './schemas';
-import { readTableFile } from '../lib/table-file';
+import { ID_TYPE_WORDS, readTableFile } from '../lib/table-file';
 
 /** Column headers we accept, Chinese or English, mapped to visitor fields. */
 const HEADERS: Record<string, string> = {
@@ -36,14 +36,6 @@ const HEADERS: Record<string, string> = {
   核酸结果: 'testResult',
   testresult: 'testResult',
 };
-const ID_TYPE_WORDS: Record<string, string> = {
-  身份证: 'resident_id',
-  居民身份证: 'resident_id',
-  护照: 'passport',
-  港澳通行证: 'hk_macau_permit',
-  台胞证: 'taiwan_permit',
-  其他: 'other',
-};
 const YES = new Set(['是', '有', 'yes', 'y', 'true', '1']);
 const RESULT_WORDS: Record<string, string> = { 阴性: 'negative', 阳性: 'positive' };
 
@@ -63,20 +55,7 @@ export const importVisitorsRoute = createRoute({
   tags: ['filing'],
   summary: 'Check a visitor list (CSV or XLSX) row by row; nothing is saved',
   middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
-  request: {
-    body: {
-      content: {
-        'multipart/form-data': {
-          schema: z.object({
-            file: z
-              .custom<File>((v) => v instanceof File, 'attach the file')
-              .openapi({ type: 'string', format: 'binary' }),
-          }),
-        },
-      },
-      required: true,
-    },
-  },
+  request: fileUploadBody,
   responses: {
     200: jsonContent(ImportResultSchema, 'Each row parsed, with its problems'),
     400: jsonContent(ErrorBodySchema, 'No file, or not CSV/XLSX'),

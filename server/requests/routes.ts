@@ -3,7 +3,7 @@ import { campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { keyedDigest } from '../lib/secrets';
 import { ApiError, ErrorBodySchema, fieldError } from '../lib/errors';
-import { createRouter, jsonBody, jsonContent, errorContent, guardResponses } from '../lib/router';
+import { createRouter, jsonBody, jsonContent, errorContent, guardResponses, uploadedFile } from '../lib/router';
 import { decodeCursor, IdParamSchema, PageQuerySchema, pageFrom, pageOf } from '../lib/schemas';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
@@ -305,11 +305,5 @@ export const requestRoutes = createRouter()
   )
   .openapi(importVisitorsRoute, async (c) => {
     filerDepartment(principalOf(c));
-    const form = await c.req.parseBody();
-    const file = form.file;
-    if (!(file instanceof File))
-      throw new ApiError(400, 'validation_failed', 'Attach the visitor list as the form field "file"', {
-        issues: [{ path: ['file'], code: 'required', message: 'file is required' }],
-      });
-    return c.json(await parseVisitorFile(file), 200);
+    return c.json(await parseVisitorFile(await uploadedFile(c, 'visitor list')), 200);
   });

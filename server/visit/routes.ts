@@ -5,7 +5,13 @@ import { ApiError, ErrorBodySchema } from '../lib/errors';
 import { createRouter, errorContent, jsonBody, jsonContent } from '../lib/router';
 import { LOCALES } from '../requests/schemas';
 import { declare, linkOr404, markOpened, requestErasure, visitPage } from './store';
-import { DeclarationInputSchema, RegionHitSchema, VisitPageSchema, VisitTokenParam } from './schemas';
+import {
+  DeclarationInputSchema,
+  RegionHitSchema,
+  RegionQuerySchema,
+  VisitPageSchema,
+  VisitTokenParam,
+} from './schemas';
 import { searchRegions } from '../regions/data';
 import type { AppEnv } from '../lib/context';
 
@@ -151,10 +157,7 @@ export const visitRoutes = createRouter()
       middleware: [visitRateLimit] as const,
       request: {
         params: VisitTokenParam,
-        query: z.object({
-          q: z.string().trim().min(1).max(30),
-          limit: z.coerce.number().int().min(1).max(20).default(8),
-        }),
+        query: RegionQuerySchema,
       },
       responses: {
         200: jsonContent(z.array(RegionHitSchema), 'Matches'),

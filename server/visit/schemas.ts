@@ -159,3 +159,8 @@ export const VisitPageSchema = z
 export type VisitPage = z.infer<typeof VisitPageSchema>;
 
 export const RegionHitSchema = z.object({ code: z.string(), name: z.string(), fullName: z.string() });
+/** A region search from a phone page (the visitor's or the member's): a few characters, a few hits. */
+export const RegionQuerySchema = z.object({
+  q: z.string().trim().min(1).max(30),
+  limit: z.coerce.number().int().min(1).max(20).default(8),
+});

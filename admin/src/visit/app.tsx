@@ -1,14 +1,13 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { instantAt } from '../../../server/domain/dates';
-import { translator, type Lang } from '../../../server/domain/i18n';
+import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { maskName } from '../../../server/domain/names';
 import { regionWithin, testRequiredBy } from '../../../server/domain/region-code';
 import { visitMessages, type VisitKey } from './messages';
 import { visitApi, VisitError, type Declaration, type Issue, type VisitPage } from './api';
-
-export type T = (key: VisitKey, values?: Record<string, string | number>) => string;
+import { errorText, Frame, useCachedPage, useLang, type T } from './frame';
 
 /**
  * The QR library, fetched at once beside the page's data (not after it): on a slow network the
@@ -35,16 +34,8 @@ export function drawQr(target: HTMLCanvasElement, text: string) {
   );
 }
 
-export const LANG_KEY = 'gatehouse.visit.lang';
 const cacheKey = (token: string) => `gatehouse.visit.${token}`;
 const ID_TYPES = ['resident_id', 'passport', 'hk_macau_permit', 'taiwan_permit', 'other'] as const;
-
-/** The phone's language, unless the visitor chose one here. */
-export function initialLang(): Lang {
-  const saved = localStorage.getItem(LANG_KEY);
-  if (saved === 'zh' || saved === 'en') return saved;
-  return navigator.language.toLowerCase().startsWith('zh') ? 'zh' : 'en';
-}
 
 /** A time in the campus's zone, with the zone named: never the phone's zone silently. */
 export function campusTime(iso: string, tz: string, lang: Lang) {
@@ -60,50 +51,19 @@ export function campusTime(iso: string, tz: string, lang: Lang) {
   }).format(new Date(iso));
 }
 
-export const errorText = (t: T, e: unknown) => {
-  const code = e instanceof VisitError ? e.code : 'internal';
-  const key = `error.${code}` as VisitKey;
-  return key in visitMessages.zh ? t(key) : t('error.unknown', { message: (e as Error).message });
-};
-
 /** The visitor's one page: their invitation, their own declaration, then their pass (server/visit/store.ts). */
 export function VisitApp({ token }: { token: string }) {
-  const [lang, setLang] = useState<Lang>(initialLang);
-  const t = useMemo(() => translator(visitMessages, lang), [lang]);
-  const [page, setPage] = useState<VisitPage | null>(null);
-  const [offline, setOffline] = useState(false);
-  const [error, setError] = useState<unknown>(null);
+  const [stage, setStage] = useState<VisitPage['stage'] | null>(null);
+  const { lang, t, toggle } = useLang((t) => (stage === 'pass' ? t('pass.docTitle') : t('app.title')));
   const [editing, setEditing] = useState(false);
+  // The language is sent once, on opening; switching it later is the visitor's own view.
+  const { page, setPage, offline, error } = useCachedPage(
+    cacheKey(token),
+    () => visitApi.page(token),
+    () => void visitApi.opened(token, lang).catch(() => undefined),
+  );
+  useEffect(() => setStage(page?.stage ?? null), [page?.stage]);
 
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = page?.stage === 'pass' ? t('pass.docTitle') : t('app.title');
-  }, [lang, t, page?.stage]);
-
-  useEffect(() => {
-    visitApi.page(token).then(
-      (p) => {
-        setPage(p);
-        localStorage.setItem(cacheKey(token), JSON.stringify(p));
-        void visitApi.opened(token, lang).catch(() => undefined);
-      },
-      (e: unknown) => {
-        // At the gate without signal: what was saved when the page last opened (the code is computed here).
-        const saved = localStorage.getItem(cacheKey(token));
-        if (e instanceof VisitError && e.code === 'network' && saved) {
-          setPage(JSON.parse(saved) as VisitPage);
-          setOffline(true);
-        } else setError(e);
-      },
-    );
-    // The language is sent once, on opening; switching it later is the visitor's own view.
-  }, [token]);
-
-  const switchLang = () => {
-    const next = lang === 'zh' ? 'en' : 'zh';
-    localStorage.setItem(LANG_KEY, next);
-    setLang(next);
-  };
   const update = (p: VisitPage) => {
     setPage(p);
     setEditing(false);
@@ -116,28 +76,20 @@ export function VisitApp({ token }: { token: string }) {
   };
 
   return (
-    <main class="visit" data-stage={page?.stage ?? 'loading'}>
-      <header class="top">
-        <h1>
-          {page
-            ? (lang === 'en' && page.visit.campusEn ? page.visit.campusEn : page.visit.campus) || t('app.title')
-            : t('app.title')}
-        </h1>
-        <button type="button" class="lang" onClick={switchLang} lang={lang === 'zh' ? 'en' : 'zh'}>
-          {t('lang.switch')}
-        </button>
-      </header>
-      {offline && (
-        <p class="note" role="status">
-          {t('offline')}
-        </p>
-      )}
-      {error !== null && !page && (
-        <p class="error" role="alert">
-          {errorText(t, error)}
-        </p>
-      )}
-      {!page && error === null && <p>{t('loading')}</p>}
+    <Frame
+      title={
+        page
+          ? (lang === 'en' && page.visit.campusEn ? page.visit.campusEn : page.visit.campus) || t('app.title')
+          : t('app.title')
+      }
+      stage={page?.stage ?? 'loading'}
+      t={t}
+      lang={lang}
+      onLang={toggle}
+      offline={offline}
+      error={error}
+      loaded={page !== null}
+    >
       {page && (
         <Stage
           page={page}
@@ -149,7 +101,7 @@ export function VisitApp({ token }: { token: string }) {
           onSaved={update}
         />
       )}
-    </main>
+    </Frame>
   );
 }
 

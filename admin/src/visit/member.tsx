@@ -1,10 +1,10 @@
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { instantAt } from '../../../server/domain/dates';
-import { translator, type Lang } from '../../../server/domain/i18n';
+import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { SYMPTOMS } from '../../../server/domain/member';
-import { campusTime, Countdown, drawQr, errorText, initialLang, LANG_KEY, RegionSearch, type T } from './app';
-import { visitMessages } from './messages';
+import { campusTime, Countdown, drawQr, RegionSearch } from './app';
+import { errorText, Frame, useCachedPage, useLang, type T } from './frame';
 import { memberApi, VisitError, type MemberPage } from './api';
 
 const cacheKey = (token: string) => `gatehouse.member.${token}`;
@@ -15,63 +15,24 @@ const cacheKey = (token: string) => `gatehouse.member.${token}`;
  * their department's approver), and today's health check-in.
  */
 export function MemberApp({ token }: { token: string }) {
-  const [lang, setLang] = useState<Lang>(initialLang);
-  const t = useMemo(() => translator(visitMessages, lang), [lang]);
-  const [page, setPage] = useState<MemberPage | null>(null);
-  const [offline, setOffline] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  useEffect(() => {
-    document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
-    document.title = t('member.title');
-  }, [lang, t]);
-  useEffect(() => {
-    memberApi.page(token).then(
-      (p) => {
-        setPage(p);
-        localStorage.setItem(cacheKey(token), JSON.stringify(p));
-      },
-      (e: unknown) => {
-        // At the gate without signal: the credential saved when the page last opened (the code is computed here).
-        const saved = localStorage.getItem(cacheKey(token));
-        if (e instanceof VisitError && e.code === 'network' && saved) {
-          setPage(JSON.parse(saved) as MemberPage);
-          setOffline(true);
-        } else setError(e);
-      },
-    );
-  }, [token]);
+  const { lang, t, toggle } = useLang((t) => t('member.title'));
+  const { page, setPage, offline, error } = useCachedPage(cacheKey(token), () => memberApi.page(token));
   const update = (p: MemberPage) => {
     setPage(p);
     localStorage.setItem(cacheKey(token), JSON.stringify(p));
   };
   return (
-    <main class="visit member" data-stage={page ? 'member' : 'loading'}>
-      <header class="top">
-        <h1>{t('member.title')}</h1>
-        <button
-          type="button"
-          class="lang"
-          lang={lang === 'zh' ? 'en' : 'zh'}
-          onClick={() => {
-            const next = lang === 'zh' ? 'en' : 'zh';
-            localStorage.setItem(LANG_KEY, next);
-            setLang(next);
-          }}
-        >
-          {t('lang.switch')}
-        </button>
-      </header>
-      {offline && (
-        <p class="note" role="status">
-          {t('offline')}
-        </p>
-      )}
-      {error !== null && !page && (
-        <p class="error" role="alert">
-          {errorText(t, error)}
-        </p>
-      )}
-      {!page && error === null && <p>{t('loading')}</p>}
+    <Frame
+      title={t('member.title')}
+      stage={page ? 'member' : 'loading'}
+      class="visit member"
+      t={t}
+      lang={lang}
+      onLang={toggle}
+      offline={offline}
+      error={error}
+      loaded={page !== null}
+    >
       {page && (
         <>
           <Credential page={page} t={t} lang={lang} />
@@ -79,7 +40,7 @@ export function MemberApp({ token }: { token: string }) {
           <Leaves page={page} token={token} t={t} lang={lang} onSaved={update} />
         </>
       )}
-    </main>
+    </Frame>
   );
 }
 
