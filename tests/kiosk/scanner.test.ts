@@ -21,4 +21,17 @@ describe('dedupeScans', () => {
     onDecode('PASS-A');
     expect(seen).toEqual(['PASS-A', 'PASS-A']);
   });
+
+  it('counts the code in view again once told to forget (the guard switched to exit mode with the pass held up)', () => {
+    let t = 0;
+    const seen: string[] = [];
+    const onDecode = dedupeScans((text) => seen.push(text), { repeatAfterGoneMs: 2500, now: () => t });
+    onDecode('PASS-A');
+    t = 500;
+    onDecode.forget();
+    onDecode('PASS-A');
+    t = 600;
+    onDecode('PASS-A');
+    expect(seen).toEqual(['PASS-A', 'PASS-A']);
+  });
 });

@@ -310,9 +310,9 @@ export const visitMessages: Catalogue<VisitKey> = {
     'member.exitNeedsLeave':
       'Show this code at the gate when you leave; you need approved leave. Show it again when you come back.',
     'member.showAtGate': 'Show this code at the gate on the way out and in.',
-    'member.checkIn': 'Today’s health check-in ({day})',
+    'member.checkIn': "Today's health check-in ({day})",
     'member.checkedIn': 'Checked in today: {at}',
-    'member.checkInRequired': 'Under the level in force you cannot come in without today’s check-in.',
+    'member.checkInRequired': "Under the level in force you cannot come in without today's check-in.",
     'member.temperature': 'Temperature (°C)',
     'member.location': 'Where you are now',
     'member.symptoms': 'Symptoms today',

@@ -4,18 +4,33 @@ import { useAppState } from '../lib/state';
 
 const VIEW_ID = 'qr-view';
 
-/** The camera viewfinder; reports each code once per appearance. */
-export function ScannerView({ onCode, active = true }: { onCode: (text: string) => void; active?: boolean }) {
+/**
+ * The camera viewfinder; reports each code once per appearance. When `mode` changes (entry or exit)
+ * the code in view counts again: a guard who switches to exit mode with the pass still held up
+ * means that pass.
+ */
+export function ScannerView({
+  onCode,
+  active = true,
+  mode = '',
+}: {
+  onCode: (text: string) => void;
+  active?: boolean;
+  mode?: string;
+}) {
   const state = useAppState();
   const t = state.t.value;
   const [status, setStatus] = useState<'starting' | 'running' | 'error'>('starting');
   const [error, setError] = useState('');
   const handler = useRef(onCode);
   handler.current = onCode;
+  const running = useRef<Scanner | null>(null);
+  useEffect(() => running.current?.forget(), [mode]);
 
   useEffect(() => {
     if (!active) return;
     const scanner: Scanner = createCameraScanner(VIEW_ID);
+    running.current = scanner;
     let stopped = false;
     scanner
       .start((text) => handler.current(text))
@@ -28,6 +43,7 @@ export function ScannerView({ onCode, active = true }: { onCode: (text: string) 
       );
     return () => {
       stopped = true;
+      running.current = null;
       void scanner.stop().catch(() => undefined);
     };
   }, [active]);

@@ -8,6 +8,8 @@ export interface Scanner {
   /** Starts the rear camera; `onCode` fires once per code shown, not once per video frame. */
   start(onCode: (text: string) => void): Promise<void>;
   stop(): Promise<void>;
+  /** The code in view counts again at its next sighting: the guard switched between entry and exit. */
+  forget(): void;
 }
 
 export interface ScannerOptions {
@@ -26,18 +28,27 @@ export function dedupeScans(
   { repeatAfterGoneMs = 2500, now = () => Date.now() }: ScannerOptions = {},
 ) {
   let last: { text: string; seenAt: number } | null = null;
-  return (text: string) => {
-    const t = now();
-    const repeat = last !== null && last.text === text && t - last.seenAt < repeatAfterGoneMs;
-    last = { text, seenAt: t };
-    if (!repeat) onCode(text);
-  };
+  return Object.assign(
+    (text: string) => {
+      const t = now();
+      const repeat = last !== null && last.text === text && t - last.seenAt < repeatAfterGoneMs;
+      last = { text, seenAt: t };
+      if (!repeat) onCode(text);
+    },
+    {
+      forget() {
+        last = null;
+      },
+    },
+  );
 }
 
 export function createCameraScanner(elementId: string, options: ScannerOptions = {}): Scanner {
   let reader: Html5Qrcode | null = null;
+  let decoded: ReturnType<typeof dedupeScans> | null = null;
   return {
     async start(onCode) {
+      decoded = dedupeScans(onCode, options);
       reader = new Html5Qrcode(elementId, { formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], verbose: false });
       await reader.start(
         { facingMode: 'environment' },
@@ -50,9 +61,12 @@ export function createCameraScanner(elementId: string, options: ScannerOptions =
           },
           disableFlip: true,
         },
-        dedupeScans(onCode, options),
+        decoded,
         () => undefined, // "no code in this frame" fires constantly; it is not an error
       );
+    },
+    forget() {
+      decoded?.forget();
     },
     async stop() {
       const r = reader;

@@ -52,7 +52,7 @@ export function GatePage() {
       ) : (
         <main class="kiosk-main">
           <div class="scan-col">
-            <ScannerView onCode={(text) => state.onScan(text)} />
+            <ScannerView onCode={(text) => state.onScan(text)} mode={state.exitMode.value ? 'exit' : 'entry'} />
             {state.exitMode.value && <p class="exit-banner">{t('scan.exitMode')}</p>}
           </div>
           <aside class="kiosk-side">
