@@ -227,4 +227,5 @@ export async function benchMembers() {
   }
 }
 
+// `npx tsx bench/members.ts` runs this one alone.
 if (process.argv[1]?.endsWith('members.ts')) await benchMembers();

@@ -4,6 +4,7 @@ import { benchOffice } from './office';
 import { benchDecision, benchScanToVerdict } from './kiosk';
 import { benchSignIn } from './signin';
 import { benchVisitPage } from './visit-page';
+import { benchMembers } from './members';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 await benchApi();
@@ -13,3 +14,4 @@ await benchOffice();
 await benchDecision();
 await benchScanToVerdict();
 await benchVisitPage();
+await benchMembers();

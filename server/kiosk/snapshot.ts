@@ -2,7 +2,6 @@ import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql }
 import {
   blockList,
   leaves,
-  memberCheckIns,
   members,
   changeCounter,
   type devices,
@@ -238,39 +237,30 @@ export function buildSnapshot(
  */
 export function snapshotMembers(db: Tx, now: Date, rules: Rules, sinceSeq: number | null): SnapshotMember[] {
   const day = campusDate(now, rules.timezone);
-  const rows = db
-    .select({
-      id: members.id,
-      number: members.number,
-      name: members.name,
-      type: members.type,
-      departmentId: members.departmentId,
-      resident: members.resident,
-      serial: members.credentialSerial,
-      deactivatedAt: members.deactivatedAt,
-    })
-    .from(members)
-    .where(
+  // One plain read (no row mapping: 30,000 rows of it cost the query builder about 100 ms), today's
+  // check-in answered by the primary key beside each row.
+  const rows = db.all<{
+    id: number;
+    number: string;
+    name: string;
+    type: SnapshotMember[3];
+    departmentId: number | null;
+    resident: 0 | 1;
+    serial: number;
+    active: 0 | 1;
+    checkedIn: 0 | 1;
+  }>(sql`
+    select m.id, m.number, m.name, m.type, m.department_id as departmentId, m.resident, m.credential_serial as serial,
+      m.deactivated_at is null as active,
+      exists (select 1 from member_check_ins c where c.member_id = m.id and c.day = ${day}) as checkedIn
+    from members m
+    where ${
       sinceSeq === null
-        ? isNull(members.deactivatedAt)
-        : or(
-            gt(members.changeSeq, sinceSeq),
-            sql`exists (select 1 from leaves l where l.member_id = ${members.id} and l.status = 'out')`,
-          ),
-    )
-    .all();
+        ? sql`m.deactivated_at is null`
+        : sql`m.change_seq > ${sinceSeq} or exists (select 1 from leaves l where l.member_id = m.id and l.status = 'out')`
+    }`);
   if (!rows.length) return [];
   const idSet = sinceSeq === null ? null : rows.map((r) => r.id);
-  const checkedIn = new Set(
-    db
-      .select({ id: memberCheckIns.memberId })
-      .from(memberCheckIns)
-      .where(
-        idSet ? and(eq(memberCheckIns.day, day), inArray(memberCheckIns.memberId, idSet)) : eq(memberCheckIns.day, day),
-      )
-      .all()
-      .map((r) => r.id),
-  );
   const areas = activeRiskAreas(db);
   const leavesBy = new Map<number, [number, string, string, 'approved' | 'out'][]>();
   const holds = new Set<number>();
@@ -310,8 +300,8 @@ export function snapshotMembers(db: Tx, now: Date, rules: Rules, sinceSeq: numbe
     m.departmentId,
     m.resident ? 1 : 0,
     m.serial,
-    m.deactivatedAt === null ? 1 : 0,
-    checkedIn.has(m.id) ? day : '',
+    m.active ? 1 : 0,
+    m.checkedIn ? day : '',
     holds.has(m.id) ? 1 : 0,
     leavesBy.get(m.id) ?? [],
   ]);
