@@ -14,6 +14,8 @@ export type DomainEvent =
   | { type: 'rules.changed'; version: number; level: string }
   /** An invitation was sent (or sent again) to the visitor it names: its `sends`-th sending. */
   | { type: 'invitation.sent'; invitationId: number; requestId: number; sends: number; at: Date }
+  /** A member filed a leave on their page: their department's approvers decide it. */
+  | { type: 'leave.filed'; leaveId: number; at: Date }
   /** A visitor asked, on their own page, for their data to be erased. */
   | { type: 'visitor.erasure_requested'; visitorId: number; requestId: number; at: Date }
   /** A request moved (filed, approved, rejected, sent back to review, asked for at a gate…): its history row. */

@@ -19,6 +19,7 @@ export const NOTIFICATION_EVENTS = [
   'device.offline',
   'emergency.requested',
   'reports.awaiting_signoff',
+  'leave.filed',
   'leave.overdue',
 ] as const;
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -26,7 +27,8 @@ export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
 /**
  * Who a notification can be for. People are reached by e-mail; `office` is also the office's own
  * robots (a robot channel without a department); `department` is the host department's robots;
- * `leave_approver` the counsellor or department head who approved a member's leave (谁批准谁负责).
+ * `leave_approver` the counsellor or department head who approved a member's leave (谁批准谁负责), or,
+ * for a leave still to decide, the approvers of the member's department.
  */
 export const AUDIENCES = [
   'office',
@@ -62,6 +64,7 @@ export const EVENT_SPECS: Record<NotificationEvent, EventSpec> = {
   'device.offline': { allowed: ['office'], defaults: ['office'] },
   'emergency.requested': { allowed: ['office'], defaults: ['office'] },
   'reports.awaiting_signoff': { allowed: ['office'], defaults: ['office'] },
+  'leave.filed': { allowed: ['leave_approver', 'department'], defaults: ['leave_approver'] },
   'leave.overdue': { allowed: ['office', 'leave_approver', 'department'], defaults: ['office', 'leave_approver'] },
 };
 

@@ -59,11 +59,12 @@ export const memberPageRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, keys } = c.get('deps');
+      const { db, clock, keys, events } = c.get('deps');
       const now = clock.now();
-      const page = db.transaction((tx) => {
+      const page = events.transact(db, (tx, happened) => {
         const m = memberByToken(tx, c.req.valid('param').token);
-        fileLeave(tx, m, c.req.valid('json'), now, currentRules(tx).rules);
+        const leave = fileLeave(tx, m, c.req.valid('json'), now, currentRules(tx).rules);
+        happened({ type: 'leave.filed', leaveId: leave.id, at: now });
         return pageOf(tx, m, now, keys);
       });
       return c.json(page, 200);

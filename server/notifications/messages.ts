@@ -65,6 +65,11 @@ const T: Record<Lang, Record<Key, Template>> = {
       body: '{time} 已通过{gate}核验（申请 #{requestId}）。请接洽人 {escortName} 到门口接人。',
       action: '查看申请',
     },
+    'leave.filed': {
+      title: '{member}（{number}）申请请假，待您审批',
+      body: '{from} 至 {to}，去向 {destination}。事由：{reason}',
+      action: '去审批',
+    },
     'leave.overdue': {
       title: '{member}（{number}）请假逾期未返校',
       body: '请假至 {time}，已逾期 {minutes} 分钟，尚未在校门销假（{gate}离校）。请联系本人并跟进。',
@@ -156,6 +161,11 @@ const T: Record<Lang, Record<Key, Template>> = {
       title: 'Visitor {visitor} is at {gate}',
       body: 'Checked at {gate} at {time} (request #{requestId}). {escortName}, please meet them at the gate.',
       action: 'Open the request',
+    },
+    'leave.filed': {
+      title: '{member} ({number}) asks for leave',
+      body: '{from} to {to}, to {destination}. Reason: {reason}',
+      action: 'Decide',
     },
     'leave.overdue': {
       title: '{member} ({number}) is overdue back from leave',

@@ -6,6 +6,7 @@ import { deriveAlerts } from '../alerts/store';
 import { currentRules } from '../rules/store';
 import type { DomainEvent } from '../events';
 import { visitorPage } from '../requests/store';
+import { regionName } from '../regions/data';
 import { visitors } from '../db/schema';
 import { eq } from 'drizzle-orm';
 import type Database from 'better-sqlite3';
@@ -23,6 +24,8 @@ import {
   officePeople,
   invitationNotice,
   overdueLeaveFacts,
+  filedLeaveFacts,
+  leaveApprovers,
   passFacts,
   requestNotice,
   routingRows,
@@ -48,6 +51,7 @@ const OFFICE_PAGE: Partial<Record<NotificationEvent, string>> = {
   'emergency.requested': '/admin/review',
   'escort.overdue': '/admin/live',
   'leave.overdue': '/admin/members',
+  'leave.filed': '/admin/leaves',
   'gate.fever': '/admin/live',
   'gate.block_list': '/admin/live',
   'gate.revoked_admit': '/admin/live',
@@ -100,6 +104,7 @@ function routingContext(tx: Tx, channels: ChannelRow[]) {
     smtp: channels.find((c) => c.kind === 'smtp'),
     office: once(() => officePeople(tx)),
     approvers: once((departmentId: number) => departmentApprovers(tx, departmentId)),
+    leaveApprovers: once((departmentId: number) => leaveApprovers(tx, departmentId)),
     user: once((userId: number | null) => userPerson(tx, userId)),
     address: once((email: string | null) => addressPerson(tx, email)),
   };
@@ -163,7 +168,15 @@ function deliveriesOf(ctx: RoutingContext, n: Notice): Delivery[] {
         mail(a, ctx.address(n.escortEmail ?? null), payload(null));
         break;
       case 'leave_approver':
-        mail(a, ctx.user(n.approverUserId ?? null), payload(OFFICE_PAGE[n.event] ?? null));
+        mail(
+          a,
+          n.approverUserId != null
+            ? ctx.user(n.approverUserId)
+            : n.departmentId !== null
+              ? ctx.leaveApprovers(n.departmentId)
+              : [],
+          payload(OFFICE_PAGE[n.event] ?? null),
+        );
         break;
       case 'department':
         if (n.departmentId !== null) robots(a, n.departmentId, payload(requestPage));
@@ -322,7 +335,8 @@ export function recordNotifications(tx: Tx, e: DomainEvent, now: Date, client: D
     e.type !== 'request.transition' &&
     e.type !== 'gate_events.synced' &&
     e.type !== 'invitation.sent' &&
-    e.type !== 'visitor.erasure_requested'
+    e.type !== 'visitor.erasure_requested' &&
+    e.type !== 'leave.filed'
   )
     return;
   const channels = activeChannelRows(tx);
@@ -335,7 +349,9 @@ export function recordNotifications(tx: Tx, e: DomainEvent, now: Date, client: D
         ? gateNotices(tx, e, tz)
         : e.type === 'invitation.sent'
           ? invitationNotices(tx, e)
-          : erasureNotices(tx, e, tz);
+          : e.type === 'leave.filed'
+            ? leaveNotices(tx, e, tz)
+            : erasureNotices(tx, e, tz);
   enqueueNotices(tx, client, channels, notices, now);
 }
 
@@ -394,6 +410,29 @@ function erasureNotices(tx: Tx, e: Extract<DomainEvent, { type: 'visitor.erasure
       requestId: facts.request.id,
       at: e.at,
       values: { ...visitValues(facts), visitor: maskName(v?.name ?? ''), time: time(e.at, tz) },
+    },
+  ];
+}
+
+/** A leave to decide: to the member's department's approvers, with when, where and why. */
+function leaveNotices(tx: Tx, e: Extract<DomainEvent, { type: 'leave.filed' }>, tz: string): Notice[] {
+  const f = filedLeaveFacts(tx, e.leaveId);
+  if (!f) return [];
+  return [
+    {
+      cause: `leave:${e.leaveId}`,
+      event: 'leave.filed',
+      departmentId: f.departmentId,
+      requestId: null,
+      at: e.at,
+      values: {
+        member: maskName(f.name),
+        number: f.number,
+        from: time(f.fromAt, tz),
+        to: time(f.toAt, tz),
+        destination: regionName(f.destination) ?? f.destination,
+        reason: f.reason,
+      },
     },
   ];
 }

@@ -128,6 +128,16 @@ export const departmentApprovers = (tx: Tx, departmentId: number) =>
       .all(),
   );
 
+/** The leave approvers (辅导员 / department heads) of a department. */
+export const leaveApprovers = (tx: Tx, departmentId: number) =>
+  people(
+    tx
+      .select({ email: users.email, locale: users.locale })
+      .from(users)
+      .where(and(eq(users.departmentId, departmentId), eq(users.role, 'approver'), isNull(users.disabledAt)))
+      .all(),
+  );
+
 export const userPerson = (tx: Tx, userId: number | null) =>
   userId === null
     ? []
@@ -411,6 +421,23 @@ export const overdueLeaveFacts = (db: Tx, leaveId: number) =>
       number: members.number,
       departmentId: members.departmentId,
       decidedByUserId: leaves.decidedByUserId,
+    })
+    .from(leaves)
+    .innerJoin(members, eq(members.id, leaves.memberId))
+    .where(eq(leaves.id, leaveId))
+    .get();
+
+/** A leave just filed, for its approvers' notice. */
+export const filedLeaveFacts = (db: Tx, leaveId: number) =>
+  db
+    .select({
+      name: members.name,
+      number: members.number,
+      departmentId: members.departmentId,
+      fromAt: leaves.fromAt,
+      toAt: leaves.toAt,
+      destination: leaves.destination,
+      reason: leaves.reason,
     })
     .from(leaves)
     .innerJoin(members, eq(members.id, leaves.memberId))

@@ -413,7 +413,7 @@ describe('at the gate', () => {
     expect(leaveOf(leave.id).status).toBe('returned');
   });
 
-  it('raises an overdue alert when a leave ends without a return, and mails the approver and the office', async () => {
+  it('tells the approver of a leave to decide; raises an overdue alert when it ends without a return, and mails the approver and the office', async () => {
     const smtp = await startSmtp();
     try {
       t = createTestApp({ now: '2026-11-21T01:00:00Z' });
@@ -437,6 +437,10 @@ describe('at the gate', () => {
         cookie: await t.signIn('approver'),
         body: { approve: true },
       });
+      // Filed: the department's approver is told, with when, where and why.
+      expect(
+        t.sqlite.prepare("select address, audience from notification_outbox where event = 'leave.filed'").all(),
+      ).toEqual([{ address: 'counsellor@example.edu', audience: 'leave_approver' }]);
       await sync(token, [
         memberEvent(1, 'member_exit', memberId('2023010101'), 'admit', '2026-11-21T01:05:00Z', { leave: true }),
       ]);

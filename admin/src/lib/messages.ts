@@ -764,6 +764,7 @@ const zh = {
   'rule.checkIn.temperature': '体温',
   'rule.checkIn.location': '所在地',
   'rule.checkIn.symptoms': '症状',
+  'notify.event.leave.filed': '师生请假待审批',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1546,5 +1547,6 @@ export const messages: Catalogue<MessageKey> = {
     'rule.checkIn.temperature': 'Temperature',
     'rule.checkIn.location': 'Where they are',
     'rule.checkIn.symptoms': 'Symptoms',
+    'notify.event.leave.filed': 'Leave to decide',
   },
 };
