@@ -1,5 +1,6 @@
 import { serve } from '@hono/node-server';
 import { createApp, ROOT_DIR } from './app';
+import { dirname, join } from 'node:path';
 import { migrateDatabase, openDatabase } from './db/open';
 import { bootstrapFirstAdmin } from './bootstrap';
 import { seedDemo, seedDemoMembers } from './demo/seed';
@@ -36,8 +37,11 @@ async function main() {
     busyTimeoutMs: config.SQLITE_BUSY_TIMEOUT_MS,
   });
   logger.info('database opened', { path: config.DATABASE_PATH, ...settings });
-  const schemaVersion = migrateDatabase(db);
-  logger.info('migrations applied', { schemaVersion });
+  // An upgrade copies the database first (data/backups/pre-migration-…): the way back if it goes wrong.
+  const { schemaVersion, backup } = migrateDatabase(db, {
+    backupDir: join(dirname(config.DATABASE_PATH), 'backups'),
+  });
+  logger.info('migrations applied', { schemaVersion, ...(backup ? { backupBeforeMigrating: backup } : {}) });
 
   ensureRulesAndTexts(db, config.CAMPUS_TIMEZONE);
   const idHashKey = loadIdHashKey(config);

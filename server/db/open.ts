@@ -69,10 +69,33 @@ export function openDatabase(path: string, { synchronous = 'FULL', busyTimeoutMs
   return { db, sqlite, settings };
 }
 
-/** Applies committed migrations synchronously; returns the schema version (migrations applied). */
-export function migrateDatabase(db: Db): number {
+/**
+ * Applies committed migrations synchronously; returns the schema version (migrations applied).
+ * Refuses a database newer than this release (a rollback must restore a backup, not run old code on
+ * new tables). With `backupDir`, a database about to be migrated is first copied there (`VACUUM
+ * INTO`, consistent): `pre-migration-v<from>-<time>.db`, the way back if the upgrade goes wrong.
+ */
+export function migrateDatabase(
+  db: Db,
+  { backupDir = null, now = new Date() }: { backupDir?: string | null; now?: Date } = {},
+): { schemaVersion: number; backup: string | null } {
+  const known = expectedSchemaVersion();
+  const hasTable = db.$client
+    .prepare("select 1 from sqlite_master where type = 'table' and name = '__drizzle_migrations'")
+    .get();
+  const from = hasTable ? schemaVersion(db) : 0;
+  if (from > known)
+    throw new Error(
+      `The database's schema version ${from} is newer than this release's ${known}: run the release that made it, or restore a backup taken before the upgrade`,
+    );
+  let backup: string | null = null;
+  if (backupDir && from > 0 && from < known) {
+    mkdirSync(backupDir, { recursive: true });
+    backup = join(backupDir, `pre-migration-v${from}-${now.toISOString().replace(/[:.]/g, '-')}.db`);
+    db.$client.prepare('vacuum into ?').run(backup);
+  }
   migrate(db, { migrationsFolder: MIGRATIONS_FOLDER });
-  return schemaVersion(db);
+  return { schemaVersion: schemaVersion(db), backup };
 }
 
 /** The cheapest read that proves the database answers: the health probe's. */

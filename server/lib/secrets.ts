@@ -10,7 +10,7 @@ import type { Config } from '../env';
  */
 export function loadIdHashKey(config: Config): Buffer {
   if (config.ID_HASH_KEY) return Buffer.from(config.ID_HASH_KEY, 'hex');
-  const file = config.ID_HASH_KEY_FILE ?? join(dirname(config.DATABASE_PATH), 'id-hash.key');
+  const file = idHashKeyFile(config)!;
   if (existsSync(file)) {
     const hex = readFileSync(file, 'utf8').trim();
     if (!/^[0-9a-f]{64}$/i.test(hex)) throw new Error(`${file} does not hold a 64-hex-character key`);
@@ -21,6 +21,10 @@ export function loadIdHashKey(config: Config): Buffer {
   writeFileSync(file, `${key.toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
   return key;
 }
+
+/** Where the key file is (null when the key comes from the environment instead). */
+export const idHashKeyFile = (config: Config) =>
+  config.ID_HASH_KEY ? null : (config.ID_HASH_KEY_FILE ?? join(dirname(config.DATABASE_PATH), 'id-hash.key'));
 
 /** HMAC-SHA-256 of type and normalised number: equal documents give equal hashes, nothing else leaks. */
 export const idHash = (key: Buffer, idType: string, idNumber: string) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { afterEach, describe, expect, it } from 'vitest';
-import { MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../../server/db/open';
+import { expectedSchemaVersion, MIGRATIONS_FOLDER, migrateDatabase, openDatabase } from '../../../server/db/open';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -64,6 +64,41 @@ describe('migration 0008 (change counter, visitors’ links)', () => {
     expect(sqlite.prepare('select seq, key from snapshot_tombstones').all()).toEqual([
       { seq: highest + 1, key: '00000000000000a2' },
     ]);
+    sqlite.close();
+  });
+});
+
+describe('upgrades (issue 17)', () => {
+  it('copies the database before migrating it, and the copy opens at the old schema version', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-upgrade-'));
+    dirs.push(dir);
+    const { db, sqlite } = openDatabase(join(dir, 'old.db'));
+    migrate(db, { migrationsFolder: migrationsUpTo(15) });
+    sqlite.exec("insert into campuses (id, name) values (1, '测试校区')");
+    const { schemaVersion, backup } = migrateDatabase(db, {
+      backupDir: join(dir, 'backups'),
+      now: new Date('2026-11-29T10:00:00Z'),
+    });
+    expect(schemaVersion).toBe(expectedSchemaVersion());
+    expect(backup).toBe(join(dir, 'backups', 'pre-migration-v16-2026-11-29T10-00-00-000Z.db'));
+    const copy = openDatabase(backup!);
+    expect(copy.sqlite.prepare('select count(*) n from __drizzle_migrations').get()).toEqual({ n: 16 });
+    expect(copy.sqlite.prepare('select name from campuses').get()).toEqual({ name: '测试校区' });
+    copy.sqlite.close();
+    // Up to date: no copy on the next start.
+    expect(migrateDatabase(db, { backupDir: join(dir, 'backups') }).backup).toBeNull();
+    sqlite.close();
+  });
+
+  it('refuses to start on a database newer than the release', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-upgrade-'));
+    dirs.push(dir);
+    const { db, sqlite } = openDatabase(join(dir, 'new.db'));
+    migrateDatabase(db);
+    sqlite
+      .prepare("insert into __drizzle_migrations (hash, created_at) values ('from-a-later-release', ?)")
+      .run(Date.now());
+    expect(() => migrateDatabase(db)).toThrow(/newer than this release/);
     sqlite.close();
   });
 });
