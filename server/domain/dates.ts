@@ -40,6 +40,34 @@ export function wallClock(at: Date, tz: string) {
 
 export const campusDate = (at: Date, tz: string): IsoDate => wallClock(at, tz).date;
 
+const textFormatters = new Map<string, Intl.DateTimeFormat>();
+/**
+ * An instant as people read it: in the campus's zone with the zone named (GMT+8), never the
+ * device's zone silently. `time`: the time of day only (seconds with `seconds`).
+ */
+export function campusTimeText(
+  at: string | Date,
+  tz: string,
+  lang: 'zh' | 'en',
+  { time = false, seconds = false }: { time?: boolean; seconds?: boolean } = {},
+): string {
+  const key = `${tz}|${lang}|${time}|${seconds}`;
+  let f = textFormatters.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
+      timeZone: tz,
+      // dateStyle cannot be combined with timeZoneName: the fields one by one.
+      ...(time ? {} : { year: 'numeric', month: 'short', day: 'numeric' }),
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(seconds ? { second: '2-digit' } : {}),
+      timeZoneName: 'short',
+    });
+    textFormatters.set(key, f);
+  }
+  return f.format(typeof at === 'string' ? new Date(at) : at);
+}
+
 export function addDays(date: IsoDate, days: number): IsoDate {
   const d = new Date(`${date}T00:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);

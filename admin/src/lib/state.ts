@@ -3,6 +3,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
+import { campusTimeText } from '../../../server/domain/dates';
 import { api, ApiFailure, ok } from './api';
 import { messages, type MessageKey } from './messages';
 
@@ -18,6 +19,8 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
   /** undefined: not known yet; null: signed out. */
   const me = signal<Me | null | undefined>(undefined);
   const t = computed(() => translator(messages, lang.value));
+  /** The campus's time zone (the rules'): every time on screen is shown in it, named. */
+  const timezone = signal('Asia/Shanghai');
 
   return {
     lang,
@@ -31,6 +34,9 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
     async refreshMe() {
       try {
         me.value = await fetchMe();
+        // Shown times fall back to the rules' default zone until the campus's is known.
+        const rules = await ok(api.rules.$get()).catch(() => null);
+        if (rules) timezone.value = rules.rules.timezone;
       } catch (err) {
         if (err instanceof ApiFailure && err.status === 401) me.value = null;
         else throw err;
@@ -39,6 +45,11 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
     async logout() {
       await ok(api.auth.logout.$post());
       me.value = null;
+    },
+    timezone,
+    /** An instant in the campus's zone, the zone named (server/domain/dates.ts campusTimeText). */
+    at(iso: string | null | undefined, options?: { time?: boolean; seconds?: boolean }): string {
+      return iso ? campusTimeText(iso, timezone.value, lang.value, options) : '—';
     },
     /** A gate's, department's or campus's name in the reader's language (its English name in English, if it has one). */
     nameOf(x: { name: string; nameEn?: string | null }): string {

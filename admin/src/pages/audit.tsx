@@ -62,7 +62,7 @@ export function AuditPage() {
         <tbody>
           {list.items.map((r) => (
             <tr key={r.id}>
-              <td>{new Date(r.at).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en')}</td>
+              <td>{state.at(r.at)}</td>
               <td>{r.actorLabel}</td>
               <td>{r.action}</td>
               <td>

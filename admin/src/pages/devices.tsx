@@ -46,8 +46,7 @@ export function DevicesPage() {
       await ok(api.devices[':id'].resync.$post({ param: { id: String(id) } }));
       devices.reload();
     });
-  const when = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
+  const when = (iso: string | null) => state.at(iso);
   return (
     <section class="card">
       <h1>{t('devices.title')}</h1>
@@ -74,7 +73,7 @@ export function DevicesPage() {
         <p class="ok enroll-code" role="status">
           {t('devices.code')} <strong data-testid="enroll-code">{code.code}</strong> ·{' '}
           {t('devices.expires', {
-            time: new Date(code.expiresAt).toLocaleTimeString(state.lang.value === 'zh' ? 'zh-CN' : 'en'),
+            time: state.at(code.expiresAt, { time: true }),
           })}
         </p>
       )}

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../components/form';
 import { Tabs } from '../components/tabs';
 import { api, ok } from '../lib/api';
-import { usePaged, useAction, useResource } from '../lib/use-resource';
+import { usePaged, useAction } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 
 const STATUSES = ['pending', 'approved', 'out', 'overdue', 'decided'] as const;
@@ -25,20 +25,7 @@ export function LeavesPage() {
   );
   const action = useAction();
   const [notes, setNotes] = useState<Record<number, string>>({});
-  // Campus time, the zone named: never the browser's zone silently.
-  const rules = useResource(() => ok(api.rules.$get()));
-  const tz = rules.data?.rules.timezone ?? 'Asia/Shanghai';
-  const at = (iso: string | null) =>
-    iso
-      ? new Intl.DateTimeFormat(en ? 'en-GB' : 'zh-CN', {
-          timeZone: tz,
-          month: 'short',
-          day: 'numeric',
-          hour: '2-digit',
-          minute: '2-digit',
-          timeZoneName: 'short',
-        }).format(new Date(iso))
-      : '—';
+  const at = (iso: string | null) => state.at(iso);
   const decide = (id: number, approve: boolean) =>
     void action
       .run(() =>

@@ -16,12 +16,7 @@ export function LivePage() {
   const [notes, setNotes] = useState<Record<string, string>>({});
   const action = useAction();
   useEffect(() => openLiveStream({ onWall: setWall, onConnection: setConnected }), []);
-  const time = (iso: string) =>
-    new Date(iso).toLocaleTimeString(lang === 'zh' ? 'zh-CN' : 'en', {
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    });
+  const time = (iso: string) => state.at(iso, { time: true, seconds: true });
   const reason = (r: string) => t(`group.${refusalGroup(r)}` as MessageKey);
   const ack = (key: string) =>
     void action.run(() => ok(api.alerts.ack.$post({ json: { key, note: notes[key] || null } })));

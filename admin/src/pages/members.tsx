@@ -222,8 +222,7 @@ function ExitPermit({ memberId, onDone }: { memberId: number; onDone: () => void
   const [to, setTo] = useState('');
   const [destination, setDestination] = useState('');
   const [why, setWhy] = useState('');
-  const rules = useResource(() => ok(api.rules.$get()));
-  const tz = rules.data?.rules.timezone ?? 'Asia/Shanghai';
+  const tz = state.timezone.value;
   return (
     <form
       class="inline-form"

@@ -299,7 +299,7 @@ function ChannelsTab() {
       setSecret({ secret: r.secret, until: r.previousSecretUntil });
       channels.reload();
     });
-  const when = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
+  const when = (iso: string) => state.at(iso);
   const data = channels.data;
   return (
     <>
@@ -522,8 +522,7 @@ function DeliveriesTab() {
       await ok(api.notifications.deliveries[':id'].resend.$post({ param: { id: String(id) } }));
       list.reload();
     });
-  const when = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
+  const when = (iso: string | null) => state.at(iso);
   const rows = list.items;
   // While something waits to be sent, the log looks again every few seconds: a re-send shows its outcome.
   const waiting = rows.some((d) => d.status === 'pending');

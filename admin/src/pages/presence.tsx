@@ -12,7 +12,7 @@ export function PresencePage() {
   const rows = useResource(() => ok(api.presence.$get()));
   // Who is inside changes with every sync: the list follows the office's live stream.
   useEffect(() => openLiveStream({ onWall: () => rows.reload() }), []);
-  const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
+  const at = (iso: string) => state.at(iso);
   const sorted = [...(rows.data ?? [])].sort((a, b) => Number(b.overstay) - Number(a.overstay));
   return (
     <section class="card">

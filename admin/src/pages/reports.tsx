@@ -79,7 +79,7 @@ export function ReportsPage() {
   );
   const action = useAction();
   const rows: Report[] = list.data?.items ?? [];
-  const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
+  const at = (iso: string) => state.at(iso);
   const scopeName = (r: Report) => (r.scope === 'campus' ? t('reports.campus') : r.gateName);
   const signOff = (id: number) =>
     void action.run(async () => {

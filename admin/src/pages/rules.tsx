@@ -224,7 +224,7 @@ export function RulesPage() {
           <ul>
             {history.items.map((h) => (
               <li key={h.version}>
-                v{h.version} · {new Date(h.at).toLocaleString()} · {h.actor} · {h.reason}
+                v{h.version} · {state.at(h.at)} · {h.actor} · {h.reason}
               </li>
             ))}
           </ul>

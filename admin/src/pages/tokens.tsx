@@ -38,8 +38,7 @@ export function TokensPage() {
       await ok(api.tokens[':id'].$delete({ param: { id: String(id) } }));
       tokens.reload();
     });
-  const when = (iso: string | null) =>
-    iso ? new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en') : '—';
+  const when = (iso: string | null) => state.at(iso);
   return (
     <section class="card">
       <h1>{t('tokens.title')}</h1>

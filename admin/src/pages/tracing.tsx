@@ -22,7 +22,7 @@ export function TracingPage() {
   const [form, setForm] = useState({ from: '', to: '', gateId: '', visitorId: '', reason: '' });
   const [result, setResult] = useState<{ passages?: Passage[]; stays?: Stay[]; others?: Stay[] } | null>(null);
   const action = useAction();
-  const at = (iso: string) => new Date(iso).toLocaleString(state.lang.value === 'zh' ? 'zh-CN' : 'en');
+  const at = (iso: string) => state.at(iso);
   const query = {
     from: toInstant(form.from),
     to: toInstant(form.to),

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { instantAt } from '../../../server/domain/dates';
+import { campusTimeText, instantAt } from '../../../server/domain/dates';
 import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { maskName } from '../../../server/domain/names';
@@ -38,18 +38,7 @@ const cacheKey = (token: string) => `gatehouse.visit.${token}`;
 const ID_TYPES = ['resident_id', 'passport', 'hk_macau_permit', 'taiwan_permit', 'other'] as const;
 
 /** A time in the campus's zone, with the zone named: never the phone's zone silently. */
-export function campusTime(iso: string, tz: string, lang: Lang) {
-  return new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
-    timeZone: tz,
-    // dateStyle cannot be combined with timeZoneName: the fields one by one.
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZoneName: 'short',
-  }).format(new Date(iso));
-}
+export const campusTime = (iso: string, tz: string, lang: Lang) => campusTimeText(iso, tz, lang);
 
 /** The visitor's one page: their invitation, their own declaration, then their pass (server/visit/store.ts). */
 export function VisitApp({ token }: { token: string }) {

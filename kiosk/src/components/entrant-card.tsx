@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { TEMPERATURE_METHODS, type TemperatureMethod } from '../../../server/domain/admission';
 import { Keypad } from './keypad';
+import { campusTimeText } from '../../../server/domain/dates';
 import { useAppState, type Entrant } from '../lib/state';
 
 const QUICK_READINGS = [36.0, 36.1, 36.2, 36.3, 36.4, 36.5, 36.6, 36.7, 36.8, 36.9, 37.0];
@@ -170,7 +171,13 @@ export function EntrantCard({ e }: { e: Entrant }) {
           <h2>
             {t('step.test', {
               hours: policy?.nucleicTest.hours ?? 48,
-              at: r?.visitor.testTakenAt ? new Date(r.visitor.testTakenAt).toLocaleString(en ? 'en' : 'zh-CN') : '—',
+              at: r?.visitor.testTakenAt
+                ? campusTimeText(
+                    r.visitor.testTakenAt,
+                    state.snapshot.value?.rules.rules.timezone ?? 'Asia/Shanghai',
+                    state.lang.value,
+                  )
+                : '—',
             })}
           </h2>
           <div class="row3">
