@@ -43,15 +43,16 @@ export const campusDate = (at: Date, tz: string): IsoDate => wallClock(at, tz).d
 const textFormatters = new Map<string, Intl.DateTimeFormat>();
 /**
  * An instant as people read it: in the campus's zone with the zone named (GMT+8), never the
- * device's zone silently. `time`: the time of day only (seconds with `seconds`).
+ * device's zone silently. `time`: the time of day only (seconds with `seconds`); `zone: false` for
+ * a list whose heading names the zone once (campusZoneName).
  */
 export function campusTimeText(
   at: string | Date,
   tz: string,
   lang: 'zh' | 'en',
-  { time = false, seconds = false }: { time?: boolean; seconds?: boolean } = {},
+  { time = false, seconds = false, zone = true }: { time?: boolean; seconds?: boolean; zone?: boolean } = {},
 ): string {
-  const key = `${tz}|${lang}|${time}|${seconds}`;
+  const key = `${tz}|${lang}|${time}|${seconds}|${zone}`;
   let f = textFormatters.get(key);
   if (!f) {
     f = new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', {
@@ -61,7 +62,7 @@ export function campusTimeText(
       hour: '2-digit',
       minute: '2-digit',
       ...(seconds ? { second: '2-digit' } : {}),
-      timeZoneName: 'short',
+      ...(zone ? { timeZoneName: 'short' } : {}),
     });
     textFormatters.set(key, f);
   }
@@ -108,3 +109,9 @@ export function isTimeZone(tz: string): boolean {
     return false;
   }
 }
+
+/** The campus zone's short name as `campusTimeText` writes it (GMT+8), for a heading over a list of times. */
+export const campusZoneName = (tz: string, lang: 'zh' | 'en') =>
+  new Intl.DateTimeFormat(lang === 'zh' ? 'zh-CN' : 'en-GB', { timeZone: tz, timeZoneName: 'short' })
+    .formatToParts(new Date())
+    .find((p) => p.type === 'timeZoneName')?.value ?? tz;

@@ -3,7 +3,7 @@ import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
 import { isLang, translator, type Lang } from '../../../server/domain/i18n';
 import { failureText } from '../../../server/domain/api-result';
-import { campusTimeText } from '../../../server/domain/dates';
+import { campusTimeText, campusZoneName } from '../../../server/domain/dates';
 import { api, ApiFailure, ok } from './api';
 import { messages, type MessageKey } from './messages';
 
@@ -48,9 +48,11 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
     },
     timezone,
     /** An instant in the campus's zone, the zone named (server/domain/dates.ts campusTimeText). */
-    at(iso: string | null | undefined, options?: { time?: boolean; seconds?: boolean }): string {
+    at(iso: string | null | undefined, options?: { time?: boolean; seconds?: boolean; zone?: boolean }): string {
       return iso ? campusTimeText(iso, timezone.value, lang.value, options) : '—';
     },
+    /** The campus zone's name (GMT+8), for a heading over times shown without it. */
+    zoneName: () => campusZoneName(timezone.value, lang.value),
     /** A gate's, department's or campus's name in the reader's language (its English name in English, if it has one). */
     nameOf(x: { name: string; nameEn?: string | null }): string {
       return lang.value === 'en' && x.nameEn ? x.nameEn : x.name;

@@ -16,7 +16,8 @@ export function LivePage() {
   const [notes, setNotes] = useState<Record<string, string>>({});
   const action = useAction();
   useEffect(() => openLiveStream({ onWall: setWall, onConnection: setConnected }), []);
-  const time = (iso: string) => state.at(iso, { time: true, seconds: true });
+  // The wall's lists name the campus zone once, in their heading.
+  const time = (iso: string) => state.at(iso, { time: true, seconds: true, zone: false });
   const reason = (r: string) => t(`group.${refusalGroup(r)}` as MessageKey);
   const ack = (key: string) =>
     void action.run(() => ok(api.alerts.ack.$post({ json: { key, note: notes[key] || null } })));
@@ -99,7 +100,9 @@ export function LivePage() {
               {t('live.perMinute', { n: g.perMinute })} ·{' '}
               {g.medianSeconds === null ? t('live.medianNone') : t('live.median', { s: Math.round(g.medianSeconds) })}
             </p>
-            <h3>{t('live.latest')}</h3>
+            <h3>
+              {t('live.latest')} ({state.zoneName()})
+            </h3>
             <ul class="latest">
               {g.latest.map((e) => (
                 <li key={e.id} data-event={e.id} class={e.type === 'exit' ? 'exit' : `verdict-${e.verdict}`}>
@@ -137,7 +140,9 @@ export function LivePage() {
         ))}
       </div>
       <section class="card">
-        <h2>{t('live.alerts')}</h2>
+        <h2>
+          {t('live.alerts')} ({state.zoneName()})
+        </h2>
         {wall && wall.alerts.length === 0 && <p class="hint">{t('live.noAlerts')}</p>}
         {openKeys.length > 1 && (
           <div class="inline-form" data-testid="bulk-ack">
