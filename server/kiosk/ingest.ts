@@ -2,11 +2,12 @@ import type Database from 'better-sqlite3';
 import { decideAdmission, feverRetested, type AdmissionInput } from '../domain/admission';
 import { passMismatchOf, recordedPassVerdict, type PassMismatch, type PassRecord } from '../domain/pass';
 import { entrantOfRequest, type EntrantType } from '../domain/policy';
-import { parseStoredRules, type Rules } from '../domain/rules';
+import { parseStoredRules, type RiskArea, type Rules } from '../domain/rules';
 import { boundedJson } from '../lib/bounded-json';
 import { issuesFromZod } from '../lib/errors';
 import { GateEventSchema, type GateEvent } from './schemas';
 import { applyMemberPassage, escortCheckOf, memberFactsAt } from '../members/gate';
+import { activeRiskAreas } from '../risk-areas/store';
 import type { devices } from '../db/schema';
 import type { Db, Tx } from '../db/open';
 
@@ -172,6 +173,8 @@ export function ingestEvents(
       }
     }
     let batchChange: number | null = null;
+    // The risk-area list, read once for a batch's member passages (a hold is judged against it).
+    let areas: RiskArea[] | undefined;
     for (const e of parsed) {
       // Event ids are UUIDs: the same one in capitals is the same event (answered as the tablet wrote it).
       const sentId = e.id;
@@ -192,7 +195,10 @@ export function ingestEvents(
         // as the server's rows had them at the event's time; the pass is the tablet's check of the
         // signature and live code, unless the server knows the member was not active then.
         const rules = rulesAt(e.ruleVersion);
-        const known = memberId !== null && rules ? memberFactsAt(db, memberId, new Date(at), rules) : null;
+        const known =
+          memberId !== null && rules
+            ? memberFactsAt(db, memberId, new Date(at), rules, (areas ??= activeRiskAreas(db)))
+            : null;
         if (!rules) serverVerdict = 'unknown_rules';
         else {
           const t = e.input;

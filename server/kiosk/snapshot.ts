@@ -1,4 +1,4 @@
-import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import {
   blockList,
   leaves,
@@ -264,31 +264,22 @@ export function snapshotMembers(db: Tx, now: Date, rules: Rules, sinceSeq: numbe
   const areas = activeRiskAreas(db);
   const leavesBy = new Map<number, [number, string, string, 'approved' | 'out'][]>();
   const holds = new Set<number>();
+  // Approved leaves not long over, and every out leave however old (its member is still out, maybe held).
   for (const l of db
     .select()
     .from(leaves)
     .where(
       and(
-        inArray(leaves.status, ['approved', 'out']),
-        gte(leaves.toAt, new Date(now.getTime() - 2 * DAY)),
+        or(
+          and(eq(leaves.status, 'approved'), gte(leaves.toAt, new Date(now.getTime() - 2 * DAY))),
+          eq(leaves.status, 'out'),
+        ),
         idSet ? inArray(leaves.memberId, idSet) : undefined,
       ),
     )
     .all()) {
     const list = leavesBy.get(l.memberId) ?? [];
     list.push([l.id, l.fromAt.toISOString(), l.toAt.toISOString(), l.status as 'approved' | 'out']);
-    leavesBy.set(l.memberId, list);
-    if (leaveHolds(l, areas, rules.timezone)) holds.add(l.memberId);
-  }
-  // An out leave older than two days still holds its member and keeps them out: always sent.
-  for (const l of db
-    .select()
-    .from(leaves)
-    .where(and(eq(leaves.status, 'out'), lt(leaves.toAt, new Date(now.getTime() - 2 * DAY))))
-    .all()) {
-    if (idSet && !idSet.includes(l.memberId)) continue;
-    const list = leavesBy.get(l.memberId) ?? [];
-    list.push([l.id, l.fromAt.toISOString(), l.toAt.toISOString(), 'out']);
     leavesBy.set(l.memberId, list);
     if (leaveHolds(l, areas, rules.timezone)) holds.add(l.memberId);
   }

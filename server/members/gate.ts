@@ -4,17 +4,16 @@ import { campusDate } from '../domain/dates';
 import type { AdmissionInput } from '../domain/admission';
 import { entrantOfMember } from '../domain/member';
 import { normalizePhone } from '../domain/names';
-import type { Rules } from '../domain/rules';
-import { activeRiskAreas } from '../risk-areas/store';
+import type { RiskArea, Rules } from '../domain/rules';
 import { leaveHolds } from './store';
 import type { Tx } from '../db/open';
 
 /**
  * What the server's own rows say of a member at the moment of a gate event: never the tablet's
  * word. Active then, whether an approved leave covered the moment, today's check-in (campus day of
- * the event), a hold after a risk area.
+ * the event), a hold after a risk area (against `areas`, read once per synced batch).
  */
-export function memberFactsAt(tx: Tx, memberId: number, at: Date, rules: Rules) {
+export function memberFactsAt(tx: Tx, memberId: number, at: Date, rules: Rules, areas: RiskArea[]) {
   const m = tx.select().from(members).where(eq(members.id, memberId)).get();
   if (!m) return null;
   const active = m.deactivatedAt === null || m.deactivatedAt > at;
@@ -42,7 +41,6 @@ export function memberFactsAt(tx: Tx, memberId: number, at: Date, rules: Rules) 
     .from(leaves)
     .where(and(eq(leaves.memberId, memberId), eq(leaves.status, 'out')))
     .all();
-  const areas = activeRiskAreas(tx);
   return {
     member: m,
     active,

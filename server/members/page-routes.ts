@@ -3,13 +3,11 @@ import { searchRegions } from '../regions/data';
 import { RegionHitSchema, RegionQuerySchema } from '../visit/schemas';
 import { ErrorBodySchema } from '../lib/errors';
 import { createRouter, errorContent, jsonBody, jsonContent } from '../lib/router';
-import { limited, visitRateLimit } from '../visit/routes';
+import { limited, unknownLink, visitRateLimit } from '../visit/routes';
 import { currentRules } from '../rules/store';
 import { IdParamSchema } from '../lib/schemas';
 import { CheckInInputSchema, LeaveInputSchema, MemberPageSchema, MemberTokenParam } from './schemas';
 import { cancelLeave, checkIn, fileLeave, memberByToken, memberPageView as pageOf } from './store';
-
-const unknownLink = { 404: jsonContent(ErrorBodySchema, 'No such link (or it was re-issued)') };
 
 /** The member's own phone page (`/m/<token>`): no sign-in, the unguessable link is the credential. */
 export const memberPageRoutes = createRouter()

@@ -33,7 +33,7 @@ export const visitRateLimit = createMiddleware<AppEnv>(async (c, next) => {
 });
 
 export const limited = { 429: errorContent('Too many requests from this address; see Retry-After', 'rate_limited') };
-const unknownLink = { 404: jsonContent(ErrorBodySchema, 'No such link (or it was re-issued)') };
+export const unknownLink = { 404: jsonContent(ErrorBodySchema, 'No such link (or it was re-issued)') };
 
 export const visitRoutes = createRouter()
   .openapi(

@@ -37,9 +37,6 @@ export function drawQr(target: HTMLCanvasElement, text: string) {
 const cacheKey = (token: string) => `gatehouse.visit.${token}`;
 const ID_TYPES = ['resident_id', 'passport', 'hk_macau_permit', 'taiwan_permit', 'other'] as const;
 
-/** A time in the campus's zone, with the zone named: never the phone's zone silently. */
-export const campusTime = (iso: string, tz: string, lang: Lang) => campusTimeText(iso, tz, lang);
-
 /** The visitor's one page: their invitation, their own declaration, then their pass (server/visit/store.ts). */
 export function VisitApp({ token }: { token: string }) {
   const [stage, setStage] = useState<VisitPage['stage'] | null>(null);
@@ -139,7 +136,7 @@ function Stage({
           {page.declaration.commitment && (
             <p>
               {t('declared.signed', {
-                at: campusTime(page.declaration.commitment.signedAt, page.visit.timezone, lang),
+                at: campusTimeText(page.declaration.commitment.signedAt, page.visit.timezone, lang),
                 name: page.declaration.commitment.signedName,
                 version: page.declaration.commitment.version,
               })}
@@ -733,7 +730,7 @@ function PassView({
       )}
       {pass.status === 'valid' && notYet && (
         <p class="note big" role="status" data-testid="not-yet">
-          {t('pass.notYet', { from: campusTime(pass.validFrom, page.visit.timezone, lang), gates })}
+          {t('pass.notYet', { from: campusTimeText(pass.validFrom, page.visit.timezone, lang), gates })}
         </p>
       )}
       {live && (
@@ -816,7 +813,7 @@ function Erasure({
   if (e.requestedAt)
     return (
       <p class="note" data-testid="erasure-requested">
-        {t('erase.requested', { at: campusTime(e.requestedAt, page.visit.timezone, lang), date: e.eraseBy })}
+        {t('erase.requested', { at: campusTimeText(e.requestedAt, page.visit.timezone, lang), date: e.eraseBy })}
       </p>
     );
   if (!e.allowed) return null;

@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { instantAt } from '../../../server/domain/dates';
+import { campusTimeText, instantAt } from '../../../server/domain/dates';
 import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { SYMPTOMS } from '../../../server/domain/member';
-import { campusTime, Countdown, drawQr, RegionSearch } from './app';
+import { Countdown, drawQr, RegionSearch } from './app';
 import { errorText, Frame, useCachedPage, useLang, type T } from './frame';
 import { memberApi, VisitError, type MemberPage } from './api';
 
@@ -42,6 +42,25 @@ export function MemberApp({ token }: { token: string }) {
       )}
     </Frame>
   );
+}
+
+/**
+ * A write from the member's page: busy while it runs, the server's answer becomes the page, its
+ * error stays for the form, and a field the server named is marked.
+ */
+function usePageAction(t: T, onSaved: (p: MemberPage) => void) {
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const act = (p: Promise<MemberPage>) => {
+    setBusy(true);
+    p.then((next) => {
+      setError(null);
+      onSaved(next);
+    }, setError).finally(() => setBusy(false));
+  };
+  const issue = (field: string) =>
+    error instanceof VisitError && error.issues.some((i) => i.path[0] === field) ? t('member.required') : null;
+  return { busy, error, act, issue };
 }
 
 function Credential({ page, t, lang }: { page: MemberPage; t: T; lang: Lang }) {
@@ -114,32 +133,24 @@ function CheckIn({
   const [temperature, setTemperature] = useState('');
   const [location, setLocation] = useState<{ code: string; label: string } | null>(null);
   const [symptoms, setSymptoms] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, act, issue: missing } = usePageAction(t, onSaved);
   const asks = new Set(c.fields);
   const submit = (ev: Event) => {
     ev.preventDefault();
-    setBusy(true);
-    memberApi
-      .checkIn(token, {
+    act(
+      memberApi.checkIn(token, {
         ...(asks.has('temperature') ? { temperature: temperature ? Number(temperature) : null } : {}),
         ...(asks.has('location') ? { location: location?.code ?? null } : {}),
         ...(asks.has('symptoms') ? { symptoms: symptoms as (typeof SYMPTOMS)[number][] } : {}),
-      })
-      .then((p) => {
-        setError(null);
-        onSaved(p);
-      }, setError)
-      .finally(() => setBusy(false));
+      }),
+    );
   };
-  const missing = (field: string) =>
-    error instanceof VisitError && error.issues.some((i) => i.path[0] === field) ? t('member.required') : null;
   return (
     <section class="box check-in" data-done={c.done}>
       <h2>{t('member.checkIn', { day: c.day })}</h2>
       {c.done ? (
         <p class="note ok" data-testid="checked-in">
-          {t('member.checkedIn', { at: campusTime(c.at!, page.campusTimezone, lang) })}
+          {t('member.checkedIn', { at: campusTimeText(c.at!, page.campusTimezone, lang) })}
         </p>
       ) : (
         <>
@@ -225,23 +236,15 @@ function Leaves({
   const [to, setTo] = useState('');
   const [destination, setDestination] = useState<{ code: string; label: string } | null>(null);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, act, issue } = usePageAction(t, (next) => {
+    onSaved(next);
+    setReason('');
+  });
   const open = page.leaves.some((l) => l.status === 'pending' || l.status === 'approved' || l.status === 'out');
-  const at = (iso: string) => campusTime(iso, tz, lang);
+  const at = (iso: string) => campusTimeText(iso, tz, lang);
   // A campus wall-clock time typed on the phone, in the campus's zone whatever the phone's.
   const instant = (local: string) =>
     local ? instantAt(local.slice(0, 10), local.slice(11, 16), tz).toISOString() : '';
-  const act = (p: Promise<MemberPage>) => {
-    setBusy(true);
-    p.then((next) => {
-      setError(null);
-      onSaved(next);
-      setReason('');
-    }, setError).finally(() => setBusy(false));
-  };
-  const issue = (field: string) =>
-    error instanceof VisitError && error.issues.some((i) => i.path[0] === field) ? t('member.required') : null;
   return (
     <section class="box leaves">
       <h2>{t('member.leaves')}</h2>

@@ -84,6 +84,12 @@ export interface Entrant {
 /** After a verdict, the same pass still held to the camera is not a new entrant for this long. */
 const SAME_PASS_GRACE_MS = 20_000;
 
+/** The snapshot's signing keys as a verifier takes them (passes and members' credentials alike). */
+const keysOf = (snap: Snapshot) => ({
+  publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
+  keyAcceptUntil: new Map(snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : []))),
+});
+
 export interface EntrantDeps {
   snapshot: Signal<Snapshot | null>;
   uses: LocalUses;
@@ -302,10 +308,7 @@ export function createEntrantFlow(d: EntrantDeps) {
     return verifyPass(text, {
       now: new Date(d.now()),
       gateId: snap.gate.id,
-      publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
-      keyAcceptUntil: new Map(
-        snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : [])),
-      ),
+      ...keysOf(snap),
       isRevoked: (id) => findPass(id)?.revoked ?? false,
       entriesUsed,
       secretFor: (id) => {
@@ -323,10 +326,7 @@ export function createEntrantFlow(d: EntrantDeps) {
     if (!snap || !key) return null;
     return verifyCredential(text, {
       now: new Date(d.now()),
-      publicKeys: new Map(snap.keys.map((k) => [k.kid, hexToBytes(k.publicKey)])),
-      keyAcceptUntil: new Map(
-        snap.keys.flatMap((k) => (k.acceptUntil ? [[k.kid, new Date(k.acceptUntil)] as const] : [])),
-      ),
+      ...keysOf(snap),
       stepSeconds: snap.rules.rules.codeStepSeconds,
       memberCodeKey: key,
       holder: (id) => {
