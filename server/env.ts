@@ -41,11 +41,27 @@ export const EnvSchema = z.object({
     .optional(),
   /** Where the ID hash key lives when ID_HASH_KEY is unset; default: beside the database, as id-hash.key. */
   ID_HASH_KEY_FILE: z.string().min(1).optional(),
+  /** PEM certificate chain and key: set both and the server itself speaks HTTPS, re-reading them when they change. */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** With TLS: a plain-HTTP port that only redirects to HTTPS (308). Unset: plain HTTP is not served at all. */
+  HTTP_REDIRECT_PORT: int(1, 65535).optional(),
   /** Skip the front-end build check (tests build once up front; containers build at image time). */
   SKIP_FRONTEND_BUILD: bool.default(false),
 });
 
 export type Config = z.infer<typeof EnvSchema>;
+
+/** Settings that only make sense together. */
+function crossCheck(c: Config): string[] {
+  const problems: string[] = [];
+  if (!c.TLS_CERT_FILE !== !c.TLS_KEY_FILE) problems.push('TLS_CERT_FILE and TLS_KEY_FILE: set both or neither');
+  if (c.HTTP_REDIRECT_PORT && !c.TLS_CERT_FILE)
+    problems.push('HTTP_REDIRECT_PORT: only with TLS_CERT_FILE and TLS_KEY_FILE');
+  if (c.HTTP_REDIRECT_PORT && c.HTTP_REDIRECT_PORT === c.PORT)
+    problems.push('HTTP_REDIRECT_PORT: must differ from PORT');
+  return problems;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -61,5 +77,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
+  const problems = crossCheck(parsed.data);
+  if (problems.length > 0) throw new ConfigError(problems);
   return parsed.data;
 }

@@ -14,6 +14,8 @@ import { runDailyJobs } from './jobs/daily';
 import { createEvents } from './events';
 import { systemClock } from './lib/clock';
 import { createNotifier, publicOrigin } from './notifications/deliver';
+import { describeCertificate } from './tls/campus-cert';
+import { createHttpsServer, httpsOptions, readTlsFiles, startRedirectListener, watchCertificates } from './tls/listen';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */
 async function main() {
@@ -73,31 +75,49 @@ async function main() {
     }
   };
   const jobs = setInterval(dailyJobs, 5 * 60_000);
-  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
-    if (!config.PUBLIC_ORIGIN)
-      origin = `http://${info.address === '0.0.0.0' || info.address === '::' ? 'localhost' : info.address}:${info.port}`;
-    logger.info('listening', {
-      url: `http://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
-      port: info.port,
-      demo,
-    });
-    // After listening: a first run after an upgrade may make months of reports.
-    setImmediate(dailyJobs);
-    // What a crash left in the outbox goes out now, with links to where this server listens.
-    notifier.start();
-    if (demoPass)
-      console.log(
-        `  A visitor expected today at 北门: ${origin}${demoPass}\n  (enroll a tablet under 门岗平板 first)\n`,
-      );
-    if (demoMember)
-      console.log(
-        `  A student's own page (credential, leave, check-in): ${origin}${demoMember}\n  (their counsellor signs in as counsellor)\n`,
-      );
-  });
+  // TLS_CERT_FILE / TLS_KEY_FILE: the server speaks HTTPS itself (tablets' cameras need a secure origin).
+  const tls = readTlsFiles(config);
+  const scheme = tls ? 'https' : 'http';
+  if (tls) logger.info('TLS certificate', describeCertificate(tls.cert));
+  let listeningPort = config.PORT;
+  const server = serve(
+    {
+      fetch: app.fetch,
+      port: config.PORT,
+      hostname: config.HOST,
+      ...(tls ? { createServer: createHttpsServer, serverOptions: httpsOptions(tls) } : {}),
+    },
+    (info) => {
+      listeningPort = info.port;
+      if (!config.PUBLIC_ORIGIN)
+        origin = `${scheme}://${info.address === '0.0.0.0' || info.address === '::' ? 'localhost' : info.address}:${info.port}`;
+      logger.info('listening', {
+        url: `${scheme}://${info.address === '0.0.0.0' ? '127.0.0.1' : info.address}:${info.port}`,
+        port: info.port,
+        demo,
+      });
+      // After listening: a first run after an upgrade may make months of reports.
+      setImmediate(dailyJobs);
+      // What a crash left in the outbox goes out now, with links to where this server listens.
+      notifier.start();
+      if (demoPass)
+        console.log(
+          `  A visitor expected today at 北门: ${origin}${demoPass}\n  (enroll a tablet under 门岗平板 first)\n`,
+        );
+      if (demoMember)
+        console.log(
+          `  A student's own page (credential, leave, check-in): ${origin}${demoMember}\n  (their counsellor signs in as counsellor)\n`,
+        );
+    },
+  );
+  const stopWatching = tls ? watchCertificates(server as import('node:https').Server, config, logger) : () => {};
+  const redirect = tls && config.HTTP_REDIRECT_PORT ? startRedirectListener(config, () => listeningPort, logger) : null;
 
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
     clearInterval(jobs);
+    stopWatching();
+    redirect?.close();
     server.close(() => {
       void notifier.stop().finally(() => {
         sqlite.close();
