@@ -1,6 +1,7 @@
 import { LocationProvider, Route, Router } from 'preact-iso';
 import { useEffect } from 'preact/hooks';
 import { EnrollPage } from './pages/enroll';
+import { InsecurePage } from './pages/insecure';
 import { GatePage } from './pages/gate';
 import { ShiftPage } from './pages/shift';
 import { AppStateContext, type AppState } from './lib/state';
@@ -9,12 +10,12 @@ const SNAPSHOT_EVERY_MS = 60_000;
 const DRAIN_EVERY_MS = 10_000;
 
 /** Composes the kiosk: an enrolled tablet, a guard on shift, then the gate. */
-export function App({ state }: { state: AppState }) {
+export function App({ state, secure = window.isSecureContext }: { state: AppState; secure?: boolean }) {
   const enrolled = state.device.value !== null;
   useEffect(() => {
-    if (!enrolled) return;
-    void state.persistStorage();
-    void state.refreshSnapshot();
+    if (!enrolled || !secure) return;
+    // Asked again at every start: the answer rides on the snapshot pull to the office's tablet list.
+    void state.persistStorage().then(() => state.refreshSnapshot());
     void state.drain({ force: true });
     const snap = setInterval(() => void state.refreshSnapshot(), SNAPSHOT_EVERY_MS);
     const drain = setInterval(() => void state.drain(), DRAIN_EVERY_MS);
@@ -25,7 +26,7 @@ export function App({ state }: { state: AppState }) {
       clearInterval(drain);
       removeEventListener('online', online);
     };
-  }, [state, enrolled]);
+  }, [state, enrolled, secure]);
   // The tab says which gate and which step: 北门 · Gatehouse 门岗, or the enrollment.
   const t = state.t.value;
   const device = state.device.value;
@@ -35,7 +36,9 @@ export function App({ state }: { state: AppState }) {
   }, [gate, t]);
   return (
     <AppStateContext.Provider value={state}>
-      {!enrolled ? (
+      {!secure ? (
+        <InsecurePage />
+      ) : !enrolled ? (
         <EnrollPage />
       ) : !state.guard.value ? (
         <ShiftPage />

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dedupeScans } from '../../kiosk/src/lib/scanner';
+import { cameraProblem, dedupeScans } from '../../kiosk/src/lib/scanner';
 
 describe('dedupeScans', () => {
   it('turns html5-qrcode’s repeated callbacks for one held code into one event', () => {
@@ -33,5 +33,21 @@ describe('dedupeScans', () => {
     t = 600;
     onDecode('PASS-A');
     expect(seen).toEqual(['PASS-A', 'PASS-A']);
+  });
+});
+
+describe('cameraProblem', () => {
+  const dom = (name: string, message = '') => Object.assign(new Error(message), { name });
+  it('names what the browser refused, from its DOMException or html5-qrcode’s sentence around it', () => {
+    expect(cameraProblem(dom('NotAllowedError', 'Permission denied'))).toBe('denied');
+    expect(cameraProblem('Error getting userMedia, error = NotAllowedError: Permission denied')).toBe('denied');
+    expect(cameraProblem(dom('NotFoundError', 'Requested device not found'))).toBe('missing');
+    expect(cameraProblem(dom('OverconstrainedError'))).toBe('missing');
+    expect(cameraProblem(dom('NotReadableError', 'Could not start video source'))).toBe('busy');
+    expect(cameraProblem('Camera streaming not supported by the browser.')).toBe('insecure');
+    expect(cameraProblem(new Error('something else entirely'))).toBe('failed');
+  });
+  it('says the page is not on HTTPS whatever the error, when the context is not secure', () => {
+    expect(cameraProblem(dom('NotAllowedError'), false)).toBe('insecure');
   });
 });

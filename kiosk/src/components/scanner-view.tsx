@@ -1,8 +1,15 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { createCameraScanner, type Scanner } from '../lib/scanner';
+import { cameraProblem, createCameraScanner, type CameraProblem, type Scanner } from '../lib/scanner';
 import { useAppState } from '../lib/state';
 
 const VIEW_ID = 'qr-view';
+const CAMERA_TEXT = {
+  denied: 'scan.cameraDenied',
+  missing: 'scan.cameraMissing',
+  busy: 'scan.cameraBusy',
+  insecure: 'scan.cameraInsecure',
+  failed: 'scan.cameraFailed',
+} as const;
 
 /**
  * The camera viewfinder; reports each code once per appearance. When `mode` changes (entry or exit)
@@ -21,7 +28,7 @@ export function ScannerView({
   const state = useAppState();
   const t = state.t.value;
   const [status, setStatus] = useState<'starting' | 'running' | 'error'>('starting');
-  const [error, setError] = useState('');
+  const [problem, setProblem] = useState<CameraProblem>('failed');
   const handler = useRef(onCode);
   handler.current = onCode;
   const running = useRef<Scanner | null>(null);
@@ -38,7 +45,8 @@ export function ScannerView({
         () => !stopped && setStatus('running'),
         (err: unknown) => {
           setStatus('error');
-          setError(err instanceof Error ? err.message : String(err));
+          setProblem(cameraProblem(err));
+          console.warn('camera', err); // the library's own words stay in the console for the installer
         },
       );
     return () => {
@@ -53,8 +61,8 @@ export function ScannerView({
       <div id={VIEW_ID} class="viewfinder" />
       {status === 'starting' && <p class="hint">{t('scan.starting')}</p>}
       {status === 'error' && (
-        <p class="error" role="alert">
-          {t('scan.cameraError', { message: error })}
+        <p class="error" role="alert" data-camera-problem={problem}>
+          {t(CAMERA_TEXT[problem])}
         </p>
       )}
       {status === 'running' && <p class="hint">{t('scan.prompt')}</p>}

@@ -23,7 +23,6 @@ const zh = {
   'shell.snapshotStale': '数据已超过 {hours} 小时未更新，暂停离线放行',
   'scan.prompt': '请将通行码对准摄像头',
   'scan.starting': '正在打开摄像头…',
-  'scan.cameraError': '无法打开摄像头：{message}',
   'scan.notAPass': '这不是本校通行码',
   'scan.exitMode': '离校模式：请扫描离校访客的通行码或师生的电子证件',
   'exit.toggle': '离校登记',
@@ -147,6 +146,18 @@ const zh = {
   'manual.member': '{name} · {number} · {type}',
   'confirm.residentYes': '是',
   'confirm.residentNo': '否',
+  'shell.storagePersisted': '存储已保留',
+  'shell.storageEvictable': '存储可被清除',
+  'insecure.title': '门岗页面没有通过 HTTPS 打开',
+  'insecure.body': '浏览器只在安全连接（https://）上允许使用摄像头和断网运行，此平板现在无法扫码。',
+  'insecure.what':
+    '请安装人员：用 https:// 地址打开门岗页面（服务器配置 TLS 证书，或经 HTTPS 反向代理），并在平板上安装校园根证书。步骤见 README“在校园部署”。',
+  'insecure.origin': '当前地址：{origin}',
+  'scan.cameraDenied': '摄像头权限被拒绝：在浏览器的网站设置里允许本页使用摄像头，然后重新上岗',
+  'scan.cameraMissing': '找不到摄像头：请检查平板的摄像头是否可用',
+  'scan.cameraBusy': '摄像头正被其他应用使用：关闭其他相机应用后重新上岗',
+  'scan.cameraInsecure': '只有在 HTTPS 地址下才能使用摄像头：请联系安装人员',
+  'scan.cameraFailed': '无法打开摄像头：请重新上岗，仍不行请重启平板。可先按姓名或证件后四位查找',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -176,7 +187,6 @@ export const messages: Catalogue<MessageKey> = {
     'shell.snapshotStale': 'Data older than {hours} h: offline admits paused',
     'scan.prompt': 'Hold the pass QR up to the camera',
     'scan.starting': 'Opening the camera…',
-    'scan.cameraError': 'The camera could not be opened: {message}',
     'scan.notAPass': 'This is not a campus pass',
     'scan.exitMode': 'Exit mode: scan the pass of a leaving visitor, or a member’s credential',
     'exit.toggle': 'Record exits',
@@ -301,5 +311,20 @@ export const messages: Catalogue<MessageKey> = {
     'manual.member': '{name} · {number} · {type}',
     'confirm.residentYes': 'Yes',
     'confirm.residentNo': 'No',
+    'shell.storagePersisted': 'Storage kept',
+    'shell.storageEvictable': 'Storage evictable',
+    'insecure.title': 'The gate page is not open over HTTPS',
+    'insecure.body':
+      'Browsers allow the camera and offline running only on secure connections (https://): this tablet cannot scan now.',
+    'insecure.what':
+      'For the installer: open the gate page at an https:// address (a TLS certificate on the server, or an HTTPS reverse proxy) and install the campus root certificate on the tablet. Steps: README, "Deploying on a campus".',
+    'insecure.origin': 'This address: {origin}',
+    'scan.cameraDenied':
+      'Camera permission denied: allow this page to use the camera in the browser’s site settings, then start the shift again',
+    'scan.cameraMissing': 'No camera found: check the tablet’s camera',
+    'scan.cameraBusy': 'Another app is using the camera: close other camera apps, then start the shift again',
+    'scan.cameraInsecure': 'The camera works only at an HTTPS address: call the installer',
+    'scan.cameraFailed':
+      'The camera could not be opened: start the shift again, or restart the tablet. Finding people by name or ID last four works meanwhile',
   },
 };

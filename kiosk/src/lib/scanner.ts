@@ -43,6 +43,27 @@ export function dedupeScans(
   );
 }
 
+export type CameraProblem = 'denied' | 'missing' | 'busy' | 'insecure' | 'failed';
+
+/**
+ * What went wrong opening the camera, from the browser's DOMException name (html5-qrcode passes it on,
+ * sometimes inside its own English sentence): the guard sees our words for it, never the library's.
+ */
+export function cameraProblem(err: unknown, secure = globalThis.isSecureContext !== false): CameraProblem {
+  if (!secure) return 'insecure';
+  const text =
+    err instanceof Error
+      ? `${err.name} ${err.message}`
+      : typeof err === 'object' && err
+        ? JSON.stringify(err)
+        : String(err);
+  if (/NotAllowedError|PermissionDenied|Permission denied|SecurityError/i.test(text)) return 'denied';
+  if (/NotFoundError|DevicesNotFound|OverconstrainedError|Requested device not found/i.test(text)) return 'missing';
+  if (/NotReadableError|TrackStartError|AbortError|Could not start video source/i.test(text)) return 'busy';
+  if (/not supported|getUserMedia is not|secure context/i.test(text)) return 'insecure';
+  return 'failed';
+}
+
 export function createCameraScanner(elementId: string, options: ScannerOptions = {}): Scanner {
   let reader: Html5Qrcode | null = null;
   let decoded: ReturnType<typeof dedupeScans> | null = null;
