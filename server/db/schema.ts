@@ -497,6 +497,8 @@ export const devices = sqliteTable(
     lastSnapshotAt: ms('last_snapshot_at'),
     /** Events waiting in the tablet's outbox, as it reported on its last contact. */
     outboxPending: integer('outbox_pending').notNull().default(0),
+    /** Whether the browser granted the tablet persistent storage (its outbox cannot be evicted); null: not reported. */
+    storage: text('storage', { enum: ['persisted', 'evictable'] }),
     /** The cursor last sent to the tablet and the digest of the copy it should then hold. */
     snapshotCursor: text('snapshot_cursor'),
     snapshotDigest: text('snapshot_digest'),

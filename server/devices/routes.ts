@@ -41,6 +41,10 @@ const DeviceSchema = z
       .number()
       .int()
       .openapi({ description: 'Decisions the tablet said it still held unsynced at its last contact' }),
+    storage: z.enum(['persisted', 'evictable']).nullable().openapi({
+      description:
+        'Whether the browser granted the tablet persistent storage: evictable means its outbox may be cleared under storage pressure; null: not reported yet',
+    }),
     clockSkewSeconds: z
       .number()
       .int()
@@ -61,6 +65,7 @@ function view(d: DeviceRow, diverged: Date | null | undefined) {
     resyncRequested: d.resyncRequestedAt !== null,
     lastDivergenceAt: diverged ? diverged.toISOString() : null,
     outboxPending: d.outboxPending,
+    storage: d.storage,
     clockSkewSeconds: d.clockSkewMs === null ? null : Math.round(d.clockSkewMs / 1000),
   };
 }

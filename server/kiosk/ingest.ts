@@ -35,6 +35,8 @@ interface PassRow {
 export interface DeviceContact {
   appVersion?: string | undefined;
   outboxPending?: number | undefined;
+  /** Whether the browser keeps the tablet's storage (outbox) under pressure: reported with its snapshot pulls. */
+  storage?: 'persisted' | 'evictable' | undefined;
 }
 
 /**

@@ -25,7 +25,9 @@ const errors = {
  */
 function contactOf(c: { req: { header(n: string): string | undefined } }): DeviceContact {
   const pending = Number(c.req.header('x-outbox-pending'));
+  const storage = c.req.header('x-storage');
   return {
+    storage: storage === 'persisted' || storage === 'evictable' ? storage : undefined,
     appVersion: c.req.header('x-app-version')?.slice(0, 40) || undefined,
     outboxPending: Number.isSafeInteger(pending) && pending >= 0 ? pending : undefined,
   };

@@ -70,9 +70,10 @@ export function recordSnapshotServed(
   served: Pick<DeviceRow, 'lastSnapshotAt' | 'snapshotCursor' | 'snapshotDigest' | 'clockSkewMs'> & {
     appVersion?: string | undefined;
     outboxPending?: number | undefined;
+    storage?: 'persisted' | 'evictable' | undefined;
   },
 ) {
-  const { appVersion, outboxPending, ...rest } = served;
+  const { appVersion, outboxPending, storage, ...rest } = served;
   tx.update(devices)
     .set({
       ...rest,
@@ -80,6 +81,7 @@ export function recordSnapshotServed(
       resyncRequestedAt: null,
       ...(appVersion ? { appVersion } : {}),
       ...(outboxPending !== undefined ? { outboxPending } : {}),
+      ...(storage ? { storage } : {}),
     })
     .where(eq(devices.id, deviceId))
     .run();

@@ -43,6 +43,7 @@ interface TokenRow {
   d_lastSeenAt: number | null;
   d_lastSnapshotAt: number | null;
   d_outboxPending: number;
+  d_storage: 'persisted' | 'evictable' | null;
   d_snapshotCursor: string | null;
   d_snapshotDigest: string | null;
   d_resyncRequestedAt: number | null;
@@ -63,6 +64,7 @@ function deviceFrom(t: TokenRow): Principal['device'] {
     lastSeenAt: date(t.d_lastSeenAt),
     lastSnapshotAt: date(t.d_lastSnapshotAt),
     outboxPending: t.d_outboxPending,
+    storage: t.d_storage,
     snapshotCursor: t.d_snapshotCursor,
     snapshotDigest: t.d_snapshotDigest,
     resyncRequestedAt: date(t.d_resyncRequestedAt),
@@ -87,7 +89,7 @@ function tokenStatements(db: Db) {
       byHash: db.$client.prepare(
         `select t.id, t.name, t.role, t.department_id as departmentId, t.gate_id as gateId, t.scopes, t.expires_at as expiresAt, t.last_used_at as lastUsedAt,
            d.id as d_id, d.gate_id as d_gateId, d.name as d_name, d.app_version as d_appVersion, d.enrolled_at as d_enrolledAt,
-           d.enrolled_by_user_id as d_enrolledByUserId, d.last_seen_at as d_lastSeenAt, d.last_snapshot_at as d_lastSnapshotAt, d.outbox_pending as d_outboxPending,
+           d.enrolled_by_user_id as d_enrolledByUserId, d.last_seen_at as d_lastSeenAt, d.last_snapshot_at as d_lastSnapshotAt, d.outbox_pending as d_outboxPending, d.storage as d_storage,
            d.snapshot_cursor as d_snapshotCursor, d.snapshot_digest as d_snapshotDigest, d.resync_requested_at as d_resyncRequestedAt, d.clock_skew_ms as d_clockSkewMs
          from api_tokens t left join devices d on d.api_token_id = t.id and d.revoked_at is null
          where t.token_hash = ? and t.revoked_at is null`,

@@ -21,7 +21,18 @@ const BASE_ARGS = [
  * Launches Debian's Chromium. Browser tests never skip: a missing browser fails with the command
  * that installs it.
  */
-export async function launchBrowser({ cameraVideo }: { cameraVideo?: string } = {}): Promise<Browser> {
+export interface LaunchExtras {
+  /** More Chromium switches, e.g. --host-resolver-rules to give 127.0.0.1 a campus LAN name. */
+  args?: string[];
+  /** The browser's environment: HOME decides which NSS database (trusted CAs) Chromium reads. */
+  env?: Record<string, string>;
+}
+
+export async function launchBrowser({
+  cameraVideo,
+  args: extraArgs = [],
+  env,
+}: { cameraVideo?: string } & LaunchExtras = {}): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
@@ -35,7 +46,13 @@ export async function launchBrowser({ cameraVideo }: { cameraVideo?: string } = 
       `--use-file-for-fake-video-capture=${cameraVideo}`,
     );
   }
-  return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
+  args.push(...extraArgs);
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    headless: true,
+    args,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
+  });
 }
 
 export const TABLET = { width: 1280, height: 800 };
@@ -82,11 +99,13 @@ export async function launchPersistent({
   userDataDir,
   cameraVideo,
   baseURL,
+  args: extraArgs = [],
+  env,
 }: {
   userDataDir: string;
   cameraVideo?: string;
   baseURL: string;
-}) {
+} & LaunchExtras) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM_PATH}. Install it with: apt-get update && apt-get install -y chromium (or set CHROMIUM_PATH)`,
@@ -99,10 +118,12 @@ export async function launchPersistent({
       '--use-fake-device-for-media-stream',
       `--use-file-for-fake-video-capture=${cameraVideo}`,
     );
+  args.push(...extraArgs);
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM_PATH,
     headless: true,
     args,
+    ...(env ? { env: { ...process.env, ...env } } : {}),
     viewport: TABLET,
     baseURL,
     locale: 'zh-CN',

@@ -1,9 +1,9 @@
 import Database from 'better-sqlite3';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { flipByte } from './tamper';
 import { fromBase64Url, liveQrText } from '../../server/domain/pass';
 import { wallClock } from '../../server/domain/dates';
-import { launchBrowser, newPage, screenshot } from './browser';
+import { launchBrowser, launchPersistent, newPage, screenshot, type LaunchExtras } from './browser';
 import { residentId } from './filing';
 import { signInOver } from './http';
 import type { RunningServer } from './server';
@@ -191,11 +191,30 @@ export async function openGate(
   w: GateWorld,
   qrText: string | null,
   device?: Awaited<ReturnType<typeof enrollOverApi>>,
-  { fakeClock = false, video = {} as QrVideoOptions } = {},
+  {
+    fakeClock = false,
+    video = {} as QrVideoOptions,
+    /** The address the tablet opens (a campus name over HTTPS), and what its browser needs for it. */
+    baseURL = w.server.url,
+    launch = {} as LaunchExtras,
+    /** A browser profile on disk, as an installed tablet has (a fresh context is incognito: not installable). */
+    profile = null as string | null,
+  } = {},
 ) {
   const d = device ?? (await enrollOverApi(w));
-  const browser: Browser = await launchBrowser({ cameraVideo: writeQrVideo(qrText, video) });
-  const { context, page } = await newPage(browser, { baseURL: w.server.url, permissions: ['camera'] });
+  const cameraVideo = writeQrVideo(qrText, video);
+  let browser: Pick<Browser, 'close'>;
+  let context: BrowserContext;
+  let page: Page;
+  if (profile) {
+    context = await launchPersistent({ userDataDir: profile, cameraVideo, baseURL, ...launch });
+    page = context.pages()[0] ?? (await context.newPage());
+    browser = { close: () => context.close() };
+  } else {
+    const b = await launchBrowser({ cameraVideo, ...launch });
+    ({ context, page } = await newPage(b, { baseURL, permissions: ['camera'] }));
+    browser = b;
+  }
   await context.addInitScript((stored: string) => {
     if (!localStorage.getItem('gatehouse.kiosk.device')) localStorage.setItem('gatehouse.kiosk.device', stored);
     (window as unknown as { __taps: number }).__taps = 0;

@@ -74,7 +74,8 @@ export async function startServer({
   });
 
   const server: RunningServer = {
-    url: `http://127.0.0.1:${port}`,
+    // TLS_CERT_FILE makes the server speak HTTPS itself (server/tls/listen.ts).
+    url: `${/"msg":"listening","url":"https:/.test(out) ? 'https' : 'http'}://127.0.0.1:${port}`,
     port,
     databasePath: dbPath,
     dir: workDir,

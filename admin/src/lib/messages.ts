@@ -765,6 +765,10 @@ const zh = {
   'rule.checkIn.location': '所在地',
   'rule.checkIn.symptoms': '症状',
   'notify.event.leave.filed': '师生请假待审批',
+  'devices.storagePersisted': '本机存储已保留',
+  'devices.storageEvictable': '本机存储可被清除：未上传的记录可能丢失',
+  'devices.storageEvictableHint':
+    '浏览器未授予持久存储。把门岗页面安装为应用（Chrome 菜单 → 安装应用）后重新打开即可。',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1548,5 +1552,9 @@ export const messages: Catalogue<MessageKey> = {
     'rule.checkIn.location': 'Where they are',
     'rule.checkIn.symptoms': 'Symptoms',
     'notify.event.leave.filed': 'Leave to decide',
+    'devices.storagePersisted': 'Storage kept',
+    'devices.storageEvictable': 'Storage evictable: unsynced records could be lost',
+    'devices.storageEvictableHint':
+      'The browser did not grant persistent storage. Install the gate page as an app (Chrome menu → Install app) and open it again.',
   },
 };

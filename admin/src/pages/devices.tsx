@@ -133,7 +133,18 @@ export function DevicesPage() {
                   )}
                 </td>
                 <td>{d.appVersion || '—'}</td>
-                <td>{d.revoked ? t('devices.revoked') : t('common.active')}</td>
+                <td>
+                  {d.revoked ? t('devices.revoked') : t('common.active')}
+                  {!d.revoked && d.storage && (
+                    <div
+                      class={d.storage === 'evictable' ? 'danger-text' : 'hint'}
+                      data-storage={d.storage}
+                      title={d.storage === 'evictable' ? t('devices.storageEvictableHint') : undefined}
+                    >
+                      {t(d.storage === 'evictable' ? 'devices.storageEvictable' : 'devices.storagePersisted')}
+                    </div>
+                  )}
+                </td>
                 <td class="row-actions">
                   {!d.revoked && (
                     <button type="button" onClick={() => resync(d.id)} disabled={action.busy || d.resyncRequested}>

@@ -40,6 +40,15 @@ export function StatusBar() {
           ? t('shell.snapshotAge', { minutes: Number.isFinite(ageMin) ? ageMin : 0 })
           : t('shell.snapshotStale', { hours: rules?.snapshotMaxAgeHours ?? 24 })}
       </span>
+      {state.storageState.value && (
+        <span
+          class={state.storageState.value === 'persisted' ? 'storage' : 'storage stale'}
+          data-testid="storage"
+          data-storage={state.storageState.value}
+        >
+          {t(state.storageState.value === 'persisted' ? 'shell.storagePersisted' : 'shell.storageEvictable')}
+        </span>
+      )}
       <span>{state.guard.value && t('shell.guard', { name: state.guard.value.displayName })}</span>
       <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
         {t('lang.switch')}

@@ -8,7 +8,7 @@ export const APP_VERSION = '0.1.0';
 /**
  * The kiosk's one way to the server: pages call these, never fetch. Every call carries the
  * tablet's device credential, read when the call is made (it changes on enrollment and wipe),
- * its build and its outbox size (the office's live wall shows both).
+ * its build, its outbox size and whether its storage is persistent (the office's lists show them).
  */
 export function createApi(
   token: () => string | null,
@@ -18,7 +18,14 @@ export function createApi(
     baseUrl = '/',
     fetch,
     now = () => Date.now(),
-  }: { baseUrl?: string; fetch?: typeof globalThis.fetch; now?: () => number } = {},
+    storage = () => null,
+  }: {
+    baseUrl?: string;
+    fetch?: typeof globalThis.fetch;
+    now?: () => number;
+    /** Whether the browser granted persistent storage (the office's tablet list warns when it did not). */
+    storage?: () => 'persisted' | 'evictable' | null;
+  } = {},
 ) {
   return hc<AppType>(baseUrl, {
     ...(fetch ? { fetch } : {}),
@@ -29,6 +36,7 @@ export function createApi(
         'x-app-version': APP_VERSION,
         'x-outbox-pending': String(outboxPending()),
         'x-device-time': String(now()),
+        ...(storage() ? { 'x-storage': storage()! } : {}),
       };
       return tk ? { ...common, authorization: `Bearer ${tk}` } : common;
     },

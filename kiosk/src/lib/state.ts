@@ -34,12 +34,28 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
   /** A walk-in waiting for the office's answer to an emergency request. */
   const emergency = signal<{ requestId: number; status: string; note: string | null; sentAt: number } | null>(null);
   const uses = createLocalUses(store);
-  // Both read at call time, once everything below exists: the credential and the outbox size.
+  /** Whether the browser keeps this tablet's outbox under storage pressure; null until asked. */
+  const storageState = signal<'persisted' | 'evictable' | null>(null);
+  // Read at call time, once everything below exists: the credential, the outbox size, the storage state.
   const api = createApi(
     () => device.value?.token ?? null,
     () => sync.pending.value,
-    { now },
+    { now, storage: () => storageState.value },
   );
+
+  /** Asks the browser not to evict the outbox (an installed app is granted it); remembers the answer. */
+  async function persistStorage() {
+    try {
+      const s = typeof navigator === 'undefined' ? undefined : navigator.storage;
+      if (!s?.persist) return false;
+      const granted = (await s.persisted?.()) || (await s.persist());
+      storageState.value = granted ? 'persisted' : 'evictable';
+      return granted;
+    } catch {
+      storageState.value = 'evictable';
+      return false;
+    }
+  }
 
   async function wipe() {
     store.remove(KEYS.device, KEYS.snapshot, KEYS.seq, KEYS.used, KEYS.refreshes, KEYS.shift, KEYS.pinFailures);
@@ -91,18 +107,14 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       storage.setItem(KEYS.lang, next);
       document.documentElement.lang = next === 'zh' ? 'zh-CN' : 'en';
     },
-    /** Ask the browser not to evict the outbox under storage pressure. */
-    async persistStorage() {
-      try {
-        return (await navigator.storage?.persist?.()) ?? false;
-      } catch {
-        return false;
-      }
-    },
+    storageState,
+    persistStorage,
     async enroll(code: string) {
       const res = await ok(api.kiosk.enroll.$post({ json: { code, name: '门岗平板', appVersion: '' } }));
       const d: Device = { token: res.token, deviceId: res.deviceId, gate: res.gate };
       store.write(KEYS.device, d);
+      // Asked at enrollment, before the first snapshot, so the office sees the answer from the start.
+      await persistStorage();
       device.value = d;
       await sync.refreshSnapshot();
     },
