@@ -181,6 +181,7 @@ export function createApp({
     '/api/v1/*',
     originGuard({
       allowedOrigins: config.PUBLIC_ORIGIN ? [new URL(config.PUBLIC_ORIGIN).origin] : [],
+      trustProxy: config.TRUST_PROXY,
       multipartPaths: [/\/import$/],
     }),
   );

@@ -14,7 +14,12 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
  * 2. a write carrying the session cookie must come with an Origin we serve (OWASP CSRF cheat sheet,
  *    "Verifying Origin with standard headers").
  */
-export const originGuard = ({ allowedOrigins = [] as string[], multipartPaths = [] as RegExp[] } = {}) =>
+export const originGuard = ({
+  allowedOrigins = [] as string[],
+  multipartPaths = [] as RegExp[],
+  /** Behind our own TLS proxy the request reaches us as http://; X-Forwarded-Proto says what the browser used. */
+  trustProxy = false,
+} = {}) =>
   createMiddleware<AppEnv>(async (c, next) => {
     if (SAFE.has(c.req.method)) return next();
 
@@ -29,7 +34,10 @@ export const originGuard = ({ allowedOrigins = [] as string[], multipartPaths = 
 
     if (getCookie(c, SESSION_COOKIE) && !c.req.header('authorization')) {
       const origin = c.req.header('origin');
-      const own = new URL(c.req.url).origin;
+      const url = new URL(c.req.url);
+      const proto = trustProxy ? c.req.header('x-forwarded-proto') : undefined;
+      if (proto === 'https' || proto === 'http') url.protocol = `${proto}:`;
+      const own = url.origin;
       if (!origin || (origin !== own && !allowedOrigins.includes(origin))) {
         throw new ApiError(
           403,
