@@ -1,13 +1,14 @@
 import preact from '@preact/preset-vite';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import { precompress } from '../vite-precompress';
 
 const root = fileURLToPath(new URL('.', import.meta.url));
 
 export default defineConfig({
   root,
   base: '/admin/',
-  plugins: [preact()],
+  plugins: [preact(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

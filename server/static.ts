@@ -22,11 +22,16 @@ export function spaRoutes(name: 'kiosk' | 'admin', rootDir: string) {
   const strip = new RegExp(`^${mountedAt}`);
   app.use('*', async (c, next) => {
     await next();
-    if (c.res.ok)
+    if (c.res.ok) {
       c.header('Cache-Control', c.req.path.includes('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache');
+      // Every text file has brotli and gzip twins: a cache must key on the encoding asked for.
+      if (!/accept-encoding/i.test(c.res.headers.get('Vary') ?? ''))
+        c.header('Vary', 'Accept-Encoding', { append: true });
+    }
   });
-  app.use('*', serveStatic({ root: dist, rewriteRequestPath: (p) => p.replace(strip, '') }));
-  app.get('*', serveStatic({ root: dist, path: 'index.html' }));
+  // The build wrote .br and .gz beside each text file (vite-precompress.ts): sent as they are, no CPU per request.
+  app.use('*', serveStatic({ root: dist, precompressed: true, rewriteRequestPath: (p) => p.replace(strip, '') }));
+  app.get('*', serveStatic({ root: dist, path: 'index.html', precompressed: true }));
   return app;
 }
 
@@ -47,7 +52,7 @@ export function visitPageRoutes(rootDir: string) {
     await next();
     if (c.res.ok) c.header('Cache-Control', 'no-cache');
   });
-  app.get('/sw.js', serveStatic({ root: dist, path: 'visit-sw.js' }));
-  app.get('*', serveStatic({ root: dist, path: 'visit.html' }));
+  app.get('/sw.js', serveStatic({ root: dist, path: 'visit-sw.js', precompressed: true }));
+  app.get('*', serveStatic({ root: dist, path: 'visit.html', precompressed: true }));
   return app;
 }

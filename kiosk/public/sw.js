@@ -1,11 +1,12 @@
 /*
  * Gatehouse kiosk service worker: the gate must start with no network at all.
- * - install: cache the app shell (index.html and every asset it references);
+ * - install: cache the app shell (index.html, every asset it references, and every chunk the build's
+ *   asset-manifest.json names, the camera scanner's too);
  * - /kiosk/assets/* (content-hashed): cache first;
  * - the page itself: network first, the cached shell when offline.
  * API calls are never cached here: the app keeps its own snapshot and outbox.
  */
-const CACHE = 'gatehouse-kiosk-v1';
+const CACHE = 'gatehouse-kiosk-v2';
 const SHELL = '/kiosk/';
 
 async function cacheShell() {
@@ -15,6 +16,13 @@ async function cacheShell() {
   const html = await res.clone().text();
   await cache.put(SHELL, res);
   const assets = [...html.matchAll(/(?:src|href)="(\/kiosk\/[^"]+)"/g)].map((m) => m[1]);
+  // Chunks loaded later (the camera scanner, after the shift starts) are not in the page: the build's
+  // manifest names them all.
+  const manifest = await fetch('/kiosk/asset-manifest.json', { cache: 'no-store' })
+    .then((r) => (r.ok ? r.json() : {}))
+    .catch(() => ({}));
+  for (const chunk of Object.values(manifest))
+    for (const f of [chunk.file, ...(chunk.css || []), ...(chunk.assets || [])]) if (f) assets.push(`/kiosk/${f}`);
   await cache.addAll([...new Set(assets)]);
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { isTimeZone } from './dates';
 import { CHECK_IN_FIELDS } from './member';
-import { DEFAULT_LEVEL, DEFAULT_LEVELS, LevelSchema, levelsFromLegacy } from './policy';
+import { DEFAULT_LEVEL, DEFAULT_LEVELS, levelsFromLegacy } from './policy';
+import { LevelSchema } from './policy-schema';
 
 /**
  * Every rule the filing and the gate apply, as data the office edits (DOMAIN.md "What this means

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { cameraProblem, createCameraScanner, type CameraProblem, type Scanner } from '../lib/scanner';
+import { cameraProblem, loadCameraScanner, type CameraProblem, type Scanner } from '../lib/scanner';
 import { useAppState } from '../lib/state';
 
 const VIEW_ID = 'qr-view';
@@ -36,23 +36,32 @@ export function ScannerView({
 
   useEffect(() => {
     if (!active) return;
-    const scanner: Scanner = createCameraScanner(VIEW_ID);
-    running.current = scanner;
     let stopped = false;
-    scanner
-      .start((text) => handler.current(text))
-      .then(
-        () => !stopped && setStatus('running'),
-        (err: unknown) => {
-          setStatus('error');
-          setProblem(cameraProblem(err));
-          console.warn('camera', err); // the library's own words stay in the console for the installer
-        },
-      );
+    let scanner: Scanner | null = null;
+    const fail = (err: unknown) => {
+      if (stopped) return;
+      setStatus('error');
+      setProblem(cameraProblem(err));
+      console.warn('camera', err); // the library's own words stay in the console for the installer
+    };
+    loadCameraScanner(VIEW_ID)
+      .then((s) => {
+        if (stopped) return;
+        scanner = s;
+        running.current = s;
+        return s
+          .start((text) => handler.current(text))
+          .then(() => {
+            // Left the gate screen while the camera was starting: stop what just started.
+            if (stopped) void s.stop().catch(() => undefined);
+            else setStatus('running');
+          });
+      }, fail)
+      .catch(fail);
     return () => {
       stopped = true;
       running.current = null;
-      void scanner.stop().catch(() => undefined);
+      void scanner?.stop().catch(() => undefined);
     };
   }, [active]);
 

@@ -1,0 +1,37 @@
+import { Html5Qrcode, Html5QrcodeSupportedFormats } from 'html5-qrcode';
+import { dedupeScans, type Scanner, type ScannerOptions } from './scanner';
+
+/** The one file that touches html5-qrcode (scanner.ts loads it as a chunk of its own). */
+export function createCameraScanner(elementId: string, options: ScannerOptions = {}): Scanner {
+  let reader: Html5Qrcode | null = null;
+  let decoded: ReturnType<typeof dedupeScans> | null = null;
+  return {
+    async start(onCode) {
+      decoded = dedupeScans(onCode, options);
+      reader = new Html5Qrcode(elementId, { formatsToSupport: [Html5QrcodeSupportedFormats.QR_CODE], verbose: false });
+      await reader.start(
+        { facingMode: 'environment' },
+        {
+          fps: options.fps ?? 12,
+          // html5-qrcode never decodes a code larger than its box: make the box most of the view.
+          qrbox: (w: number, h: number) => {
+            const side = Math.floor(Math.min(w, h) * 0.9);
+            return { width: side, height: side };
+          },
+          disableFlip: true,
+        },
+        decoded,
+        () => undefined, // "no code in this frame" fires constantly; it is not an error
+      );
+    },
+    forget() {
+      decoded?.forget();
+    },
+    async stop() {
+      const r = reader;
+      reader = null;
+      if (r?.isScanning) await r.stop();
+      r?.clear();
+    },
+  };
+}
