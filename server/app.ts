@@ -3,15 +3,12 @@ import { memberPageRoutes } from './members/page-routes';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { compress } from 'hono/compress';
 import { matchedRoutes } from 'hono/route';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { requestId } from 'hono/request-id';
 import { randomBytes } from 'node:crypto';
 import { deriveKey } from './lib/secrets';
 import { errorContract, openApiDocument } from './openapi';
-import { fileURLToPath } from 'node:url';
-import { dirname, join } from 'node:path';
 import { alertRoutes } from './alerts/routes';
 import { auditRoutes } from './audit/routes';
 import { deviceRoutes } from './devices/routes';
@@ -27,6 +24,10 @@ import { authRoutes } from './auth/routes';
 import { campusRoutes } from './campuses/routes';
 import { departmentRoutes } from './departments/routes';
 import { gateRoutes } from './gates/routes';
+import { tlsRoutes } from './tls/routes';
+import { createMetrics } from './lib/metrics';
+import { compressJson } from './middleware/compress-json';
+import { sameSecret } from './lib/crypto';
 import { healthRoutes } from './health/routes';
 import { ApiError, type ErrorBody } from './lib/errors';
 import { systemClock, type Clock } from './lib/clock';
@@ -54,8 +55,9 @@ import { loadConfig, type Config } from './env';
 import type { AppEnv, Deps } from './lib/context';
 import type { Db } from './db/open';
 import pkg from '../package.json' with { type: 'json' };
+import { projectRoot } from './lib/paths';
 
-export const ROOT_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
+export const ROOT_DIR = projectRoot();
 
 export interface AppOptions {
   db: Db;
@@ -118,7 +120,8 @@ function apiRoutes() {
     .route('/visit', visitRoutes)
     .route('/members', memberRoutes)
     .route('/leaves', leaveRoutes)
-    .route('/me', memberPageRoutes);
+    .route('/me', memberPageRoutes)
+    .route('/tls', tlsRoutes);
 }
 
 /** Builds the whole application. No side effects: no listening, no migrations, no timers. */
@@ -152,6 +155,7 @@ export function createApp({
       memberCodes: deriveKey(idHashKey, 'member-codes'),
     },
     events,
+    metrics: createMetrics(events),
     publicOrigin: origin,
   };
   // Notifications are written to the outbox in the transaction of the change that causes them.
@@ -166,6 +170,7 @@ export function createApp({
     await next();
     // Paths only, never query strings: tracing queries carry names.
     const who = c.get('principal');
+    deps.metrics.request(c.req.method, c.res.status, (performance.now() - start) / 1000);
     logger.info('request', {
       id: c.get('requestId'),
       method: c.req.method,
@@ -186,22 +191,29 @@ export function createApp({
     }),
   );
   app.use('/api/v1/*', authenticate());
-  // The tablet's snapshot carries the campus's members (30,000 of them: docs/benchmarks.md): gzipped
-  // for a browser that asks (Accept-Encoding), the rest of the API as it was.
-  app.use('/api/v1/kiosk/snapshot', compress());
+  // API answers over 1 KB go gzipped to a client that asks: the tablet's snapshot (30,000 members:
+  // docs/benchmarks.md), lists and exports. Not the live wall's stream.
+  app.use('/api/*', compressJson(1024));
 
   const routes = app.route('/', healthRoutes).route('/api/v1', apiRoutes());
 
   // Built once, on first request: the routes do not change while the app runs.
   let doc: ReturnType<typeof openApiDocument> | null = null;
+  // For the campus's monitoring, outside the JSON API (Prometheus text format), behind METRICS_TOKEN.
+  app.get('/metrics', (c) => {
+    const token = config.METRICS_TOKEN;
+    if (!token) throw new ApiError(404, 'metrics_disabled', 'Set METRICS_TOKEN to serve /metrics');
+    const given = /^Bearer (.+)$/.exec(c.req.header('authorization') ?? '')?.[1] ?? '';
+    if (!sameSecret(given, token)) {
+      c.header('WWW-Authenticate', 'Bearer realm="metrics"');
+      throw new ApiError(401, 'metrics_token_required', 'GET /metrics needs Authorization: Bearer <METRICS_TOKEN>');
+    }
+    return c.body(deps.metrics.render(db.$client), 200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+  });
   app.get('/api/openapi.json', (c) => c.json((doc ??= openApiDocument(app, pkg.version))));
 
   if (serveFrontends) {
-    // The visitor's page is opened on mobile data: it and the built assets go gzipped (Vary:
-    // Accept-Encoding). Pre-compressed files for every app are issue 17's.
-    app.use('/v/*', compress());
-    app.use('/m/*', compress());
-    app.use('/admin/assets/*', compress());
+    // Built files are served as the build compressed them, brotli or gzip (static.ts).
     app.route('/kiosk', spaRoutes('kiosk', ROOT_DIR));
     app.route('/admin', spaRoutes('admin', ROOT_DIR));
     // The visitor's own page: its own entry of the admin build, at a short public path.

@@ -46,6 +46,8 @@ export const EnvSchema = z.object({
   TLS_KEY_FILE: z.string().min(1).optional(),
   /** With TLS: a plain-HTTP port that only redirects to HTTPS (308). Unset: plain HTTP is not served at all. */
   HTTP_REDIRECT_PORT: int(1, 65535).optional(),
+  /** Bearer token for GET /metrics (Prometheus text format). Unset: /metrics answers 404. */
+  METRICS_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   /** Skip the front-end build check (tests build once up front; containers build at image time). */
   SKIP_FRONTEND_BUILD: bool.default(false),
 });

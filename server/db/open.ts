@@ -3,13 +3,13 @@ import { drizzle, type BetterSQLite3Database } from 'drizzle-orm/better-sqlite3'
 import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as schema from './schema';
+import { projectRoot } from '../lib/paths';
 
 export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 export type Synchronous = 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
 
-export const MIGRATIONS_FOLDER = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+export const MIGRATIONS_FOLDER = join(projectRoot(), 'server', 'db', 'migrations');
 
 /**
  * 3.51.3 fixes a WAL-reset bug that can corrupt a database when two connections

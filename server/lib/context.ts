@@ -1,3 +1,4 @@
+import type { Metrics } from './metrics';
 import type { Config } from '../env';
 import type { Db } from '../db/open';
 import type { Role, devices } from '../db/schema';
@@ -27,6 +28,8 @@ export interface Deps {
   keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer; memberCodes: Buffer };
   /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
   events: Events;
+  /** Counters and gauges for GET /metrics (lib/metrics.ts). */
+  metrics: Metrics;
   /** Where links in messages point: PUBLIC_ORIGIN, else this server's address (main.ts, once listening). */
   publicOrigin: () => string;
 }

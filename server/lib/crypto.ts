@@ -76,3 +76,8 @@ export function assertPasswordFor(password: string, username: string, path: stri
       problem === 'password_blank' ? 'The password must not be only spaces' : 'The password must not be the username',
     );
 }
+
+/** Compares a presented secret with the configured one in constant time (hashes first: lengths may differ). */
+export function sameSecret(given: string, expected: string): boolean {
+  return timingSafeEqual(hash('sha256', given, 'buffer'), hash('sha256', expected, 'buffer'));
+}

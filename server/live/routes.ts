@@ -141,7 +141,7 @@ export const liveRoutes = createRouter()
       },
     }),
     (c) => {
-      const { db, clock, events, logger } = c.get('deps');
+      const { db, clock, events, logger, metrics } = c.get('deps');
       // Reverse proxies (nginx) buffer responses unless told not to; a buffered wall is not live.
       c.header('X-Accel-Buffering', 'no');
       return streamSSE(c, async (stream) => {
@@ -169,8 +169,10 @@ export const liveRoutes = createRouter()
         });
         const refresh = setInterval(schedule, REFRESH_MS);
         const heartbeat = setInterval(() => void stream.write(': keep-alive\n\n').catch(() => undefined), HEARTBEAT_MS);
+        metrics.streamOpened();
         await push();
         await new Promise<void>((resolve) => stream.onAbort(resolve));
+        metrics.streamClosed();
         unsubscribe();
         clearInterval(refresh);
         clearInterval(heartbeat);

@@ -122,3 +122,14 @@ export function describeCertificate(certPem: string): { subject: string; names: 
     notAfter: cert.notAfter.toISOString(),
   };
 }
+
+/** The CA a chain file carries after its leaf (as `npm run campus-cert` writes it): self-signed and a CA. */
+export function campusCaOf(chainPem: string): string | null {
+  const pems = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
+  for (const pem of pems.slice(1)) {
+    const cert = new x509.X509Certificate(pem);
+    const basic = cert.getExtension(x509.BasicConstraintsExtension);
+    if (basic?.ca && cert.subject === cert.issuer) return `${pem}\n`;
+  }
+  return null;
+}

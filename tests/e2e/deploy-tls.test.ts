@@ -158,7 +158,19 @@ describe('HTTPS on a campus LAN', () => {
       await signInAdmin(office, 'office');
       await office.goto('/admin/devices');
       await office.locator('[data-storage="persisted"]').waitFor();
+      // The HTTPS panel there: the certificate's names, the CA's fingerprint as the command printed it,
+      // the CA file to download for the next tablet, and the install steps.
+      const panel = office.getByTestId('tls-panel');
+      await panel.locator('summary').click();
+      const printed = /CA fingerprint \(SHA-256\), compare it on each device: ([0-9A-F:]+)/.exec(said)![1];
+      expect(await panel.getByTestId('ca-fingerprint').textContent()).toBe(printed);
+      expect(await panel.textContent()).toContain(HOST);
+      const download = await office.evaluate(async () => (await fetch('/api/v1/tls/campus-ca.crt')).text());
+      expect(download.trim()).toBe(ca.trim());
       await screenshot(office, 'deploy-tls-office-devices');
+      await office.getByRole('button', { name: 'English' }).click();
+      await expect.poll(() => panel.textContent()).toContain('Android tablet');
+      await screenshot(office, 'deploy-tls-office-devices-en');
     } finally {
       await gate.browser.close();
     }

@@ -94,6 +94,8 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'GET /api/v1/regions': [...ALL],
   'POST /api/v1/devices/enrollments': OFFICE_ADMIN,
   'GET /api/v1/devices': OFFICE_ADMIN,
+  'GET /api/v1/tls': OFFICE_ADMIN,
+  'GET /api/v1/tls/campus-ca.crt': OFFICE_ADMIN,
   'POST /api/v1/devices/{id}/revoke': OFFICE_ADMIN,
   'POST /api/v1/devices/{id}/resync': OFFICE_ADMIN,
   'POST /api/v1/kiosk/enroll': PUBLIC,

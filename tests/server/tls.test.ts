@@ -1,4 +1,8 @@
 import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createTestApp } from '../helpers/app';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/env';
 import { createCampusCa, describeCertificate, fingerprint, issueServerCertificate } from '../../server/tls/campus-cert';
@@ -54,5 +58,47 @@ describe('TLS settings', () => {
     expect(loadConfig({ TLS_CERT_FILE: 'a', TLS_KEY_FILE: 'b', HTTP_REDIRECT_PORT: '80' })).toMatchObject({
       HTTP_REDIRECT_PORT: 80,
     });
+  });
+});
+
+describe('GET /api/v1/tls', () => {
+  it('tells the office the certificate’s names and days left and hands out the campus CA; nothing without TLS', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-tls-api-'));
+    try {
+      const ca = await createCampusCa('Campus', new Date('2026-11-01T00:00:00Z'));
+      const server = await issueServerCertificate(ca, ['gate.campus.lan'], new Date('2026-11-01T00:00:00Z'));
+      writeFileSync(join(dir, 'server.crt'), server.certPem);
+      writeFileSync(join(dir, 'server.key'), server.keyPem);
+      const t = createTestApp({
+        env: { TLS_CERT_FILE: join(dir, 'server.crt'), TLS_KEY_FILE: join(dir, 'server.key') },
+        now: '2026-11-20T02:00:00Z',
+      });
+      const cookie = await t.signIn('office');
+      const status = await t.request('GET', '/api/v1/tls', { cookie });
+      expect(status.status).toBe(200);
+      expect(status.json).toMatchObject({
+        builtIn: true,
+        certificate: { names: ['gate.campus.lan'], daysLeft: 377 },
+        campusCa: { fingerprint: await fingerprint(ca.certPem) },
+      });
+      const file = await t.request('GET', '/api/v1/tls/campus-ca.crt', { cookie });
+      expect(file.status).toBe(200);
+      expect(file.text.trim()).toBe(ca.certPem.trim());
+
+      const plain = createTestApp();
+      const c2 = await plain.signIn('office');
+      expect((await plain.request('GET', '/api/v1/tls', { cookie: c2 })).json).toMatchObject({
+        builtIn: false,
+        certificate: null,
+        campusCa: null,
+      });
+      const none = await plain.request('GET', '/api/v1/tls/campus-ca.crt', { cookie: c2 });
+      expect(none.status).toBe(404);
+      expect(none.json.error.code).toBe('no_campus_ca');
+      // A filer has no business here.
+      expect((await plain.request('GET', '/api/v1/tls', { cookie: await plain.signIn('filer') })).status).toBe(403);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -769,6 +769,23 @@ const zh = {
   'devices.storageEvictable': '本机存储可被清除：未上传的记录可能丢失',
   'devices.storageEvictableHint':
     '浏览器未授予持久存储。把门岗页面安装为应用（Chrome 菜单 → 安装应用）后重新打开即可。',
+  'error.no_campus_ca': '此服务器的证书链里没有校园根证书（证书不是用 npm run campus-cert 生成的）。',
+  'tls.title': 'HTTPS 与校园根证书（安装平板前必读）',
+  'tls.notHttps': '当前不是通过 HTTPS 访问：门岗平板无法使用摄像头，也不能断网启动。请按 README“在校园部署”配置证书。',
+  'tls.certificate':
+    '服务器证书：{names}，有效期至 {until}（剩余 {days} 天）。到期前用同一根证书重新运行 npm run campus-cert 即可，服务器自动换用。',
+  'tls.proxy': 'HTTPS 由反向代理提供（服务器本身未配置 TLS 证书）。',
+  'tls.fingerprint': '根证书指纹（SHA-256），在每台设备上核对：',
+  'tls.download': '下载校园根证书 campus-ca.crt',
+  'tls.androidTitle': '安卓平板',
+  'tls.android1': '把 campus-ca.crt 拷到平板（U 盘、数据线或从本页下载）。',
+  'tls.android2':
+    '设置 → 安全 → 更多安全设置 → 加密与凭据 → 安装证书 → CA 证书 → 仍然安装，选择 campus-ca.crt（各品牌菜单名称略有不同，可在设置中搜索“CA 证书”）。',
+  'tls.android3': '在“受信任的凭据 → 用户”中打开它，核对指纹与上面一致。',
+  'tls.android4': '用 Chrome 打开门岗页面的 https:// 地址，菜单 → 安装应用，之后从桌面图标打开。',
+  'tls.windowsTitle': 'Windows 办公电脑',
+  'tls.windows1': '双击 campus-ca.crt → 安装证书 → 本地计算机 → 将所有的证书都放入下列存储 → 受信任的根证书颁发机构。',
+  'tls.windows2': '重启 Chrome 或 Edge 后生效；Firefox 在 设置 → 隐私与安全 → 证书 中导入。',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1556,5 +1573,27 @@ export const messages: Catalogue<MessageKey> = {
     'devices.storageEvictable': 'Storage evictable: unsynced records could be lost',
     'devices.storageEvictableHint':
       'The browser did not grant persistent storage. Install the gate page as an app (Chrome menu → Install app) and open it again.',
+    'error.no_campus_ca':
+      'This server’s certificate chain carries no campus CA (the certificate was not made by npm run campus-cert).',
+    'tls.title': 'HTTPS and the campus CA (read before setting up tablets)',
+    'tls.notHttps':
+      'This page is not reached over HTTPS: gate tablets cannot use their camera or start offline. Set up a certificate as the README’s "Deploying on a campus" says.',
+    'tls.certificate':
+      'Server certificate: {names}, valid until {until} ({days} days left). Before then run npm run campus-cert again with the same CA; the server picks the new files up by itself.',
+    'tls.proxy': 'HTTPS comes from a reverse proxy (the server itself has no TLS certificate).',
+    'tls.fingerprint': 'CA fingerprint (SHA-256), to compare on each device:',
+    'tls.download': 'Download the campus CA, campus-ca.crt',
+    'tls.androidTitle': 'Android tablet',
+    'tls.android1': 'Copy campus-ca.crt to the tablet (USB stick, cable, or download it from this page).',
+    'tls.android2':
+      'Settings → Security → More security settings → Encryption & credentials → Install a certificate → CA certificate → Install anyway, and pick campus-ca.crt (menu names vary by maker: search settings for "CA certificate").',
+    'tls.android3': 'Open it under Trusted credentials → User and check the fingerprint matches the one above.',
+    'tls.android4':
+      'In Chrome open the gate page’s https:// address, menu → Install app, and from then on open it from its icon.',
+    'tls.windowsTitle': 'Windows office PC',
+    'tls.windows1':
+      'Double-click campus-ca.crt → Install Certificate → Local Machine → Place all certificates in the following store → Trusted Root Certification Authorities.',
+    'tls.windows2':
+      'Chrome and Edge use it after a restart; Firefox imports it under Settings → Privacy & Security → Certificates.',
   },
 };

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ErrorBanner } from '../components/form';
+import { TlsPanel } from '../components/tls-panel';
 import { api, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
@@ -184,6 +185,7 @@ export function DevicesPage() {
           </tbody>
         </table>
       </div>
+      <TlsPanel />
     </section>
   );
 }
