@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'tests/.artifacts/**', 'kiosk/public/**'] },
+  { ignores: ['**/dist/**', 'server-dist/**', 'node_modules/**', 'tests/.artifacts/**', 'kiosk/public/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

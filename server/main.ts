@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { migrateDatabase, openDatabase } from './db/open';
 import { bootstrapFirstAdmin } from './bootstrap';
 import { seedDemo, seedDemoMembers } from './demo/seed';
-import { buildStaleFrontends } from './frontend-build';
+import { buildStaleFrontends, FRONTENDS, isStale } from './frontend-build';
 import { ConfigError, loadConfig, type Config } from './env';
 import { createLogger } from './lib/logger';
 import { deriveKey, loadIdHashKey } from './lib/secrets';
@@ -32,7 +32,15 @@ async function main() {
   }
   const logger = createLogger(config.LOG_LEVEL);
 
-  if (!config.SKIP_FRONTEND_BUILD) await buildStaleFrontends(ROOT_DIR, logger.info);
+  // Compiled (npm run build, server-dist/): the front ends were built with it, and a production machine
+  // (npm ci --omit=dev) has no Vite to rebuild them; from TypeScript, stale front ends are rebuilt here.
+  const compiled = import.meta.url.endsWith('.js');
+  if (!config.SKIP_FRONTEND_BUILD) {
+    if (!compiled) await buildStaleFrontends(ROOT_DIR, logger.info);
+    else
+      for (const name of FRONTENDS)
+        if (isStale(ROOT_DIR, name)) logger.warn('front end older than its sources: run npm run build', { name });
+  }
 
   const { db, sqlite, settings } = openDatabase(config.DATABASE_PATH, {
     synchronous: config.SQLITE_SYNCHRONOUS,
