@@ -95,7 +95,7 @@ async function instrument(page: Page) {
  * Each scan is a pass of its own in a browser of its own (a camera plays one video): the kiosk
  * rightly ignores the pass it has just decided for 20 s, so one looping pass would measure that.
  */
-export async function benchScanToVerdict(runs = 20) {
+export async function benchScanToVerdict(runs = 20, { cpuThrottle = 1 } = {}) {
   await buildStaleFrontends(ROOT_DIR, () => undefined);
   const server = await startServer();
   try {
@@ -108,6 +108,12 @@ export async function benchScanToVerdict(runs = 20) {
       const text = liveQrText(pass.token, pass.secret, new Date(), pass.stepSeconds);
       const gate = await openGate(w, text, device, { video: { blankFramesBefore: 45, frames: 45 } });
       try {
+        // Gate tablets are cheap Android devices: DevTools' CPU throttling slows this machine's page
+        // down by the factor given, from the shift's start through decode and verdict.
+        if (cpuThrottle > 1) {
+          const cdp = await gate.page.context().newCDPSession(gate.page);
+          await cdp.send('Emulation.setCPUThrottlingRate', { rate: cpuThrottle });
+        }
         await instrument(gate.page);
         await gate.page.locator('[data-verdict]').waitFor({ timeout: 30_000 });
         const m = (await gate.page.evaluate(`(() => {
@@ -123,7 +129,9 @@ export async function benchScanToVerdict(runs = 20) {
       }
     }
     console.log(
-      `\nKiosk in headless Chromium, fake camera (${runs} scans of refused passes; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`,
+      cpuThrottle > 1
+        ? `\nKiosk with the CPU throttled ${cpuThrottle}× (${runs} scans; p95 target ≤ 1000 ms QR → verdict, ≤ 100 ms after decode)`
+        : `\nKiosk in headless Chromium, fake camera (${runs} scans of refused passes; p95 target ≤ 1000 ms QR → verdict, ≤ 50 ms after decode)`,
     );
     row(
       'QR appears in the camera → verdict on screen',

@@ -5,6 +5,7 @@ import { benchDecision, benchScanToVerdict } from './kiosk';
 import { benchSignIn } from './signin';
 import { benchVisitPage } from './visit-page';
 import { benchMembers } from './members';
+import { benchDelivery } from './delivery';
 
 /** `npm run bench`: every benchmark, each against a baseline measured in the same run. */
 await benchApi();
@@ -13,5 +14,7 @@ await benchIngest();
 await benchOffice();
 await benchDecision();
 await benchScanToVerdict();
+await benchScanToVerdict(20, { cpuThrottle: 4 });
 await benchVisitPage();
 await benchMembers();
+await benchDelivery();

@@ -26,7 +26,7 @@ interface Server {
 }
 
 /** A demo server from `root` on a free port and a fresh database; answers the visitor's link it prints. */
-async function demoServer(root: string): Promise<Server> {
+export async function demoServer(root: string): Promise<Server> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-lh-'));
   const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'server/main.ts'), '--demo'], {
     cwd: root,
@@ -56,14 +56,14 @@ async function demoServer(root: string): Promise<Server> {
   return { url: new URL(link).origin, link, child, dir };
 }
 
-async function stop(s: Server) {
+export async function stop(s: Server) {
   s.child.kill('SIGTERM');
   await new Promise((r) => s.child.once('exit', r));
   rmSync(s.dir, { recursive: true, force: true });
 }
 
 /** Headless Chromium with a DevTools port for Lighthouse. */
-async function chromium(port: number) {
+export async function chromium(port: number) {
   const profile = mkdtempSync(join(tmpdir(), 'gatehouse-lh-chrome-'));
   const child = spawn(
     CHROMIUM_PATH,
@@ -130,7 +130,7 @@ async function measure(url: string, port: number, assetsRoot: string): Promise<F
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function measureMedian(name: string, url: string, assetsRoot: string) {
   const port = 9400 + Math.floor(Math.random() * 500);
