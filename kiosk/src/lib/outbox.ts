@@ -13,8 +13,14 @@ export interface OutboxEvent {
   [k: string]: unknown;
 }
 
+/**
+ * One connection for the tablet's life, opened at start (the first sync asks the outbox's size): a
+ * scan's record then pays for its transaction only, not for opening the database (the first scan after
+ * a shift starts used to pay for both, bench/kiosk.ts). Closed by the browser or for a wipe: reopened.
+ */
+let connection: Promise<IDBDatabase> | null = null;
 function open(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
+  connection ??= new Promise<IDBDatabase>((resolve, reject) => {
     const req = indexedDB.open(DB_NAME, 2);
     req.onupgradeneeded = () => {
       const store = req.result.objectStoreNames.contains(STORE)
@@ -23,9 +29,22 @@ function open(): Promise<IDBDatabase> {
       if (!store.indexNames.contains('seq')) store.createIndex('seq', 'seq');
       if (!req.result.objectStoreNames.contains(META)) req.result.createObjectStore(META);
     };
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
+    req.onsuccess = () => {
+      const db = req.result;
+      // Another tab upgrading or deleting the database, or the browser closing it: let go, reopen next time.
+      db.onversionchange = () => {
+        db.close();
+        connection = null;
+      };
+      db.onclose = () => (connection = null);
+      resolve(db);
+    };
+    req.onerror = () => {
+      connection = null;
+      reject(req.error);
+    };
   });
+  return connection;
 }
 
 function tx<T>(
@@ -39,7 +58,6 @@ function tx<T>(
         const t = db.transaction(stores, mode, { durability: 'strict' });
         const req = run(t);
         t.oncomplete = () => {
-          db.close();
           resolve(typeof req === 'function' ? req() : req ? req.result : undefined);
         };
         t.onerror = () => reject(t.error);
@@ -87,9 +105,13 @@ export const outbox: Outbox = {
     tx([STORE], 'readwrite', (t) => {
       for (const id of ids) t.objectStore(STORE).delete(id);
     }).then(() => undefined),
-  wipe: () =>
-    new Promise<void>((resolve) => {
+  wipe: async () => {
+    const db = await connection?.catch(() => null);
+    db?.close();
+    connection = null;
+    await new Promise<void>((resolve) => {
       const req = indexedDB.deleteDatabase(DB_NAME);
       req.onsuccess = req.onerror = req.onblocked = () => resolve();
-    }),
+    });
+  },
 };
