@@ -9,9 +9,10 @@ import {
   signPass,
   timeStep,
   timeStepCode,
-  verifyPass,
   type PassClaims,
   type PassContext,
+  verifyPass,
+  warmUpVerifier,
 } from '../../server/domain/pass';
 
 const key = newPrivateKey();
@@ -132,5 +133,11 @@ describe('timeStepCode', () => {
     expect(timeStepCode(secret, s)).toMatch(/^\d{6}$/);
     expect(timeStepCode(secret, s)).toBe(timeStepCode(secret, timeStep(new Date(NOW.getTime() + 29_000), 30)));
     expect(timeStepCode(secret, s)).not.toBe(timeStepCode(secret, s + 1));
+  });
+});
+
+describe('warmUpVerifier', () => {
+  it('verifies RFC 8032’s first test vector (the tablet runs it when the shift starts, off the scan path)', () => {
+    expect(warmUpVerifier()).toBe(true);
   });
 });

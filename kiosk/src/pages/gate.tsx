@@ -1,5 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { QUICK_REFUSALS } from '../../../server/domain/admission';
+import { warmUpVerifier } from '../../../server/domain/pass';
 import { EmergencyPanel } from '../components/emergency-panel';
 import { EntrantCard } from '../components/entrant-card';
 import { ScannerView } from '../components/scanner-view';
@@ -16,6 +17,11 @@ export function GatePage() {
   const [emergencyOpen, setEmergencyOpen] = useState(false);
   const [lastTouch, setLastTouch] = useState(Date.now());
   const notice = state.notice.value;
+  // The first scan should not pay for the cryptography's first run (point tables, compilation): do it now.
+  useEffect(() => {
+    const timer = setTimeout(() => warmUpVerifier(), 0);
+    return () => clearTimeout(timer);
+  }, []);
   useEffect(() => {
     if (e) setEmergencyOpen(false); // the office answered: the usual checks take over
   }, [e !== null]);
