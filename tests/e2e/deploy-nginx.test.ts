@@ -2,13 +2,12 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { get as httpGet, type IncomingHttpHeaders, type IncomingMessage } from 'node:http';
 import { request } from 'node:https';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../server/app';
 import { ADMIN_PASSWORD, issuePass, PASSWORD, setupGateWorld, type GateWorld } from '../helpers/gate';
-import { startServer, type RunningServer } from '../helpers/server';
+import { freePort, startServer, type RunningServer } from '../helpers/server';
 
 /**
  * deploy/nginx/gatehouse.conf, as shipped, run by Debian's nginx in front of the real server: TLS
@@ -28,14 +27,6 @@ let w: GateWorld;
 let ca: string;
 let httpsPort: number;
 let httpPort: number;
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** One request through nginx as a browser at `name` makes it (SNI and Host), trusting the campus CA. */
 function over(
@@ -65,6 +56,14 @@ function over(
     req.end();
   });
 }
+
+/** Signs in through nginx on the LAN name, as the office's browser does; answers the response. */
+const signInLan = (username: string, password: string) =>
+  over(LAN, '/api/v1/auth/login', {
+    method: 'POST',
+    body: JSON.stringify({ username, password }),
+    headers: { 'content-type': 'application/json', origin: `https://${LAN}:${httpsPort}` },
+  });
 
 beforeAll(async () => {
   // One campus certificate for both names (a real campus has a public one for the internet name).
@@ -142,11 +141,7 @@ afterAll(async () => {
 describe('behind nginx (deploy/nginx/gatehouse.conf)', () => {
   it('the campus LAN site serves the office over HTTPS: Secure cookies and same-origin writes through X-Forwarded-Proto', async () => {
     const origin = `https://${LAN}:${httpsPort}`;
-    const login = await over(LAN, '/api/v1/auth/login', {
-      method: 'POST',
-      body: JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }),
-      headers: { 'content-type': 'application/json', origin },
-    });
+    const login = await signInLan('admin', ADMIN_PASSWORD);
     expect(login.status).toBe(200);
     const setCookie = login.headers['set-cookie']?.[0] ?? '';
     expect(setCookie).toMatch(/;\s*Secure/i);
@@ -168,12 +163,7 @@ describe('behind nginx (deploy/nginx/gatehouse.conf)', () => {
   });
 
   it('passes the live wall’s event stream through as events happen, not when a buffer fills', async () => {
-    const origin = `https://${LAN}:${httpsPort}`;
-    const login = await over(LAN, '/api/v1/auth/login', {
-      method: 'POST',
-      body: JSON.stringify({ username: 'office', password: PASSWORD }),
-      headers: { 'content-type': 'application/json', origin },
-    });
+    const login = await signInLan('office', PASSWORD);
     const cookie = login.headers['set-cookie']![0]!.split(';')[0]!;
     let seen = '';
     const req = request({

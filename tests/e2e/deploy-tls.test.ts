@@ -2,14 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { get as httpsGet } from 'node:https';
 import { connect } from 'node:tls';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_DIR } from '../../server/app';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
 import { enrollOverApi, issuePass, liveText, openGate, setupGateWorld, signInAdmin, verdictOf } from '../helpers/gate';
-import { startServer, type RunningServer } from '../helpers/server';
+import { freePort, startServer, type RunningServer } from '../helpers/server';
 
 /**
  * A campus LAN as the README's "Deploying on a campus" sets it up: `npm run campus-cert` makes a campus CA
@@ -46,14 +45,6 @@ function homeTrusting(caFile: string) {
   execFileSync('certutil', ['-A', '-d', db, '-n', 'Campus CA', '-t', 'C,,', '-i', caFile]);
   return home;
 }
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 /** The certificate's subject the server presents now, checked against the campus CA. */
 const servedSubject = (port: number, ca: string) =>
