@@ -5,13 +5,12 @@ import type { AppEnv } from '../lib/context';
 /**
  * gzip for API answers above `threshold` bytes (the tablet's snapshot, lists, exports), when the client
  * accepts it. Hono's compress() can only hold to its threshold when a response states its length, and
- * c.json() does not: this states it first. The live wall's event stream is never compressed (a
- * compressor holds events back until its buffer fills).
+ * c.json() does not: this states it first. The live wall's event stream is left alone by compress()
+ * itself (its content-type filter excludes text/event-stream; tests/e2e/delivery.test.ts checks).
  */
 export function compressJson(threshold = 1024) {
   const gzip = compress({ encoding: 'gzip', threshold });
   return createMiddleware<AppEnv>(async (c, next) => {
-    if (c.req.path.endsWith('/live/stream')) return next();
     await gzip(c, async () => {
       await next();
       const type = c.res.headers.get('Content-Type') ?? '';
