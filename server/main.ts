@@ -14,7 +14,7 @@ import { runDailyJobs } from './jobs/daily';
 import { createEvents } from './events';
 import { systemClock } from './lib/clock';
 import { createNotifier, publicOrigin } from './notifications/deliver';
-import { describeCertificate } from './tls/campus-cert';
+import { describeCertificate } from './tls/inspect';
 import { createHttpsServer, httpsOptions, readTlsFiles, startRedirectListener, watchCertificates } from './tls/listen';
 
 /** The entry point: read the environment, build the front ends if stale, migrate, serve. */

@@ -7,7 +7,8 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { createCampusCa, fingerprint, issueServerCertificate } from '../tls/campus-cert';
+import { createCampusCa, issueServerCertificate } from '../tls/campus-cert';
+import { fingerprint } from '../tls/inspect';
 
 const args = process.argv.slice(2);
 const campusAt = args.indexOf('--campus');
@@ -45,7 +46,7 @@ try {
   writeFileSync(crt, server.certPem);
   writeSecret(key, server.keyPem);
   console.log(`Server certificate for ${names.join(', ')} until ${server.notAfter.toISOString().slice(0, 10)}.`);
-  console.log(`CA fingerprint (SHA-256), compare it on each device: ${await fingerprint(ca.certPem)}`);
+  console.log(`CA fingerprint (SHA-256), compare it on each device: ${fingerprint(ca.certPem)}`);
   console.log(`Start the server with:\n  TLS_CERT_FILE=${resolve(crt)}\n  TLS_KEY_FILE=${resolve(key)}`);
   console.log(`Keep ${caKey} off the server once done (it signs certificates every tablet trusts).`);
 } catch (err) {

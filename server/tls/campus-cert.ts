@@ -104,32 +104,3 @@ export async function issueServerCertificate(
     notAfter,
   };
 }
-
-/** SHA-256 fingerprint of a PEM certificate, as Android's and Windows's certificate dialogs show it. */
-export async function fingerprint(certPem: string): Promise<string> {
-  const cert = new x509.X509Certificate(certPem);
-  const digest = Buffer.from(await cert.getThumbprint('SHA-256'));
-  return [...digest].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join(':');
-}
-
-/** What the admin page and the start-up log say about a certificate file. */
-export function describeCertificate(certPem: string): { subject: string; names: string[]; notAfter: string } {
-  const cert = new x509.X509Certificate(certPem);
-  const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
-  return {
-    subject: cert.subject,
-    names: san ? san.names.items.map((n) => n.value) : [],
-    notAfter: cert.notAfter.toISOString(),
-  };
-}
-
-/** The CA a chain file carries after its leaf (as `npm run campus-cert` writes it): self-signed and a CA. */
-export function campusCaOf(chainPem: string): string | null {
-  const pems = chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  for (const pem of pems.slice(1)) {
-    const cert = new x509.X509Certificate(pem);
-    const basic = cert.getExtension(x509.BasicConstraintsExtension);
-    if (basic?.ca && cert.subject === cert.issuer) return `${pem}\n`;
-  }
-  return null;
-}

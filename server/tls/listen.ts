@@ -3,7 +3,7 @@ import { createServer as createHttpsServer, type Server as HttpsServer } from 'n
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import type { Config } from '../env';
 import type { Logger } from '../lib/logger';
-import { describeCertificate } from './campus-cert';
+import { describeCertificate } from './inspect';
 
 export interface TlsFiles {
   cert: string;

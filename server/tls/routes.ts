@@ -4,7 +4,7 @@ import { ApiError } from '../lib/errors';
 import { isHttps } from '../lib/client-address';
 import { createRouter, errorContent, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
-import { campusCaOf, describeCertificate, fingerprint } from './campus-cert';
+import { campusCaOf, describeCertificate, fingerprint } from './inspect';
 
 const DAY = 86_400_000;
 
@@ -49,7 +49,7 @@ export const tlsRoutes = createRouter()
       middleware: [requireRole('admin', 'office')] as const,
       responses: { 200: jsonContent(TlsStatusSchema, 'TLS status'), ...guardResponses },
     }),
-    async (c) => {
+    (c) => {
       const { config, clock } = c.get('deps');
       const chain = chainPem(config.TLS_CERT_FILE);
       const cert = chain ? describeCertificate(chain) : null;
@@ -63,9 +63,7 @@ export const tlsRoutes = createRouter()
             ? { ...cert, daysLeft: Math.floor((Date.parse(cert.notAfter) - clock.now().getTime()) / DAY) }
             : null,
           campusCa:
-            ca && caInfo
-              ? { subject: caInfo.subject, notAfter: caInfo.notAfter, fingerprint: await fingerprint(ca) }
-              : null,
+            ca && caInfo ? { subject: caInfo.subject, notAfter: caInfo.notAfter, fingerprint: fingerprint(ca) } : null,
         },
         200,
       );

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { createTestApp } from '../helpers/app';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../server/env';
-import { createCampusCa, describeCertificate, fingerprint, issueServerCertificate } from '../../server/tls/campus-cert';
+import { createCampusCa, issueServerCertificate } from '../../server/tls/campus-cert';
+import { describeCertificate, fingerprint } from '../../server/tls/inspect';
 
 describe('campus certificates', () => {
   it('a CA that signs a server certificate for the LAN names and addresses, checked by Node’s own X.509 code', async () => {
