@@ -28,7 +28,7 @@ export const MeSchema = z
   .openapi('Me');
 
 /** Where a person's notifications go and in which language: their own to set. */
-export const Email = z.email('must be an e-mail address').max(200);
+export const Email = z.email('bad_email').max(200);
 export const ProfileSchema = z
   .object({ email: Email.nullable(), locale: z.enum(['zh', 'en']) })
   .partial()

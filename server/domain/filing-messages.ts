@@ -45,7 +45,7 @@ export const FILING_MESSAGES: Record<
   time_order: { zh: '结束时间须晚于开始时间', en: 'The end time must be after the start time' },
   prevention_plan_required: {
     zh: '超过 {cap} 人的团体来访须附防控方案',
-    en: 'Groups over {cap} people need a prevention plan',
+    en: 'Groups over {cap} {cap:person|people} need a prevention plan',
   },
   risk_area_home: {
     zh: '来访人居住地 {region} 为{level}风险地区，不得来访',
@@ -63,12 +63,12 @@ export const FILING_MESSAGES: Record<
   },
   test_required: {
     zh: '市外来访人须提供 {hours} 小时内核酸检测阴性证明',
-    en: 'Visitors from outside the city need a negative test within {hours} hours',
+    en: 'Visitors from outside the city need a negative test within {hours} {hours:hour|hours}',
   },
   test_not_negative: { zh: '核酸检测结果须为阴性', en: 'The test result must be negative' },
   test_outside_window: {
     zh: '核酸检测须在来访前 {hours} 小时内',
-    en: 'The test must be taken within {hours} hours before the visit',
+    en: 'The test must be taken within {hours} {hours:hour|hours} before the visit',
   },
   test_in_future: { zh: '核酸检测时间不能晚于现在', en: 'The test time is in the future' },
   id_format: { zh: '证件号码格式不正确', en: 'The ID number is not in the right format' },
@@ -85,7 +85,7 @@ export const FILING_MESSAGES: Record<
   unknown_invitation: { zh: '该邀请不属于本次备案', en: 'That invitation is not on this request' },
   head_count_below_completed: {
     zh: '已有 {completed} 人通过该邀请填写，人数不能少于此数',
-    en: '{completed} visitors have already filled in this invitation: the head count cannot be lower',
+    en: '{completed} {completed:visitor has|visitors have} already filled in this invitation: the head count cannot be lower',
   },
   consent_required: {
     zh: '请阅读个人信息告知并勾选同意',
@@ -104,6 +104,32 @@ export const FILING_MESSAGES: Record<
     en: 'The name you sign with must be the name you gave',
   },
 };
+
+/**
+ * What any form field can get wrong, in both languages: zod's own checks (length, format, choice)
+ * and the formats our schemas name by code. Keyed by the code the issue carries in `params`.
+ */
+export const FIELD_MESSAGES = {
+  required: { zh: '请填写此项', en: 'Fill in this field' },
+  missing: { zh: '请填写此项', en: 'Missing, or not a {expected}' },
+  too_short: { zh: '至少填写 {min} 个字', en: 'Enter at least {min} characters' },
+  too_long: { zh: '最多 {max} 个字', en: 'Enter at most {max} characters' },
+  too_few: { zh: '请至少选择 {min} 项', en: 'Choose at least {min}' },
+  too_many_items: { zh: '最多 {max} 项', en: 'At most {max} items' },
+  too_low: { zh: '不能小于 {min}', en: 'Must be at least {min}' },
+  too_high: { zh: '不能大于 {max}', en: 'Must be at most {max}' },
+  not_integer: { zh: '请填写整数', en: 'Enter a whole number' },
+  pick_one: { zh: '请从选项中选择', en: 'Choose one of the options' },
+  bad_email: { zh: '请填写正确的电子邮箱', en: 'Enter a valid e-mail address' },
+  bad_phone: { zh: '请填写正确的手机号码', en: 'Enter a valid phone number' },
+  bad_time: { zh: '请填写时间（时:分）', en: 'Enter a time (HH:MM)' },
+  bad_date: { zh: '请填写日期（年-月-日）', en: 'Enter a date (YYYY-MM-DD)' },
+  bad_datetime: { zh: '请填写日期和时间', en: 'Enter a date and time' },
+  bad_format: { zh: '格式不正确', en: 'Not in the right format' },
+  region_required: { zh: '请选择来源地', en: 'Choose where the visitor comes from' },
+  region_pick: { zh: '请从列表中选择地区', en: 'Choose a region from the list' },
+} as const satisfies Record<string, { zh: string; en: string }>;
+export type FieldMessageCode = keyof typeof FIELD_MESSAGES;
 
 export const RISK_LEVEL_TEXT = {
   low: { zh: '低', en: 'low' },

@@ -8,9 +8,19 @@ export type Lang = (typeof LANGS)[number];
 
 export type Catalogue<K extends string> = Record<Lang, Record<K, string>>;
 
-/** Replaces `{name}` placeholders; a missing value leaves the placeholder visible rather than blank. */
+const englishPlural = new Intl.PluralRules('en');
+
+/**
+ * Replaces `{name}` placeholders; a missing value leaves the placeholder visible rather than blank.
+ * `{n:visitor|visitors}` picks the word by the count's plural category (Intl.PluralRules: "1 visitor",
+ * "3 visitors"); only English catalogues need it, Chinese has no plural forms.
+ */
 export function format(template: string, values: Record<string, string | number> = {}): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
+  return template
+    .replace(/\{(\w+):([^|{}]*)\|([^|{}]*)\}/g, (m, k: string, one: string, other: string) =>
+      k in values ? (englishPlural.select(Number(values[k])) === 'one' ? one : other) : m,
+    )
+    .replace(/\{(\w+)\}/g, (m, k: string) => (k in values ? String(values[k]) : m));
 }
 
 export function translator<K extends string>(catalogue: Catalogue<K>, lang: Lang) {

@@ -41,7 +41,7 @@ export const RulesSchema = z
     officePhone: z
       .string()
       .trim()
-      .regex(/^[\d\s+()-]{0,30}$/, 'must be a phone number')
+      .regex(/^[\d\s+()-]{0,30}$/, 'bad_phone')
       .default(''),
     backfillHours: z.number().int().min(1).max(168).default(8),
     snapshotMaxAgeHours: z.number().int().min(1).max(168).default(24),

@@ -1,7 +1,8 @@
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { z } from '@hono/zod-openapi';
-import { FILING_MESSAGES, filingMessage } from '../domain/filing-messages';
+import { FIELD_MESSAGES, FILING_MESSAGES, filingMessage, type FieldMessageCode } from '../domain/filing-messages';
+import { format } from '../domain/i18n';
 
 /**
  * The one error shape every failure answers with: `{ error: { code, message, issues? } }`.
@@ -89,6 +90,56 @@ export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
       const code = own as keyof typeof FILING_MESSAGES;
       return { path, code, message: filingMessage(code, 'en'), messageZh: filingMessage(code, 'zh') };
     }
+    // Everything else in plain words in both languages, so a form never shows zod's English.
+    const worded = fieldWording(i);
+    if (worded) {
+      const text = FIELD_MESSAGES[worded.key];
+      return {
+        path,
+        code: own ?? i.code,
+        message: format(text.en, worded.params),
+        messageZh: format(text.zh, worded.params),
+        params: { reason: worded.key, ...worded.params },
+      };
+    }
     return { path, code: own ?? i.code, message: i.message };
   });
+}
+
+const isFieldCode = (s: string | undefined): s is FieldMessageCode => !!s && s in FIELD_MESSAGES;
+
+/** Which plain sentence a zod issue is: by our code (in params, or as a format's message), else by zod's kind. */
+function fieldWording(i: z.core.$ZodIssue): { key: FieldMessageCode; params: Record<string, string | number> } | null {
+  const own = (i as { params?: { code?: string } }).params?.code;
+  if (isFieldCode(own)) return { key: own, params: {} };
+  switch (i.code) {
+    case 'too_small': {
+      const min = Number(i.minimum);
+      if (i.origin === 'string')
+        return min <= 1 ? { key: 'required', params: {} } : { key: 'too_short', params: { min } };
+      if (i.origin === 'array' || i.origin === 'set') return { key: 'too_few', params: { min } };
+      return { key: 'too_low', params: { min } };
+    }
+    case 'too_big': {
+      const max = Number(i.maximum);
+      if (i.origin === 'string') return { key: 'too_long', params: { max } };
+      if (i.origin === 'array' || i.origin === 'set') return { key: 'too_many_items', params: { max } };
+      return { key: 'too_high', params: { max } };
+    }
+    case 'invalid_format':
+      if (isFieldCode(i.message)) return { key: i.message, params: {} };
+      if (i.format === 'email') return { key: 'bad_email', params: {} };
+      if (i.format === 'datetime') return { key: 'bad_datetime', params: {} };
+      if (i.format === 'date') return { key: 'bad_date', params: {} };
+      return { key: 'bad_format', params: {} };
+    case 'invalid_value':
+      return { key: 'pick_one', params: {} };
+    case 'invalid_type':
+      // A form sends every field, so to its reader this is an empty answer; an API client is told the type.
+      return i.expected === 'int'
+        ? { key: 'not_integer', params: {} }
+        : { key: 'missing', params: { expected: i.expected } };
+    default:
+      return null;
+  }
 }

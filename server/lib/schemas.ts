@@ -22,7 +22,7 @@ export const PassIdParamSchema = z.object({
 /** A campus date, within the years the system deals in (a year 0999 or 9999 is a typo, not a visit). */
 export const IsoDateSchema = z
   .string()
-  .refine(isIsoDate, 'must be a date YYYY-MM-DD')
+  .refine(isIsoDate, { message: 'must be a date YYYY-MM-DD', params: { code: 'bad_date' } })
   .refine((d) => !isIsoDate(d) || (d >= MIN_DATE && d <= MAX_DATE), {
     message: `must be between ${MIN_DATE} and ${MAX_DATE}`,
     params: { code: 'date_out_of_range' },

@@ -6,7 +6,7 @@ import { ErrorIssueSchema } from '../lib/errors';
 
 const RegionCode = z
   .string()
-  .regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code')
+  .regex(/^\d{6}$/, 'region_pick')
   .openapi({ example: '410105' });
 
 /** One row of an office's member file, as checked before anything is saved. */
@@ -28,7 +28,7 @@ export const MemberRowSchema = z
     phone: z
       .string()
       .trim()
-      .regex(/^[\d\s+()-]{5,30}$/, 'must be a phone number')
+      .regex(/^[\d\s+()-]{5,30}$/, 'bad_phone')
       .nullable(),
   })
   .superRefine((v, ctx) => {

@@ -124,7 +124,7 @@ const T: Record<Lang, Record<Key, Template>> = {
   en: {
     'request.filed': {
       title: 'Visit request #{requestId} to review',
-      body: '{department} asks for a visit on {visitDate}, {visitors} visitor(s).',
+      body: '{department} asks for a visit on {visitDate}, {visitors} {visitors:visitor|visitors}.',
       action: 'Review',
     },
     'request.approved': {
@@ -209,7 +209,7 @@ const T: Record<Lang, Record<Key, Template>> = {
     },
     'reports.awaiting_signoff': {
       title: 'Daily reports for {day} to sign off',
-      body: '{count} daily report(s) not signed off yet.',
+      body: '{count} daily {count:report|reports} not signed off yet.',
       action: 'Sign off',
     },
     test: {

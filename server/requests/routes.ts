@@ -38,6 +38,7 @@ import {
   updateRequest,
 } from './store';
 import { importVisitorsRoute, parseVisitorFile } from './import';
+import { everyEditIssue, everyFilingIssue } from './all-at-once';
 import { sendInvitations } from '../invitations/send';
 import { syncInvitations } from '../invitations/store';
 
@@ -71,60 +72,68 @@ const fileRequest = createRoute({
 });
 
 export const requestRoutes = createRouter()
-  .openapi(fileRequest, (c) => {
-    const { db, events, clock, idHashKey, keys } = c.get('deps');
-    const p = principalOf(c);
-    const departmentId = filerDepartment(p);
-    const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, false);
-    const key = c.req.valid('header')['idempotency-key'];
-    const scope = `filing:${departmentId}`;
-    // Keyed: the body holds ID numbers, and an unkeyed digest of it gave them away from a database copy.
-    const bodyHash = keyedDigest(keys.idempotency, JSON.stringify(input));
-    const now = clock.now();
-    const prepared = prepareVisitors(input, idHashKey);
+  .openapi(
+    fileRequest,
+    (c) => {
+      const { db, events, clock, idHashKey, keys } = c.get('deps');
+      const p = principalOf(c);
+      const departmentId = filerDepartment(p);
+      const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, false);
+      const key = c.req.valid('header')['idempotency-key'];
+      const scope = `filing:${departmentId}`;
+      // Keyed: the body holds ID numbers, and an unkeyed digest of it gave them away from a database copy.
+      const bodyHash = keyedDigest(keys.idempotency, JSON.stringify(input));
+      const now = clock.now();
+      const prepared = prepareVisitors(input, idHashKey);
 
-    const out = events.transact(db, (tx, happened) => {
-      if (key) {
-        const seen = storedReply(tx, scope, key);
-        if (seen) {
-          if (seen.requestHash !== bodyHash)
-            throw new ApiError(409, 'idempotency_key_reused', 'This Idempotency-Key was used for a different request');
-          return { replayed: true, body: seen.body as z.infer<typeof RequestViewSchema> };
+      const out = events.transact(db, (tx, happened) => {
+        if (key) {
+          const seen = storedReply(tx, scope, key);
+          if (seen) {
+            if (seen.requestHash !== bodyHash)
+              throw new ApiError(
+                409,
+                'idempotency_key_reused',
+                'This Idempotency-Key was used for a different request',
+              );
+            return { replayed: true, body: seen.body as z.infer<typeof RequestViewSchema> };
+          }
         }
-      }
-      const { rv, verdict } = evaluateFiling(tx, now, input, prepared);
-      assertFilingValid(tx, input, verdict);
-      const status = firstReviewStatus(tx, departmentId);
-      const { visitors: _v, invitations: _i, ...fields } = input;
-      const r = insertRequest(tx, {
-        ...fields,
-        expectedVisitors: expectedVisitorsOf(input),
-        departmentId,
-        filedByLabel: `${p.kind}:${p.label}`,
-        filedByUserId: p.userId,
-        status,
-        queue: verdict.groupReview ? 'group' : 'normal',
-        ruleVersion: rv.version,
-        createdAt: now,
-        updatedAt: now,
+        const { rv, verdict } = evaluateFiling(tx, now, input, prepared);
+        assertFilingValid(tx, input, verdict);
+        const status = firstReviewStatus(tx, departmentId);
+        const { visitors: _v, invitations: _i, ...fields } = input;
+        const r = insertRequest(tx, {
+          ...fields,
+          expectedVisitors: expectedVisitorsOf(input),
+          departmentId,
+          filedByLabel: `${p.kind}:${p.label}`,
+          filedByUserId: p.userId,
+          status,
+          queue: verdict.groupReview ? 'group' : 'normal',
+          ruleVersion: rv.version,
+          createdAt: now,
+          updatedAt: now,
+        });
+        insertVisitors(tx, r.id, prepared, verdict);
+        const invited = syncInvitations(tx, r.id, input.invitations, now, newLinkToken, removeVisitor);
+        addHistory(tx, happened, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
+        sendInvitations(tx, happened, invited, now);
+        recordAudit(tx, now, p, c.get('requestId'), {
+          action: 'request.file',
+          entity: 'visit_request',
+          entityId: r.id,
+          after: { status, visitors: prepared.length, invitations: invited.length, ruleVersion: rv.version },
+        });
+        const body = requestView(tx, r, now, { detail: true });
+        if (key) storeReply(tx, { scope, key, requestHash: bodyHash, status: 201, body, createdAt: now });
+        return { replayed: false, body };
       });
-      insertVisitors(tx, r.id, prepared, verdict);
-      const invited = syncInvitations(tx, r.id, input.invitations, now, newLinkToken, removeVisitor);
-      addHistory(tx, happened, r.id, now, `${p.kind}:${p.label}`, 'filed', null, status);
-      sendInvitations(tx, happened, invited, now);
-      recordAudit(tx, now, p, c.get('requestId'), {
-        action: 'request.file',
-        entity: 'visit_request',
-        entityId: r.id,
-        after: { status, visitors: prepared.length, invitations: invited.length, ruleVersion: rv.version },
-      });
-      const body = requestView(tx, r, now, { detail: true });
-      if (key) storeReply(tx, { scope, key, requestHash: bodyHash, status: 201, body, createdAt: now });
-      return { replayed: false, body };
-    });
-    if (out.replayed) c.header('Idempotent-Replayed', 'true');
-    return c.json(out.body, 201);
-  })
+      if (out.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(out.body, 201);
+    },
+    (result, c) => everyFilingIssue(result, c),
+  )
   .openapi(
     createRoute({
       method: 'get',
@@ -246,6 +255,7 @@ export const requestRoutes = createRouter()
       });
       return c.json(body, 200);
     },
+    (result, c) => everyEditIssue(result, c),
   )
   .openapi(
     createRoute({

@@ -7,13 +7,15 @@ import { REQUEST_KINDS } from '../domain/policy';
 export { IsoDateSchema } from '../lib/schemas';
 const Time = z
   .string()
-  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be HH:MM')
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'bad_time')
   .openapi({ example: '09:00' });
 const Phone = z
   .string()
   .trim()
-  .regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
-const RegionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code');
+  .regex(/^\+?[\d\s-]{6,20}$/, 'bad_phone');
+// The message is the code (server/lib/errors.ts words it in both languages): where the visitor lives is
+// asked by name, and an empty pick reads "请选择来源地", not a format rule.
+const regionCode = (code: 'region_required' | 'region_pick') => z.string().regex(/^\d{6}$/, code);
 
 const VisitorFields = z.object({
   name: safeText(1, 50),
@@ -21,19 +23,20 @@ const VisitorFields = z.object({
   idNumber: z.string().trim().min(4).max(30),
   phone: Phone,
   email: z
-    .email('must be an e-mail address')
+    .email('bad_email')
     .max(200)
     .nullable()
     .default(null)
     .openapi({ description: 'Where the pass link is sent on approval (optional)' }),
-  fromRegion: RegionCode,
-  visitedRegions: z.array(RegionCode).max(50).default([]),
+  fromRegion: regionCode('region_required'),
+  visitedRegions: z.array(regionCode('region_pick')).max(50).default([]),
   closeContact: z.boolean(),
   testTakenAt: IsoDateTime.nullable().default(null),
   testResult: z.enum(['negative', 'positive']).nullable().default(null),
 });
 
 function checkIdNumber(v: { idType: (typeof ID_TYPES)[number]; idNumber: string }, ctx: z.RefinementCtx) {
+  if (v.idNumber.trim().length < 4) return; // already "fill in this field": one message for an empty box
   const problem = idNumberProblem(v.idType, v.idNumber);
   if (problem)
     ctx.addIssue({ code: 'custom', path: ['idNumber'], message: `id_${problem}`, params: { code: `id_${problem}` } });
@@ -61,7 +64,7 @@ export const InvitationInputSchema = z
       .openapi({ description: 'On an edit: keep this invitation (and its link)' }),
     name: safeText(1, 50),
     phone: Phone.nullable().default(null),
-    email: z.email('must be an e-mail address').max(200).nullable().default(null),
+    email: z.email('bad_email').max(200).nullable().default(null),
     locale: z.enum(LOCALES).default('zh').openapi({ description: 'The language the invitation is sent in' }),
     headCount: z
       .number()
@@ -83,19 +86,24 @@ export const InvitationInputSchema = z
   .openapi('InvitationInput');
 export type InvitationInput = z.infer<typeof InvitationInputSchema>;
 
+/** When the visit is: checked against the filing rules even when other fields fail (all issues at once). */
+export const VisitWindowSchema = z.object({
+  visitDateFrom: IsoDateSchema,
+  visitDateTo: IsoDateSchema.optional(),
+  timeFrom: Time,
+  timeTo: Time,
+});
+
 export const RequestInputSchema = z
   .object({
-    visitDateFrom: IsoDateSchema,
-    visitDateTo: IsoDateSchema.optional(),
-    timeFrom: Time,
-    timeTo: Time,
+    ...VisitWindowSchema.shape,
     gateIds: z.array(z.number().int().positive()).min(1).max(20),
     purpose: safeText(2, 200),
     destination: safeText(1, 100),
     escortName: safeText(1, 50),
     escortPhone: Phone,
     escortEmail: z
-      .email('must be an e-mail address')
+      .email('bad_email')
       .max(200)
       .nullable()
       .default(null)

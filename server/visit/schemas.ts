@@ -14,8 +14,8 @@ export const VisitTokenParam = z.object({
 const Phone = z
   .string()
   .trim()
-  .regex(/^\+?[\d\s-]{6,20}$/, 'must be a phone number');
-const RegionCode = z.string().regex(/^\d{6}$/, 'must be a 6-digit GB/T 2260 code');
+  .regex(/^\+?[\d\s-]{6,20}$/, 'bad_phone');
+const regionCode = (code: 'region_required' | 'region_pick') => z.string().regex(/^\d{6}$/, code);
 
 /**
  * What a visitor fills in on their own phone. Only what the policy in force asks is kept (the
@@ -34,9 +34,9 @@ export const DeclarationInputSchema = z
       .default(null)
       .openapi({ description: 'Required the first time; null in a correction keeps the one given' }),
     phone: Phone,
-    email: z.email('must be an e-mail address').max(200).nullable().default(null),
-    fromRegion: RegionCode,
-    visitedRegions: z.array(RegionCode).max(50).default([]),
+    email: z.email('bad_email').max(200).nullable().default(null),
+    fromRegion: regionCode('region_required'),
+    visitedRegions: z.array(regionCode('region_pick')).max(50).default([]),
     closeContact: z.boolean().default(false),
     testTakenAt: IsoDateTime.nullable().default(null),
     testResult: z.enum(['negative', 'positive']).nullable().default(null),

@@ -86,6 +86,37 @@ describe('filing → approval → visitor pass', () => {
     await context.close();
   });
 
+  it('an incomplete form gets every problem at once, at its field, in the form’s language', async () => {
+    const { context, page } = await newPage(browser, { baseURL: server.url });
+    await signIn(page, 'filer');
+    await page.getByRole('link', { name: '新建备案' }).click();
+    const v = page.locator('[data-visitor="0"]');
+    await v.getByLabel('由本部门代填（来访人无智能手机）').check();
+    await page.locator('input[name=visitDateFrom]').fill('2020-01-01'); // long past: the lead time
+    await page.getByLabel('来访事由').fill('谈');
+    const issues = () => page.locator('.issue').allTextContents();
+    for (const lang of ['zh', 'en'] as const) {
+      if (lang === 'en') await page.getByRole('button', { name: 'English' }).click();
+      await page.getByRole('button', { name: lang === 'zh' ? '提交备案' : 'File request' }).click();
+      await expect.poll(async () => (await issues()).length).toBeGreaterThanOrEqual(8);
+      const texts = await issues();
+      // The formats and the rules in one round: the too-short purpose, the missing region, the lead time.
+      if (lang === 'zh') {
+        expect(texts).toEqual(expect.arrayContaining(['至少填写 2 个字', '请选择来源地']));
+        expect(texts.some((m) => m.includes('至少提前一日'))).toBe(true);
+        for (const m of texts) expect(m).not.toMatch(/[A-Za-z]{3,}/);
+      } else {
+        expect(texts).toEqual(
+          expect.arrayContaining(['Enter at least 2 characters', 'Choose where the visitor comes from']),
+        );
+        expect(texts.some((m) => m.includes('at least a day ahead'))).toBe(true);
+        for (const m of texts) expect(m).not.toMatch(/[\u4e00-\u9fff]|Too small|Invalid|expected/);
+      }
+      await screenshot(page, `filing-all-at-once-${lang}`);
+    }
+    await context.close();
+  });
+
   it('the office approves it from the review queue', async () => {
     const { context, page } = await newPage(browser, { baseURL: server.url });
     await signIn(page, 'office');

@@ -41,6 +41,50 @@ describe('POST /api/v1/requests', () => {
     expect(late.json.error.issues[0].message).toContain('2026-11-22');
   });
 
+  it('reports every problem in one round: the formats, the region not picked and the lead time, in zh and en', async () => {
+    const { filer } = await setup();
+    const res = await file(
+      filer,
+      requestInput(t.campus.gateIds.north, {
+        visitDateFrom: '2026-11-20', // today: breaks the lead time
+        purpose: '谈',
+        escortPhone: 'call me',
+        visitors: [visitorInput({ fromRegion: '' }, 1), visitorInput({ closeContact: true }, 2)],
+      }),
+    );
+    expect(res.status).toBe(400);
+    const byPath = Object.fromEntries(
+      res.json.error.issues.map((i: { path: unknown[] }) => [i.path.join('.'), i]),
+    ) as Record<string, { code: string; message: string; messageZh?: string; params?: Record<string, unknown> }>;
+    expect(Object.keys(byPath).sort()).toEqual(
+      ['escortPhone', 'purpose', 'visitDateFrom', 'visitors.0.fromRegion', 'visitors.1.closeContact'].sort(),
+    );
+    expect(byPath.purpose).toMatchObject({ code: 'too_small', messageZh: '至少填写 2 个字', params: { min: 2 } });
+    expect(byPath['visitors.0.fromRegion']).toMatchObject({
+      messageZh: '请选择来源地',
+      params: { reason: 'region_required' },
+    });
+    expect(byPath.escortPhone!.messageZh).toBe('请填写正确的手机号码');
+    // The rules ran on what did parse: the dates, and the second visitor (reported at its own place).
+    expect(byPath.visitDateFrom).toMatchObject({ code: 'lead_time', params: { earliest: '2026-11-21' } });
+    expect(byPath['visitors.1.closeContact']!.code).toBe('close_contact');
+    for (const i of Object.values(byPath)) {
+      expect(i.messageZh, i.code).toMatch(/[\u4e00-\u9fff]/);
+      expect(i.message, i.code).not.toMatch(/[\u4e00-\u9fff]|Too small|Invalid|expected/);
+    }
+  });
+
+  it('reports the rules beside the formats on an edit too', async () => {
+    const { filer } = await setup();
+    const filed = await file(filer, requestInput(t.campus.gateIds.north));
+    const res = await t.request('PUT', `/api/v1/requests/${filed.json.id}`, {
+      cookie: filer,
+      body: requestInput(t.campus.gateIds.north, { timeFrom: '18:00', timeTo: '09:00', destination: '' }),
+    });
+    expect(res.status).toBe(400);
+    expect(issueCodes(res).sort()).toEqual(['time_order', 'too_small']);
+  });
+
   it('refuses a wrong check digit as a field error at the visitor’s idNumber', async () => {
     const { filer } = await setup();
     const bad = residentId(1).slice(0, 17) + (residentId(1).endsWith('1') ? '2' : '1');

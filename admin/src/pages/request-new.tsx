@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import { useLocation, useRoute } from 'preact-iso';
-import { ErrorBanner, Field, useIssues } from '../components/form';
+import { ErrorBanner, Field, FieldIssues, useIssues } from '../components/form';
 import { RegionPicker } from '../components/region-picker';
 import { api, ApiFailure, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
@@ -59,7 +59,7 @@ const blankVisitor = (mode: VisitorDraft['mode'] = 'invite'): VisitorDraft => ({
 
 /** Where the form shows an issue that belongs to no single input (e.g. a rule on the whole visitor). */
 function VisitorIssues({ error, prefix }: { error: unknown; prefix: string }) {
-  const fields = ['name', 'closeContact', 'testTakenAt', 'testResult', 'visitedRegions', 'fromRegion', 'id'];
+  const fields = ['closeContact', 'testTakenAt', 'testResult', 'id'];
   const all = fields.flatMap((f) => useIssues(error, `${prefix}.${f}`));
   return all.length ? (
     <ul class="issue-list">
@@ -229,7 +229,7 @@ export function RequestNewPage() {
   };
 
   return (
-    <form class="card" onSubmit={submit} data-form="request">
+    <form class="card" onSubmit={submit} data-form="request" noValidate>
       <h1>{editId ? (backfill ? t('req.backfill') : t('req.edit')) : t('req.new')}</h1>
       {earliest && !backfill && (
         <p class="hint">
@@ -298,6 +298,7 @@ export function RequestNewPage() {
               {state.nameOf(g)}
             </label>
           ))}
+        <FieldIssues error={action.error} path="gateIds" />
       </fieldset>
       <div class="grid">
         <Field label={t('req.purpose')} name="purpose" error={action.error}>
@@ -418,7 +419,7 @@ export function RequestNewPage() {
         return (
           <fieldset key={i} class="visitor" data-visitor={i} data-mode={v.mode}>
             <legend>
-              {t('req.visitors')} {i + 1}
+              {t('req.visitorN', { n: i + 1 })}
               {vs.length > 1 && (
                 <button type="button" class="link" onClick={() => setVs(vs.filter((_, j) => j !== i))}>
                   {t('req.removeVisitor')}
@@ -557,6 +558,7 @@ export function RequestNewPage() {
                       value={v.fromRegion}
                       onChange={(codes) => setV(i, { fromRegion: codes })}
                     />
+                    <FieldIssues error={action.error} path={`${prefix}.fromRegion`} />
                   </div>
                   {policy?.riskAreaDeclaration && (
                     <div class="field" data-field="visitedRegions">
@@ -567,6 +569,7 @@ export function RequestNewPage() {
                         value={v.visitedRegions}
                         onChange={(codes) => setV(i, { visitedRegions: codes })}
                       />
+                      <FieldIssues error={action.error} path={`${prefix}.visitedRegions`} />
                     </div>
                   )}
                 </div>

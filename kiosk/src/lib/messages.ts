@@ -177,7 +177,7 @@ export const messages: Catalogue<MessageKey> = {
     'shell.gate': '{gate}',
     'shell.guard': 'On duty: {name}',
     'shell.logout': 'End shift',
-    'shell.onCampus': '{n} visitors on campus',
+    'shell.onCampus': '{n} {n:visitor|visitors} on campus',
     'shell.online': 'Online',
     'shell.offline': 'Offline',
     'shell.pending': '{n} to upload',
