@@ -153,6 +153,7 @@ export function createApp({
       signingKeyWrap: deriveKey(idHashKey, 'signing-key-wrap'),
       notificationSecrets: deriveKey(idHashKey, 'notification-secrets'),
       memberCodes: deriveKey(idHashKey, 'member-codes'),
+      nameLookup: deriveKey(idHashKey, 'name-lookup'),
     },
     events,
     metrics: createMetrics(events),

@@ -139,7 +139,7 @@ export const kioskRoutes = createRouter()
           : digest && device.snapshotCursor === since && device.snapshotDigest && digest !== device.snapshotDigest
             ? 'divergence'
             : null;
-      const snapshot = buildSnapshot(db, device, now, cause ? null : cursor, keys.memberCodes);
+      const snapshot = buildSnapshot(db, device, now, cause ? null : cursor, keys);
       const contact = contactOf(c);
       events.transact(db, (tx, happened) => {
         if (cause === 'divergence') recordDivergence(tx, device, digest ?? null, now);

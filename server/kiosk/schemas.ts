@@ -80,6 +80,10 @@ export const SnapshotPassSchema = z
     validTo: z.string(),
     visitor: z.object({
       name: z.string().openapi({ description: 'Masked' }),
+      nameKey: z.string().openapi({
+        description:
+          'HMAC-SHA-256 of the normalised full name under `nameLookupKey` (hex): the guard types a full name, the tablet hashes it',
+      }),
       idHash: z.string(),
       idLast4: z.string(),
       outOfCity: z.boolean(),
@@ -157,6 +161,11 @@ export const SnapshotSchema = z
     onCampus: z.number().int(),
     passes: z.array(SnapshotPassSchema),
     memberCodeKey: z.string().openapi({ description: 'The key members’ live codes derive from (base64url)' }),
+    nameLookupKey: z
+      .string()
+      .openapi({
+        description: 'This tablet’s own key for full-name lookup (base64url); another tablet’s digests differ',
+      }),
     members: z.array(SnapshotMemberSchema).openapi({
       description:
         'Full: every active member; incremental: members changed since the cursor and everyone out on a leave, merged by id',

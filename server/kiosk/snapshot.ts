@@ -15,6 +15,7 @@ import {
 import { SNAPSHOT_AHEAD_MS, SNAPSHOT_BEHIND_MS, snapshotDigest } from '../domain/snapshot-sync';
 import { passesWithContext, signedOnline } from '../passes/with-context';
 import { maskName, maskPhone, normalizePhone } from '../domain/names';
+import { deviceNameLookupKey, nameLookupDigest } from '../domain/name-lookup';
 import { currentRules } from '../rules/store';
 import { publicKeys } from '../passes/keys';
 import { entrantOfRequest } from '../domain/policy';
@@ -92,8 +93,10 @@ export function buildSnapshot(
   device: typeof devices.$inferSelect,
   now: Date,
   cursor: SnapshotCursor | null,
-  memberCodes: Buffer,
+  keys: { memberCodes: Buffer; nameLookup: Buffer },
 ) {
+  const { memberCodes } = keys;
+  const lookupKey = deviceNameLookupKey(keys.nameLookup, device.id);
   const gate = db.select().from(gates).where(eq(gates.id, device.gateId)).get();
   const rv = currentRules(db);
   const changeSeq = currentChangeSeq(db);
@@ -135,6 +138,7 @@ export function buildSnapshot(
     validTo: pass.validTo.toISOString(),
     visitor: {
       name: maskName(visitor.name),
+      nameKey: nameLookupDigest(lookupKey, visitor.name),
       idHash: visitor.idHash,
       idLast4: visitor.idLast4,
       outOfCity: visitor.outOfCity,
@@ -226,6 +230,7 @@ export function buildSnapshot(
     passes: passesOut,
     /** The key the members' live codes derive from (domain/credential.ts memberSecret). */
     memberCodeKey: toBase64Url(memberCodes),
+    nameLookupKey: toBase64Url(lookupKey),
     members: snapshotMembers(db, now, rv.rules, since?.changeSeq ?? null),
   };
 }

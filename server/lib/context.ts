@@ -25,7 +25,13 @@ export interface Deps {
    * Keys derived from it (lib/secrets.ts deriveKey): filing fingerprints, wrapping of signing keys and
    * notification secrets, the members' live codes (tablets receive this one: they check every member).
    */
-  keys: { idempotency: Buffer; signingKeyWrap: Buffer; notificationSecrets: Buffer; memberCodes: Buffer };
+  keys: {
+    idempotency: Buffer;
+    signingKeyWrap: Buffer;
+    notificationSecrets: Buffer;
+    memberCodes: Buffer;
+    nameLookup: Buffer;
+  };
   /** The after-commit seam: handlers state what happened; the live wall (and notifications) follow (events.ts). */
   events: Events;
   /** Counters and gauges for GET /metrics (lib/metrics.ts). */

@@ -36,10 +36,10 @@ export const idHash = (key: Buffer, idType: string, idNumber: string) =>
  * Every other server secret is derived from that one key file (HKDF-SHA-256, one label each), so
  * one file outside the database protects them all: the filing fingerprints, the wrapping of the
  * pass-signing keys and of the notification channels' passwords, robot keys and webhook secrets,
- * and the members' live-code key. Losing the file means new signing keys, re-shown member codes and
+ * the members' live-code key and the tablets' name-lookup keys. Losing the file means new signing keys, re-shown member codes and
  * unmatched block-list hashes, not a leak.
  */
-export type KeyPurpose = 'idempotency' | 'signing-key-wrap' | 'notification-secrets' | 'member-codes';
+export type KeyPurpose = 'idempotency' | 'signing-key-wrap' | 'notification-secrets' | 'member-codes' | 'name-lookup';
 export const deriveKey = (master: Buffer, purpose: KeyPurpose) =>
   Buffer.from(hkdfSync('sha256', master, Buffer.alloc(0), `gatehouse:${purpose}`, 32));
 

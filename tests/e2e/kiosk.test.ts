@@ -100,6 +100,36 @@ describe('a visitor with a pass', () => {
     }
   });
 
+  it('finds a visitor by full name through the keyed digest, says "no match", and cancels without recording', async () => {
+    const pass = await issuePass(w, { name: '欧阳明华' });
+    const gate = await openGate(w, null);
+    const { page } = gate;
+    try {
+      const search = page.getByRole('searchbox');
+      // The tablet holds only the masked name (欧**华): part of a name, or the family name, finds nobody.
+      await search.fill('欧阳');
+      await page.getByTestId('no-match').waitFor();
+      await screenshot(page, 'kiosk-lookup-no-match');
+      await search.fill('欧阳 明华'); // typed with a space: the same normalised name
+      const match = page.getByRole('button', { name: /欧\*\*华/ });
+      await match.waitFor();
+      await match.click();
+      await waitOrShoot(page, '.entrant');
+      await page.getByTestId('cancel-entrant').click();
+      await expect.poll(() => page.getByTestId('notice').textContent()).toContain('未记录');
+      expect(await page.locator('.entrant').count()).toBe(0);
+      // Found again by the ID's last four, then a real decision: only that one reaches the server.
+      await search.fill(pass.idLast4);
+      await page.getByRole('button', { name: /欧\*\*华/ }).click();
+      await page.getByRole('button', { name: '红码' }).click();
+      expect(await verdictOf(page)).toEqual({ verdict: 'refuse', reasons: ['code_red'] });
+      await expect.poll(async () => (await serverEvents(pass.id)).length, { timeout: 20_000 }).toBe(1);
+      expect((await serverEvents(pass.id))[0]).toMatchObject({ type: 'decision', verdict: 'refuse' });
+    } finally {
+      await gate.browser.close();
+    }
+  });
+
   it('refuses an expired pass', async () => {
     // A window that closed earlier today, campus time (wait out the first minutes after midnight).
     while (wallClock(new Date(), 'Asia/Shanghai').hour === 0 && wallClock(new Date(), 'Asia/Shanghai').minute < 3)

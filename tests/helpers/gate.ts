@@ -147,6 +147,7 @@ export async function issuePass(
     stepSeconds: view.stepSeconds,
     requestId: filed.json.id as number,
     link: pass.link as string,
+    idLast4: visitor.idNumber.slice(-4),
   };
 }
 

@@ -42,7 +42,10 @@ export type SimulatedTablet = Awaited<ReturnType<typeof simulatedTablet>>;
 export function copies(t: TestApp, tablet: SimulatedTablet) {
   const device = t.db.select().from(devices).where(eq(devices.id, tablet.deviceId)).get();
   if (!device) throw new Error(`device ${tablet.deviceId} not found`);
-  const truth = buildSnapshot(t.db, device, t.clock.now(), null, deriveKey(t.idHashKey, 'member-codes'));
+  const truth = buildSnapshot(t.db, device, t.clock.now(), null, {
+    memberCodes: deriveKey(t.idHashKey, 'member-codes'),
+    nameLookup: deriveKey(t.idHashKey, 'name-lookup'),
+  });
   const line = (p: { id: string; revoked: boolean }) => `${p.id}:${p.revoked ? 'revoked' : 'valid'}`;
   return { tablet: (tablet.held?.passes ?? []).map(line).sort(), server: truth.passes.map(line).sort() };
 }

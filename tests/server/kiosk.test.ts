@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { fromBase64Url } from '../../server/domain/pass';
+import { nameLookupDigest } from '../../server/domain/name-lookup';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { approvedRequest, decisionEvent, enrollDevice } from '../helpers/kiosk';
 import { requestInput, visitorInput } from '../helpers/filing';
@@ -173,6 +175,21 @@ describe('GET /api/v1/kiosk/snapshot', () => {
     expect(snap.guards.map((g: { id: number }) => g.id)).toEqual([t.users.guard.id]);
     const east = await enrollDevice(t, t.campus.gateIds.east);
     expect((await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: east.token })).json.passes).toEqual([]);
+  });
+
+  it('carries a keyed digest of each full name under the tablet’s own key, so a typed name finds its pass', async () => {
+    t = createTestApp();
+    await approvedRequest(t, t.campus.gateIds.north, [visitorInput({ name: '张三丰' })]);
+    const one = await enrollDevice(t, t.campus.gateIds.north);
+    const two = await enrollDevice(t, t.campus.gateIds.north);
+    const snapOf = async (token: string) => (await t.request('GET', '/api/v1/kiosk/snapshot', { bearer: token })).json;
+    const [a, b] = [await snapOf(one.token), await snapOf(two.token)];
+    const key = fromBase64Url(a.nameLookupKey)!;
+    expect(a.passes[0].visitor.nameKey).toBe(nameLookupDigest(key, ' 张三丰 '));
+    expect(a.passes[0].visitor.nameKey).not.toBe(nameLookupDigest(key, '张三'));
+    // Another tablet's key and digest differ: digests copied off one tablet match nothing elsewhere.
+    expect(b.nameLookupKey).not.toBe(a.nameLookupKey);
+    expect(b.passes[0].visitor.nameKey).not.toBe(a.passes[0].visitor.nameKey);
   });
 });
 

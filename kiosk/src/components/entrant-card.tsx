@@ -220,6 +220,16 @@ export function EntrantCard({ e }: { e: Entrant }) {
           </div>
         </div>
       )}
+      {!e.recorded && (
+        <button
+          type="button"
+          class="big wide cancel-entrant"
+          data-testid="cancel-entrant"
+          onClick={() => state.cancel()}
+        >
+          {t('entrant.cancel')}
+        </button>
+      )}
     </section>
   );
 }

@@ -413,8 +413,10 @@ export function createEntrantFlow(d: EntrantDeps) {
       return;
     }
     // The visitor just decided is still holding up their phone: not a second entrant.
-    if (lastDecided && lastDecided.passId === parsed.claims.passId && d.now() - lastDecided.at < SAME_PASS_GRACE_MS)
+    if (lastDecided && lastDecided.passId === parsed.claims.passId && d.now() - lastDecided.at < SAME_PASS_GRACE_MS) {
+      notice.value = { key: 'scan.justDecided', at: d.now() };
       return;
+    }
     const v = verifyText(text);
     if (!v) return;
     return begin(
@@ -474,6 +476,16 @@ export function createEntrantFlow(d: EntrantDeps) {
     /** Clears the entrant: nothing of the visitor stays on screen. */
     next() {
       entrant.value = null;
+    },
+    /**
+     * The guard drops an entrant before a decision (the wrong person, a visitor who walked away):
+     * nothing was recorded and nothing is; the guard is told so.
+     */
+    cancel() {
+      const e = entrant.value;
+      if (!e || e.recorded || writing.has(e.key)) return;
+      entrant.value = null;
+      notice.value = { key: 'entrant.cancelled', at: d.now() };
     },
   };
 }

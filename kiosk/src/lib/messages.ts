@@ -34,7 +34,7 @@ const zh = {
   'quick.food_delivery': '外卖',
   'quick.walk_in': '未备案',
   'quick.other': '其他',
-  'manual.title': '无法扫码？按姓名、证件后四位或学号/工号查找',
+  'manual.title': '无法扫码？按完整姓名、证件后四位或学号/工号查找',
   'emergency.open': '未备案但确需入校（申请应急）',
   'emergency.title': '应急入校申请（保卫处审批）',
   'emergency.name': '来访人姓名',
@@ -45,7 +45,7 @@ const zh = {
   'emergency.send': '发送给保卫处',
   'emergency.waiting': '已发送，等待保卫处答复…',
   'emergency.cancel': '取消等待',
-  'manual.placeholder': '姓名 / 证件后四位 / 学号工号',
+  'manual.placeholder': '完整姓名 / 证件后四位 / 学号工号',
   'card.visitor': '来访人',
   'card.id': '证件后四位',
   'card.override': '保卫处特批',
@@ -158,6 +158,10 @@ const zh = {
   'scan.cameraBusy': '摄像头正被其他应用使用：关闭其他相机应用后重新上岗',
   'scan.cameraInsecure': '只有在 HTTPS 地址下才能使用摄像头：请联系安装人员',
   'scan.cameraFailed': '无法打开摄像头：请重新上岗，仍不行请重启平板。可先按姓名或证件后四位查找',
+  'manual.noMatch': '没有找到：请输入完整姓名或证件后四位（本门今明两日的通行码）',
+  'entrant.cancel': '取消，不记录',
+  'entrant.cancelled': '已取消，未记录任何结果',
+  'scan.justDecided': '刚处理过此通行码：请来访人收起手机',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -198,7 +202,7 @@ export const messages: Catalogue<MessageKey> = {
     'quick.food_delivery': 'Food delivery',
     'quick.walk_in': 'Not filed',
     'quick.other': 'Other',
-    'manual.title': 'Cannot scan? Find by name, ID last four or member number',
+    'manual.title': 'Cannot scan? Find by full name, ID last four or member number',
     'emergency.open': 'Not filed but must enter (emergency request)',
     'emergency.title': 'Emergency entry request (to the security office)',
     'emergency.name': 'Visitor name',
@@ -209,7 +213,7 @@ export const messages: Catalogue<MessageKey> = {
     'emergency.send': 'Send to the office',
     'emergency.waiting': 'Sent; waiting for the office…',
     'emergency.cancel': 'Stop waiting',
-    'manual.placeholder': 'Name / ID last four / member no.',
+    'manual.placeholder': 'Full name / ID last four / member no.',
     'card.visitor': 'Visitor',
     'card.id': 'ID last four',
     'card.override': 'Office override',
@@ -326,5 +330,9 @@ export const messages: Catalogue<MessageKey> = {
     'scan.cameraInsecure': 'The camera works only at an HTTPS address: call the installer',
     'scan.cameraFailed':
       'The camera could not be opened: start the shift again, or restart the tablet. Finding people by name or ID last four works meanwhile',
+    'manual.noMatch': 'No match: type the full name or the ID last four (passes for this gate, today and tomorrow)',
+    'entrant.cancel': 'Cancel, record nothing',
+    'entrant.cancelled': 'Cancelled: nothing was recorded',
+    'scan.justDecided': 'This pass was just decided: ask the visitor to put the phone away',
   },
 };

@@ -168,6 +168,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
       emergency.value = null;
     },
     next: flow.next,
+    cancel: flow.cancel,
     errorText(err: unknown): string {
       return failureText<MessageKey>(err, (k) => k in messages.zh, t.value);
     },

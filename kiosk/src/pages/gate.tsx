@@ -1,6 +1,7 @@
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useMemo, useState } from 'preact/hooks';
 import { QUICK_REFUSALS } from '../../../server/domain/admission';
-import { warmUpVerifier } from '../../../server/domain/pass';
+import { fromBase64Url, warmUpVerifier } from '../../../server/domain/pass';
+import { findPasses } from '../lib/lookup';
 import { EmergencyPanel } from '../components/emergency-panel';
 import { EntrantCard } from '../components/entrant-card';
 import { ScannerView } from '../components/scanner-view';
@@ -37,15 +38,15 @@ export function GatePage() {
     return () => clearInterval(timer);
   }, [lastTouch]);
 
-  const matches = query.trim()
-    ? (state.snapshot.value?.passes ?? [])
-        .filter(
-          (p) =>
-            !p.revoked &&
-            (p.visitor.idLast4.endsWith(query.trim().toUpperCase()) || p.visitor.name.includes(query.trim())),
-        )
-        .slice(0, 6)
-    : [];
+  const snapshot = state.snapshot.value;
+  const lookupKey = useMemo(
+    () => (snapshot?.nameLookupKey ? fromBase64Url(snapshot.nameLookupKey) : null),
+    [snapshot?.nameLookupKey],
+  );
+  const matches = useMemo(
+    () => findPasses(snapshot?.passes ?? [], query, lookupKey),
+    [snapshot?.passes, query, lookupKey],
+  );
 
   // A member whose phone is dead: found by their exact number.
   const member = query.trim().length >= 2 ? state.findMemberByNumber(query) : null;
@@ -100,6 +101,11 @@ export function GatePage() {
                   value={query}
                   onInput={(ev) => setQuery(ev.currentTarget.value)}
                 />
+                {query.trim().length >= 2 && !member && matches.length === 0 && (
+                  <p class="notice" role="status" data-testid="no-match">
+                    {t('manual.noMatch')}
+                  </p>
+                )}
                 <ul class="matches">
                   {member && (
                     <li key={`m${member.id}`}>
