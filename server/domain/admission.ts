@@ -114,9 +114,11 @@ export type CheckCode =
   | 'risk_hold';
 /**
  * `not_required`: the policy in force does not ask for this check of this entrant (never shown as
- * passed); `not_applicable`: it asks, but not of this entrant (an in-city visitor's test).
+ * passed); `not_applicable`: it asks, but not of this entrant (an in-city visitor's test); `not_done`:
+ * the entrant was refused before it was checked, or it rested on a pass that failed (a forged pass's
+ * block-list lookup proves nothing), so it is never shown as passed.
  */
-export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable' | 'not_required';
+export type CheckOutcome = 'pass' | 'fail' | 'pending' | 'not_applicable' | 'not_required' | 'not_done';
 
 export interface CheckResult {
   code: CheckCode;
@@ -348,8 +350,22 @@ export function decideAdmission(input: AdmissionInput, rules: Rules): AdmissionD
   }
 
   // Any failure refuses at once: there is no point measuring a visitor whose pass is revoked.
-  if (reasons.length) return { verdict: 'refuse', checks, reasons, next: null, temperature };
+  if (reasons.length)
+    return { verdict: 'refuse', checks: unfinished(checks, input.pass.ok), reasons, next: null, temperature };
   return { verdict: next ? 'incomplete' : 'admit', checks, reasons, next, temperature };
+}
+
+/**
+ * A refusal's checks as they stand: what was still to do is not done; when the pass itself failed,
+ * nothing checked against it (the block list by its ID hash, the entrant's answers) counts as passed.
+ */
+function unfinished(checks: CheckResult[], passOk: boolean): CheckResult[] {
+  return checks.map((c) => {
+    if (c.code === 'snapshot' || c.code === 'pass' || c.outcome === 'fail') return c;
+    if (c.outcome === 'pending' || (!passOk && c.outcome === 'pass'))
+      return { ...c, outcome: 'not_done', detail: passOk ? 'refused_before' : 'pass_failed' };
+    return c;
+  });
 }
 
 /** Bilingual refusal reasons, for the verdict screen and the slip the guard shows the entrant. */

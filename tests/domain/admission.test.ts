@@ -60,6 +60,20 @@ describe('temperatureVerdict', () => {
 });
 
 describe('decideAdmission', () => {
+  it('never shows a check as passed that rested on a failed pass, nor one it did not reach', () => {
+    const forged = decide({ pass: { ok: false, reason: 'bad_signature' }, blocked: false, healthCode: undefined });
+    const outcome = (code: string) => forged.checks.find((c) => c.code === code)?.outcome;
+    expect(forged.verdict).toBe('refuse');
+    expect(outcome('pass')).toBe('fail');
+    expect(outcome('block_list')).toBe('not_done');
+    expect(outcome('health_code')).toBe('not_done');
+    expect(forged.checks.some((c) => c.code !== 'snapshot' && c.outcome === 'pass')).toBe(false);
+    // A genuine pass refused for a red code: the block-list check stands, the temperature was never taken.
+    const red = decide({ blocked: false, healthCode: { colour: 'red', method: 'seen_by_guard' }, temperatures: [] });
+    expect(red.checks.find((c) => c.code === 'block_list')?.outcome).toBe('pass');
+    expect(red.checks.find((c) => c.code === 'temperature')?.outcome).toBe('not_done');
+  });
+
   it('admits a valid pass, a green code and a normal temperature', () => {
     const d = decide({});
     expect(d.verdict).toBe('admit');

@@ -162,6 +162,7 @@ const zh = {
   'entrant.cancel': '取消，不记录',
   'entrant.cancelled': '已取消，未记录任何结果',
   'scan.justDecided': '刚处理过此通行码：请来访人收起手机',
+  'outcome.not_done': '未检查',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -334,5 +335,6 @@ export const messages: Catalogue<MessageKey> = {
     'entrant.cancel': 'Cancel, record nothing',
     'entrant.cancelled': 'Cancelled: nothing was recorded',
     'scan.justDecided': 'This pass was just decided: ask the visitor to put the phone away',
+    'outcome.not_done': 'not checked',
   },
 };
