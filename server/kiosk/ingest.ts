@@ -64,6 +64,7 @@ function statementsFor(sqlite: Database.Database) {
     // whole batch, set here: the trigger would take one per pass, and update each row twice.
     nextChange: sqlite.prepare('update change_counter set value = value + 1 where id = 1 returning value').pluck(),
     useEntry: sqlite.prepare('update passes set entries_used = entries_used + 1, change_seq = ? where id = ?'),
+    passMoved: sqlite.prepare('update passes set change_seq = ? where id = ?'),
     reject: sqlite.prepare(
       'insert into gate_event_rejections (device_id, event_id, received_at, reason, raw) values (?, ?, ?, ?, ?)',
     ),
@@ -304,6 +305,11 @@ export function ingestEvents(
         batchChange ??= s.nextChange.get() as number;
         s.useEntry.run(batchChange, record.passId);
         record.entriesUsed += 1;
+      }
+      // An exit changes where the holder is (the pass's `inside` in every gate's snapshot): tablets re-read it.
+      if (e.type === 'exit' && record && !passMismatch) {
+        batchChange ??= s.nextChange.get() as number;
+        s.passMoved.run(batchChange, record.passId);
       }
       // A member let out on their leave marks it out; let back in closes it (销假). The server's verdict
       // stands over the tablet's: an exit the server would refuse changes no leave (and raises its alert).

@@ -78,6 +78,10 @@ export const SnapshotPassSchema = z
     entriesUsed: z.number().int(),
     validFrom: z.string(),
     validTo: z.string(),
+    inside: z
+      .object({ since: z.string(), gateId: z.number().int(), gateName: z.string(), gateNameEn: z.string() })
+      .nullable()
+      .openapi({ description: 'The holder came in then, there, and has not been seen leaving (as the server knows)' }),
     visitor: z.object({
       name: z.string().openapi({ description: 'Masked' }),
       nameKey: z.string().openapi({
@@ -161,11 +165,9 @@ export const SnapshotSchema = z
     onCampus: z.number().int(),
     passes: z.array(SnapshotPassSchema),
     memberCodeKey: z.string().openapi({ description: 'The key members’ live codes derive from (base64url)' }),
-    nameLookupKey: z
-      .string()
-      .openapi({
-        description: 'This tablet’s own key for full-name lookup (base64url); another tablet’s digests differ',
-      }),
+    nameLookupKey: z.string().openapi({
+      description: 'This tablet’s own key for full-name lookup (base64url); another tablet’s digests differ',
+    }),
     members: z.array(SnapshotMemberSchema).openapi({
       description:
         'Full: every active member; incremental: members changed since the cursor and everyone out on a leave, merged by id',

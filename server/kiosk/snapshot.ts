@@ -24,6 +24,7 @@ import { toBase64Url } from '../domain/live-code';
 import type { Rules } from '../domain/rules';
 import { leaveHolds } from '../members/store';
 import { activeRiskAreas } from '../risk-areas/store';
+import { insideByPass } from '../presence/store';
 import type { SnapshotMember } from './schemas';
 import type { Tx } from '../db/open';
 
@@ -128,6 +129,10 @@ export function buildSnapshot(
           .map((m) => [m.phone!, m.id])
       : [],
   );
+  const inside = insideByPass(
+    db,
+    rows.map((r) => r.pass.id),
+  );
   const passesOut = rows.map(({ pass, visitor, request, department }) => ({
     id: pass.id,
     secret: pass.codeSecret,
@@ -136,6 +141,7 @@ export function buildSnapshot(
     entriesUsed: pass.entriesUsed,
     validFrom: pass.validFrom.toISOString(),
     validTo: pass.validTo.toISOString(),
+    inside: insideOf(inside.get(pass.id)),
     visitor: {
       name: maskName(visitor.name),
       nameKey: nameLookupDigest(lookupKey, visitor.name),
@@ -234,6 +240,9 @@ export function buildSnapshot(
     members: snapshotMembers(db, now, rv.rules, since?.changeSeq ?? null),
   };
 }
+
+const insideOf = (i: ReturnType<typeof insideByPass> extends Map<string, infer V> ? V | undefined : never) =>
+  i ? { since: i.at.toISOString(), gateId: i.gateId, gateName: i.gateName, gateNameEn: i.gateNameEn } : null;
 
 /**
  * The campus's members for a tablet, compact (30,000 of them travel to every gate): the changed ones

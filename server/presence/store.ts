@@ -35,6 +35,25 @@ export interface Presence {
   failedChecks: string[];
 }
 
+/**
+ * Where each of these passes' holders came in, for those still inside: the tablet tells a guard who
+ * scans a used-up pass "already on campus since 09:12 at 北门", not only "no entries left".
+ */
+export function insideByPass(db: Tx, passIds: readonly string[]) {
+  if (passIds.length === 0)
+    return new Map<string, { at: Date; gateId: number; gateName: string; gateNameEn: string }>();
+  const rows = db.all<{ passId: string; at: number; gateId: number; gateName: string; gateNameEn: string }>(sql`
+    select e.pass_id as passId, e.at as at, e.gate_id as gateId, g.name as gateName, g.name_en as gateNameEn
+    from gate_events e indexed by gate_events_pass_idx cross join gates g on g.id = e.gate_id
+    where e.pass_id in (select value from json_each(${JSON.stringify(passIds)})) and ${stillInside}`);
+  return new Map(
+    rows.map((r) => [
+      r.passId,
+      { at: new Date(r.at), gateId: r.gateId, gateName: r.gateName, gateNameEn: r.gateNameEn },
+    ]),
+  );
+}
+
 export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
   // Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
   const since = instantAt(addDays(campusDate(now, rules.timezone), -1), '00:00', rules.timezone).getTime();

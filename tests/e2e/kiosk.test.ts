@@ -84,6 +84,15 @@ describe('a visitor with a pass', () => {
     } finally {
       await gate.browser.close();
     }
+    // The same pass at another tablet: used up, and the guard is told who is inside since when, where.
+    const again = await openGate(w, liveText(pass));
+    try {
+      expect(await verdictOf(again.page)).toEqual({ verdict: 'refuse', reasons: ['pass_no_entries_left'] });
+      expect(await again.page.getByTestId('inside-since').textContent()).toMatch(/已于 \d\d:\d\d 从北门入校/);
+      await screenshot(again.page, 'kiosk-verdict-inside-since');
+    } finally {
+      await again.browser.close();
+    }
   });
 
   it.each([
@@ -94,6 +103,11 @@ describe('a visitor with a pass', () => {
     const gate = await openGate(w, await qr());
     try {
       expect(await verdictOf(gate.page)).toEqual({ verdict: 'refuse', reasons: [reason] });
+      // Nothing rested on a pass that failed counts as passed (a forged pass once showed 禁入名单: 通过).
+      const passed = await gate.page
+        .locator('.checks [data-outcome="pass"]')
+        .evaluateAll((els) => els.map((el) => el.getAttribute('data-check')));
+      expect(passed).toEqual(['snapshot']);
       await screenshot(gate.page, `kiosk-verdict-${reason}`);
     } finally {
       await gate.browser.close();

@@ -197,6 +197,27 @@ describe('GET /api/v1/kiosk/snapshot?since=', () => {
   const snapshot = async (token: string, since?: string) =>
     (await t.request('GET', `/api/v1/kiosk/snapshot${since ? `?since=${since}` : ''}`, { bearer: token })).json;
 
+  it('says where and since when a pass’s holder is inside, and takes it back once an exit is synced', async () => {
+    t = createTestApp();
+    const north = t.campus.gateIds.north;
+    const [pass] = (await approvedRequest(t, north)).visitors.map((v: { pass: { id: string } }) => v.pass.id);
+    const { token } = await enrollDevice(t, north);
+    const first = await snapshot(token);
+    expect(first.passes[0].inside).toBeNull();
+    const events = (body: unknown[]) =>
+      t.request('POST', '/api/v1/kiosk/events', { bearer: token, body: { events: body } });
+    await events([decisionEvent(1, { passId: pass })]);
+    const inside = await snapshot(token, first.cursor);
+    expect(inside.passes[0]).toMatchObject({
+      id: pass,
+      entriesUsed: 1,
+      inside: { since: '2026-11-21T01:30:00.000Z', gateId: north, gateName: '北门' },
+    });
+    await events([decisionEvent(2, { type: 'exit', passId: pass, verdict: null, at: '2026-11-21T03:00:00.000Z' })]);
+    const left = await snapshot(token, inside.cursor);
+    expect(left.passes).toEqual([expect.objectContaining({ id: pass, inside: null })]);
+  });
+
   it('sends only passes changed since the cursor: revocations, entries used elsewhere, and passes newly in the window', async () => {
     t = createTestApp();
     const north = t.campus.gateIds.north;

@@ -1,5 +1,6 @@
 import { useEffect } from 'preact/hooks';
 import { refusalText } from '../../../server/domain/admission';
+import { campusTimeText } from '../../../server/domain/dates';
 import { useAppState, type Entrant } from '../lib/state';
 
 /** Two short tones: rising for admit, low for refuse. No audio file to load, works offline. */
@@ -31,6 +32,9 @@ export function Verdict({ e }: { e: Entrant }) {
   // A campus that carries its members' credentials binds the escort by their credential, not a tap.
   const escortByCredential = (state.snapshot.value?.members.length ?? 0) > 0;
   useEffect(() => cue(admit), [admit]);
+  // A used-up pass whose holder is inside: say where and since when, not only "no entries left".
+  const inside = e.decision.reasons.includes('pass_no_entries_left') ? e.record?.inside : null;
+  const tz = state.snapshot.value?.rules.rules.timezone ?? 'Asia/Shanghai';
   return (
     <div
       class={admit ? 'verdict admit' : 'verdict refuse'}
@@ -53,6 +57,14 @@ export function Verdict({ e }: { e: Entrant }) {
       {e.member && (
         <p class="verdict-who" data-testid="verdict-member">
           {e.member.name} · {e.member.number} · {t(`memberType.${e.member.type}`)}
+        </p>
+      )}
+      {inside && (
+        <p class="verdict-who" data-testid="inside-since">
+          {t('verdict.insideSince', {
+            time: campusTimeText(inside.since, tz, state.lang.value, { time: true, zone: false }),
+            gate: state.lang.value === 'en' && inside.gateNameEn ? inside.gateNameEn : inside.gateName,
+          })}
         </p>
       )}
       {!admit && (
