@@ -139,6 +139,10 @@ export const VisitPageSchema = z
         status: z.enum(['valid', 'revoked', 'expired', 'cancelled']),
         token: z.string().nullable(),
         codeSecret: z.string().nullable(),
+        exitOnly: z.boolean().openapi({
+          description:
+            'The window has closed or the pass was revoked with the visitor still inside: the code is shown for the way out only',
+        }),
         stepSeconds: z.number().int(),
         printable: z.boolean(),
         validFrom: z.string(),

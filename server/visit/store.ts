@@ -24,6 +24,7 @@ import { ApiError, fieldError, notFound } from '../lib/errors';
 import type { Tx } from '../db/open';
 import type { Happened } from '../events';
 import type { DeclarationInput, VisitPage } from './schemas';
+import { insideByPass } from '../presence/store';
 
 type VisitorRow = typeof visitors.$inferSelect;
 type RequestRow = typeof visitRequests.$inferSelect;
@@ -120,6 +121,8 @@ export function visitPage(tx: Tx, { request: r, invitation: inv, visitor: v }: R
         ? 'declared'
         : 'declare';
   const live = pass && !pass.revokedAt && pass.validTo >= now && r.status !== 'cancelled';
+  // Still inside after the window (or after a revocation): the code stays on the phone, for the way out only.
+  const exitOnly = Boolean(pass && !live && insideByPass(tx, [pass.id]).has(pass.id));
   const outOfCity = v?.outOfCity ?? false;
   return {
     stage,
@@ -174,8 +177,9 @@ export function visitPage(tx: Tx, { request: r, invitation: inv, visitor: v }: R
                   : pass.validTo < now
                     ? 'expired'
                     : 'valid',
-            token: live ? pass.token : null,
-            codeSecret: live ? pass.codeSecret : null,
+            token: live || exitOnly ? pass.token : null,
+            codeSecret: live || exitOnly ? pass.codeSecret : null,
+            exitOnly,
             stepSeconds: rules.codeStepSeconds,
             printable: pass.printable && rules.printedPassAllowed,
             validFrom: pass.validFrom.toISOString(),

@@ -253,6 +253,26 @@ describe('everyone else', () => {
   });
 });
 
+describe('exit mode', () => {
+  it('records the exit of a revoked pass’s holder found by name, never an entry check', async () => {
+    const pass = await issuePass(w, { name: '司马光明', revoke: true });
+    const gate = await openGate(w, null);
+    try {
+      await gate.page.getByRole('button', { name: '离校登记' }).click();
+      await gate.page.getByRole('searchbox').fill('司马光明');
+      await gate.page.getByRole('button', { name: /登记离校：司\*\*明/ }).click();
+      await expect.poll(() => gate.page.getByTestId('notice').textContent()).toContain('已登记离校');
+      await screenshot(gate.page, 'kiosk-exit-by-name');
+      expect(await gate.page.locator('.verdict').count()).toBe(0);
+      await expect
+        .poll(() => serverEvents(pass.id).then((es) => es.map((e) => e.type)), { timeout: 15_000 })
+        .toEqual(['exit']);
+    } finally {
+      await gate.browser.close();
+    }
+  });
+});
+
 describe('a walk-in who must enter', () => {
   it('is sent to the office as an emergency request, and admitted after its approval and the usual checks', async () => {
     const gate = await openGate(w, null);

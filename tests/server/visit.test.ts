@@ -509,6 +509,30 @@ describe('links that ended', () => {
 });
 
 describe('at the gate', () => {
+  it('keeps the code on the phone of a visitor still inside after their window, for the way out only', async () => {
+    t = createTestApp();
+    const { request } = await invite([{ name: '张三', email: 'z@example.com' }]);
+    const token = tokenOf(request.invitations[0]!.link);
+    await declare(token, declaration());
+    const office = await t.signIn('office');
+    const approved = (await t.request('POST', `/api/v1/review/${request.id}/approve`, { cookie: office, body: {} }))
+      .json;
+    const passId = approved.visitors[0].pass.id as string;
+    const device = await enrollDevice(t, t.campus.gateIds.north, office);
+    const sync = (events: unknown[]) =>
+      t.request('POST', '/api/v1/kiosk/events', { bearer: device.token, body: { events } });
+    expect((await sync([decisionEvent(1, { passId })])).status).toBe(200); // in at 09:30
+    t.clock.set('2026-11-21T10:00:00Z'); // 18:00: the 09:00–17:00 window has closed
+    expect((await page(token)).json.pass).toMatchObject({
+      status: 'expired',
+      exitOnly: true,
+      token: expect.any(String),
+    });
+    await sync([decisionEvent(2, { type: 'exit', passId, verdict: null, at: '2026-11-21T10:05:00Z' })]);
+    t.clock.set('2026-11-21T10:10:00Z');
+    expect((await page(token)).json.pass).toMatchObject({ status: 'expired', exitOnly: false, token: null });
+  });
+
   it('admits a self-declared visitor without paper, asks a paper-path one to sign, believes no tablet about it, and reports each path apart', async () => {
     t = createTestApp();
     const { request } = await invite([{ name: '张三', email: 'z@example.com' }], {

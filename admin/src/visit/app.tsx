@@ -706,8 +706,14 @@ function PassView({
     return () => clearTimeout(timer);
   }, [now, pass]);
   const notYet = now.getTime() < Date.parse(pass.validFrom);
+  const forExit = pass.exitOnly && pass.token && pass.codeSecret;
   const live =
-    pass.status === 'valid' && pass.token && pass.codeSecret && !notYet && now.getTime() <= Date.parse(pass.validTo);
+    (pass.status === 'valid' &&
+      pass.token &&
+      pass.codeSecret &&
+      !notYet &&
+      now.getTime() <= Date.parse(pass.validTo)) ||
+    forExit;
   const step = timeStep(now, pass.stepSeconds);
   useEffect(() => {
     if (!live || !canvas.current) return;
@@ -739,6 +745,11 @@ function PassView({
           {!printing && <Countdown t={t} stepSeconds={pass.stepSeconds} />}
         </figure>
       )}
+      {forExit && (
+        <p class="note big" role="status" data-testid="exit-only">
+          {t('pass.exitOnly')}
+        </p>
+      )}
       {pass.status !== 'valid' && (
         <p class="error" role="alert">
           {pass.status === 'revoked'
@@ -748,7 +759,7 @@ function PassView({
               : t('pass.expired')}
         </p>
       )}
-      {pass.status === 'valid' && !notYet && !live && (
+      {pass.status === 'valid' && !notYet && !live && !forExit && (
         <p class="error" role="alert">
           {t('pass.expired')}
         </p>

@@ -170,6 +170,7 @@ const zh = {
   'error.leave_in_past': '返校时间必须在现在之后。',
   'error.member_inactive': '此证件已停用。',
   'error.leave_not_open': '该请假已使用、已处理或已撤销。',
+  'pass.exitOnly': '您仍在校内：离校时请向门岗出示此码，仅用于离校登记',
 } as const;
 
 export type VisitKey = keyof typeof zh;
@@ -348,5 +349,6 @@ export const visitMessages: Catalogue<VisitKey> = {
     'error.leave_in_past': 'The return must be in the future.',
     'error.member_inactive': 'This credential is no longer active.',
     'error.leave_not_open': 'This leave is already used, decided against or cancelled.',
+    'pass.exitOnly': 'You are still on campus: show this code at the gate on your way out (for leaving only)',
   },
 };

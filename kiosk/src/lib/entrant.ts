@@ -283,10 +283,20 @@ export function createEntrantFlow(d: EntrantDeps) {
   }
 
   /** The guard found the visitor in today's list (no scannable pass). */
+  /** Exit mode records an exit whatever the pass's state: an expired or revoked pass's holder must still get out. */
+  function recordExit(passId: string) {
+    return d.record('exit', { passId }).then(() => {
+      onCampusDelta.value -= 1;
+      notice.value = { key: 'exit.recorded', values: { name: findPass(passId)?.visitor.name ?? '' }, at: d.now() };
+    });
+  }
+
   function pickManually(passId: string) {
     const p = findPass(passId);
     const snap = d.snapshot.value;
     if (!p || !snap) return;
+    // Found by name on the way out: an exit, never an entry check (which would record a bogus refusal).
+    if (exitMode.value) return recordExit(p.id);
     const v = passStateVerdict(
       {
         kid: 0,
@@ -394,14 +404,7 @@ export function createEntrantFlow(d: EntrantDeps) {
         notice.value = { key: 'exit.unreadable', at: d.now() };
         return;
       }
-      return d.record('exit', { passId: parsed.claims.passId }).then(() => {
-        onCampusDelta.value -= 1;
-        notice.value = {
-          key: 'exit.recorded',
-          values: { name: findPass(parsed.claims.passId)?.visitor.name ?? '' },
-          at: d.now(),
-        };
-      });
+      return recordExit(parsed.claims.passId);
     }
     if (e && !e.recorded) {
       // While a visitor is being checked, another code is their health code, not a new entrant.

@@ -164,6 +164,7 @@ const zh = {
   'scan.justDecided': '刚处理过此通行码：请来访人收起手机',
   'outcome.not_done': '未检查',
   'verdict.insideSince': '此通行码的持有人已于 {time} 从{gate}入校，尚未离校',
+  'manual.exitFor': '登记离校：{who}',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -338,5 +339,6 @@ export const messages: Catalogue<MessageKey> = {
     'scan.justDecided': 'This pass was just decided: ask the visitor to put the phone away',
     'outcome.not_done': 'not checked',
     'verdict.insideSince': 'The holder of this pass came in at {time} through {gate} and has not left',
+    'manual.exitFor': 'Record exit: {who}',
   },
 };

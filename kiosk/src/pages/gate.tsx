@@ -44,8 +44,8 @@ export function GatePage() {
     [snapshot?.nameLookupKey],
   );
   const matches = useMemo(
-    () => findPasses(snapshot?.passes ?? [], query, lookupKey),
-    [snapshot?.passes, query, lookupKey],
+    () => findPasses(snapshot?.passes ?? [], query, lookupKey, { leaving: state.exitMode.value }),
+    [snapshot?.passes, query, lookupKey, state.exitMode.value],
   );
 
   // A member whose phone is dead: found by their exact number.
@@ -136,7 +136,9 @@ export function GatePage() {
                           state.pickManually(p.id);
                         }}
                       >
-                        {p.visitor.name} · ****{p.visitor.idLast4} · {p.request.department}
+                        {state.exitMode.value
+                          ? t('manual.exitFor', { who: `${p.visitor.name} · ****${p.visitor.idLast4}` })
+                          : `${p.visitor.name} · ****${p.visitor.idLast4} · ${p.request.department}`}
                       </button>
                     </li>
                   ))}
