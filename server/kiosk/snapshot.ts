@@ -1,11 +1,10 @@
-import { and, count, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, eq, gt, gte, inArray, isNotNull, isNull, lte, or, sql } from 'drizzle-orm';
 import {
   blockList,
   leaves,
   members,
   changeCounter,
   type devices,
-  gateEvents,
   gates,
   passes,
   snapshotTombstones,
@@ -24,7 +23,7 @@ import { toBase64Url } from '../domain/live-code';
 import type { Rules } from '../domain/rules';
 import { leaveHolds } from '../members/store';
 import { activeRiskAreas } from '../risk-areas/store';
-import { insideByPass } from '../presence/store';
+import { countOnCampus, insideByPass } from '../presence/store';
 import type { SnapshotMember } from './schemas';
 import type { Tx } from '../db/open';
 
@@ -182,30 +181,6 @@ export function buildSnapshot(
     .all()
     .filter((b) => !b.expiresAt || b.expiresAt > now)
     .map((b) => b.idHash!);
-  const admitted =
-    db
-      .select({ n: count() })
-      .from(gateEvents)
-      .where(
-        and(
-          eq(gateEvents.gateId, device.gateId),
-          eq(gateEvents.verdict, 'admit'),
-          gte(gateEvents.at, new Date(now.getTime() - DAY)),
-        ),
-      )
-      .get()?.n ?? 0;
-  const exited =
-    db
-      .select({ n: count() })
-      .from(gateEvents)
-      .where(
-        and(
-          eq(gateEvents.gateId, device.gateId),
-          eq(gateEvents.type, 'exit'),
-          gte(gateEvents.at, new Date(now.getTime() - DAY)),
-        ),
-      )
-      .get()?.n ?? 0;
   return {
     generatedAt: now.toISOString(),
     cursor: formatCursor({ changeSeq, at: now.getTime() }),
@@ -232,7 +207,7 @@ export function buildSnapshot(
      */
     guards: guards.map((g) => ({ id: g.id, displayName: g.displayName, pinVerifier: g.pinHash })),
     blockedIdHashes: blocked,
-    onCampus: Math.max(0, admitted - exited),
+    onCampus: countOnCampus(db, now, rv.rules),
     passes: passesOut,
     /** The key the members' live codes derive from (domain/credential.ts memberSecret). */
     memberCodeKey: toBase64Url(memberCodes),

@@ -54,9 +54,19 @@ export function insideByPass(db: Tx, passIds: readonly string[]) {
   );
 }
 
+// Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
+const presenceSince = (now: Date, rules: Rules) =>
+  instantAt(addDays(campusDate(now, rules.timezone), -1), '00:00', rules.timezone).getTime();
+
+/** How many are inside now: the office's live-wall figure, which every tablet's status bar shows too. */
+export function countOnCampus(db: Tx, now: Date, rules: Rules): number {
+  const since = presenceSince(now, rules);
+  return db.get<{ n: number }>(sql`select count(*) as n from gate_events e where e.at >= ${since} and ${stillInside}`)!
+    .n;
+}
+
 export function onCampusNow(db: Tx, now: Date, rules: Rules): Presence[] {
-  // Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
-  const since = instantAt(addDays(campusDate(now, rules.timezone), -1), '00:00', rules.timezone).getTime();
+  const since = presenceSince(now, rules);
   const rows = db.all<{
     eventId: string;
     passId: string;

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app';
-import { approvedRequest, enrollDevice, quickRefusalEvent } from '../helpers/kiosk';
+import { approvedRequest, decisionEvent, enrollDevice, quickRefusalEvent } from '../helpers/kiosk';
 import { MemoryStorage, memoryOutbox, nodeKiosk } from '../helpers/kiosk-node';
 import { visitorInput } from '../helpers/filing';
 
@@ -144,6 +144,53 @@ describe('this tablet’s own admits, counted beside the snapshot (kiosk/src/lib
     expect(reloaded.uses.count(passId)).toBe(0);
     expect(reloaded.snapshot.value?.passes.find((p) => p.id === passId)?.entriesUsed).toBe(1);
     expect(reloaded.flow.entriesUsed(passId)).toBe(1);
+  });
+});
+
+describe('the on-campus count in the tablet’s status bar', () => {
+  it('is the office’s figure plus what this tablet did that no snapshot counts yet, across an offline reload', async () => {
+    const d = await tablet('2026-11-20T02:00:00Z');
+    const req = await approvedRequest(
+      t,
+      t.campus.gateIds.north,
+      [1, 2, 3].map((i) => visitorInput({}, i)),
+    );
+    const [a, b, c] = req.visitors.map((v) => v.pass.id);
+    t.clock.set('2026-11-21T01:30:00Z');
+    const now = () => t.clock.now().getTime();
+    const office = await t.signIn('office');
+    const wall = async () => (await t.request('GET', '/api/v1/live/wall', { cookie: office })).json.onCampus as number;
+    const count = (k: ReturnType<typeof nodeKiosk>) => (k.snapshot.value?.onCampus ?? 0) + k.uses.onCampusChange();
+    // Someone came in at another tablet: the office counts them, and so does this tablet's snapshot.
+    const other = await enrollDevice(t, t.campus.gateIds.north, office);
+    await t.request('POST', '/api/v1/kiosk/events', {
+      bearer: other.token,
+      body: { events: [decisionEvent(1, { passId: c, at: '2026-11-21T01:00:00.000Z' })] },
+    });
+    const storage = new MemoryStorage();
+    const outbox = memoryOutbox();
+    await nodeKiosk(d, appFetch(t.app), { storage, outbox, now }).sync.refreshSnapshot();
+    const k = nodeKiosk(d, down, { storage, outbox, now });
+    expect(count(k)).toBe(1);
+    for (const passId of [a!, b!]) {
+      await k.flow.pickManually(passId);
+      await k.flow.setHealthCode('green');
+      await k.flow.confirmPaperCommitment(true);
+      await k.flow.addTemperature(36.5, 'forehead_ir');
+      k.flow.next();
+    }
+    k.flow.exitMode.value = true;
+    await k.flow.pickManually(c!); // the one who came in elsewhere leaves here
+    expect(count(k)).toBe(2);
+    // Reloaded while still offline: nothing this tablet did is forgotten.
+    expect(count(nodeKiosk(d, down, { storage, outbox, now }))).toBe(2);
+    // Back online: after the drain and a fresh snapshot the tablet shows exactly the office's figure.
+    const online = nodeKiosk(d, appFetch(t.app), { storage, outbox, now });
+    await online.sync.drain({ force: true });
+    await online.sync.refreshSnapshot();
+    expect(online.uses.onCampusChange()).toBe(0);
+    expect(await wall()).toBe(2);
+    expect(count(online)).toBe(2);
   });
 });
 

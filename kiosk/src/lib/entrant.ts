@@ -108,7 +108,6 @@ export function createEntrantFlow(d: EntrantDeps) {
   const exitMode = signal(false);
   const notice = signal<{ key: MessageKey; values?: Record<string, string | number>; at: number } | null>(null);
   /** Admits minus exits on this tablet since its last snapshot, whose count includes its own. */
-  const onCampusDelta = signal(0);
   let lastDecided: { passId: string; at: number } | null = null;
   let keys = 0;
   const writing = new Set<number>();
@@ -228,7 +227,6 @@ export function createEntrantFlow(d: EntrantDeps) {
     if (decidedKey) lastDecided = { passId: decidedKey, at: d.now() };
     if (next.decision.verdict === 'admit' && next.passId && !next.member) {
       d.uses.admitted(next.passId, event.id);
-      onCampusDelta.value += 1;
     }
     // The same entrant, even if the screen changed it meanwhile (the escort arrived): it is recorded now.
     amend(next.key, { recorded: { eventId: event.id, at: d.now() } });
@@ -285,8 +283,8 @@ export function createEntrantFlow(d: EntrantDeps) {
   /** The guard found the visitor in today's list (no scannable pass). */
   /** Exit mode records an exit whatever the pass's state: an expired or revoked pass's holder must still get out. */
   function recordExit(passId: string) {
-    return d.record('exit', { passId }).then(() => {
-      onCampusDelta.value -= 1;
+    return d.record('exit', { passId }).then((event) => {
+      d.uses.exited(passId, event.id);
       notice.value = { key: 'exit.recorded', values: { name: findPass(passId)?.visitor.name ?? '' }, at: d.now() };
     });
   }
@@ -447,7 +445,6 @@ export function createEntrantFlow(d: EntrantDeps) {
     },
     exitMode,
     notice,
-    onCampusDelta,
     snapshotAgeMs,
     snapshotFresh,
     entriesUsed,

@@ -10,6 +10,8 @@ interface LocalAdmit {
   eventId: string;
   /** Set on acknowledgement: the number of snapshot requests started before it. */
   ackedBefore: number | null;
+  /** An exit recorded here: it lowers the on-campus count until the snapshot counts it (absent: an admit). */
+  exit?: true;
 }
 
 /** This tablet's own admits, counted beside the snapshot's until the snapshot counts them itself. */
@@ -23,9 +25,21 @@ export function createLocalUses(store: KioskStorage) {
   return {
     usedHere,
     /** Admits of a pass on this tablet the snapshot may not count yet. */
-    count: (passId: string) => usedHere.value[passId]?.length ?? 0,
+    count: (passId: string) => usedHere.value[passId]?.filter((a) => !a.exit).length ?? 0,
+    /**
+     * What this tablet's own admits and exits change in the campus's on-campus count until a snapshot
+     * counts them; kept across reloads, so an offline restart does not lose them (10 → 6 before).
+     */
+    onCampusChange: () =>
+      Object.values(usedHere.value).reduce((n, list) => n + list.reduce((m, a) => m + (a.exit ? -1 : 1), 0), 0),
     admitted(passId: string, eventId: string) {
       save({ ...usedHere.value, [passId]: [...(usedHere.value[passId] ?? []), { eventId, ackedBefore: null }] });
+    },
+    exited(passId: string, eventId: string) {
+      save({
+        ...usedHere.value,
+        [passId]: [...(usedHere.value[passId] ?? []), { eventId, ackedBefore: null, exit: true }],
+      });
     },
     /** Marks the admits the server acknowledged; answers whether there were any. */
     acknowledged(ids: Set<string>) {

@@ -77,7 +77,6 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     now,
     locks: typeof navigator !== 'undefined' && 'locks' in navigator ? navigator.locks : undefined,
     guardId: () => shift.guard.value?.id ?? null,
-    onSnapshot: () => (flow.onCampusDelta.value = 0),
     onRevoked: wipe,
   });
   const shift = createShift({ store, api, snapshot, now, wentOffline: () => (sync.online.value = false) });
@@ -101,7 +100,8 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     syncProgress: sync.progress,
     snapshotAgeMs: flow.snapshotAgeMs,
     snapshotFresh: flow.snapshotFresh,
-    onCampus: computed(() => (snapshot.value?.onCampus ?? 0) + flow.onCampusDelta.value),
+    // The campus's count as the office sees it, plus what this tablet did that no snapshot counts yet.
+    onCampus: computed(() => Math.max(0, (snapshot.value?.onCampus ?? 0) + uses.onCampusChange())),
     setLang(next: Lang) {
       lang.value = next;
       storage.setItem(KEYS.lang, next);
