@@ -11,6 +11,7 @@ export const AuditEntrySchema = z
     at: z.string(),
     actorUserId: z.number().int().nullable(),
     actorLabel: z.string(),
+    actorName: z.string().nullable().openapi({ description: 'The acting user’s display name, when a user acted' }),
     action: z.string(),
     entity: z.string(),
     entityId: z.string().nullable(),

@@ -1,5 +1,5 @@
-import { and, desc, eq, gte, lt, type SQL } from 'drizzle-orm';
-import { auditLog } from '../db/schema';
+import { and, desc, eq, getTableColumns, gte, inArray, lt, type SQL } from 'drizzle-orm';
+import { auditLog, users } from '../db/schema';
 import type { Tx } from '../db/open';
 
 export interface AuditFilter {
@@ -22,10 +22,28 @@ export function auditPage(tx: Tx, f: AuditFilter, limit: number, beforeId: numbe
   if (f.to) where.push(lt(auditLog.at, f.to));
   if (beforeId !== undefined) where.push(lt(auditLog.id, beforeId));
   return tx
-    .select()
+    .select({ ...getTableColumns(auditLog), actorName: users.displayName })
     .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
     .where(and(...where))
     .orderBy(desc(auditLog.id))
     .limit(limit)
     .all();
+}
+
+/**
+ * The people behind actor labels (`user:<username>`): their display names, so a history reads
+ * "王老师 approved", not "user:office · approved". Tokens, tablets and the system keep their labels.
+ */
+export function actorNames(tx: Tx, labels: readonly string[]): Map<string, string> {
+  const usernames = [...new Set(labels.filter((l) => l.startsWith('user:')).map((l) => l.slice(5)))];
+  if (usernames.length === 0) return new Map();
+  return new Map(
+    tx
+      .select({ username: users.username, name: users.displayName })
+      .from(users)
+      .where(inArray(users.username, usernames))
+      .all()
+      .map((u) => [`user:${u.username}`, u.name]),
+  );
 }

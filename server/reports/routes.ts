@@ -70,6 +70,7 @@ export const ReportSchema = z
     scope: z.string().openapi({ description: '`campus` or a gate id' }),
     gateId: int().nullable(),
     gateName: z.string(),
+    gateNameEn: z.string(),
     status: z.enum(['in_progress', 'open', 'signed_off']),
     figures: DayFiguresSchema,
     signedOffBy: z.string().nullable(),

@@ -15,6 +15,7 @@ export interface ReportView {
   scope: string;
   gateId: number | null;
   gateName: string;
+  gateNameEn: string;
   status: 'in_progress' | 'open' | 'signed_off';
   figures: DayFigures;
   signedOffBy: string | null;
@@ -126,10 +127,10 @@ function lateSince(db: Db, row: Row, rules: Rules): number {
 function views(db: Db, rows: Row[], rules: Rules, now: Date): ReportView[] {
   const gateNames = new Map(
     db
-      .select({ id: gates.id, name: gates.name })
+      .select({ id: gates.id, name: gates.name, nameEn: gates.nameEn })
       .from(gates)
       .all()
-      .map((g) => [g.id, g.name]),
+      .map((g) => [g.id, g]),
   );
   const signers = new Map(
     db
@@ -145,7 +146,8 @@ function views(db: Db, rows: Row[], rules: Rules, now: Date): ReportView[] {
       day: r.day,
       scope: r.scope,
       gateId: r.gateId,
-      gateName: r.gateId === null ? '' : (gateNames.get(r.gateId) ?? ''),
+      gateName: r.gateId === null ? '' : (gateNames.get(r.gateId)?.name ?? ''),
+      gateNameEn: r.gateId === null ? '' : (gateNames.get(r.gateId)?.nameEn ?? ''),
       status: r.signedOffAt ? 'signed_off' : 'open',
       figures: completeFigures(r.figures as DayFigures),
       signedOffBy: r.signedOffByUserId ? (signers.get(r.signedOffByUserId) ?? null) : null,
@@ -210,7 +212,11 @@ export const reportKey = (r: ReportView): ReportKey => [r.day, r.gateId ?? 0];
 /** Today so far, per gate and for the campus: not a report yet, nothing to sign. */
 export function todaySoFar(db: Db, rules: Rules, now: Date): ReportView[] {
   const day = campusDate(now, rules.timezone);
-  const gateRows = db.select({ id: gates.id, name: gates.name }).from(gates).orderBy(asc(gates.id)).all();
+  const gateRows = db
+    .select({ id: gates.id, name: gates.name, nameEn: gates.nameEn })
+    .from(gates)
+    .orderBy(asc(gates.id))
+    .all();
   const figures = computeDay(
     db,
     day,
@@ -218,12 +224,13 @@ export function todaySoFar(db: Db, rules: Rules, now: Date): ReportView[] {
     rules,
     now,
   );
-  return [{ id: null, name: '' }, ...gateRows].map((g) => ({
+  return [{ id: null, name: '', nameEn: '' }, ...gateRows].map((g) => ({
     id: null,
     day,
     scope: scopeOf(g.id),
     gateId: g.id,
     gateName: g.name,
+    gateNameEn: g.nameEn,
     status: 'in_progress' as const,
     figures: figures.get(scopeOf(g.id))!,
     signedOffBy: null,

@@ -251,6 +251,10 @@ export const RequestViewSchema = z
         z.object({
           at: z.string(),
           actor: z.string(),
+          actorName: z
+            .string()
+            .nullable()
+            .openapi({ description: 'The acting user’s display name, when a user acted' }),
           action: z.string(),
           fromStatus: z.string().nullable(),
           toStatus: z.string().nullable(),

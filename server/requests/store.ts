@@ -36,6 +36,7 @@ import { signedOnline } from '../passes/with-context';
 import type { Tx } from '../db/open';
 import type { Happened } from '../events';
 import type { RequestInput } from './schemas';
+import { actorNames } from '../audit/store';
 
 /** How many people a request is for: the visitors the department entered and every invitation's head count. */
 export const expectedVisitorsOf = (input: Pick<RequestInput, 'visitors' | 'invitations'>) =>
@@ -479,12 +480,16 @@ export function requestViews(tx: Tx, rows: RequestRow[], now: Date, { detail = f
           .all(),
       )
     : new Map<number, (typeof requestHistory.$inferSelect)[]>();
+  const names = actorNames(
+    tx,
+    [...historyOf.values()].flat().map((h) => h.actorLabel),
+  );
   return rows.map((r) =>
     viewOf(
       r,
       vsOf.get(r.id) ?? [],
       (invsOf.get(r.id) ?? []).map((i) => ({ ...i, state: invitationState(i, i.completed, r, today) })),
-      detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [], nameOf } : null,
+      detail ? { ps: psOf.get(r.id) ?? [], history: historyOf.get(r.id) ?? [], nameOf, names } : null,
     ),
   );
 }
@@ -504,6 +509,7 @@ function viewOf(
     ps: (typeof passes.$inferSelect)[];
     history: (typeof requestHistory.$inferSelect)[];
     nameOf: Map<number, string>;
+    names: Map<string, string>;
   } | null,
 ) {
   const base = {
@@ -539,7 +545,7 @@ function viewOf(
     declarationsPending: declarationsPending(invs),
   };
   if (!more) return base;
-  const { ps, history, nameOf } = more;
+  const { ps, history, nameOf, names } = more;
   return {
     ...base,
     visitors: vs.map((v) => {
@@ -593,6 +599,7 @@ function viewOf(
     history: history.map((h) => ({
       at: h.at.toISOString(),
       actor: h.actorLabel,
+      actorName: names.get(h.actorLabel) ?? null,
       action: h.action,
       fromStatus: h.fromStatus,
       toStatus: h.toStatus,

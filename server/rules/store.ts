@@ -1,6 +1,7 @@
 import { desc, lt } from 'drizzle-orm';
 import { commitmentTexts, ruleSets } from '../db/schema';
 import { DEFAULT_RULES, parseStoredRules, type Rules } from '../domain/rules';
+import { INITIAL_RULES_REASON } from '../domain/initial-rules';
 import type { Db, Tx } from '../db/open';
 
 export interface RuleVersion {
@@ -33,7 +34,7 @@ export function currentCommitment(db: Tx) {
 export function ensureRulesAndTexts(db: Db, timezone: string) {
   db.transaction((tx) => {
     if (currentRules(tx).version === 0)
-      saveRuleVersion(tx, new Date(), 'system', 'initial defaults', { ...DEFAULT_RULES, timezone });
+      saveRuleVersion(tx, new Date(), 'system', INITIAL_RULES_REASON, { ...DEFAULT_RULES, timezone });
     if (!currentCommitment(tx))
       tx.insert(commitmentTexts).values({ textZh: DEFAULT_COMMITMENT.zh, textEn: DEFAULT_COMMITMENT.en }).run();
   });

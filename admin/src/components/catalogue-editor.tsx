@@ -8,6 +8,11 @@ export interface CatalogueField {
   label: string;
   kind: 'text' | 'checkbox' | 'select';
   options?: { value: number; label: string }[];
+  /**
+   * The language of what is typed here (`zh-CN` for the Chinese name, `en` for the English one, `zxx`
+   * for a code): screen readers pronounce it so, and it is not the interface's own text.
+   */
+  lang?: string;
 }
 
 type Row = { id: number } & Record<string, unknown>;
@@ -131,7 +136,9 @@ export function CatalogueEditor<R extends Row>({
             {rows.map((r) => (
               <tr key={r.id} data-id={r.id}>
                 {fields.map((f) => (
-                  <td key={f.name}>{cell(f, r)}</td>
+                  <td key={f.name} lang={f.lang}>
+                    {cell(f, r)}
+                  </td>
                 ))}
                 <td>
                   <button

@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
@@ -44,12 +44,27 @@ export function Layout({ children }: { children: ComponentChildren }) {
   useEffect(() => {
     document.title = `${t(current.key)} · ${t('app.title')}`;
   }, [current, t]);
+  const [menuOpen, setMenuOpen] = useState(false);
+  useEffect(() => setMenuOpen(false), [path]);
   if (!me) return null;
   return (
     <div class="shell">
       <header class="topbar">
         <strong class="brand">{t('app.title')}</strong>
-        <nav aria-label="main">
+        {/* On a phone or a narrow window the navigation folds into a menu; the current page stays named. */}
+        <button
+          type="button"
+          class="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="main-nav"
+          onClick={() => setMenuOpen(!menuOpen)}
+        >
+          <span aria-hidden="true">☰</span> {t('nav.menu')}
+        </button>
+        <span class="current-page" aria-hidden="true">
+          {t(current.key)}
+        </span>
+        <nav aria-label="main" id="main-nav" class={menuOpen ? 'open' : undefined}>
           {NAV.filter((n) => n.roles.includes(me.role)).map((n) => (
             <a key={n.href} href={n.href} aria-current={n === current ? 'page' : undefined}>
               {t(n.key)}
@@ -59,7 +74,12 @@ export function Layout({ children }: { children: ComponentChildren }) {
         <span class="who">
           {me.displayName} · {t(`role.${me.role}`)}
         </span>
-        <button type="button" class="link" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+        <button
+          type="button"
+          class="link"
+          lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
+          onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
+        >
           {t('lang.switch')}
         </button>
         <button type="button" class="link" onClick={() => void state.logout()}>

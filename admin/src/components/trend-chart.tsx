@@ -39,7 +39,14 @@ export function TrendChart({
       [xs, ...series.map((s) => s.values)],
       host.current,
     );
-    return () => plot.destroy();
+    // As wide as its frame, up to 560 px: a phone's chart never pushes the page sideways.
+    const frame = host.current;
+    const fit = new ResizeObserver(() => plot.setSize({ width: Math.min(frame.clientWidth || 560, 560), height: 220 }));
+    fit.observe(frame);
+    return () => {
+      fit.disconnect();
+      plot.destroy();
+    };
   }, [days.join(), series.map((s) => `${s.label}:${s.values.join()}`).join('|'), title, xLabel]);
   return <div class="trend-chart" ref={host} role="img" aria-label={title} />;
 }

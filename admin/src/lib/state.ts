@@ -60,6 +60,24 @@ export function createAppState(storage: Pick<Storage, 'getItem' | 'setItem'> = l
     errorText(err: unknown): string {
       return failureText<MessageKey>(err, (k) => k in messages.zh, t.value);
     },
+    /**
+     * Who did something, as a person reads it: a user's display name, "tablet 北门 左侧", "the system";
+     * never the stored label (`user:office`).
+     */
+    actorText(label: string, name?: string | null): string {
+      if (name) return name;
+      const [kind, ...rest] = label.split(':');
+      const who = rest.join(':');
+      if (kind === 'user') return who;
+      if (kind === 'device' || kind === 'token') return t.value(`actor.${kind}`, { name: who });
+      if (kind === 'visitor') return t.value('actor.visitor');
+      return kind === 'system' || kind === 'demo' ? t.value('actor.system') : label;
+    },
+    /** A recorded action (an audit action, a request's history step) by its label; an unknown one as it is. */
+    actionText(prefix: 'auditAction' | 'history', action: string): string {
+      const key = `${prefix}.${action}`;
+      return key in messages.zh ? t.value(key as MessageKey) : action;
+    },
   };
 }
 

@@ -63,8 +63,8 @@ export function AuditPage() {
           {list.items.map((r) => (
             <tr key={r.id}>
               <td>{state.at(r.at)}</td>
-              <td>{r.actorLabel}</td>
-              <td>{r.action}</td>
+              <td>{state.actorText(r.actorLabel, r.actorName)}</td>
+              <td data-action={r.action}>{state.actionText('auditAction', r.action)}</td>
               <td>
                 {r.entity} {r.entityId}
               </td>

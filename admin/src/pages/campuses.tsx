@@ -18,8 +18,8 @@ export function CampusesPage() {
         rows={campuses.data}
         blank={{ name: '', nameEn: '', timezone: 'Asia/Shanghai' }}
         fields={[
-          { name: 'name', label: t('common.name'), kind: 'text' },
-          { name: 'nameEn', label: t('common.nameEn'), kind: 'text' },
+          { name: 'name', label: t('common.name'), kind: 'text', lang: 'zh-CN' },
+          { name: 'nameEn', label: t('common.nameEn'), kind: 'text', lang: 'en' },
           { name: 'timezone', label: t('campuses.timezone'), kind: 'text' },
         ]}
         onCreate={async (v) => {

@@ -18,9 +18,9 @@ export function DepartmentsPage() {
         rows={departments.data}
         blank={{ code: '', name: '', nameEn: '', active: true, requiresDeptApproval: false }}
         fields={[
-          { name: 'code', label: t('common.code'), kind: 'text' },
-          { name: 'name', label: t('common.name'), kind: 'text' },
-          { name: 'nameEn', label: t('common.nameEn'), kind: 'text' },
+          { name: 'code', label: t('common.code'), kind: 'text', lang: 'zxx' },
+          { name: 'name', label: t('common.name'), kind: 'text', lang: 'zh-CN' },
+          { name: 'nameEn', label: t('common.nameEn'), kind: 'text', lang: 'en' },
           { name: 'requiresDeptApproval', label: t('departments.deptApproval'), kind: 'checkbox' },
           { name: 'active', label: t('common.active'), kind: 'checkbox' },
         ]}

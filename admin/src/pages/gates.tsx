@@ -28,16 +28,16 @@ export function GatesPage() {
         rows={gates.data}
         blank={{ campusId: firstCampus, code: '', name: '', nameEn: '', address: '', addressEn: '', active: true }}
         fields={[
-          { name: 'code', label: t('common.code'), kind: 'text' },
-          { name: 'name', label: t('common.name'), kind: 'text' },
-          { name: 'nameEn', label: t('common.nameEn'), kind: 'text' },
-          { name: 'address', label: t('gates.address'), kind: 'text' },
-          { name: 'addressEn', label: t('gates.addressEn'), kind: 'text' },
+          { name: 'code', label: t('common.code'), kind: 'text', lang: 'zxx' },
+          { name: 'name', label: t('common.name'), kind: 'text', lang: 'zh-CN' },
+          { name: 'nameEn', label: t('common.nameEn'), kind: 'text', lang: 'en' },
+          { name: 'address', label: t('gates.address'), kind: 'text', lang: 'zh-CN' },
+          { name: 'addressEn', label: t('gates.addressEn'), kind: 'text', lang: 'en' },
           {
             name: 'campusId',
             label: t('gates.campus'),
             kind: 'select',
-            options: campuses.data?.map((c) => ({ value: c.id, label: c.name })) ?? [],
+            options: campuses.data?.map((c) => ({ value: c.id, label: state.nameOf(c) })) ?? [],
           },
           { name: 'active', label: t('common.active'), kind: 'checkbox' },
         ]}

@@ -80,7 +80,8 @@ export function ReportsPage() {
   const action = useAction();
   const rows: Report[] = list.data?.items ?? [];
   const at = (iso: string) => state.at(iso);
-  const scopeName = (r: Report) => (r.scope === 'campus' ? t('reports.campus') : r.gateName);
+  const scopeName = (r: Report) =>
+    r.scope === 'campus' ? t('reports.campus') : state.nameOf({ name: r.gateName, nameEn: r.gateNameEn });
   const signOff = (id: number) =>
     void action.run(async () => {
       await ok(api.reports.daily[':id']['sign-off'].$post({ param: { id: String(id) } }));

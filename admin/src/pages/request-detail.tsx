@@ -296,7 +296,7 @@ export function RequestDetailPage() {
       <ol class="history">
         {r.history?.map((h) => (
           <li key={h.at + h.action}>
-            {state.at(h.at)} · {h.actor} · {h.action}
+            {state.at(h.at)} · {state.actorText(h.actor, h.actorName)} · {state.actionText('history', h.action)}
             {h.toStatus ? ` → ${t(`status.${h.toStatus as 'pending'}`)}` : ''}
             {h.note ? ` · ${h.note}` : ''}
           </li>

@@ -1,3 +1,4 @@
+import { INITIAL_RULES_REASON } from '../../../server/domain/initial-rules';
 import { CHECK_IN_FIELDS } from '../../../server/domain/member';
 import { useEffect, useState } from 'preact/hooks';
 import { ErrorBanner, Field } from '../components/form';
@@ -224,7 +225,8 @@ export function RulesPage() {
           <ul>
             {history.items.map((h) => (
               <li key={h.version}>
-                v{h.version} · {state.at(h.at)} · {h.actor} · {h.reason}
+                v{h.version} · {state.at(h.at)} · {state.actorText(h.actor)} ·{' '}
+                {h.reason === INITIAL_RULES_REASON && h.actor === 'system' ? t('rules.initialDefaults') : h.reason}
               </li>
             ))}
           </ul>

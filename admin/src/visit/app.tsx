@@ -731,7 +731,7 @@ function PassView({
       <h2>{t('pass.title')}</h2>
       {page.declaration && (
         <p class="who">
-          {t('pass.visitor')} <strong>{maskName(page.declaration.name)}</strong>
+          {t('pass.visitor')} <strong translate={false}>{maskName(page.declaration.name)}</strong>
         </p>
       )}
       {pass.status === 'valid' && notYet && (
