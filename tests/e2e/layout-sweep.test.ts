@@ -6,6 +6,7 @@ import type { Browser, Page } from 'playwright-core';
 import { DEMO_USERS } from '../../server/demo/seed';
 import { launchBrowser, screenshot } from '../helpers/browser';
 import { startServer, type RunningServer } from '../helpers/server';
+import { writeQrVideo } from '../helpers/y4m';
 
 /**
  * Issue 18's sweep: every admin page of every role, and the visitor's and member's phone pages, in
@@ -252,6 +253,70 @@ describe('every page, every role, both languages, phone to desktop', () => {
       ).toEqual([]);
     });
   }
+
+  it('guard: the kiosk’s enrollment, shift and gate screens at tablet sizes, targets ≥ 48 px', async () => {
+    const found: Problem[] = [];
+    const office = DEMO_USERS.find((u) => u.role === 'office')!;
+    const guard = DEMO_USERS.find((u) => u.role === 'guard')!;
+    const signIn = await fetch(`${server.url}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: server.url },
+      body: JSON.stringify({ username: office.username, password: office.password }),
+    });
+    const cookie = signIn.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    const gate = (await (await fetch(`${server.url}/api/v1/gates`, { headers: { cookie } })).json()) as {
+      id: number;
+    }[];
+    const cameraBrowser = await launchBrowser({ cameraVideo: writeQrVideo(null) });
+    try {
+      for (const lang of LANGS) {
+        const { code } = (await (
+          await fetch(`${server.url}/api/v1/devices/enrollments`, {
+            method: 'POST',
+            headers: { cookie, 'content-type': 'application/json', origin: server.url },
+            body: JSON.stringify({ gateId: gate[0]!.id }),
+          })
+        ).json()) as { code: string };
+        const context = await cameraBrowser.newContext({ baseURL: server.url, permissions: ['camera'] });
+        const page = await context.newPage();
+        await context.addInitScript((l) => localStorage.setItem('gatehouse.kiosk.lang', l), lang);
+        const sweep = async (screen: string) => {
+          await settle(page);
+          for (const width of [800, 1024, 1280]) {
+            await page.setViewportSize({ width, height: width === 800 ? 1280 : 800 });
+            await page.waitForTimeout(60);
+            for (const p of await findProblems(page, lang, 48)) found.push({ page: screen, lang, width, ...p });
+          }
+          await screenshot(page, `sweep-kiosk-${screen}-${lang}`);
+        };
+        await page.setViewportSize({ width: 1280, height: 800 });
+        await page.goto('/kiosk/');
+        await page.locator('.keypad').first().waitFor();
+        await sweep('enroll');
+        // A 1280×800 tablet shows the whole enrollment, language switch included, without scrolling.
+        await page.setViewportSize({ width: 1280, height: 800 });
+        for (const button of [page.locator('.lang-switch'), page.locator('button.primary').first()])
+          expect((await button.boundingBox())!.y + (await button.boundingBox())!.height).toBeLessThanOrEqual(800);
+        for (const digit of code) await page.locator('.keypad button', { hasText: new RegExp(`^${digit}$`) }).click();
+        await page.locator('button.primary').first().click();
+        await page.getByRole('button', { name: guard.displayName }).waitFor();
+        await sweep('shift');
+        await page.getByRole('button', { name: guard.displayName }).click();
+        for (const digit of (guard as { pin: string }).pin)
+          await page.locator('.keypad button', { hasText: new RegExp(`^${digit}$`) }).click();
+        await page.locator('button.primary').last().click();
+        await page.locator('.kiosk-bar').waitFor();
+        await sweep('gate');
+        await context.close();
+      }
+    } finally {
+      await cameraBrowser.close();
+    }
+    expect(summary(found, 'kiosk')).toEqual([]);
+  });
 
   it('the visitor’s and the member’s phone pages', async () => {
     const found: Problem[] = [];

@@ -50,7 +50,12 @@ export function StatusBar() {
         </span>
       )}
       <span>{state.guard.value && t('shell.guard', { name: state.guard.value.displayName })}</span>
-      <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+      <button
+        type="button"
+        class="big"
+        lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
+        onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
+      >
         {t('lang.switch')}
       </button>
       <button type="button" class="big" onClick={() => state.endShift()}>

@@ -20,7 +20,18 @@ export function EnrollPage() {
   return (
     <main class="kiosk-login">
       <div class="panel">
-        <h1>{t('enroll.title')}</h1>
+        {/* The language switch up top: on a 1280×800 tablet it is in view before anything is typed. */}
+        <header class="panel-head">
+          <h1>{t('enroll.title')}</h1>
+          <button
+            type="button"
+            class="big lang-switch"
+            lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
+            onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
+          >
+            {t('lang.switch')}
+          </button>
+        </header>
         <p>{t('enroll.hint')}</p>
         <output class="code-display" aria-label={t('enroll.title')}>
           {code.padEnd(6, '·')}
@@ -33,9 +44,6 @@ export function EnrollPage() {
         )}
         <button type="button" class="big primary" disabled={code.length !== 6} onClick={() => void submit()}>
           {t('enroll.submit')}
-        </button>
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
-          {t('lang.switch')}
         </button>
       </div>
     </main>

@@ -18,7 +18,12 @@ export function InsecurePage() {
         <p>
           <code>{t('insecure.origin', { origin: location.origin })}</code>
         </p>
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+        <button
+          type="button"
+          class="big"
+          lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
+          onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
+        >
           {t('lang.switch')}
         </button>
       </div>

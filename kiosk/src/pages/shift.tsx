@@ -62,7 +62,12 @@ export function ShiftPage() {
             </button>
           </>
         )}
-        <button type="button" class="big" onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}>
+        <button
+          type="button"
+          class="big"
+          lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
+          onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
+        >
           {t('lang.switch')}
         </button>
       </div>
