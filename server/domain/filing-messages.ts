@@ -128,6 +128,18 @@ export const FIELD_MESSAGES = {
   bad_format: { zh: '格式不正确', en: 'Not in the right format' },
   region_required: { zh: '请选择来源地', en: 'Choose where the visitor comes from' },
   region_pick: { zh: '请从列表中选择地区', en: 'Choose a region from the list' },
+  id_excel_number: {
+    zh: 'Excel 把证件号码存成了数字，后几位已丢失：请把该列设为“文本”后重新输入',
+    en: 'Excel stored the ID number as a number and lost digits: format the column as text and type it again',
+  },
+  region_ambiguous: {
+    zh: '“{name}”对应多个地区（{candidates}），请写完整的省市区或 6 位地区代码',
+    en: '“{name}” names several regions ({candidates}): write the province and city too, or the 6-digit code',
+  },
+  region_unknown_name: {
+    zh: '找不到地区“{name}”：请写区县全称（如 郑州市金水区）或 6 位地区代码',
+    en: 'No region is called “{name}”: write the county’s full name (e.g. 郑州市金水区) or its 6-digit code',
+  },
 } as const satisfies Record<string, { zh: string; en: string }>;
 export type FieldMessageCode = keyof typeof FIELD_MESSAGES;
 

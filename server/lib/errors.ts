@@ -80,6 +80,16 @@ export const fieldError = (
     ],
   });
 
+/** One worded issue (a form field's plain problem) in both languages, as the import's rows carry them. */
+export function fieldIssue(
+  path: (string | number)[],
+  code: FieldMessageCode,
+  params: Record<string, string | number> = {},
+): ErrorIssue {
+  const text = FIELD_MESSAGES[code];
+  return { path, code, message: format(text.en, params), messageZh: format(text.zh, params), params };
+}
+
 /** Turns zod issues into our issue list; keeps zod's machine code, never relies on its English. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
   return error.issues.map((i) => {

@@ -1,5 +1,5 @@
 import ExcelJS from 'exceljs';
-import { parseCsv } from './csv';
+import { csvField, parseCsv } from './csv';
 
 /**
  * The rows of a spreadsheet as text: XLSX (the first sheet), or CSV in UTF-8 (with or without BOM)
@@ -39,6 +39,9 @@ function decodeText(buf: Uint8Array): string {
   }
 }
 
+/** An ID number Excel stored as a number: what is left is 4.10105E+17, its last digits gone. */
+export const excelMangled = (s: string) => /^\d(\.\d+)?E\+?\d+$/i.test(s);
+
 function cellText(v: ExcelJS.CellValue): string {
   if (v === null || v === undefined) return '';
   // A long digit string typed into a number cell keeps 15 significant digits: written as Excel shows
@@ -48,4 +51,24 @@ function cellText(v: ExcelJS.CellValue): string {
   if (typeof v === 'object' && 'text' in v) return String(v.text);
   if (typeof v === 'object' && 'result' in v) return String(v.result ?? '');
   return String(v);
+}
+
+/**
+ * A template a filer or the office downloads and fills in: the headers and example rows, as CSV (UTF-8
+ * with a BOM, so Excel on Chinese Windows opens it right) or XLSX with the `textColumns` (1-based) kept
+ * as text, so Excel does not turn an 18-digit ID number into a 15-digit figure.
+ */
+export function tableTemplate(
+  format: 'csv' | 'xlsx',
+  { sheet, headers, rows, textColumns }: { sheet: string; headers: string[]; rows: string[][]; textColumns: number[] },
+): Promise<Buffer> | Buffer {
+  if (format === 'csv')
+    return Buffer.from(`\uFEFF${[headers, ...rows].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`);
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet(sheet);
+  ws.addRow(headers);
+  for (const r of rows) ws.addRow(r);
+  for (const col of textColumns) ws.getColumn(col).numFmt = '@';
+  ws.columns.forEach((c) => (c.width = 18));
+  return wb.xlsx.writeBuffer().then((b) => Buffer.from(b as ArrayBuffer));
 }

@@ -1,7 +1,5 @@
-import ExcelJS from 'exceljs';
-import { issuesFromZod, type ErrorIssue } from '../lib/errors';
-import { csvField } from '../lib/csv';
-import { ID_TYPE_WORDS, readTableFile } from '../lib/table-file';
+import { fieldIssue, issuesFromZod, type ErrorIssue } from '../lib/errors';
+import { excelMangled, ID_TYPE_WORDS, readTableFile, tableTemplate } from '../lib/table-file';
 import { MemberRowSchema, type MemberRow } from './schemas';
 
 /** Column headers we accept, Chinese or English, mapped to member fields; the template uses the first of each. */
@@ -53,8 +51,6 @@ export interface ParsedMemberRow {
 }
 
 /** A digit string Excel turned into a number loses digits beyond 15: say so rather than report a check digit. */
-const excelMangled = (s: string) => /^\d(\.\d+)?E\+?\d+$/i.test(s);
-
 /** Reads an office's member file and checks every row with the same schema before anything is saved. */
 export async function parseMemberFile(file: File): Promise<ParsedMemberRow[]> {
   let table: string[][];
@@ -73,12 +69,7 @@ export async function parseMemberFile(file: File): Promise<ParsedMemberRow[]> {
     });
     const row = i + 2;
     const extra: ErrorIssue[] = [];
-    if (raw.idNumber && excelMangled(raw.idNumber))
-      extra.push({
-        path: ['idNumber'],
-        code: 'id_excel_number',
-        message: 'Excel stored the ID number as a number and lost digits: format the column as text and type it again',
-      });
+    if (raw.idNumber && excelMangled(raw.idNumber)) extra.push(fieldIssue(['idNumber'], 'id_excel_number'));
     const candidate = {
       number: raw.number ?? '',
       name: raw.name ?? '',
@@ -108,19 +99,11 @@ const EXAMPLE = ['2023010101', '张三', '学生', '', '计算机学院', '计�
 const WORKER_EXAMPLE = ['W0001', '李四', '工人', '固定快递', '后勤处', '快递组', '否', '', '', '13900000000'];
 
 /** The template offices fill in: the headers and an example row each of a student and a worker. */
-export function memberTemplate(format: 'csv' | 'xlsx'): Promise<Buffer> | Buffer {
-  const headers = COLUMNS.map((c) => c.headers[0]!);
-  if (format === 'csv')
-    return Buffer.from(
-      `\uFEFF${[headers, EXAMPLE, WORKER_EXAMPLE].map((r) => r.map(csvField).join(',')).join('\r\n')}\r\n`,
-    );
-  const wb = new ExcelJS.Workbook();
-  const sheet = wb.addWorksheet('members');
-  sheet.addRow(headers);
-  sheet.addRow(EXAMPLE);
-  sheet.addRow(WORKER_EXAMPLE);
-  // ID numbers and member numbers as text, so Excel does not turn them into 15-digit numbers.
-  for (const col of [1, 9, 10]) sheet.getColumn(col).numFmt = '@';
-  sheet.columns.forEach((c) => (c.width = 16));
-  return wb.xlsx.writeBuffer().then((b) => Buffer.from(b as ArrayBuffer));
-}
+export const memberTemplate = (format: 'csv' | 'xlsx') =>
+  tableTemplate(format, {
+    sheet: 'members',
+    headers: COLUMNS.map((c) => c.headers[0]!),
+    rows: [EXAMPLE, WORKER_EXAMPLE],
+    // Member numbers, ID numbers and phones as text.
+    textColumns: [1, 9, 10],
+  });

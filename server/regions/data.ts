@@ -48,3 +48,21 @@ export function searchRegions(q: string, limit = 20): Region[] {
   if (/^\d{2,6}$/.test(needle)) return list.filter((r) => r.code.startsWith(needle)).slice(0, limit);
   return list.filter((r) => r.fullName.includes(needle)).slice(0, limit);
 }
+
+/**
+ * A region as an office writes it in a sheet: a code, the full name (河南省郑州市金水区, spaces or not),
+ * or its tail (郑州市金水区, 金水区). A tail shared by several regions (朝阳区: Beijing and Changchun) is
+ * ambiguous and answered with the candidates, never guessed.
+ */
+export function regionByName(text: string): { code: string } | { ambiguous: Region[] } | null {
+  const wanted = text.replace(/[\s·,，]/g, '');
+  if (!wanted) return null;
+  const { list, byCode } = load();
+  if (/^\d{6}$/.test(wanted)) return byCode.has(wanted) ? { code: wanted } : null;
+  const joined = (r: Region) => r.fullName.replace(/\s/g, '');
+  const exact = list.find((r) => joined(r) === wanted);
+  if (exact) return { code: exact.code };
+  const tails = list.filter((r) => wanted.length >= 2 && joined(r).endsWith(wanted));
+  if (tails.length === 1) return { code: tails[0]!.code };
+  return tails.length > 1 ? { ambiguous: tails.slice(0, 5) } : null;
+}

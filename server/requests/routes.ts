@@ -37,7 +37,7 @@ import {
   storeReply,
   updateRequest,
 } from './store';
-import { importVisitorsRoute, parseVisitorFile } from './import';
+import { importVisitorsRoute, parseVisitorFile, visitorTemplate, visitorTemplateRoute } from './import';
 import { everyEditIssue, everyFilingIssue } from './all-at-once';
 import { sendInvitations } from '../invitations/send';
 import { syncInvitations } from '../invitations/store';
@@ -316,4 +316,14 @@ export const requestRoutes = createRouter()
   .openapi(importVisitorsRoute, async (c) => {
     filerDepartment(principalOf(c));
     return c.json(await parseVisitorFile(await uploadedFile(c, 'visitor list')), 200);
+  })
+  .openapi(visitorTemplateRoute, async (c) => {
+    const format = c.req.valid('query').format;
+    return c.body(new Uint8Array(await visitorTemplate(format)), 200, {
+      'Content-Type':
+        format === 'csv'
+          ? 'text/csv; charset=utf-8'
+          : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Disposition': `attachment; filename="gatehouse-visitors-template.${format}"`,
+    });
   });

@@ -866,6 +866,7 @@ const zh = {
   'actor.visitor': '来访人本人',
   'actor.system': '系统',
   'rules.initialDefaults': '初始默认规则',
+  'req.template': '下载模板：',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1755,5 +1756,6 @@ export const messages: Catalogue<MessageKey> = {
     'actor.visitor': 'the visitor',
     'actor.system': 'the system',
     'rules.initialDefaults': 'the defaults a new campus starts with',
+    'req.template': 'Template:',
   },
 };

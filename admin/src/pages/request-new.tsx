@@ -4,6 +4,7 @@ import { ErrorBanner, Field, FieldIssues, useIssues } from '../components/form';
 import { RegionPicker } from '../components/region-picker';
 import { api, ApiFailure, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
+import { messages, type MessageKey } from '../lib/messages';
 import { useAppState } from '../lib/state';
 import { ID_TYPES, type IdType } from '../../../server/domain/id-number';
 import { earliestVisitDate } from '../../../server/domain/filing-checks';
@@ -75,6 +76,11 @@ function VisitorIssues({ error, prefix }: { error: unknown; prefix: string }) {
 export function RequestNewPage() {
   const state = useAppState();
   const t = state.t.value;
+  // An imported row's problem is named by the form's own label for the column, not the field's code.
+  const columnOf = (path: (string | number)[]) => {
+    const key = `v.${path[0]}`;
+    return key in messages.zh ? t(key as MessageKey, { days: policy?.lookbackDays ?? 14 }) : path.join('.');
+  };
   const { route } = useLocation();
   const editId = useRoute().params.id;
   const existing = useResource(
@@ -387,6 +393,15 @@ export function RequestNewPage() {
           {t('req.import')}
           <input type="file" accept=".csv,.xlsx" name="import" onChange={(e) => onImport(e.currentTarget.files?.[0])} />
         </label>
+        <span class="templates">
+          {t('req.template')}{' '}
+          <a href="/api/v1/requests/import/template?format=xlsx" download>
+            Excel
+          </a>{' '}
+          <a href="/api/v1/requests/import/template?format=csv" download>
+            CSV
+          </a>
+        </span>
       </header>
       {imported && (
         <div class="import-preview" data-testid="import-preview">
@@ -400,7 +415,7 @@ export function RequestNewPage() {
                   {r.issues
                     .map(
                       (i) =>
-                        `${i.path.join('.')} ${state.lang.value === 'zh' && i.messageZh ? i.messageZh : i.message}`,
+                        `${columnOf(i.path)}${state.lang.value === 'zh' ? '：' : ': '}${state.lang.value === 'zh' && i.messageZh ? i.messageZh : i.message}`,
                     )
                     .join('；')}
                 </li>
