@@ -42,6 +42,7 @@ function meOf(db: Db, p: Principal) {
         scopes: null,
         email: u.email,
         locale: u.locale,
+        deptApprover: u.role === 'filer' && u.deptApprover,
       };
   }
   return {
@@ -55,6 +56,7 @@ function meOf(db: Db, p: Principal) {
     scopes: p.scopes ? [...p.scopes] : null,
     email: null,
     locale: 'zh' as const,
+    deptApprover: false,
   };
 }
 

@@ -24,6 +24,9 @@ export const MeSchema = z
     scopes: z.array(z.enum(TOKEN_SCOPES)).nullable(),
     email: z.string().nullable().openapi({ description: 'Where notifications for me go; null for tokens' }),
     locale: z.enum(['zh', 'en']).openapi({ description: 'The language of my notifications' }),
+    deptApprover: z
+      .boolean()
+      .openapi({ description: 'Signs its department’s requests before the office (two-level approval)' }),
   })
   .openapi('Me');
 

@@ -1,7 +1,9 @@
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { normalizeName } from './names';
+import { bytesToHex } from './pass';
+
+const utf8ToBytes = (s: string) => new TextEncoder().encode(s);
 
 /**
  * Finding a visitor by full name on a tablet that holds only masked names: the snapshot carries a keyed

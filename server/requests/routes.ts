@@ -39,6 +39,9 @@ import {
 } from './store';
 import { importVisitorsRoute, parseVisitorFile, visitorTemplate, visitorTemplateRoute } from './import';
 import { everyEditIssue, everyFilingIssue } from './all-at-once';
+import { exportRequestsRoute, requestColumns } from './export';
+import { exportResponse } from '../lib/export';
+import { listDepartments } from '../departments/store';
 import { sendInvitations } from '../invitations/send';
 import { syncInvitations } from '../invitations/store';
 
@@ -171,6 +174,43 @@ export const requestRoutes = createRouter()
       return c.json({ ...page, items: requestViews(db, page.items, c.get('deps').clock.now()) }, 200);
     },
   )
+  .openapi(exportRequestsRoute, async (c) => {
+    const { db, clock } = c.get('deps');
+    const p = principalOf(c);
+    const q = c.req.valid('query');
+    const { timezone } = currentRules(db).rules;
+    const departmentId = p.role === 'filer' ? p.departmentId : q.departmentId;
+    // Every match, not a page: an export is the whole list the screen filters.
+    const rows = requestPage(db, { departmentId, status: q.status, from: q.from, to: q.to }, 100_000);
+    const names = new Map(listDepartments(db).map((d) => [d.id, d.name]));
+    const views = requestViews(db, rows, clock.now()).map((v) => ({
+      ...v,
+      department: names.get(v.departmentId) ?? '',
+    }));
+    db.transaction((tx) =>
+      recordAudit(tx, clock.now(), p, c.get('requestId'), {
+        action: 'request.export',
+        entity: 'visit_request',
+        after: { ...q, departmentId: departmentId ?? null, rows: views.length },
+      }),
+    );
+    return exportResponse(
+      {
+        title: 'Gatehouse 来访备案 Visit requests',
+        filters: {
+          status: q.status ?? 'all',
+          from: q.from ?? '—',
+          to: q.to ?? '—',
+          department: departmentId ? (names.get(departmentId) ?? String(departmentId)) : 'all',
+        },
+        timezone,
+        columns: requestColumns(timezone),
+        rows: views,
+      },
+      q.format,
+      `gatehouse-requests-${q.status ?? 'all'}`,
+    );
+  })
   .openapi(
     createRoute({
       method: 'get',

@@ -312,8 +312,9 @@ export const reviewRoutes = createRouter()
       method: 'post',
       path: '/{id}/reject',
       tags: ['review'],
-      summary: 'Reject with a reason code and note; passes are revoked',
-      middleware: [requireRole('office')] as const,
+      summary:
+        'Reject with a reason code and note; passes are revoked (a department approver rejects its department’s requests awaiting it)',
+      middleware: [requireRole('office', 'filer')] as const,
       request: {
         params: IdParamSchema,
         ...jsonBody(z.object({ reasonCode: z.enum(REJECT_REASONS), note: z.string().trim().min(1).max(500) })),
@@ -333,6 +334,12 @@ export const reviewRoutes = createRouter()
       const now = clock.now();
       const body = events.transact(db, (tx, happened) => {
         const r = loadVisibleRequest(tx, p, id);
+        // A filer rejects only as their department's approver, and only what awaits that first level.
+        if (p.role === 'filer') {
+          const approver = p.userId ? userById(tx, p.userId) : undefined;
+          if (!approver?.deptApprover || r.status !== 'pending_dept')
+            throw new ApiError(403, 'forbidden', 'Only the department approver rejects, and only before the office');
+        }
         if (!['pending', 'pending_dept', 'needs_review', 'approved'].includes(r.status))
           throw new ApiError(409, 'not_pending', `Request ${id} is ${r.status}`);
         updateRequest(tx, id, {

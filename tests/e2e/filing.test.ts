@@ -258,4 +258,49 @@ describe('filing → approval → visitor pass', () => {
     }
     expect(server.output()).not.toContain(ID_NUMBERS[0]!.slice(0, 17)); // nor the mistyped one
   });
+
+  it('the department’s approver sees what awaits them at home and approves it from the request page', async () => {
+    const admin = await signInOver(server.url, 'admin', ADMIN_PASSWORD);
+    const depts = (await admin('GET', '/api/v1/departments')).json as { id: number; code: string }[];
+    const cs = depts.find((d) => d.code === 'cs')!;
+    await admin('PATCH', `/api/v1/departments/${cs.id}`, { requiresDeptApproval: true });
+    await admin('POST', '/api/v1/users', {
+      username: 'head',
+      displayName: '赵主任',
+      role: 'filer',
+      password: PASSWORD,
+      departmentId: cs.id,
+    });
+    const users = (await admin('GET', '/api/v1/users')).json as { id: number; username: string }[];
+    await admin('PATCH', `/api/v1/users/${users.find((u) => u.username === 'head')!.id}`, { deptApprover: true });
+    try {
+      const filer = await signInOver(server.url, 'filer', PASSWORD);
+      const earliest = (await filer('GET', '/api/v1/requests')).json.items[0].visitDateFrom as string;
+      const filed = await filer('POST', '/api/v1/requests', {
+        visitDateFrom: earliest,
+        timeFrom: '09:00',
+        timeTo: '12:00',
+        gateIds: [gateId],
+        purpose: '课题评审',
+        destination: '计算机楼',
+        escortName: '李老师',
+        escortPhone: '13911112222',
+        visitors: [],
+        invitations: [{ name: '钱七', phone: '13800003333' }],
+      });
+      expect(filed.json.status).toBe('pending_dept');
+      const { context, page } = await newPage(browser, { baseURL: server.url });
+      await signIn(page, 'head');
+      await page.getByRole('link', { name: '待本部门审批的备案：1 件' }).click();
+      await page.locator(`a[href="/admin/requests/${filed.json.id}"]`).click();
+      await page.getByTestId('dept-approval').waitFor();
+      await screenshot(page, 'dept-approval-zh');
+      await page.getByTestId('dept-approval').getByRole('button', { name: /^批准/ }).click();
+      await expect.poll(() => page.locator('[data-status]').first().getAttribute('data-status')).toBe('pending');
+      expect(await page.locator('.history').textContent()).toContain('赵主任 · 部门审批通过');
+      await context.close();
+    } finally {
+      await admin('PATCH', `/api/v1/departments/${cs.id}`, { requiresDeptApproval: false });
+    }
+  });
 });

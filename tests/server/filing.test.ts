@@ -295,6 +295,27 @@ describe('review', () => {
     expect(res.json.failed).toEqual([expect.objectContaining({ id: 999, code: 'not_found' })]);
   });
 
+  it('exports the list with the screen’s filters: every match, status labels, times in the campus zone', async () => {
+    const { filer, office } = await setup();
+    const a = await file(filer, requestInput(t.campus.gateIds.north, { purpose: '学术交流' }));
+    await file(filer, requestInput(t.campus.gateIds.north, { purpose: '设备维修' }));
+    await t.request('POST', `/api/v1/review/${a.json.id}/approve`, { cookie: office, body: {} });
+    const res = await t.request('GET', '/api/v1/requests/export?format=csv&status=approved', { cookie: filer });
+    expect(res.status).toBe(200);
+    const lines = res.text
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\r\n');
+    expect(lines[0]).toContain('status=approved');
+    expect(lines[0]).toContain('time zone: Asia/Shanghai');
+    expect(lines[1]).toContain('提交时间 Filed at (Asia/Shanghai)');
+    expect(lines).toHaveLength(3); // the header line, the column names, the one approved request
+    expect(lines[2]).toContain('学术交流');
+    expect(lines[2]).toContain('已批准 approved');
+    expect(lines[2]).toContain('2026-11-20 10:00'); // filed at 02:00 UTC: 10:00 on campus
+    expect(lines[2]).not.toContain('T02:00');
+  });
+
   it('needs the department approver first when the department asks for it', async () => {
     const { office } = await setup();
     const admin = await t.signIn('admin');
@@ -323,6 +344,19 @@ describe('review', () => {
     expect(
       (await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} })).json.status,
     ).toBe('approved');
+    // The approver rejects at the first level only: a filer who is not one, or a request past it, is refused.
+    expect((await t.request('GET', '/api/v1/auth/me', { cookie: head })).json.deptApprover).toBe(true);
+    const second = await file(filer, requestInput(t.campus.gateIds.north));
+    const reject = (cookie: string, id: number) =>
+      t.request('POST', `/api/v1/review/${id}/reject`, {
+        cookie,
+        body: { reasonCode: 'other', note: '与本部门工作无关' },
+      });
+    expect((await reject(filer, second.json.id)).status).toBe(403);
+    expect((await reject(head, filed.json.id)).status).toBe(403);
+    const rejected = await reject(head, second.json.id);
+    expect(rejected.json).toMatchObject({ status: 'rejected', decisionReasonCode: 'other' });
+    expect(rejected.json.history.at(-1)).toMatchObject({ action: 'rejected', actorName: expect.any(String) });
   });
 
   it('re-checks approved future visits when a risk area is added, after showing the impact', async () => {

@@ -867,6 +867,18 @@ const zh = {
   'actor.system': '系统',
   'rules.initialDefaults': '初始默认规则',
   'req.template': '下载模板：',
+  'dept.approveTitle': '本部门审批',
+  'dept.approveHint': '本部门审批通过后，备案转保卫处审核；驳回须写明原因，备案人可见。',
+  'home.needsYou': '待您处理',
+  'home.deptPending': '待本部门审批的备案：{n} 件',
+  'home.attention': '需要您处理的备案：{n} 件（待补录、需复核或未填写完）',
+  'home.reviewPending': '待审核的备案：{n} 件',
+  'home.nothing': '目前没有需要您处理的事项。',
+  'home.openAlerts': '未确认的告警：{n} 条',
+  'auditAction.request.export': '导出备案列表',
+  'req.filterStatus': '状态',
+  'req.allStatuses': '全部',
+  'req.export': '导出：',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1757,5 +1769,18 @@ export const messages: Catalogue<MessageKey> = {
     'actor.system': 'the system',
     'rules.initialDefaults': 'the defaults a new campus starts with',
     'req.template': 'Template:',
+    'dept.approveTitle': 'Department approval',
+    'dept.approveHint':
+      'Once the department approves, the request goes to the security office; a rejection must say why, and the filer sees it.',
+    'home.needsYou': 'Needs you',
+    'home.deptPending': '{n} {n:request awaits|requests await} your department’s approval',
+    'home.attention': '{n} {n:request needs|requests need} you (backfill, re-check or visitors still to fill in)',
+    'home.reviewPending': '{n} {n:request awaits|requests await} review',
+    'home.nothing': 'Nothing needs you right now.',
+    'home.openAlerts': '{n} open {n:alert|alerts}',
+    'auditAction.request.export': 'Request list exported',
+    'req.filterStatus': 'Status',
+    'req.allStatuses': 'All',
+    'req.export': 'Export:',
   },
 };

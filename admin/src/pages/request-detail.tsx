@@ -250,6 +250,14 @@ export function RequestDetailPage() {
       {state.me.value?.role === 'office' && ['pending', 'needs_review'].includes(r.status) && (
         <ReviewActions id={r.id} pending={r.declarationsPending} onDone={req.reload} />
       )}
+      {/* Two-level approval: the department's approver signs first, then the office reviews. */}
+      {state.me.value?.deptApprover && r.status === 'pending_dept' && (
+        <div class="dept-approval" data-testid="dept-approval">
+          <h2>{t('dept.approveTitle')}</h2>
+          <p class="hint">{t('dept.approveHint')}</p>
+          <ReviewActions id={r.id} departmentLevel onDone={req.reload} />
+        </div>
+      )}
       {state.me.value?.role === 'filer' &&
         (r.emergency && !r.backfilledAt ? (
           <a class="button primary" href={`/admin/requests/${r.id}/edit`}>

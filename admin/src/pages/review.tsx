@@ -30,9 +30,12 @@ export function ReviewActions({
   id,
   failing = [],
   pending = 0,
+  departmentLevel = false,
   onDone,
 }: {
   id: number;
+  /** The department approver's first level: approve or reject, no printed passes or overrides (the office's). */
+  departmentLevel?: boolean;
   failing?: FailingVisitor[];
   /** Invited visitors who have not filled in their part: approving lets in those who have. */
   pending?: number;
@@ -54,7 +57,7 @@ export function ReviewActions({
           param: { id: String(id) },
           json: {
             note: null,
-            allowPrint,
+            ...(departmentLevel ? {} : { allowPrint }),
             ...(pending > 0 ? { allowIncomplete: true } : {}),
             ...(chosen.length ? { overrides: chosen } : {}),
           },
@@ -115,10 +118,12 @@ export function ReviewActions({
         {pending > 0 ? t('review.approveIncomplete', { n: pending }) : t('review.approve')}
       </button>
       {/* Printed passes carry no live code, so a screenshot would do as well: only for visitors without a phone. */}
-      <label class="check">
-        <input type="checkbox" checked={allowPrint} onChange={(e) => setAllowPrint(e.currentTarget.checked)} />
-        {t('review.allowPrint')}
-      </label>
+      {!departmentLevel && (
+        <label class="check">
+          <input type="checkbox" checked={allowPrint} onChange={(e) => setAllowPrint(e.currentTarget.checked)} />
+          {t('review.allowPrint')}
+        </label>
+      )}
       <button type="button" onClick={() => setRejecting(!rejecting)}>
         {t('review.reject')}
       </button>
