@@ -23,6 +23,20 @@ export const jsonContent = <T>(schema: T, description: string) => ({
   description,
 });
 
+/** A download answered as CSV or XLSX (`format`), the XLSX as binary: exports, templates, tracing. */
+export const fileContent = (description: string) => ({
+  content: {
+    'text/csv': { schema: z.string() },
+    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
+      schema: z.string().openapi({ format: 'binary' }),
+    },
+  },
+  description,
+});
+
+/** The `format` query of every download: XLSX unless CSV is asked for. */
+export const FileFormatSchema = z.enum(['csv', 'xlsx']).default('xlsx');
+
 /**
  * An error answer and the `code` values its route gives with it; server/openapi.ts adds the codes
  * every route of its kind shares (validation, sign-in, role, body checks) and lists them all.

@@ -4,6 +4,8 @@ import { ApiError, ErrorBodySchema } from '../lib/errors';
 import {
   createRouter,
   errorContent,
+  fileContent,
+  FileFormatSchema,
   fileUploadBody,
   guardResponses,
   inputGuardResponses,
@@ -138,15 +140,9 @@ export const memberRoutes = createRouter()
       tags: ['members'],
       summary: 'The member file template (CSV or XLSX): the headers and example rows',
       middleware: [requireRole('office')] as const,
-      request: { query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+      request: { query: z.object({ format: FileFormatSchema }) },
       responses: {
-        200: {
-          content: {
-            'text/csv': { schema: z.string() },
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() },
-          },
-          description: 'The template',
-        },
+        200: fileContent('The template'),
         ...inputGuardResponses,
       },
     }),

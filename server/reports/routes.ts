@@ -4,7 +4,15 @@ import { addDays, campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
 import { exportResponse, type Column } from '../lib/export';
-import { createRouter, guardResponses, jsonBody, jsonContent, errorContent } from '../lib/router';
+import {
+  createRouter,
+  errorContent,
+  fileContent,
+  FileFormatSchema,
+  guardResponses,
+  jsonBody,
+  jsonContent,
+} from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
 import { CAMPUS, REFUSAL_GROUPS } from './figures';
@@ -169,15 +177,9 @@ export const reportRoutes = createRouter()
       summary:
         'The same reports as CSV or XLSX: same filters, every page, a header line with the filters and time zone',
       middleware: [requireRole('office', { scope: 'reports:read' })] as const,
-      request: { query: Filter.extend({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+      request: { query: Filter.extend({ format: FileFormatSchema }) },
       responses: {
-        200: {
-          content: {
-            'text/csv': { schema: z.string() },
-            'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() },
-          },
-          description: 'The file',
-        },
+        200: fileContent('The file'),
         400: jsonContent(ErrorBodySchema, 'Invalid'),
         ...guardResponses,
       },

@@ -2,7 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { wallClock } from '../domain/dates';
 import type { Column } from '../lib/export';
 import { ErrorBodySchema } from '../lib/errors';
-import { jsonContent } from '../lib/router';
+import { fileContent, FileFormatSchema, jsonContent } from '../lib/router';
 import { IsoDateSchema } from '../lib/schemas';
 import { requireRole } from '../middleware/auth';
 import type { RequestStatus } from '../db/schema';
@@ -51,7 +51,7 @@ export const exportRequestsRoute = createRoute({
   middleware: [requireRole('filer', 'office', { scope: 'requests:file' })] as const,
   request: {
     query: z.object({
-      format: z.enum(['csv', 'xlsx']).default('xlsx'),
+      format: FileFormatSchema,
       status: RequestStatusSchema.optional(),
       from: IsoDateSchema.optional(),
       to: IsoDateSchema.optional(),
@@ -59,13 +59,7 @@ export const exportRequestsRoute = createRoute({
     }),
   },
   responses: {
-    200: {
-      content: {
-        'text/csv': { schema: z.string() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() },
-      },
-      description: 'The file',
-    },
+    200: fileContent('The file'),
     400: jsonContent(ErrorBodySchema, 'Invalid filter'),
     401: jsonContent(ErrorBodySchema, 'Not signed in'),
     403: jsonContent(ErrorBodySchema, 'Role not allowed'),

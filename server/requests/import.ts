@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { ErrorBodySchema, ErrorIssueSchema, fieldIssue, issuesFromZod, type ErrorIssue } from '../lib/errors';
 import { regionByName } from '../regions/data';
-import { fileUploadBody, jsonContent } from '../lib/router';
+import { fileContent, FileFormatSchema, fileUploadBody, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import { ImportedVisitorSchema } from './schemas';
 import { excelMangled, ID_TYPE_WORDS, readTableFile, tableTemplate } from '../lib/table-file';
@@ -163,15 +163,9 @@ export const visitorTemplateRoute = createRoute({
   tags: ['filing'],
   summary: 'The visitor list template (CSV or XLSX): the columns the import reads and an example row',
   middleware: [requireRole('filer', { scope: 'requests:file' })] as const,
-  request: { query: z.object({ format: z.enum(['csv', 'xlsx']).default('xlsx') }) },
+  request: { query: z.object({ format: FileFormatSchema }) },
   responses: {
-    200: {
-      content: {
-        'text/csv': { schema: z.string() },
-        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string() },
-      },
-      description: 'The template',
-    },
+    200: fileContent('The template'),
     400: jsonContent(ErrorBodySchema, 'Invalid format'),
     401: jsonContent(ErrorBodySchema, 'Not signed in'),
     403: jsonContent(ErrorBodySchema, 'Role not allowed'),

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { addDays, campusDate, instantAt } from '../domain/dates';
 import type { Tx } from '../db/open';
+import { normalizeName } from '../domain/names';
 
 export interface Passage {
   at: string;
@@ -134,4 +135,35 @@ export function coPresence(
       }),
     );
   return { stays: own, others };
+}
+
+/**
+ * The visitors a tracer means by a name, a phone number or an ID's last four: whom to trace, found
+ * without an internal number from another page. At most 20, newest first, with their visit's dates.
+ */
+export function findVisitors(db: Tx, q: string) {
+  const text = q.trim();
+  const digits = text.replace(/[^\dXx]/g, '').toUpperCase();
+  const byLast4 = /^[\dX]{4}$/.test(digits) && digits.length === text.length;
+  const byPhone = /^\+?[\d\s-]{7,}$/.test(text);
+  return db.all<{
+    id: number;
+    name: string;
+    idLast4: string;
+    phone: string;
+    visitDateFrom: string;
+    visitDateTo: string;
+    department: string;
+  }>(sql`
+    select v.id as id, v.name as name, v.id_last4 as idLast4, v.phone as phone,
+      r.visit_date_from as visitDateFrom, r.visit_date_to as visitDateTo, d.name as department
+    from visitors v cross join visit_requests r on r.id = v.request_id cross join departments d on d.id = r.department_id
+    where v.purged_at is null and ${
+      byLast4
+        ? sql`v.id_last4 = ${digits}`
+        : byPhone
+          ? sql`v.phone like ${`%${text.replace(/[^\d]/g, '').slice(-11)}`}`
+          : sql`(v.name = ${text} or v.name_norm = ${normalizeName(text)})`
+    }
+    order by v.id desc limit 20`);
 }

@@ -5,11 +5,12 @@ import { visitorById } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
 import { exportResponse } from '../lib/export';
-import { createRouter, guardResponses, jsonContent } from '../lib/router';
+import { createRouter, fileContent, FileFormatSchema, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import type { Deps, Principal } from '../lib/context';
 import { currentRules } from '../rules/store';
-import { coPresence, passages } from './queries';
+import { coPresence, findVisitors, passages } from './queries';
+import { maskPhone } from '../domain/names';
 
 const PassageSchema = z
   .object({
@@ -41,22 +42,25 @@ const OverlapSchema = StaySchema.extend({ overlapFrom: z.string(), overlapTo: z.
 
 const MAX_SPAN_MS = 31 * 86_400_000;
 /** Every tracing query states why (a health authority's request number, say): it is audit-logged with it. */
+const VisitorHitSchema = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    idLast4: z.string(),
+    phone: z.string().openapi({ description: 'Masked' }),
+    visitDateFrom: z.string(),
+    visitDateTo: z.string(),
+    department: z.string(),
+  })
+  .openapi('TracingVisitorHit');
 const Why = z.string().trim().min(4).max(300).openapi({ description: 'Why this query is made; kept in the audit log' });
 const Window = {
   from: IsoDateTime,
   to: IsoDateTime,
   reason: Why,
 };
-const FileFormat = { format: z.enum(['csv', 'xlsx']).default('xlsx') };
-const file = {
-  content: {
-    'text/csv': { schema: z.string() },
-    'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': {
-      schema: z.string().openapi({ format: 'binary' }),
-    },
-  },
-  description: 'The file (format csv or xlsx)',
-};
+const FileFormat = { format: FileFormatSchema };
+const file = fileContent('The file (format csv or xlsx)');
 const PassagesQuery = z.object({ ...Window, gateId: z.coerce.number().int().positive().optional() });
 const CoPresenceQuery = z.object({ ...Window, visitorId: z.coerce.number().int().positive() });
 
@@ -111,6 +115,38 @@ function span(fromText: string, toText: string) {
 }
 
 export const tracingRoutes = createRouter()
+  .openapi(
+    createRoute({
+      method: 'get',
+      path: '/visitors',
+      tags: ['tracing'],
+      summary: 'Find whom to trace by full name, phone number or ID last four; audit-logged with its reason',
+      middleware: [requireRole('office')] as const,
+      request: { query: z.object({ q: z.string().trim().min(2).max(60), reason: Why }) },
+      responses: {
+        200: jsonContent(z.array(VisitorHitSchema), 'Up to 20 visitors, newest first'),
+        400: jsonContent(ErrorBodySchema, 'Invalid'),
+        ...guardResponses,
+      },
+    }),
+    (c) => {
+      const { db, clock } = c.get('deps');
+      const q = c.req.valid('query');
+      const hits = findVisitors(db, q.q);
+      db.transaction((tx) =>
+        recordAudit(tx, clock.now(), c.get('principal'), c.get('requestId'), {
+          action: 'tracing.find_visitor',
+          entity: 'visitor',
+          reason: q.reason,
+          after: { found: hits.length },
+        }),
+      );
+      return c.json(
+        hits.map((h) => ({ ...h, phone: maskPhone(h.phone) })),
+        200,
+      );
+    },
+  )
   .openapi(
     createRoute({
       method: 'get',

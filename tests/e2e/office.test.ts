@@ -230,6 +230,14 @@ describe('reports', () => {
       items: { reason: string }[];
     };
     expect(audit.items[0]?.reason).toBe('区疾控协查函 第118号');
+    // Who was inside with them: found by the name the letter gives, not by an internal number.
+    await office.getByRole('button', { name: '同时在校人员' }).click();
+    await office.getByPlaceholder('完整姓名 / 手机号 / 证件后四位（先填写查询原因）').fill('流调对象');
+    await office.getByRole('button', { name: '查找', exact: true }).click();
+    await office.getByTestId('tracing-hits').getByRole('radio').first().check();
+    await screenshot(office, 'admin-tracing-find');
+    await office.getByRole('button', { name: '查询', exact: true }).click();
+    await expect.poll(() => office.locator('main table').first().textContent()).toContain('流调对象');
   });
 
   it('deletes a visitor’s personal data on request, with a reason', async () => {

@@ -66,6 +66,31 @@ describe('GET /api/v1/tracing/*', () => {
   });
 });
 
+describe('GET /api/v1/tracing/visitors', () => {
+  it('finds whom to trace by full name, phone or ID last four, phones masked, and audits the search with its reason', async () => {
+    t = createTestApp();
+    const world = await gateDay(t);
+    const office = await t.signIn('office');
+    const find = (q: string) =>
+      t.request(
+        'GET',
+        `/api/v1/tracing/visitors?q=${encodeURIComponent(q)}&reason=${encodeURIComponent('疾控协查函 2026-118')}`,
+        {
+          cookie: office,
+        },
+      );
+    const byName = (await find('甲一')).json;
+    expect(byName).toEqual([expect.objectContaining({ id: world.visitors.a, name: '甲一', phone: '138****0001' })]);
+    expect((await find(byName[0].idLast4)).json.map((v: { id: number }) => v.id)).toContain(world.visitors.a);
+    expect((await find('138 0000 0001')).json.map((v: { id: number }) => v.id)).toEqual([world.visitors.a]);
+    expect((await find('查无此人')).json).toEqual([]);
+    expect((await t.request('GET', '/api/v1/tracing/visitors?q=甲一', { cookie: office })).status).toBe(400); // no reason
+    const audits = t.sqlite.prepare("select reason, after from audit_log where action = 'tracing.find_visitor'").all();
+    expect(audits).toHaveLength(4);
+    expect(JSON.stringify(audits)).not.toContain('甲一'); // who was searched for stays out of the log
+  });
+});
+
 describe('retention', () => {
   it('removes visitors’ personal data after 28 days with a fake clock, logs counts only, and leaves the report figures unchanged', async () => {
     t = createTestApp();

@@ -120,6 +120,7 @@ const MATRIX: Record<string, Role[] | typeof PUBLIC | typeof DEVICE> = {
   'POST /api/v1/reports/daily/{id}/reopen': OFFICE,
   'GET /api/v1/tracing/passages': OFFICE,
   'GET /api/v1/tracing/co-presence': OFFICE,
+  'GET /api/v1/tracing/visitors': OFFICE,
   'GET /api/v1/tracing/passages/export': OFFICE,
   'GET /api/v1/tracing/co-presence/export': OFFICE,
   'GET /api/v1/presence': OFFICE,

@@ -879,6 +879,12 @@ const zh = {
   'req.filterStatus': '状态',
   'req.allStatuses': '全部',
   'req.export': '导出：',
+  'tracing.find': '查找来访人',
+  'tracing.findHint': '完整姓名 / 手机号 / 证件后四位（先填写查询原因）',
+  'tracing.findRun': '查找',
+  'tracing.noHits': '没有找到匹配的来访人',
+  'auditAction.tracing.find_visitor': '查找被追踪的来访人',
+  'v.idKept': '已保存（尾号 {last4}），不改可留空',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1782,5 +1788,11 @@ export const messages: Catalogue<MessageKey> = {
     'req.filterStatus': 'Status',
     'req.allStatuses': 'All',
     'req.export': 'Export:',
+    'tracing.find': 'Find the visitor',
+    'tracing.findHint': 'Full name / phone / ID last four (give the reason first)',
+    'tracing.findRun': 'Find',
+    'tracing.noHits': 'No visitor matches',
+    'auditAction.tracing.find_visitor': 'Visitor looked up for tracing',
+    'v.idKept': 'On file (ending {last4}): leave empty to keep it',
   },
 };

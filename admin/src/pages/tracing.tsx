@@ -22,6 +22,12 @@ export function TracingPage() {
   const [form, setForm] = useState({ from: '', to: '', gateId: '', visitorId: '', reason: '' });
   const [result, setResult] = useState<{ passages?: Passage[]; stays?: Stay[]; others?: Stay[] } | null>(null);
   const action = useAction();
+  const [who, setWho] = useState('');
+  const [hits, setHits] = useState<InferResponseType<typeof api.tracing.visitors.$get, 200> | null>(null);
+  const find = () =>
+    void action.run(async () =>
+      setHits(await ok(api.tracing.visitors.$get({ query: { q: who, reason: form.reason } }))),
+    );
   const at = (iso: string) => state.at(iso);
   const query = {
     from: toInstant(form.from),
@@ -92,9 +98,39 @@ export function TracingPage() {
             </select>
           </Field>
         ) : (
-          <Field label={t('tracing.visitorId')} name="visitorId" error={action.error}>
-            <input inputMode="numeric" value={form.visitorId} onInput={set('visitorId')} />
-          </Field>
+          <>
+            {/* Whom to trace, by what the health authority's letter names: a name, a phone, an ID's last four. */}
+            <Field label={t('tracing.find')} name="q" error={action.error}>
+              <span class="inline-form">
+                <input value={who} onInput={(e) => setWho(e.currentTarget.value)} placeholder={t('tracing.findHint')} />
+                <button type="button" disabled={who.trim().length < 2 || form.reason.trim().length < 4} onClick={find}>
+                  {t('tracing.findRun')}
+                </button>
+              </span>
+            </Field>
+            {hits && (
+              <ul class="hits" data-testid="tracing-hits">
+                {hits.length === 0 && <li class="empty">{t('tracing.noHits')}</li>}
+                {hits.map((h) => (
+                  <li key={h.id}>
+                    <label class="check">
+                      <input
+                        type="radio"
+                        name="visitor"
+                        checked={form.visitorId === String(h.id)}
+                        onChange={() => setForm({ ...form, visitorId: String(h.id) })}
+                      />
+                      <span translate={false}>{h.name}</span> · ****{h.idLast4} · {h.phone} · {h.department} ·{' '}
+                      {h.visitDateFrom}
+                    </label>
+                  </li>
+                ))}
+              </ul>
+            )}
+            <Field label={t('tracing.visitorId')} name="visitorId" error={action.error}>
+              <input inputMode="numeric" value={form.visitorId} onInput={set('visitorId')} />
+            </Field>
+          </>
         )}
         <Field label={t('tracing.reason')} name="reason" error={action.error}>
           <input class="wide" value={form.reason} onInput={set('reason')} />

@@ -1,5 +1,6 @@
 import { levelOf } from '../../../server/domain/policy';
 import { useAppState } from '../lib/state';
+import { LangSwitch } from './lang-switch';
 
 /** Who, where, and whether the tablet can still decide alone: always on screen. */
 export function StatusBar() {
@@ -50,14 +51,7 @@ export function StatusBar() {
         </span>
       )}
       <span>{state.guard.value && t('shell.guard', { name: state.guard.value.displayName })}</span>
-      <button
-        type="button"
-        class="big"
-        lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
-        onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
-      >
-        {t('lang.switch')}
-      </button>
+      <LangSwitch />
       <button type="button" class="big" onClick={() => state.endShift()}>
         {t('shell.logout')}
       </button>

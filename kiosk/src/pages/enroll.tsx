@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Keypad } from '../components/keypad';
 import { useAppState } from '../lib/state';
+import { LangSwitch } from '../components/lang-switch';
 
 export function EnrollPage() {
   const state = useAppState();
@@ -23,14 +24,7 @@ export function EnrollPage() {
         {/* The language switch up top: on a 1280×800 tablet it is in view before anything is typed. */}
         <header class="panel-head">
           <h1>{t('enroll.title')}</h1>
-          <button
-            type="button"
-            class="big lang-switch"
-            lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
-            onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
-          >
-            {t('lang.switch')}
-          </button>
+          <LangSwitch class="big lang-switch" />
         </header>
         <p>{t('enroll.hint')}</p>
         <output class="code-display" aria-label={t('enroll.title')}>

@@ -1,4 +1,5 @@
 import { useAppState } from '../lib/state';
+import { LangSwitch } from '../components/lang-switch';
 
 /**
  * Shown instead of enrollment on a plain-HTTP LAN address: the browser would refuse the camera and the
@@ -18,14 +19,7 @@ export function InsecurePage() {
         <p>
           <code>{t('insecure.origin', { origin: location.origin })}</code>
         </p>
-        <button
-          type="button"
-          class="big"
-          lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
-          onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
-        >
-          {t('lang.switch')}
-        </button>
+        <LangSwitch />
       </div>
     </main>
   );

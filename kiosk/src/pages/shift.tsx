@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import { Keypad } from '../components/keypad';
 import { useAppState, type Guard } from '../lib/state';
+import { LangSwitch } from '../components/lang-switch';
 
 /** Guards start their shift on the enrolled tablet: tap your name, enter your PIN. */
 export function ShiftPage() {
@@ -62,14 +63,7 @@ export function ShiftPage() {
             </button>
           </>
         )}
-        <button
-          type="button"
-          class="big"
-          lang={state.lang.value === 'zh' ? 'en' : 'zh-CN'}
-          onClick={() => state.setLang(state.lang.value === 'zh' ? 'en' : 'zh')}
-        >
-          {t('lang.switch')}
-        </button>
+        <LangSwitch />
       </div>
     </main>
   );
