@@ -132,6 +132,7 @@ export const FIELD_MESSAGES = {
     zh: 'Excel 把证件号码存成了数字，后几位已丢失：请把该列设为“文本”后重新输入',
     en: 'Excel stored the ID number as a number and lost digits: format the column as text and type it again',
   },
+  unknown_visitor: { zh: '该来访人不在本次备案中', en: 'That visitor is not on this request' },
   region_ambiguous: {
     zh: '“{name}”对应多个地区（{candidates}），请写完整的省市区或 6 位地区代码',
     en: '“{name}” names several regions ({candidates}): write the province and city too, or the 6-digit code',

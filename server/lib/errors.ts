@@ -74,7 +74,12 @@ export const fieldError = (
               message: filingMessage(code as keyof typeof FILING_MESSAGES, 'en', params),
               messageZh: filingMessage(code as keyof typeof FILING_MESSAGES, 'zh', params),
             }
-          : { message }),
+          : code in FIELD_MESSAGES
+            ? {
+                message: format(FIELD_MESSAGES[code as FieldMessageCode].en, params),
+                messageZh: format(FIELD_MESSAGES[code as FieldMessageCode].zh, params),
+              }
+            : { message }),
         ...(params ? { params } : {}),
       },
     ],

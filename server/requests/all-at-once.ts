@@ -50,7 +50,8 @@ function ruleIssuesOfValidParts(c: AnyContext, raw: Record<string, unknown>, che
   const listOf = (v: unknown) => (Array.isArray(v) ? (v as unknown[]) : []);
   const visitors = listOf(raw.visitors)
     .map((v, index) => ({ index, parsed: VisitorInputSchema.safeParse(v) }))
-    .filter((v) => v.parsed.success)
+    // A kept visitor sent without their ID number is checked once the form parses (its stored hash is used then).
+    .filter((v) => v.parsed.success && v.parsed.data.idNumber !== undefined)
     .map((v) => ({ index: v.index, data: v.parsed.data! }));
   const invitations = listOf(raw.invitations).flatMap((v) => {
     const parsed = InvitationInputSchema.safeParse(v);

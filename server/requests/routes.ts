@@ -26,6 +26,7 @@ import {
   minimalInput,
   newLinkToken,
   prepareVisitors,
+  keptVisitorIds,
   removeVisitor,
   replaceVisitors,
   requestById,
@@ -248,7 +249,7 @@ export const requestRoutes = createRouter()
       const emergency = requestById(db, id)?.emergency ?? false;
       const input = minimalInput(normalized(c.req.valid('json')), currentRules(db).rules, emergency);
       const now = clock.now();
-      const prepared = prepareVisitors(input, idHashKey);
+      const prepared = prepareVisitors(input, idHashKey, keptVisitorIds(db, id));
       const body = events.transact(db, (tx, happened) => {
         const before = loadVisibleRequest(tx, p, id);
         const backfill = before.emergency && before.backfilledAt === null;

@@ -74,14 +74,46 @@ export function minimalDeclaration<
   };
 }
 
-/** Visitor data as stored: the ID number reduced to its keyed hash and last four. */
-export function prepareVisitors(input: RequestInput, key: Buffer) {
-  return input.visitors.map((v) => ({
+/** The request's own visitors an edit may keep by id: what of their ID number is stored. */
+export type KeptIds = Map<number, { idType: string; idHash: string; idLast4: string }>;
+
+export function keptVisitorIds(tx: Tx, requestId: number): KeptIds {
+  return new Map(
+    tx
+      .select({ id: visitors.id, idType: visitors.idType, idHash: visitors.idHash, idLast4: visitors.idLast4 })
+      .from(visitors)
+      .where(and(eq(visitors.requestId, requestId), isNull(visitors.removedAt), eq(visitors.declaredBy, 'filer')))
+      .all()
+      .map((v) => [v.id, v]),
+  );
+}
+
+/**
+ * Visitor data as stored: the ID number reduced to its keyed hash and last four. A kept visitor sent
+ * without an ID number keeps the stored ones; an id that is not this request's, or a changed document
+ * type without its number, is a field error.
+ */
+export function prepareVisitors(input: RequestInput, key: Buffer, kept: KeptIds = new Map()) {
+  return input.visitors.map((v, i) => {
+    const before = v.id !== undefined ? kept.get(v.id) : undefined;
+    if (v.id !== undefined && !before)
+      throw fieldError(['visitors', i, 'id'], 'unknown_visitor', `Visitor ${v.id} is not on this request`);
+    const id =
+      v.idNumber !== undefined
+        ? { idHash: idHash(key, v.idType, v.idNumber), idLast4: idLast4(v.idNumber) }
+        : before && before.idType === v.idType
+          ? { idHash: before.idHash, idLast4: before.idLast4 }
+          : null;
+    if (!id) throw fieldError(['visitors', i, 'idNumber'], 'required', 'A changed ID type needs its ID number');
+    return { ...preparedFields(v), keptId: before ? v.id! : null, ...id };
+  });
+}
+
+function preparedFields(v: RequestInput['visitors'][number]) {
+  return {
     name: v.name,
     nameNorm: normalizeName(v.name),
     idType: v.idType,
-    idHash: idHash(key, v.idType, v.idNumber),
-    idLast4: idLast4(v.idNumber),
     phone: normalizePhone(v.phone),
     email: v.email?.toLowerCase() ?? null,
     fromRegion: v.fromRegion,
@@ -89,7 +121,7 @@ export function prepareVisitors(input: RequestInput, key: Buffer) {
     closeContact: v.closeContact,
     testTakenAt: v.testTakenAt ? new Date(v.testTakenAt) : null,
     testResult: v.testResult,
-  }));
+  };
 }
 export type PreparedVisitor = ReturnType<typeof prepareVisitors>[number];
 
@@ -188,7 +220,10 @@ export const newLinkToken = () => randomBytes(24).toString('base64url');
 export const visitorPage = (token: string) => `/v/${token}`;
 
 /** A visitor's row as the department filed it: the prepared data and the filing checks' outcome. */
-function visitorRow(v: PreparedVisitor, check: FilingVerdict['visitorChecks'][number] | undefined) {
+function visitorRow(
+  { keptId: _kept, ...v }: PreparedVisitor,
+  check: FilingVerdict['visitorChecks'][number] | undefined,
+) {
   return { ...v, outOfCity: check?.outOfCity ?? false, checks: check?.violations ?? [] };
 }
 
@@ -202,8 +237,8 @@ export function insertVisitors(tx: Tx, requestId: number, prepared: PreparedVisi
 
 /**
  * An edit of the visitors the department entered, in place (those who filled in their own part
- * belong to their invitations): a visitor entered again (the same ID number) keeps
- * their row, pass and link, with the new data; a visitor no longer on the list is marked removed
+ * belong to their invitations): a visitor the form names by id, or entered again with the same ID
+ * number, keeps their row, pass and link, with the new data; a visitor no longer on the list is marked removed
  * and their pass revoked (the tablets learn it); a new one is added. A backfill completes the
  * emergency visitors' rows in order: they were admitted, so none may be dropped or added.
  * Nothing is deleted: gate events, tracing and reports keep pointing at these rows.
@@ -241,7 +276,12 @@ export function replaceVisitors(
   }
   const unmatched = [...current];
   const matched = prepared.map((v) => {
-    const at = backfill ? 0 : unmatched.findIndex((c) => c.idHash === v.idHash);
+    // The visitor the form named, else the one with the same ID number.
+    const at = backfill
+      ? 0
+      : v.keptId !== null
+        ? unmatched.findIndex((c) => c.id === v.keptId)
+        : unmatched.findIndex((c) => c.idHash === v.idHash);
     return at >= 0 && at < unmatched.length ? unmatched.splice(at, 1)[0]! : null;
   });
   for (const gone of unmatched) removeVisitor(tx, gone.id, now);

@@ -316,6 +316,39 @@ describe('review', () => {
     expect(lines[2]).not.toContain('T02:00');
   });
 
+  it('keeps the visitors an edit names by id, ID number, link and all; only a new or changed number is typed', async () => {
+    const { filer } = await setup();
+    const three = [1, 2, 3].map((i) => visitorInput({}, i));
+    const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitors: three }));
+    const [a, , c] = filed.json.visitors as { id: number; idLast4: string }[];
+    const kept = (v: { id: number }, i: number) => {
+      const { idNumber: _omitted, ...rest } = visitorInput({}, i);
+      return { ...rest, id: v.id };
+    };
+    const put = (body: unknown) => t.request('PUT', `/api/v1/requests/${filed.json.id}`, { cookie: filer, body });
+    // The second visitor is dropped; the other two are named by id, their numbers not typed again.
+    const edited = await put(requestInput(t.campus.gateIds.north, { visitors: [kept(a!, 1), kept(c!, 3)] }));
+    expect(edited.status).toBe(200);
+    expect(edited.json.visitors.map((v: { id: number; idLast4: string }) => [v.id, v.idLast4])).toEqual([
+      [a!.id, a!.idLast4],
+      [c!.id, c!.idLast4],
+    ]);
+    // A new visitor still needs a number; an id from elsewhere, or a new document type without its number, is refused.
+    const { idNumber: _n, ...noNumber } = visitorInput({}, 4);
+    expect(issueCodes(await put(requestInput(t.campus.gateIds.north, { visitors: [noNumber] })))).toEqual(['required']);
+    expect(
+      issueCodes(await put(requestInput(t.campus.gateIds.north, { visitors: [{ ...kept(a!, 1), id: 99_999 }] }))),
+    ).toEqual(['unknown_visitor']);
+    expect(
+      issueCodes(
+        await put(requestInput(t.campus.gateIds.north, { visitors: [{ ...kept(a!, 1), idType: 'passport' }] })),
+      ),
+    ).toEqual(['required']);
+    expect(issueCodes(await file(filer, requestInput(t.campus.gateIds.north, { visitors: [kept(a!, 1)] })))).toEqual([
+      'unknown_visitor',
+    ]);
+  });
+
   it('needs the department approver first when the department asks for it', async () => {
     const { office } = await setup();
     const admin = await t.signIn('admin');

@@ -32,7 +32,11 @@ interface VisitorDraft {
   name: string;
   idType: IdType;
   idNumber: string;
-  /** Editing: the last four of the number on file (the full number is never kept, so it is typed again). */
+  /**
+   * Editing: the visitor on file (their link and pass stay) and the last four of their ID number; the
+   * full number is never kept, and is typed only to change it.
+   */
+  visitorId?: number;
   idLast4?: string;
   phone: string;
   email: string;
@@ -161,6 +165,7 @@ export function RequestNewPage() {
         .filter((v) => v.declaredBy === 'filer')
         .map((v) => ({
           ...blankVisitor('filer'),
+          visitorId: v.id,
           name: v.name,
           idType: v.idType as IdType,
           idLast4: v.idLast4,
@@ -187,9 +192,11 @@ export function RequestNewPage() {
         visitors: vs
           .filter((v) => v.mode === 'filer')
           .map((v) => ({
+            ...(v.visitorId ? { id: v.visitorId } : {}),
             name: v.name,
             idType: v.idType,
-            idNumber: v.idNumber,
+            // A kept visitor's number is sent only when typed anew; a new visitor's always (empty: "fill in").
+            ...(v.idNumber || !v.visitorId ? { idNumber: v.idNumber } : {}),
             phone: v.phone,
             email: v.email || null,
             fromRegion: v.fromRegion[0] ?? '',
@@ -543,8 +550,13 @@ export function RequestNewPage() {
                       placeholder={v.idLast4 && v.idLast4 !== '----' ? `****${v.idLast4}` : ''}
                       value={v.idNumber}
                       onInput={(e) => setV(i, { idNumber: e.currentTarget.value })}
-                      required
+                      required={!v.visitorId}
                     />
+                    {v.visitorId && !v.idNumber && (
+                      <small class="hint" data-testid="id-kept">
+                        {t('v.idKept', { last4: v.idLast4 ?? '' })}
+                      </small>
+                    )}
                   </Field>
                   <Field label={t('v.phone')} name={`${prefix}.phone`} error={action.error}>
                     <input

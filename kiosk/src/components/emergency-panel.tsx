@@ -14,7 +14,7 @@ const waited = (ms: number) => {
 export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const state = useAppState();
   const t = state.t.value;
-  const [departments, setDepartments] = useState<{ id: number; name: string }[]>([]);
+  const [departments, setDepartments] = useState<{ id: number; name: string; nameEn: string | null }[]>([]);
   const [f, setF] = useState({ departmentId: 0, visitorName: '', visitorPhone: '', purpose: '', reason: '' });
   const [error, setError] = useState<unknown>(null);
   const waiting = state.emergency.value;
@@ -93,7 +93,7 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
         >
           {departments.map((d) => (
             <option key={d.id} value={d.id}>
-              {d.name}
+              {state.lang.value === 'en' && d.nameEn ? d.nameEn : d.name}
             </option>
           ))}
         </select>
