@@ -10,7 +10,8 @@ export const regionRoutes = createRouter().openapi(
     method: 'get',
     path: '/',
     tags: ['filing'],
-    summary: 'Search GB/T 2260 regions by Chinese name or code prefix',
+    summary:
+      'Search GB/T 2260 regions by Chinese name, pinyin (jinshui, Jinshui District), initials (jsq) or code prefix',
     middleware: [requireRole(...ROLES)] as const,
     request: {
       query: z.object({

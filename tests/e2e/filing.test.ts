@@ -71,8 +71,13 @@ describe('filing → approval → visitor pass', () => {
     await v.getByLabel('姓名').fill('张三');
     await v.getByLabel('证件号码').fill(ID_NUMBERS[0]!.slice(0, 17) + (ID_NUMBERS[0]!.endsWith('1') ? '2' : '1')); // a typo first
     await v.getByLabel('手机', { exact: true }).fill('13800001111');
-    await v.getByRole('searchbox').first().fill('金水');
-    await v.getByRole('option', { name: /河南省 郑州市 金水区/ }).click();
+    // The region box is a combobox: typed in pinyin, picked with the keyboard.
+    const region = v.getByRole('combobox', { name: '来源地（区县）' });
+    await region.fill('jinshui');
+    await v.getByRole('option', { name: /河南省 郑州市 金水区/ }).waitFor();
+    await region.press('ArrowDown');
+    await region.press('Enter');
+    await v.locator('.chip[data-code="410105"]').waitFor();
     await page.getByRole('button', { name: '提交备案' }).click();
     // the check digit is refused at the field, in Chinese
     await expect.poll(() => v.locator('[data-field="visitors.0.idNumber"] .issue').textContent()).toContain('校验位');

@@ -166,7 +166,7 @@ describe('campus alert levels', () => {
       const asked = async () => {
         const v = page.locator('[data-visitor="0"]');
         await v.getByLabel('由本部门代填（来访人无智能手机）').check();
-        await v.getByRole('searchbox').first().fill('朝阳');
+        await v.getByRole('combobox', { name: '来源地（区县）' }).fill('朝阳');
         await v.getByRole('option', { name: /北京市 朝阳区/ }).click(); // out of town
         return v
           .locator('[data-field]')

@@ -463,6 +463,20 @@ describe('GET /api/v1/regions', () => {
     const byCode = await t.request('GET', '/api/v1/regions?q=4101', { cookie: filer });
     expect(byCode.json[0].code).toMatch(/^4101/);
   });
+
+  it('finds them by pinyin, by an English name and by initials, as someone without a Chinese keyboard types', async () => {
+    const { filer } = await setup();
+    const codes = async (q: string) =>
+      (
+        (await t.request('GET', `/api/v1/regions?q=${encodeURIComponent(q)}`, { cookie: filer })).json as {
+          code: string;
+        }[]
+      ).map((r) => r.code);
+    expect(await codes('jinshui')).toEqual(['410105']);
+    expect(await codes('Jinshui District')).toEqual(['410105']);
+    expect(await codes('jsq')).toContain('410105');
+    expect(await codes('chaoyang')).toEqual(expect.arrayContaining(['110105', '220104'])); // Beijing's and Changchun's
+  });
 });
 
 describe('rules a deliberate bug could break unnoticed', () => {

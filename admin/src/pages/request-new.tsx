@@ -582,6 +582,7 @@ export function RequestNewPage() {
                     <span>{t('v.fromRegion')}</span>
                     <RegionPicker
                       name={`${prefix}.fromRegion`}
+                      label={t('v.fromRegion')}
                       value={v.fromRegion}
                       onChange={(codes) => setV(i, { fromRegion: codes })}
                     />
@@ -592,6 +593,7 @@ export function RequestNewPage() {
                       <span>{t('v.visitedRegions', { days: policy.lookbackDays })}</span>
                       <RegionPicker
                         name={`${prefix}.visitedRegions`}
+                        label={t('v.visitedRegions', { days: policy.lookbackDays })}
                         multiple
                         value={v.visitedRegions}
                         onChange={(codes) => setV(i, { visitedRegions: codes })}
