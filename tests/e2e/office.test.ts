@@ -237,7 +237,17 @@ describe('reports', () => {
     await office.getByTestId('tracing-hits').getByRole('radio').first().check();
     await screenshot(office, 'admin-tracing-find');
     await office.getByRole('button', { name: '查询', exact: true }).click();
-    await expect.poll(() => office.locator('main table').first().textContent()).toContain('流调对象');
+    await office.getByText('共 0 条').waitFor(); // nobody else was inside with them
+    const co = (await office.evaluate(`fetch('/api/v1/audit?action=tracing.co_presence').then((r) => r.json())`)) as {
+      items: { entityId: string }[];
+    };
+    const found = (await office.evaluate(
+      `fetch('/api/v1/audit?action=tracing.find_visitor').then((r) => r.json())`,
+    )) as {
+      items: unknown[];
+    };
+    expect(found.items).toHaveLength(1);
+    expect(Number(co.items[0]?.entityId)).toBeGreaterThan(0); // the visitor picked from the hits
   });
 
   it('deletes a visitor’s personal data on request, with a reason', async () => {
