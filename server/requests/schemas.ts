@@ -49,15 +49,10 @@ function checkIdNumber(v: { idType: (typeof ID_TYPES)[number]; idNumber: string 
  * so removing one visitor of eleven does not mean typing ten ID numbers again.
  */
 export const VisitorInputSchema = VisitorFields.extend({
-  id: z
-    .number()
-    .int()
-    .positive()
-    .optional()
-    .openapi({
-      description:
-        'On an edit: this visitor of the request (their link, pass and, unless idNumber is sent, ID number kept)',
-    }),
+  id: z.number().int().positive().optional().openapi({
+    description:
+      'On an edit: this visitor of the request (their link, pass and, unless idNumber is sent, ID number kept)',
+  }),
   idNumber: z
     .string()
     .trim()
