@@ -254,7 +254,7 @@ describe('every page, every role, both languages, phone to desktop', () => {
     });
   }
 
-  it('guard: the kiosk’s enrollment, shift and gate screens at tablet sizes, targets ≥ 48 px', async () => {
+  it('guard: the kiosk’s enrollment, shift and gate screens at every width, targets ≥ 48 px', async () => {
     const found: Problem[] = [];
     const office = DEMO_USERS.find((u) => u.role === 'office')!;
     const guard = DEMO_USERS.find((u) => u.role === 'guard')!;
@@ -285,8 +285,8 @@ describe('every page, every role, both languages, phone to desktop', () => {
         await context.addInitScript((l) => localStorage.setItem('gatehouse.kiosk.lang', l), lang);
         const sweep = async (screen: string) => {
           await settle(page);
-          for (const width of [800, 1024, 1280]) {
-            await page.setViewportSize({ width, height: width === 800 ? 1280 : 800 });
+          for (const width of [390, 800, 1024, 1280]) {
+            await page.setViewportSize({ width, height: width < 1024 ? 1280 : 800 });
             await page.waitForTimeout(60);
             for (const p of await findProblems(page, lang, 48)) found.push({ page: screen, lang, width, ...p });
           }
