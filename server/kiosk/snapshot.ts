@@ -140,7 +140,7 @@ export function buildSnapshot(
     entriesUsed: pass.entriesUsed,
     validFrom: pass.validFrom.toISOString(),
     validTo: pass.validTo.toISOString(),
-    inside: insideOf(inside.get(pass.id)),
+    inside: inside.get(pass.id) ?? null,
     visitor: {
       name: maskName(visitor.name),
       nameKey: nameLookupDigest(lookupKey, visitor.name),
@@ -215,9 +215,6 @@ export function buildSnapshot(
     members: snapshotMembers(db, now, rv.rules, since?.changeSeq ?? null),
   };
 }
-
-const insideOf = (i: ReturnType<typeof insideByPass> extends Map<string, infer V> ? V | undefined : never) =>
-  i ? { since: i.at.toISOString(), gateId: i.gateId, gateName: i.gateName, gateNameEn: i.gateNameEn } : null;
 
 /**
  * The campus's members for a tablet, compact (30,000 of them travel to every gate): the changed ones

@@ -40,18 +40,25 @@ export interface Presence {
  * scans a used-up pass "already on campus since 09:12 at 北门", not only "no entries left".
  */
 export function insideByPass(db: Tx, passIds: readonly string[]) {
-  if (passIds.length === 0)
-    return new Map<string, { at: Date; gateId: number; gateName: string; gateNameEn: string }>();
+  if (passIds.length === 0) return new Map<string, Inside>();
   const rows = db.all<{ passId: string; at: number; gateId: number; gateName: string; gateNameEn: string }>(sql`
     select e.pass_id as passId, e.at as at, e.gate_id as gateId, g.name as gateName, g.name_en as gateNameEn
     from gate_events e indexed by gate_events_pass_idx cross join gates g on g.id = e.gate_id
     where e.pass_id in (select value from json_each(${JSON.stringify(passIds)})) and ${stillInside}`);
-  return new Map(
+  return new Map<string, Inside>(
     rows.map((r) => [
       r.passId,
-      { at: new Date(r.at), gateId: r.gateId, gateName: r.gateName, gateNameEn: r.gateNameEn },
+      { since: new Date(r.at).toISOString(), gateId: r.gateId, gateName: r.gateName, gateNameEn: r.gateNameEn },
     ]),
   );
+}
+
+/** Where and since when a pass's holder is inside, as the tablets' snapshot carries it. */
+export interface Inside {
+  since: string;
+  gateId: number;
+  gateName: string;
+  gateNameEn: string;
 }
 
 // Anyone admitted before yesterday was closed by the end-of-day job (it runs at start and every few minutes).
