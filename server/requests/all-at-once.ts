@@ -2,9 +2,8 @@ import type { Context } from 'hono';
 import { z } from '@hono/zod-openapi';
 import { ApiError, issuesFromZod, type ErrorIssue } from '../lib/errors';
 import type { AppEnv } from '../lib/context';
-import { filingMessage } from '../domain/filing-messages';
 import { InvitationInputSchema, VisitorInputSchema, VisitWindowSchema, type RequestInput } from './schemas';
-import { evaluateFiling, prepareVisitors, requestById } from './store';
+import { evaluateFiling, prepareVisitors, requestById, violationIssue } from './store';
 import { REQUEST_KINDS } from '../domain/policy';
 
 /** What the validator hands a hook; the route's own input types do not matter here. */
@@ -69,17 +68,11 @@ function ruleIssuesOfValidParts(c: AnyContext, raw: Record<string, unknown>, che
   } as unknown as RequestInput & { visitDateTo: string };
   const { db, clock, idHashKey } = c.get('deps');
   const { verdict } = evaluateFiling(db, clock.now(), input, prepareVisitors(input, idHashKey), { checkLeadTime });
-  return verdict.violations.map((v) => {
-    // A visitor's rule is reported at that visitor's place in the form, not in the list of the valid ones.
-    const path =
-      v.path[0] === 'visitors' ? ['visitors', visitors[Number(v.path[1])]!.index, ...v.path.slice(2)] : v.path;
-    const params = v.params ?? {};
-    return {
-      path,
-      code: v.code,
-      message: filingMessage(v.code, 'en', params),
-      messageZh: filingMessage(v.code, 'zh', params),
-      ...(v.params ? { params: v.params } : {}),
-    };
-  });
+  // A visitor's rule is reported at that visitor's place in the form, not in the list of the valid ones.
+  return verdict.violations.map((v) =>
+    violationIssue(
+      v,
+      v.path[0] === 'visitors' ? ['visitors', visitors[Number(v.path[1])]!.index, ...v.path.slice(2)] : v.path,
+    ),
+  );
 }

@@ -200,16 +200,7 @@ export function assertFilingValid(tx: Tx, input: RequestInput, verdict: FilingVe
         messageZh: filingMessage('unknown_gate', 'zh'),
       });
   });
-  for (const v of verdict.violations) {
-    const params = v.params ?? {};
-    issues.push({
-      path: v.path,
-      code: v.code,
-      message: filingMessage(v.code, 'en', params),
-      messageZh: filingMessage(v.code, 'zh', params),
-      ...(v.params ? { params: v.params } : {}),
-    });
-  }
+  issues.push(...verdict.violations.map((v) => violationIssue(v)));
   if (issues.length) throw new ApiError(400, 'validation_failed', 'The request breaks filing rules', { issues });
 }
 
@@ -767,4 +758,16 @@ export const storedReply = (tx: Tx, scope: string, key: string) =>
 
 export function storeReply(tx: Tx, reply: typeof idempotencyKeys.$inferInsert) {
   tx.insert(idempotencyKeys).values(reply).run();
+}
+
+/** A broken filing rule as a field issue in both languages, at `path` (the violation's own by default). */
+export function violationIssue(v: FilingVerdict['violations'][number], path: (string | number)[] = v.path): ErrorIssue {
+  const params = v.params ?? {};
+  return {
+    path,
+    code: v.code,
+    message: filingMessage(v.code, 'en', params),
+    messageZh: filingMessage(v.code, 'zh', params),
+    ...(v.params ? { params: v.params } : {}),
+  };
 }
