@@ -74,7 +74,7 @@ describe('the office sets up its channels', () => {
     await office.getByRole('link', { name: '通知' }).click();
     await office.getByRole('heading', { name: '通知设置' }).waitFor();
     // Each page has its own title, and the menu marks where the reader is.
-    expect(await office.title()).toBe('通知 · Gatehouse 门岗管理');
+    await expect.poll(() => office.title()).toBe('通知 · Gatehouse 门岗管理');
     expect(await office.getByRole('link', { name: '通知' }).getAttribute('aria-current')).toBe('page');
     expect(await office.getByRole('note').first().textContent()).toContain('尚未设置邮件服务器');
 
@@ -175,7 +175,7 @@ describe('live hand-offs', () => {
       const id = Number(/#(\d+)/.exec(number ?? '')?.[1]);
       expect(id).toBeGreaterThan(0);
       expect(await gate.page.getByTestId('office-phone').textContent()).toBe(`保卫处电话 ${OFFICE_PHONE}`);
-      expect(await gate.page.title()).toBe('北门 · Gatehouse 门岗');
+      await expect.poll(() => gate.page.title()).toBe('北门 · Gatehouse 门岗');
       await expect
         .poll(() => gate.page.getByTestId('emergency-waited').textContent(), { timeout: 5000 })
         .toMatch(/^已等待 0:0[2-9]$/);
@@ -222,7 +222,7 @@ describe('people are told', () => {
     try {
       await phone.page.goto(link!);
       await phone.page.locator('canvas').first().waitFor();
-      expect(await phone.page.title()).toBe('来访通行码');
+      await expect.poll(() => phone.page.title()).toBe('来访通行码');
       expect(await phone.page.locator('main').textContent()).toContain('周*梅');
       await screenshot(phone.page, 'pass-from-mail-zh');
     } finally {

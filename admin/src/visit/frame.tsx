@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useMemo, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useMemo, useState } from 'preact/hooks';
 import { translator, type Lang } from '../../../server/domain/i18n';
 import { visitMessages, type VisitKey } from './messages';
 import { VisitError } from './api';
@@ -22,7 +22,8 @@ function initialLang(): Lang {
 export function useLang(title: (t: T) => string) {
   const [lang, setLang] = useState<Lang>(initialLang);
   const t = useMemo(() => translator(visitMessages, lang), [lang]);
-  useEffect(() => {
+  // In the same commit as the page it names: a page shown never carries the previous page's title.
+  useLayoutEffect(() => {
     document.documentElement.lang = lang === 'zh' ? 'zh-CN' : 'en';
     document.title = title(t);
   });
