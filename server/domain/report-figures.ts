@@ -118,6 +118,18 @@ export const zeroFigures = (): DayFigures => ({
   missingCheckIns: 0,
 });
 
+/**
+ * A zero report: nobody came, left or was turned back at this gate that day. The office files it
+ * like any other (an explicit zero, not a missing report).
+ */
+export const isZeroDay = (f: DayFigures) =>
+  f.entrants === 0 &&
+  f.exits === 0 &&
+  f.memberExits === 0 &&
+  f.memberReturns === 0 &&
+  f.memberExitsRefused === 0 &&
+  f.memberEntriesRefused === 0;
+
 /** Figures as stored by any release: a group added since (forged_pass) reads as zero, not as missing. */
 export function completeFigures(stored: DayFigures): DayFigures {
   const zero = zeroFigures();

@@ -1,4 +1,5 @@
 import ExcelJS from 'exceljs';
+import { wallClock } from '../domain/dates';
 import { csvField, spreadsheetSafe } from './csv';
 
 export interface Column<R> {
@@ -14,6 +15,13 @@ export interface Export<R> {
   columns: Column<R>[];
   rows: R[];
 }
+
+/** `2026-11-21 08:30` in the campus zone, the zone an export's header line names: never a UTC instant. */
+export const localTime = (iso: string | null, tz: string) => {
+  if (iso === null) return null;
+  const w = wallClock(new Date(iso), tz);
+  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+};
 
 export function headerLine(e: Pick<Export<unknown>, 'title' | 'filters' | 'timezone'>) {
   const filters = Object.entries(e.filters)

@@ -3,7 +3,7 @@ import { decodeCursor, IsoDateSchema, PageQuerySchema, pageFrom, pageOf, IdParam
 import { addDays, campusDate } from '../domain/dates';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, conflict, notFound } from '../lib/errors';
-import { exportResponse, type Column } from '../lib/export';
+import { exportResponse, localTime, type Column } from '../lib/export';
 import {
   createRouter,
   errorContent,
@@ -15,7 +15,8 @@ import {
 } from '../lib/router';
 import { principalOf, requireRole } from '../middleware/auth';
 import { currentRules } from '../rules/store';
-import { CAMPUS, REFUSAL_GROUPS } from './figures';
+import { isZeroDay } from '../domain/report-figures';
+import { CAMPUS, REFUSAL_GROUPS, type RefusalGroup } from './figures';
 import {
   ensureDailyReports,
   listReports,
@@ -99,14 +100,40 @@ function range(q: z.infer<typeof Filter>, timezone: string, now: Date) {
   return { from, to, scope: q.scope };
 }
 
-const columns: Column<ReportView>[] = [
+/** Both languages in one cell: an export is read by people, not by `signed_off` or `劝返:courier_delivery`. */
+const STATUS_TEXT: Record<ReportView['status'], string> = {
+  in_progress: '进行中 in progress',
+  open: '待签收 open',
+  signed_off: '已签收 signed off',
+};
+const GROUP_TEXT: Record<RefusalGroup, string> = {
+  courier_delivery: '快递外卖 courier/delivery',
+  no_pass: '无通行码 no pass',
+  forged_pass: '伪造或篡改的通行码 forged or altered pass',
+  pass_invalid: '通行码无效 invalid pass',
+  fever: '发热 fever',
+  code_colour: '健康码异常 code colour',
+  test_missing: '无核酸证明 no test proof',
+  block_list: '禁入名单 block list',
+  id_mismatch: '证件不符 ID mismatch',
+  stale_data: '门岗数据过旧 stale gate data',
+  other: '其他 other',
+};
+
+const bothNames = (zh: string, en: string) => (en && en !== zh ? `${zh} ${en}` : zh);
+
+const columns = (tz: string): Column<ReportView>[] => [
   { header: '日期 Day', value: (r) => r.day },
-  { header: '范围 Scope', value: (r) => (r.scope === CAMPUS ? '全校 Campus' : r.gateName) },
-  { header: '状态 Status', value: (r) => r.status },
+  { header: '范围 Scope', value: (r) => (r.scope === CAMPUS ? '全校 Campus' : bothNames(r.gateName, r.gateNameEn)) },
+  { header: '状态 Status', value: (r) => STATUS_TEXT[r.status] },
+  { header: '零报告 Zero report', value: (r) => (isZeroDay(r.figures) ? '是 yes' : '否 no') },
   { header: '入校人次 Entrants', value: (r) => r.figures.entrants },
   { header: '放行 Admitted', value: (r) => r.figures.admitted },
   { header: '劝返 Refused', value: (r) => r.figures.refused },
-  ...REFUSAL_GROUPS.map((g) => ({ header: `劝返:${g}`, value: (r: ReportView) => r.figures.refusedBy[g] })),
+  ...REFUSAL_GROUPS.map((g) => ({
+    header: `劝返：${GROUP_TEXT[g]}`,
+    value: (r: ReportView) => r.figures.refusedBy[g],
+  })),
   { header: '体温复测 Fever re-tests', value: (r) => r.figures.feverRetests },
   { header: '离校 Exits', value: (r) => r.figures.exits },
   { header: '应急放行 Emergency admits', value: (r) => r.figures.emergencyAdmits },
@@ -128,7 +155,7 @@ const columns: Column<ReportView>[] = [
   { header: '请假逾期 Overdue leaves', value: (r) => r.figures.overdueLeaves },
   { header: '未打卡人数 Missing check-ins', value: (r) => r.figures.missingCheckIns },
   { header: '签收人 Signed off by', value: (r) => r.signedOffBy },
-  { header: '签收时间 Signed off at', value: (r) => r.signedOffAt },
+  { header: `签收时间 Signed off at (${tz})`, value: (r) => localTime(r.signedOffAt, tz) },
   { header: '签收后到达 Late since sign-off', value: (r) => r.lateSinceSignOff },
 ];
 
@@ -204,7 +231,7 @@ export const reportRoutes = createRouter()
           title: 'Gatehouse 日报 Daily reports',
           filters: { from: f.from, to: f.to, scope: f.scope ?? 'all' },
           timezone: rules.timezone,
-          columns,
+          columns: columns(rules.timezone),
           rows,
         },
         q.format,

@@ -1,6 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { wallClock } from '../domain/dates';
-import type { Column } from '../lib/export';
+import { localTime, type Column } from '../lib/export';
 import { ErrorBodySchema } from '../lib/errors';
 import { fileContent, FileFormatSchema, jsonContent } from '../lib/router';
 import { IsoDateSchema } from '../lib/schemas';
@@ -17,12 +16,6 @@ const STATUS_TEXT: Record<RequestStatus, string> = {
   rejected: '已驳回 rejected',
   cancelled: '已取消 cancelled',
   needs_review: '需复核 needs review',
-};
-
-/** `2026-11-21 08:30` in the campus zone, the zone named in the export's header line. */
-export const localTime = (iso: string, tz: string) => {
-  const w = wallClock(new Date(iso), tz);
-  return `${w.date} ${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
 };
 
 type Row = ReturnType<typeof requestViews>[number] & { department: string };

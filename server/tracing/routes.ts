@@ -4,7 +4,7 @@ import { gateById } from '../gates/store';
 import { visitorById } from '../requests/store';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema, notFound } from '../lib/errors';
-import { exportResponse } from '../lib/export';
+import { exportResponse, localTime } from '../lib/export';
 import { createRouter, fileContent, FileFormatSchema, guardResponses, jsonContent } from '../lib/router';
 import { requireRole } from '../middleware/auth';
 import type { Deps, Principal } from '../lib/context';
@@ -60,6 +60,9 @@ const Window = {
   reason: Why,
 };
 const FileFormat = { format: FileFormatSchema };
+/** Both languages in one cell, as in every export. */
+const VERDICT_TEXT: Record<string, string> = { admit: '放行 admitted', refuse: '劝返 refused' };
+
 const file = fileContent('The file (format csv or xlsx)');
 const PassagesQuery = z.object({ ...Window, gateId: z.coerce.number().int().positive().optional() });
 const CoPresenceQuery = z.object({ ...Window, visitorId: z.coerce.number().int().positive() });
@@ -182,17 +185,18 @@ export const tracingRoutes = createRouter()
     async (c) => {
       const q = c.req.valid('query');
       const rows = auditedPassages(c, q, q.format);
+      const tz = currentRules(c.get('deps').db).rules.timezone;
       return exportResponse(
         {
           title: 'Gatehouse 通行记录 Passages',
           filters: { from: q.from, to: q.to, gate: q.gateId ? String(q.gateId) : 'all', reason: q.reason },
-          timezone: currentRules(c.get('deps').db).rules.timezone,
+          timezone: tz,
           rows,
           columns: [
-            { header: '时间 Time', value: (r) => r.at },
+            { header: `时间 Time (${tz})`, value: (r) => localTime(r.at, tz) },
             { header: '校门 Gate', value: (r) => r.gateName },
-            { header: '类型 Type', value: (r) => r.type },
-            { header: '结果 Verdict', value: (r) => r.verdict },
+            { header: '类型 Type', value: (r) => (r.type === 'exit' ? '离校 exit' : '入校 entry') },
+            { header: '结果 Verdict', value: (r) => (r.verdict ? (VERDICT_TEXT[r.verdict] ?? r.verdict) : null) },
             { header: '姓名 Name', value: (r) => r.visitorName },
             { header: '电话 Phone', value: (r) => r.phone },
             { header: '证件后四位 ID last 4', value: (r) => r.idLast4 },
@@ -252,10 +256,10 @@ export const tracingRoutes = createRouter()
             { header: '姓名 Name', value: (r) => r.visitorName },
             { header: '电话 Phone', value: (r) => r.phone },
             { header: '接待单位 Host', value: (r) => r.department },
-            { header: '在校自 Stay from', value: (r) => r.from },
-            { header: '在校至 Stay to', value: (r) => r.to },
-            { header: '重叠自 Overlap from', value: (r) => r.overlapFrom },
-            { header: '重叠至 Overlap to', value: (r) => r.overlapTo },
+            { header: `在校自 Stay from (${timezone})`, value: (r) => localTime(r.from, timezone) },
+            { header: `在校至 Stay to (${timezone})`, value: (r) => localTime(r.to, timezone) },
+            { header: `重叠自 Overlap from (${timezone})`, value: (r) => localTime(r.overlapFrom, timezone) },
+            { header: `重叠至 Overlap to (${timezone})`, value: (r) => localTime(r.overlapTo, timezone) },
           ],
         },
         q.format,

@@ -1,3 +1,4 @@
+import { parseCsv } from '../../server/lib/csv';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ok } from '../../server/domain/api-result';
 import { createTestApp, type TestApp } from '../helpers/app';
@@ -25,6 +26,18 @@ describe('GET /api/v1/tracing/*', () => {
     ]);
     const any = (await q(`/api/v1/tracing/passages?${window}`)).json.rows;
     expect(any.map((r: { visitorName: string }) => r.visitorName).sort()).toEqual(['丁四', '乙二', '甲一']);
+    // The export says it in people's words, at the campus's wall-clock time the header names.
+    const [head, cols, ...passed] = parseCsv(
+      (await q(`/api/v1/tracing/passages/export?${window}&gateId=${t.campus.gateIds.north}&format=csv`)).text,
+    );
+    expect(head![0]).toContain('time zone: Asia/Shanghai');
+    expect(cols!.slice(0, 4)).toEqual(['时间 Time (Asia/Shanghai)', '校门 Gate', '类型 Type', '结果 Verdict']);
+    const shanghai = (iso: string) =>
+      new Date(Date.parse(iso) + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
+    expect(passed.map((r) => [r[0], r[2], r[4]])).toEqual(
+      north.map((r: { at: string; visitorName: string }) => [shanghai(r.at), '入校 entry', r.visitorName]),
+    );
+    expect(passed.every((r) => ['放行 admitted', '劝返 refused'].includes(r[3]!))).toBe(true);
 
     // 甲一 was inside 09:30–12:00. 乙二 (from 10:00), 丙三 (10:31–16:00), 丁四 (east, 10:00) and the
     // walk-in 戊五 (11:00) overlap; nobody else was admitted.
@@ -54,10 +67,14 @@ describe('GET /api/v1/tracing/*', () => {
 
     const csv = await q(`/api/v1/tracing/co-presence/export?${day}&visitorId=${world.visitors.a}&format=csv`);
     expect(csv.text.split('\r\n').filter(Boolean)).toHaveLength(2 + 4);
+    const [, coCols, ...coRows] = parseCsv(csv.text);
+    expect(coCols).toContain('重叠自 Overlap from (Asia/Shanghai)');
+    expect(coRows.find((r) => r[0] === '丙三')!.slice(-2)).toEqual(['2026-11-21 10:31', '2026-11-21 12:00']);
     const audits = t.sqlite
       .prepare("select action, reason, actor_label a from audit_log where action like 'tracing.%' order by id")
       .all();
     expect(audits).toEqual([
+      { action: 'tracing.passages', reason: '疾控协查函 2026-118', a: 'user:office1' },
       { action: 'tracing.passages', reason: '疾控协查函 2026-118', a: 'user:office1' },
       { action: 'tracing.passages', reason: '疾控协查函 2026-118', a: 'user:office1' },
       { action: 'tracing.co_presence', reason: '疾控协查函 2026-118', a: 'user:office1' },

@@ -196,6 +196,10 @@ describe('daily reports', () => {
     runJobs(t);
     const filter = 'from=2026-11-20&to=2026-11-23';
     const office = t.client({ cookie: await t.signIn('office') });
+    const north21 = (
+      await ok(office.reports.daily.$get({ query: { from: '2026-11-21', to: '2026-11-21' } }))
+    ).items.find((r) => r.gateId === t.campus.gateIds.north)!;
+    await ok(office.reports.daily[':id']['sign-off'].$post({ param: { id: String(north21.id) } }));
     const pages = [];
     for (let cursor: string | undefined, n = 0; n === 0 || cursor; n++) {
       const res = await ok(
@@ -210,7 +214,7 @@ describe('daily reports', () => {
     expect(pages).toHaveLength(16); // 4 days × (3 gates + campus)
     const screen = pages.map((r) => [
       r.day,
-      r.scope === 'campus' ? '全校 Campus' : r.gateName,
+      r.scope === 'campus' ? '全校 Campus' : r.gateNameEn ? `${r.gateName} ${r.gateNameEn}` : r.gateName,
       String(r.figures.entrants),
       String(r.figures.admitted),
       String(r.figures.refused),
@@ -228,6 +232,18 @@ describe('daily reports', () => {
     expect(
       rows.map((r) => [r[col('日期')], r[col('范围')], r[col('入校人次')], r[col('放行')], r[col('劝返 Refused')]]),
     ).toEqual(screen);
+    // People's words, not codes: labels, the zero report said outright, times in the zone named above.
+    expect(columns).toContain('劝返：快递外卖 courier/delivery');
+    expect(columns).toContain('签收时间 Signed off at (Asia/Shanghai)');
+    const northOn21 = rows.find((r) => r[col('日期')] === '2026-11-21' && r[col('范围')]!.startsWith('北门'))!;
+    expect(northOn21[col('状态')]).toBe('已签收 signed off');
+    expect(northOn21[col('零报告')]).toBe('否 no');
+    expect(northOn21[col('劝返：快递外卖')]).toBe('2');
+    expect(northOn21[col('签收时间')]).toBe('2026-11-24 10:00');
+    expect(northOn21[col('签收人')]).toBe('office user');
+    const quiet = rows.filter((r) => r[col('日期')] === '2026-11-22');
+    expect(quiet.map((r) => [r[col('状态')], r[col('零报告')]])).toEqual(quiet.map(() => ['待签收 open', '是 yes']));
+    expect(csv.text).not.toMatch(/signed_off|courier_delivery|\d{4}-\d\d-\d\dT/);
 
     const xlsx = await t.app.request('http://localhost/api/v1/reports/daily/export?' + filter + '&format=xlsx', {
       headers: { cookie: await t.signIn('office') },
@@ -239,7 +255,7 @@ describe('daily reports', () => {
     const xRows = sheet
       .getRows(3, sheet.rowCount - 2)!
       .map((r) =>
-        [r.getCell(1).value, r.getCell(2).value, r.getCell(4).value, r.getCell(5).value, r.getCell(6).value].map(
+        [r.getCell(1).value, r.getCell(2).value, r.getCell(5).value, r.getCell(6).value, r.getCell(7).value].map(
           String,
         ),
       );

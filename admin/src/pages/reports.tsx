@@ -6,7 +6,7 @@ import { api, exportHref, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
-import { REFUSAL_GROUPS, type DayFigures } from '../../../server/domain/report-figures';
+import { isZeroDay, REFUSAL_GROUPS } from '../../../server/domain/report-figures';
 
 const PAGE_SIZE = 20;
 const FIGURES = [
@@ -48,8 +48,6 @@ const TODAY = [
   'missingCheckIns',
 ] as const;
 type Report = InferResponseType<typeof api.reports.daily.$get, 200>['items'][number];
-const isZero = (f: DayFigures) =>
-  f.entrants === 0 && f.exits === 0 && f.memberExits === 0 && f.memberReturns === 0 && f.memberExitsRefused === 0;
 
 /** Daily reports per gate and for the campus: filter, page, sign off, reopen, export, print, trends. */
 export function ReportsPage() {
@@ -169,7 +167,7 @@ export function ReportsPage() {
                   <td>{r.day}</td>
                   <td>
                     {scopeName(r)}
-                    {isZero(r.figures) && <div class="hint">{t('reports.zero')}</div>}
+                    {isZeroDay(r.figures) && <div class="hint">{t('reports.zero')}</div>}
                   </td>
                   {FIGURES.map((f) => (
                     <td key={f} class="num">
