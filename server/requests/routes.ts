@@ -40,7 +40,7 @@ import {
 } from './store';
 import { importVisitorsRoute, parseVisitorFile, visitorTemplate, visitorTemplateRoute } from './import';
 import { everyEditIssue, everyFilingIssue } from './all-at-once';
-import { exportRequestsRoute, requestColumns } from './export';
+import { exportRequestsRoute, exportVisitorsRoute, requestColumns, visitorColumns } from './export';
 import { exportResponse } from '../lib/export';
 import { listDepartments } from '../departments/store';
 import { sendInvitations } from '../invitations/send';
@@ -210,6 +210,37 @@ export const requestRoutes = createRouter()
       },
       q.format,
       `gatehouse-requests-${q.status ?? 'all'}`,
+    );
+  })
+  .openapi(exportVisitorsRoute, async (c) => {
+    const { db, clock, publicOrigin } = c.get('deps');
+    const p = principalOf(c);
+    const { id } = c.req.valid('param');
+    const { format } = c.req.valid('query');
+    const { timezone } = currentRules(db).rules;
+    const view = requestView(db, loadVisibleRequest(db, p, id), clock.now(), { detail: true });
+    const rows = ('visitors' in view ? view.visitors : []).map((v) => ({
+      ...v,
+      link: v.pass ? `${publicOrigin()}${v.pass.link}` : null,
+    }));
+    db.transaction((tx) =>
+      recordAudit(tx, clock.now(), p, c.get('requestId'), {
+        action: 'request.visitors_export',
+        entity: 'visit_request',
+        entityId: String(id),
+        after: { format, rows: rows.length },
+      }),
+    );
+    return exportResponse(
+      {
+        title: `Gatehouse 来访人员 Visitors · #${id}`,
+        filters: { request: String(id), dates: `${view.visitDateFrom}–${view.visitDateTo}` },
+        timezone,
+        columns: visitorColumns(timezone),
+        rows,
+      },
+      format,
+      `gatehouse-request-${id}-visitors`,
     );
   })
   .openapi(

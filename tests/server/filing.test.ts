@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { ok } from '../../server/domain/api-result';
+import { parseCsv } from '../../server/lib/csv';
 import { createTestApp, type TestApp } from '../helpers/app';
 import { createUser } from '../helpers/builders';
 import { requestInput, residentId, visitorInput } from '../helpers/filing';
@@ -314,6 +316,43 @@ describe('review', () => {
     expect(lines[2]).toContain('已批准 approved');
     expect(lines[2]).toContain('2026-11-20 10:00'); // filed at 02:00 UTC: 10:00 on campus
     expect(lines[2]).not.toContain('T02:00');
+  });
+
+  it('exports a request’s visitors: pass state, full links to paste into a message, ID numbers only as last four', async () => {
+    const { filer, office } = await setup();
+    const two = [1, 2].map((i) => visitorInput({}, i));
+    const filed = await file(filer, requestInput(t.campus.gateIds.north, { visitors: two }));
+    const approved = await t.request('POST', `/api/v1/review/${filed.json.id}/approve`, { cookie: office, body: {} });
+    const url = `/api/v1/requests/${filed.json.id}/visitors/export`;
+    const res = await t.request('GET', `${url}?format=csv`, { cookie: filer });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-disposition')).toContain(`gatehouse-request-${filed.json.id}-visitors.csv`);
+    const [head, columns, ...rows] = parseCsv(res.text);
+    expect(head![0]).toContain('time zone: Asia/Shanghai');
+    const col = (name: string) => columns!.findIndex((c) => c.startsWith(name));
+    const shown = approved.json.visitors as { name: string; idLast4: string; pass: { link: string } }[];
+    expect(
+      rows.map((r) => [
+        r[col('姓名')],
+        r[col('证件类型')],
+        r[col('证件后四位')],
+        r[col('来源地')],
+        r[col('通行码 Pass')],
+      ]),
+    ).toEqual(shown.map((v) => [v.name, '居民身份证 resident ID', v.idLast4, '河南省 郑州市 金水区', '有效 valid']));
+    expect(rows.map((r) => new URL(r[col('通行码链接')]!).pathname)).toEqual(shown.map((v) => v.pass.link));
+    for (const v of two) expect(res.text).not.toContain(v.idNumber);
+    const xlsx = await t.app.request(`http://localhost${url}?format=xlsx`, { headers: { cookie: office } });
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load(await xlsx.arrayBuffer());
+    expect(wb.worksheets[0]!.rowCount).toBe(2 + 2);
+    // Another department cannot have it, even by guessing the number; the export is in the audit log.
+    createUser(t.db, t.campus, 'filer', { username: 'mathfiler', departmentId: t.campus.departmentIds.math });
+    const other = await t.signIn({ username: 'mathfiler' });
+    expect((await t.request('GET', `${url}?format=csv`, { cookie: other })).status).toBe(404);
+    expect(t.sqlite.prepare("select count(*) n from audit_log where action = 'request.visitors_export'").get()).toEqual(
+      { n: 2 },
+    );
   });
 
   it('keeps the visitors an edit names by id, ID number, link and all; only a new or changed number is typed', async () => {

@@ -885,6 +885,8 @@ const zh = {
   'tracing.noHits': '没有找到匹配的来访人',
   'auditAction.tracing.find_visitor': '查找被追踪的来访人',
   'v.idKept': '已保存（尾号 {last4}），不改可留空',
+  'req.exportVisitors': '导出访客名单：',
+  'auditAction.request.visitors_export': '导出访客名单',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -1794,5 +1796,7 @@ export const messages: Catalogue<MessageKey> = {
     'tracing.noHits': 'No visitor matches',
     'auditAction.tracing.find_visitor': 'Visitor looked up for tracing',
     'v.idKept': 'On file (ending {last4}): leave empty to keep it',
+    'req.exportVisitors': 'Export the visitors:',
+    'auditAction.request.visitors_export': 'Visitor list exported',
   },
 };

@@ -161,6 +161,17 @@ export function RequestDetailPage() {
           <h2>{t('req.visitors')}</h2>
         </>
       )}
+      {(r.visitors?.length ?? 0) > 0 && (
+        <p class="templates">
+          {t('req.exportVisitors')}{' '}
+          <a href={`/api/v1/requests/${r.id}/visitors/export?format=xlsx`} download>
+            Excel
+          </a>{' '}
+          <a href={`/api/v1/requests/${r.id}/visitors/export?format=csv`} download>
+            CSV
+          </a>
+        </p>
+      )}
       <table>
         <thead>
           <tr>
