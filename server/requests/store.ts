@@ -304,7 +304,11 @@ export const EmergencyInputSchema = z.object({
     .string()
     .trim()
     .regex(/^\+?[\d\s-]{6,20}$/),
-  purpose: safeText(2, 200),
+  purpose: safeText(2, 200)
+    .optional()
+    .openapi({
+      description: 'What the visit is for; the reason stands for it when absent (the department backfills the rest)',
+    }),
   reason: safeText(2, 500, { multiline: true }),
 });
 
@@ -343,7 +347,8 @@ export function createEmergencyRequest(
       timeFrom: '00:00',
       timeTo: '23:59',
       gateIds: [input.gateId],
-      purpose: input.purpose,
+      // At the gate the guard asks only why it is urgent; the department's backfill says the rest.
+      purpose: input.purpose ?? input.reason.replace(/\s+/g, ' ').slice(0, 200),
       destination: '—',
       escortName: '—',
       escortPhone: '—',

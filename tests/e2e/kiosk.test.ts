@@ -280,8 +280,17 @@ describe('a walk-in who must enter', () => {
       await gate.page.getByRole('button', { name: '未备案但确需入校（申请应急）' }).click();
       await gate.page.getByLabel('来访人姓名').fill('维修工 赵');
       await gate.page.getByLabel('来访人手机').fill('13700000000');
-      await gate.page.getByLabel('事由').fill('抢修水管');
-      await gate.page.getByLabel('紧急原因').fill('实验楼水管爆裂');
+      const send = gate.page.getByRole('button', { name: '发送给保卫处' });
+      expect(await send.isDisabled()).toBe(true); // no host department chosen yet: none is assumed
+      await gate.page.getByLabel('接洽单位').selectOption({ index: 1 });
+      await gate.page.getByRole('button', { name: '设备抢修' }).click();
+      expect(await gate.page.getByLabel('紧急原因').inputValue()).toBe('设备抢修');
+      await gate.page.getByLabel('紧急原因').fill('设备抢修：实验楼水管爆裂');
+      await screenshot(gate.page, 'kiosk-emergency-form-zh');
+      await gate.page.getByRole('button', { name: 'EN', exact: true }).click();
+      await gate.page.getByLabel('Host department').waitFor();
+      await screenshot(gate.page, 'kiosk-emergency-form-en');
+      await gate.page.getByRole('button', { name: '中文', exact: true }).click();
       await gate.page.getByRole('button', { name: '发送给保卫处' }).click();
       await gate.page.getByTestId('emergency-waiting').waitFor();
       const office = await signInOver(server.url, 'office', PASSWORD);

@@ -100,10 +100,13 @@ describe('device enrollment', () => {
         departmentId: t.campus.departmentIds.cs,
         visitorName: '赵',
         visitorPhone: '13700000000',
-        purpose: '抢修',
-        reason: '水管爆裂',
+        reason: '设备抢修：水管爆裂', // the gate's form asks only why; the reason stands for the purpose
       },
     });
+    expect(asked.status).toBe(201);
+    expect(
+      t.sqlite.prepare('select purpose, emergency_reason r from visit_requests where id = ?').get(asked.json.requestId),
+    ).toEqual({ purpose: '设备抢修：水管爆裂', r: '设备抢修：水管爆裂' });
     const renamed = await t.request('PATCH', `/api/v1/devices/${tablet.deviceId}`, {
       cookie: office,
       body: { name: '北门 右侧' },

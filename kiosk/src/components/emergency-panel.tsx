@@ -4,6 +4,14 @@ import { useAppState } from '../lib/state';
 
 const POLL_MS = 3000;
 
+/** The reasons a gate meets most, one tap each; the guard may add to the words. */
+const QUICK_REASONS = [
+  'emergency.quick.repair',
+  'emergency.quick.medical',
+  'emergency.quick.official',
+  'emergency.quick.family',
+] as const;
+
 /** 1:05 — minutes and seconds since the request was sent. */
 const waited = (ms: number) => {
   const s = Math.max(0, Math.floor(ms / 1000));
@@ -15,14 +23,15 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
   const state = useAppState();
   const t = state.t.value;
   const [departments, setDepartments] = useState<{ id: number; name: string; nameEn: string | null }[]>([]);
-  const [f, setF] = useState({ departmentId: 0, visitorName: '', visitorPhone: '', purpose: '', reason: '' });
+  // Four things, no more: who, how to reach them, whom they are for, and why it cannot wait. The host
+  // department is chosen, never pre-selected: a wrong default would send the backfill to the wrong office.
+  const [f, setF] = useState({ departmentId: 0, visitorName: '', visitorPhone: '', reason: '' });
   const [error, setError] = useState<unknown>(null);
   const waiting = state.emergency.value;
   const officePhone = state.snapshot.value?.rules.rules.officePhone ?? '';
   useEffect(() => {
     ok(state.api.departments.$get()).then((ds) => {
       setDepartments(ds);
-      setF((cur) => ({ ...cur, departmentId: ds[0]?.id ?? 0 }));
     }, setError);
   }, [state]);
   useEffect(() => {
@@ -73,17 +82,24 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
       </div>
     );
   }
-  const field = (key: 'visitorName' | 'visitorPhone' | 'purpose' | 'reason', label: string) => (
+  const complete =
+    f.visitorName.trim() !== '' && f.visitorPhone.trim() !== '' && f.departmentId > 0 && f.reason.trim() !== '';
+  const field = (key: 'visitorName' | 'visitorPhone' | 'reason', label: string, tel = false) => (
     <label class="emergency-field">
       <span>{label}</span>
-      <input class="search" value={f[key]} onInput={(e) => setF({ ...f, [key]: e.currentTarget.value })} />
+      <input
+        class="search"
+        value={f[key]}
+        {...(tel ? { type: 'tel', inputMode: 'tel', autoComplete: 'off' } : { autoComplete: 'off' })}
+        onInput={(e) => setF({ ...f, [key]: e.currentTarget.value })}
+      />
     </label>
   );
   return (
     <div class="emergency">
       <h2>{t('emergency.title')}</h2>
       {field('visitorName', t('emergency.name'))}
-      {field('visitorPhone', t('emergency.phone'))}
+      {field('visitorPhone', t('emergency.phone'), true)}
       <label class="emergency-field">
         <span>{t('emergency.department')}</span>
         <select
@@ -91,6 +107,9 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
           value={f.departmentId}
           onChange={(e) => setF({ ...f, departmentId: Number(e.currentTarget.value) })}
         >
+          <option value={0} disabled>
+            {t('emergency.pickDepartment')}
+          </option>
           {departments.map((d) => (
             <option key={d.id} value={d.id}>
               {state.lang.value === 'en' && d.nameEn ? d.nameEn : d.name}
@@ -98,19 +117,33 @@ export function EmergencyPanel({ onClose }: { onClose: () => void }) {
           ))}
         </select>
       </label>
-      {field('purpose', t('emergency.purpose'))}
       {field('reason', t('emergency.reason'))}
+      <div class="emergency-quick" role="group" aria-label={t('emergency.quickLabel')}>
+        {QUICK_REASONS.map((k) => (
+          <button
+            key={k}
+            type="button"
+            class={f.reason === t(k) ? 'chip on' : 'chip'}
+            aria-pressed={f.reason === t(k)}
+            onClick={() => setF({ ...f, reason: t(k) })}
+          >
+            {t(k)}
+          </button>
+        ))}
+      </div>
       {error !== null && (
         <p class="error" role="alert">
           {state.errorText(error)}
         </p>
       )}
-      <button type="button" class="big primary wide" onClick={() => void send()}>
-        {t('emergency.send')}
-      </button>
-      <button type="button" class="big wide" onClick={onClose}>
-        {t('emergency.cancel')}
-      </button>
+      <div class="emergency-actions">
+        <button type="button" class="big" onClick={onClose}>
+          {t('emergency.back')}
+        </button>
+        <button type="button" class="big primary" disabled={!complete} onClick={() => void send()}>
+          {t('emergency.send')}
+        </button>
+      </div>
     </div>
   );
 }

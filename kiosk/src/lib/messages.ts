@@ -40,7 +40,6 @@ const zh = {
   'emergency.name': '来访人姓名',
   'emergency.phone': '来访人手机',
   'emergency.department': '接洽单位',
-  'emergency.purpose': '事由',
   'emergency.reason': '紧急原因',
   'emergency.send': '发送给保卫处',
   'emergency.waiting': '已发送，等待保卫处答复…',
@@ -165,6 +164,13 @@ const zh = {
   'outcome.not_done': '未检查',
   'verdict.insideSince': '此通行码的持有人已于 {time} 从{gate}入校，尚未离校',
   'manual.exitFor': '登记离校：{who}',
+  'emergency.pickDepartment': '请选择接洽单位',
+  'emergency.quickLabel': '常见原因',
+  'emergency.quick.repair': '设备抢修',
+  'emergency.quick.medical': '就医或送医',
+  'emergency.quick.official': '公务急件',
+  'emergency.quick.family': '家属急事',
+  'emergency.back': '返回',
 };
 
 export type MessageKey = keyof typeof zh;
@@ -211,7 +217,6 @@ export const messages: Catalogue<MessageKey> = {
     'emergency.name': 'Visitor name',
     'emergency.phone': 'Visitor phone',
     'emergency.department': 'Host department',
-    'emergency.purpose': 'Purpose',
     'emergency.reason': 'Why it is urgent',
     'emergency.send': 'Send to the office',
     'emergency.waiting': 'Sent; waiting for the office…',
@@ -340,5 +345,12 @@ export const messages: Catalogue<MessageKey> = {
     'outcome.not_done': 'not checked',
     'verdict.insideSince': 'The holder of this pass came in at {time} through {gate} and has not left',
     'manual.exitFor': 'Record exit: {who}',
+    'emergency.pickDepartment': 'Choose the host department',
+    'emergency.quickLabel': 'Common reasons',
+    'emergency.quick.repair': 'Urgent repair',
+    'emergency.quick.medical': 'Medical care',
+    'emergency.quick.official': 'Urgent official business',
+    'emergency.quick.family': 'Family emergency',
+    'emergency.back': 'Back',
   },
 };

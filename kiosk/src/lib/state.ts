@@ -140,13 +140,7 @@ export function createAppState(storage: Storage = localStorage, now: () => numbe
     confirmPaperCommitment: (signed: boolean) => void flow.confirmPaperCommitment(signed),
     quickRefuse: (...a: Parameters<typeof flow.quickRefuse>) => void flow.quickRefuse(...a),
     escortArrived: flow.escortArrived,
-    async requestEmergency(input: {
-      departmentId: number;
-      visitorName: string;
-      visitorPhone: string;
-      purpose: string;
-      reason: string;
-    }) {
+    async requestEmergency(input: { departmentId: number; visitorName: string; visitorPhone: string; reason: string }) {
       const { requestId } = await ok(api.kiosk.emergency.$post({ json: input }));
       emergency.value = { requestId, status: 'pending', note: null, sentAt: now() };
     },
