@@ -122,3 +122,57 @@ export function writeQrVideo(
   writeFileSync(file, Buffer.concat(parts));
   return file;
 }
+
+/** A QR as any encoder gives it: its side in modules and which modules are dark. */
+export interface ModuleMatrix {
+  size: number;
+  isDark(row: number, col: number): boolean;
+}
+
+/** One stretch of a sweep video: the code, its side as a share of the frame's short side, and where its centre is. */
+export interface SweepSegment {
+  code: ModuleMatrix;
+  /** Side of the symbol (without its quiet zone) as a share of the frame's short side. */
+  share: number;
+  /** Centre, as shares of the frame's width and height. */
+  at: [number, number];
+  frames: number;
+}
+
+/**
+ * Draws a code at any size (module edges rounded per pixel, as a camera's sampling does) with a
+ * little sensor noise, seeded per frame, so no two frames of a stretch are the same picture.
+ */
+function sweepFrame(s: SweepSegment, frame: number): Buffer {
+  const y = Buffer.alloc(WIDTH * HEIGHT, WHITE);
+  const side = s.share * Math.min(WIDTH, HEIGHT);
+  const module = side / s.code.size;
+  const x0 = s.at[0] * WIDTH - side / 2 + ((frame * 7) % 5) - 2;
+  const y0 = s.at[1] * HEIGHT - side / 2 + ((frame * 3) % 5) - 2;
+  for (let py = Math.max(0, Math.floor(y0)); py < Math.min(HEIGHT, Math.ceil(y0 + side)); py++) {
+    const r = Math.floor((py + 0.5 - y0) / module);
+    if (r < 0 || r >= s.code.size) continue;
+    for (let px = Math.max(0, Math.floor(x0)); px < Math.min(WIDTH, Math.ceil(x0 + side)); px++) {
+      const c = Math.floor((px + 0.5 - x0) / module);
+      if (c >= 0 && c < s.code.size && s.code.isDark(r, c)) y[py * WIDTH + px] = BLACK;
+    }
+  }
+  let seed = frame * 2654435761;
+  for (let i = 0; i < y.length; i++) {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    y[i] = Math.min(WHITE, Math.max(BLACK, y[i]! + ((seed >>> 24) % 17) - 8));
+  }
+  return Buffer.concat([Buffer.from('FRAME\n'), y, Buffer.alloc((WIDTH / 2) * (HEIGHT / 2) * 2, 128)]);
+}
+
+/** A Y4M video (15 fps, looped by Chromium) that shows each segment in turn. */
+export function writeSweepVideo(segments: SweepSegment[]): string {
+  const dir = join(tmpdir(), 'gatehouse-y4m');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `sweep-${Date.now()}-${Math.random().toString(36).slice(2)}.y4m`);
+  const header = Buffer.from(`YUV4MPEG2 W${WIDTH} H${HEIGHT} F15:1 Ip A1:1 C420jpeg\n`);
+  let n = 0;
+  const frames = segments.flatMap((s) => Array.from({ length: s.frames }, () => sweepFrame(s, n++)));
+  writeFileSync(file, Buffer.concat([header, ...frames]));
+  return file;
+}

@@ -13,11 +13,9 @@ export function createCameraScanner(elementId: string, options: ScannerOptions =
         { facingMode: 'environment' },
         {
           fps: options.fps ?? 12,
-          // html5-qrcode never decodes a code larger than its box: make the box most of the view.
-          qrbox: (w: number, h: number) => {
-            const side = Math.floor(Math.min(w, h) * 0.9);
-            return { width: side, height: side };
-          },
+          // No scan box: html5-qrcode decodes only what lies inside its box, so a code held close (larger
+          // than the box) or off-centre was never read (tests/e2e/scanner-sizes.test.ts). The whole
+          // frame is scanned; the view is not shaded.
           disableFlip: true,
         },
         decoded,
