@@ -304,11 +304,9 @@ export const EmergencyInputSchema = z.object({
     .string()
     .trim()
     .regex(/^\+?[\d\s-]{6,20}$/),
-  purpose: safeText(2, 200)
-    .optional()
-    .openapi({
-      description: 'What the visit is for; the reason stands for it when absent (the department backfills the rest)',
-    }),
+  purpose: safeText(2, 200).optional().openapi({
+    description: 'What the visit is for; the reason stands for it when absent (the department backfills the rest)',
+  }),
   reason: safeText(2, 500, { multiline: true }),
 });
 
