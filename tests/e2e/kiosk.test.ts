@@ -3,6 +3,7 @@ import { wallClock } from '../../server/domain/dates';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
 import {
   enrollOverApi,
+  fillEmergency,
   flipByte,
   issuePass,
   liveText,
@@ -277,15 +278,8 @@ describe('a walk-in who must enter', () => {
   it('is sent to the office as an emergency request, and admitted after its approval and the usual checks', async () => {
     const gate = await openGate(w, null);
     try {
-      await gate.page.getByRole('button', { name: '未备案但确需入校（申请应急）' }).click();
-      await gate.page.getByLabel('来访人姓名').fill('维修工 赵');
-      await gate.page.getByLabel('来访人手机').fill('13700000000');
-      const send = gate.page.getByRole('button', { name: '发送给保卫处' });
-      expect(await send.isDisabled()).toBe(true); // no host department chosen yet: none is assumed
-      await gate.page.getByLabel('接洽单位').selectOption({ index: 1 });
-      await gate.page.getByRole('button', { name: '设备抢修' }).click();
-      expect(await gate.page.getByLabel('紧急原因').inputValue()).toBe('设备抢修');
-      await gate.page.getByLabel('紧急原因').fill('设备抢修：实验楼水管爆裂');
+      // No host department chosen yet, none is assumed; a quick reason is one tap.
+      expect(await fillEmergency(gate.page)).toEqual({ refusedWithoutDepartment: true, quickReason: '设备抢修' });
       await screenshot(gate.page, 'kiosk-emergency-form-zh');
       await gate.page.getByRole('button', { name: 'EN', exact: true }).click();
       await gate.page.getByLabel('Host department').waitFor();

@@ -7,6 +7,7 @@ import { ROOT_DIR } from '../../server/app';
 import { launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
 import {
   enrollOverApi,
+  fillEmergency,
   issuePass,
   liveText,
   openGate,
@@ -164,15 +165,7 @@ describe('live hand-offs', () => {
   it('the guard waits with the request number, the time waited and the office’s phone; the office answers from the page', async () => {
     const gate = await openGate(w, null);
     try {
-      await gate.page.getByRole('button', { name: '未备案但确需入校（申请应急）' }).click();
-      await gate.page.getByLabel('来访人姓名').fill('维修工 赵');
-      await gate.page.getByLabel('来访人手机').fill('13700000000');
-      const send = gate.page.getByRole('button', { name: '发送给保卫处' });
-      expect(await send.isDisabled()).toBe(true); // no host department chosen yet: none is assumed
-      await gate.page.getByLabel('接洽单位').selectOption({ index: 1 });
-      await gate.page.getByRole('button', { name: '设备抢修' }).click();
-      expect(await gate.page.getByLabel('紧急原因').inputValue()).toBe('设备抢修');
-      await gate.page.getByLabel('紧急原因').fill('设备抢修：实验楼水管爆裂');
+      await fillEmergency(gate.page);
       await gate.page.getByRole('button', { name: '发送给保卫处' }).click();
       await gate.page.getByTestId('emergency-waiting').waitFor();
       const number = await gate.page.getByTestId('emergency-number').textContent();

@@ -237,6 +237,23 @@ export async function openGate(
   };
 }
 
+/**
+ * Fills the gate's emergency form for a walk-in as a guard does: name, phone, the host department
+ * (none is pre-selected: sending is refused until one is chosen), a quick reason and a few words more.
+ * Answers whether sending was refused before the department was chosen.
+ */
+export async function fillEmergency(page: Page) {
+  await page.getByRole('button', { name: '未备案但确需入校（申请应急）' }).click();
+  await page.getByLabel('来访人姓名').fill('维修工 赵');
+  await page.getByLabel('来访人手机').fill('13700000000');
+  const refusedWithoutDepartment = await page.getByRole('button', { name: '发送给保卫处' }).isDisabled();
+  await page.getByLabel('接洽单位').selectOption({ index: 1 });
+  await page.getByRole('button', { name: '设备抢修' }).click();
+  const quickReason = await page.getByLabel('紧急原因').inputValue();
+  await page.getByLabel('紧急原因').fill('设备抢修：实验楼水管爆裂');
+  return { refusedWithoutDepartment, quickReason };
+}
+
 /** Waits for `selector`; on a timeout keeps a screenshot of what the tablet showed instead. */
 export async function waitOrShoot(page: Page, selector: string, timeout = 20_000) {
   try {
