@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { axeViolations } from '../helpers/axe';
 import { launchBrowser, newPage, screenshot } from '../helpers/browser';
+import { localInputOf } from '../../server/domain/dates';
 import {
   enrollOverApi,
   issuePass,
@@ -163,9 +164,13 @@ describe('reports', () => {
     expect(String(sheet.getRow(1).getCell(1).value)).toContain('time zone: Asia/Shanghai');
     const file = sheet
       .getRows(3, sheet.rowCount - 2)!
-      .map((r) => [1, 2, 4, 5, 6].map((c) => String(r.getCell(c).value ?? '')));
-    expect(file.map((r) => [r[0], r[1]!.replace(' Campus', '')])).toEqual(screen.map((r) => [r[0], r[1]]));
-    expect(file.map((r) => r.slice(2))).toEqual(screen.map((r) => r.slice(2)));
+      .map((r) => [1, 2, 5, 6, 7, 3, 4].map((c) => String(r.getCell(c).value ?? '')));
+    // The file names each gate in both languages (北门 North Gate), the screen in the reader's.
+    expect(file.map((r) => [r[0], r[1]!.split(' ')[0]])).toEqual(screen.map((r) => [r[0], r[1]]));
+    expect(file.map((r) => r.slice(2, 5))).toEqual(screen.map((r) => r.slice(2)));
+    // Status and the zero report in words: the campus report just signed off, every row a zero day.
+    expect(file.map((r) => r[6])).toEqual(screen.map(() => '是 yes'));
+    expect(file.find((r) => r[1] === '全校 Campus')![5]).toBe('已签收 signed off');
   });
 
   it('shows the wall, reports, on-campus list, tracing form and rules editors with no serious axe-core findings', async () => {
@@ -216,8 +221,9 @@ describe('reports', () => {
       headers: { 'content-type': 'application/json', authorization: `Bearer ${tablet.token}` },
       body: JSON.stringify({ events: [admit] }),
     });
-    // datetime-local takes the browser's wall clock, which is this machine's.
-    const local = (d: Date) => new Date(d.getTime() - d.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    // The fields are the campus's wall clock (Asia/Shanghai), not this machine's (UTC in CI): read in
+    // the browser's zone, this window would sit 8 hours off and miss the admit.
+    const local = (d: Date) => localInputOf(d.toISOString(), 'Asia/Shanghai');
     await office.getByRole('link', { name: '流调查询' }).click();
     await office.getByLabel('开始').fill(local(new Date(Date.now() - 3_600_000)));
     await office.getByLabel('结束').fill(local(new Date(Date.now() + 3_600_000)));
