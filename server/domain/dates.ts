@@ -92,6 +92,21 @@ export function instantAt(date: IsoDate, time: string, tz: string): Date {
   return new Date(t);
 }
 
+/**
+ * A `datetime-local` field's value (`2026-11-21T08:30`) read as the campus's wall clock, whatever the
+ * device's zone; '' for an empty field. The browser's own parse would use the device's zone silently.
+ */
+export const instantOfLocalInput = (local: string, tz: string) =>
+  local ? instantAt(local.slice(0, 10), local.slice(11, 16), tz).toISOString() : '';
+
+/** An instant as a `datetime-local` value on the campus's wall clock (the inverse of instantOfLocalInput). */
+export function localInputOf(iso: string, tz: string): string {
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return '';
+  const w = wallClock(at, tz);
+  return `${w.date}T${String(w.hour).padStart(2, '0')}:${String(w.minute).padStart(2, '0')}`;
+}
+
 /** Dates the system accepts anywhere: a gate's records do not reach back to year 0999 or forward to 9999. */
 export const MIN_DATE = '2000-01-01';
 export const MAX_DATE = '2099-12-31';

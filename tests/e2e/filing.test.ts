@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { fromBase64Url, hexToBytes, parsePassText, timeStep, timeStepCode, verifyPass } from '../../server/domain/pass';
 import { decodeCanvasQr, launchBrowser, newPage, PHONE, screenshot } from '../helpers/browser';
 import { residentId } from '../helpers/filing';
+import { addDays } from '../../server/domain/dates';
 import { signInAdmin } from '../helpers/gate';
 import { signInOver } from '../helpers/http';
 import { startServer, type RunningServer } from '../helpers/server';
@@ -229,15 +230,18 @@ describe('filing → approval → visitor pass', () => {
           idType: 'resident_id',
           idNumber: ID_NUMBERS[1],
           phone: '13800002222',
-          fromRegion: '410105',
+          fromRegion: '110105', // from outside the campus city: a test time is asked
           visitedRegions: [],
           closeContact: false,
+          testTakenAt: `${addDays(earliest, -2)}T20:30:00+08:00`,
+          testResult: 'negative',
         },
       ],
     };
     const filed = await filer('POST', '/api/v1/requests', body);
     expect(filed.status).toBe(201);
-    const { context, page } = await newPage(browser, { baseURL: server.url });
+    // An office PC whose clock is set to UTC: the form still shows and reads the campus's time.
+    const { context, page } = await newPage(browser, { baseURL: server.url, timezoneId: 'UTC' });
     await signIn(page, 'filer');
     await page.goto(`/admin/requests/${filed.json.id}`);
     await page.getByRole('link', { name: '修改备案' }).click();
@@ -245,6 +249,7 @@ describe('filing → approval → visitor pass', () => {
     const v = page.locator('[data-visitor="0"]');
     expect(await v.getByLabel('证件号码').getAttribute('placeholder')).toBe(`****${ID_NUMBERS[1]!.slice(-4)}`);
     await v.getByTestId('id-kept').waitFor(); // on file: left empty, it is kept
+    expect(await v.getByLabel('核酸采样时间').inputValue()).toBe(`${addDays(earliest, -2)}T20:30`);
     await page.getByLabel('来访事由').fill('设备验收及培训');
     await page.getByRole('button', { name: '保存修改' }).click();
     await page.waitForURL(new RegExp(`/admin/requests/${filed.json.id}$`));
@@ -252,6 +257,8 @@ describe('filing → approval → visitor pass', () => {
     expect(after).toMatchObject({ purpose: '设备验收及培训', status: 'pending' });
     // The same visitor row, link and ID number: nothing was typed again.
     expect(after.visitors[0]).toMatchObject({ id: filed.json.visitors[0].id, idLast4: ID_NUMBERS[1]!.slice(-4) });
+    // Saved as it was, not moved by the PC's zone (it came back 8 hours early before).
+    expect(after.visitors[0].testTakenAt).toBe(new Date(`${addDays(earliest, -2)}T20:30:00+08:00`).toISOString());
     expect(after.history.map((h: { action: string }) => h.action)).toEqual(['filed', 'edited']);
     await context.close();
   });

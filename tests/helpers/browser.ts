@@ -65,9 +65,23 @@ export async function newPage(
     baseURL,
     permissions = [] as string[],
     locale = 'zh-CN',
-  }: { viewport?: { width: number; height: number }; baseURL: string; permissions?: string[]; locale?: string },
+    timezoneId,
+  }: {
+    viewport?: { width: number; height: number };
+    baseURL: string;
+    permissions?: string[];
+    locale?: string;
+    /** The device's own zone (an office PC set to UTC): the pages must still show and read campus time. */
+    timezoneId?: string;
+  },
 ): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport, baseURL, locale, permissions });
+  const context = await browser.newContext({
+    viewport,
+    baseURL,
+    locale,
+    permissions,
+    ...(timezoneId ? { timezoneId } : {}),
+  });
   const page = await context.newPage();
   return { context, page };
 }

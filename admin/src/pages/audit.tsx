@@ -3,6 +3,7 @@ import { ErrorBanner } from '../components/form';
 import { api, ok } from '../lib/api';
 import { usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
+import { instantOfLocalInput } from '../../../server/domain/dates';
 
 export function AuditPage() {
   const state = useAppState();
@@ -14,8 +15,9 @@ export function AuditPage() {
   const filters = () => ({
     ...(action ? { action } : {}),
     ...(entity ? { entity } : {}),
-    ...(from ? { from: new Date(from).toISOString() } : {}),
-    ...(to ? { to: new Date(to).toISOString() } : {}),
+    // The fields are the campus's wall clock, whatever this PC's zone.
+    ...(from ? { from: instantOfLocalInput(from, state.timezone.value) } : {}),
+    ...(to ? { to: instantOfLocalInput(to, state.timezone.value) } : {}),
   });
   const list = usePaged(
     (cursor) => ok(api.audit.$get({ query: { limit: '50', ...(cursor ? { cursor } : {}), ...filters() } })),

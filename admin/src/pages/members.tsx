@@ -5,7 +5,7 @@ import { api, ok } from '../lib/api';
 import { usePaged, useResource, useAction } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import { messages, type MessageKey } from '../lib/messages';
-import { instantAt } from '../../../server/domain/dates';
+import { instantOfLocalInput } from '../../../server/domain/dates';
 
 /** A key the catalogue has (issue codes and field names come from the server), else null. */
 const known = (key: string): MessageKey | null => (key in messages.zh ? (key as MessageKey) : null);
@@ -233,7 +233,7 @@ function ExitPermit({ memberId, onDone }: { memberId: number; onDone: () => void
             ok(
               api.members[':id']['exit-permit'].$post({
                 param: { id: String(memberId) },
-                json: { to: instantAt(to.slice(0, 10), to.slice(11, 16), tz).toISOString(), destination, why },
+                json: { to: instantOfLocalInput(to, tz), destination, why },
               }),
             ),
           )

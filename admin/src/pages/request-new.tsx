@@ -6,6 +6,7 @@ import { api, ApiFailure, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { messages, type MessageKey } from '../lib/messages';
 import { useAppState } from '../lib/state';
+import { instantOfLocalInput, localInputOf } from '../../../server/domain/dates';
 import { ID_TYPES, type IdType } from '../../../server/domain/id-number';
 import { earliestVisitDate } from '../../../server/domain/filing-checks';
 import {
@@ -174,7 +175,8 @@ export function RequestNewPage() {
           fromRegion: [v.fromRegion],
           visitedRegions: v.visitedRegions,
           closeContact: v.closeContact,
-          testTakenAt: v.testTakenAt ? v.testTakenAt.slice(0, 16) : '',
+          // The stored instant shown on the campus's wall clock (slicing the UTC text showed it 8 hours early).
+          testTakenAt: v.testTakenAt ? localInputOf(v.testTakenAt, state.timezone.value) : '',
           testResult: (v.testResult ?? '') as VisitorDraft['testResult'],
         })),
     ]);
@@ -202,7 +204,7 @@ export function RequestNewPage() {
             fromRegion: v.fromRegion[0] ?? '',
             visitedRegions: v.visitedRegions,
             closeContact: v.closeContact,
-            testTakenAt: v.testTakenAt ? `${v.testTakenAt}:00+08:00` : null,
+            testTakenAt: v.testTakenAt ? instantOfLocalInput(v.testTakenAt, state.timezone.value) : null,
             testResult: v.testResult || null,
           })),
         invitations: vs
@@ -234,7 +236,7 @@ export function RequestNewPage() {
       ...r,
       email: r.email ?? '',
       fromRegion: [r.fromRegion],
-      testTakenAt: r.testTakenAt ? r.testTakenAt.slice(0, 16) : '',
+      testTakenAt: r.testTakenAt ? localInputOf(r.testTakenAt, state.timezone.value) : '',
       testResult: (r.testResult ?? '') as VisitorDraft['testResult'],
     }));
     setVs([...vs.filter((v) => v.name), ...drafts]);

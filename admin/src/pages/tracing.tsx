@@ -5,13 +5,11 @@ import { api, exportHref, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { MessageKey } from '../lib/messages';
+import { instantOfLocalInput } from '../../../server/domain/dates';
 
 type Passage = InferResponseType<typeof api.tracing.passages.$get, 200>['rows'][number];
 type CoPresence = InferResponseType<(typeof api.tracing)['co-presence']['$get'], 200>;
 type Stay = CoPresence['stays'][number] & { overlapFrom?: string; overlapTo?: string };
-
-/** `datetime-local` values are campus wall-clock; the API wants instants with an offset. */
-const toInstant = (local: string) => (local ? new Date(local).toISOString() : '');
 
 /** Tracing for health-authority requests: who passed a gate, who was inside with a visitor. Every query states why. */
 export function TracingPage() {
@@ -30,8 +28,9 @@ export function TracingPage() {
     );
   const at = (iso: string) => state.at(iso);
   const query = {
-    from: toInstant(form.from),
-    to: toInstant(form.to),
+    // The fields are the campus's wall clock, whatever this PC's zone.
+    from: instantOfLocalInput(form.from, state.timezone.value),
+    to: instantOfLocalInput(form.to, state.timezone.value),
     reason: form.reason,
     ...(mode === 'passages' ? { gateId: form.gateId || undefined } : { visitorId: form.visitorId }),
   };

@@ -1,6 +1,6 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { campusTimeText, instantAt } from '../../../server/domain/dates';
+import { campusTimeText, instantOfLocalInput, localInputOf } from '../../../server/domain/dates';
 import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { maskName } from '../../../server/domain/names';
@@ -235,7 +235,7 @@ function draftOf(page: VisitPage): Draft {
     from: d ? { code: d.fromRegion, label: d.fromRegion } : null,
     visited: d?.visitedRegions.map((c) => ({ code: c, label: c })) ?? [],
     closeContact: d ? d.closeContact : null,
-    testAt: d?.testTakenAt ? d.testTakenAt.slice(0, 16) : '',
+    testAt: d?.testTakenAt ? localInputOf(d.testTakenAt, page.visit.timezone) : '',
     testResult: (d?.testResult as Draft['testResult'] | null) ?? '',
     consentId: !!d,
     consentHealth: !!d,
@@ -307,10 +307,7 @@ function DeclarationForm({
       visitedRegions: p.riskAreaDeclaration ? d.visited.map((r) => r.code) : [],
       closeContact: p.closeContactDeclaration ? d.closeContact === true : false,
       // The visitor's phone may be in any zone: the time typed is the campus's, as the form says.
-      testTakenAt:
-        testAsked && d.testAt
-          ? instantAt(d.testAt.slice(0, 10), d.testAt.slice(11, 16), page.visit.timezone).toISOString()
-          : null,
+      testTakenAt: testAsked && d.testAt ? instantOfLocalInput(d.testAt, page.visit.timezone) : null,
       testResult: testAsked && d.testResult ? d.testResult : null,
       consent: { idNumber: d.consentId, health: asksHealth && d.consentHealth },
       commitment: commitment

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { campusTimeText, instantAt } from '../../../server/domain/dates';
+import { campusTimeText, instantOfLocalInput } from '../../../server/domain/dates';
 import type { Lang } from '../../../server/domain/i18n';
 import { fromBase64Url, liveQrText, timeStep } from '../../../server/domain/live-code';
 import { SYMPTOMS } from '../../../server/domain/member';
@@ -243,8 +243,7 @@ function Leaves({
   const open = page.leaves.some((l) => l.status === 'pending' || l.status === 'approved' || l.status === 'out');
   const at = (iso: string) => campusTimeText(iso, tz, lang);
   // A campus wall-clock time typed on the phone, in the campus's zone whatever the phone's.
-  const instant = (local: string) =>
-    local ? instantAt(local.slice(0, 10), local.slice(11, 16), tz).toISOString() : '';
+  const instant = (local: string) => instantOfLocalInput(local, tz);
   return (
     <section class="box leaves">
       <h2>{t('member.leaves')}</h2>
