@@ -49,13 +49,24 @@ export async function toXlsx<R>(e: Export<R>): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
-/** The response for an export: a download with a safe ASCII file name. */
-export async function exportResponse<R>(e: Export<R>, format: 'csv' | 'xlsx', fileBase: string): Promise<Response> {
+const CONTENT_TYPE = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+/** A file to download (an export, a template), under a safe ASCII file name. */
+export function downloadResponse(
+  body: string | Uint8Array<ArrayBuffer>,
+  format: 'csv' | 'xlsx',
+  fileBase: string,
+): Response {
   const name = `${fileBase.replace(/[^A-Za-z0-9._-]/g, '_')}.${format}`;
-  const headers = { 'content-disposition': `attachment; filename="${name}"` };
-  if (format === 'csv')
-    return new Response(toCsv(e), { headers: { ...headers, 'content-type': 'text/csv; charset=utf-8' } });
-  return new Response(new Uint8Array(await toXlsx(e)), {
-    headers: { ...headers, 'content-type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' },
+  return new Response(body, {
+    headers: { 'content-type': CONTENT_TYPE[format], 'content-disposition': `attachment; filename="${name}"` },
   });
+}
+
+/** The response for an export: its table as CSV or XLSX. */
+export async function exportResponse<R>(e: Export<R>, format: 'csv' | 'xlsx', fileBase: string): Promise<Response> {
+  return downloadResponse(format === 'csv' ? toCsv(e) : new Uint8Array(await toXlsx(e)), format, fileBase);
 }

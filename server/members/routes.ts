@@ -1,3 +1,4 @@
+import { downloadResponse } from '../lib/export';
 import { createRoute, z } from '@hono/zod-openapi';
 import { recordAudit } from '../lib/audit';
 import { ApiError, ErrorBodySchema } from '../lib/errors';
@@ -148,14 +149,7 @@ export const memberRoutes = createRouter()
     }),
     async (c) => {
       const format = c.req.valid('query').format;
-      const body = await memberTemplate(format);
-      return c.body(new Uint8Array(body), 200, {
-        'Content-Type':
-          format === 'csv'
-            ? 'text/csv; charset=utf-8'
-            : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-        'Content-Disposition': `attachment; filename="gatehouse-members-template.${format}"`,
-      });
+      return downloadResponse(new Uint8Array(await memberTemplate(format)), format, 'gatehouse-members-template');
     },
   )
   .openapi(

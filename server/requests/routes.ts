@@ -41,7 +41,7 @@ import {
 import { importVisitorsRoute, parseVisitorFile, visitorTemplate, visitorTemplateRoute } from './import';
 import { everyEditIssue, everyFilingIssue } from './all-at-once';
 import { exportRequestsRoute, exportVisitorsRoute, requestColumns, visitorColumns } from './export';
-import { exportResponse } from '../lib/export';
+import { downloadResponse, exportResponse } from '../lib/export';
 import { listDepartments } from '../departments/store';
 import { sendInvitations } from '../invitations/send';
 import { syncInvitations } from '../invitations/store';
@@ -391,11 +391,5 @@ export const requestRoutes = createRouter()
   })
   .openapi(visitorTemplateRoute, async (c) => {
     const format = c.req.valid('query').format;
-    return c.body(new Uint8Array(await visitorTemplate(format)), 200, {
-      'Content-Type':
-        format === 'csv'
-          ? 'text/csv; charset=utf-8'
-          : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-      'Content-Disposition': `attachment; filename="gatehouse-visitors-template.${format}"`,
-    });
+    return downloadResponse(new Uint8Array(await visitorTemplate(format)), format, 'gatehouse-visitors-template');
   });
