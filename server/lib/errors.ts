@@ -74,11 +74,8 @@ export const fieldError = (
               message: filingMessage(code as keyof typeof FILING_MESSAGES, 'en', params),
               messageZh: filingMessage(code as keyof typeof FILING_MESSAGES, 'zh', params),
             }
-          : code in FIELD_MESSAGES
-            ? {
-                message: format(FIELD_MESSAGES[code as FieldMessageCode].en, params),
-                messageZh: format(FIELD_MESSAGES[code as FieldMessageCode].zh, params),
-              }
+          : isFieldCode(code)
+            ? fieldWords(code, params)
             : { message }),
         ...(params ? { params } : {}),
       },
@@ -91,9 +88,14 @@ export function fieldIssue(
   code: FieldMessageCode,
   params: Record<string, string | number> = {},
 ): ErrorIssue {
-  const text = FIELD_MESSAGES[code];
-  return { path, code, message: format(text.en, params), messageZh: format(text.zh, params), params };
+  return { path, code, ...fieldWords(code, params), params };
 }
+
+/** A plain field problem in both languages (FIELD_MESSAGES). */
+const fieldWords = (code: FieldMessageCode, params: Record<string, string | number> = {}) => ({
+  message: format(FIELD_MESSAGES[code].en, params),
+  messageZh: format(FIELD_MESSAGES[code].zh, params),
+});
 
 /** Turns zod issues into our issue list; keeps zod's machine code, never relies on its English. */
 export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
@@ -107,16 +109,13 @@ export function issuesFromZod(error: z.ZodError): ErrorIssue[] {
     }
     // Everything else in plain words in both languages, so a form never shows zod's English.
     const worded = fieldWording(i);
-    if (worded) {
-      const text = FIELD_MESSAGES[worded.key];
+    if (worded)
       return {
         path,
         code: own ?? i.code,
-        message: format(text.en, worded.params),
-        messageZh: format(text.zh, worded.params),
+        ...fieldWords(worded.key, worded.params),
         params: { reason: worded.key, ...worded.params },
       };
-    }
     return { path, code: own ?? i.code, message: i.message };
   });
 }
