@@ -244,6 +244,10 @@ describe('filing → approval → visitor pass', () => {
     const { context, page } = await newPage(browser, { baseURL: server.url, timezoneId: 'UTC' });
     await signIn(page, 'filer');
     await page.goto(`/admin/requests/${filed.json.id}`);
+    // The request's visitors download from its page.
+    const visitorsFile = await page.getByRole('link', { name: 'CSV' }).getAttribute('href');
+    expect(visitorsFile).toBe(`/api/v1/requests/${filed.json.id}/visitors/export?format=csv`);
+    expect((await page.request.get(visitorsFile!)).status()).toBe(200);
     await page.getByRole('link', { name: '修改备案' }).click();
     await expect.poll(() => page.getByLabel('来访事由').inputValue()).toBe('设备验收');
     const v = page.locator('[data-visitor="0"]');

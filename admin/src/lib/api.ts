@@ -38,7 +38,12 @@ export function openLiveStream({
 
 /** A download link for an export route: same filters as the table, as the server expects them. */
 export function exportHref(
-  path: '/reports/daily/export' | '/tracing/passages/export' | '/tracing/co-presence/export',
+  path:
+    | '/reports/daily/export'
+    | '/tracing/passages/export'
+    | '/tracing/co-presence/export'
+    | '/requests/export'
+    | `/requests/${number}/visitors/export`,
   query: Record<string, string | undefined>,
 ): string {
   const q = new URLSearchParams(Object.entries(query).filter((e): e is [string, string] => !!e[1]));

@@ -2,7 +2,7 @@ import { useState } from 'preact/hooks';
 import { useRoute } from 'preact-iso';
 import { Checks } from '../components/checks';
 import { ErrorBanner, Field } from '../components/form';
-import { api, ok } from '../lib/api';
+import { api, exportHref, ok } from '../lib/api';
 import { useAction, useResource } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import { ReviewActions } from './review';
@@ -164,10 +164,10 @@ export function RequestDetailPage() {
       {(r.visitors?.length ?? 0) > 0 && (
         <p class="templates">
           {t('req.exportVisitors')}{' '}
-          <a href={`/api/v1/requests/${r.id}/visitors/export?format=xlsx`} download>
+          <a href={exportHref(`/requests/${r.id}/visitors/export`, { format: 'xlsx' })} download>
             Excel
           </a>{' '}
-          <a href={`/api/v1/requests/${r.id}/visitors/export?format=csv`} download>
+          <a href={exportHref(`/requests/${r.id}/visitors/export`, { format: 'csv' })} download>
             CSV
           </a>
         </p>

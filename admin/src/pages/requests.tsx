@@ -1,7 +1,7 @@
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { ErrorBanner } from '../components/form';
-import { api, ok } from '../lib/api';
+import { api, exportHref, ok } from '../lib/api';
 import { usePaged } from '../lib/use-resource';
 import { useAppState } from '../lib/state';
 import type { RequestStatus } from '../../../server/db/schema';
@@ -30,8 +30,6 @@ export function RequestsPage() {
     (cursor) => ok(api.requests.$get({ query: { ...filters, ...(cursor ? { cursor } : {}) } })),
     [status, from, to],
   );
-  const exportHref = (format: 'csv' | 'xlsx') =>
-    `/api/v1/requests/export?${new URLSearchParams({ format, ...filters }).toString()}`;
   return (
     <section class="card">
       <header class="row">
@@ -64,10 +62,10 @@ export function RequestsPage() {
         </label>
         <span class="templates">
           {t('req.export')}{' '}
-          <a href={exportHref('xlsx')} download>
+          <a href={exportHref('/requests/export', { ...filters, format: 'xlsx' })} download>
             Excel
           </a>{' '}
-          <a href={exportHref('csv')} download>
+          <a href={exportHref('/requests/export', { ...filters, format: 'csv' })} download>
             CSV
           </a>
         </span>
